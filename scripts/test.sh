@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs lightgate's whole test suite: formatting, lints, unit, integration and CLI tests.
+# Installs the Debian packages the tests need when they are missing (apt-get; as root,
+# or through sudo). Usage: ./scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# "command package" pairs: a test that needs the command gets it from the package.
+# (The core needs none; the SNMP, serial and monitoring tests add theirs here.)
+REQUIRED=(
+)
+
+missing=()
+for pair in "${REQUIRED[@]}"; do
+    cmd=${pair% *}
+    pkg=${pair#* }
+    command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "Installing missing test dependencies: ${missing[*]}"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+cargo fmt --all -- --check
+cargo clippy --locked --all-targets -- -D warnings
+cargo test --locked

@@ -1,0 +1,123 @@
+//! Wiring: a store, one poller task per device, and the HTTP server, all stopped by one
+//! shutdown signal. [`Agent::apply_config`] reconciles a new config with the running
+//! one: pollers of unchanged devices keep running, removed ones stop, added ones start.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{Config, DeviceConfig};
+use crate::store::Store;
+
+struct RunningPoller {
+    config: DeviceConfig,
+    cancel: CancellationToken,
+    handle: JoinHandle<()>,
+}
+
+/// The running agent's pollers and store.
+pub struct Agent {
+    store: Arc<Store>,
+    pollers: Mutex<HashMap<String, RunningPoller>>,
+}
+
+impl Agent {
+    /// Starts polling every device of `config`. Must be called within a tokio runtime.
+    pub fn start(config: Config) -> Arc<Agent> {
+        let agent = Arc::new(Agent {
+            store: Arc::new(Store::new(config.clone())),
+            pollers: Mutex::new(HashMap::new()),
+        });
+        agent.start_missing(&config);
+        agent
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// Switches to a new config, keeping the state of what did not change. Pollers of
+    /// removed or changed devices stop before the store forgets them (the store also
+    /// ignores a late result); new pollers start once the store knows their device.
+    pub fn apply_config(&self, config: Config) {
+        self.stop_changed(&config);
+        self.store.apply_config(config.clone());
+        self.start_missing(&config);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, RunningPoller>> {
+        self.pollers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn stop_changed(&self, config: &Config) {
+        self.lock().retain(|name, p| {
+            let keep = config.device(name) == Some(&p.config);
+            if !keep {
+                tracing::info!(device = %name, "Stopping poller.");
+                p.cancel.cancel();
+            }
+            keep
+        });
+    }
+
+    fn start_missing(&self, config: &Config) {
+        let mut pollers = self.lock();
+        for device in &config.devices {
+            if pollers.contains_key(&device.name) {
+                continue;
+            }
+            tracing::info!(device = %device.name, source = device.source.kind(), interval = ?device.poll_interval, "Starting poller.");
+            let cancel = CancellationToken::new();
+            let handle = tokio::spawn(crate::poller::run(
+                device.clone(),
+                self.store.clone(),
+                cancel.clone(),
+            ));
+            pollers.insert(
+                device.name.clone(),
+                RunningPoller {
+                    config: device.clone(),
+                    cancel,
+                    handle,
+                },
+            );
+        }
+    }
+
+    /// Stops every poller and waits for them to finish.
+    pub async fn shutdown(&self) {
+        let running: Vec<RunningPoller> = self.lock().drain().map(|(_, p)| p).collect();
+        for p in &running {
+            p.cancel.cancel();
+        }
+        for p in running {
+            let _ = p.handle.await;
+        }
+    }
+}
+
+/// Runs the agent on `listener` until `shutdown` completes.
+pub async fn run(
+    config: Config,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    Agent::start(config).serve(listener, shutdown).await
+}
+
+impl Agent {
+    /// Serves HTTP for this agent until `shutdown` completes, then stops the pollers.
+    pub async fn serve(
+        self: Arc<Self>,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let served = crate::exporter::serve(listener, self.store.clone(), shutdown).await;
+        self.shutdown().await;
+        served
+    }
+}

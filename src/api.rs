@@ -1,0 +1,240 @@
+//! The JSON shapes of the HTTP API. The server builds them from store snapshots and the
+//! CLI reads them back, so both sides share one definition. [`ReadingJson`] is the
+//! reading format every command that prints readings uses.
+
+use std::time::SystemTime;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{Direction, Level, LinkReading, OpticalPower, Thresholds};
+use crate::store::{LinkView, PortView};
+
+/// RFC 3339 in UTC, to the second.
+pub fn timestamp(t: SystemTime) -> String {
+    humantime::format_rfc3339_seconds(t).to_string()
+}
+
+/// The four levels of one direction, in dBm; null where the optic gives none.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct LevelsJson {
+    pub high_alarm: Option<f64>,
+    pub high_warning: Option<f64>,
+    pub low_warning: Option<f64>,
+    pub low_alarm: Option<f64>,
+}
+
+impl From<&Thresholds> for LevelsJson {
+    fn from(t: &Thresholds) -> Self {
+        LevelsJson {
+            high_alarm: t.get(Level::HighAlarm),
+            high_warning: t.get(Level::HighWarning),
+            low_warning: t.get(Level::LowWarning),
+            low_alarm: t.get(Level::LowAlarm),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct ThresholdsJson {
+    pub rx: LevelsJson,
+    pub tx: LevelsJson,
+}
+
+/// One lane of a multi-lane optic (lanes are 0-based).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LaneJson {
+    pub lane: u16,
+    pub rx_dbm: Option<f64>,
+    pub tx_dbm: Option<f64>,
+    pub rx_no_light: bool,
+    pub tx_no_light: bool,
+    pub bias_amperes: Option<f64>,
+}
+
+/// A reading of one interface. `rx_dbm`/`tx_dbm` are module level and null when dark
+/// (then `rx_no_light`/`tx_no_light` is true) or not reported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReadingJson {
+    pub device: String,
+    pub interface: String,
+    pub admin_status: String,
+    pub oper_status: String,
+    pub last_change: Option<String>,
+    pub rx_dbm: Option<f64>,
+    pub tx_dbm: Option<f64>,
+    pub rx_milliwatts: Option<f64>,
+    pub tx_milliwatts: Option<f64>,
+    pub rx_no_light: bool,
+    pub tx_no_light: bool,
+    pub lanes: Vec<LaneJson>,
+    pub bias_amperes: Option<f64>,
+    pub temperature_celsius: Option<f64>,
+    pub voltage_volts: Option<f64>,
+    pub thresholds: ThresholdsJson,
+    pub note: Option<String>,
+}
+
+impl ReadingJson {
+    pub fn new(device: &str, interface: &str, r: &LinkReading) -> Self {
+        let optic = r.optic.as_ref();
+        let power = |d: Direction| {
+            optic
+                .map(|o| o.power(d))
+                .unwrap_or(OpticalPower::NotSupported)
+        };
+        ReadingJson {
+            device: device.to_string(),
+            interface: interface.to_string(),
+            admin_status: r.admin_status.as_str().to_string(),
+            oper_status: r.oper_status.as_str().to_string(),
+            last_change: r.last_change.map(timestamp),
+            rx_dbm: power(Direction::Rx).dbm(),
+            tx_dbm: power(Direction::Tx).dbm(),
+            rx_milliwatts: power(Direction::Rx).milliwatts(),
+            tx_milliwatts: power(Direction::Tx).milliwatts(),
+            rx_no_light: power(Direction::Rx).is_no_light(),
+            tx_no_light: power(Direction::Tx).is_no_light(),
+            lanes: optic
+                .map(|o| {
+                    o.lanes
+                        .iter()
+                        .map(|l| LaneJson {
+                            lane: l.lane,
+                            rx_dbm: l.rx.dbm(),
+                            tx_dbm: l.tx.dbm(),
+                            rx_no_light: l.rx.is_no_light(),
+                            tx_no_light: l.tx.is_no_light(),
+                            bias_amperes: l.bias_amperes,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            bias_amperes: optic.and_then(|o| o.bias_amperes),
+            temperature_celsius: optic.and_then(|o| o.temperature_celsius),
+            voltage_volts: optic.and_then(|o| o.voltage_volts),
+            thresholds: optic
+                .map(|o| ThresholdsJson {
+                    rx: (&o.rx_thresholds).into(),
+                    tx: (&o.tx_thresholds).into(),
+                })
+                .unwrap_or_default(),
+            note: r.note.clone(),
+        }
+    }
+}
+
+/// One readiness check of one link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckJson {
+    pub check: String,
+    pub pass: bool,
+    pub detail: String,
+}
+
+/// One link of a port, with its checks and latest reading.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinkJson {
+    pub link: String,
+    pub device: String,
+    pub interface: String,
+    pub ready: bool,
+    pub azure_admin_state: String,
+    pub azure_admin_state_origin: String,
+    pub checks: Vec<CheckJson>,
+    /// The latest reading, however old (see `fresh` and `read_at`); null if never read.
+    pub reading: Option<ReadingJson>,
+    pub read_at: Option<String>,
+    pub fresh: bool,
+    pub last_error: Option<String>,
+    pub flaps: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinksJson {
+    pub link1: LinkJson,
+    pub link2: LinkJson,
+}
+
+/// A port's verdict: `ready`, the sentences of the failing checks, and both links.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PortJson {
+    pub port: String,
+    pub ready: bool,
+    pub evaluated_at: String,
+    pub hold_down_seconds: f64,
+    pub staleness_seconds: f64,
+    pub healthy_min_dbm: f64,
+    pub healthy_max_dbm: f64,
+    /// "check: detail" for every failing check of both links.
+    pub failing: Vec<String>,
+    pub links: LinksJson,
+}
+
+impl PortJson {
+    pub fn new(view: &PortView) -> Self {
+        let failing = view
+            .readiness
+            .links()
+            .iter()
+            .flat_map(|l| l.failing())
+            .map(|c| format!("{}: {}", c.name.as_str(), c.detail))
+            .collect();
+        let [l1, l2] = &view.links;
+        PortJson {
+            port: view.config.name.clone(),
+            ready: view.readiness.ready(),
+            evaluated_at: timestamp(view.evaluated_at),
+            hold_down_seconds: view.config.hold_down.as_secs_f64(),
+            staleness_seconds: view.config.staleness.as_secs_f64(),
+            healthy_min_dbm: view.config.window.min_dbm,
+            healthy_max_dbm: view.config.window.max_dbm,
+            failing,
+            links: LinksJson {
+                link1: link_json(view, l1, 0),
+                link2: link_json(view, l2, 1),
+            },
+        }
+    }
+}
+
+fn link_json(port: &PortView, v: &LinkView, index: usize) -> LinkJson {
+    let readiness = port.readiness.links()[index];
+    LinkJson {
+        link: v.link.as_str().to_string(),
+        device: v.config.device.clone(),
+        interface: v.config.interface.clone(),
+        ready: readiness.ready(),
+        azure_admin_state: v.config.azure_admin_state.as_str().to_string(),
+        azure_admin_state_origin: "declared".to_string(),
+        checks: readiness
+            .checks
+            .iter()
+            .map(|c| CheckJson {
+                check: c.name.as_str().to_string(),
+                pass: c.pass,
+                detail: c.detail.clone(),
+            })
+            .collect(),
+        reading: v
+            .reading
+            .as_ref()
+            .map(|r| ReadingJson::new(&v.config.device, &v.config.interface, r)),
+        read_at: v.read_at_wall.map(timestamp),
+        fresh: v.fresh,
+        last_error: v.error.clone(),
+        flaps: v.flaps,
+    }
+}
+
+/// GET /api/v1/ports: every port; `ready` is true when all of them are.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PortsJson {
+    pub ready: bool,
+    pub ports: Vec<PortJson>,
+}
+
+/// The body of an error answer (404 and friends).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorJson {
+    pub error: String,
+}

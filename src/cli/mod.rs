@@ -1,0 +1,111 @@
+//! The command line. clap types stay in this module: each subcommand turns its
+//! arguments into plain values and calls into the library.
+//!
+//! Exit codes follow sysexits(3), so scripts and pipelines can tell "not ready" from
+//! "could not ask" from "bad config".
+
+mod check_config;
+mod run;
+mod status;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::telemetry::LogFormat;
+
+/// Exit codes of every subcommand.
+pub mod exit {
+    pub const OK: u8 = 0;
+    /// Bad command-line arguments (EX_USAGE).
+    pub const USAGE: u8 = 64;
+    /// The agent could not be reached, or answered nonsense (EX_UNAVAILABLE).
+    pub const UNAVAILABLE: u8 = 69;
+    /// An internal error (EX_SOFTWARE).
+    pub const SOFTWARE: u8 = 70;
+    /// The listen address could not be bound (EX_OSERR).
+    pub const OS_ERROR: u8 = 71;
+    /// The config file is invalid or unreadable (EX_CONFIG).
+    pub const CONFIG: u8 = 78;
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "lightgate",
+    version,
+    about = "Gate Azure ExpressRoute Direct circuit creation on the light levels and link state of both links.",
+    long_about = "lightgate reads the optical light levels (Rx/Tx power per lane, bias, temperature, voltage, \
+the optic's thresholds) and link state of the router ports cabled to an ExpressRoute Direct port pair, \
+decides whether the pair is ready for circuit creation, and exports it all as Prometheus metrics.\n\n\
+Exit codes: 0 success, 64 bad arguments, 69 agent unreachable, 70 internal error, \
+71 cannot bind the listen address, 78 invalid config."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the agent: poll the devices, evaluate readiness, serve /metrics and the API.
+    ///
+    /// Without --config it runs the embedded demo: one port pair "demo" on two
+    /// simulated routers, both links healthy, ready within half a minute.
+    Run {
+        /// The config file (TOML). Without it, the embedded demo runs.
+        #[arg(long, short = 'c', value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// Address to serve HTTP on, overriding the config's `listen`.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+        /// Log format.
+        #[arg(long, value_enum, default_value = "plain")]
+        log_format: LogFormat,
+        /// Log level or filter (RUST_LOG overrides it), e.g. "info" or "lightgate=debug".
+        #[arg(long, default_value = "info", value_name = "FILTER")]
+        log_level: String,
+    },
+    /// Validate a config file: exit 0 when valid, else print every problem with its
+    /// line and column and exit 78.
+    CheckConfig {
+        /// The config file (TOML).
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Show the readiness, checks and light levels of every port, from a running agent.
+    Status {
+        /// The agent's base URL.
+        #[arg(long, default_value = "http://127.0.0.1:9750", value_name = "URL")]
+        url: String,
+        /// Print the agent's JSON instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Parses the command line and runs the subcommand.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            });
+        }
+    };
+    let code = match cli.command {
+        Command::Run {
+            config,
+            listen,
+            log_format,
+            log_level,
+        } => run::run(config.as_deref(), listen.as_deref(), log_format, &log_level),
+        Command::CheckConfig { file } => check_config::run(&file),
+        Command::Status { url, json } => status::run(&url, json),
+    };
+    ExitCode::from(code)
+}

@@ -1,0 +1,137 @@
+//! `lightgate status`: a table of every port read from a running agent.
+
+use std::fmt::Write;
+use std::time::Duration;
+
+use super::exit;
+use crate::api::{LinkJson, PortJson, PortsJson};
+
+pub fn run(url: &str, json: bool) -> u8 {
+    let base = url.trim_end_matches('/');
+    let endpoint = format!("{base}/api/v1/ports");
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into();
+    let mut response = match agent.get(&endpoint).call() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot reach the lightgate agent at {endpoint}: {e}");
+            return exit::UNAVAILABLE;
+        }
+    };
+    let status = response.status().as_u16();
+    if status != 200 && status != 503 {
+        eprintln!("the agent at {endpoint} answered HTTP {status}; is this a lightgate agent?");
+        return exit::UNAVAILABLE;
+    }
+    let ports: PortsJson = match response.body_mut().read_json() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!(
+                "the agent at {endpoint} answered something that is not lightgate's JSON: {e}"
+            );
+            return exit::UNAVAILABLE;
+        }
+    };
+    if json {
+        match serde_json::to_string_pretty(&ports) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("cannot print JSON: {e}");
+                return exit::SOFTWARE;
+            }
+        }
+    } else {
+        print!("{}", render(&ports));
+    }
+    exit::OK
+}
+
+fn dbm(v: Option<f64>, dark: bool) -> String {
+    match (v, dark) {
+        (Some(v), _) => format!("{v:.2}"),
+        (None, true) => "dark".to_string(),
+        (None, false) => "-".to_string(),
+    }
+}
+
+/// The whole table, one block per port.
+pub fn render(ports: &PortsJson) -> String {
+    let mut out = String::new();
+    if ports.ports.is_empty() {
+        out.push_str("No ports configured.\n");
+    }
+    for p in &ports.ports {
+        render_port(&mut out, p);
+    }
+    out
+}
+
+fn render_port(out: &mut String, p: &PortJson) {
+    let verdict = if p.ready { "READY" } else { "NOT READY" };
+    let _ = writeln!(
+        out,
+        "PORT {}  {verdict}  (hold-down {}s, healthy {:.2}..{:.2} dBm)",
+        p.port, p.hold_down_seconds, p.healthy_min_dbm, p.healthy_max_dbm
+    );
+    let _ = writeln!(
+        out,
+        "  {:<6} {:<12} {:<20} {:<6} {:<15} {:<9} {:>8} {:>8}  READY",
+        "LINK", "DEVICE", "INTERFACE", "ADMIN", "OPER", "AZURE", "RX dBm", "TX dBm"
+    );
+    for l in [&p.links.link1, &p.links.link2] {
+        render_link(out, l);
+    }
+    if !p.failing.is_empty() {
+        let _ = writeln!(out, "  failing checks:");
+        for f in &p.failing {
+            let _ = writeln!(out, "    {f}");
+        }
+    }
+    out.push('\n');
+}
+
+fn render_link(out: &mut String, l: &LinkJson) {
+    let r = l.reading.as_ref();
+    let stale = if l.fresh || r.is_none() {
+        ""
+    } else {
+        " (stale)"
+    };
+    let _ = writeln!(
+        out,
+        "  {:<6} {:<12} {:<20} {:<6} {:<15} {:<9} {:>8} {:>8}  {}{stale}",
+        l.link,
+        l.device,
+        l.interface,
+        r.map(|r| r.admin_status.as_str()).unwrap_or("?"),
+        r.map(|r| r.oper_status.as_str()).unwrap_or("?"),
+        l.azure_admin_state,
+        r.map(|r| dbm(r.rx_dbm, r.rx_no_light))
+            .unwrap_or_else(|| "-".into()),
+        r.map(|r| dbm(r.tx_dbm, r.tx_no_light))
+            .unwrap_or_else(|| "-".into()),
+        if l.ready { "yes" } else { "no" },
+    );
+    for lane in r.map(|r| r.lanes.as_slice()).unwrap_or_default() {
+        let _ = writeln!(
+            out,
+            "  {:<6} {:<12} {:<20} {:<6} {:<15} {:<9} {:>8} {:>8}",
+            "",
+            "",
+            format!("  lane {}", lane.lane),
+            "",
+            "",
+            "",
+            dbm(lane.rx_dbm, lane.rx_no_light),
+            dbm(lane.tx_dbm, lane.tx_no_light),
+        );
+    }
+    if r.is_none() {
+        if let Some(e) = &l.last_error {
+            let _ = writeln!(out, "         no reading: {e}");
+        }
+    }
+}

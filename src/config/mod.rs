@@ -1,0 +1,177 @@
+//! The TOML config: devices (where readings come from) and ports (the Direct port
+//! pairs, each link naming a device and interface). Parsing is strict: unknown keys are
+//! errors, every problem is reported with its line and column, and nothing is
+//! half-applied.
+
+pub mod defaults;
+mod duration;
+mod location;
+mod raw;
+pub mod secret;
+mod validate;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+pub use location::Problem;
+pub use secret::Secret;
+
+use crate::domain::{AzureAdminState, HealthyWindow, LinkId, LinkPolicy};
+use crate::source::sim::SimSettings;
+
+/// The embedded demo: two simulated routers, one healthy port pair, short hold-down.
+pub const DEMO_TOML: &str = include_str!("demo.toml");
+
+/// A validated config.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub devices: Vec<DeviceConfig>,
+    pub ports: Vec<PortConfig>,
+}
+
+/// One device to poll.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeviceConfig {
+    pub name: String,
+    pub poll_interval: Duration,
+    /// A poll that takes longer than this fails with a timeout.
+    pub timeout: Duration,
+    pub source: SourceConfig,
+}
+
+/// The source kind of a device and its settings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceConfig {
+    Sim(SimSettings),
+}
+
+impl SourceConfig {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SourceConfig::Sim(_) => "sim",
+        }
+    }
+}
+
+/// One ExpressRoute Direct port pair.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PortConfig {
+    pub name: String,
+    pub hold_down: Duration,
+    pub staleness: Duration,
+    pub window: HealthyWindow,
+    pub link1: LinkConfig,
+    pub link2: LinkConfig,
+}
+
+impl PortConfig {
+    pub fn link(&self, id: LinkId) -> &LinkConfig {
+        match id {
+            LinkId::Link1 => &self.link1,
+            LinkId::Link2 => &self.link2,
+        }
+    }
+
+    pub fn policy(&self) -> LinkPolicy {
+        LinkPolicy {
+            window: self.window,
+            hold_down: self.hold_down,
+            staleness: self.staleness,
+        }
+    }
+}
+
+/// The router interface cabled to one Direct link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkConfig {
+    pub device: String,
+    pub interface: String,
+    /// Declared by the operator until the Azure source observes it.
+    pub azure_admin_state: AzureAdminState,
+}
+
+/// A config that cannot be used, with every problem found.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{origin}: {}", .problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; "))]
+pub struct ConfigError {
+    /// The file name (or "embedded demo").
+    pub origin: String,
+    pub problems: Vec<Problem>,
+}
+
+impl ConfigError {
+    /// One line per problem, `FILE:LINE:COLUMN: message`, as compilers print them.
+    pub fn report(&self) -> String {
+        self.problems
+            .iter()
+            .map(|p| match p.at {
+                Some((l, c)) => format!("{}:{l}:{c}: {}", self.origin, p.message),
+                None => format!("{}: {}", self.origin, p.message),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+impl Config {
+    /// Parses and validates config text. `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        let fail = |problems| ConfigError {
+            origin: origin.to_string(),
+            problems,
+        };
+        let raw: raw::RawConfig = toml::from_str(text).map_err(|e| {
+            fail(vec![Problem::new(
+                text,
+                e.span(),
+                e.message().trim().to_string(),
+            )])
+        })?;
+        validate::resolve(raw, text).map_err(fail)
+    }
+
+    /// Reads, parses and validates a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            origin: origin.clone(),
+            problems: vec![Problem {
+                at: None,
+                message: format!("cannot read the file: {e}"),
+            }],
+        })?;
+        Config::parse(&text, &origin)
+    }
+
+    /// The embedded demo config.
+    pub fn demo() -> Config {
+        Config::parse(DEMO_TOML, "embedded demo").expect("the embedded demo config is valid")
+    }
+
+    pub fn device(&self, name: &str) -> Option<&DeviceConfig> {
+        self.devices.iter().find(|d| d.name == name)
+    }
+
+    pub fn port(&self, name: &str) -> Option<&PortConfig> {
+        self.ports.iter().find(|p| p.name == name)
+    }
+
+    /// The interfaces of a device that some port's link uses: all a poll needs to read.
+    pub fn interfaces_of(&self, device: &str) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .ports
+            .iter()
+            .flat_map(|p| [&p.link1, &p.link2])
+            .filter(|l| l.device == device)
+            .map(|l| l.interface.clone())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+}
+
+#[cfg(test)]
+mod tests;

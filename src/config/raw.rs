@@ -1,0 +1,111 @@
+//! The config file exactly as written: strict serde structs (unknown keys are errors)
+//! with spans kept on everything a later check may need to point at.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use toml::Spanned;
+
+use super::duration::HumanDuration;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawConfig {
+    pub listen: Option<Spanned<String>>,
+    #[serde(default)]
+    pub device: Vec<RawDevice>,
+    #[serde(default)]
+    pub port: Vec<RawPort>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDevice {
+    pub name: Spanned<String>,
+    pub source: Spanned<String>,
+    pub poll_interval: Option<Spanned<HumanDuration>>,
+    pub timeout: Option<Spanned<HumanDuration>>,
+    pub sim: Option<Spanned<RawSim>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSim {
+    #[serde(default)]
+    pub seed: u64,
+    pub response_delay: Option<HumanDuration>,
+    #[serde(default)]
+    pub unreachable: bool,
+    pub interfaces: BTreeMap<String, Spanned<RawSimInterface>>,
+}
+
+/// `"healthy"`, or `{ scenario = "flapping", flap_period = "20s", optic = "10g-lr" }`.
+#[derive(Debug)]
+pub struct RawSimInterface {
+    pub scenario: String,
+    pub optic: Option<String>,
+    pub flap_period: Option<HumanDuration>,
+    pub degrade_db_per_minute: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSimInterfaceTable {
+    scenario: String,
+    optic: Option<String>,
+    flap_period: Option<HumanDuration>,
+    degrade_db_per_minute: Option<f64>,
+}
+
+impl<'de> Deserialize<'de> for RawSimInterface {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawSimInterface;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a scenario name or a table with a `scenario` key")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawSimInterface, E> {
+                Ok(RawSimInterface {
+                    scenario: v.to_string(),
+                    optic: None,
+                    flap_period: None,
+                    degrade_db_per_minute: None,
+                })
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawSimInterface, A::Error> {
+                let t =
+                    RawSimInterfaceTable::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                Ok(RawSimInterface {
+                    scenario: t.scenario,
+                    optic: t.optic,
+                    flap_period: t.flap_period,
+                    degrade_db_per_minute: t.degrade_db_per_minute,
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPort {
+    pub name: Spanned<String>,
+    pub hold_down: Option<Spanned<HumanDuration>>,
+    pub staleness: Option<Spanned<HumanDuration>>,
+    pub healthy_min_dbm: Option<Spanned<f64>>,
+    pub healthy_max_dbm: Option<Spanned<f64>>,
+    pub link1: Spanned<RawLink>,
+    pub link2: Spanned<RawLink>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLink {
+    pub device: Spanned<String>,
+    pub interface: Spanned<String>,
+    pub azure_admin_state: Option<Spanned<String>>,
+}

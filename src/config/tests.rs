@@ -1,0 +1,258 @@
+//! The config contract: the documented example parses, and every kind of mistake is
+//! reported with the line and column where it was made.
+
+use std::time::Duration;
+
+use super::*;
+use crate::source::sim::{OpticModel, Scenario};
+
+/// The example from the README's config reference (and issue #2), verbatim.
+const EXAMPLE: &str = r#"listen = "127.0.0.1:9750"
+
+[[device]]
+name = "edge-a"
+source = "sim"                 # later also "snmp", "serial"
+poll_interval = "10s"
+[device.sim]
+seed = 7
+interfaces = { "HundredGigE0/0/0" = "healthy", "HundredGigE0/0/1" = "dirty-connector" }
+
+[[device]]
+name = "edge-b"
+source = "sim"
+poll_interval = "10s"
+[device.sim]
+seed = 8
+interfaces = { "HundredGigE0/0/0" = "healthy" }
+
+[[port]]
+name = "erd-ams-1"
+hold_down = "5m"
+healthy_min_dbm = -10.0
+healthy_max_dbm = 0.0
+link1 = { device = "edge-a", interface = "HundredGigE0/0/0", azure_admin_state = "enabled" }
+link2 = { device = "edge-b", interface = "HundredGigE0/0/0", azure_admin_state = "enabled" }
+"#;
+
+fn problems(text: &str) -> Vec<String> {
+    Config::parse(text, "t.toml")
+        .expect_err("config should be rejected")
+        .report()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn the_documented_example_parses_with_defaults_applied() {
+    let c = Config::parse(EXAMPLE, "example").unwrap();
+    assert_eq!(c.listen.to_string(), "127.0.0.1:9750");
+    assert_eq!(c.devices.len(), 2);
+    let a = c.device("edge-a").unwrap();
+    assert_eq!(a.poll_interval, Duration::from_secs(10));
+    assert_eq!(a.timeout, Duration::from_secs(10));
+    let SourceConfig::Sim(sim) = &a.source;
+    assert_eq!(sim.seed, 7);
+    assert_eq!(
+        sim.interfaces["HundredGigE0/0/1"].scenario,
+        Scenario::DirtyConnector
+    );
+    assert_eq!(
+        sim.interfaces["HundredGigE0/0/1"].optic,
+        OpticModel::HundredGigLr4
+    );
+    let p = c.port("erd-ams-1").unwrap();
+    assert_eq!(p.hold_down, Duration::from_secs(300));
+    assert_eq!(p.staleness, Duration::from_secs(30), "3 poll intervals");
+    assert_eq!(
+        p.window,
+        HealthyWindow {
+            min_dbm: -10.0,
+            max_dbm: 0.0
+        }
+    );
+    assert_eq!(p.link2.device, "edge-b");
+    assert_eq!(p.link1.azure_admin_state, AzureAdminState::Enabled);
+    assert_eq!(
+        c.interfaces_of("edge-a"),
+        vec!["HundredGigE0/0/0".to_string()]
+    );
+}
+
+#[test]
+fn the_embedded_demo_is_valid() {
+    let c = Config::demo();
+    assert_eq!(c.ports.len(), 1);
+    assert_eq!(c.ports[0].name, "demo");
+}
+
+#[test]
+fn interface_tables_set_scenario_options() {
+    let text = EXAMPLE.replace(
+        r#"interfaces = { "HundredGigE0/0/0" = "healthy" }"#,
+        r#"interfaces = { "HundredGigE0/0/0" = { scenario = "flapping", flap_period = "20s", optic = "10g-lr" } }"#,
+    );
+    let c = Config::parse(&text, "t").unwrap();
+    let SourceConfig::Sim(sim) = &c.device("edge-b").unwrap().source;
+    let i = &sim.interfaces["HundredGigE0/0/0"];
+    assert_eq!(
+        (i.scenario, i.optic, i.flap_period),
+        (
+            Scenario::Flapping,
+            OpticModel::TenGigLr,
+            Duration::from_secs(20)
+        )
+    );
+}
+
+#[test]
+fn integer_dbm_values_are_accepted() {
+    let text = EXAMPLE.replace("healthy_min_dbm = -10.0", "healthy_min_dbm = -12");
+    let c = Config::parse(&text, "t").unwrap();
+    assert_eq!(c.ports[0].window.min_dbm, -12.0);
+}
+
+#[test]
+fn unknown_keys_are_rejected_with_their_position() {
+    let text = EXAMPLE.replace(
+        "hold_down = \"5m\"",
+        "hold_down = \"5m\"\nhold_dwon = \"1m\"",
+    );
+    let p = problems(&text);
+    assert_eq!(p.len(), 1);
+    assert!(
+        p[0].starts_with("t.toml:22:1: unknown field `hold_dwon`"),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn a_bad_duration_is_located() {
+    let text = EXAMPLE.replace("hold_down = \"5m\"", "hold_down = \"five minutes\"");
+    let p = problems(&text);
+    assert!(
+        p[0].starts_with("t.toml:21:13: invalid duration \"five minutes\""),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn syntax_errors_are_located() {
+    let p = problems("listen = \"127.0.0.1:9750\"\n[[device]\n");
+    assert!(p[0].starts_with("t.toml:2:"), "{p:?}");
+}
+
+#[test]
+fn every_semantic_problem_is_reported_at_once() {
+    let text = r#"
+[[device]]
+name = "edge-a"
+source = "sim"
+[device.sim]
+interfaces = { "Hu0" = "healthy", "Hu1" = "healthy" }
+
+[[device]]
+name = "edge-a"
+source = "sim"
+[device.sim]
+interfaces = { "Hu0" = "healthy" }
+
+[[port]]
+name = "p1"
+healthy_min_dbm = 1.0
+healthy_max_dbm = -1.0
+link1 = { device = "edge-a", interface = "Hu0" }
+link2 = { device = "edge-z", interface = "Hu0" }
+
+[[port]]
+name = "p2"
+link1 = { device = "edge-a", interface = "Hu1" }
+link2 = { device = "edge-a", interface = "Hu1" }
+
+[[port]]
+name = "p2"
+link1 = { device = "edge-a", interface = "Hu9" }
+link2 = { device = "edge-a", interface = "Hu0", azure_admin_state = "on" }
+"#;
+    let p = problems(text);
+    let expect = [
+        "t.toml:9:8: duplicate device name \"edge-a\" (first defined on line 3)",
+        "t.toml:16:19: port \"p1\": inverted healthy window: healthy_min_dbm 1 is above healthy_max_dbm -1",
+        "t.toml:19:20: port \"p1\" link2: unknown device \"edge-z\"",
+        "t.toml:24:9: port \"p2\": link1 and link2 are both edge-a Hu1; they must be two different ports",
+        "t.toml:27:8: duplicate port name \"p2\" (first defined on line 22)",
+    ];
+    for e in expect {
+        assert!(p.iter().any(|l| l == e), "missing {e:?} in {p:#?}");
+    }
+    assert_eq!(p.len(), expect.len(), "{p:#?}");
+}
+
+#[test]
+fn one_router_port_serves_one_link_only() {
+    let text = format!(
+        "{EXAMPLE}\n[[port]]\nname = \"erd-ams-2\"\nlink1 = {{ device = \"edge-a\", interface = \"HundredGigE0/0/0\" }}\nlink2 = {{ device = \"edge-a\", interface = \"HundredGigE0/0/1\" }}\n"
+    );
+    let p = problems(&text);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(
+        p[0].contains("edge-a HundredGigE0/0/0 is already link1 of port \"erd-ams-1\""),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn sim_links_must_name_a_simulated_interface() {
+    let text = EXAMPLE.replace(
+        r#"link2 = { device = "edge-b", interface = "HundredGigE0/0/0""#,
+        r#"link2 = { device = "edge-b", interface = "HundredGigE0/0/7""#,
+    );
+    let p = problems(&text);
+    assert!(p[0].contains("simulated device \"edge-b\" has no interface \"HundredGigE0/0/7\" (it has: HundredGigE0/0/0)"), "{p:?}");
+}
+
+#[test]
+fn unknown_scenarios_and_sources_are_named() {
+    let text = EXAMPLE.replace("\"dirty-connector\"", "\"dirty\"");
+    assert!(problems(&text)[0]
+        .contains("unknown scenario \"dirty\", expected one of: healthy, dirty-connector"));
+    let text = EXAMPLE.replacen(
+        "source = \"sim\"                 # later also \"snmp\", \"serial\"",
+        "source = \"snmp\"",
+        1,
+    );
+    let p = problems(&text);
+    assert!(
+        p[0].contains("source kind \"snmp\" is not supported"),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn zero_durations_and_bad_listen_addresses_are_rejected() {
+    let text = EXAMPLE
+        .replace("poll_interval = \"10s\"", "poll_interval = \"0s\"")
+        .replace("127.0.0.1:9750", "localhost");
+    let p = problems(&text);
+    assert!(
+        p.iter()
+            .any(|l| l.contains("listen \"localhost\" is not an address:port")),
+        "{p:?}"
+    );
+    assert!(
+        p.iter()
+            .any(|l| l.contains("poll_interval must be longer than zero")),
+        "{p:?}"
+    );
+}
+
+#[test]
+fn a_missing_file_is_a_clear_error() {
+    let e = Config::load(std::path::Path::new("/nonexistent/lightgate.toml")).unwrap_err();
+    assert!(
+        e.report()
+            .starts_with("/nonexistent/lightgate.toml: cannot read the file:"),
+        "{}",
+        e.report()
+    );
+}

@@ -1,0 +1,381 @@
+//! From the raw file to a [`Config`] the agent can trust: defaults applied in one
+//! place, every semantic problem collected (not just the first), each with its line.
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::ops::Range;
+use std::time::Duration;
+
+use toml::Spanned;
+
+use super::location::Problem;
+use super::raw::{RawConfig, RawDevice, RawLink, RawPort, RawSim};
+use super::{defaults, Config, DeviceConfig, LinkConfig, PortConfig, SourceConfig};
+use crate::domain::{AzureAdminState, HealthyWindow, LinkId};
+use crate::source::sim::{OpticModel, Scenario, SimInterface, SimSettings};
+
+struct Checker<'a> {
+    source: &'a str,
+    problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn problem(&mut self, span: Range<usize>, message: impl Into<String>) {
+        self.problems
+            .push(Problem::new(self.source, Some(span), message));
+    }
+
+    fn name(&mut self, what: &str, name: &Spanned<String>) {
+        let n = name.get_ref();
+        let ok = !n.is_empty()
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !ok {
+            self.problem(
+                name.span(),
+                format!("{what} name {n:?} must be non-empty and use only letters, digits, '-', '_' and '.'"),
+            );
+        }
+    }
+
+    fn positive(&mut self, what: &str, d: &Spanned<super::duration::HumanDuration>) -> Duration {
+        let value = d.get_ref().0;
+        if value.is_zero() {
+            self.problem(d.span(), format!("{what} must be longer than zero"));
+        }
+        value
+    }
+}
+
+/// Resolves and validates. `source` is the file's text, for line numbers.
+pub fn resolve(raw: RawConfig, source: &str) -> Result<Config, Vec<Problem>> {
+    let mut c = Checker {
+        source,
+        problems: Vec::new(),
+    };
+    let listen = match &raw.listen {
+        None => defaults::LISTEN
+            .parse()
+            .expect("default listen address parses"),
+        Some(l) => l.get_ref().parse::<SocketAddr>().unwrap_or_else(|e| {
+            c.problem(
+                l.span(),
+                format!("listen {:?} is not an address:port ({e})", l.get_ref()),
+            );
+            defaults::LISTEN
+                .parse()
+                .expect("default listen address parses")
+        }),
+    };
+
+    let mut devices = Vec::new();
+    let mut seen_devices: HashMap<String, usize> = HashMap::new();
+    for d in &raw.device {
+        c.name("device", &d.name);
+        let line = Problem::new(source, Some(d.name.span()), "")
+            .at
+            .map(|a| a.0)
+            .unwrap_or(0);
+        if let Some(first) = seen_devices.insert(d.name.get_ref().clone(), line) {
+            c.problem(
+                d.name.span(),
+                format!(
+                    "duplicate device name {:?} (first defined on line {first})",
+                    d.name.get_ref()
+                ),
+            );
+            continue;
+        }
+        if let Some(dev) = device(&mut c, d) {
+            devices.push(dev);
+        }
+    }
+
+    let mut ports = Vec::new();
+    let mut seen_ports: HashMap<String, usize> = HashMap::new();
+    let mut used: HashMap<(String, String), String> = HashMap::new();
+    for p in &raw.port {
+        c.name("port", &p.name);
+        let line = Problem::new(source, Some(p.name.span()), "")
+            .at
+            .map(|a| a.0)
+            .unwrap_or(0);
+        if let Some(first) = seen_ports.insert(p.name.get_ref().clone(), line) {
+            c.problem(
+                p.name.span(),
+                format!(
+                    "duplicate port name {:?} (first defined on line {first})",
+                    p.name.get_ref()
+                ),
+            );
+            continue;
+        }
+        if let Some(port) = port(&mut c, p, &raw.device, &devices, &mut used) {
+            ports.push(port);
+        }
+    }
+
+    if c.problems.is_empty() {
+        Ok(Config {
+            listen,
+            devices,
+            ports,
+        })
+    } else {
+        Err(c.problems)
+    }
+}
+
+fn device(c: &mut Checker<'_>, d: &RawDevice) -> Option<DeviceConfig> {
+    let poll_interval = d
+        .poll_interval
+        .as_ref()
+        .map(|p| c.positive("poll_interval", p))
+        .unwrap_or(defaults::POLL_INTERVAL);
+    let timeout = d
+        .timeout
+        .as_ref()
+        .map(|t| c.positive("timeout", t))
+        .unwrap_or_else(|| poll_interval.min(defaults::MAX_DEFAULT_TIMEOUT));
+    let source = match d.source.get_ref().as_str() {
+        "sim" => match &d.sim {
+            Some(sim) => SourceConfig::Sim(sim_settings(c, sim)),
+            None => {
+                c.problem(
+                    d.source.span(),
+                    format!(
+                        "device {:?} has source = \"sim\" but no [device.sim] table",
+                        d.name.get_ref()
+                    ),
+                );
+                return None;
+            }
+        },
+        other => {
+            c.problem(
+                d.source.span(),
+                format!("source kind {other:?} is not supported by this version of lightgate (supported: \"sim\")"),
+            );
+            return None;
+        }
+    };
+    Some(DeviceConfig {
+        name: d.name.get_ref().clone(),
+        poll_interval,
+        timeout,
+        source,
+    })
+}
+
+fn sim_settings(c: &mut Checker<'_>, sim: &Spanned<RawSim>) -> SimSettings {
+    let raw = sim.get_ref();
+    let mut interfaces = BTreeMap::new();
+    if raw.interfaces.is_empty() {
+        c.problem(
+            sim.span(),
+            "a simulated device needs at least one interface",
+        );
+    }
+    for (name, spec) in &raw.interfaces {
+        let s = spec.get_ref();
+        let scenario = match s.scenario.parse::<Scenario>() {
+            Ok(sc) => sc,
+            Err(e) => {
+                c.problem(spec.span(), format!("interface {name:?}: {e}"));
+                continue;
+            }
+        };
+        let mut iface = SimInterface::new(name, scenario);
+        if let Some(optic) = &s.optic {
+            match optic.parse::<OpticModel>() {
+                Ok(m) => iface.optic = m,
+                Err(e) => c.problem(spec.span(), format!("interface {name:?}: {e}")),
+            }
+        }
+        if let Some(p) = s.flap_period {
+            if p.0.is_zero() {
+                c.problem(
+                    spec.span(),
+                    format!("interface {name:?}: flap_period must be longer than zero"),
+                );
+            }
+            iface.flap_period = p.0;
+        }
+        if let Some(rate) = s.degrade_db_per_minute {
+            if !rate.is_finite() || rate < 0.0 {
+                c.problem(
+                    spec.span(),
+                    format!("interface {name:?}: degrade_db_per_minute must be a positive number"),
+                );
+            }
+            iface.degrade_db_per_minute = rate;
+        }
+        interfaces.insert(name.clone(), iface);
+    }
+    SimSettings {
+        seed: raw.seed,
+        response_delay: raw.response_delay.map(|d| d.0).unwrap_or_default(),
+        unreachable: raw.unreachable,
+        interfaces,
+    }
+}
+
+fn port(
+    c: &mut Checker<'_>,
+    p: &RawPort,
+    raw_devices: &[RawDevice],
+    devices: &[DeviceConfig],
+    used: &mut HashMap<(String, String), String>,
+) -> Option<PortConfig> {
+    let port_name = p.name.get_ref().clone();
+    let hold_down = p
+        .hold_down
+        .as_ref()
+        .map(|h| c.positive("hold_down", h))
+        .unwrap_or(defaults::HOLD_DOWN);
+    let window = HealthyWindow {
+        min_dbm: p
+            .healthy_min_dbm
+            .as_ref()
+            .map(|v| *v.get_ref())
+            .unwrap_or(defaults::HEALTHY_MIN_DBM),
+        max_dbm: p
+            .healthy_max_dbm
+            .as_ref()
+            .map(|v| *v.get_ref())
+            .unwrap_or(defaults::HEALTHY_MAX_DBM),
+    };
+    for v in [&p.healthy_min_dbm, &p.healthy_max_dbm]
+        .into_iter()
+        .flatten()
+    {
+        if !v.get_ref().is_finite() {
+            c.problem(
+                v.span(),
+                "healthy window bounds must be finite numbers of dBm",
+            );
+        }
+    }
+    if window.min_dbm > window.max_dbm {
+        let span = p
+            .healthy_min_dbm
+            .as_ref()
+            .or(p.healthy_max_dbm.as_ref())
+            .map(|s| s.span())
+            .unwrap_or(p.name.span());
+        c.problem(
+            span,
+            format!("port {port_name:?}: inverted healthy window: healthy_min_dbm {} is above healthy_max_dbm {}", window.min_dbm, window.max_dbm),
+        );
+    }
+    let link1 = link(
+        c,
+        &port_name,
+        LinkId::Link1,
+        &p.link1,
+        raw_devices,
+        devices,
+        used,
+    );
+    let link2 = link(
+        c,
+        &port_name,
+        LinkId::Link2,
+        &p.link2,
+        raw_devices,
+        devices,
+        used,
+    );
+    let (link1, link2) = (link1?, link2?);
+    if link1.device == link2.device && link1.interface == link2.interface {
+        c.problem(
+            p.link2.span(),
+            format!("port {port_name:?}: link1 and link2 are both {} {}; they must be two different ports", link1.device, link1.interface),
+        );
+    }
+    let slowest_poll = [&link1, &link2]
+        .iter()
+        .filter_map(|l| devices.iter().find(|d| d.name == l.device))
+        .map(|d| d.poll_interval)
+        .max()
+        .unwrap_or(defaults::POLL_INTERVAL);
+    let staleness = p
+        .staleness
+        .as_ref()
+        .map(|s| c.positive("staleness", s))
+        .unwrap_or(slowest_poll * defaults::STALE_AFTER_POLLS);
+    Some(PortConfig {
+        name: port_name,
+        hold_down,
+        staleness,
+        window,
+        link1,
+        link2,
+    })
+}
+
+fn link(
+    c: &mut Checker<'_>,
+    port: &str,
+    id: LinkId,
+    raw: &Spanned<RawLink>,
+    raw_devices: &[RawDevice],
+    devices: &[DeviceConfig],
+    used: &mut HashMap<(String, String), String>,
+) -> Option<LinkConfig> {
+    let l = raw.get_ref();
+    let device_name = l.device.get_ref();
+    let interface = l.interface.get_ref();
+    let azure_admin_state = match &l.azure_admin_state {
+        None => AzureAdminState::Unknown,
+        Some(s) => match s.get_ref().to_ascii_lowercase().as_str() {
+            "enabled" => AzureAdminState::Enabled,
+            "disabled" => AzureAdminState::Disabled,
+            "unknown" => AzureAdminState::Unknown,
+            other => {
+                c.problem(s.span(), format!("azure_admin_state {other:?} must be \"enabled\", \"disabled\" or \"unknown\""));
+                AzureAdminState::Unknown
+            }
+        },
+    };
+    if interface.is_empty() {
+        c.problem(
+            l.interface.span(),
+            format!("port {port:?} {id}: interface must not be empty"),
+        );
+    }
+    if !raw_devices.iter().any(|d| d.name.get_ref() == device_name) {
+        c.problem(
+            l.device.span(),
+            format!("port {port:?} {id}: unknown device {device_name:?}"),
+        );
+        return None;
+    }
+    if let Some(SourceConfig::Sim(sim)) = devices
+        .iter()
+        .find(|d| &d.name == device_name)
+        .map(|d| &d.source)
+    {
+        if !sim.interfaces.contains_key(interface) {
+            let known: Vec<&str> = sim.interfaces.keys().map(|k| k.as_str()).collect();
+            c.problem(
+                l.interface.span(),
+                format!("port {port:?} {id}: simulated device {device_name:?} has no interface {interface:?} (it has: {})", known.join(", ")),
+            );
+        }
+    }
+    let key = (device_name.clone(), interface.clone());
+    let here = format!("{id} of port {port:?}");
+    if let Some(other) = used.get(&key) {
+        if !other.ends_with(&format!("port {port:?}")) {
+            c.problem(raw.span(), format!("{device_name} {interface} is already {other}; one router port can serve only one link"));
+        }
+    } else {
+        used.insert(key, here);
+    }
+    Some(LinkConfig {
+        device: device_name.clone(),
+        interface: interface.clone(),
+        azure_admin_state,
+    })
+}

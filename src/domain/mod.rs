@@ -1,0 +1,22 @@
+//! The pure domain core: units, readings, thresholds, link history and readiness.
+//!
+//! Nothing in here does I/O, awaits, logs or knows about Prometheus, SNMP or serial
+//! ports. Time comes in as an argument, so every rule is testable to the second.
+
+pub mod power;
+pub mod readiness;
+pub mod reading;
+pub mod status;
+pub mod thresholds;
+pub mod tracker;
+pub mod window;
+
+pub use power::{OpticalPower, Power};
+pub use readiness::{
+    evaluate_link, Check, CheckName, LinkInputs, LinkPolicy, LinkReadiness, PortReadiness,
+};
+pub use reading::{Direction, LaneReading, LinkReading, OpticReading};
+pub use status::{AdminStatus, AzureAdminState, AzureStateOrigin, LinkId, OperStatus};
+pub use thresholds::{Level, Thresholds};
+pub use tracker::{format_duration, LinkTracker};
+pub use window::{check_power, HealthyWindow};

@@ -1,0 +1,243 @@
+//! Readiness of a Direct port pair for circuit creation: a value with named checks,
+//! never an error. A link is ready when every check passes; the port when both are.
+
+use std::time::{Duration, Instant};
+
+use super::reading::{Direction, LinkReading};
+use super::status::{AdminStatus, AzureAdminState, AzureStateOrigin, LinkId, OperStatus};
+use super::tracker::{format_duration, LinkTracker};
+use super::window::{check_power, HealthyWindow};
+
+/// The checks, in the order they are reported. Names are the `check` label values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CheckName {
+    AzureAdminEnabled,
+    LocalAdminUp,
+    OperUp,
+    RxPowerInRange,
+    TxPowerInRange,
+    Stable,
+    Fresh,
+}
+
+impl CheckName {
+    pub const ALL: [CheckName; 7] = [
+        CheckName::AzureAdminEnabled,
+        CheckName::LocalAdminUp,
+        CheckName::OperUp,
+        CheckName::RxPowerInRange,
+        CheckName::TxPowerInRange,
+        CheckName::Stable,
+        CheckName::Fresh,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CheckName::AzureAdminEnabled => "azure_admin_enabled",
+            CheckName::LocalAdminUp => "local_admin_up",
+            CheckName::OperUp => "oper_up",
+            CheckName::RxPowerInRange => "rx_power_in_range",
+            CheckName::TxPowerInRange => "tx_power_in_range",
+            CheckName::Stable => "stable",
+            CheckName::Fresh => "fresh",
+        }
+    }
+}
+
+/// One check's outcome, with a sentence saying why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    pub name: CheckName,
+    pub pass: bool,
+    pub detail: String,
+}
+
+/// The checks of one link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkReadiness {
+    pub link: LinkId,
+    pub checks: Vec<Check>,
+}
+
+impl LinkReadiness {
+    pub fn ready(&self) -> bool {
+        self.checks.iter().all(|c| c.pass)
+    }
+
+    pub fn failing(&self) -> impl Iterator<Item = &Check> {
+        self.checks.iter().filter(|c| !c.pass)
+    }
+}
+
+/// Both links of a port pair.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PortReadiness {
+    pub link1: LinkReadiness,
+    pub link2: LinkReadiness,
+}
+
+impl PortReadiness {
+    pub fn ready(&self) -> bool {
+        self.link1.ready() && self.link2.ready()
+    }
+
+    pub fn links(&self) -> [&LinkReadiness; 2] {
+        [&self.link1, &self.link2]
+    }
+}
+
+/// How a port judges its links.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LinkPolicy {
+    pub window: HealthyWindow,
+    /// How long a link must have been healthy and unchanged.
+    pub hold_down: Duration,
+    /// How old the last successful reading may be.
+    pub staleness: Duration,
+}
+
+/// Everything known about one link at evaluation time.
+#[derive(Debug, Clone, Copy)]
+pub struct LinkInputs<'a> {
+    pub link: LinkId,
+    pub azure_admin: AzureAdminState,
+    pub azure_origin: AzureStateOrigin,
+    /// The latest successful reading of the interface, however old.
+    pub reading: Option<&'a LinkReading>,
+    /// When that reading was taken.
+    pub read_at: Option<Instant>,
+    /// The latest error reading this interface or its device, if the last poll failed.
+    pub error: Option<&'a str>,
+    pub tracker: &'a LinkTracker,
+}
+
+/// Evaluates every check of one link at `now`.
+pub fn evaluate_link(inputs: &LinkInputs<'_>, policy: &LinkPolicy, now: Instant) -> LinkReadiness {
+    let link = inputs.link;
+    let mut checks = vec![azure_check(inputs)];
+    match inputs.reading {
+        Some(r) => {
+            checks.push(Check {
+                name: CheckName::LocalAdminUp,
+                pass: r.admin_status == AdminStatus::Up,
+                detail: format!("{link} admin status {}", r.admin_status),
+            });
+            checks.push(Check {
+                name: CheckName::OperUp,
+                pass: r.oper_status == OperStatus::Up,
+                detail: format!("{link} oper status {}", r.oper_status),
+            });
+            for (name, direction) in [
+                (CheckName::RxPowerInRange, Direction::Rx),
+                (CheckName::TxPowerInRange, Direction::Tx),
+            ] {
+                let (pass, detail) = check_power(link, direction, r, &policy.window);
+                checks.push(Check { name, pass, detail });
+            }
+        }
+        None => {
+            let why = match inputs.error {
+                Some(e) => format!("{link} no reading: {e}"),
+                None => format!("{link} no reading yet"),
+            };
+            for name in [
+                CheckName::LocalAdminUp,
+                CheckName::OperUp,
+                CheckName::RxPowerInRange,
+                CheckName::TxPowerInRange,
+            ] {
+                checks.push(Check {
+                    name,
+                    pass: false,
+                    detail: why.clone(),
+                });
+            }
+        }
+    }
+    checks.push(stable_check(link, inputs.tracker, policy.hold_down, now));
+    checks.push(fresh_check(inputs, policy.staleness, now));
+    LinkReadiness { link, checks }
+}
+
+fn azure_check(inputs: &LinkInputs<'_>) -> Check {
+    let link = inputs.link;
+    let state = inputs.azure_admin.as_str();
+    let origin = match (inputs.azure_admin, inputs.azure_origin) {
+        (AzureAdminState::Unknown, AzureStateOrigin::Declared) => {
+            "not declared in the config and not observed from Azure"
+        }
+        (_, AzureStateOrigin::Declared) => "declared in the config",
+        (_, AzureStateOrigin::Observed) => "observed from Azure",
+    };
+    Check {
+        name: CheckName::AzureAdminEnabled,
+        pass: inputs.azure_admin == AzureAdminState::Enabled,
+        detail: format!("{link} Azure admin state {state} ({origin})"),
+    }
+}
+
+fn stable_check(link: LinkId, tracker: &LinkTracker, hold_down: Duration, now: Instant) -> Check {
+    let (pass, detail) = match tracker.disturbed() {
+        None => (false, format!("{link} not observed yet")),
+        Some((at, why)) => {
+            let quiet = now.saturating_duration_since(at);
+            let hold = format_duration(hold_down);
+            if quiet >= hold_down {
+                (
+                    true,
+                    format!(
+                        "{link} stable for {} (hold-down {hold})",
+                        format_duration(quiet)
+                    ),
+                )
+            } else {
+                (
+                    false,
+                    format!(
+                        "{link} stable for only {} of the {hold} hold-down (last: {why})",
+                        format_duration(quiet)
+                    ),
+                )
+            }
+        }
+    };
+    Check {
+        name: CheckName::Stable,
+        pass,
+        detail,
+    }
+}
+
+fn fresh_check(inputs: &LinkInputs<'_>, staleness: Duration, now: Instant) -> Check {
+    let link = inputs.link;
+    let error = inputs
+        .error
+        .map(|e| format!(" (last error: {e})"))
+        .unwrap_or_default();
+    let (pass, detail) = match inputs.read_at {
+        None => (false, format!("{link} never read{error}")),
+        Some(at) => {
+            let age = now.saturating_duration_since(at);
+            if age <= staleness {
+                (true, format!("{link} read {} ago", format_duration(age)))
+            } else {
+                (
+                    false,
+                    format!(
+                        "{link} last read {} ago, older than {}{error}",
+                        format_duration(age),
+                        format_duration(staleness)
+                    ),
+                )
+            }
+        }
+    };
+    Check {
+        name: CheckName::Fresh,
+        pass,
+        detail,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,105 @@
+//! What a source reads from one router interface: link state and the optic's DOM.
+
+use std::time::SystemTime;
+
+use super::power::OpticalPower;
+use super::status::{AdminStatus, OperStatus};
+use super::thresholds::Thresholds;
+
+/// Direction of light as the router's optic sees it: rx is what arrives from Azure,
+/// tx what the router sends towards Azure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    Rx,
+    Tx,
+}
+
+impl Direction {
+    pub const BOTH: [Direction; 2] = [Direction::Rx, Direction::Tx];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Direction::Rx => "rx",
+            Direction::Tx => "tx",
+        }
+    }
+}
+
+/// One lane (optical channel) of a multi-lane optic. Lanes are numbered from 0.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LaneReading {
+    pub lane: u16,
+    pub rx: OpticalPower,
+    pub tx: OpticalPower,
+    pub bias_amperes: Option<f64>,
+}
+
+impl LaneReading {
+    pub fn power(&self, direction: Direction) -> OpticalPower {
+        match direction {
+            Direction::Rx => self.rx,
+            Direction::Tx => self.tx,
+        }
+    }
+}
+
+/// Digital optical monitoring of one transceiver.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpticReading {
+    /// Module-level receive power (a multi-lane optic's total, when the device gives one).
+    pub rx: OpticalPower,
+    /// Module-level transmit power.
+    pub tx: OpticalPower,
+    /// Per-lane values, empty for a single-lane optic that reports module values only.
+    pub lanes: Vec<LaneReading>,
+    pub bias_amperes: Option<f64>,
+    pub temperature_celsius: Option<f64>,
+    pub voltage_volts: Option<f64>,
+    /// The optic's own receive power thresholds, in dBm (they apply to every lane).
+    pub rx_thresholds: Thresholds,
+    /// The optic's own transmit power thresholds, in dBm.
+    pub tx_thresholds: Thresholds,
+}
+
+impl OpticReading {
+    pub fn power(&self, direction: Direction) -> OpticalPower {
+        match direction {
+            Direction::Rx => self.rx,
+            Direction::Tx => self.tx,
+        }
+    }
+
+    pub fn thresholds(&self, direction: Direction) -> &Thresholds {
+        match direction {
+            Direction::Rx => &self.rx_thresholds,
+            Direction::Tx => &self.tx_thresholds,
+        }
+    }
+
+    /// The values the healthy window is checked against: every lane when the optic has
+    /// lanes (a healthy LR4's total is above 0 dBm while each lane is well inside the
+    /// window), the module value otherwise. Each comes with its lane number, if any.
+    pub fn checked_powers(&self, direction: Direction) -> Vec<(Option<u16>, OpticalPower)> {
+        if self.lanes.is_empty() {
+            vec![(None, self.power(direction))]
+        } else {
+            self.lanes
+                .iter()
+                .map(|l| (Some(l.lane), l.power(direction)))
+                .collect()
+        }
+    }
+}
+
+/// Everything read from one interface in one poll.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkReading {
+    pub admin_status: AdminStatus,
+    pub oper_status: OperStatus,
+    /// Wall-clock time the interface entered its current oper state, when known.
+    pub last_change: Option<SystemTime>,
+    /// `None` when there is no optic, a copper port, or the device has no DOM support.
+    pub optic: Option<OpticReading>,
+    /// Why `optic` is missing, or anything else the source wants the operator to know.
+    pub note: Option<String>,
+}

@@ -1,0 +1,285 @@
+//! Renders /metrics: the state series are built fresh from a store snapshot at every
+//! scrape (so a device or interface that leaves the config simply stops appearing),
+//! then merged with the persistent poll histogram and error counters.
+//!
+//! Readings are exported only while fresh: a device that stopped answering shows
+//! `lightgate_device_up 0` and failing readiness, not its last light levels frozen in
+//! time. Dark optics export `lightgate_optic_no_light 1` and no power sample at all.
+
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use prometheus::proto::{Counter, Gauge, LabelPair, Metric, MetricFamily, MetricType};
+use prometheus::{Encoder, TextEncoder};
+
+use crate::domain::{Direction, Level, OpticalPower};
+use crate::store::{LinkView, PortView, Store};
+
+/// One metric family under construction.
+struct Family(MetricFamily);
+
+impl Family {
+    fn new(name: &str, help: &str, kind: MetricType) -> Self {
+        let mut mf = MetricFamily::default();
+        mf.set_name(name.to_string());
+        mf.set_help(help.to_string());
+        mf.set_field_type(kind);
+        Family(mf)
+    }
+
+    fn gauge(name: &str, help: &str) -> Self {
+        Self::new(name, help, MetricType::GAUGE)
+    }
+
+    fn counter(name: &str, help: &str) -> Self {
+        Self::new(name, help, MetricType::COUNTER)
+    }
+
+    /// Adds a sample. Non-finite values are dropped here, the last line of defence:
+    /// nothing lightgate exports is ever NaN or infinite.
+    fn add(&mut self, labels: &[(&str, &str)], value: f64) {
+        if !value.is_finite() {
+            return;
+        }
+        let mut m = Metric::default();
+        m.set_label(
+            labels
+                .iter()
+                .map(|(k, v)| {
+                    let mut lp = LabelPair::default();
+                    lp.set_name(k.to_string());
+                    lp.set_value(v.to_string());
+                    lp
+                })
+                .collect(),
+        );
+        if self.0.get_field_type() == MetricType::COUNTER {
+            let mut c = Counter::default();
+            c.set_value(value);
+            m.set_counter(c);
+        } else {
+            let mut g = Gauge::default();
+            g.set_value(value);
+            m.set_gauge(g);
+        }
+        self.0.mut_metric().push(m);
+    }
+}
+
+fn bool_value(b: bool) -> f64 {
+    if b {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+fn unix_seconds(t: SystemTime) -> Option<f64> {
+    t.duration_since(UNIX_EPOCH).ok().map(|d| d.as_secs_f64())
+}
+
+/// All state families, in one place so the names and help texts are defined once.
+struct Families {
+    rx_dbm: Family,
+    tx_dbm: Family,
+    rx_mw: Family,
+    tx_mw: Family,
+    no_light: Family,
+    bias: Family,
+    temperature: Family,
+    voltage: Family,
+    threshold: Family,
+    admin_up: Family,
+    oper_up: Family,
+    last_change: Family,
+    flaps: Family,
+    azure_admin: Family,
+    link_ready: Family,
+    check: Family,
+    port_ready: Family,
+    device_up: Family,
+    device_last_success: Family,
+}
+
+impl Families {
+    fn new() -> Self {
+        Families {
+            rx_dbm: Family::gauge("lightgate_optic_rx_power_dbm", "Received optical power in dBm, per module and per lane (lane label, 0-based). Absent when dark: see lightgate_optic_no_light."),
+            tx_dbm: Family::gauge("lightgate_optic_tx_power_dbm", "Transmitted optical power in dBm, per module and per lane (lane label, 0-based). Absent when dark."),
+            rx_mw: Family::gauge("lightgate_optic_rx_power_milliwatts", "Received optical power in milliwatts, per module and per lane. Absent when dark."),
+            tx_mw: Family::gauge("lightgate_optic_tx_power_milliwatts", "Transmitted optical power in milliwatts, per module and per lane. Absent when dark."),
+            no_light: Family::gauge("lightgate_optic_no_light", "1 when the optic reports no light in this direction (module, or lane when labelled), 0 when it measures light."),
+            bias: Family::gauge("lightgate_optic_bias_current_amperes", "Laser bias current in amperes, per module or per lane."),
+            temperature: Family::gauge("lightgate_optic_temperature_celsius", "Transceiver module temperature in degrees Celsius."),
+            voltage: Family::gauge("lightgate_optic_supply_voltage_volts", "Transceiver supply voltage in volts."),
+            threshold: Family::gauge("lightgate_optic_threshold_dbm", "The optic's own power thresholds in dBm, by direction (rx/tx) and level (high_alarm, high_warning, low_warning, low_alarm)."),
+            admin_up: Family::gauge("lightgate_link_admin_up", "1 when the router interface is administratively up (ifAdminStatus up)."),
+            oper_up: Family::gauge("lightgate_link_oper_up", "1 when the router interface is operationally up (ifOperStatus up)."),
+            last_change: Family::gauge("lightgate_link_last_change_timestamp_seconds", "Unix time at which the interface entered its current oper state, as the device reports it."),
+            flaps: Family::counter("lightgate_link_flaps_total", "Oper-state transitions seen on the link since the agent started (a flap between two polls counts two)."),
+            azure_admin: Family::gauge("lightgate_azure_link_admin_enabled", "1 when the Azure-side admin state of the Direct link is Enabled, 0 when Disabled; absent when unknown. Label origin says whether it was declared in the config or observed."),
+            link_ready: Family::gauge("lightgate_link_ready", "1 when every readiness check of the link passes."),
+            check: Family::gauge("lightgate_readiness_check", "1 when the named readiness check of the link passes, 0 when it fails."),
+            port_ready: Family::gauge("lightgate_port_ready", "1 when both links of the Direct port pair are ready for circuit creation."),
+            device_up: Family::gauge("lightgate_device_up", "1 when the latest poll of the device succeeded."),
+            device_last_success: Family::gauge("lightgate_device_last_success_timestamp_seconds", "Unix time of the latest successful poll of the device."),
+        }
+    }
+
+    fn into_vec(self) -> Vec<MetricFamily> {
+        [
+            self.rx_dbm,
+            self.tx_dbm,
+            self.rx_mw,
+            self.tx_mw,
+            self.no_light,
+            self.bias,
+            self.temperature,
+            self.voltage,
+            self.threshold,
+            self.admin_up,
+            self.oper_up,
+            self.last_change,
+            self.flaps,
+            self.azure_admin,
+            self.link_ready,
+            self.check,
+            self.port_ready,
+            self.device_up,
+            self.device_last_success,
+        ]
+        .into_iter()
+        .map(|f| f.0)
+        .collect()
+    }
+
+    fn power(&mut self, base: &[(&str, &str)], direction: Direction, power: OpticalPower) {
+        let (dbm, mw) = match direction {
+            Direction::Rx => (&mut self.rx_dbm, &mut self.rx_mw),
+            Direction::Tx => (&mut self.tx_dbm, &mut self.tx_mw),
+        };
+        if let OpticalPower::Measured(p) = power {
+            dbm.add(base, p.dbm());
+            mw.add(base, p.milliwatts());
+        }
+        if power != OpticalPower::NotSupported {
+            let mut labels = base.to_vec();
+            labels.push(("direction", direction.as_str()));
+            self.no_light.add(&labels, bool_value(power.is_no_light()));
+        }
+    }
+
+    fn link(&mut self, port: &PortView, view: &LinkView) {
+        let base = [
+            ("port", port.config.name.as_str()),
+            ("link", view.link.as_str()),
+            ("device", view.config.device.as_str()),
+            ("interface", view.config.interface.as_str()),
+        ];
+        let readiness = port.readiness.links()[match view.link {
+            crate::domain::LinkId::Link1 => 0,
+            crate::domain::LinkId::Link2 => 1,
+        }];
+        self.link_ready.add(&base, bool_value(readiness.ready()));
+        for c in &readiness.checks {
+            let mut labels = base.to_vec();
+            labels.push(("check", c.name.as_str()));
+            self.check.add(&labels, bool_value(c.pass));
+        }
+        self.flaps.add(&base, view.flaps as f64);
+        let azure = view.config.azure_admin_state;
+        if azure != crate::domain::AzureAdminState::Unknown {
+            let mut labels = base.to_vec();
+            labels.push(("origin", "declared"));
+            self.azure_admin.add(
+                &labels,
+                bool_value(azure == crate::domain::AzureAdminState::Enabled),
+            );
+        }
+        let (Some(reading), true) = (&view.reading, view.fresh) else {
+            return;
+        };
+        self.admin_up.add(
+            &base,
+            bool_value(reading.admin_status == crate::domain::AdminStatus::Up),
+        );
+        self.oper_up.add(
+            &base,
+            bool_value(reading.oper_status == crate::domain::OperStatus::Up),
+        );
+        if let Some(t) = reading.last_change.and_then(unix_seconds) {
+            self.last_change.add(&base, t);
+        }
+        let Some(optic) = &reading.optic else {
+            return;
+        };
+        for d in Direction::BOTH {
+            self.power(&base, d, optic.power(d));
+            for level in Level::ALL {
+                if let Some(v) = optic.thresholds(d).get(level) {
+                    let mut labels = base.to_vec();
+                    labels.push(("direction", d.as_str()));
+                    labels.push(("level", level.as_str()));
+                    self.threshold.add(&labels, v);
+                }
+            }
+        }
+        if let Some(b) = optic.bias_amperes {
+            self.bias.add(&base, b);
+        }
+        if let Some(t) = optic.temperature_celsius {
+            self.temperature.add(&base, t);
+        }
+        if let Some(v) = optic.voltage_volts {
+            self.voltage.add(&base, v);
+        }
+        for lane in &optic.lanes {
+            let lane_no = lane.lane.to_string();
+            let mut labels = base.to_vec();
+            labels.push(("lane", lane_no.as_str()));
+            for d in Direction::BOTH {
+                self.power(&labels, d, lane.power(d));
+            }
+            if let Some(b) = lane.bias_amperes {
+                self.bias.add(&labels, b);
+            }
+        }
+    }
+}
+
+/// The full /metrics text at `now`.
+pub fn render(store: &Store, now: Instant) -> String {
+    let mut f = Families::new();
+    for port in store.ports(now) {
+        f.port_ready.add(
+            &[("port", port.config.name.as_str())],
+            bool_value(port.readiness.ready()),
+        );
+        for view in &port.links {
+            f.link(&port, view);
+        }
+    }
+    for d in store.devices() {
+        f.device_up.add(
+            &[("device", d.name.as_str()), ("source", d.source)],
+            bool_value(d.up),
+        );
+        if let Some(t) = d.last_success_wall.and_then(unix_seconds) {
+            f.device_last_success.add(&[("device", d.name.as_str())], t);
+        }
+    }
+    let mut families: Vec<MetricFamily> = f
+        .into_vec()
+        .into_iter()
+        .chain(store.poll_metrics.gather())
+        .filter(|mf| !mf.get_metric().is_empty())
+        .collect();
+    families.sort_by(|a, b| a.name().cmp(b.name()));
+    let mut out = Vec::new();
+    match TextEncoder::new().encode(&families, &mut out) {
+        Ok(()) => String::from_utf8(out).unwrap_or_default(),
+        Err(e) => {
+            tracing::error!(error = %e, "Failed to encode metrics.");
+            String::new()
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! lightgate: reads the optical light levels and link state of the router ports cabled
+//! to an Azure ExpressRoute Direct port pair, decides whether the pair is ready for
+//! circuit creation, and exports it all for Prometheus.
+//!
+//! # Layout
+//! - [`domain`]: the pure core (units, readings, thresholds, readiness). No I/O.
+//! - [`config`]: the TOML config, strictly parsed and validated with line numbers.
+//! - [`source`]: where readings come from (the simulator here; SNMP and serial later),
+//!   behind one trait.
+//! - [`poller`]: one task per device, on its own interval, with a per-poll timeout.
+//! - [`store`]: the shared in-memory state the pollers write and the exporter reads.
+//! - [`exporter`]: the HTTP server: `/metrics`, `/api/v1/ports`, `/-/healthy`.
+//! - [`api`]: the JSON shapes of the HTTP API, shared by server and CLI.
+//! - [`agent`]: wiring of all of the above, with a shutdown signal.
+//! - [`cli`]: the command-line interface.
+
+pub mod agent;
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod exporter;
+pub mod poller;
+pub mod source;
+pub mod store;
+pub mod telemetry;

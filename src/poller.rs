@@ -1,0 +1,100 @@
+//! One task per device: poll on the device's own interval with a little jitter, give
+//! up on a poll after the device's timeout, record the outcome in the store. A slow or
+//! failing device only ever delays itself.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use tokio::time::{sleep_until, timeout, Instant};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::DeviceConfig;
+use crate::domain::format_duration;
+use crate::source::{AnySource, SourceError};
+use crate::store::Store;
+
+/// Spread of each interval around its nominal length (+-5%), so that devices configured
+/// with the same interval do not all fire in the same instant forever.
+const JITTER: f64 = 0.05;
+/// The first poll waits a random part of this (or of a tenth of the interval, if
+/// shorter), so a restart does not hit every device at once.
+const MAX_START_DELAY: Duration = Duration::from_secs(1);
+
+/// A small xorshift generator for jitter; quality does not matter, independence of
+/// devices does.
+struct Jitter(u64);
+
+impl Jitter {
+    fn new(device: &str) -> Self {
+        let nanos = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos() as u64)
+            .unwrap_or(0);
+        let seed = device.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        Jitter((seed ^ nanos) | 1)
+    }
+
+    /// A value in [0, 1).
+    fn next(&mut self) -> f64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Polls one device until `cancel` fires.
+pub async fn run(device: DeviceConfig, store: Arc<Store>, cancel: CancellationToken) {
+    let mut source = AnySource::build(&device);
+    let mut jitter = Jitter::new(&device.name);
+    let start_delay = MAX_START_DELAY.min(device.poll_interval / 10);
+    let mut next = Instant::now() + start_delay.mul_f64(jitter.next());
+    let mut healthy = true;
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = sleep_until(next) => {}
+        }
+        let interfaces = store.interfaces_of(&device.name);
+        let started = Instant::now();
+        let outcome = tokio::select! {
+            _ = cancel.cancelled() => return,
+            r = timeout(device.timeout, source.poll(&interfaces)) => r.unwrap_or_else(|_| {
+                Err(SourceError::Timeout(format_duration(device.timeout)))
+            }),
+        };
+        let took = started.elapsed();
+        match &outcome {
+            Ok(_) if !healthy => {
+                tracing::info!(device = %device.name, "Device answers again.");
+                healthy = true;
+            }
+            Ok(_) => {
+                tracing::debug!(device = %device.name, took_ms = took.as_millis() as u64, "Polled.")
+            }
+            Err(e) if healthy => {
+                tracing::warn!(device = %device.name, kind = e.kind(), error = %e, "Poll failed.");
+                healthy = false;
+            }
+            Err(e) => {
+                tracing::debug!(device = %device.name, kind = e.kind(), error = %e, "Poll failed again.")
+            }
+        }
+        store.record_poll(
+            &device.name,
+            &outcome,
+            took,
+            started.into_std(),
+            SystemTime::now(),
+        );
+        let factor = 1.0 + JITTER * (2.0 * jitter.next() - 1.0);
+        next = (started + device.poll_interval.mul_f64(factor)).max(Instant::now());
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,72 @@
+//! Poller timing on tokio's paused clock: intervals, timeouts and independence of
+//! devices, with no real sleeping.
+
+use std::time::Duration;
+
+use crate::agent::Agent;
+use crate::config::Config;
+
+const CONFIG: &str = r#"
+[[device]]
+name = "fast"
+source = "sim"
+poll_interval = "1s"
+[device.sim]
+interfaces = { "Hu0" = "healthy" }
+
+[[device]]
+name = "slow"
+source = "sim"
+poll_interval = "1s"
+timeout = "500ms"
+[device.sim]
+response_delay = "1h"
+interfaces = { "Hu0" = "healthy" }
+
+[[device]]
+name = "dead"
+source = "sim"
+poll_interval = "2s"
+[device.sim]
+unreachable = true
+interfaces = { "Hu0" = "healthy" }
+
+[[port]]
+name = "p"
+link1 = { device = "fast", interface = "Hu0" }
+link2 = { device = "slow", interface = "Hu0" }
+"#;
+
+#[tokio::test(start_paused = true)]
+async fn a_slow_or_dead_device_never_delays_the_others() {
+    let agent = Agent::start(Config::parse(CONFIG, "t").unwrap());
+    tokio::time::sleep(Duration::from_secs(60)).await;
+    let m = &agent.store().poll_metrics;
+    // 1 s +-5% over 60 s: about 60 polls, whatever the other devices do.
+    let fast = m.polls("fast");
+    assert!((56..=64).contains(&fast), "fast device polled {fast} times");
+    assert_eq!(
+        m.errors("fast", "timeout") + m.errors("fast", "transport"),
+        0
+    );
+    // The slow one times out at 500 ms every time, and keeps its own cadence.
+    let slow = m.polls("slow");
+    assert!((38..=64).contains(&slow), "slow device polled {slow} times");
+    assert_eq!(m.errors("slow", "timeout"), slow);
+    let dead = m.errors("dead", "transport");
+    assert!((27..=32).contains(&dead), "dead device failed {dead} times");
+
+    let devices = agent.store().devices();
+    let by_name = |n: &str| devices.iter().find(|d| d.name == n).unwrap().clone();
+    assert!(by_name("fast").up);
+    assert!(!by_name("slow").up);
+    assert_eq!(
+        by_name("slow").last_error.as_deref(),
+        Some("timed out after 500ms")
+    );
+    assert_eq!(
+        by_name("dead").last_error.as_deref(),
+        Some("transport error: simulated device is unreachable")
+    );
+    agent.shutdown().await;
+}

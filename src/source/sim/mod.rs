@@ -1,0 +1,101 @@
+//! Simulated routers: interfaces that follow named scenarios, deterministic given a
+//! seed. The embedded demo and most tests run on these; they go through the same
+//! poller, store and exporter as real devices.
+
+pub mod model;
+mod noise;
+pub mod scenario;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+use tokio::time::Instant;
+
+pub use scenario::{OpticModel, Scenario};
+
+use super::{PollResult, ReadingSource, SourceError};
+
+/// One simulated interface.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimInterface {
+    pub scenario: Scenario,
+    pub optic: OpticModel,
+    /// Half period of the flapping scenario: up this long, then down this long.
+    pub flap_period: Duration,
+    /// How fast the degrading scenario loses light.
+    pub degrade_db_per_minute: f64,
+}
+
+impl SimInterface {
+    pub const DEFAULT_FLAP_PERIOD: Duration = Duration::from_secs(30);
+    pub const DEFAULT_DEGRADE_DB_PER_MINUTE: f64 = 1.0;
+
+    /// An interface with the scenario's defaults and the optic its name suggests.
+    pub fn new(name: &str, scenario: Scenario) -> Self {
+        SimInterface {
+            scenario,
+            optic: OpticModel::for_interface(name),
+            flap_period: Self::DEFAULT_FLAP_PERIOD,
+            degrade_db_per_minute: Self::DEFAULT_DEGRADE_DB_PER_MINUTE,
+        }
+    }
+}
+
+/// A simulated router, as configured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimSettings {
+    pub seed: u64,
+    /// Each poll takes this long (to exercise timeouts and slow devices).
+    pub response_delay: Duration,
+    /// When true the device never answers: every poll fails with a transport error.
+    pub unreachable: bool,
+    pub interfaces: BTreeMap<String, SimInterface>,
+}
+
+/// The running simulator of one device.
+pub struct SimSource {
+    settings: SimSettings,
+    started: Instant,
+    started_wall: SystemTime,
+    polls: u64,
+}
+
+impl SimSource {
+    pub fn new(settings: SimSettings) -> Self {
+        SimSource {
+            settings,
+            started: Instant::now(),
+            started_wall: SystemTime::now(),
+            polls: 0,
+        }
+    }
+}
+
+impl ReadingSource for SimSource {
+    async fn poll(&mut self, interfaces: &[String]) -> Result<PollResult, SourceError> {
+        if !self.settings.response_delay.is_zero() {
+            tokio::time::sleep(self.settings.response_delay).await;
+        }
+        if self.settings.unreachable {
+            return Err(SourceError::Transport(
+                "simulated device is unreachable".to_string(),
+            ));
+        }
+        let clock = model::SimClock {
+            elapsed: self.started.elapsed(),
+            started_wall: self.started_wall,
+            poll: self.polls,
+        };
+        self.polls += 1;
+        Ok(interfaces
+            .iter()
+            .map(|name| {
+                let result = match self.settings.interfaces.get(name) {
+                    Some(iface) => Ok(model::read(self.settings.seed, name, iface, clock)),
+                    None => Err(format!("no interface named {name:?} on this device")),
+                };
+                (name.clone(), result)
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,335 @@
+//! The shared in-memory state: the latest reading of every polled interface, each
+//! device's last success and last error, and each link's history. Pollers write it,
+//! the exporter and API read consistent snapshots of it.
+//!
+//! A `std::sync::RwLock` and not tokio's: every critical section is short and never
+//! awaits, which is the case mini-redis's `db.rs` documents for the same choice.
+//! Readers clone what they need into views and render outside the lock.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::{Duration, Instant, SystemTime};
+
+use crate::config::{Config, DeviceConfig, LinkConfig, PortConfig};
+use crate::domain::{
+    evaluate_link, AzureStateOrigin, HealthyWindow, LinkId, LinkInputs, LinkReading, LinkTracker,
+    PortReadiness,
+};
+use crate::source::{PollResult, SourceError};
+use crate::telemetry::PollMetrics;
+
+/// What is known about one interface of a device.
+#[derive(Debug, Clone, Default)]
+pub struct InterfaceState {
+    /// The latest successful reading, however old.
+    pub reading: Option<LinkReading>,
+    pub read_at: Option<Instant>,
+    pub read_at_wall: Option<SystemTime>,
+    /// Why the latest poll gave no reading for this interface, if it did not.
+    pub error: Option<String>,
+}
+
+/// What is known about one device.
+#[derive(Debug, Clone, Default)]
+pub struct DeviceState {
+    pub last_success: Option<Instant>,
+    pub last_success_wall: Option<SystemTime>,
+    /// Set while the latest poll failed: the error and its kind.
+    pub last_error: Option<(String, &'static str)>,
+    pub interfaces: HashMap<String, InterfaceState>,
+}
+
+impl DeviceState {
+    /// A device is up when it has answered and its latest poll succeeded.
+    pub fn up(&self) -> bool {
+        self.last_success.is_some() && self.last_error.is_none()
+    }
+}
+
+/// The history of one link, with the settings it was built under: a link whose device,
+/// interface or window changes in a reload starts a fresh history.
+#[derive(Debug, Clone)]
+struct LinkHistory {
+    key: (LinkConfig, HealthyWindow, Duration),
+    tracker: LinkTracker,
+}
+
+#[derive(Debug)]
+struct State {
+    config: Arc<Config>,
+    devices: HashMap<String, DeviceState>,
+    links: HashMap<(String, LinkId), LinkHistory>,
+}
+
+/// A snapshot of one link, for rendering.
+#[derive(Debug, Clone)]
+pub struct LinkView {
+    pub link: LinkId,
+    pub config: LinkConfig,
+    pub reading: Option<LinkReading>,
+    pub read_at_wall: Option<SystemTime>,
+    /// True while `reading` is younger than the port's staleness limit.
+    pub fresh: bool,
+    pub error: Option<String>,
+    pub flaps: u64,
+}
+
+/// A snapshot of one port: its settings, its verdict and both links.
+#[derive(Debug, Clone)]
+pub struct PortView {
+    pub config: PortConfig,
+    pub readiness: PortReadiness,
+    pub evaluated_at: SystemTime,
+    pub links: [LinkView; 2],
+}
+
+/// A snapshot of one device.
+#[derive(Debug, Clone)]
+pub struct DeviceView {
+    pub name: String,
+    pub source: &'static str,
+    pub up: bool,
+    pub last_success_wall: Option<SystemTime>,
+    pub last_error: Option<String>,
+}
+
+/// The shared state. Cheap to share as `Arc<Store>`.
+#[derive(Debug)]
+pub struct Store {
+    state: RwLock<State>,
+    pub poll_metrics: PollMetrics,
+}
+
+impl Store {
+    pub fn new(config: Config) -> Self {
+        let store = Store {
+            state: RwLock::new(State {
+                config: Arc::new(Config {
+                    listen: config.listen,
+                    devices: Vec::new(),
+                    ports: Vec::new(),
+                }),
+                devices: HashMap::new(),
+                links: HashMap::new(),
+            }),
+            poll_metrics: PollMetrics::new(),
+        };
+        store.apply_config(config);
+        store
+    }
+
+    // A poisoned lock only means another thread panicked mid-update of plain data;
+    // the data is still usable, and the agent must keep serving.
+    fn read(&self) -> RwLockReadGuard<'_, State> {
+        self.state.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, State> {
+        self.state.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The config in force.
+    pub fn config(&self) -> Arc<Config> {
+        self.read().config.clone()
+    }
+
+    /// Switches to a new config. Devices and links that did not change keep their
+    /// state; removed ones are forgotten, so their series disappear from /metrics.
+    pub fn apply_config(&self, config: Config) {
+        let mut state = self.write();
+        let removed: Vec<String> = state
+            .devices
+            .keys()
+            .filter(|name| config.device(name).is_none())
+            .cloned()
+            .collect();
+        for name in &removed {
+            state.devices.remove(name);
+            self.poll_metrics.forget_device(name);
+        }
+        for device in &config.devices {
+            let wanted = config.interfaces_of(&device.name);
+            let entry = state.devices.entry(device.name.clone()).or_default();
+            entry.interfaces.retain(|name, _| wanted.contains(name));
+            self.poll_metrics.register_device(&device.name);
+        }
+        let mut links = HashMap::new();
+        for port in &config.ports {
+            for id in LinkId::BOTH {
+                let key = (port.link(id).clone(), port.window, port.staleness);
+                let slot = (port.name.clone(), id);
+                let history = match state.links.remove(&slot) {
+                    Some(h) if h.key == key => h,
+                    _ => LinkHistory {
+                        key,
+                        tracker: LinkTracker::default(),
+                    },
+                };
+                links.insert(slot, history);
+            }
+        }
+        state.links = links;
+        state.config = Arc::new(config);
+    }
+
+    /// The interfaces a device's poll should read, per the config in force.
+    pub fn interfaces_of(&self, device: &str) -> Vec<String> {
+        self.read().config.interfaces_of(device)
+    }
+
+    /// Records the outcome of one poll of `device`, taken at `now`.
+    pub fn record_poll(
+        &self,
+        device: &str,
+        outcome: &Result<PollResult, SourceError>,
+        took: Duration,
+        now: Instant,
+        wall: SystemTime,
+    ) {
+        let mut guard = self.write();
+        let state = &mut *guard;
+        let Some(dev) = state.devices.get_mut(device) else {
+            return; // removed by a reload while the poll was in flight
+        };
+        self.poll_metrics
+            .observe(device, took, outcome.as_ref().err().map(|e| e.kind()));
+        let results = match outcome {
+            Err(e) => {
+                dev.last_error = Some((e.to_string(), e.kind()));
+                return;
+            }
+            Ok(results) => results,
+        };
+        dev.last_success = Some(now);
+        dev.last_success_wall = Some(wall);
+        dev.last_error = None;
+        for (name, result) in results {
+            let iface = dev.interfaces.entry(name.clone()).or_default();
+            match result {
+                Ok(reading) => {
+                    iface.reading = Some(reading.clone());
+                    iface.read_at = Some(now);
+                    iface.read_at_wall = Some(wall);
+                    iface.error = None;
+                }
+                Err(e) => iface.error = Some(e.clone()),
+            }
+        }
+        for port in &state.config.ports {
+            for id in LinkId::BOTH {
+                let link = port.link(id);
+                if link.device != device {
+                    continue;
+                }
+                let reading = match results.get(&link.interface) {
+                    Some(Ok(r)) => r,
+                    _ => continue,
+                };
+                if let Some(h) = state.links.get_mut(&(port.name.clone(), id)) {
+                    h.tracker
+                        .observe(id, reading, &port.window, port.staleness, now);
+                }
+            }
+        }
+    }
+
+    /// Every port, evaluated at `now`, in config order.
+    pub fn ports(&self, now: Instant) -> Vec<PortView> {
+        let state = self.read();
+        let wall = SystemTime::now();
+        state
+            .config
+            .ports
+            .iter()
+            .map(|p| port_view(&state, p, now, wall))
+            .collect()
+    }
+
+    /// One port by name, evaluated at `now`.
+    pub fn port(&self, name: &str, now: Instant) -> Option<PortView> {
+        let state = self.read();
+        let config = state.config.clone();
+        config
+            .port(name)
+            .map(|p| port_view(&state, p, now, SystemTime::now()))
+    }
+
+    /// Every device, in config order.
+    pub fn devices(&self) -> Vec<DeviceView> {
+        let state = self.read();
+        state
+            .config
+            .devices
+            .iter()
+            .map(|d: &DeviceConfig| {
+                let s = state.devices.get(&d.name);
+                DeviceView {
+                    name: d.name.clone(),
+                    source: d.source.kind(),
+                    up: s.is_some_and(DeviceState::up),
+                    last_success_wall: s.and_then(|s| s.last_success_wall),
+                    last_error: s.and_then(|s| s.last_error.as_ref().map(|e| e.0.clone())),
+                }
+            })
+            .collect()
+    }
+}
+
+fn port_view(state: &State, port: &PortConfig, now: Instant, wall: SystemTime) -> PortView {
+    let policy = port.policy();
+    let empty_tracker = LinkTracker::default();
+    let empty_iface = InterfaceState::default();
+    let mut views = Vec::with_capacity(2);
+    let mut checks = Vec::with_capacity(2);
+    for id in LinkId::BOTH {
+        let link = port.link(id);
+        let device = state.devices.get(&link.device);
+        let iface = device
+            .and_then(|d| d.interfaces.get(&link.interface))
+            .unwrap_or(&empty_iface);
+        let error = device
+            .and_then(|d| d.last_error.as_ref().map(|e| e.0.as_str()))
+            .or(iface.error.as_deref());
+        let tracker = state
+            .links
+            .get(&(port.name.clone(), id))
+            .map(|h| &h.tracker)
+            .unwrap_or(&empty_tracker);
+        let inputs = LinkInputs {
+            link: id,
+            azure_admin: link.azure_admin_state,
+            azure_origin: AzureStateOrigin::Declared,
+            reading: iface.reading.as_ref(),
+            read_at: iface.read_at,
+            error,
+            tracker,
+        };
+        checks.push(evaluate_link(&inputs, &policy, now));
+        views.push(LinkView {
+            link: id,
+            config: link.clone(),
+            reading: iface.reading.clone(),
+            read_at_wall: iface.read_at_wall,
+            fresh: iface
+                .read_at
+                .is_some_and(|t| now.saturating_duration_since(t) <= port.staleness),
+            error: error.map(str::to_string),
+            flaps: tracker.flaps(),
+        });
+    }
+    let link2 = checks.pop().expect("two links");
+    let link1 = checks.pop().expect("two links");
+    let [v1, v2]: [LinkView; 2] = views.try_into().expect("two links");
+    PortView {
+        config: port.clone(),
+        readiness: PortReadiness { link1, link2 },
+        evaluated_at: wall,
+        links: [v1, v2],
+    }
+}
+
+/// The current instant on tokio's clock, so that tests with a paused clock see the
+/// same time in the pollers, the store and the exporter.
+pub fn now() -> Instant {
+    tokio::time::Instant::now().into_std()
+}

@@ -1,0 +1,150 @@
+//! The agent's own observability: log setup, and the poll metrics that persist between
+//! scrapes (a histogram of poll durations and a counter of poll errors by kind).
+
+use std::time::Duration;
+
+use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry};
+use tracing_subscriber::EnvFilter;
+
+use crate::source::SourceError;
+
+/// Log format chosen on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Plain,
+    Json,
+}
+
+/// Installs the global tracing subscriber. `RUST_LOG` overrides `level`. Logs go to
+/// stderr so that command output on stdout stays machine-readable.
+pub fn init(format: LogFormat, level: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_writer(std::io::stderr);
+    let result = match format {
+        LogFormat::Plain => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+    // A second init (tests) keeps the first subscriber; nothing to do.
+    drop(result);
+}
+
+/// Poll metrics, kept in their own registry and merged into /metrics at scrape time.
+#[derive(Debug)]
+pub struct PollMetrics {
+    registry: Registry,
+    duration: HistogramVec,
+    errors: IntCounterVec,
+}
+
+impl Default for PollMetrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl PollMetrics {
+    pub fn new() -> Self {
+        let duration = HistogramVec::new(
+            HistogramOpts::new(
+                "lightgate_poll_duration_seconds",
+                "Time taken by each poll of a device, successful or not.",
+            )
+            .buckets(vec![
+                0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+            ]),
+            &["device"],
+        )
+        .expect("valid histogram definition");
+        let errors = IntCounterVec::new(
+            Opts::new(
+                "lightgate_poll_errors_total",
+                "Failed polls of a device, by kind: timeout, transport, decode, auth.",
+            ),
+            &["device", "kind"],
+        )
+        .expect("valid counter definition");
+        let registry = Registry::new();
+        registry
+            .register(Box::new(duration.clone()))
+            .expect("first registration");
+        registry
+            .register(Box::new(errors.clone()))
+            .expect("first registration");
+        PollMetrics {
+            registry,
+            duration,
+            errors,
+        }
+    }
+
+    /// Creates a device's error series at zero, so that `rate()` works from the start.
+    pub fn register_device(&self, device: &str) {
+        for kind in SourceError::KINDS {
+            self.errors.with_label_values(&[device, kind]);
+        }
+    }
+
+    /// Drops every series of a device that left the config.
+    pub fn forget_device(&self, device: &str) {
+        let _ = self.duration.remove_label_values(&[device]);
+        for kind in SourceError::KINDS {
+            let _ = self.errors.remove_label_values(&[device, kind]);
+        }
+    }
+
+    pub fn observe(&self, device: &str, took: Duration, error_kind: Option<&'static str>) {
+        self.duration
+            .with_label_values(&[device])
+            .observe(took.as_secs_f64());
+        if let Some(kind) = error_kind {
+            self.errors.with_label_values(&[device, kind]).inc();
+        }
+    }
+
+    /// How many polls of a device were recorded (the histogram's sample count).
+    /// Reads without creating series.
+    pub fn polls(&self, device: &str) -> u64 {
+        self.sample(
+            "lightgate_poll_duration_seconds",
+            &[("device", device)],
+            |m| m.get_histogram().get_sample_count() as f64,
+        ) as u64
+    }
+
+    /// How many polls of a device failed with errors of `kind`.
+    pub fn errors(&self, device: &str, kind: &str) -> u64 {
+        self.sample(
+            "lightgate_poll_errors_total",
+            &[("device", device), ("kind", kind)],
+            |m| m.get_counter().get_value(),
+        ) as u64
+    }
+
+    fn sample(
+        &self,
+        family: &str,
+        labels: &[(&str, &str)],
+        value: impl Fn(&prometheus::proto::Metric) -> f64,
+    ) -> f64 {
+        self.gather()
+            .iter()
+            .filter(|mf| mf.name() == family)
+            .flat_map(|mf| mf.get_metric())
+            .find(|m| {
+                labels.iter().all(|(k, v)| {
+                    m.get_label()
+                        .iter()
+                        .any(|lp| lp.name() == *k && lp.value() == *v)
+                })
+            })
+            .map(value)
+            .unwrap_or(0.0)
+    }
+
+    pub fn gather(&self) -> Vec<prometheus::proto::MetricFamily> {
+        self.registry.gather()
+    }
+}

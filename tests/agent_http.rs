@@ -1,0 +1,531 @@
+//! The agent end to end in-process: simulated devices, the poller, the store and the
+//! HTTP server on 127.0.0.1:0, checked through /metrics and /api/v1/ports.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{pair, samples, value, TestAgent};
+use lightgate::config::Config;
+
+const PORT: &str = "/api/v1/ports/erd-ams-1";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_healthy_pair_becomes_ready_after_the_hold_down() {
+    let t = TestAgent::start(&pair("\"healthy\"", "100ms", "1500ms")).await;
+    // Before the hold-down has passed: readings are in, but not yet stable.
+    let (status, body) = t
+        .wait_for(PORT, Duration::from_secs(5), |_, v| {
+            v["links"]["link1"]["reading"].is_object() && v["links"]["link2"]["reading"].is_object()
+        })
+        .await;
+    assert_eq!(status, 503, "{body:#}");
+    let failing: Vec<String> = serde_json::from_value(body["failing"].clone()).unwrap();
+    assert!(!failing.is_empty());
+    assert!(
+        failing.iter().all(|f| f.starts_with("stable: ")),
+        "{failing:#?}"
+    );
+    let m = t.metrics().await;
+    assert_eq!(
+        value(&m, "lightgate_port_ready", &[("port", "erd-ams-1")]),
+        0.0
+    );
+    assert_eq!(
+        value(
+            &m,
+            "lightgate_readiness_check",
+            &[("link", "link1"), ("check", "stable")]
+        ),
+        0.0
+    );
+    assert_eq!(
+        value(
+            &m,
+            "lightgate_readiness_check",
+            &[("link", "link1"), ("check", "oper_up")]
+        ),
+        1.0
+    );
+
+    // After it: ready, 200, every check passing.
+    let (status, body) = t
+        .wait_for(PORT, Duration::from_secs(10), |s, _| s == 200)
+        .await;
+    assert_eq!(status, 200, "{body:#}");
+    assert_eq!(body["ready"], true);
+    assert_eq!(body["failing"].as_array().unwrap().len(), 0);
+    for link in ["link1", "link2"] {
+        let checks = body["links"][link]["checks"].as_array().unwrap();
+        assert_eq!(checks.len(), 7);
+        assert!(checks.iter().all(|c| c["pass"] == true));
+    }
+    let m = t.metrics().await;
+    assert_eq!(
+        value(&m, "lightgate_port_ready", &[("port", "erd-ams-1")]),
+        1.0
+    );
+    assert_eq!(value(&m, "lightgate_link_ready", &[("link", "link2")]), 1.0);
+    let (status, all) = t.json("/api/v1/ports").await;
+    assert_eq!(status, 200);
+    assert_eq!(all["ports"].as_array().unwrap().len(), 1);
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dirty_connector_on_link2_gives_503_naming_link2_rx() {
+    let t = TestAgent::start(&pair("\"dirty-connector\"", "100ms", "300ms")).await;
+    let (status, body) = t
+        .wait_for(PORT, Duration::from_secs(5), |_, v| {
+            v["links"]["link1"]["ready"] == true
+        })
+        .await;
+    assert_eq!(status, 503);
+    assert_eq!(body["links"]["link1"]["ready"], true, "{body:#}");
+    assert_eq!(body["links"]["link2"]["ready"], false);
+    let failing: Vec<String> = serde_json::from_value(body["failing"].clone()).unwrap();
+    let rx: Vec<&String> = failing
+        .iter()
+        .filter(|f| f.starts_with("rx_power_in_range: "))
+        .collect();
+    assert_eq!(rx.len(), 1, "{failing:#?}");
+    assert!(
+        rx[0].starts_with("rx_power_in_range: link2 rx -1"),
+        "{}",
+        rx[0]
+    );
+    assert!(rx[0].contains("dBm below -10.00 dBm (lane 0)"), "{}", rx[0]);
+    assert!(
+        failing.iter().all(|f| f.contains("link2")),
+        "only link2 fails: {failing:#?}"
+    );
+    let m = t.metrics().await;
+    assert_eq!(
+        value(
+            &m,
+            "lightgate_readiness_check",
+            &[("link", "link2"), ("check", "rx_power_in_range")]
+        ),
+        0.0
+    );
+    assert_eq!(
+        value(
+            &m,
+            "lightgate_readiness_check",
+            &[("link", "link2"), ("check", "tx_power_in_range")]
+        ),
+        1.0
+    );
+    assert_eq!(value(&m, "lightgate_link_ready", &[("link", "link1")]), 1.0);
+    let lane0 = value(
+        &m,
+        "lightgate_optic_rx_power_dbm",
+        &[("link", "link2"), ("lane", "0")],
+    );
+    assert!((-14.9..-13.0).contains(&lane0), "{lane0}");
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flapping_link_never_becomes_ready() {
+    let t = TestAgent::start(&pair(
+        "{ scenario = \"flapping\", flap_period = \"400ms\" }",
+        "100ms",
+        "1s",
+    ))
+    .await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(3);
+    let mut saw_up = false;
+    let mut saw_down = false;
+    while std::time::Instant::now() < deadline {
+        let (status, body) = t.json(PORT).await;
+        assert_eq!(status, 503, "a flapping link must never be ready: {body:#}");
+        match body["links"]["link2"]["reading"]["oper_status"].as_str() {
+            Some("up") => saw_up = true,
+            Some("down") => saw_down = true,
+            _ => {}
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        saw_up && saw_down,
+        "the link should have been seen both up and down"
+    );
+    let m = t.metrics().await;
+    let flaps = value(&m, "lightgate_link_flaps_total", &[("link", "link2")]);
+    assert!(flaps >= 3.0, "flaps {flaps}");
+    assert_eq!(
+        value(&m, "lightgate_link_flaps_total", &[("link", "link1")]),
+        0.0
+    );
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dark_optic_exports_no_light_and_no_dbm_sample() {
+    let text = pair(
+        "{ scenario = \"unplugged\", optic = \"10g-lr\" }",
+        "100ms",
+        "1s",
+    )
+    .replace(
+        r#"interfaces = { "HundredGigE0/0/0" = "healthy" }"#,
+        r#"interfaces = { "HundredGigE0/0/0" = "lane-fault" }"#,
+    );
+    let t = TestAgent::start(&text).await;
+    let (_, body) = t
+        .wait_for(PORT, Duration::from_secs(5), |_, v| {
+            v["links"]["link1"]["reading"].is_object() && v["links"]["link2"]["reading"].is_object()
+        })
+        .await;
+    // Single-lane optic, dark: module rx is null with rx_no_light, never -40 or -inf.
+    let r2 = &body["links"]["link2"]["reading"];
+    assert_eq!(r2["rx_dbm"], serde_json::Value::Null, "{r2:#}");
+    assert_eq!(r2["rx_no_light"], true);
+    assert!(r2["tx_dbm"].as_f64().unwrap() > -10.0);
+    assert_eq!(r2["oper_status"], "down");
+    // Four-lane optic with lane 2 dark.
+    let lanes = body["links"]["link1"]["reading"]["lanes"]
+        .as_array()
+        .unwrap();
+    let lane_numbers: Vec<u64> = lanes.iter().map(|l| l["lane"].as_u64().unwrap()).collect();
+    assert_eq!(lane_numbers, vec![0, 1, 2, 3]);
+    assert_eq!(lanes[2]["rx_dbm"], serde_json::Value::Null);
+    assert_eq!(lanes[2]["rx_no_light"], true);
+    assert!(lanes[1]["rx_dbm"].is_f64());
+    let failing: Vec<String> = serde_json::from_value(body["failing"].clone()).unwrap();
+    assert!(
+        failing.contains(&"rx_power_in_range: link1 rx no light (lane 2)".to_string()),
+        "{failing:#?}"
+    );
+    assert!(
+        failing.contains(&"rx_power_in_range: link2 rx no light".to_string()),
+        "{failing:#?}"
+    );
+
+    let m = t.metrics().await;
+    assert!(
+        samples(&m, "lightgate_optic_rx_power_dbm", &[("link", "link2")]).is_empty(),
+        "no dBm sample for a dark optic"
+    );
+    assert!(samples(
+        &m,
+        "lightgate_optic_rx_power_milliwatts",
+        &[("link", "link2")]
+    )
+    .is_empty());
+    assert_eq!(
+        value(
+            &m,
+            "lightgate_optic_no_light",
+            &[("link", "link2"), ("direction", "rx")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        value(
+            &m,
+            "lightgate_optic_no_light",
+            &[("link", "link2"), ("direction", "tx")]
+        ),
+        0.0
+    );
+    assert_eq!(
+        value(
+            &m,
+            "lightgate_optic_no_light",
+            &[("link", "link1"), ("lane", "2"), ("direction", "rx")]
+        ),
+        1.0
+    );
+    assert_eq!(
+        value(
+            &m,
+            "lightgate_optic_no_light",
+            &[("link", "link1"), ("lane", "1"), ("direction", "rx")]
+        ),
+        0.0
+    );
+    assert!(samples(
+        &m,
+        "lightgate_optic_rx_power_dbm",
+        &[("link", "link1"), ("lane", "2")]
+    )
+    .is_empty());
+    assert_eq!(
+        samples(&m, "lightgate_optic_rx_power_dbm", &[("link", "link1")]).len(),
+        3
+    );
+    t.stop().await;
+}
+
+/// Every scenario at once: whatever the simulated hardware does, nothing exported is
+/// NaN or infinite, every documented family is there, and the JSON has the documented
+/// reading fields.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_scenario_exports_finite_documented_series() {
+    let scenarios = [
+        "healthy",
+        "dirty-connector",
+        "unplugged",
+        "admin-down",
+        "flapping",
+        "degrading",
+        "lane-fault",
+        "tx-fault",
+    ];
+    let mut text = String::from("[[device]]\nname = \"r1\"\nsource = \"sim\"\npoll_interval = \"100ms\"\n[device.sim]\ninterfaces = { ");
+    let ifaces: Vec<String> = scenarios
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| {
+            [
+                format!("\"Hu0/{i}\" = \"{s}\""),
+                format!("\"Te0/{i}\" = {{ scenario = \"{s}\", optic = \"10g-lr\" }}"),
+            ]
+        })
+        .collect();
+    text.push_str(&ifaces.join(", "));
+    text.push_str(" }\n");
+    for (i, _) in scenarios.iter().enumerate() {
+        text.push_str(&format!(
+            "[[port]]\nname = \"p{i}\"\nlink1 = {{ device = \"r1\", interface = \"Hu0/{i}\" }}\nlink2 = {{ device = \"r1\", interface = \"Te0/{i}\", azure_admin_state = \"disabled\" }}\n"
+        ));
+    }
+    let t = TestAgent::start(&text).await;
+    let (status, all) = t
+        .wait_for("/api/v1/ports", Duration::from_secs(5), |_, v| {
+            v["ports"].as_array().is_some_and(|ps| {
+                ps.iter()
+                    .all(|p| p["links"]["link2"]["reading"].is_object())
+            })
+        })
+        .await;
+    assert_eq!(status, 503);
+    for p in all["ports"].as_array().unwrap() {
+        for link in ["link1", "link2"] {
+            let r = &p["links"][link]["reading"];
+            for key in [
+                "device",
+                "interface",
+                "admin_status",
+                "oper_status",
+                "rx_dbm",
+                "tx_dbm",
+                "rx_no_light",
+                "tx_no_light",
+                "lanes",
+                "bias_amperes",
+                "temperature_celsius",
+                "voltage_volts",
+                "thresholds",
+            ] {
+                assert!(r.get(key).is_some(), "reading lacks {key}: {r:#}");
+            }
+            for level in ["high_alarm", "high_warning", "low_warning", "low_alarm"] {
+                assert!(
+                    r["thresholds"]["rx"][level].is_f64() && r["thresholds"]["tx"][level].is_f64()
+                );
+            }
+        }
+        assert_eq!(
+            p["links"]["link2"]["checks"][0]["pass"], false,
+            "azure disabled fails"
+        );
+    }
+    let m = t.metrics().await;
+    for line in m.lines().filter(|l| !l.starts_with('#')) {
+        let v = line.rsplit(' ').next().unwrap();
+        assert!(!v.contains("Inf") && !v.contains("NaN"), "{line}");
+        let f: f64 = v.parse().unwrap();
+        assert!(f.is_finite());
+        assert!(
+            !line.starts_with("lightgate_optic_rx_power_dbm") || f > -40.0,
+            "{line}"
+        );
+    }
+    for family in [
+        "lightgate_optic_rx_power_dbm",
+        "lightgate_optic_tx_power_dbm",
+        "lightgate_optic_rx_power_milliwatts",
+        "lightgate_optic_tx_power_milliwatts",
+        "lightgate_optic_no_light",
+        "lightgate_optic_bias_current_amperes",
+        "lightgate_optic_temperature_celsius",
+        "lightgate_optic_supply_voltage_volts",
+        "lightgate_optic_threshold_dbm",
+        "lightgate_link_admin_up",
+        "lightgate_link_oper_up",
+        "lightgate_link_last_change_timestamp_seconds",
+        "lightgate_link_flaps_total",
+        "lightgate_azure_link_admin_enabled",
+        "lightgate_link_ready",
+        "lightgate_port_ready",
+        "lightgate_readiness_check",
+        "lightgate_device_up",
+        "lightgate_poll_duration_seconds",
+        "lightgate_poll_errors_total",
+    ] {
+        assert!(
+            m.contains(&format!("# TYPE {family} ")),
+            "missing family {family}"
+        );
+    }
+    assert_eq!(
+        value(
+            &m,
+            "lightgate_optic_threshold_dbm",
+            &[
+                ("port", "p0"),
+                ("link", "link2"),
+                ("direction", "rx"),
+                ("level", "low_alarm")
+            ]
+        ),
+        -18.4
+    );
+    assert_eq!(
+        value(
+            &m,
+            "lightgate_azure_link_admin_enabled",
+            &[("port", "p0"), ("link", "link2")]
+        ),
+        0.0
+    );
+    assert_eq!(
+        value(
+            &m,
+            "lightgate_link_admin_up",
+            &[("port", "p3"), ("link", "link1")]
+        ),
+        0.0
+    );
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removing_a_device_from_the_config_removes_its_series() {
+    let two_ports = format!(
+        "{}\n[[device]]\nname = \"edge-c\"\nsource = \"sim\"\npoll_interval = \"100ms\"\n[device.sim]\ninterfaces = {{ \"Hu0\" = \"healthy\", \"Hu1\" = \"healthy\" }}\n\n[[port]]\nname = \"erd-ams-2\"\nlink1 = {{ device = \"edge-c\", interface = \"Hu0\" }}\nlink2 = {{ device = \"edge-c\", interface = \"Hu1\" }}\n",
+        pair("\"healthy\"", "100ms", "1s")
+    );
+    let t = TestAgent::start(&two_ports).await;
+    t.wait_for("/api/v1/ports/erd-ams-2", Duration::from_secs(5), |_, v| {
+        v["links"]["link2"]["reading"].is_object()
+    })
+    .await;
+    let before = t.metrics().await;
+    assert!(before.contains("device=\"edge-c\""));
+    assert!(!samples(
+        &before,
+        "lightgate_poll_duration_seconds_count",
+        &[("device", "edge-c")]
+    )
+    .is_empty());
+    assert!(!samples(
+        &before,
+        "lightgate_optic_rx_power_dbm",
+        &[("port", "erd-ams-2")]
+    )
+    .is_empty());
+
+    t.agent
+        .apply_config(Config::parse(&pair("\"healthy\"", "100ms", "1s"), "reloaded").unwrap());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let after = t.metrics().await;
+    assert!(
+        !after.contains("edge-c"),
+        "series of the removed device remain:\n{after}"
+    );
+    assert!(
+        !after.contains("erd-ams-2"),
+        "series of the removed port remain"
+    );
+    assert!(
+        after.contains("device=\"edge-a\""),
+        "the remaining devices keep their series"
+    );
+    let (status, _) = t.json("/api/v1/ports/erd-ams-2").await;
+    assert_eq!(status, 404);
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_device_is_down_with_its_reason_and_goes_stale() {
+    let text = pair("\"healthy\"", "100ms", "1s").replacen(
+        "seed = 8\n",
+        "seed = 8\nunreachable = true\n",
+        1,
+    );
+    let t = TestAgent::start(&text).await;
+    let (status, body) = t
+        .wait_for(PORT, Duration::from_secs(5), |_, v| {
+            v["links"]["link2"]["last_error"].is_string()
+                && v["links"]["link1"]["reading"].is_object()
+        })
+        .await;
+    assert_eq!(status, 503);
+    assert_eq!(
+        body["links"]["link2"]["last_error"],
+        "transport error: simulated device is unreachable"
+    );
+    let fresh = body["links"]["link2"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "fresh")
+        .unwrap()
+        .clone();
+    assert_eq!(fresh["pass"], false);
+    assert_eq!(
+        fresh["detail"],
+        "link2 never read (last error: transport error: simulated device is unreachable)"
+    );
+    let m = t.metrics().await;
+    assert_eq!(
+        value(&m, "lightgate_device_up", &[("device", "edge-b")]),
+        0.0
+    );
+    assert_eq!(
+        value(&m, "lightgate_device_up", &[("device", "edge-a")]),
+        1.0
+    );
+    assert!(
+        value(
+            &m,
+            "lightgate_poll_errors_total",
+            &[("device", "edge-b"), ("kind", "transport")]
+        ) >= 1.0
+    );
+    assert_eq!(
+        value(
+            &m,
+            "lightgate_poll_errors_total",
+            &[("device", "edge-a"), ("kind", "transport")]
+        ),
+        0.0
+    );
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_ports_are_404_and_the_small_endpoints_answer() {
+    let t = TestAgent::start(&pair("\"healthy\"", "1s", "1s")).await;
+    let (status, body) = t.json("/api/v1/ports/nope").await;
+    assert_eq!(status, 404);
+    assert_eq!(body["error"], "no port named \"nope\" is configured");
+    let (status, body) = t.get("/-/healthy").await;
+    assert_eq!((status, body.as_str()), (200, "Healthy.\n"));
+    let (status, page) = t.get("/").await;
+    assert_eq!(status, 200);
+    for link in [
+        "href=\"/metrics\"",
+        "href=\"/api/v1/ports\"",
+        "href=\"/api/v1/ports/erd-ams-1\"",
+    ] {
+        assert!(page.contains(link), "{page}");
+    }
+    let (status, _) = t.get("/nothing-here").await;
+    assert_eq!(status, 404);
+    t.stop().await;
+}

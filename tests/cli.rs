@@ -1,0 +1,312 @@
+//! The built `lightgate` binary, run as a user would run it.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_lightgate"));
+    c.env_remove("RUST_LOG");
+    c
+}
+
+fn write_config(text: &str) -> tempfile::NamedTempFile {
+    let f = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+    std::fs::write(f.path(), text).unwrap();
+    f
+}
+
+/// A running `lightgate run`, its address read from its "Listening." log line.
+struct Running {
+    child: Child,
+    addr: String,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Running {
+    fn start(args: &[&str]) -> Running {
+        let mut child = bin()
+            .arg("run")
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, rx) = mpsc::channel();
+        let stderr = child.stderr.take();
+        // From here on, Drop kills the child whatever happens.
+        let mut running = Running {
+            child,
+            addr: String::new(),
+            lines: rx,
+        };
+        let stderr = stderr.expect("stderr is piped");
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let line = running
+                .lines
+                .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+                .expect("the agent should log its listen address");
+            if let Some(rest) = line
+                .split("address=")
+                .nth(1)
+                .or_else(|| line.split("\"address\":\"").nth(1))
+            {
+                running.addr = rest
+                    .chars()
+                    .take_while(|c| !c.is_whitespace() && *c != '"')
+                    .collect();
+                return running;
+            }
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn status(&self, extra: &[&str]) -> std::process::Output {
+        bin()
+            .args(["status", "--url", &self.url()])
+            .args(extra)
+            .output()
+            .unwrap()
+    }
+
+    /// SIGTERM, then the exit code and the rest of the log.
+    fn terminate(mut self) -> (i32, Vec<String>) {
+        let pid = self.child.id().to_string();
+        // The shell's builtin kill: no procps needed.
+        let sent = Command::new("sh")
+            .args(["-c", &format!("kill -TERM {pid}")])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let code = loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                break s.code().unwrap_or(-1);
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the agent did not stop on SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let rest = self.lines.try_iter().collect();
+        (code, rest)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_embedded_demo_is_ready_within_a_minute_and_stops_cleanly_on_sigterm() {
+    let agent = Running::start(&[]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let table = loop {
+        let out = agent.status(&[]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let table = String::from_utf8(out.stdout).unwrap();
+        if table.contains("PORT demo  READY") || Instant::now() > deadline {
+            break table;
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert!(
+        table.contains("PORT demo  READY"),
+        "not ready within a minute:\n{table}"
+    );
+    for expected in [
+        "link1",
+        "link2",
+        "edge-a",
+        "edge-b",
+        "HundredGigE0/0/0",
+        "lane 0",
+        "lane 3",
+        "enabled",
+    ] {
+        assert!(
+            table.contains(expected),
+            "{expected} missing from:\n{table}"
+        );
+    }
+    let json = agent.status(&["--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["ready"], true);
+    assert_eq!(v["ports"][0]["port"], "demo");
+    let (code, log) = agent.terminate();
+    assert_eq!(code, 0);
+    assert!(
+        log.iter().any(|l| l.contains("SIGTERM received")),
+        "{log:#?}"
+    );
+}
+
+#[test]
+fn status_shows_failing_checks_and_json_logs_are_json() {
+    let cfg = write_config(
+        r#"
+[[device]]
+name = "edge-a"
+source = "sim"
+poll_interval = "200ms"
+[device.sim]
+interfaces = { "Hu0/0/0" = "healthy", "Hu0/0/1" = "dirty-connector" }
+
+[[port]]
+name = "erd-ams-1"
+hold_down = "1s"
+link1 = { device = "edge-a", interface = "Hu0/0/0", azure_admin_state = "enabled" }
+link2 = { device = "edge-a", interface = "Hu0/0/1" }
+"#,
+    );
+    let agent = Running::start(&[
+        "--config",
+        cfg.path().to_str().unwrap(),
+        "--log-format",
+        "json",
+    ]);
+    std::thread::sleep(Duration::from_secs(2));
+    let out = agent.status(&[]);
+    assert_eq!(out.status.code(), Some(0));
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert!(table.contains("PORT erd-ams-1  NOT READY"), "{table}");
+    assert!(table.contains("failing checks:"), "{table}");
+    assert!(
+        table.contains("azure_admin_enabled: link2 Azure admin state unknown"),
+        "{table}"
+    );
+    assert!(table.contains("rx_power_in_range: link2 rx -1"), "{table}");
+    let (code, log) = agent.terminate();
+    assert_eq!(code, 0);
+    for line in &log {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        assert!(v["fields"]["message"].is_string(), "{line}");
+    }
+}
+
+#[test]
+fn check_config_accepts_a_valid_file() {
+    let cfg = write_config(lightgate::config::DEMO_TOML);
+    let out = bin().arg("check-config").arg(cfg.path()).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .ends_with("valid (2 devices, 1 ports)\n"));
+}
+
+#[test]
+fn check_config_prints_every_problem_with_its_line_and_column() {
+    let cfg = write_config(
+        r#"[[device]]
+name = "edge-a"
+source = "sim"
+poll_interval = "10s"
+[device.sim]
+interfaces = { "Hu0" = "healthy" }
+
+[[port]]
+name = "p"
+healthy_min_dbm = 0.0
+healthy_max_dbm = -10.0
+link1 = { device = "edge-a", interface = "Hu0" }
+link2 = { device = "edge-x", interface = "Hu0" }
+"#,
+    );
+    let out = bin().arg("check-config").arg(cfg.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(78));
+    let err = String::from_utf8(out.stderr).unwrap();
+    let path = cfg.path().display().to_string();
+    assert!(
+        err.contains(&format!(
+            "{path}:10:19: port \"p\": inverted healthy window"
+        )),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{path}:13:20: port \"p\" link2: unknown device \"edge-x\""
+        )),
+        "{err}"
+    );
+    assert!(err.contains("2 problems found"), "{err}");
+}
+
+#[test]
+fn run_refuses_a_broken_config() {
+    let cfg = write_config("listen = \"127.0.0.1:0\"\nbogus = 1\n");
+    let out = bin()
+        .arg("run")
+        .arg("--config")
+        .arg(cfg.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(78));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(err.contains(":2:1: unknown field `bogus`"), "{err}");
+}
+
+#[test]
+fn status_says_when_the_agent_cannot_be_reached() {
+    let free = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let out = bin()
+        .args(["status", "--url", &format!("http://{free}")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(69));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("cannot reach the lightgate agent"));
+}
+
+#[test]
+fn bad_arguments_exit_64_and_help_exits_0() {
+    let out = bin().arg("frobnicate").output().unwrap();
+    assert_eq!(out.status.code(), Some(64));
+    let out = bin()
+        .args(["run", "--listen", "not-an-address", "--config", "/dev/null"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(64),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = bin().arg("--help").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let help = String::from_utf8(out.stdout).unwrap();
+    for cmd in ["run", "check-config", "status"] {
+        assert!(help.contains(cmd), "{help}");
+    }
+}
