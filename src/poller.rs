@@ -54,6 +54,7 @@ pub async fn run(device: DeviceConfig, store: Arc<Store>, cancel: CancellationTo
     let start_delay = MAX_START_DELAY.min(device.poll_interval / 10);
     let mut next = Instant::now() + start_delay.mul_f64(jitter.next());
     let mut healthy = true;
+    let mut counted = source.counters().unwrap_or_default();
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return,
@@ -68,6 +69,14 @@ pub async fn run(device: DeviceConfig, store: Arc<Store>, cancel: CancellationTo
             }),
         };
         let took = started.elapsed();
+        if let Some(c) = source.counters() {
+            store.record_traffic(
+                &device.name,
+                c.requests - counted.requests,
+                c.varbinds - counted.varbinds,
+            );
+            counted = c;
+        }
         match &outcome {
             Ok(_) if !healthy => {
                 tracing::info!(device = %device.name, "Device answers again.");

@@ -106,6 +106,7 @@ impl Store {
             state: RwLock::new(State {
                 config: Arc::new(Config {
                     listen: config.listen,
+                    traps: None,
                     devices: Vec::new(),
                     ports: Vec::new(),
                 }),
@@ -230,6 +231,14 @@ impl Store {
                         .observe(id, reading, &port.window, port.staleness, now);
                 }
             }
+        }
+    }
+
+    /// Records protocol traffic of a device (ignored once the device left the config).
+    pub fn record_traffic(&self, device: &str, requests: u64, varbinds: u64) {
+        let state = self.read();
+        if state.devices.contains_key(device) {
+            self.poll_metrics.snmp_traffic(device, requests, varbinds);
         }
     }
 

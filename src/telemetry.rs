@@ -37,6 +37,8 @@ pub struct PollMetrics {
     registry: Registry,
     duration: HistogramVec,
     errors: IntCounterVec,
+    snmp_requests: IntCounterVec,
+    snmp_varbinds: IntCounterVec,
 }
 
 impl Default for PollMetrics {
@@ -66,7 +68,28 @@ impl PollMetrics {
             &["device", "kind"],
         )
         .expect("valid counter definition");
+        let snmp_requests = IntCounterVec::new(
+            Opts::new(
+                "lightgate_snmp_requests_total",
+                "SNMP request PDUs sent to a device, retries included.",
+            ),
+            &["device"],
+        )
+        .expect("valid counter definition");
+        let snmp_varbinds = IntCounterVec::new(
+            Opts::new(
+                "lightgate_snmp_varbinds_total",
+                "Varbinds received from a device in SNMP responses.",
+            ),
+            &["device"],
+        )
+        .expect("valid counter definition");
         let registry = Registry::new();
+        for c in [&snmp_requests, &snmp_varbinds] {
+            registry
+                .register(Box::new(c.clone()))
+                .expect("first registration");
+        }
         registry
             .register(Box::new(duration.clone()))
             .expect("first registration");
@@ -77,6 +100,8 @@ impl PollMetrics {
             registry,
             duration,
             errors,
+            snmp_requests,
+            snmp_varbinds,
         }
     }
 
@@ -90,6 +115,8 @@ impl PollMetrics {
     /// Drops every series of a device that left the config.
     pub fn forget_device(&self, device: &str) {
         let _ = self.duration.remove_label_values(&[device]);
+        let _ = self.snmp_requests.remove_label_values(&[device]);
+        let _ = self.snmp_varbinds.remove_label_values(&[device]);
         for kind in SourceError::KINDS {
             let _ = self.errors.remove_label_values(&[device, kind]);
         }
@@ -102,6 +129,25 @@ impl PollMetrics {
         if let Some(kind) = error_kind {
             self.errors.with_label_values(&[device, kind]).inc();
         }
+    }
+
+    /// Adds SNMP traffic of a device.
+    pub fn snmp_traffic(&self, device: &str, requests: u64, varbinds: u64) {
+        self.snmp_requests
+            .with_label_values(&[device])
+            .inc_by(requests);
+        self.snmp_varbinds
+            .with_label_values(&[device])
+            .inc_by(varbinds);
+    }
+
+    /// SNMP request PDUs sent to a device so far.
+    pub fn snmp_requests(&self, device: &str) -> u64 {
+        self.sample(
+            "lightgate_snmp_requests_total",
+            &[("device", device)],
+            |m| m.get_counter().get_value(),
+        ) as u64
     }
 
     /// How many polls of a device were recorded (the histogram's sample count).

@@ -8,6 +8,7 @@ mod duration;
 mod location;
 mod raw;
 pub mod secret;
+mod snmp;
 mod validate;
 
 use std::net::SocketAddr;
@@ -19,6 +20,7 @@ pub use secret::Secret;
 
 use crate::domain::{AzureAdminState, HealthyWindow, LinkId, LinkPolicy};
 use crate::source::sim::SimSettings;
+use crate::source::snmp::SnmpSettings;
 
 /// The embedded demo: two simulated routers, one healthy port pair, short hold-down.
 pub const DEMO_TOML: &str = include_str!("demo.toml");
@@ -27,8 +29,18 @@ pub const DEMO_TOML: &str = include_str!("demo.toml");
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub listen: SocketAddr,
+    /// Where to listen for linkUp/linkDown traps; off when `None`.
+    pub traps: Option<TrapConfig>,
     pub devices: Vec<DeviceConfig>,
     pub ports: Vec<PortConfig>,
+}
+
+/// The trap listener.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrapConfig {
+    pub listen: SocketAddr,
+    /// v1/v2c traps must carry this community; others are counted and dropped.
+    pub community: Secret,
 }
 
 /// One device to poll.
@@ -45,12 +57,14 @@ pub struct DeviceConfig {
 #[derive(Debug, Clone, PartialEq)]
 pub enum SourceConfig {
     Sim(SimSettings),
+    Snmp(SnmpSettings),
 }
 
 impl SourceConfig {
     pub fn kind(&self) -> &'static str {
         match self {
             SourceConfig::Sim(_) => "sim",
+            SourceConfig::Snmp(_) => "snmp",
         }
     }
 }

@@ -9,11 +9,13 @@ use serde::{Deserialize, Deserializer};
 use toml::Spanned;
 
 use super::duration::HumanDuration;
+use super::secret::Secret;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawConfig {
     pub listen: Option<Spanned<String>>,
+    pub traps: Option<Spanned<RawTraps>>,
     #[serde(default)]
     pub device: Vec<RawDevice>,
     #[serde(default)]
@@ -28,6 +30,45 @@ pub struct RawDevice {
     pub poll_interval: Option<Spanned<HumanDuration>>,
     pub timeout: Option<Spanned<HumanDuration>>,
     pub sim: Option<Spanned<RawSim>>,
+    pub snmp: Option<Spanned<RawSnmp>>,
+}
+
+/// `[traps]`: the linkUp/linkDown listener.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTraps {
+    pub listen: Spanned<String>,
+    pub community: Option<Secret>,
+    pub community_file: Option<Spanned<String>>,
+    pub community_env: Option<Spanned<String>>,
+}
+
+/// `[device.snmp]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSnmp {
+    pub address: Spanned<String>,
+    pub version: Option<Spanned<String>>,
+    pub community: Option<Secret>,
+    pub community_file: Option<Spanned<String>>,
+    pub community_env: Option<Spanned<String>>,
+    pub vendor: Option<Spanned<String>>,
+    pub user: Option<Spanned<String>>,
+    pub security_level: Option<Spanned<String>>,
+    pub auth_protocol: Option<Spanned<String>>,
+    pub auth_password: Option<Secret>,
+    pub auth_password_file: Option<Spanned<String>>,
+    pub auth_password_env: Option<Spanned<String>>,
+    pub priv_protocol: Option<Spanned<String>>,
+    pub priv_password: Option<Secret>,
+    pub priv_password_file: Option<Spanned<String>>,
+    pub priv_password_env: Option<Spanned<String>>,
+    pub context: Option<String>,
+    pub request_timeout: Option<Spanned<HumanDuration>>,
+    pub retries: Option<u32>,
+    pub max_repetitions: Option<Spanned<u32>>,
+    pub max_varbinds_per_request: Option<Spanned<u32>>,
+    pub rediscover_interval: Option<Spanned<HumanDuration>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -68,6 +68,12 @@ pub fn resolve(raw: RawConfig, source: &str) -> Result<Config, Vec<Problem>> {
         }),
     };
 
+    let traps = raw.traps.as_ref().and_then(|t| {
+        let problems = &mut c.problems;
+        let mut report =
+            |span: Range<usize>, m: String| problems.push(Problem::new(source, Some(span), m));
+        super::snmp::traps(t, &mut report)
+    });
     let mut devices = Vec::new();
     let mut seen_devices: HashMap<String, usize> = HashMap::new();
     for d in &raw.device {
@@ -118,6 +124,7 @@ pub fn resolve(raw: RawConfig, source: &str) -> Result<Config, Vec<Problem>> {
     if c.problems.is_empty() {
         Ok(Config {
             listen,
+            traps,
             devices,
             ports,
         })
@@ -132,11 +139,18 @@ fn device(c: &mut Checker<'_>, d: &RawDevice) -> Option<DeviceConfig> {
         .as_ref()
         .map(|p| c.positive("poll_interval", p))
         .unwrap_or(defaults::POLL_INTERVAL);
+    // SNMP discovery walks tables and may take longer than a 10 s cap on a big box;
+    // an SNMP poll may use its whole interval by default.
+    let default_timeout = if d.source.get_ref() == "snmp" {
+        poll_interval
+    } else {
+        poll_interval.min(defaults::MAX_DEFAULT_TIMEOUT)
+    };
     let timeout = d
         .timeout
         .as_ref()
         .map(|t| c.positive("timeout", t))
-        .unwrap_or_else(|| poll_interval.min(defaults::MAX_DEFAULT_TIMEOUT));
+        .unwrap_or(default_timeout);
     let source = match d.source.get_ref().as_str() {
         "sim" => match &d.sim {
             Some(sim) => SourceConfig::Sim(sim_settings(c, sim)),
@@ -151,14 +165,51 @@ fn device(c: &mut Checker<'_>, d: &RawDevice) -> Option<DeviceConfig> {
                 return None;
             }
         },
+        "snmp" => match &d.snmp {
+            Some(snmp) => {
+                let source = c.source;
+                let problems = &mut c.problems;
+                let mut report = |span: Range<usize>, m: String| {
+                    problems.push(Problem::new(source, Some(span), m))
+                };
+                SourceConfig::Snmp(super::snmp::settings(snmp, &mut report))
+            }
+            None => {
+                c.problem(
+                    d.source.span(),
+                    format!(
+                        "device {:?} has source = \"snmp\" but no [device.snmp] table",
+                        d.name.get_ref()
+                    ),
+                );
+                return None;
+            }
+        },
         other => {
             c.problem(
                 d.source.span(),
-                format!("source kind {other:?} is not supported by this version of lightgate (supported: \"sim\")"),
+                format!("source kind {other:?} is not supported by this version of lightgate (supported: \"sim\", \"snmp\")"),
             );
             return None;
         }
     };
+    let stray = [
+        ("sim", d.sim.as_ref().map(|s| s.span())),
+        ("snmp", d.snmp.as_ref().map(|s| s.span())),
+    ];
+    for (kind, span) in stray {
+        if let Some(span) = span {
+            if kind != d.source.get_ref() {
+                c.problem(
+                    span,
+                    format!(
+                        "[device.{kind}] does not apply to a device with source = {:?}",
+                        d.source.get_ref()
+                    ),
+                );
+            }
+        }
+    }
     Some(DeviceConfig {
         name: d.name.get_ref().clone(),
         poll_interval,

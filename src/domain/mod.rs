@@ -15,7 +15,7 @@ pub use power::{OpticalPower, Power};
 pub use readiness::{
     evaluate_link, Check, CheckName, LinkInputs, LinkPolicy, LinkReadiness, PortReadiness,
 };
-pub use reading::{Direction, LaneReading, LinkReading, OpticReading};
+pub use reading::{Direction, LaneReading, LinkDetails, LinkReading, OpticReading};
 pub use status::{AdminStatus, AzureAdminState, AzureStateOrigin, LinkId, OperStatus};
 pub use thresholds::{Level, Thresholds};
 pub use tracker::{format_duration, LinkTracker};

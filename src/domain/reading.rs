@@ -102,4 +102,19 @@ pub struct LinkReading {
     pub optic: Option<OpticReading>,
     /// Why `optic` is missing, or anything else the source wants the operator to know.
     pub note: Option<String>,
+    /// Interface facts that do not decide readiness but help an engineer.
+    pub details: LinkDetails,
+}
+
+/// Descriptive interface facts, each optional (not every source has them).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LinkDetails {
+    /// The operator's description of the interface (ifAlias).
+    pub alias: Option<String>,
+    /// Speed in Mbit/s (ifHighSpeed).
+    pub speed_mbps: Option<u64>,
+    /// Inbound and outbound error counters (ifInErrors, ifOutErrors), as the device
+    /// counts them (they wrap and reset).
+    pub in_errors: Option<u64>,
+    pub out_errors: Option<u64>,
 }

@@ -150,6 +150,7 @@ mod tests {
                 tx_thresholds: Thresholds::default(),
             }),
             note: None,
+            details: Default::default(),
         }
     }
 

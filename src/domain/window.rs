@@ -128,6 +128,7 @@ mod tests {
                 tx_thresholds: Thresholds::default(),
             }),
             note: None,
+            details: Default::default(),
         }
     }
 

@@ -8,6 +8,7 @@
 //! match arm, and touches nothing in the core.
 
 pub mod sim;
+pub mod snmp;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -61,6 +62,7 @@ pub trait ReadingSource {
 /// One of the source kinds, built from a device's config.
 pub enum AnySource {
     Sim(sim::SimSource),
+    Snmp(Box<snmp::SnmpSource>),
 }
 
 impl AnySource {
@@ -68,12 +70,31 @@ impl AnySource {
     pub fn build(device: &DeviceConfig) -> Self {
         match &device.source {
             SourceConfig::Sim(settings) => AnySource::Sim(sim::SimSource::new(settings.clone())),
+            SourceConfig::Snmp(settings) => {
+                AnySource::Snmp(Box::new(snmp::SnmpSource::new(settings.clone())))
+            }
+        }
+    }
+
+    /// Protocol request counts so far, for sources that speak a protocol.
+    pub fn counters(&self) -> Option<snmp::Counters> {
+        match self {
+            AnySource::Sim(_) => None,
+            AnySource::Snmp(s) => Some(s.counters()),
+        }
+    }
+
+    /// Asks the source to refresh what it cached about the device at the next poll.
+    pub fn invalidate(&mut self, why: &str) {
+        if let AnySource::Snmp(s) = self {
+            s.invalidate(why);
         }
     }
 
     pub async fn poll(&mut self, interfaces: &[String]) -> Result<PollResult, SourceError> {
         match self {
             AnySource::Sim(s) => s.poll(interfaces).await,
+            AnySource::Snmp(s) => s.poll(interfaces).await,
         }
     }
 }

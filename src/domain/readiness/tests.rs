@@ -39,6 +39,7 @@ fn healthy() -> LinkReading {
             tx_thresholds: Thresholds::default(),
         }),
         note: None,
+        details: Default::default(),
     }
 }
 

@@ -145,6 +145,12 @@ pub fn read(seed: u64, name: &str, iface: &SimInterface, clock: SimClock) -> Lin
         last_change,
         optic: Some(optic),
         note: None,
+        details: crate::domain::LinkDetails {
+            alias: None,
+            speed_mbps: Some(if single { 10_000 } else { 100_000 }),
+            in_errors: Some(0),
+            out_errors: Some(0),
+        },
     }
 }
 

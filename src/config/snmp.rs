@@ -1,0 +1,314 @@
+//! `[device.snmp]` and `[traps]`: SNMP settings, with secrets taken from the config,
+//! a file or an environment variable, never echoed in an error.
+
+use std::ops::Range;
+
+use toml::Spanned;
+
+use super::raw::{RawSnmp, RawTraps};
+use super::secret::Secret;
+use super::TrapConfig;
+use crate::source::snmp::settings::{
+    AuthProtocol, PrivProtocol, SecurityLevel, SnmpSettings, SnmpVersion, V3Settings, Vendor,
+};
+
+/// Collects problems as (span, message).
+pub type Report<'a> = &'a mut dyn FnMut(Range<usize>, String);
+
+/// A secret given inline, in a file (first line, trailing newline dropped) or in an
+/// environment variable; exactly one of them.
+pub fn secret(
+    what: &str,
+    inline: &Option<Secret>,
+    file: &Option<Spanned<String>>,
+    env: &Option<Spanned<String>>,
+    at: Range<usize>,
+    report: Report<'_>,
+) -> Option<Secret> {
+    let given =
+        usize::from(inline.is_some()) + usize::from(file.is_some()) + usize::from(env.is_some());
+    if given > 1 {
+        report(
+            at,
+            format!("give only one of {what}, {what}_file and {what}_env"),
+        );
+        return None;
+    }
+    if let Some(s) = inline {
+        return Some(s.clone());
+    }
+    if let Some(f) = file {
+        return match std::fs::read_to_string(f.get_ref()) {
+            Ok(text) => Some(Secret::new(text.trim_end_matches(['\n', '\r']))),
+            Err(e) => {
+                report(
+                    f.span(),
+                    format!("{what}_file {:?} cannot be read: {e}", f.get_ref()),
+                );
+                None
+            }
+        };
+    }
+    if let Some(v) = env {
+        return match std::env::var(v.get_ref()) {
+            Ok(value) => Some(Secret::new(value)),
+            Err(_) => {
+                report(
+                    v.span(),
+                    format!(
+                        "{what}_env: the environment variable {:?} is not set",
+                        v.get_ref()
+                    ),
+                );
+                None
+            }
+        };
+    }
+    None
+}
+
+fn choice<T: Copy>(
+    field: &str,
+    raw: &Option<Spanned<String>>,
+    default: T,
+    options: &[(&str, T)],
+    report: Report<'_>,
+) -> T {
+    let Some(r) = raw else { return default };
+    let wanted = r.get_ref().to_ascii_lowercase();
+    match options.iter().find(|(name, _)| *name == wanted) {
+        Some((_, v)) => *v,
+        None => {
+            let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+            report(
+                r.span(),
+                format!(
+                    "{field} {:?} must be one of: {}",
+                    r.get_ref(),
+                    names.join(", ")
+                ),
+            );
+            default
+        }
+    }
+}
+
+/// Resolves `[device.snmp]`.
+pub fn settings(raw: &Spanned<RawSnmp>, report: Report<'_>) -> SnmpSettings {
+    let s = raw.get_ref();
+    let at = raw.span();
+    let address = s.address.get_ref().clone();
+    if !address.contains(':') {
+        report(
+            s.address.span(),
+            format!("address {address:?} must be host:port (e.g. \"192.0.2.11:161\")"),
+        );
+    }
+    let version = choice(
+        "version",
+        &s.version,
+        SnmpVersion::V2c,
+        &[
+            ("1", SnmpVersion::V1),
+            ("2c", SnmpVersion::V2c),
+            ("3", SnmpVersion::V3),
+        ],
+        report,
+    );
+    let vendor = s.vendor.as_ref().and_then(|v| {
+        let found = Vendor::from_name(&v.get_ref().to_ascii_lowercase());
+        if found.is_none() {
+            report(
+                v.span(),
+                format!(
+                    "vendor {:?} must be one of: cisco, juniper, arista, entity-sensor",
+                    v.get_ref()
+                ),
+            );
+        }
+        found
+    });
+    let community = secret(
+        "community",
+        &s.community,
+        &s.community_file,
+        &s.community_env,
+        at.clone(),
+        report,
+    );
+    let mut v3 = None;
+    match version {
+        SnmpVersion::V1 | SnmpVersion::V2c => {
+            if community.is_none() {
+                report(
+                    at.clone(),
+                    "SNMP v1/v2c needs community, community_file or community_env".to_string(),
+                );
+            }
+        }
+        SnmpVersion::V3 => {
+            let level = choice(
+                "security_level",
+                &s.security_level,
+                SecurityLevel::AuthPriv,
+                &[
+                    ("noauthnopriv", SecurityLevel::NoAuthNoPriv),
+                    ("authnopriv", SecurityLevel::AuthNoPriv),
+                    ("authpriv", SecurityLevel::AuthPriv),
+                ],
+                report,
+            );
+            let auth_protocol = choice(
+                "auth_protocol",
+                &s.auth_protocol,
+                AuthProtocol::Sha1,
+                &[
+                    ("md5", AuthProtocol::Md5),
+                    ("sha", AuthProtocol::Sha1),
+                    ("sha1", AuthProtocol::Sha1),
+                    ("sha224", AuthProtocol::Sha224),
+                    ("sha256", AuthProtocol::Sha256),
+                    ("sha384", AuthProtocol::Sha384),
+                    ("sha512", AuthProtocol::Sha512),
+                ],
+                report,
+            );
+            let priv_protocol = choice(
+                "priv_protocol",
+                &s.priv_protocol,
+                PrivProtocol::Aes128,
+                &[
+                    ("des", PrivProtocol::Des),
+                    ("aes", PrivProtocol::Aes128),
+                    ("aes128", PrivProtocol::Aes128),
+                    ("aes192", PrivProtocol::Aes192),
+                    ("aes256", PrivProtocol::Aes256),
+                ],
+                report,
+            );
+            let auth_password = secret(
+                "auth_password",
+                &s.auth_password,
+                &s.auth_password_file,
+                &s.auth_password_env,
+                at.clone(),
+                report,
+            );
+            let priv_password = secret(
+                "priv_password",
+                &s.priv_password,
+                &s.priv_password_file,
+                &s.priv_password_env,
+                at.clone(),
+                report,
+            );
+            let user = match &s.user {
+                Some(u) if !u.get_ref().is_empty() => u.get_ref().clone(),
+                _ => {
+                    report(at.clone(), "SNMPv3 needs a user".to_string());
+                    String::new()
+                }
+            };
+            if level != SecurityLevel::NoAuthNoPriv
+                && auth_password.as_ref().is_none_or(|p| p.expose().len() < 8)
+            {
+                report(at.clone(), "SNMPv3 with authentication needs auth_password (or _file/_env) of at least 8 characters".to_string());
+            }
+            if level == SecurityLevel::AuthPriv
+                && priv_password.as_ref().is_none_or(|p| p.expose().len() < 8)
+            {
+                report(
+                    at.clone(),
+                    "SNMPv3 authPriv needs priv_password (or _file/_env) of at least 8 characters"
+                        .to_string(),
+                );
+            }
+            v3 = Some(V3Settings {
+                user,
+                level,
+                auth_protocol,
+                auth_password,
+                priv_protocol,
+                priv_password,
+                context: s.context.clone(),
+            });
+        }
+    }
+    let positive = |v: &Option<Spanned<u32>>, field: &str, default: u32, report: Report<'_>| match v
+    {
+        Some(n) if *n.get_ref() == 0 => {
+            report(n.span(), format!("{field} must be at least 1"));
+            default
+        }
+        Some(n) => *n.get_ref(),
+        None => default,
+    };
+    SnmpSettings {
+        address,
+        version,
+        community,
+        v3,
+        vendor,
+        request_timeout: s
+            .request_timeout
+            .as_ref()
+            .map(|d| d.get_ref().0)
+            .filter(|d| !d.is_zero())
+            .unwrap_or(SnmpSettings::DEFAULT_REQUEST_TIMEOUT),
+        retries: s.retries.unwrap_or(SnmpSettings::DEFAULT_RETRIES),
+        max_repetitions: positive(
+            &s.max_repetitions,
+            "max_repetitions",
+            SnmpSettings::DEFAULT_MAX_REPETITIONS,
+            report,
+        ),
+        max_varbinds_per_request: positive(
+            &s.max_varbinds_per_request,
+            "max_varbinds_per_request",
+            SnmpSettings::DEFAULT_MAX_VARBINDS as u32,
+            report,
+        ) as usize,
+        rediscover_interval: s
+            .rediscover_interval
+            .as_ref()
+            .map(|d| d.get_ref().0)
+            .filter(|d| !d.is_zero())
+            .unwrap_or(SnmpSettings::DEFAULT_REDISCOVER),
+    }
+}
+
+/// Resolves `[traps]`.
+pub fn traps(raw: &Spanned<RawTraps>, report: Report<'_>) -> Option<TrapConfig> {
+    let t = raw.get_ref();
+    let listen = match t.listen.get_ref().parse() {
+        Ok(a) => a,
+        Err(e) => {
+            report(
+                t.listen.span(),
+                format!(
+                    "traps listen {:?} is not an address:port ({e})",
+                    t.listen.get_ref()
+                ),
+            );
+            return None;
+        }
+    };
+    let community = secret(
+        "community",
+        &t.community,
+        &t.community_file,
+        &t.community_env,
+        raw.span(),
+        report,
+    );
+    match community {
+        Some(community) => Some(TrapConfig { listen, community }),
+        None => {
+            report(
+                raw.span(),
+                "[traps] needs community, community_file or community_env".to_string(),
+            );
+            None
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! Discovery: the walks and GETs that build a [`Plan`]. Run once, then only when the
+//! device says something changed (sysUpTime went back, ifTableLastChange or
+//! entLastChangeTime moved, a planned cell vanished), on a slow timer, or on a trap.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, SystemTime};
+
+use super::client::{Client, Counters};
+use super::oids;
+use super::plan::{InterfacePlan, Plan};
+use super::settings::Vendor;
+use super::types::{Oid, Value, Varbind};
+use super::vendor::entity::{text_column, InterfaceNames};
+use super::vendor::{juniper, sensor};
+use crate::source::SourceError;
+
+/// Which interfaces to plan.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Wanted {
+    /// These names (matched against ifName, then ifDescr, case-insensitively).
+    Names(Vec<String>),
+    /// Every interface that has an optic (for `lightgate probe`).
+    AllOptics,
+}
+
+fn value<'a>(vbs: &'a [Varbind], o: &Oid) -> Option<&'a Value> {
+    vbs.iter()
+        .find(|(k, _)| k == o)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_absent())
+}
+
+/// Discovers a device.
+pub async fn discover(
+    client: &mut Client,
+    vendor_override: Option<Vendor>,
+    wanted: &Wanted,
+    counters: &mut Counters,
+) -> Result<Plan, SourceError> {
+    let head = client
+        .get(
+            &[
+                oids::sys_object_id(),
+                oids::sys_uptime(),
+                oids::if_table_last_change(),
+                oids::ent_last_change(),
+            ],
+            counters,
+        )
+        .await?;
+    let uptime = value(&head, &oids::sys_uptime())
+        .and_then(Value::as_i64)
+        .ok_or_else(|| SourceError::Decode("the device gives no sysUpTime".to_string()))?;
+    let vendor = vendor_override.unwrap_or_else(|| match value(&head, &oids::sys_object_id()) {
+        Some(Value::ObjectId(o)) => Vendor::detect(o),
+        _ => Vendor::EntitySensor,
+    });
+    let uptime_ticks = u32::try_from(uptime).unwrap_or(u32::MAX);
+    let boot_wall = SystemTime::now()
+        .checked_sub(Duration::from_millis(u64::from(uptime_ticks) * 10))
+        .unwrap_or(SystemTime::UNIX_EPOCH);
+
+    let if_names = text_column(
+        &client.walk(&oids::if_name(), counters).await?,
+        &oids::if_name(),
+    );
+    let mut by_name = InterfaceNames::new(if_names.iter().map(|(i, n)| (n.clone(), *i)));
+    let mut descrs = Default::default();
+    let need_descr = match wanted {
+        Wanted::Names(names) => names.iter().any(|n| by_name.find(n).is_none()),
+        Wanted::AllOptics => true,
+    };
+    if need_descr {
+        descrs = text_column(
+            &client.walk(&oids::if_descr(), counters).await?,
+            &oids::if_descr(),
+        );
+        // Sensor names use either form, so both resolve.
+        by_name = InterfaceNames::new(
+            if_names
+                .iter()
+                .chain(descrs.iter())
+                .map(|(i, n)| (n.clone(), *i)),
+        );
+    }
+    let targets: BTreeMap<String, Result<u32, String>> = match wanted {
+        Wanted::Names(names) => names
+            .iter()
+            .map(|n| {
+                let found = by_name.find(n).ok_or_else(|| {
+                    format!("no interface named {n:?} on the device (matched against ifName and ifDescr)")
+                });
+                (n.clone(), found)
+            })
+            .collect(),
+        Wanted::AllOptics => if_names.iter().map(|(i, n)| (n.clone(), Ok(*i))).collect(),
+    };
+    let indexes: BTreeSet<u32> = targets
+        .values()
+        .filter_map(|r| r.as_ref().ok().copied())
+        .collect();
+
+    // Static interface facts, one GET for all.
+    let statics: Vec<Oid> = indexes
+        .iter()
+        .flat_map(|i| {
+            [
+                oids::if_alias().child(&[*i]),
+                oids::if_high_speed().child(&[*i]),
+            ]
+        })
+        .collect();
+    let statics = client.get(&statics, counters).await?;
+
+    let mut optics: BTreeMap<u32, Result<super::plan::OpticPlan, String>> = BTreeMap::new();
+    match vendor {
+        Vendor::Juniper => {
+            let cells: Vec<Oid> = indexes
+                .iter()
+                .flat_map(|i| juniper::discovery_oids(*i))
+                .collect();
+            let answers = client.get(&cells, counters).await?;
+            for i in &indexes {
+                let lanes = value(
+                    &answers,
+                    &oids::jnx_dom_current().child(&[oids::jnx::LANE_COUNT, *i]),
+                )
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+                let lane_walk = if lanes > 0 {
+                    client.walk(&juniper::lane_walk_root(*i), counters).await?
+                } else {
+                    Vec::new()
+                };
+                optics.insert(*i, juniper::plan(*i, &answers, &lane_walk));
+            }
+        }
+        Vendor::Cisco | Vendor::Arista | Vendor::EntitySensor => {
+            let flavour = match vendor {
+                Vendor::Cisco => sensor::Flavour::Cisco,
+                Vendor::Arista => sensor::Flavour::Arista,
+                _ => sensor::Flavour::Plain,
+            };
+            let mut walk = Vec::new();
+            let mut cols = vec![
+                oids::ent_physical_descr(),
+                oids::ent_physical_contained_in(),
+                oids::ent_physical_class(),
+                oids::ent_physical_name(),
+                oids::ent_alias_mapping(),
+            ];
+            cols.extend(sensor::discovery_columns(flavour));
+            for col in cols {
+                walk.extend(client.walk(&col, counters).await?);
+            }
+            for (i, plan) in sensor::plan(flavour, &walk, &indexes, &by_name) {
+                optics.insert(i, Ok(plan));
+            }
+        }
+    }
+
+    let mut interfaces = BTreeMap::new();
+    for (name, target) in targets {
+        let entry = match target {
+            Err(e) => Err(e),
+            Ok(i) => {
+                let (optic, no_dom) = match optics.remove(&i) {
+                    Some(Ok(p)) => (Some(p), None),
+                    Some(Err(why)) => (None, Some(why)),
+                    None => (None, Some("no DOM: no transceiver sensors for this interface (copper port, empty cage, or DOM not exported over SNMP)".to_string())),
+                };
+                if *wanted == Wanted::AllOptics && optic.is_none() {
+                    continue;
+                }
+                Ok(InterfacePlan {
+                    if_index: i,
+                    alias: value(&statics, &oids::if_alias().child(&[i]))
+                        .and_then(Value::as_text)
+                        .filter(|a| !a.is_empty()),
+                    speed_mbps: value(&statics, &oids::if_high_speed().child(&[i]))
+                        .and_then(Value::as_u64)
+                        .filter(|s| *s > 0),
+                    optic,
+                    no_dom,
+                })
+            }
+        };
+        interfaces.insert(name, entry);
+    }
+    let _ = descrs;
+    Ok(Plan {
+        vendor,
+        interfaces,
+        boot_wall,
+        uptime_ticks,
+        if_table_last_change: value(&head, &oids::if_table_last_change()).and_then(Value::as_i64),
+        ent_last_change: value(&head, &oids::ent_last_change()).and_then(Value::as_i64),
+    })
+}

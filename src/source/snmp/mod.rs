@@ -1,0 +1,170 @@
+//! The `snmp` source: link state from IF-MIB and optical DOM from the vendor's MIB,
+//! over SNMP v1, v2c or v3 (snmp2 does the protocol).
+//!
+//! Discovery (names, entity tree, sensor scales, thresholds) is cached in a [`Plan`];
+//! a steady-state poll is one GET of only the cells the configured interfaces need,
+//! packed into as few PDUs as the agent accepts.
+
+pub mod client;
+pub mod discovery;
+pub mod oids;
+pub mod plan;
+pub mod settings;
+pub mod types;
+pub mod vendor;
+
+use std::sync::OnceLock;
+
+use tokio::sync::Semaphore;
+use tokio::time::Instant;
+
+pub use client::Counters;
+pub use settings::{SnmpSettings, SnmpVersion, Vendor};
+
+use super::{PollResult, ReadingSource, SourceError};
+use client::Client;
+use discovery::Wanted;
+use plan::Plan;
+
+/// At most this many SNMP devices are polled at the same moment, so a large site does
+/// not open thousands of sockets and bursts at once.
+pub const MAX_DEVICES_IN_FLIGHT: usize = 64;
+
+fn in_flight() -> &'static Semaphore {
+    static SEM: OnceLock<Semaphore> = OnceLock::new();
+    SEM.get_or_init(|| Semaphore::new(MAX_DEVICES_IN_FLIGHT))
+}
+
+/// One SNMP device.
+pub struct SnmpSource {
+    settings: SnmpSettings,
+    plan: Option<(Plan, Vec<String>, Instant)>,
+    /// Why the plan must be rebuilt at the next poll.
+    rediscover: Option<String>,
+    /// A v3 session is kept (engine discovery costs a round trip); v1/v2c sessions are
+    /// opened per poll, which keeps memory flat across thousands of devices.
+    v3_client: Option<Client>,
+    counters: Counters,
+}
+
+impl SnmpSource {
+    pub fn new(settings: SnmpSettings) -> Self {
+        SnmpSource {
+            settings,
+            plan: None,
+            rediscover: None,
+            v3_client: None,
+            counters: Counters::default(),
+        }
+    }
+
+    /// Request and varbind counts so far.
+    pub fn counters(&self) -> Counters {
+        self.counters
+    }
+
+    /// Makes the next poll rediscover the device (after a trap, for instance).
+    pub fn invalidate(&mut self, why: &str) {
+        self.rediscover.get_or_insert_with(|| why.to_string());
+    }
+
+    async fn client(&mut self) -> Result<Client, SourceError> {
+        match self.v3_client.take() {
+            Some(c) => Ok(c),
+            None => Client::connect(&self.settings, &mut self.counters).await,
+        }
+    }
+
+    fn needs_discovery(&self, interfaces: &[String]) -> Option<String> {
+        match &self.plan {
+            None => Some("first poll".to_string()),
+            Some((_, names, _)) if names.as_slice() != interfaces => {
+                Some("the configured interfaces changed".to_string())
+            }
+            Some((_, _, at)) if at.elapsed() >= self.settings.rediscover_interval => {
+                Some("periodic rediscovery".to_string())
+            }
+            Some(_) => self.rediscover.clone(),
+        }
+    }
+
+    async fn poll_with(
+        &mut self,
+        client: &mut Client,
+        interfaces: &[String],
+    ) -> Result<PollResult, SourceError> {
+        let mut discovered_now = false;
+        if let Some(why) = self.needs_discovery(interfaces) {
+            tracing::debug!(address = %self.settings.address, reason = %why, "Discovering.");
+            let plan = discovery::discover(
+                client,
+                self.settings.vendor,
+                &Wanted::Names(interfaces.to_vec()),
+                &mut self.counters,
+            )
+            .await?;
+            self.plan = Some((plan, interfaces.to_vec(), Instant::now()));
+            self.rediscover = None;
+            discovered_now = true;
+        }
+        loop {
+            let Some((plan, _, _)) = &self.plan else {
+                return Err(SourceError::Decode("no discovery plan".to_string()));
+            };
+            let answers = client.get(&plan.poll_oids(), &mut self.counters).await?;
+            let decoded = plan.decode(&answers);
+            match decoded.rediscover {
+                Some(why) if !discovered_now => {
+                    // The answers may be misattributed (new ifIndexes, new optics):
+                    // rediscover and read again before reporting.
+                    tracing::info!(address = %self.settings.address, reason = %why, "Rediscovering.");
+                    let plan = discovery::discover(
+                        client,
+                        self.settings.vendor,
+                        &Wanted::Names(interfaces.to_vec()),
+                        &mut self.counters,
+                    )
+                    .await?;
+                    self.plan = Some((plan, interfaces.to_vec(), Instant::now()));
+                    discovered_now = true;
+                }
+                Some(why) => {
+                    self.rediscover = Some(why);
+                    return Ok(decoded.results);
+                }
+                None => return Ok(decoded.results),
+            }
+        }
+    }
+}
+
+impl ReadingSource for SnmpSource {
+    async fn poll(&mut self, interfaces: &[String]) -> Result<PollResult, SourceError> {
+        let _permit = in_flight()
+            .acquire()
+            .await
+            .map_err(|_| SourceError::Transport("the agent is shutting down".to_string()))?;
+        let mut client = self.client().await?;
+        let result = self.poll_with(&mut client, interfaces).await;
+        if self.settings.version == SnmpVersion::V3 && !matches!(result, Err(SourceError::Auth(_)))
+        {
+            self.v3_client = Some(client);
+        }
+        result
+    }
+}
+
+/// Reads a device once for `lightgate probe`: every interface with an optic, or the
+/// named ones.
+pub async fn probe(settings: &SnmpSettings, names: &[String]) -> Result<PollResult, SourceError> {
+    let mut counters = Counters::default();
+    let mut client = Client::connect(settings, &mut counters).await?;
+    let wanted = if names.is_empty() {
+        Wanted::AllOptics
+    } else {
+        Wanted::Names(names.to_vec())
+    };
+    let plan = discovery::discover(&mut client, settings.vendor, &wanted, &mut counters).await?;
+    let answers = client.get(&plan.poll_oids(), &mut counters).await?;
+    Ok(plan.decode(&answers).results)
+}

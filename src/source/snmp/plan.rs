@@ -1,0 +1,388 @@
+//! What discovery learned about a device, as a plan for every later poll: which cells
+//! to GET and how to turn each into a reading. Building the plan is the vendor
+//! decoders' job; applying it to a poll's answers is [`Plan::decode`], pure.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, SystemTime};
+
+use super::oids;
+use super::types::{Oid, Value, Varbind};
+use crate::domain::{
+    AdminStatus, LaneReading, LinkReading, OperStatus, OpticReading, OpticalPower, Thresholds,
+};
+use crate::source::{InterfaceResult, PollResult};
+
+/// The ENTITY-SENSOR/CISCO value meaning "below range" and "above range".
+pub const UNDERFLOW: i64 = -1_000_000_000;
+pub const OVERFLOW: i64 = 1_000_000_000;
+
+/// What a sensor measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quantity {
+    Rx,
+    Tx,
+    Bias,
+    Temperature,
+    Voltage,
+}
+
+/// The unit of a scaled sensor value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    Dbm,
+    Milliwatts,
+    Amperes,
+    Celsius,
+    Volts,
+}
+
+/// One sensor cell to read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SensorPlan {
+    pub value: Oid,
+    /// A status cell that must read ok(1) for the value to count.
+    pub status: Option<Oid>,
+    pub quantity: Quantity,
+    pub lane: Option<u16>,
+    /// The value is `raw * 10^exp10` in `unit`. Powers of ten are applied by exact
+    /// division or multiplication, so -3698 at 0.01 dBm is -36.98, not
+    /// -36.980000000000004.
+    pub exp10: i32,
+    pub unit: Unit,
+    /// Whether +-1000000000 are range sentinels (ENTITY-SENSOR style).
+    pub sentinels: bool,
+}
+
+/// The optic of one interface.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OpticPlan {
+    pub sensors: Vec<SensorPlan>,
+    pub rx_thresholds: Thresholds,
+    pub tx_thresholds: Thresholds,
+    /// JUNIPER-DOM-MIB: a row of zeros means "no DOM", not 0 dBm.
+    pub zero_row_means_absent: bool,
+}
+
+/// One configured interface, as found on the device.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InterfacePlan {
+    pub if_index: u32,
+    pub alias: Option<String>,
+    pub speed_mbps: Option<u64>,
+    pub optic: Option<OpticPlan>,
+    /// Why there is no optic plan (copper, empty cage, no DOM support).
+    pub no_dom: Option<String>,
+}
+
+/// Everything discovery found, and the change markers that invalidate it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub vendor: super::settings::Vendor,
+    /// Per configured interface name: its plan, or why it was not found.
+    pub interfaces: BTreeMap<String, Result<InterfacePlan, String>>,
+    /// Wall-clock time of the agent's sysUpTime zero.
+    pub boot_wall: SystemTime,
+    pub uptime_ticks: u32,
+    pub if_table_last_change: Option<i64>,
+    pub ent_last_change: Option<i64>,
+}
+
+/// The outcome of applying a plan to a poll's answers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decoded {
+    pub results: PollResult,
+    /// Set when the answers show the plan is out of date (reboot, table change,
+    /// vanished row): the next poll rediscovers.
+    pub rediscover: Option<String>,
+}
+
+fn cell(col: Oid, index: &[u32]) -> Oid {
+    col.child(index)
+}
+
+impl Plan {
+    /// The cells one poll reads, in a stable order.
+    pub fn poll_oids(&self) -> Vec<Oid> {
+        let mut oids = vec![oids::sys_uptime(), oids::if_table_last_change()];
+        if self.ent_last_change.is_some() {
+            oids.push(oids::ent_last_change());
+        }
+        for plan in self.interfaces.values().flatten() {
+            let i = [plan.if_index];
+            for col in [
+                oids::if_admin_status(),
+                oids::if_oper_status(),
+                oids::if_last_change(),
+                oids::if_in_errors(),
+                oids::if_out_errors(),
+            ] {
+                oids.push(cell(col, &i));
+            }
+            for s in plan.optic.iter().flat_map(|o| &o.sensors) {
+                oids.push(s.value.clone());
+                if let Some(st) = &s.status {
+                    oids.push(st.clone());
+                }
+            }
+        }
+        oids
+    }
+
+    /// Turns a poll's answers into readings. Never fails: what cannot be read becomes
+    /// an interface error or a "not reported" value, with a reason.
+    pub fn decode(&self, answers: &[Varbind]) -> Decoded {
+        let map: HashMap<&Oid, &Value> = answers.iter().map(|(o, v)| (o, v)).collect();
+        let get = |o: &Oid| map.get(o).copied().filter(|v| !v.is_absent());
+        let mut rediscover = None;
+        match get(&oids::sys_uptime()).and_then(Value::as_i64) {
+            Some(up) if up < i64::from(self.uptime_ticks) => {
+                rediscover = Some("the device restarted (sysUpTime went back)".to_string());
+            }
+            _ => {}
+        }
+        let changed = |o: Oid, known: Option<i64>| {
+            get(&o)
+                .and_then(Value::as_i64)
+                .is_some_and(|v| Some(v) != known)
+        };
+        if changed(oids::if_table_last_change(), self.if_table_last_change) {
+            rediscover = Some("the interface table changed".to_string());
+        }
+        if self.ent_last_change.is_some() && changed(oids::ent_last_change(), self.ent_last_change)
+        {
+            rediscover =
+                Some("the entity table changed (an optic inserted or removed?)".to_string());
+        }
+        let mut results = BTreeMap::new();
+        for (name, plan) in &self.interfaces {
+            let result: InterfaceResult = match plan {
+                Err(e) => Err(e.clone()),
+                Ok(p) => match self.read_interface(p, &get) {
+                    Ok(r) => Ok(r),
+                    Err(e) => {
+                        rediscover.get_or_insert_with(|| format!("{name}: {e}"));
+                        Err(e)
+                    }
+                },
+            };
+            results.insert(name.clone(), result);
+        }
+        Decoded {
+            results,
+            rediscover,
+        }
+    }
+
+    fn read_interface<'a>(
+        &self,
+        p: &InterfacePlan,
+        get: &impl Fn(&Oid) -> Option<&'a Value>,
+    ) -> Result<LinkReading, String> {
+        let i = [p.if_index];
+        let int = |col: Oid| get(&cell(col, &i)).and_then(Value::as_i64);
+        let admin = int(oids::if_admin_status())
+            .and_then(AdminStatus::from_if_mib)
+            .ok_or_else(|| format!("ifIndex {} has no valid ifAdminStatus any more", p.if_index))?;
+        let oper = int(oids::if_oper_status())
+            .and_then(OperStatus::from_if_mib)
+            .ok_or_else(|| format!("ifIndex {} has no valid ifOperStatus any more", p.if_index))?;
+        let last_change = int(oids::if_last_change())
+            .filter(|t| *t > 0)
+            .map(|t| self.boot_wall + Duration::from_millis(t as u64 * 10));
+        let (optic, note) = match &p.optic {
+            None => (None, p.no_dom.clone()),
+            Some(plan) => read_optic(plan, get),
+        };
+        Ok(LinkReading {
+            admin_status: admin,
+            oper_status: oper,
+            last_change,
+            optic,
+            note,
+            details: crate::domain::LinkDetails {
+                alias: p.alias.clone(),
+                speed_mbps: p.speed_mbps,
+                in_errors: int(oids::if_in_errors()).and_then(|v| u64::try_from(v).ok()),
+                out_errors: int(oids::if_out_errors()).and_then(|v| u64::try_from(v).ok()),
+            },
+        })
+    }
+}
+
+/// The value of one sensor, scaled, or why not.
+enum Sample {
+    Power(OpticalPower),
+    Number(f64),
+    Absent,
+}
+
+fn sample<'a>(s: &SensorPlan, get: &impl Fn(&Oid) -> Option<&'a Value>) -> (Sample, Option<i64>) {
+    // A status that reads other than ok(1) voids the value; an agent that does not
+    // implement the status column at all (NoSuchObject) is taken at its value.
+    if let Some(st) = &s.status {
+        if get(st).and_then(Value::as_i64).is_some_and(|v| v != 1) {
+            return (Sample::Absent, None);
+        }
+    }
+    let Some(raw) = get(&s.value).and_then(Value::as_i64) else {
+        return (Sample::Absent, None);
+    };
+    let power = matches!(s.unit, Unit::Dbm | Unit::Milliwatts);
+    if s.sentinels && (raw == UNDERFLOW || raw == OVERFLOW) {
+        let v = match (power, raw == UNDERFLOW) {
+            // Below the measurable range: no light. Above it: no number to give.
+            (true, true) => Sample::Power(OpticalPower::NoLight),
+            _ => Sample::Absent,
+        };
+        return (v, Some(raw));
+    }
+    let value = scaled(raw, s.exp10);
+    let v = match s.unit {
+        Unit::Dbm => {
+            Sample::Power(OpticalPower::from_dbm(value).unwrap_or(OpticalPower::NotSupported))
+        }
+        Unit::Milliwatts => Sample::Power(
+            OpticalPower::from_milliwatts(value).unwrap_or(OpticalPower::NotSupported),
+        ),
+        _ => Sample::Number(value),
+    };
+    (v, Some(raw))
+}
+
+fn read_optic<'a>(
+    plan: &OpticPlan,
+    get: &impl Fn(&Oid) -> Option<&'a Value>,
+) -> (Option<OpticReading>, Option<String>) {
+    let mut optic = OpticReading {
+        rx: OpticalPower::NotSupported,
+        tx: OpticalPower::NotSupported,
+        lanes: Vec::new(),
+        bias_amperes: None,
+        temperature_celsius: None,
+        voltage_volts: None,
+        rx_thresholds: plan.rx_thresholds,
+        tx_thresholds: plan.tx_thresholds,
+    };
+    let mut lanes: BTreeMap<u16, LaneReading> = BTreeMap::new();
+    let mut module_raw: Vec<i64> = Vec::new();
+    let mut any = false;
+    for s in &plan.sensors {
+        let (v, raw) = sample(s, get);
+        if s.lane.is_none() {
+            if let Some(r) = raw {
+                module_raw.push(r);
+            }
+        }
+        if matches!(v, Sample::Absent) {
+            continue;
+        }
+        any = true;
+        match s.lane {
+            Some(l) => {
+                let lane = lanes.entry(l).or_insert(LaneReading {
+                    lane: l,
+                    rx: OpticalPower::NotSupported,
+                    tx: OpticalPower::NotSupported,
+                    bias_amperes: None,
+                });
+                match (s.quantity, v) {
+                    (Quantity::Rx, Sample::Power(p)) => lane.rx = p,
+                    (Quantity::Tx, Sample::Power(p)) => lane.tx = p,
+                    (Quantity::Bias, Sample::Number(n)) => lane.bias_amperes = Some(n),
+                    _ => {}
+                }
+            }
+            None => match (s.quantity, v) {
+                (Quantity::Rx, Sample::Power(p)) => optic.rx = p,
+                (Quantity::Tx, Sample::Power(p)) => optic.tx = p,
+                (Quantity::Bias, Sample::Number(n)) => optic.bias_amperes = Some(n),
+                (Quantity::Temperature, Sample::Number(n)) => optic.temperature_celsius = Some(n),
+                (Quantity::Voltage, Sample::Number(n)) => optic.voltage_volts = Some(n),
+                _ => {}
+            },
+        }
+    }
+    if plan.zero_row_means_absent && !module_raw.is_empty() && module_raw.iter().all(|r| *r == 0) {
+        return (
+            None,
+            Some("no DOM: the device reports an all-zero DOM row (no optic, or an optic without DOM)".to_string()),
+        );
+    }
+    if !any {
+        return (
+            None,
+            Some("no DOM: the optic's sensors give no reading".to_string()),
+        );
+    }
+    optic.lanes = lanes.into_values().collect();
+    (Some(optic), None)
+}
+
+/// A sensor's power of ten from ENTITY-SENSOR scale and precision: 3(scale-9) for the
+/// SI prefix, minus the precision when it is 1..9 (fixed-point digits). Zero and
+/// negative precisions mean an unshifted integer; out-of-range values (Cisco has been
+/// seen sending 1615384784) are treated as 0.
+pub fn scale_exponent(scale: i64, precision: i64) -> i32 {
+    let scale = if (1..=17).contains(&scale) { scale } else { 9 };
+    let digits = if (1..=9).contains(&precision) {
+        precision as i32
+    } else {
+        0
+    };
+    3 * (scale as i32 - 9) - digits
+}
+
+/// `raw * 10^exp10`, exactly rounded.
+pub fn scaled(raw: i64, exp10: i32) -> f64 {
+    if exp10 < 0 {
+        raw as f64 / 10f64.powi(-exp10)
+    } else {
+        raw as f64 * 10f64.powi(exp10)
+    }
+}
+
+/// When every lane sensor of an optic is lane 0 and there are no module-level power
+/// sensors, the optic is single-lane: its lane-0 values are the module's.
+pub fn fold_single_lane(sensors: &mut [SensorPlan]) {
+    let has_module_power = sensors
+        .iter()
+        .any(|s| s.lane.is_none() && matches!(s.quantity, Quantity::Rx | Quantity::Tx));
+    let lanes: std::collections::BTreeSet<u16> = sensors.iter().filter_map(|s| s.lane).collect();
+    if !has_module_power && lanes.len() == 1 && lanes.contains(&0) {
+        for s in sensors.iter_mut() {
+            s.lane = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_and_precision_combine_as_rfc_3433_says() {
+        assert_eq!(scale_exponent(9, 1), -1); // Cisco dBm x10
+        assert_eq!(scale_exponent(8, 4), -7); // Arista watts/milli/4 -> W
+        assert_eq!(scale_exponent(8, 1), -4); // Cisco bias mA/1
+        assert_eq!(scale_exponent(9, 0), 0);
+        assert_eq!(
+            scale_exponent(9, -2),
+            0,
+            "negative precision does not shift"
+        );
+        assert_eq!(
+            scale_exponent(9, 1_615_384_784),
+            0,
+            "garbage precision ignored"
+        );
+        assert_eq!(scale_exponent(7, 0), -6); // micro
+    }
+
+    #[test]
+    fn scaling_is_exact_in_decimal() {
+        assert_eq!(scaled(-3698, -2), -36.98);
+        assert_eq!(scaled(-47, -1), -4.7);
+        assert_eq!(scaled(6322, -4), 0.6322);
+        assert_eq!(scaled(3, 3), 3000.0);
+    }
+}

@@ -1,0 +1,255 @@
+//! The ENTITY-MIB containment tree, and finding which interface a sensor measures.
+//!
+//! Hierarchies differ by platform (librenms#20264): sensor -> transceiver -> port with
+//! an alias mapping (IOS), the transceiver itself mapped (C9200L), interface ->
+//! transceiver (Nexus), or no mapping at all with the port named in the sensor's
+//! description (Arista). [`EntityTree::interface_of`] tries, in order: an alias
+//! mapping on the sensor or any ancestor, the measured entity's mapping, an ancestor
+//! whose name is an interface name, then the interface named in the sensor's own name
+//! or description.
+
+use std::collections::HashMap;
+
+use crate::source::snmp::oids;
+use crate::source::snmp::types::{Oid, Value, Varbind};
+
+/// The rows of a walked table column, by index.
+pub fn column<'a>(
+    walk: &'a [Varbind],
+    col: &'a Oid,
+) -> impl Iterator<Item = (&'a [u32], &'a Value)> + 'a {
+    walk.iter()
+        .filter_map(move |(o, v)| o.suffix(col).map(|idx| (idx, v)))
+}
+
+/// The integer rows of a column keyed by a single-arc index.
+pub fn int_column(walk: &[Varbind], col: &Oid) -> HashMap<u32, i64> {
+    column(walk, col)
+        .filter_map(|(idx, v)| match (idx, v.as_i64()) {
+            ([i], Some(n)) => Some((*i, n)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The text rows of a column keyed by a single-arc index.
+pub fn text_column(walk: &[Varbind], col: &Oid) -> HashMap<u32, String> {
+    column(walk, col)
+        .filter_map(|(idx, v)| match (idx, v.as_text()) {
+            ([i], Some(t)) => Some((*i, t)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Interface names as the device knows them, lower-cased, to ifIndex.
+#[derive(Debug, Clone, Default)]
+pub struct InterfaceNames(HashMap<String, u32>);
+
+impl InterfaceNames {
+    pub fn new(pairs: impl IntoIterator<Item = (String, u32)>) -> Self {
+        InterfaceNames(
+            pairs
+                .into_iter()
+                .map(|(n, i)| (n.to_ascii_lowercase(), i))
+                .collect(),
+        )
+    }
+
+    pub fn find(&self, name: &str) -> Option<u32> {
+        self.0.get(&name.trim().to_ascii_lowercase()).copied()
+    }
+}
+
+/// ENTITY-MIB physical entities.
+#[derive(Debug, Clone, Default)]
+pub struct EntityTree {
+    parent: HashMap<u32, i64>,
+    pub class: HashMap<u32, i64>,
+    pub name: HashMap<u32, String>,
+    pub descr: HashMap<u32, String>,
+    alias_if: HashMap<u32, u32>,
+}
+
+/// entPhysicalClass port(10).
+pub const CLASS_PORT: i64 = 10;
+
+impl EntityTree {
+    /// Builds the tree from walks of entPhysicalContainedIn, Class, Name, Descr and
+    /// entAliasMappingIdentifier.
+    pub fn from_walk(walk: &[Varbind]) -> Self {
+        let alias_if = column(walk, &oids::ent_alias_mapping())
+            .filter_map(|(idx, v)| {
+                let ent = *idx.first()?;
+                match v {
+                    Value::ObjectId(target) => {
+                        let if_index = target.suffix(&oids::if_index())?;
+                        match if_index {
+                            [i] => Some((ent, *i)),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                }
+            })
+            .collect();
+        EntityTree {
+            parent: int_column(walk, &oids::ent_physical_contained_in()),
+            class: int_column(walk, &oids::ent_physical_class()),
+            name: text_column(walk, &oids::ent_physical_name()),
+            descr: text_column(walk, &oids::ent_physical_descr()),
+            alias_if,
+        }
+    }
+
+    /// The entity and its ancestors, nearest first (cycle-safe).
+    pub fn lineage(&self, ent: u32) -> Vec<u32> {
+        let mut out = vec![ent];
+        let mut cur = ent;
+        while let Some(p) = self.parent.get(&cur).and_then(|p| u32::try_from(*p).ok()) {
+            if p == 0 || out.contains(&p) || out.len() > 32 {
+                break;
+            }
+            out.push(p);
+            cur = p;
+        }
+        out
+    }
+
+    /// The name and description of an entity, for matching.
+    pub fn labels(&self, ent: u32) -> impl Iterator<Item = &str> {
+        [self.name.get(&ent), self.descr.get(&ent)]
+            .into_iter()
+            .flatten()
+            .map(|s| s.as_str())
+            .filter(|s| !s.is_empty())
+    }
+
+    /// The ifIndex of the interface a sensor measures.
+    pub fn interface_of(
+        &self,
+        sensor: u32,
+        measured: Option<u32>,
+        names: &InterfaceNames,
+    ) -> Option<u32> {
+        let lineage = self.lineage(sensor);
+        if let Some(i) = lineage.iter().find_map(|e| self.alias_if.get(e)) {
+            return Some(*i);
+        }
+        if let Some(i) = measured.and_then(|m| {
+            self.lineage(m)
+                .iter()
+                .find_map(|e| self.alias_if.get(e).copied())
+        }) {
+            return Some(i);
+        }
+        for e in &lineage[1..] {
+            if let Some(i) = self.labels(*e).find_map(|l| names.find(l)) {
+                return Some(i);
+            }
+        }
+        self.labels(sensor).find_map(|l| named_interface(l, names))
+    }
+
+    /// A lane number written in the sensor's or a near ancestor's name ("Lane 2").
+    pub fn lane_of(&self, sensor: u32) -> Option<u16> {
+        self.lineage(sensor)
+            .into_iter()
+            .take(3)
+            .find_map(|e| self.labels(e).find_map(lane_in))
+    }
+}
+
+/// The interface a sensor's own label names: "Gi1/0/52 Receive Power Sensor" (first
+/// word), "DOM RX Power Sensor for Ethernet1" (after the last "for").
+pub fn named_interface(label: &str, names: &InterfaceNames) -> Option<u32> {
+    if let Some(pos) = label.rfind(" for ") {
+        if let Some(i) = names.find(&label[pos + 5..]) {
+            return Some(i);
+        }
+    }
+    label.split_whitespace().next().and_then(|w| names.find(w))
+}
+
+/// "Lane 3" anywhere in a label, case-insensitive.
+pub fn lane_in(label: &str) -> Option<u16> {
+    let lower = label.to_ascii_lowercase();
+    let pos = lower.find("lane")?;
+    lower[pos + 4..]
+        .trim_start()
+        .split(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|d| d.parse().ok())
+}
+
+/// What a sensor measures, from its name: power direction, bias, temperature, voltage.
+pub fn quantity_in(label: &str) -> Option<crate::source::snmp::plan::Quantity> {
+    use crate::source::snmp::plan::Quantity;
+    let l = label.to_ascii_lowercase();
+    if l.contains("receive power") || l.contains("rx power") || l.contains("rx optical power") {
+        Some(Quantity::Rx)
+    } else if l.contains("transmit power")
+        || l.contains("tx power")
+        || l.contains("tx optical power")
+    {
+        Some(Quantity::Tx)
+    } else if l.contains("bias") {
+        Some(Quantity::Bias)
+    } else if l.contains("temperature") || l.ends_with(" module") {
+        Some(Quantity::Temperature)
+    } else if l.contains("voltage") {
+        Some(Quantity::Voltage)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lanes_and_quantities_come_from_names() {
+        use crate::source::snmp::plan::Quantity;
+        assert_eq!(
+            lane_in("Ethernet1/19 Lane 1 Transceiver Receive Power Sensor"),
+            Some(1)
+        );
+        assert_eq!(lane_in("Lane 0 for Xcvr for Ethernet1"), Some(0));
+        assert_eq!(lane_in("Gi1/0/52 Receive Power Sensor"), None);
+        assert_eq!(
+            quantity_in("Gi1/0/52 Receive Power Sensor"),
+            Some(Quantity::Rx)
+        );
+        assert_eq!(
+            quantity_in("DOM TX Power Sensor for Ethernet1"),
+            Some(Quantity::Tx)
+        );
+        assert_eq!(
+            quantity_in("DOM TX Bias Sensor for Ethernet1"),
+            Some(Quantity::Bias)
+        );
+        assert_eq!(
+            quantity_in("GigabitEthernet1/0/52 Supply Voltage Sensor"),
+            Some(Quantity::Voltage)
+        );
+        assert_eq!(quantity_in("Fan 1"), None);
+    }
+
+    #[test]
+    fn sensor_labels_name_their_interface() {
+        let names = InterfaceNames::new([
+            ("Ethernet1".to_string(), 1),
+            ("Gi1/0/52".to_string(), 10152),
+        ]);
+        assert_eq!(
+            named_interface("DOM RX Power Sensor for Ethernet1", &names),
+            Some(1)
+        );
+        assert_eq!(
+            named_interface("Gi1/0/52 Receive Power Sensor", &names),
+            Some(10152)
+        );
+        assert_eq!(named_interface("Power Supply 1", &names), None);
+    }
+}

@@ -1,0 +1,119 @@
+//! JUNIPER-DOM-MIB: a module table and a lane table, both keyed by ifIndex, in fixed
+//! units (0.01 dBm, 0.001 mA, Celsius, 0.001 V). No entity mapping is needed. A row of
+//! zeros means "no DOM", not 0 dBm (librenms PR #5582); a single zero threshold is a
+//! real 0 dBm threshold.
+
+use crate::domain::Thresholds;
+use crate::source::snmp::oids::{self, jnx};
+use crate::source::snmp::plan::{scaled, OpticPlan, Quantity, SensorPlan, Unit};
+use crate::source::snmp::types::{Oid, Value, Varbind};
+
+const THRESHOLD_COLUMNS: [u32; 8] = [
+    jnx::RX_HIGH_ALARM,
+    jnx::RX_LOW_ALARM,
+    jnx::RX_HIGH_WARNING,
+    jnx::RX_LOW_WARNING,
+    jnx::TX_HIGH_ALARM,
+    jnx::TX_LOW_ALARM,
+    jnx::TX_HIGH_WARNING,
+    jnx::TX_LOW_WARNING,
+];
+
+/// The cells discovery GETs for one interface: thresholds and lane count.
+pub fn discovery_oids(if_index: u32) -> Vec<Oid> {
+    THRESHOLD_COLUMNS
+        .iter()
+        .chain(&[jnx::LANE_COUNT])
+        .map(|c| oids::jnx_dom_current().child(&[*c, if_index]))
+        .collect()
+}
+
+/// The subtree discovery walks for one interface's lanes (jnxDomLaneIndex).
+pub fn lane_walk_root(if_index: u32) -> Oid {
+    oids::jnx_dom_lane().child(&[jnx::LANE_INDEX, if_index])
+}
+
+/// Plans one interface from its discovery answers, or says why it has no DOM.
+pub fn plan(
+    if_index: u32,
+    answers: &[Varbind],
+    lane_walk: &[Varbind],
+) -> Result<OpticPlan, String> {
+    let get = |col: u32| {
+        let want = oids::jnx_dom_current().child(&[col, if_index]);
+        answers.iter().find(|(o, _)| *o == want).map(|(_, v)| v)
+    };
+    let values: Vec<Option<i64>> = THRESHOLD_COLUMNS
+        .iter()
+        .map(|c| get(*c).and_then(Value::as_i64))
+        .collect();
+    if values.iter().all(Option::is_none) {
+        return Err("no DOM: the device has no JUNIPER-DOM-MIB row for this interface (no optic, or copper)".to_string());
+    }
+    let all_zero = values.iter().all(|v| *v == Some(0));
+    let dbm = |i: usize| {
+        if all_zero {
+            None
+        } else {
+            values[i].map(|v| scaled(v, -2))
+        }
+    };
+    let rx_thresholds = Thresholds {
+        high_alarm: dbm(0),
+        low_alarm: dbm(1),
+        high_warning: dbm(2),
+        low_warning: dbm(3),
+    };
+    let tx_thresholds = Thresholds {
+        high_alarm: dbm(4),
+        low_alarm: dbm(5),
+        high_warning: dbm(6),
+        low_warning: dbm(7),
+    };
+    let module = |col: u32, quantity, exp10, unit| SensorPlan {
+        value: oids::jnx_dom_current().child(&[col, if_index]),
+        status: None,
+        quantity,
+        lane: None,
+        exp10,
+        unit,
+        sentinels: false,
+    };
+    let mut sensors = vec![
+        module(jnx::RX_POWER, Quantity::Rx, -2, Unit::Dbm),
+        module(jnx::TX_POWER, Quantity::Tx, -2, Unit::Dbm),
+        module(jnx::BIAS, Quantity::Bias, -6, Unit::Amperes),
+        module(jnx::TEMPERATURE, Quantity::Temperature, 0, Unit::Celsius),
+        module(jnx::VOLTAGE, Quantity::Voltage, -3, Unit::Volts),
+    ];
+    let root = lane_walk_root(if_index);
+    for (o, _) in lane_walk {
+        let Some([lane]) = o.suffix(&root) else {
+            continue;
+        };
+        let Ok(lane16) = u16::try_from(*lane) else {
+            continue;
+        };
+        for (col, quantity, exp10, unit) in [
+            (jnx::LANE_RX_POWER, Quantity::Rx, -2, Unit::Dbm),
+            (jnx::LANE_TX_POWER, Quantity::Tx, -2, Unit::Dbm),
+            (jnx::LANE_BIAS, Quantity::Bias, -6, Unit::Amperes),
+        ] {
+            sensors.push(SensorPlan {
+                value: oids::jnx_dom_lane().child(&[col, if_index, *lane]),
+                status: None,
+                quantity,
+                lane: Some(lane16),
+                exp10,
+                unit,
+                sentinels: false,
+            });
+        }
+    }
+    Ok(OpticPlan {
+        sensors,
+        rx_thresholds,
+        tx_thresholds,
+        zero_row_means_absent: true,
+    })
+}
