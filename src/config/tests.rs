@@ -51,7 +51,9 @@ fn the_documented_example_parses_with_defaults_applied() {
     let a = c.device("edge-a").unwrap();
     assert_eq!(a.poll_interval, Duration::from_secs(10));
     assert_eq!(a.timeout, Duration::from_secs(10));
-    let SourceConfig::Sim(sim) = &a.source else { panic!("sim") };
+    let SourceConfig::Sim(sim) = &a.source else {
+        panic!("sim")
+    };
     assert_eq!(sim.seed, 7);
     assert_eq!(
         sim.interfaces["HundredGigE0/0/1"].scenario,
@@ -93,7 +95,9 @@ fn interface_tables_set_scenario_options() {
         r#"interfaces = { "HundredGigE0/0/0" = { scenario = "flapping", flap_period = "20s", optic = "10g-lr" } }"#,
     );
     let c = Config::parse(&text, "t").unwrap();
-    let SourceConfig::Sim(sim) = &c.device("edge-b").unwrap().source else { panic!("sim") };
+    let SourceConfig::Sim(sim) = &c.device("edge-b").unwrap().source else {
+        panic!("sim")
+    };
     let i = &sim.interfaces["HundredGigE0/0/0"];
     assert_eq!(
         (i.scenario, i.optic, i.flap_period),
@@ -216,14 +220,15 @@ fn unknown_scenarios_and_sources_are_named() {
     let text = EXAMPLE.replace("\"dirty-connector\"", "\"dirty\"");
     assert!(problems(&text)[0]
         .contains("unknown scenario \"dirty\", expected one of: healthy, dirty-connector"));
-    let text = EXAMPLE.replacen(
-        "source = \"sim\"                 # later also \"snmp\", \"serial\"",
-        "source = \"snmp\"",
-        1,
-    );
-    let p = problems(&text);
+    let sim_line = "source = \"sim\"                 # later also \"snmp\", \"serial\"";
+    let p = problems(&EXAMPLE.replacen(sim_line, "source = \"carrier-pigeon\"", 1));
     assert!(
-        p[0].contains("source kind \"snmp\" is not supported"),
+        p[0].contains("source kind \"carrier-pigeon\" is not supported"),
+        "{p:?}"
+    );
+    let p = problems(&EXAMPLE.replacen(sim_line, "source = \"snmp\"", 1));
+    assert!(
+        p[0].contains("has source = \"snmp\" but no [device.snmp] table"),
         "{p:?}"
     );
 }
@@ -289,21 +294,41 @@ link2 = { device = "edge-c", interface = "et-0/0/0" }
 
 #[test]
 fn snmp_devices_parse_and_secrets_never_print() {
-    use crate::source::snmp::settings::{AuthProtocol, PrivProtocol, SecurityLevel, SnmpVersion, Vendor};
+    use crate::source::snmp::settings::{
+        AuthProtocol, PrivProtocol, SecurityLevel, SnmpVersion, Vendor,
+    };
     std::env::set_var("LIGHTGATE_TEST_PRIV", "priv-pass-456");
     let c = Config::parse(SNMP_DEVICES, "t").unwrap_or_else(|e| panic!("{}", e.report()));
-    let SourceConfig::Snmp(b) = &c.device("edge-b").unwrap().source else { panic!("snmp") };
+    let SourceConfig::Snmp(b) = &c.device("edge-b").unwrap().source else {
+        panic!("snmp")
+    };
     assert_eq!(b.version, SnmpVersion::V2c);
     assert_eq!(b.community.as_ref().unwrap().expose(), "s3cr3t-community");
-    assert_eq!(c.device("edge-b").unwrap().timeout, Duration::from_secs(30), "SNMP may use its interval");
-    let SourceConfig::Snmp(cc) = &c.device("edge-c").unwrap().source else { panic!("snmp") };
+    assert_eq!(
+        c.device("edge-b").unwrap().timeout,
+        Duration::from_secs(30),
+        "SNMP may use its interval"
+    );
+    let SourceConfig::Snmp(cc) = &c.device("edge-c").unwrap().source else {
+        panic!("snmp")
+    };
     let v3 = cc.v3.as_ref().unwrap();
-    assert_eq!((v3.level, v3.auth_protocol, v3.priv_protocol), (SecurityLevel::AuthPriv, AuthProtocol::Sha256, PrivProtocol::Aes128));
+    assert_eq!(
+        (v3.level, v3.auth_protocol, v3.priv_protocol),
+        (
+            SecurityLevel::AuthPriv,
+            AuthProtocol::Sha256,
+            PrivProtocol::Aes128
+        )
+    );
     assert_eq!(v3.priv_password.as_ref().unwrap().expose(), "priv-pass-456");
     assert_eq!(cc.vendor, Some(Vendor::Juniper));
     let printed = format!("{c:?}");
     for secret in ["s3cr3t-community", "auth-pass-123", "priv-pass-456"] {
-        assert!(!printed.contains(secret), "{secret} leaked into Debug output");
+        assert!(
+            !printed.contains(secret),
+            "{secret} leaked into Debug output"
+        );
     }
 }
 
@@ -312,23 +337,55 @@ fn snmp_secrets_come_from_files_and_missing_ones_are_errors() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("community");
     std::fs::write(&file, "from-a-file\n").unwrap();
-    let text = SNMP_DEVICES.replace("community = \"s3cr3t-community\"", &format!("community_file = {:?}", file.display().to_string()));
+    let text = SNMP_DEVICES.replace(
+        "community = \"s3cr3t-community\"",
+        &format!("community_file = {:?}", file.display().to_string()),
+    );
     std::env::set_var("LIGHTGATE_TEST_PRIV", "priv-pass-456");
     let c = Config::parse(&text, "t").unwrap();
-    let SourceConfig::Snmp(b) = &c.device("edge-b").unwrap().source else { panic!("snmp") };
+    let SourceConfig::Snmp(b) = &c.device("edge-b").unwrap().source else {
+        panic!("snmp")
+    };
     assert_eq!(b.community.as_ref().unwrap().expose(), "from-a-file");
 
     let text = SNMP_DEVICES
         .replace("community = \"s3cr3t-community\"", "")
-        .replace("priv_password_env = \"LIGHTGATE_TEST_PRIV\"", "priv_password_env = \"LIGHTGATE_TEST_UNSET_VARIABLE\"")
-        .replace("auth_password = \"auth-pass-123\"", "auth_password = \"short\"");
+        .replace(
+            "priv_password_env = \"LIGHTGATE_TEST_PRIV\"",
+            "priv_password_env = \"LIGHTGATE_TEST_UNSET_VARIABLE\"",
+        )
+        .replace(
+            "auth_password = \"auth-pass-123\"",
+            "auth_password = \"short\"",
+        );
     let p = problems(&text);
-    assert!(p.iter().any(|l| l.contains("SNMP v1/v2c needs community, community_file or community_env")), "{p:#?}");
+    assert!(
+        p.iter()
+            .any(|l| l.contains("SNMP v1/v2c needs community, community_file or community_env")),
+        "{p:#?}"
+    );
     assert!(p.iter().any(|l| l.contains("priv_password_env: the environment variable \"LIGHTGATE_TEST_UNSET_VARIABLE\" is not set")), "{p:#?}");
-    assert!(p.iter().any(|l| l.contains("auth_password (or _file/_env) of at least 8 characters")), "{p:#?}");
-    assert!(!p.iter().any(|l| l.contains("short")), "a rejected secret is not echoed: {p:#?}");
-    let text = SNMP_DEVICES.replace("version = \"2c\"", "version = \"2\"").replace("vendor = \"juniper\"", "vendor = \"huawei\"");
+    assert!(
+        p.iter()
+            .any(|l| l.contains("auth_password (or _file/_env) of at least 8 characters")),
+        "{p:#?}"
+    );
+    assert!(
+        !p.iter().any(|l| l.contains("short")),
+        "a rejected secret is not echoed: {p:#?}"
+    );
+    let text = SNMP_DEVICES
+        .replace("version = \"2c\"", "version = \"2\"")
+        .replace("vendor = \"juniper\"", "vendor = \"huawei\"");
     let p = problems(&text);
-    assert!(p.iter().any(|l| l.contains("version \"2\" must be one of: 1, 2c, 3")), "{p:#?}");
-    assert!(p.iter().any(|l| l.contains("vendor \"huawei\" must be one of")), "{p:#?}");
+    assert!(
+        p.iter()
+            .any(|l| l.contains("version \"2\" must be one of: 1, 2c, 3")),
+        "{p:#?}"
+    );
+    assert!(
+        p.iter()
+            .any(|l| l.contains("vendor \"huawei\" must be one of")),
+        "{p:#?}"
+    );
 }
