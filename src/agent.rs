@@ -7,6 +7,7 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use tokio::net::TcpListener;
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -16,6 +17,7 @@ use crate::store::Store;
 struct RunningPoller {
     config: DeviceConfig,
     cancel: CancellationToken,
+    wake: Arc<Notify>,
     handle: JoinHandle<()>,
 }
 
@@ -72,9 +74,11 @@ impl Agent {
             }
             tracing::info!(device = %device.name, source = device.source.kind(), interval = ?device.poll_interval, "Starting poller.");
             let cancel = CancellationToken::new();
+            let wake = Arc::new(Notify::new());
             let handle = tokio::spawn(crate::poller::run(
                 device.clone(),
                 self.store.clone(),
+                wake.clone(),
                 cancel.clone(),
             ));
             pollers.insert(
@@ -82,9 +86,22 @@ impl Agent {
                 RunningPoller {
                     config: device.clone(),
                     cancel,
+                    wake,
                     handle,
                 },
             );
+        }
+    }
+
+    /// Makes a device's poller poll now (several calls before it runs make one poll).
+    /// Returns false for an unknown device.
+    pub fn poll_now(&self, device: &str) -> bool {
+        match self.lock().get(device) {
+            Some(p) => {
+                p.wake.notify_one();
+                true
+            }
+            None => false,
         }
     }
 
@@ -110,13 +127,37 @@ pub async fn run(
 }
 
 impl Agent {
-    /// Serves HTTP for this agent until `shutdown` completes, then stops the pollers.
+    /// Serves HTTP for this agent (and listens for traps when the config says so)
+    /// until `shutdown` completes, then stops everything.
     pub async fn serve(
         self: Arc<Self>,
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        let cancel = CancellationToken::new();
+        let mut trap_task = None;
+        if let Some(traps) = self.store.config().traps.clone() {
+            let socket = tokio::net::UdpSocket::bind(traps.listen)
+                .await
+                .map_err(|e| {
+                    std::io::Error::new(
+                        e.kind(),
+                        format!("cannot listen for traps on {}: {e}", traps.listen),
+                    )
+                })?;
+            tracing::info!(address = %socket.local_addr()?, "Listening for traps.");
+            trap_task = Some(tokio::spawn(crate::traps::run(
+                socket,
+                traps,
+                self.clone(),
+                cancel.clone(),
+            )));
+        }
         let served = crate::exporter::serve(listener, self.store.clone(), shutdown).await;
+        cancel.cancel();
+        if let Some(t) = trap_task {
+            let _ = t.await;
+        }
         self.shutdown().await;
         served
     }

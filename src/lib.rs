@@ -12,6 +12,7 @@
 //! - [`exporter`]: the HTTP server: `/metrics`, `/api/v1/ports`, `/-/healthy`.
 //! - [`api`]: the JSON shapes of the HTTP API, shared by server and CLI.
 //! - [`agent`]: wiring of all of the above, with a shutdown signal.
+//! - [`traps`]: the linkUp/linkDown trap listener that triggers immediate polls.
 //! - [`cli`]: the command-line interface.
 
 pub mod agent;
@@ -24,3 +25,4 @@ pub mod poller;
 pub mod source;
 pub mod store;
 pub mod telemetry;
+pub mod traps;

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use tokio::sync::Notify;
 use tokio::time::{sleep_until, timeout, Instant};
 use tokio_util::sync::CancellationToken;
 
@@ -47,8 +48,14 @@ impl Jitter {
     }
 }
 
-/// Polls one device until `cancel` fires.
-pub async fn run(device: DeviceConfig, store: Arc<Store>, cancel: CancellationToken) {
+/// Polls one device until `cancel` fires. `wake` makes it poll at once (a trap said
+/// a link changed), then resume its cadence.
+pub async fn run(
+    device: DeviceConfig,
+    store: Arc<Store>,
+    wake: Arc<Notify>,
+    cancel: CancellationToken,
+) {
     let mut source = AnySource::build(&device);
     let mut jitter = Jitter::new(&device.name);
     let start_delay = MAX_START_DELAY.min(device.poll_interval / 10);
@@ -59,6 +66,7 @@ pub async fn run(device: DeviceConfig, store: Arc<Store>, cancel: CancellationTo
         tokio::select! {
             _ = cancel.cancelled() => return,
             _ = sleep_until(next) => {}
+            _ = wake.notified() => tracing::debug!(device = %device.name, "Polling now (woken)."),
         }
         let interfaces = store.interfaces_of(&device.name);
         let started = Instant::now();

@@ -39,6 +39,8 @@ pub struct PollMetrics {
     errors: IntCounterVec,
     snmp_requests: IntCounterVec,
     snmp_varbinds: IntCounterVec,
+    traps: IntCounterVec,
+    traps_dropped: IntCounterVec,
 }
 
 impl Default for PollMetrics {
@@ -84,8 +86,24 @@ impl PollMetrics {
             &["device"],
         )
         .expect("valid counter definition");
+        let traps = IntCounterVec::new(
+            Opts::new(
+                "lightgate_snmp_traps_total",
+                "SNMP notifications accepted from a device, by trap (linkDown, linkUp, other).",
+            ),
+            &["device", "trap"],
+        )
+        .expect("valid counter definition");
+        let traps_dropped = IntCounterVec::new(
+            Opts::new(
+                "lightgate_snmp_traps_dropped_total",
+                "SNMP notifications dropped, by reason (malformed, bad_community, unknown_source).",
+            ),
+            &["reason"],
+        )
+        .expect("valid counter definition");
         let registry = Registry::new();
-        for c in [&snmp_requests, &snmp_varbinds] {
+        for c in [&snmp_requests, &snmp_varbinds, &traps, &traps_dropped] {
             registry
                 .register(Box::new(c.clone()))
                 .expect("first registration");
@@ -102,6 +120,8 @@ impl PollMetrics {
             errors,
             snmp_requests,
             snmp_varbinds,
+            traps,
+            traps_dropped,
         }
     }
 
@@ -119,6 +139,9 @@ impl PollMetrics {
         let _ = self.snmp_varbinds.remove_label_values(&[device]);
         for kind in SourceError::KINDS {
             let _ = self.errors.remove_label_values(&[device, kind]);
+        }
+        for trap in ["linkDown", "linkUp", "other"] {
+            let _ = self.traps.remove_label_values(&[device, trap]);
         }
     }
 
@@ -139,6 +162,16 @@ impl PollMetrics {
         self.snmp_varbinds
             .with_label_values(&[device])
             .inc_by(varbinds);
+    }
+
+    /// Counts an accepted trap.
+    pub fn trap_received(&self, device: &str, trap: &str) {
+        self.traps.with_label_values(&[device, trap]).inc();
+    }
+
+    /// Counts a dropped trap.
+    pub fn trap_dropped(&self, reason: &str) {
+        self.traps_dropped.with_label_values(&[reason]).inc();
     }
 
     /// SNMP request PDUs sent to a device so far.

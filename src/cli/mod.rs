@@ -5,6 +5,7 @@
 //! "could not ask" from "bad config".
 
 mod check_config;
+mod probe;
 mod run;
 mod status;
 
@@ -82,6 +83,108 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Read a device once and print every interface that has an optic (or the named
+    /// ones) with its light levels, lanes, DOM and thresholds.
+    Probe {
+        #[command(subcommand)]
+        target: ProbeTarget,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ProbeTarget {
+    /// Probe an SNMP agent given on the command line, or a configured SNMP device
+    /// (`probe snmp --config FILE --device NAME`).
+    Snmp(ProbeSnmp),
+}
+
+#[derive(Debug, clap::Args)]
+struct ProbeSnmp {
+    /// The agent, host:port.
+    #[arg(long, required_unless_present = "config")]
+    address: Option<String>,
+    /// Read the device's settings from this config file instead.
+    #[arg(long, requires = "device", conflicts_with = "address")]
+    config: Option<PathBuf>,
+    /// The device's name in --config.
+    #[arg(long)]
+    device: Option<String>,
+    /// SNMP version: 1, 2c or 3.
+    #[arg(long = "snmp-version", default_value = "2c")]
+    snmp_version: String,
+    /// v1/v2c community (default "public"); prefer --community-env.
+    #[arg(long)]
+    community: Option<String>,
+    /// Name of an environment variable holding the community.
+    #[arg(long)]
+    community_env: Option<String>,
+    /// v3 user.
+    #[arg(long)]
+    user: Option<String>,
+    /// v3 security level: noAuthNoPriv, authNoPriv, authPriv.
+    #[arg(long, default_value = "authPriv")]
+    security_level: String,
+    /// v3 authentication protocol: md5, sha, sha224, sha256, sha384, sha512.
+    #[arg(long, default_value = "sha")]
+    auth_protocol: String,
+    /// Name of an environment variable holding the v3 authentication password.
+    #[arg(long)]
+    auth_password_env: Option<String>,
+    /// v3 privacy protocol: des, aes, aes192, aes256.
+    #[arg(long, default_value = "aes")]
+    priv_protocol: String,
+    /// Name of an environment variable holding the v3 privacy password.
+    #[arg(long)]
+    priv_password_env: Option<String>,
+    /// v3 context name.
+    #[arg(long)]
+    context: Option<String>,
+    /// Vendor profile instead of detection from sysObjectID: cisco, juniper, arista, entity-sensor.
+    #[arg(long)]
+    vendor: Option<String>,
+    /// Only these interfaces (repeatable).
+    #[arg(long = "interface", value_name = "NAME")]
+    interfaces: Vec<String>,
+    /// Print a JSON list of readings (the agent's reading format).
+    #[arg(long)]
+    json: bool,
+    /// Per-request timeout.
+    #[arg(long, default_value = "2s", value_parser = humantime::parse_duration)]
+    timeout: std::time::Duration,
+}
+
+fn probe_snmp(p: ProbeSnmp) -> u8 {
+    let settings = match (&p.config, &p.device) {
+        (Some(path), Some(device)) => match probe::from_config(path, device) {
+            Ok(s) => Ok(s),
+            Err((code, message)) => {
+                eprintln!("{message}");
+                return code;
+            }
+        },
+        _ => probe::settings(probe::SnmpArgs {
+            address: p.address.clone().unwrap_or_default(),
+            version: p.snmp_version,
+            community: p.community,
+            community_env: p.community_env,
+            user: p.user,
+            security_level: p.security_level,
+            auth_protocol: p.auth_protocol,
+            auth_password_env: p.auth_password_env,
+            priv_protocol: p.priv_protocol,
+            priv_password_env: p.priv_password_env,
+            context: p.context,
+            vendor: p.vendor,
+            timeout: p.timeout,
+        }),
+    };
+    match settings {
+        Ok(s) => probe::run(s, &p.interfaces, p.json),
+        Err(e) => {
+            eprintln!("{e}");
+            exit::USAGE
+        }
+    }
 }
 
 /// Parses the command line and runs the subcommand.
@@ -106,6 +209,9 @@ pub fn main() -> ExitCode {
         } => run::run(config.as_deref(), listen.as_deref(), log_format, &log_level),
         Command::CheckConfig { file } => check_config::run(&file),
         Command::Status { url, json } => status::run(&url, json),
+        Command::Probe {
+            target: ProbeTarget::Snmp(p),
+        } => probe_snmp(p),
     };
     ExitCode::from(code)
 }

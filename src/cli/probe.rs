@@ -1,0 +1,304 @@
+//! `lightgate probe`: read a device once and print its optics. What an engineer runs
+//! first against a new router, and what a support ticket asks for.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::path::Path;
+use std::time::Duration;
+
+use super::exit;
+use crate::api::ReadingJson;
+use crate::config::{Config, Secret, SourceConfig};
+use crate::source::snmp::settings::{
+    AuthProtocol, PrivProtocol, SecurityLevel, SnmpSettings, SnmpVersion, V3Settings, Vendor,
+};
+use crate::source::InterfaceResult;
+
+/// Command-line SNMP options, already parsed by clap.
+pub struct SnmpArgs {
+    pub address: String,
+    pub version: String,
+    pub community: Option<String>,
+    pub community_env: Option<String>,
+    pub user: Option<String>,
+    pub security_level: String,
+    pub auth_protocol: String,
+    pub auth_password_env: Option<String>,
+    pub priv_protocol: String,
+    pub priv_password_env: Option<String>,
+    pub context: Option<String>,
+    pub vendor: Option<String>,
+    pub timeout: Duration,
+}
+
+fn env_secret(name: &Option<String>, what: &str) -> Result<Option<Secret>, String> {
+    match name {
+        None => Ok(None),
+        Some(var) => std::env::var(var)
+            .map(|v| Some(Secret::new(v)))
+            .map_err(|_| format!("{what}: the environment variable {var:?} is not set")),
+    }
+}
+
+fn pick<T: Copy>(what: &str, value: &str, options: &[(&str, T)]) -> Result<T, String> {
+    options
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(value))
+        .map(|(_, v)| *v)
+        .ok_or_else(|| {
+            let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+            format!("{what} {value:?} must be one of: {}", names.join(", "))
+        })
+}
+
+/// Builds settings from the command line. Passwords come from environment variables
+/// only, so they never sit in shell history or `ps` output.
+pub fn settings(a: SnmpArgs) -> Result<SnmpSettings, String> {
+    let version = pick(
+        "--version",
+        &a.version,
+        &[
+            ("1", SnmpVersion::V1),
+            ("2c", SnmpVersion::V2c),
+            ("3", SnmpVersion::V3),
+        ],
+    )?;
+    let community = match (
+        a.community,
+        env_secret(&a.community_env, "--community-env")?,
+    ) {
+        (Some(c), None) => Some(Secret::new(c)),
+        (None, Some(c)) => Some(c),
+        (None, None) if version != SnmpVersion::V3 => Some(Secret::new("public")),
+        (None, None) => None,
+        (Some(_), Some(_)) => {
+            return Err("give --community or --community-env, not both".to_string())
+        }
+    };
+    let v3 = if version == SnmpVersion::V3 {
+        Some(V3Settings {
+            user: a.user.ok_or("--version 3 needs --user")?,
+            level: pick(
+                "--security-level",
+                &a.security_level,
+                &[
+                    ("noAuthNoPriv", SecurityLevel::NoAuthNoPriv),
+                    ("authNoPriv", SecurityLevel::AuthNoPriv),
+                    ("authPriv", SecurityLevel::AuthPriv),
+                ],
+            )?,
+            auth_protocol: pick(
+                "--auth-protocol",
+                &a.auth_protocol,
+                &[
+                    ("md5", AuthProtocol::Md5),
+                    ("sha", AuthProtocol::Sha1),
+                    ("sha224", AuthProtocol::Sha224),
+                    ("sha256", AuthProtocol::Sha256),
+                    ("sha384", AuthProtocol::Sha384),
+                    ("sha512", AuthProtocol::Sha512),
+                ],
+            )?,
+            auth_password: env_secret(&a.auth_password_env, "--auth-password-env")?,
+            priv_protocol: pick(
+                "--priv-protocol",
+                &a.priv_protocol,
+                &[
+                    ("des", PrivProtocol::Des),
+                    ("aes", PrivProtocol::Aes128),
+                    ("aes192", PrivProtocol::Aes192),
+                    ("aes256", PrivProtocol::Aes256),
+                ],
+            )?,
+            priv_password: env_secret(&a.priv_password_env, "--priv-password-env")?,
+            context: a.context,
+        })
+    } else {
+        None
+    };
+    let vendor = match a.vendor {
+        None => None,
+        Some(v) => Some(Vendor::from_name(&v).ok_or(format!(
+            "--vendor {v:?} must be cisco, juniper, arista or entity-sensor"
+        ))?),
+    };
+    Ok(SnmpSettings {
+        address: a.address,
+        version,
+        community,
+        v3,
+        vendor,
+        request_timeout: a.timeout,
+        retries: SnmpSettings::DEFAULT_RETRIES,
+        max_repetitions: SnmpSettings::DEFAULT_MAX_REPETITIONS,
+        max_varbinds_per_request: SnmpSettings::DEFAULT_MAX_VARBINDS,
+        rediscover_interval: SnmpSettings::DEFAULT_REDISCOVER,
+    })
+}
+
+/// The settings of a configured device, for `probe --config FILE --device NAME`.
+pub fn from_config(path: &Path, device: &str) -> Result<SnmpSettings, (u8, String)> {
+    let config = Config::load(path).map_err(|e| (exit::CONFIG, e.report()))?;
+    let d = config.device(device).ok_or_else(|| {
+        (
+            exit::USAGE,
+            format!("no device named {device:?} in {}", path.display()),
+        )
+    })?;
+    match &d.source {
+        SourceConfig::Snmp(s) => Ok(s.clone()),
+        other => Err((
+            exit::USAGE,
+            format!(
+                "device {device:?} is a {} device; probe reads SNMP devices",
+                other.kind()
+            ),
+        )),
+    }
+}
+
+/// Reads once and prints; returns the exit code.
+pub fn run(settings: SnmpSettings, interfaces: &[String], json: bool) -> u8 {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return exit::SOFTWARE;
+        }
+    };
+    let address = settings.address.clone();
+    let results = match runtime.block_on(crate::source::snmp::probe(&settings, interfaces)) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{address}: {e}");
+            return exit::UNAVAILABLE;
+        }
+    };
+    if json {
+        let list: Vec<ReadingJson> = results
+            .iter()
+            .filter_map(|(name, r)| r.as_ref().ok().map(|r| ReadingJson::new(&address, name, r)))
+            .collect();
+        match serde_json::to_string_pretty(&list) {
+            Ok(t) => println!("{t}"),
+            Err(e) => {
+                eprintln!("cannot print JSON: {e}");
+                return exit::SOFTWARE;
+            }
+        }
+        for (name, r) in &results {
+            if let Err(e) = r {
+                eprintln!("{name}: {e}");
+            }
+        }
+    } else {
+        print!("{}", table(&address, &results));
+    }
+    if results.values().any(|r| r.is_err()) {
+        exit::UNAVAILABLE
+    } else {
+        exit::OK
+    }
+}
+
+fn dbm(v: Option<f64>, dark: bool) -> String {
+    match (v, dark) {
+        (Some(v), _) => format!("{v:.2}"),
+        (None, true) => "dark".into(),
+        (None, false) => "-".into(),
+    }
+}
+
+/// The readings as a table: one line per interface, one per lane.
+pub fn table(device: &str, results: &BTreeMap<String, InterfaceResult>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{device}");
+    let _ = writeln!(
+        out,
+        "  {:<22} {:<6} {:<15} {:>8} {:>8} {:>9} {:>7} {:>6}  {}",
+        "INTERFACE",
+        "ADMIN",
+        "OPER",
+        "RX dBm",
+        "TX dBm",
+        "BIAS mA",
+        "TEMP C",
+        "VOLTS",
+        "RX/TX ALARMS (low..high dBm)"
+    );
+    if results.is_empty() {
+        let _ = writeln!(out, "  (no interface with an optic)");
+    }
+    for (name, r) in results {
+        let r = match r {
+            Ok(r) => ReadingJson::new(device, name, r),
+            Err(e) => {
+                let _ = writeln!(out, "  {name:<22} error: {e}");
+                continue;
+            }
+        };
+        let alarms = format!(
+            "{}..{} / {}..{}",
+            r.thresholds
+                .rx
+                .low_alarm
+                .map(|v| format!("{v:.2}"))
+                .unwrap_or("-".into()),
+            r.thresholds
+                .rx
+                .high_alarm
+                .map(|v| format!("{v:.2}"))
+                .unwrap_or("-".into()),
+            r.thresholds
+                .tx
+                .low_alarm
+                .map(|v| format!("{v:.2}"))
+                .unwrap_or("-".into()),
+            r.thresholds
+                .tx
+                .high_alarm
+                .map(|v| format!("{v:.2}"))
+                .unwrap_or("-".into()),
+        );
+        let _ = writeln!(
+            out,
+            "  {:<22} {:<6} {:<15} {:>8} {:>8} {:>9} {:>7} {:>6}  {}",
+            name,
+            r.admin_status,
+            r.oper_status,
+            dbm(r.rx_dbm, r.rx_no_light),
+            dbm(r.tx_dbm, r.tx_no_light),
+            r.bias_amperes
+                .map(|b| format!("{:.2}", b * 1000.0))
+                .unwrap_or("-".into()),
+            r.temperature_celsius
+                .map(|t| format!("{t:.1}"))
+                .unwrap_or("-".into()),
+            r.voltage_volts
+                .map(|v| format!("{v:.2}"))
+                .unwrap_or("-".into()),
+            alarms
+        );
+        for l in &r.lanes {
+            let _ = writeln!(
+                out,
+                "  {:<22} {:<6} {:<15} {:>8} {:>8} {:>9}",
+                format!("  lane {}", l.lane),
+                "",
+                "",
+                dbm(l.rx_dbm, l.rx_no_light),
+                dbm(l.tx_dbm, l.tx_no_light),
+                l.bias_amperes
+                    .map(|b| format!("{:.2}", b * 1000.0))
+                    .unwrap_or("-".into()),
+            );
+        }
+        if let Some(n) = &r.note {
+            let _ = writeln!(out, "  {:<22} {n}", "");
+        }
+    }
+    out
+}

@@ -1,0 +1,169 @@
+//! lightgate's own SNMP fixtures (tests/fixtures/snmp), for what the corpus lacks:
+//! IOS-XR watts sensors with lanes named from 1 and a dark lane, thresholds of 0 dBm
+//! and "no threshold" rows, NX-OS lane-only optics mapped by entSensorMeasuredEntity,
+//! a copper port, and SNMPv3 users.
+
+mod common;
+
+use std::time::Duration;
+
+use common::snmpsim::{fixture, settings_v3, SnmpSim, V3User};
+use lightgate::domain::{power::milliwatts_to_dbm, OpticalPower};
+use lightgate::source::snmp::{self, settings::*};
+use lightgate::source::SourceError;
+
+fn close(a: Option<f64>, b: f64) -> bool {
+    a.is_some_and(|a| (a - b).abs() < 1e-9)
+}
+
+#[tokio::test]
+async fn iosxr_watts_lanes_dark_lane_and_zero_dbm_threshold() {
+    let sim = SnmpSim::start(&fixture("iosxr_watts_lanes.snmprec"), "public");
+    let names = vec![
+        "HundredGigE0/0/0/0".to_string(),
+        "GigabitEthernet0/0/0/1".to_string(),
+    ];
+    let r = snmp::probe(&sim.settings("public"), &names).await.unwrap();
+    let hu = r["HundredGigE0/0/0/0"].as_ref().unwrap();
+    let o = hu.optic.as_ref().unwrap();
+    assert_eq!(
+        o.rx,
+        OpticalPower::NotSupported,
+        "no module total is invented"
+    );
+    let lanes: Vec<u16> = o.lanes.iter().map(|l| l.lane).collect();
+    assert_eq!(
+        lanes,
+        vec![0, 1, 2, 3],
+        "\"Lane 1\"..\"Lane 4\" are lanes 0..3"
+    );
+    assert!(
+        close(o.lanes[0].rx.milliwatts(), 0.512),
+        "{:?}",
+        o.lanes[0].rx
+    );
+    assert!(close(o.lanes[0].rx.dbm(), milliwatts_to_dbm(0.512)));
+    assert_eq!(
+        o.lanes[2].rx,
+        OpticalPower::NoLight,
+        "0 W is no light, not -inf"
+    );
+    assert!(close(o.lanes[3].tx.milliwatts(), 0.905));
+    assert!(close(o.temperature_celsius, 35.12));
+    // Thresholds by severity and relation, whatever the row order.
+    let t = o.rx_thresholds;
+    assert!(close(t.high_alarm, milliwatts_to_dbm(3.162)));
+    assert_eq!(
+        t.high_warning,
+        Some(0.0),
+        "1 mW is a 0 dBm threshold, a real one"
+    );
+    assert!(close(t.low_warning, milliwatts_to_dbm(0.05)));
+    assert!(close(t.low_alarm, milliwatts_to_dbm(0.025)));
+    assert!(close(o.tx_thresholds.low_alarm, -10.0));
+    assert_eq!(hu.details.alias.as_deref(), Some("to MSEE link1"));
+    assert_eq!(hu.details.speed_mbps, Some(100_000));
+    assert_eq!(hu.details.in_errors, Some(3));
+    // A copper port: link state only, with the reason.
+    let ge = r["GigabitEthernet0/0/0/1"].as_ref().unwrap();
+    assert!(ge.optic.is_none());
+    assert!(
+        ge.note
+            .as_deref()
+            .unwrap()
+            .starts_with("no DOM: no transceiver sensors"),
+        "{:?}",
+        ge.note
+    );
+    assert_eq!(ge.oper_status.as_str(), "down");
+}
+
+#[tokio::test]
+async fn probe_without_names_lists_only_interfaces_with_optics() {
+    let sim = SnmpSim::start(&fixture("iosxr_watts_lanes.snmprec"), "public");
+    let r = snmp::probe(&sim.settings("public"), &[]).await.unwrap();
+    assert_eq!(r.keys().collect::<Vec<_>>(), vec!["HundredGigE0/0/0/0"]);
+}
+
+#[tokio::test]
+async fn nxos_lane_only_optic_mapped_by_measured_entity() {
+    let sim = SnmpSim::start(&fixture("nxos_lane_sensors.snmprec"), "public");
+    let r = snmp::probe(&sim.settings("public"), &["Ethernet1/49".to_string()])
+        .await
+        .unwrap();
+    let o = r["Ethernet1/49"].as_ref().unwrap().optic.clone().unwrap();
+    let rx: Vec<Option<f64>> = o.lanes.iter().map(|l| l.rx.dbm()).collect();
+    assert_eq!(
+        rx,
+        vec![Some(-2.31), Some(-2.45), Some(-14.02), Some(-2.26)]
+    );
+    assert!(close(o.lanes[0].bias_amperes, 0.004121));
+    assert_eq!(o.rx_thresholds.low_warning, Some(-13.0));
+    assert_eq!(o.rx_thresholds.low_alarm, Some(-16.0));
+    assert_eq!(o.rx_thresholds.high_alarm, Some(5.5));
+    assert_eq!(o.rx_thresholds.high_warning, Some(2.5));
+    assert!(close(o.voltage_volts, 3.29));
+}
+
+const USER: V3User = V3User {
+    user: "lightgate",
+    auth_proto: "SHA",
+    auth_key: "auth-pass-123",
+    priv_proto: "AES",
+    priv_key: "priv-pass-456",
+};
+
+fn v3(auth: &str, level: SecurityLevel) -> V3Settings {
+    V3Settings {
+        user: "lightgate".into(),
+        level,
+        auth_protocol: AuthProtocol::Sha1,
+        auth_password: Some(lightgate::config::Secret::new(auth)),
+        priv_protocol: PrivProtocol::Aes128,
+        priv_password: Some(lightgate::config::Secret::new("priv-pass-456")),
+        // snmpsim selects the walk by v3 context name (= the data file's name).
+        context: Some("public".into()),
+    }
+}
+
+#[tokio::test]
+async fn snmpv3_auth_priv_reads_the_device() {
+    let sim = SnmpSim::start_v3(&fixture("iosxr_watts_lanes.snmprec"), "public", &USER);
+    let s = settings_v3(&sim.address, v3("auth-pass-123", SecurityLevel::AuthPriv));
+    let r = snmp::probe(&s, &["HundredGigE0/0/0/0".to_string()])
+        .await
+        .unwrap();
+    assert!(close(
+        r["HundredGigE0/0/0/0"]
+            .as_ref()
+            .unwrap()
+            .optic
+            .as_ref()
+            .unwrap()
+            .lanes[0]
+            .rx
+            .milliwatts(),
+        0.512
+    ));
+}
+
+#[tokio::test]
+async fn snmpv3_with_a_wrong_password_is_an_authentication_error() {
+    let sim = SnmpSim::start_v3(&fixture("iosxr_watts_lanes.snmprec"), "public", &USER);
+    let mut s = settings_v3(
+        &sim.address,
+        v3("not-the-password", SecurityLevel::AuthPriv),
+    );
+    s.request_timeout = Duration::from_millis(500);
+    let err = match snmp::probe(&s, &["HundredGigE0/0/0/0".to_string()]).await {
+        Err(e) => e,
+        Ok(r) => panic!("read with a wrong password: {r:?}"),
+    };
+    assert!(matches!(err, SourceError::Auth(_)), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("check the user, protocols and passwords"),
+        "{err}"
+    );
+    assert!(!err.to_string().contains("not-the-password"));
+}
