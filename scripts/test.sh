@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # "command package" pairs: a test that needs the command gets it from the package.
-# (The core needs none; the SNMP, serial and monitoring tests add theirs here.)
 REQUIRED=(
+    "snmpsimd snmpsim"   # SNMP agents serving real device walks (v2c and v3)
+    "snmpget snmp"       # net-snmp tools: readiness probe of snmpsimd, snmpset, snmptrap
 )
 
 missing=()

@@ -87,7 +87,7 @@ enum Command {
     /// ones) with its light levels, lanes, DOM and thresholds.
     Probe {
         #[command(subcommand)]
-        target: ProbeTarget,
+        target: Box<ProbeTarget>,
     },
 }
 
@@ -209,9 +209,9 @@ pub fn main() -> ExitCode {
         } => run::run(config.as_deref(), listen.as_deref(), log_format, &log_level),
         Command::CheckConfig { file } => check_config::run(&file),
         Command::Status { url, json } => status::run(&url, json),
-        Command::Probe {
-            target: ProbeTarget::Snmp(p),
-        } => probe_snmp(p),
+        Command::Probe { target } => match *target {
+            ProbeTarget::Snmp(p) => probe_snmp(p),
+        },
     };
     ExitCode::from(code)
 }

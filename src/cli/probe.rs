@@ -218,16 +218,8 @@ pub fn table(device: &str, results: &BTreeMap<String, InterfaceResult>) -> Strin
     let _ = writeln!(out, "{device}");
     let _ = writeln!(
         out,
-        "  {:<22} {:<6} {:<15} {:>8} {:>8} {:>9} {:>7} {:>6}  {}",
-        "INTERFACE",
-        "ADMIN",
-        "OPER",
-        "RX dBm",
-        "TX dBm",
-        "BIAS mA",
-        "TEMP C",
-        "VOLTS",
-        "RX/TX ALARMS (low..high dBm)"
+        "  {:<22} {:<6} {:<15} {:>8} {:>8} {:>9} {:>7} {:>6}  RX/TX ALARMS (low..high dBm)",
+        "INTERFACE", "ADMIN", "OPER", "RX dBm", "TX dBm", "BIAS mA", "TEMP C", "VOLTS"
     );
     if results.is_empty() {
         let _ = writeln!(out, "  (no interface with an optic)");

@@ -237,6 +237,9 @@ fn sample<'a>(s: &SensorPlan, get: &impl Fn(&Oid) -> Option<&'a Value>) -> (Samp
         return (v, Some(raw));
     }
     let value = scaled(raw, s.exp10);
+    if !value.is_finite() {
+        return (Sample::Absent, Some(raw));
+    }
     let v = match s.unit {
         Unit::Dbm => {
             Sample::Power(OpticalPower::from_dbm(value).unwrap_or(OpticalPower::NotSupported))
