@@ -72,6 +72,10 @@ pub struct ReadingJson {
     pub voltage_volts: Option<f64>,
     pub thresholds: ThresholdsJson,
     pub note: Option<String>,
+    pub alias: Option<String>,
+    pub speed_mbps: Option<u64>,
+    pub in_errors: Option<u64>,
+    pub out_errors: Option<u64>,
 }
 
 impl ReadingJson {
@@ -119,6 +123,10 @@ impl ReadingJson {
                 })
                 .unwrap_or_default(),
             note: r.note.clone(),
+            alias: r.details.alias.clone(),
+            speed_mbps: r.details.speed_mbps,
+            in_errors: r.details.in_errors,
+            out_errors: r.details.out_errors,
         }
     }
 }

@@ -173,17 +173,43 @@ fn the_probe_command_prints_a_table_and_reading_json() {
     let sim = SnmpSim::start(&fixture("nxos_lane_sensors.snmprec"), "public");
     let bin = env!("CARGO_BIN_EXE_lightgate");
     let out = std::process::Command::new(bin)
-        .args(["probe", "snmp", "--address", &sim.address, "--community-env", "LG_TEST_COMMUNITY"])
+        .args([
+            "probe",
+            "snmp",
+            "--address",
+            &sim.address,
+            "--community-env",
+            "LG_TEST_COMMUNITY",
+        ])
         .env("LG_TEST_COMMUNITY", "public")
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let table = String::from_utf8(out.stdout).unwrap();
     assert!(table.contains("Ethernet1/49"), "{table}");
-    assert!(table.contains("lane 2") && table.contains("-14.02"), "{table}");
-    assert!(!table.contains("Ethernet1/50"), "no optic, not listed:\n{table}");
+    assert!(
+        table.contains("lane 2") && table.contains("-14.02"),
+        "{table}"
+    );
+    assert!(
+        !table.contains("Ethernet1/50"),
+        "no optic, not listed:\n{table}"
+    );
     let out = std::process::Command::new(bin)
-        .args(["probe", "snmp", "--address", &sim.address, "--interface", "Ethernet1/49", "--json"])
+        .args([
+            "probe",
+            "snmp",
+            "--address",
+            &sim.address,
+            "--interface",
+            "Ethernet1/49",
+            "--json",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
@@ -195,7 +221,14 @@ fn the_probe_command_prints_a_table_and_reading_json() {
     // A device that does not answer: a clear error and exit 69.
     let silent = common::snmpsim::free_udp_port();
     let out = std::process::Command::new(bin)
-        .args(["probe", "snmp", "--address", &format!("127.0.0.1:{silent}"), "--timeout", "200ms"])
+        .args([
+            "probe",
+            "snmp",
+            "--address",
+            &format!("127.0.0.1:{silent}"),
+            "--timeout",
+            "200ms",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(69));

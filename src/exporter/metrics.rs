@@ -98,6 +98,8 @@ struct Families {
     port_ready: Family,
     device_up: Family,
     device_last_success: Family,
+    in_errors: Family,
+    out_errors: Family,
 }
 
 impl Families {
@@ -122,6 +124,8 @@ impl Families {
             port_ready: Family::gauge("lightgate_port_ready", "1 when both links of the Direct port pair are ready for circuit creation."),
             device_up: Family::gauge("lightgate_device_up", "1 when the latest poll of the device succeeded."),
             device_last_success: Family::gauge("lightgate_device_last_success_timestamp_seconds", "Unix time of the latest successful poll of the device."),
+            in_errors: Family::counter("lightgate_link_in_errors_total", "Inbound errors on the interface, as the device counts them (ifInErrors; 32-bit, wraps)."),
+            out_errors: Family::counter("lightgate_link_out_errors_total", "Outbound errors on the interface, as the device counts them (ifOutErrors; 32-bit, wraps)."),
         }
     }
 
@@ -208,6 +212,12 @@ impl Families {
         );
         if let Some(t) = reading.last_change.and_then(unix_seconds) {
             self.last_change.add(&base, t);
+        }
+        if let Some(e) = reading.details.in_errors {
+            self.in_errors.add(&base, e as f64);
+        }
+        if let Some(e) = reading.details.out_errors {
+            self.out_errors.add(&base, e as f64);
         }
         let Some(optic) = &reading.optic else {
             return;
