@@ -7,17 +7,17 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, DeviceConfig};
+use crate::poller::Wake;
 use crate::store::Store;
 
 struct RunningPoller {
     config: DeviceConfig,
     cancel: CancellationToken,
-    wake: Arc<Notify>,
+    wake: Arc<Wake>,
     handle: JoinHandle<()>,
 }
 
@@ -74,7 +74,7 @@ impl Agent {
             }
             tracing::info!(device = %device.name, source = device.source.kind(), interval = ?device.poll_interval, "Starting poller.");
             let cancel = CancellationToken::new();
-            let wake = Arc::new(Notify::new());
+            let wake = Arc::new(Wake::default());
             let handle = tokio::spawn(crate::poller::run(
                 device.clone(),
                 self.store.clone(),
@@ -96,13 +96,15 @@ impl Agent {
     /// Makes a device's poller poll now (several calls before it runs make one poll).
     /// Returns false for an unknown device.
     pub fn poll_now(&self, device: &str) -> bool {
-        match self.lock().get(device) {
-            Some(p) => {
-                p.wake.notify_one();
-                true
-            }
-            None => false,
-        }
+        self.lock().get(device).map(|p| p.wake.poll_now()).is_some()
+    }
+
+    /// Makes a device's poller rediscover the device and poll now.
+    pub fn rediscover(&self, device: &str) -> bool {
+        self.lock()
+            .get(device)
+            .map(|p| p.wake.rediscover())
+            .is_some()
     }
 
     /// Stops every poller and waits for them to finish.

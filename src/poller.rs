@@ -5,6 +5,8 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use tokio::sync::Notify;
 use tokio::time::{sleep_until, timeout, Instant};
 use tokio_util::sync::CancellationToken;
@@ -48,12 +50,32 @@ impl Jitter {
     }
 }
 
-/// Polls one device until `cancel` fires. `wake` makes it poll at once (a trap said
-/// a link changed), then resume its cadence.
+/// A way to make a poller poll at once (a trap said a link changed), optionally
+/// refreshing what its source cached about the device first (an optic was swapped).
+#[derive(Debug, Default)]
+pub struct Wake {
+    notify: Notify,
+    rediscover: AtomicBool,
+}
+
+impl Wake {
+    /// Polls now. Several calls before the poller runs make one poll.
+    pub fn poll_now(&self) {
+        self.notify.notify_one();
+    }
+
+    /// Rediscovers the device, then polls now.
+    pub fn rediscover(&self) {
+        self.rediscover.store(true, Ordering::SeqCst);
+        self.notify.notify_one();
+    }
+}
+
+/// Polls one device until `cancel` fires, at once whenever `wake` says so.
 pub async fn run(
     device: DeviceConfig,
     store: Arc<Store>,
-    wake: Arc<Notify>,
+    wake: Arc<Wake>,
     cancel: CancellationToken,
 ) {
     let mut source = AnySource::build(&device);
@@ -66,7 +88,10 @@ pub async fn run(
         tokio::select! {
             _ = cancel.cancelled() => return,
             _ = sleep_until(next) => {}
-            _ = wake.notified() => tracing::debug!(device = %device.name, "Polling now (woken)."),
+            _ = wake.notify.notified() => tracing::debug!(device = %device.name, "Polling now (woken)."),
+        }
+        if wake.rediscover.swap(false, Ordering::SeqCst) {
+            source.invalidate("a trap said the hardware changed");
         }
         let interfaces = store.interfaces_of(&device.name);
         let started = Instant::now();

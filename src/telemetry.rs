@@ -89,7 +89,7 @@ impl PollMetrics {
         let traps = IntCounterVec::new(
             Opts::new(
                 "lightgate_snmp_traps_total",
-                "SNMP notifications accepted from a device, by trap (linkDown, linkUp, other).",
+                "SNMP notifications accepted from a device, by trap (linkDown, linkUp, entConfigChange, other).",
             ),
             &["device", "trap"],
         )
@@ -140,7 +140,7 @@ impl PollMetrics {
         for kind in SourceError::KINDS {
             let _ = self.errors.remove_label_values(&[device, kind]);
         }
-        for trap in ["linkDown", "linkUp", "other"] {
+        for trap in ["linkDown", "linkUp", "entConfigChange", "other"] {
             let _ = self.traps.remove_label_values(&[device, trap]);
         }
     }

@@ -27,6 +27,8 @@ use crate::source::snmp::types::{oid_from_snmp2, Value};
 pub enum TrapKind {
     LinkDown,
     LinkUp,
+    /// ENTITY-MIB entConfigChange: hardware (an optic) inserted or removed.
+    EntityChange,
     Other,
 }
 
@@ -35,6 +37,7 @@ impl TrapKind {
         match self {
             TrapKind::LinkDown => "linkDown",
             TrapKind::LinkUp => "linkUp",
+            TrapKind::EntityChange => "entConfigChange",
             TrapKind::Other => "other",
         }
     }
@@ -71,6 +74,9 @@ pub fn parse(bytes: &[u8]) -> Result<Trap, String> {
             match trap_oid {
                 Some(Value::ObjectId(o)) if *o == oids::link_down() => TrapKind::LinkDown,
                 Some(Value::ObjectId(o)) if *o == oids::link_up() => TrapKind::LinkUp,
+                Some(Value::ObjectId(o)) if *o == oids::ent_config_change() => {
+                    TrapKind::EntityChange
+                }
                 _ => TrapKind::Other,
             }
         }
@@ -157,9 +163,16 @@ pub async fn run(
         };
         for name in names {
             metrics.trap_received(name, trap.kind.as_str());
-            if trap.kind != TrapKind::Other {
-                tracing::info!(device = %name, trap = trap.kind.as_str(), if_index = ?trap.if_index, "Link trap: polling now.");
-                agent.poll_now(name);
+            match trap.kind {
+                TrapKind::LinkDown | TrapKind::LinkUp => {
+                    tracing::info!(device = %name, trap = trap.kind.as_str(), if_index = ?trap.if_index, "Link trap: polling now.");
+                    agent.poll_now(name);
+                }
+                TrapKind::EntityChange => {
+                    tracing::info!(device = %name, "Hardware changed: rediscovering.");
+                    agent.rediscover(name);
+                }
+                TrapKind::Other => {}
             }
         }
     }

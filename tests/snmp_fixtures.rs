@@ -109,8 +109,7 @@ const USER: V3User = V3User {
     user: "lightgate",
     auth_proto: "SHA",
     auth_key: "auth-pass-123",
-    priv_proto: "AES",
-    priv_key: "priv-pass-456",
+    privacy: Some(("AES", "priv-pass-456")),
 };
 
 fn v3(auth: &str, level: SecurityLevel) -> V3Settings {
@@ -145,6 +144,47 @@ async fn snmpv3_auth_priv_reads_the_device() {
             .milliwatts(),
         0.512
     ));
+}
+
+#[tokio::test]
+async fn snmpv3_sha256_with_aes256_reads_the_device() {
+    let user = V3User {
+        auth_proto: "SHA256",
+        privacy: Some(("AES256", "priv-pass-456")),
+        ..USER
+    };
+    let sim = SnmpSim::start_v3(&fixture("iosxr_watts_lanes.snmprec"), "public", &user);
+    let mut v = v3("auth-pass-123", SecurityLevel::AuthPriv);
+    v.auth_protocol = AuthProtocol::Sha256;
+    v.priv_protocol = PrivProtocol::Aes256;
+    let r = snmp::probe(
+        &settings_v3(&sim.address, v),
+        &["HundredGigE0/0/0/0".to_string()],
+    )
+    .await
+    .unwrap();
+    assert!(r["HundredGigE0/0/0/0"].as_ref().unwrap().optic.is_some());
+}
+
+#[tokio::test]
+async fn snmpv3_auth_no_priv_reads_the_device() {
+    let user = V3User {
+        privacy: None,
+        ..USER
+    };
+    let sim = SnmpSim::start_v3(&fixture("iosxr_watts_lanes.snmprec"), "public", &user);
+    let s = settings_v3(&sim.address, v3("auth-pass-123", SecurityLevel::AuthNoPriv));
+    let r = snmp::probe(&s, &["HundredGigE0/0/0/0".to_string()])
+        .await
+        .unwrap();
+    assert_eq!(
+        r["HundredGigE0/0/0/0"]
+            .as_ref()
+            .unwrap()
+            .oper_status
+            .as_str(),
+        "up"
+    );
 }
 
 #[tokio::test]
@@ -218,6 +258,38 @@ fn the_probe_command_prints_a_table_and_reading_json() {
     assert_eq!(v[0]["lanes"][2]["rx_dbm"], -14.02);
     assert_eq!(v[0]["rx_dbm"], serde_json::Value::Null);
     assert_eq!(v[0]["thresholds"]["rx"]["low_alarm"], -16.0);
+    // A configured device, by name.
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("lightgate.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "[[device]]\nname = \"nx1\"\nsource = \"snmp\"\n[device.snmp]\naddress = \"{}\"\ncommunity_env = \"LG_TEST_COMMUNITY\"\n",
+            sim.address
+        ),
+    )
+    .unwrap();
+    let out = std::process::Command::new(bin)
+        .args([
+            "probe",
+            "snmp",
+            "--config",
+            cfg.to_str().unwrap(),
+            "--device",
+            "nx1",
+            "--interface",
+            "Ethernet1/49",
+        ])
+        .env("LG_TEST_COMMUNITY", "public")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8(out.stdout).unwrap().contains("-14.02"));
     // A device that does not answer: a clear error and exit 69.
     let silent = common::snmpsim::free_udp_port();
     let out = std::process::Command::new(bin)

@@ -65,8 +65,8 @@ pub struct V3User {
     pub user: &'static str,
     pub auth_proto: &'static str,
     pub auth_key: &'static str,
-    pub priv_proto: &'static str,
-    pub priv_key: &'static str,
+    /// None for authNoPriv.
+    pub privacy: Option<(&'static str, &'static str)>,
 }
 
 impl SnmpSim {
@@ -113,9 +113,11 @@ impl SnmpSim {
             // snmpsim matches a v3 request's context name to the data file's name.
             cmd.arg(format!("--v3-user={}", u.user))
                 .arg(format!("--v3-auth-key={}", u.auth_key))
-                .arg(format!("--v3-auth-proto={}", u.auth_proto))
-                .arg(format!("--v3-priv-key={}", u.priv_key))
-                .arg(format!("--v3-priv-proto={}", u.priv_proto));
+                .arg(format!("--v3-auth-proto={}", u.auth_proto));
+            if let Some((proto, key)) = u.privacy {
+                cmd.arg(format!("--v3-priv-key={key}"))
+                    .arg(format!("--v3-priv-proto={proto}"));
+            }
         }
         let child = cmd
             .stdout(Stdio::null())

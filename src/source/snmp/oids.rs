@@ -99,6 +99,8 @@ oids! {
     link_down = "1.3.6.1.6.3.1.1.5.3";
     /// IF-MIB linkUp notification
     link_up = "1.3.6.1.6.3.1.1.5.4";
+    /// ENTITY-MIB entConfigChange notification
+    ent_config_change = "1.3.6.1.2.1.47.2.0.1";
     /// SNMPv2-MIB snmpTrapOID.0
     snmp_trap_oid = "1.3.6.1.6.3.1.1.4.1.0";
     /// IF-MIB ifIndex (trap varbind ifIndex.N)
