@@ -11,12 +11,14 @@
 //! - [`store`]: the shared in-memory state the pollers write and the exporter reads.
 //! - [`exporter`]: the HTTP server: `/metrics`, `/api/v1/ports`, `/-/healthy`.
 //! - [`api`]: the JSON shapes of the HTTP API, shared by server and CLI.
+//! - [`audit`]: the append-only, fsynced trail of gate decisions.
 //! - [`agent`]: wiring of all of the above, with a shutdown signal.
 //! - [`traps`]: the linkUp/linkDown trap listener that triggers immediate polls.
 //! - [`cli`]: the command-line interface.
 
 pub mod agent;
 pub mod api;
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod domain;

@@ -98,6 +98,7 @@ pub struct DeviceView {
 pub struct Store {
     state: RwLock<State>,
     pub poll_metrics: PollMetrics,
+    audit: crate::audit::AuditLog,
 }
 
 impl Store {
@@ -106,6 +107,7 @@ impl Store {
             state: RwLock::new(State {
                 config: Arc::new(Config {
                     listen: config.listen,
+                    audit_log: config.audit_log.clone(),
                     traps: None,
                     devices: Vec::new(),
                     ports: Vec::new(),
@@ -114,6 +116,7 @@ impl Store {
                 links: HashMap::new(),
             }),
             poll_metrics: PollMetrics::new(),
+            audit: crate::audit::AuditLog::default(),
         };
         store.apply_config(config);
         store
@@ -263,6 +266,43 @@ impl Store {
             .map(|p| port_view(&state, p, now, SystemTime::now()))
     }
 
+    /// Decides a gate request for `port` at `now` and records the decision in the audit
+    /// trail (fsynced) before returning it. `None` for an unknown port; an error when
+    /// the decision could not be recorded, in which case nobody may act on it.
+    pub fn gate(
+        &self,
+        port: &str,
+        request: &crate::audit::GateRequest,
+        now: Instant,
+    ) -> Option<std::io::Result<crate::audit::Decision>> {
+        use crate::api::PortJson;
+        use crate::audit::{Decision, LinkChecks, LinkReadings};
+        let view = self.port(port, now)?;
+        let p = PortJson::new(&view);
+        let decision = Decision {
+            decision_id: decision_id(),
+            time: humantime::format_rfc3339_millis(view.evaluated_at).to_string(),
+            port: p.port.clone(),
+            action: request.action.clone(),
+            ready: p.ready,
+            verdict: if p.ready { "ready" } else { "not_ready" }.to_string(),
+            user: request.user.clone(),
+            host: request.host.clone(),
+            command: request.command.clone(),
+            failing: p.failing,
+            checks: LinkChecks {
+                link1: p.links.link1.checks,
+                link2: p.links.link2.checks,
+            },
+            readings: LinkReadings {
+                link1: p.links.link1.reading,
+                link2: p.links.link2.reading,
+            },
+        };
+        let path = self.config().audit_log.clone();
+        Some(self.audit.append(&path, &decision).map(|()| decision))
+    }
+
     /// Every device, in config order.
     pub fn devices(&self) -> Vec<DeviceView> {
         let state = self.read();
@@ -341,4 +381,15 @@ fn port_view(state: &State, port: &PortConfig, now: Instant, wall: SystemTime) -
 /// same time in the pollers, the store and the exporter.
 pub fn now() -> Instant {
     tokio::time::Instant::now().into_std()
+}
+
+/// A decision id unique within this host: Unix milliseconds and a counter.
+fn decision_id() -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let ms = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    format!("{ms}-{n}")
 }

@@ -4,7 +4,10 @@
 //! Exit codes follow sysexits(3), so scripts and pipelines can tell "not ready" from
 //! "could not ask" from "bad config".
 
+mod audit;
 mod check_config;
+mod gate;
+mod http;
 mod probe;
 mod run;
 mod status;
@@ -39,8 +42,8 @@ pub mod exit {
     long_about = "lightgate reads the optical light levels (Rx/Tx power per lane, bias, temperature, voltage, \
 the optic's thresholds) and link state of the router ports cabled to an ExpressRoute Direct port pair, \
 decides whether the pair is ready for circuit creation, and exports it all as Prometheus metrics.\n\n\
-Exit codes: 0 success, 64 bad arguments, 69 agent unreachable, 70 internal error, \
-71 cannot bind the listen address, 78 invalid config."
+Exit codes: 0 success, 64 bad arguments or unknown port, 69 agent unreachable, 70 internal error, \
+71 cannot bind the listen address, 75 not ready (gate), 78 invalid config."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -80,6 +83,51 @@ enum Command {
         #[arg(long, default_value = "http://127.0.0.1:9750", value_name = "URL")]
         url: String,
         /// Print the agent's JSON instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Gate an action on a port's readiness: ask the agent for a decision (which it
+    /// records in its audit trail first), then run COMMAND only when the port is ready.
+    ///
+    /// Exit codes: COMMAND's own when it ran; 0 ready (no COMMAND); 75 not ready; 69
+    /// agent unreachable or unable to record; 64 unknown port or bad arguments.
+    Gate {
+        /// The port (pair) name.
+        port: String,
+        /// The agent's base URL.
+        #[arg(long, default_value = "http://127.0.0.1:9750", value_name = "URL")]
+        url: String,
+        /// What is about to be done.
+        #[arg(long, default_value = "create-circuit")]
+        action: String,
+        /// Keep asking until the port is ready or this much time has passed.
+        #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+        wait: Option<std::time::Duration>,
+        /// How often to ask while waiting.
+        #[arg(long, default_value = "5s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+        interval: std::time::Duration,
+        /// Print the decision as JSON.
+        #[arg(long)]
+        json: bool,
+        /// The command to run when ready, after `--`.
+        #[arg(last = true, value_name = "COMMAND")]
+        command: Vec<String>,
+    },
+    /// Print the gate's audit trail, from the file or from a running agent.
+    Audit {
+        /// Read this audit file (JSON Lines) instead of asking an agent.
+        #[arg(long, conflicts_with = "url", value_name = "FILE")]
+        file: Option<PathBuf>,
+        /// The agent's base URL (default http://127.0.0.1:9750).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        /// Only this port.
+        #[arg(long)]
+        port: Option<String>,
+        /// Only decisions at or after this time (RFC 3339).
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
+        /// Print the records as JSON Lines.
         #[arg(long)]
         json: bool,
     },
@@ -209,6 +257,36 @@ pub fn main() -> ExitCode {
         } => run::run(config.as_deref(), listen.as_deref(), log_format, &log_level),
         Command::CheckConfig { file } => check_config::run(&file),
         Command::Status { url, json } => status::run(&url, json),
+        Command::Gate {
+            port,
+            url,
+            action,
+            wait,
+            interval,
+            json,
+            command,
+        } => gate::run(gate::GateArgs {
+            port,
+            url,
+            action,
+            wait,
+            interval,
+            json,
+            command,
+        }),
+        Command::Audit {
+            file,
+            url,
+            port,
+            since,
+            json,
+        } => audit::run(audit::AuditArgs {
+            file: file.as_deref(),
+            url: url.as_deref(),
+            port,
+            since,
+            json,
+        }),
         Command::Probe { target } => match *target {
             ProbeTarget::Snmp(p) => probe_snmp(p),
         },

@@ -1,32 +1,28 @@
 //! `lightgate status`: a table of every port read from a running agent.
 
 use std::fmt::Write;
-use std::time::Duration;
 
 use super::exit;
+use super::http;
 use crate::api::{LinkJson, PortJson, PortsJson};
 
 pub fn run(url: &str, json: bool) -> u8 {
-    let base = url.trim_end_matches('/');
-    let endpoint = format!("{base}/api/v1/ports");
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build()
-        .into();
-    let mut response = match agent.get(&endpoint).call() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("cannot reach the lightgate agent at {endpoint}: {e}");
-            return exit::UNAVAILABLE;
+    let endpoint = format!("{}/api/v1/ports", http::base(url));
+    let answer = match http::get(&endpoint) {
+        Ok(a) => a,
+        Err((code, message)) => {
+            eprintln!("{message}");
+            return code;
         }
     };
-    let status = response.status().as_u16();
-    if status != 200 && status != 503 {
-        eprintln!("the agent at {endpoint} answered HTTP {status}; is this a lightgate agent?");
+    if answer.status != 200 && answer.status != 503 {
+        eprintln!(
+            "the agent at {endpoint} answered HTTP {}; is this a lightgate agent?",
+            answer.status
+        );
         return exit::UNAVAILABLE;
     }
-    let ports: PortsJson = match response.body_mut().read_json() {
+    let ports: PortsJson = match serde_json::from_str(&answer.body) {
         Ok(p) => p,
         Err(e) => {
             eprintln!(

@@ -13,3 +13,17 @@ pub const STALE_AFTER_POLLS: u32 = 3;
 /// Microsoft's documented healthy range for Direct port light levels.
 pub const HEALTHY_MIN_DBM: f64 = -10.0;
 pub const HEALTHY_MAX_DBM: f64 = 0.0;
+
+/// The audit trail: `audit.jsonl` in systemd's `$STATE_DIRECTORY` when set, else in
+/// /var/lib/lightgate.
+pub fn audit_log() -> std::path::PathBuf {
+    let state = std::env::var_os("STATE_DIRECTORY")
+        .and_then(|s| {
+            s.to_str()
+                .and_then(|s| s.split(':').next())
+                .map(std::path::PathBuf::from)
+        })
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| std::path::PathBuf::from("/var/lib/lightgate"));
+    state.join("audit.jsonl")
+}

@@ -29,6 +29,8 @@ pub const DEMO_TOML: &str = include_str!("demo.toml");
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub listen: SocketAddr,
+    /// The gate's audit trail (JSON Lines, append-only).
+    pub audit_log: std::path::PathBuf,
     /// Where to listen for linkUp/linkDown traps; off when `None`.
     pub traps: Option<TrapConfig>,
     pub devices: Vec<DeviceConfig>,

@@ -15,6 +15,7 @@ use super::secret::Secret;
 #[serde(deny_unknown_fields)]
 pub struct RawConfig {
     pub listen: Option<Spanned<String>>,
+    pub audit_log: Option<Spanned<String>>,
     pub traps: Option<Spanned<RawTraps>>,
     #[serde(default)]
     pub device: Vec<RawDevice>,

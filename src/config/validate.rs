@@ -124,6 +124,11 @@ pub fn resolve(raw: RawConfig, source: &str) -> Result<Config, Vec<Problem>> {
     if c.problems.is_empty() {
         Ok(Config {
             listen,
+            audit_log: raw
+                .audit_log
+                .as_ref()
+                .map(|p| std::path::PathBuf::from(p.get_ref()))
+                .unwrap_or_else(defaults::audit_log),
             traps,
             devices,
             ports,

@@ -9,14 +9,16 @@ pub mod metrics;
 use std::future::Future;
 use std::sync::Arc;
 
+use axum::extract::Query;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use tokio::net::TcpListener;
 
 use crate::api::{ErrorJson, PortJson, PortsJson};
+use crate::audit::GateRequest;
 use crate::store::{self, Store};
 
 /// The routes, over a store.
@@ -27,6 +29,8 @@ pub fn router(store: Arc<Store>) -> Router {
         .route("/-/healthy", get(healthy))
         .route("/api/v1/ports", get(ports))
         .route("/api/v1/ports/{port}", get(port))
+        .route("/api/v1/ports/{port}/gate", post(gate))
+        .route("/api/v1/audit", get(audit))
         .fallback(not_found)
         .with_state(store)
 }
@@ -89,6 +93,102 @@ async fn port(State(store): State<Arc<Store>>, Path(name): Path<String>) -> Resp
             }),
         )
             .into_response(),
+    }
+}
+
+/// The actions a gate may ask about.
+pub const ACTIONS: [&str; 1] = ["create-circuit"];
+
+fn error(status: StatusCode, message: String) -> Response {
+    (status, Json(ErrorJson { error: message })).into_response()
+}
+
+/// POST /api/v1/ports/{port}/gate: decide, record (fsync), then answer.
+async fn gate(
+    State(store): State<Arc<Store>>,
+    Path(name): Path<String>,
+    body: Result<Json<GateRequest>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let Json(request) = match body {
+        Ok(b) => b,
+        Err(e) => return error(StatusCode::BAD_REQUEST, format!("bad gate request: {e}")),
+    };
+    if !ACTIONS.contains(&request.action.as_str()) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "unknown action {:?}; this agent knows: {}",
+                request.action,
+                ACTIONS.join(", ")
+            ),
+        );
+    }
+    let now = store::now();
+    let store2 = store.clone();
+    let unknown = format!("no port named {name:?} is configured");
+    // The fsync blocks: keep it off the async workers.
+    let outcome =
+        tokio::task::spawn_blocking(move || store2.gate(&name, &request, now).map(|r| (name, r)))
+            .await;
+    match outcome {
+        Ok(None) => error(StatusCode::NOT_FOUND, unknown),
+        Ok(Some((_, Ok(decision)))) => {
+            tracing::info!(port = %decision.port, action = %decision.action, ready = decision.ready, user = %decision.user, host = %decision.host, id = %decision.decision_id, "Gate decision recorded.");
+            (status_for(decision.ready), Json(decision)).into_response()
+        }
+        Ok(Some((name, Err(e)))) => {
+            tracing::error!(port = %name, error = %e, "Cannot record a gate decision; refusing it.");
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the decision could not be recorded in the audit trail ({e}); refusing to decide"),
+            )
+        }
+        Err(e) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("internal error: {e}"),
+        ),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct AuditQuery {
+    port: Option<String>,
+    since: Option<String>,
+}
+
+/// GET /api/v1/audit?port=P&since=T: the agent's audit trail.
+async fn audit(State(store): State<Arc<Store>>, Query(q): Query<AuditQuery>) -> Response {
+    let since = match q
+        .since
+        .as_deref()
+        .map(humantime::parse_rfc3339_weak)
+        .transpose()
+    {
+        Ok(s) => s,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("since: {e} (use RFC 3339, e.g. 2026-11-25T10:00:00Z)"),
+            )
+        }
+    };
+    let path = store.config().audit_log.clone();
+    let filter = crate::audit::Filter {
+        port: q.port,
+        since,
+    };
+    match tokio::task::spawn_blocking(move || crate::audit::read(&path, &filter)).await {
+        Ok(Ok((records, problems))) => {
+            Json(serde_json::json!({ "records": records, "problems": problems })).into_response()
+        }
+        Ok(Err(e)) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("cannot read the audit trail: {e}"),
+        ),
+        Err(e) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("internal error: {e}"),
+        ),
     }
 }
 

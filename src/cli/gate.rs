@@ -1,0 +1,218 @@
+//! `lightgate gate PORT [-- COMMAND...]`: ask the agent for a recorded decision and run
+//! the command only when the port is ready.
+//!
+//! Exit codes: the command's own when it ran; 0 ready (no command); 75 not ready
+//! (EX_TEMPFAIL); 69 agent unreachable or unable to record (EX_UNAVAILABLE); 64 unknown
+//! port or bad arguments (EX_USAGE); 126/127 the command could not be started.
+
+use std::time::{Duration, Instant};
+
+use super::exit;
+use super::http;
+use crate::api::PortJson;
+use crate::audit::{Decision, GateRequest};
+
+/// Not ready (EX_TEMPFAIL): try again later.
+pub const NOT_READY: u8 = 75;
+
+pub struct GateArgs {
+    pub port: String,
+    pub url: String,
+    pub action: String,
+    pub wait: Option<Duration>,
+    pub interval: Duration,
+    pub json: bool,
+    pub command: Vec<String>,
+}
+
+/// A check name in plain words.
+fn words(check: &str) -> &'static str {
+    match check {
+        "azure_admin_enabled" => "the Azure admin state of the link is not Enabled",
+        "azure_line_protocol_up" => "Azure does not see the link's line protocol up",
+        "local_admin_up" => "the router port is administratively down",
+        "oper_up" => "the link is not up",
+        "rx_power_in_range" => "receive light is out of range",
+        "tx_power_in_range" => "transmit light is out of range",
+        "stable" => "the link has not been stable for the hold-down",
+        "fresh" => "there is no fresh reading",
+        _ => "a check fails",
+    }
+}
+
+fn explain(failing: &[String]) -> String {
+    failing
+        .iter()
+        .map(|f| {
+            let (check, detail) = f.split_once(": ").unwrap_or(("", f));
+            format!("  - {}: {detail}\n", words(check))
+        })
+        .collect()
+}
+
+fn who() -> (String, String) {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown".to_string());
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .or_else(|_| std::env::var("HOSTNAME"))
+        .unwrap_or_else(|_| "unknown".to_string());
+    (user, host)
+}
+
+fn fail(code: u8, message: String) -> u8 {
+    eprintln!("{message}");
+    code
+}
+
+/// Asks for a recorded decision.
+fn decide(a: &GateArgs) -> Result<Decision, (u8, String)> {
+    let (user, host) = who();
+    let url = format!("{}/api/v1/ports/{}/gate", http::base(&a.url), a.port);
+    let request = GateRequest {
+        action: a.action.clone(),
+        user,
+        host,
+        command: a.command.clone(),
+    };
+    let answer = http::post_json(&url, &request)?;
+    match answer.status {
+        200 | 503 => serde_json::from_str(&answer.body).map_err(|e| {
+            (
+                exit::UNAVAILABLE,
+                format!(
+                    "the agent at {} answered something that is not a gate decision: {e}",
+                    a.url
+                ),
+            )
+        }),
+        404 => Err((
+            exit::USAGE,
+            format!("{}: {}", a.port, http::error_text(&answer.body)),
+        )),
+        400 => Err((exit::USAGE, http::error_text(&answer.body))),
+        s => Err((
+            exit::UNAVAILABLE,
+            format!(
+                "the agent could not decide (HTTP {s}): {}",
+                http::error_text(&answer.body)
+            ),
+        )),
+    }
+}
+
+/// Waits (without recording decisions) until the port looks ready or `deadline`.
+fn wait_until_ready(a: &GateArgs, deadline: Instant) -> Result<(), (u8, String)> {
+    let url = format!("{}/api/v1/ports/{}", http::base(&a.url), a.port);
+    let mut last = String::new();
+    loop {
+        match http::get(&url) {
+            Ok(ans) if ans.status == 200 => return Ok(()),
+            Ok(ans) if ans.status == 404 => {
+                return Err((
+                    exit::USAGE,
+                    format!("{}: {}", a.port, http::error_text(&ans.body)),
+                ))
+            }
+            Ok(ans) => {
+                let progress = serde_json::from_str::<PortJson>(&ans.body)
+                    .map(|p| {
+                        let first = p.failing.first().cloned().unwrap_or_default();
+                        format!("{} check(s) failing; first: {first}", p.failing.len())
+                    })
+                    .unwrap_or_else(|_| format!("HTTP {}", ans.status));
+                if progress != last {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    eprintln!(
+                        "waiting for {} ({} left): {progress}",
+                        a.port,
+                        crate::domain::format_duration(left)
+                    );
+                    last = progress;
+                }
+            }
+            Err((_, e)) => {
+                if e != last {
+                    eprintln!("waiting for {}: {e}", a.port);
+                    last = e;
+                }
+            }
+        }
+        if Instant::now() + a.interval > deadline {
+            return Ok(());
+        }
+        std::thread::sleep(a.interval);
+    }
+}
+
+pub fn run(a: GateArgs) -> u8 {
+    let deadline = a.wait.map(|w| Instant::now() + w);
+    let decision = loop {
+        if let Some(d) = deadline {
+            if let Err((code, m)) = wait_until_ready(&a, d) {
+                return fail(code, m);
+            }
+        }
+        match decide(&a) {
+            Err((code, m)) => return fail(code, m),
+            Ok(d) if d.ready => break d,
+            Ok(d) => match deadline {
+                Some(dl) if Instant::now() + a.interval <= dl => {
+                    eprintln!(
+                        "{} was not ready at the moment of decision {}; waiting on",
+                        a.port, d.decision_id
+                    );
+                    std::thread::sleep(a.interval);
+                }
+                _ => break d,
+            },
+        }
+    };
+    if a.json {
+        match serde_json::to_string_pretty(&decision) {
+            Ok(t) => println!("{t}"),
+            Err(e) => return fail(exit::SOFTWARE, format!("cannot print JSON: {e}")),
+        }
+    }
+    if !decision.ready {
+        if !a.json {
+            eprint!(
+                "{} is NOT ready for {} (decision {} is in the audit trail):\n{}",
+                a.port,
+                a.action,
+                decision.decision_id,
+                explain(&decision.failing)
+            );
+            if !a.command.is_empty() {
+                eprintln!("Not running: {}", a.command.join(" "));
+            }
+        }
+        return NOT_READY;
+    }
+    if !a.json {
+        eprintln!(
+            "{} is ready for {} (decision {} is in the audit trail).",
+            a.port, a.action, decision.decision_id
+        );
+    }
+    if a.command.is_empty() {
+        return exit::OK;
+    }
+    exec(&a.command)
+}
+
+/// Replaces this process with the command: the terminal, signals and exit code are the
+/// command's own, with nothing in between.
+fn exec(command: &[String]) -> u8 {
+    use std::os::unix::process::CommandExt;
+    let err = std::process::Command::new(&command[0])
+        .args(&command[1..])
+        .exec();
+    let code = if err.kind() == std::io::ErrorKind::NotFound {
+        127
+    } else {
+        126
+    };
+    fail(code, format!("cannot run {}: {err}", command[0]))
+}
