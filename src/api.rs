@@ -6,7 +6,7 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{Direction, Level, LinkReading, OpticalPower, Thresholds};
+use crate::domain::{AzureLink, Direction, Level, LinkReading, OpticalPower, Thresholds};
 use crate::store::{LinkView, PortView};
 
 /// RFC 3339 in UTC, to the second.
@@ -139,6 +139,60 @@ pub struct CheckJson {
     pub detail: String,
 }
 
+/// One Azure light level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AzureLevelJson {
+    pub lane: Option<String>,
+    pub dbm: f64,
+}
+
+/// The link as Azure sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AzureLinkJson {
+    pub admin_state: String,
+    pub line_protocol_up: Option<bool>,
+    pub rx: Vec<AzureLevelJson>,
+    pub tx: Vec<AzureLevelJson>,
+    pub router_name: Option<String>,
+    pub interface_name: Option<String>,
+    pub patch_panel_id: Option<String>,
+    pub rack_id: Option<String>,
+    pub connector_type: Option<String>,
+}
+
+impl From<&AzureLink> for AzureLinkJson {
+    fn from(a: &AzureLink) -> Self {
+        let levels = |v: &[crate::domain::AzureLevel]| {
+            v.iter()
+                .map(|l| AzureLevelJson {
+                    lane: l.lane.clone(),
+                    dbm: l.dbm,
+                })
+                .collect()
+        };
+        AzureLinkJson {
+            admin_state: a.admin.as_str().to_string(),
+            line_protocol_up: a.line_protocol_up,
+            rx: levels(&a.rx),
+            tx: levels(&a.tx),
+            router_name: a.info.router_name.clone(),
+            interface_name: a.info.interface_name.clone(),
+            patch_panel_id: a.info.patch_panel_id.clone(),
+            rack_id: a.info.rack_id.clone(),
+            connector_type: a.info.connector_type.clone(),
+        }
+    }
+}
+
+/// Loss of each fibre of a link, in dB.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct SpanLossJson {
+    /// Our Tx minus Azure's Rx.
+    pub to_azure: Option<f64>,
+    /// Azure's Tx minus our Rx.
+    pub from_azure: Option<f64>,
+}
+
 /// One link of a port, with its checks and latest reading.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LinkJson {
@@ -155,6 +209,9 @@ pub struct LinkJson {
     pub fresh: bool,
     pub last_error: Option<String>,
     pub flaps: u64,
+    /// Azure's view of the link, when the port is observed from Azure.
+    pub azure: Option<AzureLinkJson>,
+    pub span_loss_db: SpanLossJson,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -212,8 +269,8 @@ fn link_json(port: &PortView, v: &LinkView, index: usize) -> LinkJson {
         device: v.config.device.clone(),
         interface: v.config.interface.clone(),
         ready: readiness.ready(),
-        azure_admin_state: v.config.azure_admin_state.as_str().to_string(),
-        azure_admin_state_origin: "declared".to_string(),
+        azure_admin_state: v.azure_admin.as_str().to_string(),
+        azure_admin_state_origin: v.azure_origin.to_string(),
         checks: readiness
             .checks
             .iter()
@@ -231,6 +288,11 @@ fn link_json(port: &PortView, v: &LinkView, index: usize) -> LinkJson {
         fresh: v.fresh,
         last_error: v.error.clone(),
         flaps: v.flaps,
+        azure: v.azure.as_ref().map(AzureLinkJson::from),
+        span_loss_db: SpanLossJson {
+            to_azure: v.span_loss_db.0,
+            from_azure: v.span_loss_db.1,
+        },
     }
 }
 

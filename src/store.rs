@@ -12,8 +12,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::config::{Config, DeviceConfig, LinkConfig, PortConfig};
 use crate::domain::{
-    evaluate_link, AzureStateOrigin, HealthyWindow, LinkId, LinkInputs, LinkReading, LinkTracker,
-    PortReadiness,
+    evaluate_link, span_loss_db, AzureAdminState, AzureInput, AzureLink, AzurePort, HealthyWindow,
+    LinkId, LinkInputs, LinkReading, LinkTracker, PortReadiness,
 };
 use crate::source::{PollResult, SourceError};
 use crate::telemetry::PollMetrics;
@@ -54,11 +54,21 @@ struct LinkHistory {
     tracker: LinkTracker,
 }
 
+/// What Azure said about one port, most recently.
+#[derive(Debug, Clone, Default)]
+pub struct AzureState {
+    /// The latest successful observation and when it was made.
+    pub observed: Option<(Instant, SystemTime, AzurePort)>,
+    /// Set while the latest Azure poll failed.
+    pub error: Option<String>,
+}
+
 #[derive(Debug)]
 struct State {
     config: Arc<Config>,
     devices: HashMap<String, DeviceState>,
     links: HashMap<(String, LinkId), LinkHistory>,
+    azure: HashMap<String, AzureState>,
 }
 
 /// A snapshot of one link, for rendering.
@@ -66,6 +76,14 @@ struct State {
 pub struct LinkView {
     pub link: LinkId,
     pub config: LinkConfig,
+    /// The Azure admin state readiness used, and where it came from ("declared",
+    /// "observed", or "unavailable" when Azure is configured but gave nothing recent).
+    pub azure_admin: AzureAdminState,
+    pub azure_origin: &'static str,
+    /// Azure's fresh view of the link, when observed.
+    pub azure: Option<AzureLink>,
+    /// Span loss (to_azure, from_azure) in dB, when both ends have values.
+    pub span_loss_db: (Option<f64>, Option<f64>),
     pub reading: Option<LinkReading>,
     pub read_at_wall: Option<SystemTime>,
     /// True while `reading` is younger than the port's staleness limit.
@@ -107,6 +125,7 @@ impl Store {
             state: RwLock::new(State {
                 config: Arc::new(Config {
                     listen: config.listen,
+                    azure: None,
                     audit_log: config.audit_log.clone(),
                     traps: None,
                     devices: Vec::new(),
@@ -114,6 +133,7 @@ impl Store {
                 }),
                 devices: HashMap::new(),
                 links: HashMap::new(),
+                azure: HashMap::new(),
             }),
             poll_metrics: PollMetrics::new(),
             audit: crate::audit::AuditLog::default(),
@@ -173,6 +193,9 @@ impl Store {
             }
         }
         state.links = links;
+        state
+            .azure
+            .retain(|port, _| config.port(port).is_some_and(|p| p.azure_port_id.is_some()));
         state.config = Arc::new(config);
     }
 
@@ -235,6 +258,50 @@ impl Store {
                 }
             }
         }
+    }
+
+    /// Records the outcome of one Azure poll of a port.
+    pub fn record_azure(
+        &self,
+        port: &str,
+        outcome: Result<AzurePort, String>,
+        now: Instant,
+        wall: SystemTime,
+    ) {
+        let mut state = self.write();
+        if state
+            .config
+            .port(port)
+            .is_none_or(|p| p.azure_port_id.is_none())
+        {
+            return;
+        }
+        let entry = state.azure.entry(port.to_string()).or_default();
+        match outcome {
+            Ok(obs) => {
+                entry.observed = Some((now, wall, obs));
+                entry.error = None;
+            }
+            Err(e) => entry.error = Some(e),
+        }
+    }
+
+    /// Whether the latest Azure poll of each Azure-observed port succeeded.
+    pub fn azure_up(&self) -> Vec<(String, bool)> {
+        let state = self.read();
+        state
+            .config
+            .ports
+            .iter()
+            .filter(|p| p.azure_port_id.is_some())
+            .map(|p| {
+                let s = state.azure.get(&p.name);
+                (
+                    p.name.clone(),
+                    s.is_some_and(|s| s.observed.is_some() && s.error.is_none()),
+                )
+            })
+            .collect()
     }
 
     /// Records protocol traffic of a device (ignored once the device left the config).
@@ -324,6 +391,56 @@ impl Store {
     }
 }
 
+/// The Azure side of one link for readiness: declared, observed (if fresh) or
+/// unavailable with the reason.
+fn azure_of(
+    state: &State,
+    port: &PortConfig,
+    id: LinkId,
+    now: Instant,
+) -> (
+    AzureAdminState,
+    &'static str,
+    Option<AzureLink>,
+    Option<String>,
+) {
+    let declared = port.link(id).azure_admin_state;
+    if port.azure_port_id.is_none() {
+        return (declared, "declared", None, None);
+    }
+    let max_age = state
+        .config
+        .azure
+        .as_ref()
+        .map(|a| a.poll_interval * 3)
+        .unwrap_or(Duration::from_secs(180));
+    let s = state.azure.get(&port.name);
+    let error = s.and_then(|s| s.error.clone());
+    match s.and_then(|s| s.observed.as_ref()) {
+        Some((at, _, obs)) if now.saturating_duration_since(*at) <= max_age => {
+            let link = match id {
+                LinkId::Link1 => obs.link1.clone(),
+                LinkId::Link2 => obs.link2.clone(),
+            };
+            (link.admin, "observed", Some(link), None)
+        }
+        Some((at, _, _)) => {
+            let age = crate::domain::format_duration(now.saturating_duration_since(*at));
+            let why = match error {
+                Some(e) => format!("last observed {age} ago; since then: {e}"),
+                None => format!("last observed {age} ago"),
+            };
+            (AzureAdminState::Unknown, "unavailable", None, Some(why))
+        }
+        None => (
+            AzureAdminState::Unknown,
+            "unavailable",
+            None,
+            Some(error.unwrap_or_else(|| "no answer from Azure yet".to_string())),
+        ),
+    }
+}
+
 fn port_view(state: &State, port: &PortConfig, now: Instant, wall: SystemTime) -> PortView {
     let policy = port.policy();
     let empty_tracker = LinkTracker::default();
@@ -344,24 +461,44 @@ fn port_view(state: &State, port: &PortConfig, now: Instant, wall: SystemTime) -
             .get(&(port.name.clone(), id))
             .map(|h| &h.tracker)
             .unwrap_or(&empty_tracker);
+        let (azure_admin, azure_origin, azure, azure_why) = azure_of(state, port, id, now);
+        let azure_input = match (&azure, &azure_why) {
+            (_, Some(why)) => AzureInput::Unavailable(why),
+            (Some(a), None) => AzureInput::Observed {
+                admin: a.admin,
+                line_protocol_up: a.line_protocol_up,
+            },
+            (None, None) => AzureInput::Declared(azure_admin),
+        };
         let inputs = LinkInputs {
             link: id,
-            azure_admin: link.azure_admin_state,
-            azure_origin: AzureStateOrigin::Declared,
+            azure: azure_input,
             reading: iface.reading.as_ref(),
             read_at: iface.read_at,
             error,
             tracker,
         };
         checks.push(evaluate_link(&inputs, &policy, now));
+        let fresh = iface
+            .read_at
+            .is_some_and(|t| now.saturating_duration_since(t) <= port.staleness);
+        let span_loss_db = match (
+            &azure,
+            iface.reading.as_ref().and_then(|r| r.optic.as_ref()),
+        ) {
+            (Some(a), Some(o)) if fresh => span_loss_db(o, a),
+            _ => (None, None),
+        };
         views.push(LinkView {
             link: id,
             config: link.clone(),
+            azure_admin,
+            azure_origin,
+            azure,
+            span_loss_db,
             reading: iface.reading.clone(),
             read_at_wall: iface.read_at_wall,
-            fresh: iface
-                .read_at
-                .is_some_and(|t| now.saturating_duration_since(t) <= port.staleness),
+            fresh,
             error: error.map(str::to_string),
             flaps: tracker.flaps(),
         });

@@ -3,6 +3,7 @@
 //! errors, every problem is reported with its line and column, and nothing is
 //! half-applied.
 
+mod azure;
 pub mod defaults;
 mod duration;
 mod location;
@@ -29,12 +30,42 @@ pub const DEMO_TOML: &str = include_str!("demo.toml");
 #[derive(Debug, Clone, PartialEq)]
 pub struct Config {
     pub listen: SocketAddr,
+    /// Azure access; `None` when the Azure side is only declared.
+    pub azure: Option<AzureConfig>,
     /// The gate's audit trail (JSON Lines, append-only).
     pub audit_log: std::path::PathBuf,
     /// Where to listen for linkUp/linkDown traps; off when `None`.
     pub traps: Option<TrapConfig>,
     pub devices: Vec<DeviceConfig>,
     pub ports: Vec<PortConfig>,
+}
+
+/// How lightgate reaches Azure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AzureConfig {
+    pub auth: AzureAuth,
+    /// Azure Resource Manager, e.g. https://management.azure.com (sovereign clouds and
+    /// tests change it).
+    pub arm_endpoint: String,
+    /// Microsoft Entra ID, e.g. https://login.microsoftonline.com.
+    pub login_endpoint: String,
+    /// The instance metadata service, e.g. http://169.254.169.254.
+    pub metadata_endpoint: String,
+    pub poll_interval: Duration,
+    pub request_timeout: Duration,
+}
+
+/// How lightgate authenticates to Azure.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AzureAuth {
+    /// A service principal with a client secret.
+    ServicePrincipal {
+        tenant_id: String,
+        client_id: String,
+        client_secret: Secret,
+    },
+    /// The host's managed identity (a user-assigned one when `client_id` is set).
+    ManagedIdentity { client_id: Option<String> },
 }
 
 /// The trap listener.
@@ -78,6 +109,8 @@ pub struct PortConfig {
     pub hold_down: Duration,
     pub staleness: Duration,
     pub window: HealthyWindow,
+    /// The ExpressRoutePorts resource id, when Azure is observed for this port.
+    pub azure_port_id: Option<String>,
     pub link1: LinkConfig,
     pub link2: LinkConfig,
 }

@@ -15,6 +15,7 @@ use super::secret::Secret;
 #[serde(deny_unknown_fields)]
 pub struct RawConfig {
     pub listen: Option<Spanned<String>>,
+    pub azure: Option<Spanned<RawAzure>>,
     pub audit_log: Option<Spanned<String>>,
     pub traps: Option<Spanned<RawTraps>>,
     #[serde(default)]
@@ -32,6 +33,23 @@ pub struct RawDevice {
     pub timeout: Option<Spanned<HumanDuration>>,
     pub sim: Option<Spanned<RawSim>>,
     pub snmp: Option<Spanned<RawSnmp>>,
+}
+
+/// `[azure]`: access to Azure Resource Manager and Azure Monitor.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawAzure {
+    pub tenant_id: Option<Spanned<String>>,
+    pub client_id: Option<Spanned<String>>,
+    pub client_secret: Option<Secret>,
+    pub client_secret_file: Option<Spanned<String>>,
+    pub client_secret_env: Option<Spanned<String>>,
+    pub managed_identity: Option<bool>,
+    pub arm_endpoint: Option<Spanned<String>>,
+    pub login_endpoint: Option<Spanned<String>>,
+    pub metadata_endpoint: Option<Spanned<String>>,
+    pub poll_interval: Option<Spanned<HumanDuration>>,
+    pub request_timeout: Option<Spanned<HumanDuration>>,
 }
 
 /// `[traps]`: the linkUp/linkDown listener.
@@ -140,6 +158,7 @@ pub struct RawPort {
     pub staleness: Option<Spanned<HumanDuration>>,
     pub healthy_min_dbm: Option<Spanned<f64>>,
     pub healthy_max_dbm: Option<Spanned<f64>>,
+    pub azure_port_id: Option<Spanned<String>>,
     pub link1: Spanned<RawLink>,
     pub link2: Spanned<RawLink>,
 }

@@ -68,6 +68,12 @@ pub fn resolve(raw: RawConfig, source: &str) -> Result<Config, Vec<Problem>> {
         }),
     };
 
+    let azure = raw.azure.as_ref().and_then(|a| {
+        let problems = &mut c.problems;
+        let mut report =
+            |span: Range<usize>, m: String| problems.push(Problem::new(source, Some(span), m));
+        super::azure::resolve(a, &mut report)
+    });
     let traps = raw.traps.as_ref().and_then(|t| {
         let problems = &mut c.problems;
         let mut report =
@@ -116,6 +122,16 @@ pub fn resolve(raw: RawConfig, source: &str) -> Result<Config, Vec<Problem>> {
             );
             continue;
         }
+        if let Some(id) = &p.azure_port_id {
+            if raw.azure.is_none() {
+                c.problem(
+                    id.span(),
+                    "azure_port_id needs an [azure] table (credentials and endpoints)",
+                );
+            } else if let Some(why) = super::azure::port_id_problem(id.get_ref()) {
+                c.problem(id.span(), why);
+            }
+        }
         if let Some(port) = port(&mut c, p, &raw.device, &devices, &mut used) {
             ports.push(port);
         }
@@ -124,6 +140,7 @@ pub fn resolve(raw: RawConfig, source: &str) -> Result<Config, Vec<Problem>> {
     if c.problems.is_empty() {
         Ok(Config {
             listen,
+            azure,
             audit_log: raw
                 .audit_log
                 .as_ref()
@@ -362,6 +379,7 @@ fn port(
         .unwrap_or(slowest_poll * defaults::STALE_AFTER_POLLS);
     Some(PortConfig {
         name: port_name,
+        azure_port_id: p.azure_port_id.as_ref().map(|i| i.get_ref().clone()),
         hold_down,
         staleness,
         window,

@@ -3,6 +3,7 @@
 //! Nothing in here does I/O, awaits, logs or knows about Prometheus, SNMP or serial
 //! ports. Time comes in as an argument, so every rule is testable to the second.
 
+pub mod azure;
 pub mod power;
 pub mod readiness;
 pub mod reading;
@@ -11,9 +12,11 @@ pub mod thresholds;
 pub mod tracker;
 pub mod window;
 
+pub use azure::{span_loss_db, AzureLevel, AzureLink, AzureLinkInfo, AzurePort};
 pub use power::{OpticalPower, Power};
 pub use readiness::{
-    evaluate_link, Check, CheckName, LinkInputs, LinkPolicy, LinkReadiness, PortReadiness,
+    evaluate_link, AzureInput, Check, CheckName, LinkInputs, LinkPolicy, LinkReadiness,
+    PortReadiness,
 };
 pub use reading::{Direction, LaneReading, LinkDetails, LinkReading, OpticReading};
 pub use status::{AdminStatus, AzureAdminState, AzureStateOrigin, LinkId, OperStatus};

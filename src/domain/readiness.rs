@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use super::reading::{Direction, LinkReading};
-use super::status::{AdminStatus, AzureAdminState, AzureStateOrigin, LinkId, OperStatus};
+use super::status::{AdminStatus, AzureAdminState, LinkId, OperStatus};
 use super::tracker::{format_duration, LinkTracker};
 use super::window::{check_power, HealthyWindow};
 
@@ -12,6 +12,8 @@ use super::window::{check_power, HealthyWindow};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CheckName {
     AzureAdminEnabled,
+    /// Only when the port's Azure side is observed: Azure sees the link's line protocol up.
+    AzureLineProtocolUp,
     LocalAdminUp,
     OperUp,
     RxPowerInRange,
@@ -21,8 +23,9 @@ pub enum CheckName {
 }
 
 impl CheckName {
-    pub const ALL: [CheckName; 7] = [
+    pub const ALL: [CheckName; 8] = [
         CheckName::AzureAdminEnabled,
+        CheckName::AzureLineProtocolUp,
         CheckName::LocalAdminUp,
         CheckName::OperUp,
         CheckName::RxPowerInRange,
@@ -34,6 +37,7 @@ impl CheckName {
     pub fn as_str(&self) -> &'static str {
         match self {
             CheckName::AzureAdminEnabled => "azure_admin_enabled",
+            CheckName::AzureLineProtocolUp => "azure_line_protocol_up",
             CheckName::LocalAdminUp => "local_admin_up",
             CheckName::OperUp => "oper_up",
             CheckName::RxPowerInRange => "rx_power_in_range",
@@ -96,12 +100,26 @@ pub struct LinkPolicy {
     pub staleness: Duration,
 }
 
+/// What is known about the Azure side of a link.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum AzureInput<'a> {
+    /// Declared by the operator (no Azure access): admin state only.
+    Declared(AzureAdminState),
+    /// Observed from Azure: the port resource's admin state and Azure Monitor's
+    /// LineProtocol (None when Azure gave no value).
+    Observed {
+        admin: AzureAdminState,
+        line_protocol_up: Option<bool>,
+    },
+    /// Azure is configured for the port but gives no current observation: why.
+    Unavailable(&'a str),
+}
+
 /// Everything known about one link at evaluation time.
 #[derive(Debug, Clone, Copy)]
 pub struct LinkInputs<'a> {
     pub link: LinkId,
-    pub azure_admin: AzureAdminState,
-    pub azure_origin: AzureStateOrigin,
+    pub azure: AzureInput<'a>,
     /// The latest successful reading of the interface, however old.
     pub reading: Option<&'a LinkReading>,
     /// When that reading was taken.
@@ -114,7 +132,7 @@ pub struct LinkInputs<'a> {
 /// Evaluates every check of one link at `now`.
 pub fn evaluate_link(inputs: &LinkInputs<'_>, policy: &LinkPolicy, now: Instant) -> LinkReadiness {
     let link = inputs.link;
-    let mut checks = vec![azure_check(inputs)];
+    let mut checks = azure_checks(link, inputs.azure);
     match inputs.reading {
         Some(r) => {
             checks.push(Check {
@@ -159,20 +177,44 @@ pub fn evaluate_link(inputs: &LinkInputs<'_>, policy: &LinkPolicy, now: Instant)
     LinkReadiness { link, checks }
 }
 
-fn azure_check(inputs: &LinkInputs<'_>) -> Check {
-    let link = inputs.link;
-    let state = inputs.azure_admin.as_str();
-    let origin = match (inputs.azure_admin, inputs.azure_origin) {
-        (AzureAdminState::Unknown, AzureStateOrigin::Declared) => {
-            "not declared in the config and not observed from Azure"
-        }
-        (_, AzureStateOrigin::Declared) => "declared in the config",
-        (_, AzureStateOrigin::Observed) => "observed from Azure",
-    };
-    Check {
+fn azure_checks(link: LinkId, azure: AzureInput<'_>) -> Vec<Check> {
+    let admin = |state: AzureAdminState, origin: &str| Check {
         name: CheckName::AzureAdminEnabled,
-        pass: inputs.azure_admin == AzureAdminState::Enabled,
-        detail: format!("{link} Azure admin state {state} ({origin})"),
+        pass: state == AzureAdminState::Enabled,
+        detail: format!("{link} Azure admin state {} ({origin})", state.as_str()),
+    };
+    let line = |pass: bool, detail: String| Check {
+        name: CheckName::AzureLineProtocolUp,
+        pass,
+        detail,
+    };
+    match azure {
+        AzureInput::Declared(AzureAdminState::Unknown) => vec![admin(
+            AzureAdminState::Unknown,
+            "not declared in the config and not observed from Azure",
+        )],
+        AzureInput::Declared(state) => vec![admin(state, "declared in the config")],
+        AzureInput::Observed {
+            admin: state,
+            line_protocol_up,
+        } => vec![
+            admin(state, "observed from Azure"),
+            match line_protocol_up {
+                Some(true) => line(true, format!("{link} Azure line protocol up")),
+                Some(false) => line(false, format!("{link} Azure line protocol down")),
+                None => line(
+                    false,
+                    format!("{link} Azure reports no line protocol value"),
+                ),
+            },
+        ],
+        AzureInput::Unavailable(why) => vec![
+            admin(
+                AzureAdminState::Unknown,
+                &format!("not observed from Azure: {why}"),
+            ),
+            line(false, format!("{link} Azure line protocol unknown: {why}")),
+        ],
     }
 }
 

@@ -100,6 +100,12 @@ struct Families {
     device_last_success: Family,
     in_errors: Family,
     out_errors: Family,
+    azure_rx: Family,
+    azure_tx: Family,
+    azure_line: Family,
+    azure_info: Family,
+    azure_up: Family,
+    span_loss: Family,
 }
 
 impl Families {
@@ -126,6 +132,12 @@ impl Families {
             device_last_success: Family::gauge("lightgate_device_last_success_timestamp_seconds", "Unix time of the latest successful poll of the device."),
             in_errors: Family::counter("lightgate_link_in_errors_total", "Inbound errors on the interface, as the device counts them (ifInErrors; 32-bit, wraps)."),
             out_errors: Family::counter("lightgate_link_out_errors_total", "Outbound errors on the interface, as the device counts them (ifOutErrors; 32-bit, wraps)."),
+            azure_rx: Family::gauge("lightgate_azure_rx_light_level_dbm", "Light level Azure's port receives (Azure Monitor RxLightLevel), per link and, where Azure splits it, lane."),
+            azure_tx: Family::gauge("lightgate_azure_tx_light_level_dbm", "Light level Azure's port transmits (Azure Monitor TxLightLevel), per link and lane."),
+            azure_line: Family::gauge("lightgate_azure_line_protocol_up", "1 when Azure Monitor's LineProtocol for the link is up."),
+            azure_info: Family::gauge("lightgate_azure_link_info", "Azure's description of the link (router, interface, patch panel, rack, connector), value 1."),
+            azure_up: Family::gauge("lightgate_azure_up", "1 when the latest Azure poll of the port succeeded."),
+            span_loss: Family::gauge("lightgate_span_loss_db", "Loss of the link's fibre in dB: direction to_azure is our Tx minus Azure's Rx, from_azure is Azure's Tx minus our Rx."),
         }
     }
 
@@ -172,6 +184,43 @@ impl Families {
         }
     }
 
+    /// Azure's own series of a link: labelled by port and link only (Azure knows
+    /// nothing of our device and interface names).
+    fn azure_link(&mut self, port: &str, view: &LinkView) {
+        let Some(a) = &view.azure else { return };
+        let base = [("port", port), ("link", view.link.as_str())];
+        if let Some(up) = a.line_protocol_up {
+            self.azure_line.add(&base, bool_value(up));
+        }
+        for (family, levels) in [(&mut self.azure_rx, &a.rx), (&mut self.azure_tx, &a.tx)] {
+            for l in levels {
+                let mut labels = base.to_vec();
+                if let Some(lane) = &l.lane {
+                    labels.push(("lane", lane.as_str()));
+                }
+                family.add(&labels, l.dbm);
+            }
+        }
+        let info = &a.info;
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let (router, iface, panel, rack, connector) = (
+            text(&info.router_name),
+            text(&info.interface_name),
+            text(&info.patch_panel_id),
+            text(&info.rack_id),
+            text(&info.connector_type),
+        );
+        let mut labels = base.to_vec();
+        labels.extend([
+            ("router_name", router.as_str()),
+            ("interface_name", iface.as_str()),
+            ("patch_panel_id", panel.as_str()),
+            ("rack_id", rack.as_str()),
+            ("connector_type", connector.as_str()),
+        ]);
+        self.azure_info.add(&labels, 1.0);
+    }
+
     fn link(&mut self, port: &PortView, view: &LinkView) {
         let base = [
             ("port", port.config.name.as_str()),
@@ -190,14 +239,24 @@ impl Families {
             self.check.add(&labels, bool_value(c.pass));
         }
         self.flaps.add(&base, view.flaps as f64);
-        let azure = view.config.azure_admin_state;
-        if azure != crate::domain::AzureAdminState::Unknown {
+        if view.azure_admin != crate::domain::AzureAdminState::Unknown {
             let mut labels = base.to_vec();
-            labels.push(("origin", "declared"));
+            labels.push(("origin", view.azure_origin));
             self.azure_admin.add(
                 &labels,
-                bool_value(azure == crate::domain::AzureAdminState::Enabled),
+                bool_value(view.azure_admin == crate::domain::AzureAdminState::Enabled),
             );
+        }
+        self.azure_link(&port.config.name, view);
+        for (direction, loss) in [
+            ("to_azure", view.span_loss_db.0),
+            ("from_azure", view.span_loss_db.1),
+        ] {
+            if let Some(db) = loss {
+                let mut labels = base.to_vec();
+                labels.push(("direction", direction));
+                self.span_loss.add(&labels, db);
+            }
         }
         let (Some(reading), true) = (&view.reading, view.fresh) else {
             return;
@@ -267,6 +326,9 @@ pub fn render(store: &Store, now: Instant) -> String {
         for view in &port.links {
             f.link(&port, view);
         }
+    }
+    for (port, up) in store.azure_up() {
+        f.azure_up.add(&[("port", port.as_str())], bool_value(up));
     }
     for d in store.devices() {
         f.device_up.add(

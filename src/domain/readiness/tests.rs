@@ -62,8 +62,7 @@ fn run(
     }
     let inputs = LinkInputs {
         link,
-        azure_admin: azure,
-        azure_origin: AzureStateOrigin::Declared,
+        azure: AzureInput::Declared(azure),
         reading: Some(reading),
         read_at: Some(t),
         error: None,
@@ -91,10 +90,13 @@ fn a_healthy_link_is_ready_after_the_hold_down() {
         HOLD,
     );
     assert!(r.ready(), "{:?}", failing_names(&r));
-    assert_eq!(r.checks.len(), CheckName::ALL.len());
+    let without_line_protocol: Vec<CheckName> = CheckName::ALL
+        .into_iter()
+        .filter(|c| *c != CheckName::AzureLineProtocolUp)
+        .collect();
     assert_eq!(
         r.checks.iter().map(|c| c.name).collect::<Vec<_>>(),
-        CheckName::ALL.to_vec()
+        without_line_protocol
     );
     assert_eq!(
         check(&r, CheckName::Stable).detail,
@@ -246,8 +248,7 @@ fn a_stale_reading_fails_fresh() {
     let now = t0 + HOLD + Duration::from_secs(1);
     let inputs = LinkInputs {
         link: LinkId::Link1,
-        azure_admin: AzureAdminState::Enabled,
-        azure_origin: AzureStateOrigin::Declared,
+        azure: AzureInput::Declared(AzureAdminState::Enabled),
         reading: Some(&reading),
         read_at: Some(t0),
         error: Some("poll timed out after 5s"),
@@ -269,8 +270,7 @@ fn no_reading_fails_everything_with_the_error() {
     let tracker = LinkTracker::default();
     let inputs = LinkInputs {
         link: LinkId::Link2,
-        azure_admin: AzureAdminState::Enabled,
-        azure_origin: AzureStateOrigin::Declared,
+        azure: AzureInput::Declared(AzureAdminState::Enabled),
         reading: None,
         read_at: None,
         error: Some("connection refused"),
@@ -318,8 +318,7 @@ fn a_flap_during_the_hold_down_keeps_the_link_unready() {
     let now = t0 + Duration::from_secs(400);
     let inputs = LinkInputs {
         link: LinkId::Link1,
-        azure_admin: AzureAdminState::Enabled,
-        azure_origin: AzureStateOrigin::Declared,
+        azure: AzureInput::Declared(AzureAdminState::Enabled),
         reading: Some(&up),
         read_at: Some(now),
         error: None,
@@ -368,4 +367,70 @@ fn the_port_is_ready_only_when_both_links_are() {
         ),
     };
     assert!(port.ready());
+}
+
+fn with_azure(azure: AzureInput<'_>) -> LinkReadiness {
+    let t0 = Instant::now();
+    let reading = healthy();
+    let mut tracker = LinkTracker::default();
+    tracker.observe(
+        LinkId::Link1,
+        &reading,
+        &HealthyWindow::default(),
+        STALE,
+        t0,
+    );
+    let now = t0 + HOLD;
+    let inputs = LinkInputs {
+        link: LinkId::Link1,
+        azure,
+        reading: Some(&reading),
+        read_at: Some(now),
+        error: None,
+        tracker: &tracker,
+    };
+    evaluate_link(&inputs, &policy(), now)
+}
+
+#[test]
+fn observed_azure_state_adds_the_line_protocol_check() {
+    let r = with_azure(AzureInput::Observed {
+        admin: AzureAdminState::Enabled,
+        line_protocol_up: Some(true),
+    });
+    assert!(r.ready(), "{:?}", failing_names(&r));
+    assert_eq!(
+        check(&r, CheckName::AzureAdminEnabled).detail,
+        "link1 Azure admin state enabled (observed from Azure)"
+    );
+    assert_eq!(
+        check(&r, CheckName::AzureLineProtocolUp).detail,
+        "link1 Azure line protocol up"
+    );
+    let r = with_azure(AzureInput::Observed {
+        admin: AzureAdminState::Enabled,
+        line_protocol_up: Some(false),
+    });
+    assert_eq!(failing_names(&r), vec!["azure_line_protocol_up"]);
+    let r = with_azure(AzureInput::Observed {
+        admin: AzureAdminState::Disabled,
+        line_protocol_up: None,
+    });
+    assert_eq!(
+        failing_names(&r),
+        vec!["azure_admin_enabled", "azure_line_protocol_up"]
+    );
+}
+
+#[test]
+fn unavailable_azure_state_fails_with_the_reason() {
+    let r = with_azure(AzureInput::Unavailable("HTTP 403 AuthorizationFailed"));
+    assert_eq!(
+        failing_names(&r),
+        vec!["azure_admin_enabled", "azure_line_protocol_up"]
+    );
+    assert_eq!(
+        check(&r, CheckName::AzureAdminEnabled).detail,
+        "link1 Azure admin state unknown (not observed from Azure: HTTP 403 AuthorizationFailed)"
+    );
 }

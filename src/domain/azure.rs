@@ -1,0 +1,143 @@
+//! The Azure side of a Direct port, as observed from Azure Resource Manager and Azure
+//! Monitor, and the span loss of each fibre that comes from comparing both ends.
+
+use super::power::{dbm_to_milliwatts, milliwatts_to_dbm, OpticalPower};
+use super::reading::{Direction, OpticReading};
+use super::status::AzureAdminState;
+
+/// One light-level value from Azure Monitor, per lane when Azure splits by lane.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AzureLevel {
+    /// The Lane dimension's value as Azure gives it (its numbering is not documented).
+    pub lane: Option<String>,
+    pub dbm: f64,
+}
+
+/// Facts Azure publishes about a link (for labels and tickets).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AzureLinkInfo {
+    pub router_name: Option<String>,
+    pub interface_name: Option<String>,
+    pub patch_panel_id: Option<String>,
+    pub rack_id: Option<String>,
+    pub connector_type: Option<String>,
+}
+
+/// One link as Azure sees it (the Microsoft end of the fibres).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AzureLink {
+    pub admin: AzureAdminState,
+    /// Azure Monitor LineProtocol (1 up, 0 down); None without a recent value.
+    pub line_protocol_up: Option<bool>,
+    /// What Azure's port receives (light from our router).
+    pub rx: Vec<AzureLevel>,
+    /// What Azure's port transmits (light towards our router).
+    pub tx: Vec<AzureLevel>,
+    pub info: AzureLinkInfo,
+}
+
+/// Both links of a port as Azure sees them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AzurePort {
+    pub link1: AzureLink,
+    pub link2: AzureLink,
+}
+
+/// Total power of Azure's values in dBm (lanes summed in mW).
+fn azure_total(levels: &[AzureLevel]) -> Option<f64> {
+    if levels.is_empty() {
+        return None;
+    }
+    let mw: f64 = levels.iter().map(|l| dbm_to_milliwatts(l.dbm)).sum();
+    (mw > 0.0).then(|| milliwatts_to_dbm(mw))
+}
+
+/// Total power of our optic in one direction in dBm: the module value, or the lanes
+/// summed in mW.
+fn our_total(optic: &OpticReading, d: Direction) -> Option<f64> {
+    if let OpticalPower::Measured(p) = optic.power(d) {
+        return Some(p.dbm());
+    }
+    let lanes: Vec<OpticalPower> = optic.lanes.iter().map(|l| l.power(d)).collect();
+    OpticalPower::total(&lanes).dbm()
+}
+
+/// Span loss in dB of the fibre in each direction: (to_azure, from_azure) = (our Tx -
+/// Azure's Rx, Azure's Tx - our Rx). A dirty patch panel shows as high loss while both
+/// optics look healthy. Totals are compared, so lane numbering on either side does not
+/// matter; a side without a measured value gives no loss for that direction.
+pub fn span_loss_db(ours: &OpticReading, azure: &AzureLink) -> (Option<f64>, Option<f64>) {
+    let to_azure = our_total(ours, Direction::Tx)
+        .zip(azure_total(&azure.rx))
+        .map(|(t, r)| t - r);
+    let from_azure = azure_total(&azure.tx)
+        .zip(our_total(ours, Direction::Rx))
+        .map(|(t, r)| t - r);
+    (to_azure, from_azure)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{LaneReading, Thresholds};
+
+    fn optic(rx: f64, tx: f64) -> OpticReading {
+        OpticReading {
+            rx: OpticalPower::from_dbm(rx).unwrap(),
+            tx: OpticalPower::from_dbm(tx).unwrap(),
+            lanes: vec![],
+            bias_amperes: None,
+            temperature_celsius: None,
+            voltage_volts: None,
+            rx_thresholds: Thresholds::default(),
+            tx_thresholds: Thresholds::default(),
+        }
+    }
+
+    #[test]
+    fn span_loss_is_sender_minus_receiver_in_each_direction() {
+        let azure = AzureLink {
+            rx: vec![AzureLevel {
+                lane: None,
+                dbm: -4.5,
+            }],
+            tx: vec![AzureLevel {
+                lane: None,
+                dbm: -1.0,
+            }],
+            ..Default::default()
+        };
+        let (to, from) = span_loss_db(&optic(-3.25, -2.0), &azure);
+        assert!((to.unwrap() - 2.5).abs() < 1e-12);
+        assert!((from.unwrap() - 2.25).abs() < 1e-12);
+    }
+
+    #[test]
+    fn lanes_are_compared_as_totals() {
+        let mut ours = optic(-3.0, -1.0);
+        ours.rx = OpticalPower::NotSupported;
+        ours.tx = OpticalPower::NotSupported;
+        ours.lanes = (0..4)
+            .map(|l| LaneReading {
+                lane: l,
+                rx: OpticalPower::from_dbm(-3.0).unwrap(),
+                tx: OpticalPower::from_dbm(-1.0).unwrap(),
+                bias_amperes: None,
+            })
+            .collect();
+        let azure = AzureLink {
+            rx: (1..=4)
+                .map(|l| AzureLevel {
+                    lane: Some(l.to_string()),
+                    dbm: -2.0,
+                })
+                .collect(),
+            tx: vec![],
+            ..Default::default()
+        };
+        let (to, from) = span_loss_db(&ours, &azure);
+        // Four equal lanes on both sides: the loss is the per-lane difference.
+        assert!((to.unwrap() - 1.0).abs() < 1e-9);
+        assert_eq!(from, None, "no Azure Tx value, no loss");
+    }
+}
