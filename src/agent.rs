@@ -25,6 +25,8 @@ struct RunningPoller {
 pub struct Agent {
     store: Arc<Store>,
     pollers: Mutex<HashMap<String, RunningPoller>>,
+    /// The Azure poller (one task for all ports; it follows config changes itself).
+    azure: Mutex<Option<(CancellationToken, JoinHandle<()>)>>,
 }
 
 impl Agent {
@@ -33,8 +35,15 @@ impl Agent {
         let agent = Arc::new(Agent {
             store: Arc::new(Store::new(config.clone())),
             pollers: Mutex::new(HashMap::new()),
+            azure: Mutex::new(None),
         });
         agent.start_missing(&config);
+        let cancel = CancellationToken::new();
+        let task = tokio::spawn(crate::source::azure::run(
+            agent.store.clone(),
+            cancel.clone(),
+        ));
+        *agent.azure.lock().unwrap_or_else(|e| e.into_inner()) = Some((cancel, task));
         agent
     }
 
@@ -109,6 +118,11 @@ impl Agent {
 
     /// Stops every poller and waits for them to finish.
     pub async fn shutdown(&self) {
+        let azure = self.azure.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some((cancel, task)) = azure {
+            cancel.cancel();
+            let _ = task.await;
+        }
         let running: Vec<RunningPoller> = self.lock().drain().map(|(_, p)| p).collect();
         for p in &running {
             p.cancel.cancel();

@@ -365,6 +365,9 @@ async fn every_scenario_exports_finite_documented_series() {
         "lightgate_device_up",
         "lightgate_poll_duration_seconds",
         "lightgate_poll_errors_total",
+        "lightgate_link_in_errors_total",
+        "lightgate_link_out_errors_total",
+        "lightgate_device_last_success_timestamp_seconds",
     ] {
         assert!(
             m.contains(&format!("# TYPE {family} ")),

@@ -77,97 +77,59 @@ fn unix_seconds(t: SystemTime) -> Option<f64> {
     t.duration_since(UNIX_EPOCH).ok().map(|d| d.as_secs_f64())
 }
 
-/// All state families, in one place so the names and help texts are defined once.
-struct Families {
-    rx_dbm: Family,
-    tx_dbm: Family,
-    rx_mw: Family,
-    tx_mw: Family,
-    no_light: Family,
-    bias: Family,
-    temperature: Family,
-    voltage: Family,
-    threshold: Family,
-    admin_up: Family,
-    oper_up: Family,
-    last_change: Family,
-    flaps: Family,
-    azure_admin: Family,
-    link_ready: Family,
-    check: Family,
-    port_ready: Family,
-    device_up: Family,
-    device_last_success: Family,
-    in_errors: Family,
-    out_errors: Family,
-    azure_rx: Family,
-    azure_tx: Family,
-    azure_line: Family,
-    azure_info: Family,
-    azure_up: Family,
-    span_loss: Family,
+/// Declares every state family once: the struct, its constructor and the list that is
+/// rendered, so a family can never be defined and then forgotten.
+macro_rules! families {
+    ($($field:ident: $kind:ident($name:literal, $help:literal),)*) => {
+        struct Families {
+            $($field: Family,)*
+        }
+
+        impl Families {
+            fn new() -> Self {
+                Families {
+                    $($field: Family::$kind($name, $help),)*
+                }
+            }
+
+            fn into_vec(self) -> Vec<MetricFamily> {
+                vec![$(self.$field.0,)*]
+            }
+        }
+    };
+}
+
+families! {
+    rx_dbm: gauge("lightgate_optic_rx_power_dbm", "Received optical power in dBm, per module and per lane (lane label, 0-based). Absent when dark: see lightgate_optic_no_light."),
+    tx_dbm: gauge("lightgate_optic_tx_power_dbm", "Transmitted optical power in dBm, per module and per lane (lane label, 0-based). Absent when dark."),
+    rx_mw: gauge("lightgate_optic_rx_power_milliwatts", "Received optical power in milliwatts, per module and per lane. Absent when dark."),
+    tx_mw: gauge("lightgate_optic_tx_power_milliwatts", "Transmitted optical power in milliwatts, per module and per lane. Absent when dark."),
+    no_light: gauge("lightgate_optic_no_light", "1 when the optic reports no light in this direction (module, or lane when labelled), 0 when it measures light."),
+    bias: gauge("lightgate_optic_bias_current_amperes", "Laser bias current in amperes, per module or per lane."),
+    temperature: gauge("lightgate_optic_temperature_celsius", "Transceiver module temperature in degrees Celsius."),
+    voltage: gauge("lightgate_optic_supply_voltage_volts", "Transceiver supply voltage in volts."),
+    threshold: gauge("lightgate_optic_threshold_dbm", "The optic's own power thresholds in dBm, by direction (rx/tx) and level (high_alarm, high_warning, low_warning, low_alarm)."),
+    admin_up: gauge("lightgate_link_admin_up", "1 when the router interface is administratively up (ifAdminStatus up)."),
+    oper_up: gauge("lightgate_link_oper_up", "1 when the router interface is operationally up (ifOperStatus up)."),
+    last_change: gauge("lightgate_link_last_change_timestamp_seconds", "Unix time at which the interface entered its current oper state, as the device reports it."),
+    flaps: counter("lightgate_link_flaps_total", "Oper-state transitions seen on the link since the agent started (a flap between two polls counts two)."),
+    azure_admin: gauge("lightgate_azure_link_admin_enabled", "1 when the Azure-side admin state of the Direct link is Enabled, 0 when Disabled; absent when unknown. Label origin says whether it was declared in the config or observed."),
+    link_ready: gauge("lightgate_link_ready", "1 when every readiness check of the link passes."),
+    check: gauge("lightgate_readiness_check", "1 when the named readiness check of the link passes, 0 when it fails."),
+    port_ready: gauge("lightgate_port_ready", "1 when both links of the Direct port pair are ready for circuit creation."),
+    device_up: gauge("lightgate_device_up", "1 when the latest poll of the device succeeded."),
+    device_last_success: gauge("lightgate_device_last_success_timestamp_seconds", "Unix time of the latest successful poll of the device."),
+    in_errors: counter("lightgate_link_in_errors_total", "Inbound errors on the interface, as the device counts them (ifInErrors; 32-bit, wraps)."),
+    out_errors: counter("lightgate_link_out_errors_total", "Outbound errors on the interface, as the device counts them (ifOutErrors; 32-bit, wraps)."),
+    azure_rx: gauge("lightgate_azure_rx_light_level_dbm", "Light level Azure's port receives (Azure Monitor RxLightLevel), per link and, where Azure splits it, lane."),
+    azure_tx: gauge("lightgate_azure_tx_light_level_dbm", "Light level Azure's port transmits (Azure Monitor TxLightLevel), per link and lane."),
+    azure_line: gauge("lightgate_azure_line_protocol_up", "1 when Azure Monitor's LineProtocol for the link is up."),
+    azure_info: gauge("lightgate_azure_link_info", "Azure's description of the link (router, interface, patch panel, rack, connector), value 1."),
+    azure_up: gauge("lightgate_azure_up", "1 when the latest Azure poll of the port succeeded."),
+    span_loss: gauge("lightgate_span_loss_db", "Loss of the link's fibre in dB: direction to_azure is our Tx minus Azure's Rx, from_azure is Azure's Tx minus our Rx."),
 }
 
 impl Families {
-    fn new() -> Self {
-        Families {
-            rx_dbm: Family::gauge("lightgate_optic_rx_power_dbm", "Received optical power in dBm, per module and per lane (lane label, 0-based). Absent when dark: see lightgate_optic_no_light."),
-            tx_dbm: Family::gauge("lightgate_optic_tx_power_dbm", "Transmitted optical power in dBm, per module and per lane (lane label, 0-based). Absent when dark."),
-            rx_mw: Family::gauge("lightgate_optic_rx_power_milliwatts", "Received optical power in milliwatts, per module and per lane. Absent when dark."),
-            tx_mw: Family::gauge("lightgate_optic_tx_power_milliwatts", "Transmitted optical power in milliwatts, per module and per lane. Absent when dark."),
-            no_light: Family::gauge("lightgate_optic_no_light", "1 when the optic reports no light in this direction (module, or lane when labelled), 0 when it measures light."),
-            bias: Family::gauge("lightgate_optic_bias_current_amperes", "Laser bias current in amperes, per module or per lane."),
-            temperature: Family::gauge("lightgate_optic_temperature_celsius", "Transceiver module temperature in degrees Celsius."),
-            voltage: Family::gauge("lightgate_optic_supply_voltage_volts", "Transceiver supply voltage in volts."),
-            threshold: Family::gauge("lightgate_optic_threshold_dbm", "The optic's own power thresholds in dBm, by direction (rx/tx) and level (high_alarm, high_warning, low_warning, low_alarm)."),
-            admin_up: Family::gauge("lightgate_link_admin_up", "1 when the router interface is administratively up (ifAdminStatus up)."),
-            oper_up: Family::gauge("lightgate_link_oper_up", "1 when the router interface is operationally up (ifOperStatus up)."),
-            last_change: Family::gauge("lightgate_link_last_change_timestamp_seconds", "Unix time at which the interface entered its current oper state, as the device reports it."),
-            flaps: Family::counter("lightgate_link_flaps_total", "Oper-state transitions seen on the link since the agent started (a flap between two polls counts two)."),
-            azure_admin: Family::gauge("lightgate_azure_link_admin_enabled", "1 when the Azure-side admin state of the Direct link is Enabled, 0 when Disabled; absent when unknown. Label origin says whether it was declared in the config or observed."),
-            link_ready: Family::gauge("lightgate_link_ready", "1 when every readiness check of the link passes."),
-            check: Family::gauge("lightgate_readiness_check", "1 when the named readiness check of the link passes, 0 when it fails."),
-            port_ready: Family::gauge("lightgate_port_ready", "1 when both links of the Direct port pair are ready for circuit creation."),
-            device_up: Family::gauge("lightgate_device_up", "1 when the latest poll of the device succeeded."),
-            device_last_success: Family::gauge("lightgate_device_last_success_timestamp_seconds", "Unix time of the latest successful poll of the device."),
-            in_errors: Family::counter("lightgate_link_in_errors_total", "Inbound errors on the interface, as the device counts them (ifInErrors; 32-bit, wraps)."),
-            out_errors: Family::counter("lightgate_link_out_errors_total", "Outbound errors on the interface, as the device counts them (ifOutErrors; 32-bit, wraps)."),
-            azure_rx: Family::gauge("lightgate_azure_rx_light_level_dbm", "Light level Azure's port receives (Azure Monitor RxLightLevel), per link and, where Azure splits it, lane."),
-            azure_tx: Family::gauge("lightgate_azure_tx_light_level_dbm", "Light level Azure's port transmits (Azure Monitor TxLightLevel), per link and lane."),
-            azure_line: Family::gauge("lightgate_azure_line_protocol_up", "1 when Azure Monitor's LineProtocol for the link is up."),
-            azure_info: Family::gauge("lightgate_azure_link_info", "Azure's description of the link (router, interface, patch panel, rack, connector), value 1."),
-            azure_up: Family::gauge("lightgate_azure_up", "1 when the latest Azure poll of the port succeeded."),
-            span_loss: Family::gauge("lightgate_span_loss_db", "Loss of the link's fibre in dB: direction to_azure is our Tx minus Azure's Rx, from_azure is Azure's Tx minus our Rx."),
-        }
-    }
-
-    fn into_vec(self) -> Vec<MetricFamily> {
-        [
-            self.rx_dbm,
-            self.tx_dbm,
-            self.rx_mw,
-            self.tx_mw,
-            self.no_light,
-            self.bias,
-            self.temperature,
-            self.voltage,
-            self.threshold,
-            self.admin_up,
-            self.oper_up,
-            self.last_change,
-            self.flaps,
-            self.azure_admin,
-            self.link_ready,
-            self.check,
-            self.port_ready,
-            self.device_up,
-            self.device_last_success,
-        ]
-        .into_iter()
-        .map(|f| f.0)
-        .collect()
-    }
-
     fn power(&mut self, base: &[(&str, &str)], direction: Direction, power: OpticalPower) {
         let (dbm, mw) = match direction {
             Direction::Rx => (&mut self.rx_dbm, &mut self.rx_mw),

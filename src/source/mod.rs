@@ -7,6 +7,7 @@
 //! pattern): no `dyn`, no boxed futures. A new kind adds a module, a variant and a
 //! match arm, and touches nothing in the core.
 
+pub mod azure;
 pub mod sim;
 pub mod snmp;
 

@@ -1,0 +1,251 @@
+//! A small, blocking Azure Resource Manager client: tokens for a service principal or
+//! a managed identity, cached and renewed before they expire; GETs retried politely on
+//! 429 (honouring Retry-After) and 5xx; one token refresh on 401. Errors say what is
+//! missing (an expired secret, a missing role). Secrets and tokens never reach a log or
+//! an error message.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::config::{AzureAuth, AzureConfig, Secret};
+use crate::source::SourceError;
+
+/// The ARM token audience.
+const RESOURCE: &str = "https://management.azure.com/";
+/// Attempts of one GET (throttling and server errors included).
+const ATTEMPTS: u32 = 4;
+/// Never wait longer than this for one Retry-After.
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+
+pub struct AzureClient {
+    config: AzureConfig,
+    agent: ureq::Agent,
+    token: Option<(Secret, Instant)>,
+    /// Tokens obtained so far (for tests and the debug log).
+    pub tokens_fetched: u64,
+}
+
+fn transport(url: &str, e: impl std::fmt::Display) -> SourceError {
+    SourceError::Transport(format!("cannot reach {}: {e}", strip_query(url)))
+}
+
+fn strip_query(url: &str) -> &str {
+    url.split('?').next().unwrap_or(url)
+}
+
+/// Azure's error code and message from an error body, if it has them.
+fn azure_error(body: &str) -> String {
+    let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let code = v.pointer("/error/code").and_then(Value::as_str);
+    let message = v.pointer("/error/message").and_then(Value::as_str);
+    let aad = v.get("error").and_then(Value::as_str);
+    let aad_description = v.get("error_description").and_then(Value::as_str);
+    match (code, message, aad, aad_description) {
+        (Some(c), Some(m), _, _) => format!("{c}: {m}"),
+        (Some(c), None, _, _) => c.to_string(),
+        (_, _, Some(e), Some(d)) => format!("{e}: {}", d.lines().next().unwrap_or(d)),
+        (_, _, Some(e), None) => e.to_string(),
+        _ => body.chars().take(200).collect(),
+    }
+}
+
+impl AzureClient {
+    pub fn new(config: AzureConfig) -> Self {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(config.request_timeout))
+            .build()
+            .into();
+        AzureClient {
+            config,
+            agent,
+            token: None,
+            tokens_fetched: 0,
+        }
+    }
+
+    pub fn config(&self) -> &AzureConfig {
+        &self.config
+    }
+
+    fn fetch_token(&mut self) -> Result<(Secret, Duration), SourceError> {
+        let (url, mut response) = match &self.config.auth {
+            AzureAuth::ServicePrincipal {
+                tenant_id,
+                client_id,
+                client_secret,
+            } => {
+                let url = format!(
+                    "{}/{tenant_id}/oauth2/v2.0/token",
+                    self.config.login_endpoint
+                );
+                let form = [
+                    ("grant_type", "client_credentials"),
+                    ("client_id", client_id.as_str()),
+                    ("client_secret", client_secret.expose()),
+                    ("scope", "https://management.azure.com/.default"),
+                ];
+                let r = self
+                    .agent
+                    .post(&url)
+                    .send_form(form)
+                    .map_err(|e| transport(&url, e))?;
+                (url, r)
+            }
+            AzureAuth::ManagedIdentity { client_id } => {
+                let mut url = format!(
+                    "{}/metadata/identity/oauth2/token?api-version=2018-02-01&resource={RESOURCE}",
+                    self.config.metadata_endpoint
+                );
+                if let Some(id) = client_id {
+                    url.push_str(&format!("&client_id={id}"));
+                }
+                let r = self
+                    .agent
+                    .get(&url)
+                    .header("Metadata", "true")
+                    .call()
+                    .map_err(|e| transport(&url, e))?;
+                (url, r)
+            }
+        };
+        let status = response.status().as_u16();
+        let body = response
+            .body_mut()
+            .read_to_string()
+            .map_err(|e| transport(&url, e))?;
+        if status != 200 {
+            let who = match self.config.auth {
+                AzureAuth::ServicePrincipal { .. } => "the service principal could not sign in",
+                AzureAuth::ManagedIdentity { .. } => "the managed identity gave no token",
+            };
+            let hint = if body.contains("AADSTS7000222") {
+                " (the client secret has expired: create a new one and update client_secret)"
+            } else if body.contains("AADSTS7000215") {
+                " (wrong client secret)"
+            } else {
+                ""
+            };
+            return Err(SourceError::Auth(format!(
+                "{who} (HTTP {status}): {}{hint}",
+                azure_error(&body)
+            )));
+        }
+        let v: Value = serde_json::from_str(&body).map_err(|_| {
+            SourceError::Decode(format!(
+                "the token answer from {} is not JSON",
+                strip_query(&url)
+            ))
+        })?;
+        let token = v
+            .get("access_token")
+            .and_then(Value::as_str)
+            .ok_or_else(|| {
+                SourceError::Decode("the token answer has no access_token".to_string())
+            })?;
+        // expires_in is a number from Entra ID and a string from the metadata service.
+        let lifetime = v
+            .get("expires_in")
+            .and_then(|e| {
+                e.as_u64()
+                    .or_else(|| e.as_str().and_then(|s| s.parse().ok()))
+            })
+            .unwrap_or(300);
+        self.tokens_fetched += 1;
+        Ok((Secret::new(token), Duration::from_secs(lifetime)))
+    }
+
+    /// A valid token, renewed well before it expires (five minutes, or half of a short
+    /// lifetime).
+    fn bearer(&mut self) -> Result<String, SourceError> {
+        if let Some((t, renew_at)) = &self.token {
+            if Instant::now() < *renew_at {
+                return Ok(t.expose().to_string());
+            }
+        }
+        let (token, lifetime) = self.fetch_token()?;
+        let margin = Duration::from_secs(300).min(lifetime / 2);
+        let value = token.expose().to_string();
+        self.token = Some((token, Instant::now() + lifetime - margin));
+        Ok(value)
+    }
+
+    /// GETs an ARM path (starting with /) with `query`, as JSON.
+    pub fn get(&mut self, path: &str, query: &str) -> Result<Value, SourceError> {
+        let url = format!("{}{path}?{query}", self.config.arm_endpoint);
+        let mut refreshed = false;
+        let mut last = SourceError::Transport("no attempt made".to_string());
+        let mut backoff = Duration::from_millis(500);
+        for _ in 0..ATTEMPTS {
+            let bearer = self.bearer()?;
+            let mut response = match self
+                .agent
+                .get(&url)
+                .header("Authorization", &format!("Bearer {bearer}"))
+                .call()
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    last = transport(&url, e);
+                    std::thread::sleep(backoff);
+                    backoff *= 2;
+                    continue;
+                }
+            };
+            let status = response.status().as_u16();
+            let retry_after = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .map(Duration::from_secs);
+            let body = response
+                .body_mut()
+                .read_to_string()
+                .map_err(|e| transport(&url, e))?;
+            match status {
+                200 => {
+                    return serde_json::from_str(&body).map_err(|_| {
+                        SourceError::Decode(format!("unexpected shape: {} answered something that is not JSON", strip_query(&url)))
+                    })
+                }
+                401 if !refreshed => {
+                    // Expired or revoked: get a new token once.
+                    self.token = None;
+                    refreshed = true;
+                    last = SourceError::Auth(format!("HTTP 401: {}", azure_error(&body)));
+                }
+                401 => return Err(SourceError::Auth(format!("Azure rejects lightgate's token (HTTP 401): {}", azure_error(&body)))),
+                403 => {
+                    return Err(SourceError::Auth(format!(
+                        "the identity has no access to {} (HTTP 403: {}); give it the Reader role on the ExpressRoute port",
+                        path,
+                        azure_error(&body)
+                    )))
+                }
+                404 => {
+                    return Err(SourceError::Decode(format!(
+                        "{path} was not found (HTTP 404: {}); check azure_port_id and the subscription",
+                        azure_error(&body)
+                    )))
+                }
+                429 => {
+                    let wait = retry_after.unwrap_or(backoff).min(MAX_RETRY_AFTER);
+                    tracing::info!(wait_ms = wait.as_millis() as u64, "Azure throttles lightgate (429); waiting as asked.");
+                    last = SourceError::Transport(format!("Azure kept throttling (HTTP 429): {}", azure_error(&body)));
+                    std::thread::sleep(wait);
+                }
+                500..=599 => {
+                    last = SourceError::Transport(format!("Azure answered HTTP {status}: {}", azure_error(&body)));
+                    std::thread::sleep(retry_after.unwrap_or(backoff).min(MAX_RETRY_AFTER));
+                    backoff *= 2;
+                }
+                other => {
+                    return Err(SourceError::Decode(format!("Azure answered HTTP {other}: {}", azure_error(&body))));
+                }
+            }
+        }
+        Err(last)
+    }
+}

@@ -1,0 +1,87 @@
+//! The `azure` source: for each port with an `azure_port_id`, the ExpressRoutePorts
+//! resource (admin state of both links, router and patch panel facts) and Azure
+//! Monitor's metrics of the port (Rx/Tx light levels by link and lane, LineProtocol):
+//! Microsoft's own view of the far end of the same fibres.
+
+pub mod client;
+pub mod decode;
+
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::domain::AzurePort;
+use crate::source::SourceError;
+use crate::store::Store;
+use client::AzureClient;
+
+/// The ExpressRoutePorts api-version: any stable one from 2023-09-01 on has what
+/// lightgate reads.
+pub const PORT_API_VERSION: &str = "2023-09-01";
+/// Azure Monitor Metrics - List api-version.
+pub const METRICS_API_VERSION: &str = "2018-01-01";
+
+/// Reads one port: the resource and two metric queries (light levels split by link and
+/// lane; line protocol by link).
+pub fn observe(client: &mut AzureClient, port_id: &str) -> Result<AzurePort, SourceError> {
+    let port = client.get(port_id, &format!("api-version={PORT_API_VERSION}"))?;
+    let metrics_path = format!("{port_id}/providers/Microsoft.Insights/metrics");
+    let query = |names: &str, filter: &str| {
+        format!(
+            "api-version={METRICS_API_VERSION}&metricnames={names}&aggregation=Average&interval=PT1M&timespan=PT15M&%24filter={}",
+            filter.replace(' ', "%20").replace('\'', "%27").replace('*', "%2A")
+        )
+    };
+    let light = client.get(
+        &metrics_path,
+        &query("RxLightLevel,TxLightLevel", "Link eq '*' and Lane eq '*'"),
+    )?;
+    let line = client.get(&metrics_path, &query("LineProtocol", "Link eq '*'"))?;
+    let mut points = decode::metric_points(&light).map_err(SourceError::Decode)?;
+    points.extend(decode::metric_points(&line).map_err(SourceError::Decode)?);
+    decode::observation(&port, &points).map_err(SourceError::Decode)
+}
+
+/// Polls every Azure-observed port of the config in force until `cancel` fires.
+pub async fn run(store: Arc<Store>, cancel: CancellationToken) {
+    let mut client: Option<Arc<Mutex<AzureClient>>> = None;
+    loop {
+        let config = store.config();
+        let Some(azure) = config.azure.clone() else {
+            // Not configured (any more): check again after a while.
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => continue,
+            }
+        };
+        let current = match &client {
+            Some(c) if c.lock().unwrap_or_else(|e| e.into_inner()).config() == &azure => c.clone(),
+            _ => {
+                let c = Arc::new(Mutex::new(AzureClient::new(azure.clone())));
+                client = Some(c.clone());
+                c
+            }
+        };
+        for port in config.ports.iter().filter(|p| p.azure_port_id.is_some()) {
+            let id = port.azure_port_id.clone().unwrap_or_default();
+            let c = current.clone();
+            let outcome = tokio::select! {
+                _ = cancel.cancelled() => return,
+                r = tokio::task::spawn_blocking(move || observe(&mut c.lock().unwrap_or_else(|e| e.into_inner()), &id)) => r,
+            };
+            let outcome = match outcome {
+                Ok(r) => r.map_err(|e| e.to_string()),
+                Err(e) => Err(format!("internal error: {e}")),
+            };
+            if let Err(e) = &outcome {
+                tracing::warn!(port = %port.name, error = %e, "Azure poll failed.");
+            }
+            store.record_azure(&port.name, outcome, crate::store::now(), SystemTime::now());
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tokio::time::sleep(azure.poll_interval) => {}
+        }
+    }
+}
