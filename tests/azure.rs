@@ -91,16 +91,17 @@ async fn mi_token(
     Json(t).into_response()
 }
 
-fn authorized(fake: &Shared, headers: &HeaderMap) -> Result<(), Response> {
+/// The 401 answer for a request without a valid token, or None when it has one.
+fn unauthorized(fake: &Shared, headers: &HeaderMap) -> Option<Response> {
     let auth = headers
         .get("Authorization")
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let token = auth.strip_prefix("Bearer ").unwrap_or_default();
     if fake.lock().unwrap().valid_tokens.iter().any(|t| t == token) {
-        Ok(())
+        None
     } else {
-        Err((StatusCode::UNAUTHORIZED, Json(json!({"error": {"code": "ExpiredAuthenticationToken", "message": "The access token expiry UTC time is earlier than current UTC time."}}))).into_response())
+        Some((StatusCode::UNAUTHORIZED, Json(json!({"error": {"code": "ExpiredAuthenticationToken", "message": "The access token expiry UTC time is earlier than current UTC time."}}))).into_response())
     }
 }
 
@@ -110,7 +111,7 @@ async fn arm(
     Path(path): Path<String>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Response {
-    if let Err(r) = authorized(&fake, &headers) {
+    if let Some(r) = unauthorized(&fake, &headers) {
         return r;
     }
     let path = format!("/subscriptions/{path}");
@@ -352,15 +353,16 @@ async fn throttling_server_errors_and_expired_tokens_are_retried() {
         )
         .await;
     assert_eq!(status, 200, "{body:#}");
-    let f = f.lock().unwrap();
+    let (retried_after, tokens, gets) = {
+        let f = f.lock().unwrap();
+        (f.retried_after, f.tokens_issued, f.port_gets)
+    };
     assert!(
-        f.retried_after.unwrap() >= Duration::from_millis(950),
-        "Retry-After was honoured: {:?}",
-        f.retried_after
+        retried_after.unwrap() >= Duration::from_millis(950),
+        "Retry-After was honoured: {retried_after:?}"
     );
-    assert_eq!(f.tokens_issued, 2, "one refresh after the expired token");
-    assert!(f.port_gets >= 4);
-    drop(f);
+    assert_eq!(tokens, 2, "one refresh after the expired token");
+    assert!(gets >= 4);
     t.stop().await;
 }
 
