@@ -175,7 +175,8 @@ impl Store {
             let wanted = config.interfaces_of(&device.name);
             let entry = state.devices.entry(device.name.clone()).or_default();
             entry.interfaces.retain(|name, _| wanted.contains(name));
-            self.poll_metrics.register_device(&device.name);
+            self.poll_metrics
+                .register_device(&device.name, device.source.kind() == "snmp");
         }
         let mut links = HashMap::new();
         for port in &config.ports {

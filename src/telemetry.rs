@@ -114,6 +114,9 @@ impl PollMetrics {
         registry
             .register(Box::new(errors.clone()))
             .expect("first registration");
+        for reason in ["malformed", "bad_community", "unknown_source"] {
+            traps_dropped.with_label_values(&[reason]);
+        }
         PollMetrics {
             registry,
             duration,
@@ -125,10 +128,18 @@ impl PollMetrics {
         }
     }
 
-    /// Creates a device's error series at zero, so that `rate()` works from the start.
-    pub fn register_device(&self, device: &str) {
+    /// Creates a device's counters at zero, so that `rate()` and `increase()` work from
+    /// the start; SNMP devices also get their traffic and link-trap counters.
+    pub fn register_device(&self, device: &str, snmp: bool) {
         for kind in SourceError::KINDS {
             self.errors.with_label_values(&[device, kind]);
+        }
+        if snmp {
+            self.snmp_requests.with_label_values(&[device]);
+            self.snmp_varbinds.with_label_values(&[device]);
+            for trap in ["linkDown", "linkUp"] {
+                self.traps.with_label_values(&[device, trap]);
+            }
         }
     }
 

@@ -98,6 +98,7 @@ pub struct RawSim {
     pub response_delay: Option<HumanDuration>,
     #[serde(default)]
     pub unreachable: bool,
+    pub fail_every: Option<u32>,
     pub interfaces: BTreeMap<String, Spanned<RawSimInterface>>,
 }
 

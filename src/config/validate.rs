@@ -289,6 +289,7 @@ fn sim_settings(c: &mut Checker<'_>, sim: &Spanned<RawSim>) -> SimSettings {
         seed: raw.seed,
         response_delay: raw.response_delay.map(|d| d.0).unwrap_or_default(),
         unreachable: raw.unreachable,
+        fail_every: raw.fail_every.filter(|n| *n > 0),
         interfaces,
     }
 }

@@ -126,6 +126,7 @@ families! {
     azure_line: gauge("lightgate_azure_line_protocol_up", "1 when Azure Monitor's LineProtocol for the link is up."),
     azure_info: gauge("lightgate_azure_link_info", "Azure's description of the link (router, interface, patch panel, rack, connector), value 1."),
     azure_up: gauge("lightgate_azure_up", "1 when the latest Azure poll of the port succeeded."),
+    window: gauge("lightgate_healthy_window_dbm", "The port's healthy light window in dBm, bound min or max (default -10 and 0, Microsoft's documented range)."),
     span_loss: gauge("lightgate_span_loss_db", "Loss of the link's fibre in dB: direction to_azure is our Tx minus Azure's Rx, from_azure is Azure's Tx minus our Rx."),
 }
 
@@ -285,6 +286,13 @@ pub fn render(store: &Store, now: Instant) -> String {
             &[("port", port.config.name.as_str())],
             bool_value(port.readiness.ready()),
         );
+        for (bound, v) in [
+            ("min", port.config.window.min_dbm),
+            ("max", port.config.window.max_dbm),
+        ] {
+            f.window
+                .add(&[("port", port.config.name.as_str()), ("bound", bound)], v);
+        }
         for view in &port.links {
             f.link(&port, view);
         }

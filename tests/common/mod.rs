@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod fake_azure;
 pub mod snmpsim;
 
 use std::net::SocketAddr;

@@ -49,6 +49,8 @@ pub struct SimSettings {
     pub response_delay: Duration,
     /// When true the device never answers: every poll fails with a transport error.
     pub unreachable: bool,
+    /// When set to N, every Nth poll fails with a transport error (a flaky device).
+    pub fail_every: Option<u32>,
     pub interfaces: BTreeMap<String, SimInterface>,
 }
 
@@ -80,6 +82,14 @@ impl ReadingSource for SimSource {
             return Err(SourceError::Transport(
                 "simulated device is unreachable".to_string(),
             ));
+        }
+        if let Some(n) = self.settings.fail_every.filter(|n| *n > 0) {
+            if (self.polls + 1) % u64::from(n) == 0 {
+                self.polls += 1;
+                return Err(SourceError::Transport(format!(
+                    "simulated flaky device (fails every {n} polls)"
+                )));
+            }
         }
         let clock = model::SimClock {
             elapsed: self.started.elapsed(),

@@ -1,0 +1,208 @@
+//! A fake Azure (ARM, Entra ID, instance metadata, Azure Monitor) on 127.0.0.1 that
+//! answers like the real APIs, with faults to inject.
+
+#![allow(dead_code)]
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use serde_json::{json, Value};
+
+pub const PORT_ID: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-er/providers/Microsoft.Network/expressRoutePorts/erd-ams-1";
+pub const SECRET: &str = "sp-secret-value-123";
+
+/// A fault the fake injects into the next port GET.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Fault {
+    Throttle,
+    ServerError,
+    ExpireToken,
+    Forbidden,
+    WrongShape,
+}
+
+#[derive(Default)]
+pub struct Fake {
+    pub faults: VecDeque<Fault>,
+    pub tokens_issued: u32,
+    pub valid_tokens: Vec<String>,
+    pub secret_expired: bool,
+    pub port_gets: u32,
+    pub throttled_at: Option<Instant>,
+    pub retried_after: Option<Duration>,
+    pub link2_admin: &'static str,
+    /// Azure's Rx per lane on link1 and link2 (dBm).
+    pub rx_dbm: [f64; 2],
+}
+
+pub type Shared = Arc<Mutex<Fake>>;
+
+fn token_answer(fake: &Shared) -> Value {
+    let mut f = fake.lock().unwrap();
+    f.tokens_issued += 1;
+    let token = format!("token-{}", f.tokens_issued);
+    f.valid_tokens.push(token.clone());
+    json!({"token_type": "Bearer", "expires_in": 3599, "access_token": token})
+}
+
+async fn sp_token(
+    State(fake): State<Shared>,
+    Path(tenant): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let get = |k: &str| {
+        form.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    assert_eq!(tenant, "tenant-1");
+    assert_eq!(get("grant_type"), "client_credentials");
+    assert_eq!(get("scope"), "https://management.azure.com/.default");
+    if fake.lock().unwrap().secret_expired {
+        return (StatusCode::UNAUTHORIZED, Json(json!({"error": "invalid_client", "error_description": "AADSTS7000222: The provided client secret keys for app 'client-1' are expired. Visit the Azure portal to create new keys for your app.\r\nTrace ID: x"}))).into_response();
+    }
+    if get("client_secret") != SECRET {
+        return (StatusCode::UNAUTHORIZED, Json(json!({"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."}))).into_response();
+    }
+    Json(token_answer(&fake)).into_response()
+}
+
+async fn mi_token(
+    State(fake): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
+    if headers.get("Metadata").and_then(|v| v.to_str().ok()) != Some("true") {
+        return (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_request", "error_description": "Required metadata header not specified"}))).into_response();
+    }
+    assert!(q
+        .iter()
+        .any(|(k, v)| k == "resource" && v == "https://management.azure.com/"));
+    let mut t = token_answer(&fake);
+    t["expires_in"] = json!("3599"); // the metadata service sends a string
+    Json(t).into_response()
+}
+
+/// The 401 answer for a request without a valid token, or None when it has one.
+fn unauthorized(fake: &Shared, headers: &HeaderMap) -> Option<Response> {
+    let auth = headers
+        .get("Authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let token = auth.strip_prefix("Bearer ").unwrap_or_default();
+    if fake.lock().unwrap().valid_tokens.iter().any(|t| t == token) {
+        None
+    } else {
+        Some((StatusCode::UNAUTHORIZED, Json(json!({"error": {"code": "ExpiredAuthenticationToken", "message": "The access token expiry UTC time is earlier than current UTC time."}}))).into_response())
+    }
+}
+
+async fn arm(
+    State(fake): State<Shared>,
+    headers: HeaderMap,
+    Path(path): Path<String>,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
+    if let Some(r) = unauthorized(&fake, &headers) {
+        return r;
+    }
+    let path = format!("/subscriptions/{path}");
+    if path.ends_with("/providers/Microsoft.Insights/metrics") {
+        let names = q
+            .iter()
+            .find(|(k, _)| k == "metricnames")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        let filter = q
+            .iter()
+            .find(|(k, _)| k == "$filter")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        assert!(filter.starts_with("Link eq '*'"), "{filter}");
+        let mut m = metrics(f_rx(&fake));
+        let wanted: Vec<&str> = names.split(',').collect();
+        m["value"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|v| wanted.contains(&v["name"]["value"].as_str().unwrap()));
+        return Json(m).into_response();
+    }
+    assert_eq!(path, PORT_ID);
+    let mut f = fake.lock().unwrap();
+    f.port_gets += 1;
+    if let Some(at) = f.throttled_at.take() {
+        f.retried_after = Some(at.elapsed());
+    }
+    match f.faults.pop_front() {
+        Some(Fault::Throttle) => {
+            f.throttled_at = Some(Instant::now());
+            return (StatusCode::TOO_MANY_REQUESTS, [("Retry-After", "1")], Json(json!({"error": {"code": "SubscriptionRequestsThrottled", "message": "Number of requests exceeded the limit."}}))).into_response();
+        }
+        Some(Fault::ServerError) => return (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": {"code": "InternalServerError", "message": "An error occurred."}}))).into_response(),
+        Some(Fault::ExpireToken) => {
+            f.valid_tokens.clear();
+            return (StatusCode::UNAUTHORIZED, Json(json!({"error": {"code": "ExpiredAuthenticationToken", "message": "The access token expiry UTC time is earlier than current UTC time."}}))).into_response();
+        }
+        Some(Fault::Forbidden) => return (StatusCode::FORBIDDEN, Json(json!({"error": {"code": "AuthorizationFailed", "message": "The client 'client-1' does not have authorization to perform action 'Microsoft.Network/expressRoutePorts/read'."}}))).into_response(),
+        Some(Fault::WrongShape) => return Json(json!({"id": PORT_ID, "properties": {"links": "not a list"}})).into_response(),
+        None => {}
+    }
+    Json(json!({
+        "name": "erd-ams-1", "id": PORT_ID, "type": "Microsoft.Network/expressRoutePorts", "location": "westeurope",
+        "properties": {
+            "provisioningState": "Succeeded", "peeringLocation": "Amsterdam", "bandwidthInGbps": 100, "encapsulation": "Dot1Q",
+            "links": [
+                {"name": "link1", "id": format!("{PORT_ID}/links/link1"), "properties": {"provisioningState": "Succeeded", "routerName": "exr01.ams", "interfaceName": "HundredGigE2/2/2", "patchPanelId": "PP:0123:1234567", "rackId": "AMS-R1", "connectorType": "LC", "adminState": "Enabled"}},
+                {"name": "link2", "id": format!("{PORT_ID}/links/link2"), "properties": {"provisioningState": "Succeeded", "routerName": "exr02.ams", "interfaceName": "HundredGigE2/2/2", "patchPanelId": "PP:0123:1234568", "rackId": "AMS-R2", "connectorType": "LC", "adminState": f.link2_admin}}
+            ],
+            "circuits": []
+        }
+    }))
+    .into_response()
+}
+
+fn f_rx(fake: &Shared) -> [f64; 2] {
+    fake.lock().unwrap().rx_dbm
+}
+
+fn metrics(rx: [f64; 2]) -> Value {
+    let series = |metric: &str, link: &str, lane: Option<&str>, v: f64| {
+        let mut dims =
+            vec![json!({"name": {"value": "Link", "localizedValue": "Link"}, "value": link})];
+        if let Some(l) = lane {
+            dims.push(json!({"name": {"value": "Lane", "localizedValue": "Lane"}, "value": l}));
+        }
+        json!({"name": {"value": metric}, "unit": "Count", "timeseries": [{"metadatavalues": dims, "data": [
+            {"timeStamp": "2026-11-25T10:00:00Z", "average": v - 0.5}, {"timeStamp": "2026-11-25T10:01:00Z", "average": v}, {"timeStamp": "2026-11-25T10:02:00Z"}
+        ]}]})
+    };
+    let mut value = Vec::new();
+    for (i, link) in ["link1", "link2"].into_iter().enumerate() {
+        for lane in ["0", "1", "2", "3"] {
+            value.push(series("RxLightLevel", link, Some(lane), rx[i]));
+            value.push(series("TxLightLevel", link, Some(lane), -1.5));
+        }
+        value.push(series("LineProtocol", link, None, 1.0));
+    }
+    json!({"cost": 0, "timespan": "2026-11-25T09:50:00Z/2026-11-25T10:05:00Z", "interval": "PT1M", "value": value, "namespace": "Microsoft.Network/expressRoutePorts"})
+}
+
+/// Serves the fake on 127.0.0.1; returns its base URL.
+pub async fn fake_azure(fake: Shared) -> String {
+    let app = Router::new()
+        .route("/{tenant}/oauth2/v2.0/token", post(sp_token))
+        .route("/metadata/identity/oauth2/token", get(mi_token))
+        .route("/subscriptions/{*path}", get(arm))
+        .with_state(fake);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    format!("http://{addr}")
+}
