@@ -26,6 +26,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
+# cargo-deb builds the Debian package in the packaging test.
+command -v cargo-deb >/dev/null 2>&1 || cargo install cargo-deb --locked
+
 cargo fmt --all -- --check
 cargo clippy --locked --all-targets -- -D warnings
 cargo test --locked
