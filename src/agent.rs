@@ -1,17 +1,26 @@
-//! Wiring: a store, one poller task per device, and the HTTP server, all stopped by one
-//! shutdown signal. [`Agent::apply_config`] reconciles a new config with the running
-//! one: pollers of unchanged devices keep running, removed ones stop, added ones start.
+//! Wiring: a store, one poller task per device (of this agent's shard), the Azure
+//! poller, the trap listener and the HTTP server, all stopped by one shutdown signal.
+//!
+//! [`Agent::apply_config`] reconciles a new config with the running one: pollers of
+//! unchanged devices keep running (and their links keep their hold-down timers and flap
+//! counts), removed ones stop and their series go away, added ones start.
+//! [`Agent::reload`] does that from the config file, rejecting an invalid one.
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::SystemTime;
 
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{Config, DeviceConfig};
+use crate::config::{Config, DeviceConfig, TrapConfig};
+use crate::exporter::web::WebConfig;
+use crate::exporter::{AppState, ReloadHook};
 use crate::poller::Wake;
+use crate::shard::Shard;
 use crate::store::Store;
 
 struct RunningPoller {
@@ -21,34 +30,59 @@ struct RunningPoller {
     handle: JoinHandle<()>,
 }
 
-/// The running agent's pollers and store.
+struct Background {
+    cancel: CancellationToken,
+    handle: JoinHandle<()>,
+}
+
+/// The running agent.
 pub struct Agent {
     store: Arc<Store>,
     pollers: Mutex<HashMap<String, RunningPoller>>,
     /// The Azure poller (one task for all ports; it follows config changes itself).
-    azure: Mutex<Option<(CancellationToken, JoinHandle<()>)>>,
+    azure: Mutex<Option<Background>>,
+    /// The trap listener and the settings it runs with.
+    traps: Mutex<Option<(TrapConfig, Background)>>,
+    /// The file a reload re-reads; `None` for the embedded demo.
+    config_path: Mutex<Option<PathBuf>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Agent {
     /// Starts polling every device of `config`. Must be called within a tokio runtime.
     pub fn start(config: Config) -> Arc<Agent> {
+        Self::start_sharded(config, None)
+    }
+
+    /// Starts polling the devices of `config` that belong to `shard` (all without one).
+    pub fn start_sharded(config: Config, shard: Option<Shard>) -> Arc<Agent> {
         let agent = Arc::new(Agent {
-            store: Arc::new(Store::new(config.clone())),
+            store: Arc::new(Store::new_sharded(config.clone(), shard)),
             pollers: Mutex::new(HashMap::new()),
             azure: Mutex::new(None),
+            traps: Mutex::new(None),
+            config_path: Mutex::new(None),
         });
         agent.start_missing(&config);
         let cancel = CancellationToken::new();
-        let task = tokio::spawn(crate::source::azure::run(
+        let handle = tokio::spawn(crate::source::azure::run(
             agent.store.clone(),
             cancel.clone(),
         ));
-        *agent.azure.lock().unwrap_or_else(|e| e.into_inner()) = Some((cancel, task));
+        *lock(&agent.azure) = Some(Background { cancel, handle });
         agent
     }
 
     pub fn store(&self) -> &Arc<Store> {
         &self.store
+    }
+
+    /// Remembers the config file for [`Agent::reload`].
+    pub fn set_config_path(&self, path: PathBuf) {
+        *lock(&self.config_path) = Some(path);
     }
 
     /// Switches to a new config, keeping the state of what did not change. Pollers of
@@ -60,12 +94,45 @@ impl Agent {
         self.start_missing(&config);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, RunningPoller>> {
-        self.pollers.lock().unwrap_or_else(|e| e.into_inner())
+    /// Re-reads the config file and applies it; an invalid file is rejected with every
+    /// problem, and the running config is kept. Sets the reload metrics either way.
+    pub fn reload(self: &Arc<Self>) -> Result<String, String> {
+        let Some(path) = lock(&self.config_path).clone() else {
+            return Err("no config file to reload: this agent runs the embedded demo".to_string());
+        };
+        let new = match Config::load(&path) {
+            Ok(c) => c,
+            Err(e) => {
+                let report = e.report();
+                tracing::error!(file = %path.display(), problems = %report, "Reload rejected; keeping the running config.");
+                self.store.poll_metrics.reload_failed();
+                return Err(report);
+            }
+        };
+        let old = self.store.config();
+        let mut new = new;
+        if new.listen != old.listen {
+            tracing::warn!(old = %old.listen, new = %new.listen, "The listen address changes only on restart.");
+            new.listen = old.listen;
+        }
+        let summary = format!(
+            "Reloaded {}: {} devices, {} ports.",
+            path.display(),
+            new.devices.len(),
+            new.ports.len()
+        );
+        let traps = new.traps.clone();
+        self.apply_config(new);
+        if let Err(e) = self.reconcile_traps(traps) {
+            tracing::error!(error = %e, "Cannot start the trap listener with the new settings.");
+        }
+        self.store.poll_metrics.reload_succeeded(SystemTime::now());
+        tracing::info!("{summary}");
+        Ok(summary)
     }
 
     fn stop_changed(&self, config: &Config) {
-        self.lock().retain(|name, p| {
+        lock(&self.pollers).retain(|name, p| {
             let keep = config.device(name) == Some(&p.config);
             if !keep {
                 tracing::info!(device = %name, "Stopping poller.");
@@ -76,9 +143,9 @@ impl Agent {
     }
 
     fn start_missing(&self, config: &Config) {
-        let mut pollers = self.lock();
+        let mut pollers = lock(&self.pollers);
         for device in &config.devices {
-            if pollers.contains_key(&device.name) {
+            if pollers.contains_key(&device.name) || !self.store.owns(&device.name) {
                 continue;
             }
             tracing::info!(device = %device.name, source = device.source.kind(), interval = ?device.poll_interval, "Starting poller.");
@@ -102,34 +169,110 @@ impl Agent {
         }
     }
 
+    /// The devices this agent polls.
+    pub fn polled_devices(&self) -> Vec<String> {
+        let mut v: Vec<String> = lock(&self.pollers).keys().cloned().collect();
+        v.sort();
+        v
+    }
+
     /// Makes a device's poller poll now (several calls before it runs make one poll).
     /// Returns false for an unknown device.
     pub fn poll_now(&self, device: &str) -> bool {
-        self.lock().get(device).map(|p| p.wake.poll_now()).is_some()
+        lock(&self.pollers)
+            .get(device)
+            .map(|p| p.wake.poll_now())
+            .is_some()
     }
 
     /// Makes a device's poller rediscover the device and poll now.
     pub fn rediscover(&self, device: &str) -> bool {
-        self.lock()
+        lock(&self.pollers)
             .get(device)
             .map(|p| p.wake.rediscover())
             .is_some()
     }
 
-    /// Stops every poller and waits for them to finish.
-    pub async fn shutdown(&self) {
-        let azure = self.azure.lock().unwrap_or_else(|e| e.into_inner()).take();
-        if let Some((cancel, task)) = azure {
-            cancel.cancel();
-            let _ = task.await;
+    /// Runs the trap listener the config asks for (none, or restarted with new settings).
+    fn reconcile_traps(self: &Arc<Self>, wanted: Option<TrapConfig>) -> std::io::Result<()> {
+        let mut current = lock(&self.traps);
+        if current.as_ref().map(|(c, _)| c) == wanted.as_ref() {
+            return Ok(());
         }
-        let running: Vec<RunningPoller> = self.lock().drain().map(|(_, p)| p).collect();
-        for p in &running {
+        if let Some((_, bg)) = current.take() {
+            bg.cancel.cancel();
+        }
+        let Some(traps) = wanted else { return Ok(()) };
+        let std_socket = std::net::UdpSocket::bind(traps.listen).map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("cannot listen for traps on {}: {e}", traps.listen),
+            )
+        })?;
+        std_socket.set_nonblocking(true)?;
+        let socket = tokio::net::UdpSocket::from_std(std_socket)?;
+        tracing::info!(address = %socket.local_addr()?, "Listening for traps.");
+        let cancel = CancellationToken::new();
+        let handle = tokio::spawn(crate::traps::run(
+            socket,
+            traps.clone(),
+            self.clone(),
+            cancel.clone(),
+        ));
+        *current = Some((traps, Background { cancel, handle }));
+        Ok(())
+    }
+
+    /// Stops every task and waits for them to finish.
+    pub async fn shutdown(&self) {
+        let mut background: Vec<Background> = lock(&self.azure).take().into_iter().collect();
+        background.extend(lock(&self.traps).take().map(|(_, bg)| bg));
+        let pollers: Vec<RunningPoller> = lock(&self.pollers).drain().map(|(_, p)| p).collect();
+        for bg in &background {
+            bg.cancel.cancel();
+        }
+        for p in &pollers {
             p.cancel.cancel();
         }
-        for p in running {
+        for bg in background {
+            let _ = bg.handle.await;
+        }
+        for p in pollers {
             let _ = p.handle.await;
         }
+    }
+
+    /// Serves HTTP (with the web config's TLS and basic auth) and listens for traps
+    /// when the config says so, until `shutdown` completes; then stops everything.
+    pub async fn serve_with(
+        self: Arc<Self>,
+        listener: TcpListener,
+        web: WebConfig,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        self.reconcile_traps(self.store.config().traps.clone())?;
+        let weak = Arc::downgrade(&self);
+        let hook: ReloadHook = Arc::new(move || match weak.upgrade() {
+            Some(agent) => agent.reload(),
+            None => Err("the agent is stopping".to_string()),
+        });
+        let app = AppState {
+            store: self.store.clone(),
+            reload: Some(hook),
+        };
+        let served = crate::exporter::serve(listener, app, &web, shutdown).await;
+        self.shutdown().await;
+        served
+    }
+
+    /// [`Agent::serve_with`] without TLS or auth.
+    pub async fn serve(
+        self: Arc<Self>,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        self.serve_with(listener, WebConfig::default(), shutdown)
+            .await
     }
 }
 
@@ -140,41 +283,4 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     Agent::start(config).serve(listener, shutdown).await
-}
-
-impl Agent {
-    /// Serves HTTP for this agent (and listens for traps when the config says so)
-    /// until `shutdown` completes, then stops everything.
-    pub async fn serve(
-        self: Arc<Self>,
-        listener: TcpListener,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
-        let cancel = CancellationToken::new();
-        let mut trap_task = None;
-        if let Some(traps) = self.store.config().traps.clone() {
-            let socket = tokio::net::UdpSocket::bind(traps.listen)
-                .await
-                .map_err(|e| {
-                    std::io::Error::new(
-                        e.kind(),
-                        format!("cannot listen for traps on {}: {e}", traps.listen),
-                    )
-                })?;
-            tracing::info!(address = %socket.local_addr()?, "Listening for traps.");
-            trap_task = Some(tokio::spawn(crate::traps::run(
-                socket,
-                traps,
-                self.clone(),
-                cancel.clone(),
-            )));
-        }
-        let served = crate::exporter::serve(listener, self.store.clone(), shutdown).await;
-        cancel.cancel();
-        if let Some(t) = trap_task {
-            let _ = t.await;
-        }
-        self.shutdown().await;
-        served
-    }
 }

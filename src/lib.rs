@@ -24,6 +24,7 @@ pub mod config;
 pub mod domain;
 pub mod exporter;
 pub mod poller;
+pub mod shard;
 pub mod source;
 pub mod store;
 pub mod telemetry;

@@ -15,6 +15,7 @@ use crate::domain::{
     evaluate_link, span_loss_db, AzureAdminState, AzureInput, AzureLink, AzurePort, HealthyWindow,
     LinkId, LinkInputs, LinkReading, LinkTracker, PortReadiness,
 };
+use crate::shard::Shard;
 use crate::source::{PollResult, SourceError};
 use crate::telemetry::PollMetrics;
 
@@ -90,6 +91,8 @@ pub struct LinkView {
     pub fresh: bool,
     pub error: Option<String>,
     pub flaps: u64,
+    /// Polled by another agent of a sharded fleet: nothing local to show.
+    pub remote: bool,
 }
 
 /// A snapshot of one port: its settings, its verdict and both links.
@@ -115,13 +118,21 @@ pub struct DeviceView {
 #[derive(Debug)]
 pub struct Store {
     state: RwLock<State>,
+    /// This agent's part of a sharded fleet; `None` polls every device.
+    shard: Option<Shard>,
     pub poll_metrics: PollMetrics,
     audit: crate::audit::AuditLog,
 }
 
 impl Store {
     pub fn new(config: Config) -> Self {
+        Self::new_sharded(config, None)
+    }
+
+    /// A store for the devices of `shard` only.
+    pub fn new_sharded(config: Config, shard: Option<Shard>) -> Self {
         let store = Store {
+            shard,
             state: RwLock::new(State {
                 config: Arc::new(Config {
                     listen: config.listen,
@@ -150,6 +161,16 @@ impl Store {
 
     fn write(&self) -> RwLockWriteGuard<'_, State> {
         self.state.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether this agent polls `device` (its shard owns it).
+    pub fn owns(&self, device: &str) -> bool {
+        self.shard.is_none_or(|s| s.owns(device))
+    }
+
+    /// This agent's shard, if the fleet is sharded.
+    pub fn shard(&self) -> Option<Shard> {
+        self.shard
     }
 
     /// The config in force.
@@ -321,7 +342,7 @@ impl Store {
             .config
             .ports
             .iter()
-            .map(|p| port_view(&state, p, now, wall))
+            .map(|p| port_view(&state, self.shard, p, now, wall))
             .collect()
     }
 
@@ -331,7 +352,7 @@ impl Store {
         let config = state.config.clone();
         config
             .port(name)
-            .map(|p| port_view(&state, p, now, SystemTime::now()))
+            .map(|p| port_view(&state, self.shard, p, now, SystemTime::now()))
     }
 
     /// Decides a gate request for `port` at `now` and records the decision in the audit
@@ -442,7 +463,13 @@ fn azure_of(
     }
 }
 
-fn port_view(state: &State, port: &PortConfig, now: Instant, wall: SystemTime) -> PortView {
+fn port_view(
+    state: &State,
+    shard: Option<Shard>,
+    port: &PortConfig,
+    now: Instant,
+    wall: SystemTime,
+) -> PortView {
     let policy = port.policy();
     let empty_tracker = LinkTracker::default();
     let empty_iface = InterfaceState::default();
@@ -454,9 +481,15 @@ fn port_view(state: &State, port: &PortConfig, now: Instant, wall: SystemTime) -
         let iface = device
             .and_then(|d| d.interfaces.get(&link.interface))
             .unwrap_or(&empty_iface);
-        let error = device
-            .and_then(|d| d.last_error.as_ref().map(|e| e.0.as_str()))
-            .or(iface.error.as_deref());
+        let remote = shard.is_some_and(|s| !s.owns(&link.device));
+        let remote_note = shard.map(|s| format!("polled by another lightgate agent (this one is shard {s}); gate through Prometheus"));
+        let error = if remote {
+            remote_note.as_deref()
+        } else {
+            device
+                .and_then(|d| d.last_error.as_ref().map(|e| e.0.as_str()))
+                .or(iface.error.as_deref())
+        };
         let tracker = state
             .links
             .get(&(port.name.clone(), id))
@@ -502,6 +535,7 @@ fn port_view(state: &State, port: &PortConfig, now: Instant, wall: SystemTime) -
             fresh,
             error: error.map(str::to_string),
             flaps: tracker.flaps(),
+            remote,
         });
     }
     let link2 = checks.pop().expect("two links");

@@ -41,6 +41,8 @@ pub struct PollMetrics {
     snmp_varbinds: IntCounterVec,
     traps: IntCounterVec,
     traps_dropped: IntCounterVec,
+    reload_ok: prometheus::Gauge,
+    reload_time: prometheus::Gauge,
 }
 
 impl Default for PollMetrics {
@@ -102,7 +104,24 @@ impl PollMetrics {
             &["reason"],
         )
         .expect("valid counter definition");
+        let reload_ok = prometheus::Gauge::new(
+            "lightgate_config_last_reload_successful",
+            "1 when the last config (re)load succeeded, 0 when it was rejected.",
+        )
+        .expect("valid gauge definition");
+        let reload_time = prometheus::Gauge::new(
+            "lightgate_config_last_reload_success_timestamp_seconds",
+            "Unix time of the last successful config (re)load.",
+        )
+        .expect("valid gauge definition");
+        reload_ok.set(1.0);
+        reload_time.set(unix_now(std::time::SystemTime::now()));
         let registry = Registry::new();
+        for g in [&reload_ok, &reload_time] {
+            registry
+                .register(Box::new(g.clone()))
+                .expect("first registration");
+        }
         for c in [&snmp_requests, &snmp_varbinds, &traps, &traps_dropped] {
             registry
                 .register(Box::new(c.clone()))
@@ -125,6 +144,8 @@ impl PollMetrics {
             snmp_varbinds,
             traps,
             traps_dropped,
+            reload_ok,
+            reload_time,
         }
     }
 
@@ -173,6 +194,17 @@ impl PollMetrics {
         self.snmp_varbinds
             .with_label_values(&[device])
             .inc_by(varbinds);
+    }
+
+    /// A reload was rejected: the running config stays.
+    pub fn reload_failed(&self) {
+        self.reload_ok.set(0.0);
+    }
+
+    /// A reload succeeded at `at`.
+    pub fn reload_succeeded(&self, at: std::time::SystemTime) {
+        self.reload_ok.set(1.0);
+        self.reload_time.set(unix_now(at));
     }
 
     /// Counts an accepted trap.
@@ -237,4 +269,10 @@ impl PollMetrics {
     pub fn gather(&self) -> Vec<prometheus::proto::MetricFamily> {
         self.registry.gather()
     }
+}
+
+fn unix_now(t: std::time::SystemTime) -> f64 {
+    t.duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
 }

@@ -7,6 +7,7 @@ use super::http;
 use crate::audit::{self, Decision, Filter};
 
 pub struct AuditArgs<'a> {
+    pub client: &'a http::ClientArgs,
     pub file: Option<&'a Path>,
     pub url: Option<&'a str>,
     pub port: Option<String>,
@@ -51,7 +52,7 @@ pub fn run(a: AuditArgs<'_>) -> u8 {
                 query.push(format!("since={}", urlencode(s)));
             }
             let url = format!("{base}/api/v1/audit?{}", query.join("&"));
-            let answer = match http::get(&url) {
+            let answer = match http::Client::new(a.client).and_then(|c| c.get(&url)) {
                 Ok(a) => a,
                 Err((code, m)) => {
                     eprintln!("{m}");

@@ -16,6 +16,13 @@ use crate::audit::{Decision, GateRequest};
 pub const NOT_READY: u8 = 75;
 
 pub struct GateArgs {
+    pub client: http::ClientArgs,
+    /// Ask Prometheus (or Thanos, Mimir, VictoriaMetrics) instead of one agent.
+    pub prometheus: Option<String>,
+    /// With --prometheus: append the decision to this local audit file.
+    pub audit_log: Option<std::path::PathBuf>,
+    /// With --prometheus: the newest sample may be at most this old.
+    pub max_age: Duration,
     pub port: String,
     pub url: String,
     pub action: String,
@@ -50,7 +57,7 @@ fn explain(failing: &[String]) -> String {
         .collect()
 }
 
-fn who() -> (String, String) {
+pub fn who() -> (String, String) {
     let user = std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
         .unwrap_or_else(|_| "unknown".to_string());
@@ -68,6 +75,10 @@ fn fail(code: u8, message: String) -> u8 {
 
 /// Asks for a recorded decision.
 fn decide(a: &GateArgs) -> Result<Decision, (u8, String)> {
+    if let Some(prom) = &a.prometheus {
+        return super::gate_prometheus::decide(a, prom);
+    }
+    let client = http::Client::new(&a.client)?;
     let (user, host) = who();
     let url = format!("{}/api/v1/ports/{}/gate", http::base(&a.url), a.port);
     let request = GateRequest {
@@ -76,7 +87,7 @@ fn decide(a: &GateArgs) -> Result<Decision, (u8, String)> {
         host,
         command: a.command.clone(),
     };
-    let answer = http::post_json(&url, &request)?;
+    let answer = client.post_json(&url, &request)?;
     match answer.status {
         200 | 503 => serde_json::from_str(&answer.body).map_err(|e| {
             (
@@ -104,10 +115,15 @@ fn decide(a: &GateArgs) -> Result<Decision, (u8, String)> {
 
 /// Waits (without recording decisions) until the port looks ready or `deadline`.
 fn wait_until_ready(a: &GateArgs, deadline: Instant) -> Result<(), (u8, String)> {
+    if a.prometheus.is_some() {
+        // Prometheus mode decides without recording; waiting is asking again.
+        return Ok(());
+    }
+    let client = http::Client::new(&a.client)?;
     let url = format!("{}/api/v1/ports/{}", http::base(&a.url), a.port);
     let mut last = String::new();
     loop {
-        match http::get(&url) {
+        match client.get(&url) {
             Ok(ans) if ans.status == 200 => return Ok(()),
             Ok(ans) if ans.status == 404 => {
                 return Err((

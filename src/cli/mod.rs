@@ -7,6 +7,7 @@
 mod audit;
 mod check_config;
 mod gate;
+mod gate_prometheus;
 mod http;
 mod probe;
 mod run;
@@ -69,6 +70,13 @@ enum Command {
         /// Log level or filter (RUST_LOG overrides it), e.g. "info" or "lightgate=debug".
         #[arg(long, default_value = "info", value_name = "FILTER")]
         log_level: String,
+        /// TLS and basic auth, in the web configuration file format of Prometheus
+        /// exporters (tls_server_config, basic_auth_users).
+        #[arg(long = "web.config.file", value_name = "FILE")]
+        web_config_file: Option<PathBuf>,
+        /// Poll only this shard of the devices (I/N), for fleets spread over agents.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<crate::shard::Shard>,
     },
     /// Validate a config file: exit 0 when valid, else print every problem with its
     /// line and column and exit 78.
@@ -85,6 +93,8 @@ enum Command {
         /// Print the agent's JSON instead of the table.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        client: http::ClientArgs,
     },
     /// Gate an action on a port's readiness: ask the agent for a decision (which it
     /// records in its audit trail first), then run COMMAND only when the port is ready.
@@ -109,6 +119,18 @@ enum Command {
         /// Print the decision as JSON.
         #[arg(long)]
         json: bool,
+        /// Ask Prometheus (or Thanos, Mimir, VictoriaMetrics) at this URL instead of an
+        /// agent: for ports whose links are polled by different agents.
+        #[arg(long, value_name = "URL", conflicts_with = "url")]
+        prometheus: Option<String>,
+        /// With --prometheus: record the decision in this local audit file.
+        #[arg(long, value_name = "FILE", requires = "prometheus")]
+        audit_log: Option<PathBuf>,
+        /// With --prometheus: the newest sample of each link may be at most this old.
+        #[arg(long, default_value = "2m", value_parser = humantime::parse_duration, value_name = "DURATION")]
+        max_age: std::time::Duration,
+        #[command(flatten)]
+        client: http::ClientArgs,
         /// The command to run when ready, after `--`.
         #[arg(last = true, value_name = "COMMAND")]
         command: Vec<String>,
@@ -130,6 +152,8 @@ enum Command {
         /// Print the records as JSON Lines.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        client: http::ClientArgs,
     },
     /// Read a device once and print every interface that has an optic (or the named
     /// ones) with its light levels, lanes, DOM and thresholds.
@@ -254,9 +278,18 @@ pub fn main() -> ExitCode {
             listen,
             log_format,
             log_level,
-        } => run::run(config.as_deref(), listen.as_deref(), log_format, &log_level),
+            web_config_file,
+            shard,
+        } => run::run(run::RunArgs {
+            config: config.as_deref(),
+            listen: listen.as_deref(),
+            format: log_format,
+            level: &log_level,
+            web_config: web_config_file.as_deref(),
+            shard,
+        }),
         Command::CheckConfig { file } => check_config::run(&file),
-        Command::Status { url, json } => status::run(&url, json),
+        Command::Status { url, json, client } => status::run(&url, json, &client),
         Command::Gate {
             port,
             url,
@@ -264,8 +297,16 @@ pub fn main() -> ExitCode {
             wait,
             interval,
             json,
+            prometheus,
+            audit_log,
+            max_age,
+            client,
             command,
         } => gate::run(gate::GateArgs {
+            client,
+            prometheus,
+            audit_log,
+            max_age,
             port,
             url,
             action,
@@ -280,7 +321,9 @@ pub fn main() -> ExitCode {
             port,
             since,
             json,
+            client,
         } => audit::run(audit::AuditArgs {
+            client: &client,
             file: file.as_deref(),
             url: url.as_deref(),
             port,

@@ -2,14 +2,27 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::Arc;
 
 use super::exit;
+use crate::agent::Agent;
 use crate::config::Config;
+use crate::exporter::web::WebConfig;
+use crate::shard::Shard;
 use crate::telemetry::{self, LogFormat};
 
-pub fn run(config: Option<&Path>, listen: Option<&str>, format: LogFormat, level: &str) -> u8 {
-    telemetry::init(format, level);
-    let mut cfg = match config {
+pub struct RunArgs<'a> {
+    pub config: Option<&'a Path>,
+    pub listen: Option<&'a str>,
+    pub format: LogFormat,
+    pub level: &'a str,
+    pub web_config: Option<&'a Path>,
+    pub shard: Option<Shard>,
+}
+
+pub fn run(a: RunArgs<'_>) -> u8 {
+    telemetry::init(a.format, a.level);
+    let mut cfg = match a.config {
         Some(path) => match Config::load(path) {
             Ok(c) => c,
             Err(e) => {
@@ -22,15 +35,22 @@ pub fn run(config: Option<&Path>, listen: Option<&str>, format: LogFormat, level
             Config::demo()
         }
     };
-    if let Some(addr) = listen {
+    if let Some(addr) = a.listen {
         match addr.parse::<SocketAddr>() {
-            Ok(a) => cfg.listen = a,
+            Ok(x) => cfg.listen = x,
             Err(e) => {
                 eprintln!("--listen {addr:?} is not an address:port ({e})");
                 return exit::USAGE;
             }
         }
     }
+    let web = match a.web_config.map(WebConfig::load).transpose() {
+        Ok(w) => w.unwrap_or_default(),
+        Err(e) => {
+            eprintln!("--web.config.file: {e}");
+            return exit::CONFIG;
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -41,6 +61,8 @@ pub fn run(config: Option<&Path>, listen: Option<&str>, format: LogFormat, level
             return exit::SOFTWARE;
         }
     };
+    let config_path = a.config.map(Path::to_path_buf);
+    let shard = a.shard;
     runtime.block_on(async move {
         let listener = match tokio::net::TcpListener::bind(cfg.listen).await {
             Ok(l) => l,
@@ -50,8 +72,15 @@ pub fn run(config: Option<&Path>, listen: Option<&str>, format: LogFormat, level
             }
         };
         let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
-        tracing::info!(%address, devices = cfg.devices.len(), ports = cfg.ports.len(), "Listening.");
-        match crate::agent::run(cfg, listener, shutdown_signal()).await {
+        let tls = web.tls_server_config.is_some();
+        let shard_text = shard.map(|s| s.to_string()).unwrap_or_else(|| "all".to_string());
+        tracing::info!(%address, tls, shard = %shard_text, devices = cfg.devices.len(), ports = cfg.ports.len(), "Listening.");
+        let agent = Agent::start_sharded(cfg, shard);
+        if let Some(path) = config_path {
+            agent.set_config_path(path);
+        }
+        tokio::spawn(reload_on_sighup(agent.clone()));
+        match agent.serve_with(listener, web, shutdown_signal()).await {
             Ok(()) => {
                 tracing::info!("Stopped.");
                 exit::OK
@@ -62,6 +91,20 @@ pub fn run(config: Option<&Path>, listen: Option<&str>, format: LogFormat, level
             }
         }
     })
+}
+
+/// Re-reads the config on every SIGHUP (systemctl reload).
+async fn reload_on_sighup(agent: Arc<Agent>) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Ok(mut hup) = signal(SignalKind::hangup()) else {
+        tracing::error!("Cannot watch SIGHUP; reload with POST /-/reload.");
+        return;
+    };
+    while hup.recv().await.is_some() {
+        tracing::info!("SIGHUP received, reloading the config.");
+        let a = agent.clone();
+        let _ = tokio::task::spawn_blocking(move || a.reload()).await;
+    }
 }
 
 /// Completes on SIGINT or SIGTERM.

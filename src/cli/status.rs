@@ -6,9 +6,16 @@ use super::exit;
 use super::http;
 use crate::api::{LinkJson, PortJson, PortsJson};
 
-pub fn run(url: &str, json: bool) -> u8 {
+pub fn run(url: &str, json: bool, client: &http::ClientArgs) -> u8 {
+    let client = match http::Client::new(client) {
+        Ok(c) => c,
+        Err((code, m)) => {
+            eprintln!("{m}");
+            return code;
+        }
+    };
     let endpoint = format!("{}/api/v1/ports", http::base(url));
-    let answer = match http::get(&endpoint) {
+    let answer = match client.get(&endpoint) {
         Ok(a) => a,
         Err((code, message)) => {
             eprintln!("{message}");

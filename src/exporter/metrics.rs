@@ -185,6 +185,10 @@ impl Families {
     }
 
     fn link(&mut self, port: &PortView, view: &LinkView) {
+        if view.remote {
+            // Another agent of the fleet exports this link.
+            return;
+        }
         let base = [
             ("port", port.config.name.as_str()),
             ("link", view.link.as_str()),
@@ -282,10 +286,14 @@ impl Families {
 pub fn render(store: &Store, now: Instant) -> String {
     let mut f = Families::new();
     for port in store.ports(now) {
-        f.port_ready.add(
-            &[("port", port.config.name.as_str())],
-            bool_value(port.readiness.ready()),
-        );
+        // A port split across shards has no verdict here: Prometheus combines the
+        // link series of both agents (lightgate gate --prometheus).
+        if port.links.iter().all(|l| !l.remote) {
+            f.port_ready.add(
+                &[("port", port.config.name.as_str())],
+                bool_value(port.readiness.ready()),
+            );
+        }
         for (bound, v) in [
             ("min", port.config.window.min_dbm),
             ("max", port.config.window.max_dbm),

@@ -5,9 +5,12 @@
 //! on 127.0.0.1:0 and stop it cleanly.
 
 pub mod metrics;
+pub mod web;
 
 use std::future::Future;
 use std::sync::Arc;
+
+use axum::extract::FromRef;
 
 use axum::extract::Query;
 use axum::extract::{Path, State};
@@ -21,29 +24,97 @@ use crate::api::{ErrorJson, PortJson, PortsJson};
 use crate::audit::GateRequest;
 use crate::store::{self, Store};
 
-/// The routes, over a store.
-pub fn router(store: Arc<Store>) -> Router {
-    Router::new()
+/// Re-reads the config: Ok with a summary, or Err with every problem.
+pub type ReloadHook = Arc<dyn Fn() -> Result<String, String> + Send + Sync>;
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<Store>,
+    pub reload: Option<ReloadHook>,
+}
+
+impl FromRef<AppState> for Arc<Store> {
+    fn from_ref(app: &AppState) -> Arc<Store> {
+        app.store.clone()
+    }
+}
+
+/// The routes, with basic auth in front of every one when users are configured.
+pub fn router(app: AppState, web: &web::WebConfig) -> Router {
+    let router = Router::new()
         .route("/", get(index))
         .route("/metrics", get(metrics_handler))
         .route("/-/healthy", get(healthy))
+        .route("/-/reload", post(reload))
         .route("/api/v1/ports", get(ports))
         .route("/api/v1/ports/{port}", get(port))
         .route("/api/v1/ports/{port}/gate", post(gate))
         .route("/api/v1/audit", get(audit))
         .fallback(not_found)
-        .with_state(store)
+        .with_state(app);
+    if web.basic_auth_users.is_empty() {
+        router
+    } else {
+        let auth = Arc::new(web::BasicAuth::new(web.basic_auth_users.clone()));
+        router.layer(axum::middleware::from_fn_with_state(
+            auth,
+            web::require_auth,
+        ))
+    }
 }
 
 /// Serves until `shutdown` completes, then finishes in-flight requests and returns.
+/// With TLS in `web`, serves HTTPS only.
 pub async fn serve(
     listener: TcpListener,
-    store: Arc<Store>,
+    app: AppState,
+    web: &web::WebConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(store))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let routes = router(app, web);
+    let tls = web.rustls().map_err(std::io::Error::other)?;
+    match tls {
+        None => {
+            axum::serve(listener, routes)
+                .with_graceful_shutdown(shutdown)
+                .await
+        }
+        Some(config) => {
+            let handle = axum_server::Handle::new();
+            let h = handle.clone();
+            tokio::spawn(async move {
+                shutdown.await;
+                h.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+            });
+            let config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(config));
+            axum_server::from_tcp_rustls(listener.into_std()?, config)?
+                .handle(handle)
+                .serve(routes.into_make_service())
+                .await
+        }
+    }
+}
+
+/// POST /-/reload: re-read the config (like SIGHUP).
+async fn reload(State(app): State<AppState>) -> Response {
+    let Some(hook) = app.reload.clone() else {
+        return error(
+            StatusCode::NOT_IMPLEMENTED,
+            "this agent has no config file to reload".to_string(),
+        );
+    };
+    match tokio::task::spawn_blocking(move || hook()).await {
+        Ok(Ok(summary)) => (StatusCode::OK, format!("{summary}\n")).into_response(),
+        Ok(Err(problems)) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the new config was rejected; the running one is kept:\n{problems}"),
+        ),
+        Err(e) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("internal error: {e}"),
+        ),
+    }
 }
 
 fn status_for(ready: bool) -> StatusCode {
