@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod fake_azure;
+pub mod prometheus;
 pub mod snmpsim;
 
 use std::net::SocketAddr;

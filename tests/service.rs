@@ -1,0 +1,500 @@
+//! Running lightgate as a service: live reload (SIGHUP and POST /-/reload) that keeps
+//! state and rejects bad configs; TLS and basic auth from a Prometheus-style web config
+//! file with a certificate made in the test; sharding over two agents gated through a
+//! real Prometheus.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::prometheus::Prometheus;
+use common::{pair, samples, value, TestAgent};
+use lightgate::agent::Agent;
+use lightgate::config::Config;
+use lightgate::shard::Shard;
+
+async fn post(url: &str) -> (u16, String) {
+    let url = url.to_string();
+    tokio::task::spawn_blocking(move || {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut r = agent.post(&url).send_empty().unwrap();
+        (r.status().as_u16(), r.body_mut().read_to_string().unwrap())
+    })
+    .await
+    .unwrap()
+}
+
+const EXTRA_PORT: &str = r#"
+[[device]]
+name = "edge-c"
+source = "sim"
+poll_interval = "100ms"
+[device.sim]
+interfaces = { "Hu0" = "healthy", "Hu1" = "healthy" }
+
+[[port]]
+name = "erd-ams-2"
+hold_down = "200ms"
+link1 = { device = "edge-c", interface = "Hu0", azure_admin_state = "enabled" }
+link2 = { device = "edge-c", interface = "Hu1", azure_admin_state = "enabled" }
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reload_keeps_the_state_of_what_did_not_change_and_rejects_a_bad_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("lightgate.toml");
+    let flappy = pair(
+        "{ scenario = \"flapping\", flap_period = \"300ms\" }",
+        "100ms",
+        "1500ms",
+    );
+    let first = format!("{flappy}{EXTRA_PORT}");
+    std::fs::write(&file, &first).unwrap();
+    let t = TestAgent::start(&first).await;
+    t.agent.set_config_path(file.clone());
+    t.wait_for("/api/v1/ports/erd-ams-2", Duration::from_secs(5), |s, _| {
+        s == 200
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let flaps_before = value(
+        &t.metrics().await,
+        "lightgate_link_flaps_total",
+        &[("port", "erd-ams-1"), ("link", "link2")],
+    );
+    assert!(flaps_before >= 2.0);
+
+    // A bad config (one router port used by two links) is rejected, and nothing changes.
+    let bad = format!("{first}\n[[port]]\nname = \"erd-ams-3\"\nlink1 = {{ device = \"edge-a\", interface = \"HundredGigE0/0/0\" }}\nlink2 = {{ device = \"edge-c\", interface = \"Hu1\" }}\n");
+    std::fs::write(&file, &bad).unwrap();
+    let (status, body) = post(&t.url("/-/reload")).await;
+    assert_eq!(status, 500, "{body}");
+    assert!(
+        body.contains("already link1 of port \\\"erd-ams-1\\\""),
+        "{body}"
+    );
+    let m = t.metrics().await;
+    assert_eq!(
+        value(&m, "lightgate_config_last_reload_successful", &[]),
+        0.0
+    );
+    assert!(
+        samples(&m, "lightgate_port_ready", &[("port", "erd-ams-3")]).is_empty(),
+        "the running config is kept"
+    );
+
+    // A good one adds a port on a new device; what did not change keeps its state.
+    let good = format!("{first}\n[[device]]\nname = \"edge-d\"\nsource = \"sim\"\npoll_interval = \"100ms\"\n[device.sim]\ninterfaces = {{ \"Hu0\" = \"healthy\", \"Hu1\" = \"healthy\" }}\n\n[[port]]\nname = \"erd-ams-3\"\nlink1 = {{ device = \"edge-d\", interface = \"Hu0\" }}\nlink2 = {{ device = \"edge-d\", interface = \"Hu1\" }}\n");
+    std::fs::write(&file, &good).unwrap();
+    let (status, body) = post(&t.url("/-/reload")).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = t.json("/api/v1/ports/erd-ams-2").await;
+    assert_eq!(
+        status, 200,
+        "an unchanged port keeps its hold-down: still ready right after the reload"
+    );
+    let m = t.metrics().await;
+    let flaps_after = value(
+        &m,
+        "lightgate_link_flaps_total",
+        &[("port", "erd-ams-1"), ("link", "link2")],
+    );
+    assert!(
+        flaps_after >= flaps_before,
+        "flap count kept: {flaps_before} before, {flaps_after} after"
+    );
+    assert_eq!(
+        value(&m, "lightgate_config_last_reload_successful", &[]),
+        1.0
+    );
+    assert!(
+        value(
+            &m,
+            "lightgate_config_last_reload_success_timestamp_seconds",
+            &[]
+        ) > 1.7e9
+    );
+    assert_eq!(
+        samples(&m, "lightgate_port_ready", &[("port", "erd-ams-3")]).len(),
+        1,
+        "the added port is there"
+    );
+    t.stop().await;
+}
+
+/// A `lightgate run` process, its address read from its log.
+struct Proc {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(args: &[&str]) -> Proc {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lightgate"))
+        .arg("run")
+        .args(["--listen", "127.0.0.1:0"])
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut p = Proc {
+        child,
+        addr: String::new(),
+    };
+    let mut lines = BufReader::new(stderr).lines();
+    while let Some(Ok(line)) = lines.next() {
+        if let Some(rest) = line.split("address=").nth(1) {
+            p.addr = rest.split_whitespace().next().unwrap().to_string();
+            break;
+        }
+    }
+    assert!(!p.addr.is_empty(), "lightgate did not start");
+    std::thread::spawn(move || for _ in lines {});
+    p
+}
+
+#[test]
+fn sighup_reloads_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("lightgate.toml");
+    std::fs::write(&file, pair("\"healthy\"", "100ms", "1s")).unwrap();
+    let p = start(&["--config", file.to_str().unwrap()]);
+    std::fs::write(
+        &file,
+        format!("{}{EXTRA_PORT}", pair("\"healthy\"", "100ms", "1s")),
+    )
+    .unwrap();
+    let sent = Command::new("sh")
+        .args(["-c", &format!("kill -HUP {}", p.child.id())])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if ureq_any(&format!("http://{}/api/v1/ports", p.addr)).contains("erd-ams-2") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the new port did not appear after SIGHUP"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn ureq_any(url: &str) -> String {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    agent
+        .get(url)
+        .call()
+        .ok()
+        .and_then(|mut r| r.body_mut().read_to_string().ok())
+        .unwrap_or_default()
+}
+
+struct Pki {
+    dir: tempfile::TempDir,
+}
+
+impl Pki {
+    /// A CA, a server certificate for 127.0.0.1 and a client certificate, as PEM files.
+    fn new() -> Pki {
+        use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+        let dir = tempfile::tempdir().unwrap();
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+        let server_key = KeyPair::generate().unwrap();
+        let server = CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+            .unwrap()
+            .signed_by(&server_key, &ca)
+            .unwrap();
+        let client_key = KeyPair::generate().unwrap();
+        let client = CertificateParams::new(vec!["pipeline".to_string()])
+            .unwrap()
+            .signed_by(&client_key, &ca)
+            .unwrap();
+        let w = |n: &str, t: String| std::fs::write(dir.path().join(n), t).unwrap();
+        w("ca.pem", ca.pem());
+        w("server.pem", server.pem());
+        w("server.key", server_key.serialize_pem());
+        w("client.pem", client.pem());
+        w("client.key", client_key.serialize_pem());
+        Pki { dir }
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.dir.path().join(name).to_str().unwrap().to_string()
+    }
+
+    fn web_config(&self, extra: &str) -> String {
+        let hash = bcrypt::hash("pipeline-pass", 4).unwrap();
+        let p = self.dir.path().join("web.yml");
+        std::fs::write(&p, format!("tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n{extra}basic_auth_users:\n  alice: {hash}\n")).unwrap();
+        p.to_str().unwrap().to_string()
+    }
+}
+
+fn status(url: &str, extra: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_lightgate"))
+        .args(["status", "--url", url])
+        .args(extra)
+        .env("LG_PW", "pipeline-pass")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn tls_and_basic_auth_protect_every_endpoint() {
+    let pki = Pki::new();
+    let web = pki.web_config("");
+    let p = start(&["--web.config.file", &web]);
+    let https = format!("https://{}", p.addr);
+    let ca = pki.path("ca.pem");
+    // Plain HTTP is not served.
+    assert!(!ureq_any(&format!("http://{}/metrics", p.addr)).contains("lightgate_"));
+    // HTTPS without credentials: 401, with a clear message from the CLI.
+    let out = status(&https, &["--tls-ca", &ca]);
+    assert_eq!(out.status.code(), Some(69));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("HTTP 401"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Wrong password: still 401.
+    let out = Command::new(env!("CARGO_BIN_EXE_lightgate"))
+        .args([
+            "status",
+            "--url",
+            &https,
+            "--tls-ca",
+            &ca,
+            "--username",
+            "alice",
+            "--password-env",
+            "LG_PW",
+        ])
+        .env("LG_PW", "nope")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(69));
+    // Right credentials and the CA: the table.
+    let out = status(
+        &https,
+        &[
+            "--tls-ca",
+            &ca,
+            "--username",
+            "alice",
+            "--password-env",
+            "LG_PW",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8(out.stdout).unwrap().contains("PORT demo"));
+    // Without the CA the certificate is not trusted.
+    let out = status(&https, &["--username", "alice", "--password-env", "LG_PW"]);
+    assert_eq!(out.status.code(), Some(69));
+    // The gate speaks the same options.
+    let out = Command::new(env!("CARGO_BIN_EXE_lightgate"))
+        .args([
+            "gate",
+            "demo",
+            "--url",
+            &https,
+            "--tls-ca",
+            &ca,
+            "--username",
+            "alice",
+            "--password-env",
+            "LG_PW",
+            "--json",
+        ])
+        .env("LG_PW", "pipeline-pass")
+        .current_dir(pki.dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0) | Some(75)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["port"], "demo");
+}
+
+#[test]
+fn client_certificates_can_be_required() {
+    let pki = Pki::new();
+    let web = pki
+        .web_config("  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.pem\n");
+    let p = start(&["--web.config.file", &web]);
+    let https = format!("https://{}", p.addr);
+    let ca = pki.path("ca.pem");
+    let creds = [
+        "--tls-ca",
+        &ca,
+        "--username",
+        "alice",
+        "--password-env",
+        "LG_PW",
+    ];
+    let out = status(&https, &creds);
+    assert_eq!(
+        out.status.code(),
+        Some(69),
+        "no client certificate, no connection"
+    );
+    let (cert, key) = (pki.path("client.pem"), pki.path("client.key"));
+    let mut with_cert = creds.to_vec();
+    with_cert.extend(["--tls-cert", &cert, "--tls-key", &key]);
+    let out = status(&https, &with_cert);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Device names that land in shard 1/2 and 2/2.
+fn names_in(shard: Shard, count: usize) -> Vec<String> {
+    (0..)
+        .map(|i| format!("edge-{i}"))
+        .filter(|n| shard.owns(n))
+        .take(count)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_shards_poll_disjoint_devices_and_the_gate_through_prometheus_agrees_with_one_agent() {
+    let s1: Shard = "1/2".parse().unwrap();
+    let s2: Shard = "2/2".parse().unwrap();
+    let (a, b) = (names_in(s1, 2), names_in(s2, 2));
+    let device = |name: &str, scenario: &str| {
+        format!("[[device]]\nname = \"{name}\"\nsource = \"sim\"\npoll_interval = \"200ms\"\n[device.sim]\ninterfaces = {{ \"Hu0\" = \"{scenario}\" }}\n\n")
+    };
+    let port = |name: &str, d1: &str, d2: &str| {
+        format!("[[port]]\nname = \"{name}\"\nhold_down = \"500ms\"\nlink1 = {{ device = \"{d1}\", interface = \"Hu0\", azure_admin_state = \"enabled\" }}\nlink2 = {{ device = \"{d2}\", interface = \"Hu0\", azure_admin_state = \"enabled\" }}\n\n")
+    };
+    let text = [
+        device(&a[0], "healthy"),
+        device(&b[0], "healthy"),
+        device(&a[1], "healthy"),
+        device(&b[1], "dirty-connector"),
+        port("split-ready", &a[0], &b[0]),
+        port("split-dirty", &a[1], &b[1]),
+    ]
+    .concat();
+    let config = Config::parse(&text, "t").unwrap();
+    let mut agents = Vec::new();
+    let mut addrs = Vec::new();
+    for shard in [Some(s1), Some(s2), None] {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        addrs.push(listener.local_addr().unwrap().to_string());
+        let agent = Agent::start_sharded(config.clone(), shard);
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(agent.clone().serve(listener, async move {
+            let _ = rx.await;
+        }));
+        agents.push((agent, tx, handle));
+    }
+    let p1: Vec<String> = agents[0].0.polled_devices();
+    let p2: Vec<String> = agents[1].0.polled_devices();
+    assert!(
+        p1.iter().all(|d| !p2.contains(d)),
+        "shards overlap: {p1:?} {p2:?}"
+    );
+    let mut union: Vec<String> = p1.iter().chain(&p2).cloned().collect();
+    union.sort();
+    assert_eq!(
+        union,
+        agents[2].0.polled_devices(),
+        "together the shards poll every device"
+    );
+
+    let targets = vec![
+        ("lightgate-shard-1", addrs[0].clone()),
+        ("lightgate-shard-2", addrs[1].clone()),
+    ];
+    let prom = tokio::task::spawn_blocking(move || Prometheus::start(&targets))
+        .await
+        .unwrap();
+    let single = format!("http://{}", addrs[2]);
+    let prom_url = prom.url.clone();
+    let gate = move |port: &str, prometheus: bool| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_lightgate"));
+        c.args(["gate", port]);
+        if prometheus {
+            c.args(["--prometheus", &prom_url, "--max-age", "10s"]);
+        } else {
+            c.args(["--url", &single]);
+        }
+        c.output().unwrap()
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let g = gate.clone();
+        let (via_prom, via_agent) =
+            tokio::task::spawn_blocking(move || (g("split-ready", true), g("split-ready", false)))
+                .await
+                .unwrap();
+        if (via_prom.status.code(), via_agent.status.code()) == (Some(0), Some(0)) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "split-ready never became ready: prometheus {:?} {}, agent {:?}",
+            via_prom.status.code(),
+            String::from_utf8_lossy(&via_prom.stderr),
+            via_agent.status.code()
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let g = gate.clone();
+    let (via_prom, via_agent) =
+        tokio::task::spawn_blocking(move || (g("split-dirty", true), g("split-dirty", false)))
+            .await
+            .unwrap();
+    assert_eq!(
+        via_prom.status.code(),
+        Some(75),
+        "{}",
+        String::from_utf8_lossy(&via_prom.stderr)
+    );
+    assert_eq!(via_agent.status.code(), Some(75));
+    let err = String::from_utf8(via_prom.stderr).unwrap();
+    assert!(
+        err.contains("receive light is out of range: link2"),
+        "{err}"
+    );
+    // Neither shard claims a verdict for a port it only half polls.
+    let m = common::get(&format!("http://{}/metrics", addrs[0])).await.1;
+    assert!(samples(&m, "lightgate_port_ready", &[]).is_empty(), "{m}");
+    for (agent, tx, handle) in agents {
+        let _ = tx.send(());
+        handle.await.unwrap().unwrap();
+        drop(agent);
+    }
+}
