@@ -10,6 +10,7 @@ REQUIRED=(
     "snmpsimd snmpsim"   # SNMP agents serving real device walks (v2c and v3)
     "snmpget snmp"       # net-snmp tools: readiness probe of snmpsimd, snmpset, snmptrap
     "promtool prometheus" # promtool for the alert rules, and a real Prometheus server
+    "socat socat"        # pseudo-terminal pairs for the serial console tests
 )
 
 missing=()

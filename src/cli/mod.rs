@@ -9,6 +9,7 @@ mod check_config;
 mod gate;
 mod gate_prometheus;
 mod http;
+mod parse;
 mod probe;
 mod run;
 mod status;
@@ -154,6 +155,23 @@ enum Command {
         json: bool,
         #[command(flatten)]
         client: http::ClientArgs,
+    },
+    /// Parse saved CLI output (show commands pasted from a terminal or a ticket) and
+    /// print the readings per interface.
+    Parse {
+        /// cisco-ios, cisco-nxos, cisco-iosxr, arista-eos or junos.
+        #[arg(long, value_name = "DIALECT")]
+        dialect: String,
+        /// The file with the output.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// The port, for IOS-XR `show controllers optics` output pasted without its
+        /// command line.
+        #[arg(long, value_name = "PORT")]
+        port: Option<String>,
+        /// Print a JSON list of readings (the agent's reading format).
+        #[arg(long)]
+        json: bool,
     },
     /// Read a device once and print every interface that has an optic (or the named
     /// ones) with its light levels, lanes, DOM and thresholds.
@@ -330,6 +348,12 @@ pub fn main() -> ExitCode {
             since,
             json,
         }),
+        Command::Parse {
+            dialect,
+            file,
+            port,
+            json,
+        } => parse::run(&dialect, &file, port.as_deref(), json),
         Command::Probe { target } => match *target {
             ProbeTarget::Snmp(p) => probe_snmp(p),
         },

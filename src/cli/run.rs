@@ -64,6 +64,8 @@ pub fn run(a: RunArgs<'_>) -> u8 {
     let config_path = a.config.map(Path::to_path_buf);
     let shard = a.shard;
     runtime.block_on(async move {
+        // Watch SIGHUP before announcing anything: its default action would kill us.
+        let hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup());
         let listener = match tokio::net::TcpListener::bind(cfg.listen).await {
             Ok(l) => l,
             Err(e) => {
@@ -79,7 +81,12 @@ pub fn run(a: RunArgs<'_>) -> u8 {
         if let Some(path) = config_path {
             agent.set_config_path(path);
         }
-        tokio::spawn(reload_on_sighup(agent.clone()));
+        match hup {
+            Ok(hup) => {
+                tokio::spawn(reload_on_sighup(agent.clone(), hup));
+            }
+            Err(e) => tracing::error!(error = %e, "Cannot watch SIGHUP; reload with POST /-/reload."),
+        }
         match agent.serve_with(listener, web, shutdown_signal()).await {
             Ok(()) => {
                 tracing::info!("Stopped.");
@@ -94,12 +101,7 @@ pub fn run(a: RunArgs<'_>) -> u8 {
 }
 
 /// Re-reads the config on every SIGHUP (systemctl reload).
-async fn reload_on_sighup(agent: Arc<Agent>) {
-    use tokio::signal::unix::{signal, SignalKind};
-    let Ok(mut hup) = signal(SignalKind::hangup()) else {
-        tracing::error!("Cannot watch SIGHUP; reload with POST /-/reload.");
-        return;
-    };
+async fn reload_on_sighup(agent: Arc<Agent>, mut hup: tokio::signal::unix::Signal) {
     while hup.recv().await.is_some() {
         tracing::info!("SIGHUP received, reloading the config.");
         let a = agent.clone();

@@ -9,6 +9,7 @@ mod duration;
 mod location;
 mod raw;
 pub mod secret;
+mod serial;
 mod snmp;
 mod validate;
 
@@ -20,6 +21,7 @@ pub use location::Problem;
 pub use secret::Secret;
 
 use crate::domain::{AzureAdminState, HealthyWindow, LinkId, LinkPolicy};
+use crate::source::serial::SerialSettings;
 use crate::source::sim::SimSettings;
 use crate::source::snmp::SnmpSettings;
 
@@ -91,6 +93,7 @@ pub struct DeviceConfig {
 pub enum SourceConfig {
     Sim(SimSettings),
     Snmp(SnmpSettings),
+    Serial(SerialSettings),
 }
 
 impl SourceConfig {
@@ -98,6 +101,7 @@ impl SourceConfig {
         match self {
             SourceConfig::Sim(_) => "sim",
             SourceConfig::Snmp(_) => "snmp",
+            SourceConfig::Serial(_) => "serial",
         }
     }
 }

@@ -33,6 +33,27 @@ pub struct RawDevice {
     pub timeout: Option<Spanned<HumanDuration>>,
     pub sim: Option<Spanned<RawSim>>,
     pub snmp: Option<Spanned<RawSnmp>>,
+    pub serial: Option<Spanned<RawSerial>>,
+}
+
+/// `[device.serial]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSerial {
+    pub path: Option<Spanned<String>>,
+    pub url: Option<Spanned<String>>,
+    pub baud: Option<u32>,
+    pub data_bits: Option<Spanned<u8>>,
+    pub parity: Option<Spanned<String>>,
+    pub stop_bits: Option<Spanned<u8>>,
+    pub flow_control: Option<Spanned<String>>,
+    pub dialect: Spanned<String>,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub password_file: Option<Spanned<String>>,
+    pub password_env: Option<Spanned<String>>,
+    pub step_timeout: Option<Spanned<HumanDuration>>,
+    pub command_timeout: Option<Spanned<HumanDuration>>,
 }
 
 /// `[azure]`: access to Azure Resource Manager and Azure Monitor.

@@ -163,7 +163,7 @@ fn device(c: &mut Checker<'_>, d: &RawDevice) -> Option<DeviceConfig> {
         .unwrap_or(defaults::POLL_INTERVAL);
     // SNMP discovery walks tables and may take longer than a 10 s cap on a big box;
     // an SNMP poll may use its whole interval by default.
-    let default_timeout = if d.source.get_ref() == "snmp" {
+    let default_timeout = if matches!(d.source.get_ref().as_str(), "snmp" | "serial") {
         poll_interval
     } else {
         poll_interval.min(defaults::MAX_DEFAULT_TIMEOUT)
@@ -207,10 +207,30 @@ fn device(c: &mut Checker<'_>, d: &RawDevice) -> Option<DeviceConfig> {
                 return None;
             }
         },
+        "serial" => match &d.serial {
+            Some(serial) => {
+                let source = c.source;
+                let problems = &mut c.problems;
+                let mut report = |span: Range<usize>, m: String| {
+                    problems.push(Problem::new(source, Some(span), m))
+                };
+                SourceConfig::Serial(super::serial::settings(serial, &mut report)?)
+            }
+            None => {
+                c.problem(
+                    d.source.span(),
+                    format!(
+                        "device {:?} has source = \"serial\" but no [device.serial] table",
+                        d.name.get_ref()
+                    ),
+                );
+                return None;
+            }
+        },
         other => {
             c.problem(
                 d.source.span(),
-                format!("source kind {other:?} is not supported by this version of lightgate (supported: \"sim\", \"snmp\")"),
+                format!("source kind {other:?} is not supported by this version of lightgate (supported: \"sim\", \"snmp\", \"serial\")"),
             );
             return None;
         }
@@ -218,6 +238,7 @@ fn device(c: &mut Checker<'_>, d: &RawDevice) -> Option<DeviceConfig> {
     let stray = [
         ("sim", d.sim.as_ref().map(|s| s.span())),
         ("snmp", d.snmp.as_ref().map(|s| s.span())),
+        ("serial", d.serial.as_ref().map(|s| s.span())),
     ];
     for (kind, span) in stray {
         if let Some(span) = span {

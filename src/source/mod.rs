@@ -8,6 +8,7 @@
 //! match arm, and touches nothing in the core.
 
 pub mod azure;
+pub mod serial;
 pub mod sim;
 pub mod snmp;
 
@@ -64,6 +65,7 @@ pub trait ReadingSource {
 pub enum AnySource {
     Sim(sim::SimSource),
     Snmp(Box<snmp::SnmpSource>),
+    Serial(serial::SerialSource),
 }
 
 impl AnySource {
@@ -74,13 +76,16 @@ impl AnySource {
             SourceConfig::Snmp(settings) => {
                 AnySource::Snmp(Box::new(snmp::SnmpSource::new(settings.clone())))
             }
+            SourceConfig::Serial(settings) => {
+                AnySource::Serial(serial::SerialSource::new(settings.clone()))
+            }
         }
     }
 
     /// Protocol request counts so far, for sources that speak a protocol.
     pub fn counters(&self) -> Option<snmp::Counters> {
         match self {
-            AnySource::Sim(_) => None,
+            AnySource::Sim(_) | AnySource::Serial(_) => None,
             AnySource::Snmp(s) => Some(s.counters()),
         }
     }
@@ -96,6 +101,7 @@ impl AnySource {
         match self {
             AnySource::Sim(s) => s.poll(interfaces).await,
             AnySource::Snmp(s) => s.poll(interfaces).await,
+            AnySource::Serial(s) => s.poll(interfaces).await,
         }
     }
 }

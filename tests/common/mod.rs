@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod console;
 pub mod fake_azure;
 pub mod prometheus;
 pub mod snmpsim;

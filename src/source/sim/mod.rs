@@ -84,7 +84,7 @@ impl ReadingSource for SimSource {
             ));
         }
         if let Some(n) = self.settings.fail_every.filter(|n| *n > 0) {
-            if (self.polls + 1) % u64::from(n) == 0 {
+            if (self.polls + 1).is_multiple_of(u64::from(n)) {
                 self.polls += 1;
                 return Err(SourceError::Transport(format!(
                     "simulated flaky device (fails every {n} polls)"

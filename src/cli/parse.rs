@@ -1,0 +1,55 @@
+//! `lightgate parse --dialect D FILE`: read saved CLI output (one or several show
+//! commands, as pasted from a terminal or a ticket) and print the readings per
+//! interface, as a table or as the agent's reading JSON.
+
+use std::path::Path;
+
+use super::exit;
+use crate::api::ReadingJson;
+use crate::source::serial::parse::{self, Dialect};
+
+pub fn run(dialect: &str, file: &Path, port: Option<&str>, json: bool) -> u8 {
+    let dialect: Dialect = match dialect.parse() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("--dialect: {e}");
+            return exit::USAGE;
+        }
+    };
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("{}: {e}", file.display());
+            return exit::USAGE;
+        }
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let found = parse::parse(dialect, &text, port);
+    let results: std::collections::BTreeMap<String, crate::source::InterfaceResult> = found
+        .into_iter()
+        .map(|(name, f)| (name, Ok(f.into_reading())))
+        .collect();
+    if json {
+        let list: Vec<ReadingJson> = results
+            .iter()
+            .filter_map(|(n, r)| r.as_ref().ok().map(|r| ReadingJson::new("", n, r)))
+            .collect();
+        match serde_json::to_string_pretty(&list) {
+            Ok(t) => println!("{t}"),
+            Err(e) => {
+                eprintln!("cannot print JSON: {e}");
+                return exit::SOFTWARE;
+            }
+        }
+    } else {
+        print!(
+            "{}",
+            super::probe::table(&file.display().to_string(), &results)
+        );
+    }
+    if results.is_empty() {
+        eprintln!("{}: no {dialect} interface output found", file.display());
+        return exit::UNAVAILABLE;
+    }
+    exit::OK
+}

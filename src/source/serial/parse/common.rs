@@ -1,0 +1,217 @@
+//! Shared pieces of the CLI parsers: numbers as printed, alarm flags, interface names,
+//! and a builder that turns what was found into a reading.
+
+use std::collections::BTreeMap;
+
+use crate::domain::{
+    AdminStatus, LaneReading, LinkDetails, LinkReading, OperStatus, OpticReading, OpticalPower,
+    Thresholds,
+};
+
+/// Alarm flags CLIs print after a value: high alarm, high warning, low warning, low alarm.
+pub fn is_flag(token: &str) -> bool {
+    matches!(token, "++" | "+" | "-" | "--")
+}
+
+/// A number as printed ("+26.535", "-2.7", "3.29"), or None for N/A and friends.
+pub fn num(token: &str) -> Option<f64> {
+    let t = token.trim().trim_start_matches('+');
+    let v: f64 = t.parse().ok()?;
+    v.is_finite().then_some(v)
+}
+
+/// A dBm value as printed, with no light in all its spellings.
+pub fn dbm(token: &str) -> OpticalPower {
+    OpticalPower::parse_dbm(token).unwrap_or(OpticalPower::NotSupported)
+}
+
+/// Threshold text as printed (N/A means none).
+pub fn threshold(token: &str) -> Option<f64> {
+    num(token)
+}
+
+/// A lowercase, unabbreviated form of an interface name, for matching what a CLI
+/// prints ("Twe2/1/1", "Te1/49", "Et3/1/1") with what a config or another command says
+/// ("TwentyFiveGigE2/1/1", "TenGigabitEthernet1/49", "Ethernet3/1/1").
+pub fn normalize_interface(name: &str) -> String {
+    let lower = name.trim().to_ascii_lowercase();
+    let split = lower
+        .find(|c: char| c.is_ascii_digit())
+        .unwrap_or(lower.len());
+    let (kind, rest) = lower.split_at(split);
+    let full = match kind {
+        "gi" | "gig" | "gigabitethernet" | "ge" => "gigabitethernet",
+        "te" | "ten" | "tengig" | "tengige" | "tengigabitethernet" => "tengigabitethernet",
+        "twe" | "twentyfivegige" | "twentyfivegigabitethernet" => "twentyfivegige",
+        "fo" | "fortygige" | "fortygigabitethernet" => "fortygigabitethernet",
+        "fif" | "fiftygige" => "fiftygige",
+        "hu" | "hundredgige" | "hundredgigabitethernet" => "hundredgige",
+        "fh" | "fourhundredgige" => "fourhundredgige",
+        "et" | "eth" | "ethernet" => "ethernet",
+        other => other,
+    };
+    format!("{full}{rest}")
+}
+
+/// What one parse found about one interface.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Found {
+    pub admin: Option<AdminStatus>,
+    pub oper: Option<OperStatus>,
+    pub optic: Option<OpticBuilder>,
+    /// "transceiver is not present" and the like.
+    pub note: Option<String>,
+}
+
+/// Values collected for one optic, module level and per lane.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct OpticBuilder {
+    pub rx: Option<OpticalPower>,
+    pub tx: Option<OpticalPower>,
+    pub lanes: BTreeMap<u16, LaneReading>,
+    pub bias_amperes: Option<f64>,
+    pub temperature_celsius: Option<f64>,
+    pub voltage_volts: Option<f64>,
+    pub rx_thresholds: Thresholds,
+    pub tx_thresholds: Thresholds,
+}
+
+impl OpticBuilder {
+    pub fn lane(&mut self, lane: u16) -> &mut LaneReading {
+        self.lanes.entry(lane).or_insert(LaneReading {
+            lane,
+            rx: OpticalPower::NotSupported,
+            tx: OpticalPower::NotSupported,
+            bias_amperes: None,
+        })
+    }
+
+    pub fn build(self) -> OpticReading {
+        OpticReading {
+            rx: self.rx.unwrap_or(OpticalPower::NotSupported),
+            tx: self.tx.unwrap_or(OpticalPower::NotSupported),
+            lanes: self.lanes.into_values().collect(),
+            bias_amperes: self.bias_amperes,
+            temperature_celsius: self.temperature_celsius,
+            voltage_volts: self.voltage_volts,
+            rx_thresholds: self.rx_thresholds,
+            tx_thresholds: self.tx_thresholds,
+        }
+    }
+}
+
+impl Found {
+    pub fn optic(&mut self) -> &mut OpticBuilder {
+        self.optic.get_or_insert_with(OpticBuilder::default)
+    }
+
+    /// A reading, when the link state is known (a transceiver-only capture has none:
+    /// the offline parse then reports up/up-less readings as "unknown").
+    pub fn into_reading(self) -> LinkReading {
+        let note = self.note.clone().or_else(|| {
+            self.optic
+                .is_none()
+                .then(|| "no DOM: the output shows no transceiver values".to_string())
+        });
+        LinkReading {
+            admin_status: self.admin.unwrap_or(AdminStatus::Up),
+            oper_status: self.oper.unwrap_or(OperStatus::Unknown),
+            last_change: None,
+            optic: self.optic.map(OpticBuilder::build),
+            note,
+            details: LinkDetails::default(),
+        }
+    }
+}
+
+/// The link state line of `show interfaces X` on IOS, IOS-XE, IOS-XR, NX-OS and EOS:
+/// "Gi1/0/1 is up, line protocol is up", "X is administratively down, line protocol is
+/// down", "Ethernet1/1 is down (Administratively down)", "X is down (notconnect)".
+pub fn state_line(line: &str) -> Option<(String, AdminStatus, OperStatus)> {
+    let (name, rest) = line.trim().split_once(" is ")?;
+    if name.contains(' ') || name.is_empty() {
+        return None;
+    }
+    let rest = rest.to_ascii_lowercase();
+    let admin_down = rest.starts_with("administratively down")
+        || rest.contains("(administratively down)")
+        || rest.contains("(disabled)");
+    let oper_up = if let Some(lp) = rest.split("line protocol is ").nth(1) {
+        lp.starts_with("up")
+    } else {
+        rest.starts_with("up")
+    };
+    if !(rest.starts_with("up") || rest.starts_with("down") || rest.starts_with("administratively"))
+    {
+        return None;
+    }
+    let admin = if admin_down {
+        AdminStatus::Down
+    } else {
+        AdminStatus::Up
+    };
+    let oper = if oper_up {
+        OperStatus::Up
+    } else {
+        OperStatus::Down
+    };
+    Some((name.to_string(), admin, oper))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_normalize_across_abbreviations() {
+        assert_eq!(
+            normalize_interface("Twe2/1/1"),
+            normalize_interface("TwentyFiveGigE2/1/1")
+        );
+        assert_eq!(
+            normalize_interface("Te0/0/5"),
+            normalize_interface("TenGigabitEthernet0/0/5")
+        );
+        assert_eq!(
+            normalize_interface("Et3/1/1"),
+            normalize_interface("Ethernet3/1/1")
+        );
+        assert_eq!(normalize_interface("xe-0/1/7"), "xe-0/1/7");
+        assert_ne!(normalize_interface("Gi1/1"), normalize_interface("Te1/1"));
+    }
+
+    #[test]
+    fn state_lines_of_every_dialect() {
+        use AdminStatus as A;
+        use OperStatus as O;
+        let s = |l: &str| state_line(l).map(|(_, a, o)| (a, o));
+        assert_eq!(
+            s("GigabitEthernet1/0/1 is up, line protocol is up (connected)"),
+            Some((A::Up, O::Up))
+        );
+        assert_eq!(
+            s("Te1/1 is administratively down, line protocol is down"),
+            Some((A::Down, O::Down))
+        );
+        assert_eq!(
+            s("Ethernet1/1 is down (Administratively down)"),
+            Some((A::Down, O::Down))
+        );
+        assert_eq!(s("Ethernet1/2 is up"), Some((A::Up, O::Up)));
+        assert_eq!(
+            s("Ethernet3 is down, line protocol is down (notconnect)"),
+            Some((A::Up, O::Down))
+        );
+        assert_eq!(s("transceiver is present"), None);
+        assert_eq!(s("Hardware is C6k 1000Mb 802.3"), None);
+    }
+
+    #[test]
+    fn numbers_and_darkness() {
+        assert_eq!(num("+26.535"), Some(26.535));
+        assert_eq!(num("N/A"), None);
+        assert_eq!(dbm("- Inf"), OpticalPower::NoLight);
+        assert_eq!(dbm("<-40.00"), OpticalPower::NoLight);
+        assert_eq!(dbm("Unavailable"), OpticalPower::NotSupported);
+    }
+}
