@@ -23,6 +23,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod exporter;
+pub mod peering;
 pub mod poller;
 pub mod shard;
 pub mod source;

@@ -10,6 +10,7 @@ mod gate;
 mod gate_prometheus;
 mod http;
 mod parse;
+mod peering;
 mod probe;
 mod run;
 mod status;
@@ -156,6 +157,11 @@ enum Command {
         #[command(flatten)]
         client: http::ClientArgs,
     },
+    /// Peering pre-flight: validate a planned private or Microsoft peering.
+    Peering {
+        #[command(subcommand)]
+        action: PeeringAction,
+    },
     /// Parse saved CLI output (show commands pasted from a terminal or a ticket) and
     /// print the readings per interface.
     Parse {
@@ -178,6 +184,22 @@ enum Command {
     Probe {
         #[command(subcommand)]
         target: Box<ProbeTarget>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PeeringAction {
+    /// Check a peering plan (TOML): addresses, VLANs, AS numbers, MD5 key, prefix
+    /// limits. Exit 0 clean, 1 errors (or warnings with --strict).
+    Check {
+        #[arg(value_name = "PLAN")]
+        plan: PathBuf,
+        /// Print the findings and addresses as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Fail on warnings too.
+        #[arg(long)]
+        strict: bool,
     },
 }
 
@@ -348,6 +370,9 @@ pub fn main() -> ExitCode {
             since,
             json,
         }),
+        Command::Peering {
+            action: PeeringAction::Check { plan, json, strict },
+        } => peering::check(&plan, json, strict),
         Command::Parse {
             dialect,
             file,
