@@ -35,6 +35,9 @@ pub struct Decision {
     pub time: String,
     pub port: String,
     pub action: String,
+    /// The circuit, for circuit actions (configure-peering, delete-circuit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub circuit: Option<String>,
     pub ready: bool,
     /// "ready" or "not_ready".
     pub verdict: String,
@@ -175,6 +178,7 @@ mod tests {
             time: time.into(),
             port: port.into(),
             action: default_action(),
+            circuit: None,
             ready: true,
             verdict: "ready".into(),
             user: "alice".into(),

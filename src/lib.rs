@@ -30,3 +30,4 @@ pub mod source;
 pub mod store;
 pub mod telemetry;
 pub mod traps;
+pub mod workflow;

@@ -99,6 +99,10 @@ pub struct LinkView {
 #[derive(Debug, Clone)]
 pub struct PortView {
     pub config: PortConfig,
+    /// Azure's fresh observation of the port (circuits included), when observed.
+    pub azure: Option<AzurePort>,
+    /// Why there is no fresh Azure observation, when the port is meant to have one.
+    pub azure_error: Option<String>,
     pub readiness: PortReadiness,
     pub evaluated_at: SystemTime,
     pub links: [LinkView; 2],
@@ -373,12 +377,64 @@ impl Store {
             time: humantime::format_rfc3339_millis(view.evaluated_at).to_string(),
             port: p.port.clone(),
             action: request.action.clone(),
+            circuit: None,
             ready: p.ready,
             verdict: if p.ready { "ready" } else { "not_ready" }.to_string(),
             user: request.user.clone(),
             host: request.host.clone(),
             command: request.command.clone(),
             failing: p.failing,
+            checks: LinkChecks {
+                link1: p.links.link1.checks,
+                link2: p.links.link2.checks,
+            },
+            readings: LinkReadings {
+                link1: p.links.link1.reading,
+                link2: p.links.link2.reading,
+            },
+        };
+        let path = self.config().audit_log.clone();
+        Some(self.audit.append(&path, &decision).map(|()| decision))
+    }
+
+    /// Decides a circuit action (configure-peering, delete-circuit) from the circuit's
+    /// states in Azure, and records it like [`Store::gate`]. `None` when no observed
+    /// port has a circuit of that name.
+    pub fn circuit_gate(
+        &self,
+        circuit: &str,
+        request: &crate::audit::GateRequest,
+        now: Instant,
+    ) -> Option<std::io::Result<crate::audit::Decision>> {
+        use crate::api::PortJson;
+        use crate::audit::{Decision, LinkChecks, LinkReadings};
+        let view = self.ports(now).into_iter().find(|v| {
+            v.azure
+                .as_ref()
+                .is_some_and(|a| a.circuits.iter().any(|c| c.name == circuit))
+        })?;
+        let c = view
+            .azure
+            .as_ref()?
+            .circuits
+            .iter()
+            .find(|c| c.name == circuit)?
+            .clone();
+        let failing = crate::workflow::circuit_action(&request.action, &c);
+        let p = PortJson::new(&view);
+        let ready = failing.is_empty();
+        let decision = Decision {
+            decision_id: decision_id(),
+            time: humantime::format_rfc3339_millis(view.evaluated_at).to_string(),
+            port: p.port.clone(),
+            action: request.action.clone(),
+            circuit: Some(circuit.to_string()),
+            ready,
+            verdict: if ready { "ready" } else { "not_ready" }.to_string(),
+            user: request.user.clone(),
+            host: request.host.clone(),
+            command: request.command.clone(),
+            failing,
             checks: LinkChecks {
                 link1: p.links.link1.checks,
                 link2: p.links.link2.checks,
@@ -463,6 +519,29 @@ fn azure_of(
     }
 }
 
+/// The fresh Azure observation of a port, or why there is none.
+fn azure_port(
+    state: &State,
+    port: &PortConfig,
+    now: Instant,
+) -> (Option<AzurePort>, Option<String>) {
+    if port.azure_port_id.is_none() {
+        return (None, None);
+    }
+    let (_, _, _, why) = azure_of(state, port, LinkId::Link1, now);
+    match why {
+        Some(w) => (None, Some(w)),
+        None => (
+            state
+                .azure
+                .get(&port.name)
+                .and_then(|s| s.observed.as_ref())
+                .map(|o| o.2.clone()),
+            None,
+        ),
+    }
+}
+
 fn port_view(
     state: &State,
     shard: Option<Shard>,
@@ -541,8 +620,11 @@ fn port_view(
     let link2 = checks.pop().expect("two links");
     let link1 = checks.pop().expect("two links");
     let [v1, v2]: [LinkView; 2] = views.try_into().expect("two links");
+    let (azure, azure_error) = azure_port(state, port, now);
     PortView {
         config: port.clone(),
+        azure,
+        azure_error,
         readiness: PortReadiness { link1, link2 },
         evaluated_at: wall,
         links: [v1, v2],

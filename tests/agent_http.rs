@@ -532,3 +532,91 @@ async fn unknown_ports_are_404_and_the_small_endpoints_answer() {
     assert_eq!(status, 404);
     t.stop().await;
 }
+
+/// The embedded demo with fast polling, link2's Azure admin state and scenario set.
+fn demo(link2_admin: &str, link2_scenario: &str) -> Config {
+    let toml = lightgate::config::DEMO_TOML
+        .replace("poll_interval = \"2s\"", "poll_interval = \"100ms\"")
+        .replace("hold_down = \"20s\"", "hold_down = \"1s\"")
+        .replace(
+            "seed = 2\ninterfaces = { \"HundredGigE0/0/0\" = \"healthy\" }",
+            &format!("seed = 2\ninterfaces = {{ \"HundredGigE0/0/0\" = \"{link2_scenario}\" }}"),
+        )
+        .replace(
+            "link2 = { device = \"edge-b\", interface = \"HundredGigE0/0/0\", azure_admin_state = \"enabled\" }",
+            &format!("link2 = {{ device = \"edge-b\", interface = \"HundredGigE0/0/0\", azure_admin_state = \"{link2_admin}\" }}"),
+        );
+    assert!(
+        toml.contains(link2_scenario) && toml.contains("100ms"),
+        "the demo config changed shape"
+    );
+    Config::parse(&toml, "demo").unwrap()
+}
+
+fn step_status(w: &serde_json::Value, name: &str) -> String {
+    w["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == name)
+        .unwrap_or_else(|| panic!("no step {name}: {w:#}"))["status"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_workflow_walks_from_admin_disabled_to_ready_for_circuit() {
+    const ADMIN: &str = "admin state enabled on both links";
+    const PHYSICAL: &str = "light levels and physical link healthy and stable on both links";
+    const CIRCUIT: &str = "circuit created on the port";
+    const PATH: &str = "/api/v1/ports/demo/workflow";
+    let t = TestAgent::start(lightgate::config::DEMO_TOML).await;
+    t.agent.apply_config(demo("disabled", "unplugged"));
+
+    // Admin state disabled on link2 (and link2 dark): admin is the next step.
+    let (status, w) = t
+        .wait_for(PATH, Duration::from_secs(5), |_, w| {
+            step_status(w, PHYSICAL) == "pending" && w.to_string().contains("no light")
+        })
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(step_status(&w, "Letter of Authorization"), "done", "{w:#}");
+    assert_eq!(step_status(&w, ADMIN), "next", "{w:#}");
+    assert!(
+        w.to_string().contains("link2 Azure admin state disabled"),
+        "{w:#}"
+    );
+    assert_eq!(step_status(&w, CIRCUIT), "pending");
+
+    // Enabled in Azure, still dark: the physical step is blocked, with the reason.
+    t.agent.apply_config(demo("enabled", "unplugged"));
+    let (_, w) = t
+        .wait_for(PATH, Duration::from_secs(5), |_, w| {
+            step_status(w, ADMIN) == "done"
+        })
+        .await;
+    assert_eq!(step_status(&w, PHYSICAL), "blocked", "{w:#}");
+
+    // The cross-connect is fixed: after the hold-down, ready for circuit.
+    t.agent.apply_config(demo("enabled", "healthy"));
+    let (_, w) = t
+        .wait_for(PATH, Duration::from_secs(8), |_, w| {
+            step_status(w, CIRCUIT) == "next"
+        })
+        .await;
+    assert_eq!(step_status(&w, PHYSICAL), "done", "{w:#}");
+    let evidence = w["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == CIRCUIT)
+        .unwrap()["evidence"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(evidence.starts_with("ready for circuit creation"), "{w:#}");
+    let (status, _) = t.get("/api/v1/ports/demo").await;
+    assert_eq!(status, 200, "the gate agrees");
+    t.stop().await;
+}

@@ -8,8 +8,10 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::fake_azure::{fake_azure, Fake, Fault, PORT_ID, SECRET};
-use common::{pair, samples, value, TestAgent};
+use common::fake_azure::{
+    circuit, fake_azure, microsoft_peering_validation_needed, Fake, Fault, PORT_ID, SECRET,
+};
+use common::{pair, post_json, samples, value, TestAgent};
 
 fn config(fake: &str, auth: &str) -> String {
     format!(
@@ -237,5 +239,259 @@ async fn a_managed_identity_gets_its_token_from_the_metadata_service() {
         .await;
     assert_eq!(status, 200, "{body:#}");
     assert_eq!(f.lock().unwrap().tokens_issued, 1);
+    t.stop().await;
+}
+
+async fn cli(args: &[&str]) -> std::process::Output {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_lightgate"))
+            .args(&args)
+            .env("USER", "alice")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+fn step<'a>(w: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    w["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["step"] == name)
+        .unwrap_or_else(|| panic!("no step {name}: {w:#}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_workflow_walks_from_admin_disabled_to_ready_for_a_circuit_and_beyond() {
+    let f = fake(&[], "Disabled");
+    let url = fake_azure(f.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let toml = config(&url, SP).replace(
+        "azure_port_id = ",
+        "loa_issued = \"2026-11-02\"\ncross_connects_completed = \"2026-11-20\"\nazure_port_id = ",
+    );
+    let toml = format!("audit_log = {:?}\n{toml}", audit.display().to_string());
+    let t = TestAgent::start(&toml).await;
+    let path = "/api/v1/ports/erd-ams-1/workflow";
+
+    // 1. Port found, LOA and cross-connects declared, link2 still Disabled in Azure.
+    let (status, w) = t
+        .wait_for(path, Duration::from_secs(10), |_, w| {
+            w["steps"][0]["status"] == "done"
+        })
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(step(&w, "Letter of Authorization")["status"], "done");
+    assert_eq!(
+        step(&w, "cross-connects ordered and completed")["status"],
+        "done"
+    );
+    let admin = step(&w, "admin state enabled on both links");
+    assert_eq!(admin["status"], "next", "{w:#}");
+    assert!(
+        admin["evidence"]
+            .to_string()
+            .contains("link2 Azure admin state disabled"),
+        "{admin:#}"
+    );
+    assert_eq!(step(&w, "circuit created on the port")["status"], "pending");
+
+    // 2. Someone enables link2 in Azure: the next step is circuit creation, and the
+    //    evidence says the port is ready for it.
+    f.lock().unwrap().link2_admin = "Enabled";
+    let (_, w) = t
+        .wait_for(path, Duration::from_secs(10), |_, w| {
+            w["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["step"] == "circuit created on the port" && s["status"] == "next")
+        })
+        .await;
+    assert_eq!(
+        step(&w, "admin state enabled on both links")["status"],
+        "done",
+        "{w:#}"
+    );
+    assert_eq!(
+        step(
+            &w,
+            "light levels and physical link healthy and stable on both links"
+        )["status"],
+        "done",
+        "{w:#}"
+    );
+    let create = step(&w, "circuit created on the port");
+    assert_eq!(create["status"], "next", "{w:#}");
+    assert!(
+        create["evidence"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("ready for circuit creation"),
+        "{create:#}"
+    );
+
+    // 3. A circuit appears, still Provisioning: peering is refused with the reason,
+    //    and so is deleting it (billing continues).
+    f.lock().unwrap().circuits = vec![circuit("ckt-ams-1", "Provisioning", "Enabled", vec![])];
+    let (_, w) = t
+        .wait_for(path, Duration::from_secs(10), |_, w| {
+            w["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["step"] == "circuit created on the port" && s["status"] == "done")
+        })
+        .await;
+    let peering = step(&w, "peerings configured");
+    assert_eq!(peering["status"], "next", "{w:#}");
+    assert!(
+        peering["evidence"][0]
+            .as_str()
+            .unwrap()
+            .contains("provider Provisioning"),
+        "{peering:#}"
+    );
+    let gate = |action: &str, circuit: &str| {
+        post_json(
+            t.url(&format!("/api/v1/circuits/{circuit}/gate")),
+            serde_json::json!({"action": action, "user": "alice", "command": ["az", "network"]}),
+        )
+    };
+    let (status, d) = gate("configure-peering", "ckt-ams-1").await;
+    assert_eq!(status, 503, "{d:#}");
+    assert_eq!(d["verdict"], "not_ready");
+    assert_eq!(d["circuit"], "ckt-ams-1");
+    assert!(
+        d["failing"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("provider_state: circuit ckt-ams-1 provider state is Provisioning"),
+        "{d:#}"
+    );
+    let (status, d) = gate("delete-circuit", "ckt-ams-1").await;
+    assert_eq!(status, 503, "{d:#}");
+    assert!(
+        d["failing"][0]
+            .as_str()
+            .unwrap()
+            .contains("Microsoft keeps billing the circuit until it is deleted"),
+        "{d:#}"
+    );
+    let (status, d) = gate("configure-peering", "no-such-circuit").await;
+    assert_eq!(status, 404, "{d:#}");
+    // The same through the CLI: exit 75 and the command does not run.
+    let marker = dir.path().join("deleted");
+    let out = cli(&[
+        "gate",
+        "ckt-ams-1",
+        "--action",
+        "delete-circuit",
+        "--url",
+        &t.url(""),
+        "--",
+        "touch",
+        marker.to_str().unwrap(),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(75), "{out:?}");
+    assert!(!marker.exists(), "the refused command ran");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("keeps billing"),
+        "{out:?}"
+    );
+    let out = cli(&["workflow", "erd-ams-1", "--url", &t.url("")]).await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(text.contains("[NEXT   ] peerings configured"), "{text}");
+    assert!(
+        text.contains("[done   ] circuit created on the port"),
+        "{text}"
+    );
+
+    // 4. The provider provisions it and a Microsoft peering waits for prefix
+    //    validation: peering may go ahead; the last step is blocked with the prefix.
+    f.lock().unwrap().circuits = vec![circuit(
+        "ckt-ams-1",
+        "Provisioned",
+        "Enabled",
+        vec![microsoft_peering_validation_needed()],
+    )];
+    let (_, w) = t
+        .wait_for(path, Duration::from_secs(10), |_, w| {
+            w["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["step"] == "peerings configured" && s["status"] == "done")
+        })
+        .await;
+    let bgp = step(&w, "BGP up and Microsoft peering prefixes validated");
+    assert_eq!(bgp["status"], "blocked", "{w:#}");
+    assert!(
+        bgp["evidence"][0]
+            .as_str()
+            .unwrap()
+            .contains("198.51.100.0/24 (ValidationNeeded)"),
+        "{bgp:#}"
+    );
+    let (status, d) = gate("configure-peering", "ckt-ams-1").await;
+    assert_eq!(status, 200, "{d:#}");
+    assert_eq!(d["verdict"], "ready");
+
+    // The circuit and peering states are state-set metrics.
+    let m = t.metrics().await;
+    let labels = [("circuit", "ckt-ams-1")];
+    let state = |name: &str, s: &str| {
+        let mut l = labels.to_vec();
+        l.push(("state", s));
+        value(&m, name, &l)
+    };
+    assert_eq!(
+        state("lightgate_azure_circuit_provider_state", "Provisioned"),
+        1.0
+    );
+    assert_eq!(
+        state("lightgate_azure_circuit_provider_state", "Provisioning"),
+        0.0
+    );
+    assert_eq!(state("lightgate_azure_circuit_state", "Enabled"), 1.0);
+    assert_eq!(
+        state(
+            "lightgate_azure_peering_advertised_prefixes_state",
+            "ValidationNeeded"
+        ),
+        1.0
+    );
+
+    // Every circuit decision is in the audit trail, with the circuit named.
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&audit)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let actions: Vec<(&str, &str)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["action"].as_str().unwrap(),
+                l["verdict"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("configure-peering", "not_ready"),
+            ("delete-circuit", "not_ready"),
+            ("delete-circuit", "not_ready"),
+            ("configure-peering", "ready")
+        ]
+    );
+    assert!(lines.iter().all(|l| l["circuit"] == "ckt-ams-1"));
     t.stop().await;
 }

@@ -310,3 +310,76 @@ fn bad_arguments_exit_64_and_help_exits_0() {
         assert!(help.contains(cmd), "{help}");
     }
 }
+
+const PLAN: &str = r#"[circuit]
+name = "ckt-ams-1"
+port_encapsulation = "Dot1Q"
+premium = false
+
+[[peering]]
+type = "private"
+vlan = 100
+peer_asn = 65010
+subnet = "192.168.100.128/29"
+shared_key = "s3cr3tKey"
+"#;
+
+#[test]
+fn peering_check_prints_addresses_and_exits_by_findings() {
+    let run = |text: &str, extra: &[&str]| {
+        let plan = write_config(text);
+        let out = bin()
+            .args(["peering", "check"])
+            .arg(plan.path())
+            .args(extra)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        (out.status.code(), stdout, stderr)
+    };
+    // Clean: 0, and the /29 split into two /30 with both ends of each.
+    let (code, stdout, _) = run(PLAN, &[]);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.contains("192.168.100.128/30")
+            && stdout.contains("192.168.100.129")
+            && stdout.contains("192.168.100.130"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("192.168.100.132/30")
+            && stdout.contains("192.168.100.133")
+            && stdout.contains("192.168.100.134"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("s3cr3tKey"),
+        "the MD5 key is never printed"
+    );
+    // An error: 1, with the line of the offending key.
+    let (code, stdout, stderr) = run(&PLAN.replace("vlan = 100", "vlan = 4095"), &[]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(
+        (stdout.clone() + &stderr).contains("(line 8, column 8)"),
+        "{stdout}{stderr}"
+    );
+    // A warning only (a private ASN on Microsoft peering): 0, or 1 with --strict.
+    let ms = "\n[[peering]]\ntype = \"microsoft\"\nvlan = 200\npeer_asn = 64512\nprimary_subnet = \"145.1.2.0/30\"\nsecondary_subnet = \"145.1.2.4/30\"\nadvertised_prefixes = [\"145.1.3.0/24\"]\n";
+    let warned = format!("{PLAN}{ms}");
+    let (code, stdout, stderr) = run(&warned, &[]);
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert!((stdout + &stderr).contains("warning: peering 2: peer_asn 64512 is a private AS"));
+    let (code, _, _) = run(&warned, &["--strict"]);
+    assert_eq!(code, Some(1));
+    // --json: the findings and addresses as data.
+    let (code, stdout, _) = run(&warned, &["--json"]);
+    assert_eq!(code, Some(0));
+    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["addresses"].as_array().unwrap().len(), 4, "{v:#}");
+    assert!(!stdout.contains("s3cr3tKey"));
+    // A broken plan: a located error, exit 1, no panic.
+    let (code, stdout, stderr) = run("[circuit\nname = 1\n", &[]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!((stdout + &stderr).contains("line 1"), "located");
+}

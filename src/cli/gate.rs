@@ -43,6 +43,8 @@ fn words(check: &str) -> &'static str {
         "tx_power_in_range" => "transmit light is out of range",
         "stable" => "the link has not been stable for the hold-down",
         "fresh" => "there is no fresh reading",
+        "provider_state" => "the circuit's provider state does not allow it",
+        "circuit_state" => "the circuit is not enabled",
         _ => "a check fails",
     }
 }
@@ -80,7 +82,12 @@ fn decide(a: &GateArgs) -> Result<Decision, (u8, String)> {
     }
     let client = http::Client::new(&a.client)?;
     let (user, host) = who();
-    let url = format!("{}/api/v1/ports/{}/gate", http::base(&a.url), a.port);
+    let circuit_action = crate::exporter::CIRCUIT_ACTIONS.contains(&a.action.as_str());
+    let url = if circuit_action {
+        format!("{}/api/v1/circuits/{}/gate", http::base(&a.url), a.port)
+    } else {
+        format!("{}/api/v1/ports/{}/gate", http::base(&a.url), a.port)
+    };
     let request = GateRequest {
         action: a.action.clone(),
         user,
@@ -115,8 +122,8 @@ fn decide(a: &GateArgs) -> Result<Decision, (u8, String)> {
 
 /// Waits (without recording decisions) until the port looks ready or `deadline`.
 fn wait_until_ready(a: &GateArgs, deadline: Instant) -> Result<(), (u8, String)> {
-    if a.prometheus.is_some() {
-        // Prometheus mode decides without recording; waiting is asking again.
+    if a.prometheus.is_some() || crate::exporter::CIRCUIT_ACTIONS.contains(&a.action.as_str()) {
+        // Prometheus mode and circuit actions: waiting is asking again.
         return Ok(());
     }
     let client = http::Client::new(&a.client)?;

@@ -142,6 +142,7 @@ pub fn decide(a: &GateArgs, prometheus: &str) -> Result<Decision, (u8, String)> 
         time: humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
         port: a.port.clone(),
         action: a.action.clone(),
+        circuit: None,
         ready,
         verdict: if ready { "ready" } else { "not_ready" }.to_string(),
         user,

@@ -14,6 +14,7 @@ mod peering;
 mod probe;
 mod run;
 mod status;
+mod workflow;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -152,6 +153,20 @@ enum Command {
         #[arg(long, value_name = "TIME")]
         since: Option<String>,
         /// Print the records as JSON Lines.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        client: http::ClientArgs,
+    },
+    /// Show a port's provisioning workflow: each step done, next, blocked or pending,
+    /// with its evidence (from the agent, which reads Azure when configured).
+    Workflow {
+        /// The port (pair) name.
+        port: String,
+        /// The agent's base URL.
+        #[arg(long, default_value = "http://127.0.0.1:9750", value_name = "URL")]
+        url: String,
+        /// Print the workflow as JSON.
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -370,6 +385,12 @@ pub fn main() -> ExitCode {
             since,
             json,
         }),
+        Command::Workflow {
+            port,
+            url,
+            json,
+            client,
+        } => workflow::run(&port, &url, json, &client),
         Command::Peering {
             action: PeeringAction::Check { plan, json, strict },
         } => peering::check(&plan, json, strict),

@@ -115,6 +115,9 @@ pub struct PortConfig {
     pub window: HealthyWindow,
     /// The ExpressRoutePorts resource id, when Azure is observed for this port.
     pub azure_port_id: Option<String>,
+    /// Workflow milestones declared by the operator (YYYY-MM-DD).
+    pub loa_issued: Option<String>,
+    pub cross_connects_completed: Option<String>,
     pub link1: LinkConfig,
     pub link2: LinkConfig,
 }

@@ -181,6 +181,10 @@ pub struct RawPort {
     pub healthy_min_dbm: Option<Spanned<f64>>,
     pub healthy_max_dbm: Option<Spanned<f64>>,
     pub azure_port_id: Option<Spanned<String>>,
+    /// When the Letter of Authorization was issued (YYYY-MM-DD).
+    pub loa_issued: Option<Spanned<String>>,
+    /// When the colocation provider completed both cross-connects (YYYY-MM-DD).
+    pub cross_connects_completed: Option<Spanned<String>>,
     pub link1: Spanned<RawLink>,
     pub link2: Spanned<RawLink>,
 }

@@ -402,12 +402,28 @@ fn port(
     Some(PortConfig {
         name: port_name,
         azure_port_id: p.azure_port_id.as_ref().map(|i| i.get_ref().clone()),
+        loa_issued: date(c, "loa_issued", &p.loa_issued),
+        cross_connects_completed: date(c, "cross_connects_completed", &p.cross_connects_completed),
         hold_down,
         staleness,
         window,
         link1,
         link2,
     })
+}
+
+/// A YYYY-MM-DD date, checked.
+fn date(c: &mut Checker<'_>, field: &str, raw: &Option<Spanned<String>>) -> Option<String> {
+    let d = raw.as_ref()?;
+    let text = d.get_ref().trim();
+    if humantime::parse_rfc3339_weak(&format!("{text}T00:00:00Z")).is_err() || text.len() != 10 {
+        c.problem(
+            d.span(),
+            format!("{field} {text:?} must be a date, YYYY-MM-DD"),
+        );
+        return None;
+    }
+    Some(text.to_string())
 }
 
 fn link(

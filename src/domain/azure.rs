@@ -36,11 +36,49 @@ pub struct AzureLink {
     pub info: AzureLinkInfo,
 }
 
-/// Both links of a port as Azure sees them.
+/// One advertised public prefix of a Microsoft peering and its validation state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AzurePrefix {
+    pub prefix: String,
+    pub validation_state: String,
+}
+
+/// One peering of a circuit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AzurePeering {
+    pub name: String,
+    /// AzurePrivatePeering, MicrosoftPeering, AzurePublicPeering.
+    pub kind: String,
+    /// Enabled or Disabled.
+    pub state: String,
+    pub provisioning_state: String,
+    /// Microsoft peering: NotConfigured, Configuring, Configured, ValidationNeeded.
+    pub advertised_prefixes_state: Option<String>,
+    pub prefixes: Vec<AzurePrefix>,
+}
+
+/// One ExpressRoute circuit on the port.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AzureCircuit {
+    pub name: String,
+    pub id: String,
+    /// NotProvisioned, Provisioning, Provisioned, Deprovisioning.
+    pub provider_state: String,
+    /// Enabled, Disabled, Enabling, Disabling.
+    pub circuit_state: String,
+    /// Succeeded, Updating, Deleting, Failed.
+    pub provisioning_state: String,
+    /// The partner (provider) model, rather than a circuit on a Direct port.
+    pub provider: Option<String>,
+    pub peerings: Vec<AzurePeering>,
+}
+
+/// Both links of a port as Azure sees them, and the circuits on it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AzurePort {
     pub link1: AzureLink,
     pub link2: AzureLink,
+    pub circuits: Vec<AzureCircuit>,
 }
 
 /// Total power of Azure's values in dBm (lanes summed in mW).

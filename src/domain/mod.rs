@@ -12,7 +12,10 @@ pub mod thresholds;
 pub mod tracker;
 pub mod window;
 
-pub use azure::{span_loss_db, AzureLevel, AzureLink, AzureLinkInfo, AzurePort};
+pub use azure::{
+    span_loss_db, AzureCircuit, AzureLevel, AzureLink, AzureLinkInfo, AzurePeering, AzurePort,
+    AzurePrefix,
+};
 pub use power::{OpticalPower, Power};
 pub use readiness::{
     evaluate_link, AzureInput, Check, CheckName, LinkInputs, LinkPolicy, LinkReadiness,

@@ -126,6 +126,11 @@ families! {
     azure_line: gauge("lightgate_azure_line_protocol_up", "1 when Azure Monitor's LineProtocol for the link is up."),
     azure_info: gauge("lightgate_azure_link_info", "Azure's description of the link (router, interface, patch panel, rack, connector), value 1."),
     azure_up: gauge("lightgate_azure_up", "1 when the latest Azure poll of the port succeeded."),
+    circuit_provider: gauge("lightgate_azure_circuit_provider_state", "Service provider provisioning state of each circuit on the port (1 for the current state): NotProvisioned, Provisioning, Provisioned, Deprovisioning."),
+    circuit_state: gauge("lightgate_azure_circuit_state", "Circuit provisioning state (1 for the current state): Enabled, Disabled, Enabling, Disabling."),
+    circuit_provisioning: gauge("lightgate_azure_circuit_provisioning_state", "ARM provisioning state of each circuit (1 for the current state): Succeeded, Updating, Deleting, Failed."),
+    peering_state: gauge("lightgate_azure_peering_state", "State of each peering of each circuit (1 for the current state): Enabled, Disabled."),
+    prefixes_state: gauge("lightgate_azure_peering_advertised_prefixes_state", "Advertised public prefixes state of each Microsoft peering (1 for the current state): NotConfigured, Configuring, Configured, ValidationNeeded."),
     window: gauge("lightgate_healthy_window_dbm", "The port's healthy light window in dBm, bound min or max (default -10 and 0, Microsoft's documented range)."),
     span_loss: gauge("lightgate_span_loss_db", "Loss of the link's fibre in dB: direction to_azure is our Tx minus Azure's Rx, from_azure is Azure's Tx minus our Rx."),
 }
@@ -144,6 +149,74 @@ impl Families {
             let mut labels = base.to_vec();
             labels.push(("direction", direction.as_str()));
             self.no_light.add(&labels, bool_value(power.is_no_light()));
+        }
+    }
+
+    /// State sets: one series per known state, 1 for the current one (and the current
+    /// one even when it is not a known state).
+    fn circuits(&mut self, port: &str, circuits: &[crate::domain::AzureCircuit]) {
+        fn set(family: &mut Family, labels: &[(&str, &str)], known: &[&str], current: &str) {
+            let mut states: Vec<&str> = known.to_vec();
+            if !states.contains(&current) {
+                states.push(current);
+            }
+            for s in states {
+                let mut l = labels.to_vec();
+                l.push(("state", s));
+                family.add(&l, bool_value(s == current));
+            }
+        }
+        for c in circuits {
+            let base = [("port", port), ("circuit", c.name.as_str())];
+            set(
+                &mut self.circuit_provider,
+                &base,
+                &[
+                    "NotProvisioned",
+                    "Provisioning",
+                    "Provisioned",
+                    "Deprovisioning",
+                ],
+                &c.provider_state,
+            );
+            set(
+                &mut self.circuit_state,
+                &base,
+                &["Enabled", "Disabled", "Enabling", "Disabling"],
+                &c.circuit_state,
+            );
+            set(
+                &mut self.circuit_provisioning,
+                &base,
+                &["Succeeded", "Updating", "Deleting", "Failed"],
+                &c.provisioning_state,
+            );
+            for p in &c.peerings {
+                let labels = [
+                    ("port", port),
+                    ("circuit", c.name.as_str()),
+                    ("peering", p.kind.as_str()),
+                ];
+                set(
+                    &mut self.peering_state,
+                    &labels,
+                    &["Enabled", "Disabled"],
+                    &p.state,
+                );
+                if let Some(s) = &p.advertised_prefixes_state {
+                    set(
+                        &mut self.prefixes_state,
+                        &labels,
+                        &[
+                            "NotConfigured",
+                            "Configuring",
+                            "Configured",
+                            "ValidationNeeded",
+                        ],
+                        s,
+                    );
+                }
+            }
         }
     }
 
@@ -303,6 +376,9 @@ pub fn render(store: &Store, now: Instant) -> String {
         }
         for view in &port.links {
             f.link(&port, view);
+        }
+        if let Some(a) = &port.azure {
+            f.circuits(&port.config.name, &a.circuits);
         }
     }
     for (port, up) in store.azure_up() {

@@ -50,6 +50,8 @@ pub fn router(app: AppState, web: &web::WebConfig) -> Router {
         .route("/api/v1/ports", get(ports))
         .route("/api/v1/ports/{port}", get(port))
         .route("/api/v1/ports/{port}/gate", post(gate))
+        .route("/api/v1/ports/{port}/workflow", get(workflow))
+        .route("/api/v1/circuits/{circuit}/gate", post(circuit_gate))
         .route("/api/v1/audit", get(audit))
         .fallback(not_found)
         .with_state(app);
@@ -167,8 +169,60 @@ async fn port(State(store): State<Arc<Store>>, Path(name): Path<String>) -> Resp
     }
 }
 
-/// The actions a gate may ask about.
+/// The actions a gate may ask about a port.
 pub const ACTIONS: [&str; 1] = ["create-circuit"];
+/// The actions a gate may ask about a circuit.
+pub const CIRCUIT_ACTIONS: [&str; 2] = ["configure-peering", "delete-circuit"];
+
+/// GET /api/v1/ports/{port}/workflow.
+async fn workflow(State(store): State<Arc<Store>>, Path(name): Path<String>) -> Response {
+    match store.port(&name, store::now()) {
+        Some(view) => Json(crate::workflow::workflow(&view)).into_response(),
+        None => error(
+            StatusCode::NOT_FOUND,
+            format!("no port named {name:?} is configured"),
+        ),
+    }
+}
+
+/// POST /api/v1/circuits/{circuit}/gate: decide a circuit action, record, answer.
+async fn circuit_gate(
+    State(store): State<Arc<Store>>,
+    Path(name): Path<String>,
+    body: Result<Json<GateRequest>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let Json(request) = match body {
+        Ok(b) => b,
+        Err(e) => return error(StatusCode::BAD_REQUEST, format!("bad gate request: {e}")),
+    };
+    if !CIRCUIT_ACTIONS.contains(&request.action.as_str()) {
+        return error(
+            StatusCode::BAD_REQUEST,
+            format!(
+                "unknown circuit action {:?}; this agent knows: {}",
+                request.action,
+                CIRCUIT_ACTIONS.join(", ")
+            ),
+        );
+    }
+    let unknown = format!("no circuit named {name:?} on a port observed from Azure");
+    let now = store::now();
+    let s2 = store.clone();
+    match tokio::task::spawn_blocking(move || s2.circuit_gate(&name, &request, now)).await {
+        Ok(None) => error(StatusCode::NOT_FOUND, unknown),
+        Ok(Some(Ok(d))) => (status_for(d.ready), Json(d)).into_response(),
+        Ok(Some(Err(e))) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!(
+                "the decision could not be recorded in the audit trail ({e}); refusing to decide"
+            ),
+        ),
+        Err(e) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("internal error: {e}"),
+        ),
+    }
+}
 
 fn error(status: StatusCode, message: String) -> Response {
     (status, Json(ErrorJson { error: message })).into_response()

@@ -352,8 +352,13 @@ fn peering(
         let Some((a, b)) = link_subnets(ctx, p, family, len, pair, joint) else {
             continue;
         };
-        let span = pair.0.as_ref().or(joint.as_ref()).map(|s| s.span());
-        for (net, link) in [(a, "primary"), (b, "secondary")] {
+        // Each link's finding points at its own key (or at the joint subnet it came from).
+        let span_of =
+            |own: &Option<Spanned<String>>| own.as_ref().or(joint.as_ref()).map(|s| s.span());
+        for (net, link, span) in [
+            (a, "primary", span_of(pair.0)),
+            (b, "secondary", span_of(pair.1)),
+        ] {
             if microsoft {
                 if let Some(why) = non_public(&net) {
                     ctx.add(Severity::Error, Some(p), span.clone(), format!("{link} subnet {net} is {why}: Microsoft peering needs public addresses you own"));
@@ -378,8 +383,8 @@ fn peering(
                 microsoft: nth(&net, 2).to_string(),
             });
         }
-        for net in [a, b] {
-            subnets.push((p, net, span.clone().unwrap_or(0..0)));
+        for (net, own) in [(a, pair.0), (b, pair.1)] {
+            subnets.push((p, net, span_of(own).unwrap_or(0..0)));
         }
     }
     let mut v4_count = 0;

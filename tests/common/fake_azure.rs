@@ -39,6 +39,44 @@ pub struct Fake {
     pub link2_admin: &'static str,
     /// Azure's Rx per lane on link1 and link2 (dBm).
     pub rx_dbm: [f64; 2],
+    /// ExpressRouteCircuit resources on the port (see [`circuit`]).
+    pub circuits: Vec<Value>,
+}
+
+pub const CIRCUIT_PREFIX: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-er/providers/Microsoft.Network/expressRouteCircuits/";
+
+/// An ExpressRouteCircuit resource shaped like the ExpressRouteCircuitGet example of
+/// the REST API specs, on the fake's port.
+pub fn circuit(
+    name: &str,
+    provider_state: &str,
+    circuit_state: &str,
+    peerings: Vec<Value>,
+) -> Value {
+    json!({
+        "name": name, "id": format!("{CIRCUIT_PREFIX}{name}"), "type": "Microsoft.Network/expressRouteCircuits", "location": "westeurope",
+        "sku": {"name": "Premium_MeteredData", "tier": "Premium", "family": "MeteredData"},
+        "properties": {
+            "provisioningState": "Succeeded", "circuitProvisioningState": circuit_state,
+            "serviceProviderProvisioningState": provider_state, "allowClassicOperations": false,
+            "expressRoutePort": {"id": PORT_ID}, "bandwidthInGbps": 10, "serviceKey": "00000000-0000-0000-0000-00000000abcd",
+            "authorizations": [], "peerings": peerings
+        }
+    })
+}
+
+/// A Microsoft peering whose advertised public prefixes Microsoft wants validated.
+pub fn microsoft_peering_validation_needed() -> Value {
+    json!({
+        "name": "MicrosoftPeering", "properties": {
+            "provisioningState": "Succeeded", "peeringType": "MicrosoftPeering", "state": "Enabled",
+            "azureASN": 12076, "peerASN": 64512, "primaryPeerAddressPrefix": "203.0.113.0/30", "secondaryPeerAddressPrefix": "203.0.113.4/30", "vlanId": 300,
+            "microsoftPeeringConfig": {
+                "advertisedPublicPrefixes": ["198.51.100.0/24"], "advertisedPublicPrefixesState": "ValidationNeeded", "customerASN": 0, "routingRegistryName": "ARIN",
+                "advertisedPublicPrefixInfo": [{"prefix": "198.51.100.0/24", "validationId": "1234", "signature": "", "validationState": "ValidationNeeded"}]
+            }
+        }
+    })
 }
 
 pub type Shared = Arc<Mutex<Fake>>;
@@ -134,6 +172,13 @@ async fn arm(
             .retain(|v| wanted.contains(&v["name"]["value"].as_str().unwrap()));
         return Json(m).into_response();
     }
+    if path.starts_with(CIRCUIT_PREFIX) {
+        let f = fake.lock().unwrap();
+        return match f.circuits.iter().find(|c| c["id"] == path.as_str()) {
+            Some(c) => Json(c.clone()).into_response(),
+            None => (StatusCode::NOT_FOUND, Json(json!({"error": {"code": "ResourceNotFound", "message": "The Resource was not found."}}))).into_response(),
+        };
+    }
     assert_eq!(path, PORT_ID);
     let mut f = fake.lock().unwrap();
     f.port_gets += 1;
@@ -162,7 +207,7 @@ async fn arm(
                 {"name": "link1", "id": format!("{PORT_ID}/links/link1"), "properties": {"provisioningState": "Succeeded", "routerName": "exr01.ams", "interfaceName": "HundredGigE2/2/2", "patchPanelId": "PP:0123:1234567", "rackId": "AMS-R1", "connectorType": "LC", "adminState": "Enabled"}},
                 {"name": "link2", "id": format!("{PORT_ID}/links/link2"), "properties": {"provisioningState": "Succeeded", "routerName": "exr02.ams", "interfaceName": "HundredGigE2/2/2", "patchPanelId": "PP:0123:1234568", "rackId": "AMS-R2", "connectorType": "LC", "adminState": f.link2_admin}}
             ],
-            "circuits": []
+            "circuits": f.circuits.iter().map(|c| json!({"id": c["id"]})).collect::<Vec<_>>()
         }
     }))
     .into_response()

@@ -113,6 +113,28 @@ pub async fn get(url: &str) -> (u16, String) {
     .unwrap()
 }
 
+/// A blocking POST of a JSON body on a blocking thread: (status, body as JSON).
+pub async fn post_json(url: String, body: serde_json::Value) -> (u16, serde_json::Value) {
+    let url = url.to_string();
+    tokio::task::spawn_blocking(move || {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(10)))
+            .build()
+            .into();
+        let mut r = agent
+            .post(&url)
+            .send_json(&body)
+            .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+        let status = r.status().as_u16();
+        let text = r.body_mut().read_to_string().unwrap();
+        let v = serde_json::from_str(&text).unwrap_or_else(|e| panic!("POST {url}: {e}: {text}"));
+        (status, v)
+    })
+    .await
+    .unwrap()
+}
+
 /// The sample lines of `metrics` whose name is `name` and which carry every label pair.
 pub fn samples<'a>(metrics: &'a str, name: &str, labels: &[(&str, &str)]) -> Vec<&'a str> {
     metrics

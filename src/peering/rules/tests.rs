@@ -299,3 +299,35 @@ fn malformed_plans_give_located_errors() {
     let e = errors(&BASE.replace("Dot1Q", "VXLAN"));
     assert!(e[0].contains("port_encapsulation \"vxlan\""), "{e:?}");
 }
+
+#[test]
+fn each_link_finding_points_at_its_own_line() {
+    let text = format!(
+        "{BASE}{}",
+        MICROSOFT
+            .replace("145.1.2.0/30", "10.1.2.0/30")
+            .replace("145.1.2.4/30", "10.1.2.4/30")
+    );
+    let e = errors(&text);
+    let primary = e
+        .iter()
+        .find(|m| m.contains("primary subnet 10.1.2.0/30"))
+        .unwrap();
+    let secondary = e
+        .iter()
+        .find(|m| m.contains("secondary subnet 10.1.2.4/30"))
+        .unwrap();
+    // The microsoft peering's keys are the second occurrence: search after BASE.
+    let ms_line = |key: &str| {
+        let start = BASE.len() + text[BASE.len()..].find(&format!("\n{key} =")).unwrap() + 1;
+        text[..start].lines().count() + 1
+    };
+    assert!(
+        primary.contains(&format!("(line {},", ms_line("primary_subnet"))),
+        "{primary}"
+    );
+    assert!(
+        secondary.contains(&format!("(line {},", ms_line("secondary_subnet"))),
+        "{secondary}"
+    );
+}

@@ -4,7 +4,10 @@
 
 use serde_json::Value;
 
-use crate::domain::{AzureAdminState, AzureLevel, AzureLink, AzureLinkInfo, AzurePort};
+use crate::domain::{
+    AzureAdminState, AzureCircuit, AzureLevel, AzureLink, AzureLinkInfo, AzurePeering, AzurePort,
+    AzurePrefix,
+};
 
 /// The link entries of a port resource: (admin state, info) for link1 and link2.
 pub fn port_links(port: &Value) -> Result<[(AzureAdminState, AzureLinkInfo); 2], String> {
@@ -152,6 +155,85 @@ pub fn observation(port: &Value, points: &[Point]) -> Result<AzurePort, String> 
     Ok(AzurePort {
         link1: link("link1", a1, i1),
         link2: link("link2", a2, i2),
+        circuits: Vec::new(),
+    })
+}
+
+/// The circuit ids a port resource lists.
+pub fn circuit_ids(port: &Value) -> Vec<String> {
+    port.pointer("/properties/circuits")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.get("id").and_then(Value::as_str).map(str::to_string))
+        .collect()
+}
+
+/// An ExpressRouteCircuit resource.
+pub fn circuit(v: &Value) -> Result<AzureCircuit, String> {
+    let p = v
+        .get("properties")
+        .ok_or("unexpected shape: the circuit has no properties")?;
+    let text = |o: &Value, k: &str| {
+        o.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or("Unknown")
+            .to_string()
+    };
+    let peerings = p
+        .get("peerings")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|pe| {
+            let pp = pe.get("properties").cloned().unwrap_or(Value::Null);
+            let ms = pp.get("microsoftPeeringConfig");
+            AzurePeering {
+                name: pe
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                kind: text(&pp, "peeringType"),
+                state: text(&pp, "state"),
+                provisioning_state: text(&pp, "provisioningState"),
+                advertised_prefixes_state: ms
+                    .and_then(|m| m.get("advertisedPublicPrefixesState"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                prefixes: ms
+                    .and_then(|m| m.get("advertisedPublicPrefixInfo"))
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .map(|i| AzurePrefix {
+                        prefix: text(i, "prefix"),
+                        validation_state: text(i, "validationState"),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(AzureCircuit {
+        name: v
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
+        id: v
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
+        provider_state: text(p, "serviceProviderProvisioningState"),
+        circuit_state: text(p, "circuitProvisioningState"),
+        provisioning_state: text(p, "provisioningState"),
+        provider: p
+            .get("serviceProviderProperties")
+            .and_then(|s| s.get("serviceProviderName"))
+            .and_then(Value::as_str)
+            .map(str::to_string),
+        peerings,
     })
 }
 

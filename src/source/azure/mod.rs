@@ -40,7 +40,14 @@ pub fn observe(client: &mut AzureClient, port_id: &str) -> Result<AzurePort, Sou
     let line = client.get(&metrics_path, &query("LineProtocol", "Link eq '*'"))?;
     let mut points = decode::metric_points(&light).map_err(SourceError::Decode)?;
     points.extend(decode::metric_points(&line).map_err(SourceError::Decode)?);
-    decode::observation(&port, &points).map_err(SourceError::Decode)
+    let mut observed = decode::observation(&port, &points).map_err(SourceError::Decode)?;
+    for id in decode::circuit_ids(&port) {
+        let c = client.get(&id, &format!("api-version={PORT_API_VERSION}"))?;
+        observed
+            .circuits
+            .push(decode::circuit(&c).map_err(SourceError::Decode)?);
+    }
+    Ok(observed)
 }
 
 /// Polls every Azure-observed port of the config in force until `cancel` fires.

@@ -1,0 +1,50 @@
+//! `lightgate workflow PORT`: the provisioning workflow of a port, from an agent.
+
+use super::exit;
+use super::http;
+use crate::workflow::{Status, Workflow};
+
+pub fn run(port: &str, url: &str, json: bool, client: &http::ClientArgs) -> u8 {
+    let answer = match http::Client::new(client)
+        .and_then(|c| c.get(&format!("{}/api/v1/ports/{port}/workflow", http::base(url))))
+    {
+        Ok(a) => a,
+        Err((code, m)) => {
+            eprintln!("{m}");
+            return code;
+        }
+    };
+    if answer.status == 404 {
+        eprintln!("{port}: {}", http::error_text(&answer.body));
+        return exit::USAGE;
+    }
+    let w: Workflow = match serde_json::from_str(&answer.body) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("the agent answered something that is not a workflow: {e}");
+            return exit::UNAVAILABLE;
+        }
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&w).unwrap_or_default());
+        return exit::OK;
+    }
+    println!("Workflow of {} (ExpressRoute Direct)", w.port);
+    for (i, s) in w.steps.iter().enumerate() {
+        let mark = match s.status {
+            Status::Done => "done   ",
+            Status::Next => "NEXT   ",
+            Status::Blocked => "BLOCKED",
+            Status::Pending => "pending",
+            Status::Unknown => "unknown",
+        };
+        println!("{}. [{mark}] {}", i + 1, s.step);
+        for e in &s.evidence {
+            println!("      {e}");
+        }
+    }
+    for p in &w.partner_circuits {
+        println!("partner model: {p}");
+    }
+    exit::OK
+}

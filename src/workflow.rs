@@ -1,0 +1,315 @@
+//! The ExpressRoute Direct provisioning workflow of a port, step by step, with the
+//! evidence for each: what is done, what blocks, what comes next. Facts from
+//! ../shared/reference/expressroute-direct.md (§2.5 workflow, §3 circuit states).
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::{CheckName, LinkReadiness};
+use crate::store::PortView;
+
+/// Where a step stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Done,
+    /// The step to work on now.
+    Next,
+    /// The step to work on now, and something is wrong with it.
+    Blocked,
+    /// Comes after the next one.
+    Pending,
+    /// lightgate cannot see it (no Azure access, or nothing in the API tells).
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub step: String,
+    pub status: Status,
+    pub evidence: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Workflow {
+    pub port: String,
+    pub steps: Vec<Step>,
+    /// Circuits with a provider (the partner model) and their provider states.
+    pub partner_circuits: Vec<String>,
+}
+
+fn failing(links: [&LinkReadiness; 2], names: &[CheckName]) -> Vec<String> {
+    links
+        .iter()
+        .flat_map(|l| l.checks.iter())
+        .filter(|c| names.contains(&c.name) && !c.pass)
+        .map(|c| c.detail.clone())
+        .collect()
+}
+
+/// What the evidence says about each step, before next/pending are assigned.
+enum Fact {
+    Done(Vec<String>),
+    NotDone(Vec<String>),
+    Wrong(Vec<String>),
+    Unknown(Vec<String>),
+}
+
+/// The workflow of a port at the time of `view`.
+pub fn workflow(view: &PortView) -> Workflow {
+    let cfg = &view.config;
+    let links = view.readiness.links();
+    let observed = cfg.azure_port_id.is_some();
+    let mut facts: Vec<(&str, Fact)> = Vec::new();
+
+    facts.push((
+        "ExpressRoute Direct port resource",
+        match (&view.azure, &view.azure_error, observed) {
+            (Some(_), _, _) => Fact::Done(vec![format!(
+                "{} found in Azure",
+                cfg.azure_port_id.clone().unwrap_or_default()
+            )]),
+            (None, Some(e), _) => Fact::Wrong(vec![format!("not observed: {e}")]),
+            (None, None, _) => Fact::Unknown(vec![
+                "no azure_port_id: lightgate does not read Azure for this port".to_string(),
+            ]),
+        },
+    ));
+    facts.push((
+        "Letter of Authorization",
+        match &cfg.loa_issued {
+            Some(d) => Fact::Done(vec![format!("issued {d} (declared)")]),
+            None => Fact::NotDone(vec!["az network express-route port generate-loa --customer-name ... (then declare loa_issued)".to_string()]),
+        },
+    ));
+    facts.push((
+        "cross-connects ordered and completed",
+        match &cfg.cross_connects_completed {
+            Some(d) => Fact::Done(vec![format!("completed {d} (declared)")]),
+            None => Fact::NotDone(vec!["order both cross-connects with the LOA from the colocation provider (then declare cross_connects_completed)".to_string()]),
+        },
+    ));
+    let admin = failing(links, &[CheckName::AzureAdminEnabled]);
+    facts.push((
+        "admin state enabled on both links",
+        if admin.is_empty() {
+            Fact::Done(
+                links
+                    .iter()
+                    .flat_map(|l| l.checks.iter())
+                    .filter(|c| c.name == CheckName::AzureAdminEnabled)
+                    .map(|c| c.detail.clone())
+                    .collect(),
+            )
+        } else {
+            Fact::NotDone(admin)
+        },
+    ));
+    let physical = failing(
+        links,
+        &[
+            CheckName::LocalAdminUp,
+            CheckName::OperUp,
+            CheckName::RxPowerInRange,
+            CheckName::TxPowerInRange,
+            CheckName::Stable,
+            CheckName::Fresh,
+            CheckName::AzureLineProtocolUp,
+        ],
+    );
+    facts.push((
+        "light levels and physical link healthy and stable on both links",
+        if physical.is_empty() {
+            Fact::Done(vec!["every readiness check passes".to_string()])
+        } else {
+            Fact::Wrong(physical)
+        },
+    ));
+    let circuits = view.azure.as_ref().map(|a| a.circuits.clone());
+    facts.push((
+        "circuit created on the port",
+        match &circuits {
+            Some(c) if !c.is_empty() => Fact::Done(
+                c.iter()
+                    .map(|c| format!("{}: provider {}, circuit {}, provisioning {}", c.name, c.provider_state, c.circuit_state, c.provisioning_state))
+                    .collect(),
+            ),
+            Some(_) => Fact::NotDone(vec![if view.readiness.ready() {
+                "ready for circuit creation: lightgate gate PORT -- az network express-route create ...".to_string()
+            } else {
+                "no circuit yet".to_string()
+            }]),
+            // Without Azure access the circuits are unseen, but whether the port may
+            // have one is still known: that is the point of the gate.
+            None => Fact::NotDone(vec![
+                if view.readiness.ready() {
+                    "ready for circuit creation: lightgate gate PORT -- az network express-route create ...".to_string()
+                } else {
+                    "not ready for circuit creation yet (see the steps above)".to_string()
+                },
+                "circuits on the port are not read from Azure (no azure_port_id)".to_string(),
+            ]),
+        },
+    ));
+    facts.push((
+        "peerings configured",
+        match &circuits {
+            Some(c) if c.iter().any(|c| !c.peerings.is_empty()) => Fact::Done(
+                c.iter()
+                    .flat_map(|c| c.peerings.iter().map(move |p| format!("{} {}: {} ({})", c.name, p.kind, p.state, p.provisioning_state)))
+                    .collect(),
+            ),
+            Some(c) => Fact::NotDone(
+                c.iter()
+                    .map(|c| {
+                        if c.provider_state == "Provisioned" && c.circuit_state == "Enabled" {
+                            format!("{}: Provisioned and Enabled, peering can be configured (lightgate peering check PLAN.toml first)", c.name)
+                        } else {
+                            format!("{}: provider {} / circuit {}; peering needs Provisioned and Enabled", c.name, c.provider_state, c.circuit_state)
+                        }
+                    })
+                    .collect(),
+            ),
+            None => Fact::Unknown(vec!["peerings are read from Azure".to_string()]),
+        },
+    ));
+    let ms: Vec<(String, &crate::domain::AzurePeering)> = circuits
+        .iter()
+        .flatten()
+        .flat_map(|c| c.peerings.iter().map(move |p| (c.name.clone(), p)))
+        .filter(|(_, p)| p.kind == "MicrosoftPeering")
+        .collect();
+    facts.push((
+        "BGP up and Microsoft peering prefixes validated",
+        if ms.is_empty() {
+            Fact::Unknown(vec!["BGP state is not in the Azure resource: check it on both routers (e.g. show bgp summary) and with the circuit's route table summary".to_string()])
+        } else {
+            let mut wrong = Vec::new();
+            let mut done = Vec::new();
+            for (c, p) in &ms {
+                match p.advertised_prefixes_state.as_deref() {
+                    Some("Configured") => done.push(format!("{c} Microsoft peering prefixes Configured")),
+                    Some("ValidationNeeded") => {
+                        let pending: Vec<String> = p.prefixes.iter().filter(|x| x.validation_state != "Configured").map(|x| format!("{} ({})", x.prefix, x.validation_state)).collect();
+                        wrong.push(format!(
+                            "{c}: Microsoft needs proof that you own {}: open a support ticket with the RIR/IRR records (or a letter of authorization for the prefixes)",
+                            pending.join(", ")
+                        ));
+                    }
+                    other => wrong.push(format!("{c}: advertised public prefixes {}", other.unwrap_or("unknown"))),
+                }
+            }
+            if wrong.is_empty() { Fact::Done(done) } else { Fact::Wrong(wrong) }
+        },
+    ));
+
+    let mut next_assigned = false;
+    let steps = facts
+        .into_iter()
+        .map(|(name, fact)| {
+            let (status, evidence) = match fact {
+                Fact::Done(e) => (Status::Done, e),
+                Fact::Unknown(e) => (Status::Unknown, e),
+                Fact::NotDone(e) if !next_assigned => {
+                    next_assigned = true;
+                    (Status::Next, e)
+                }
+                Fact::Wrong(e) if !next_assigned => {
+                    next_assigned = true;
+                    (Status::Blocked, e)
+                }
+                Fact::NotDone(e) | Fact::Wrong(e) => (Status::Pending, e),
+            };
+            Step {
+                step: name.to_string(),
+                status,
+                evidence,
+            }
+        })
+        .collect();
+    let partner_circuits = circuits
+        .iter()
+        .flatten()
+        .filter_map(|c| {
+            c.provider
+                .as_ref()
+                .map(|p| format!("{} via {p}: provider state {}", c.name, c.provider_state))
+        })
+        .collect();
+    Workflow {
+        port: cfg.name.clone(),
+        steps,
+        partner_circuits,
+    }
+}
+
+/// Why a circuit action may not go ahead now ("check: detail" lines; empty when it
+/// may), per the documented rules: peering needs Provisioned and Enabled; a circuit
+/// cannot be deleted while its provider state is Provisioning or Provisioned.
+pub fn circuit_action(action: &str, c: &crate::domain::AzureCircuit) -> Vec<String> {
+    let mut failing = Vec::new();
+    match action {
+        "configure-peering" => {
+            if c.provider_state != "Provisioned" {
+                failing.push(format!(
+                    "provider_state: circuit {} provider state is {}; peering can be configured once it is Provisioned",
+                    c.name, c.provider_state
+                ));
+            }
+            if c.circuit_state != "Enabled" {
+                failing.push(format!(
+                    "circuit_state: circuit {} is {}; peering needs it Enabled (if it stays so, contact Microsoft support)",
+                    c.name, c.circuit_state
+                ));
+            }
+        }
+        "delete-circuit" => {
+            if matches!(c.provider_state.as_str(), "Provisioning" | "Provisioned") {
+                failing.push(format!(
+                    "provider_state: circuit {} is {}: the provider must deprovision it before it can be deleted; Microsoft keeps billing the circuit until it is deleted",
+                    c.name, c.provider_state
+                ));
+            }
+        }
+        other => failing.push(format!("action: {other} is not a circuit action")),
+    }
+    failing
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::AzureCircuit;
+
+    fn circuit(provider: &str, state: &str) -> AzureCircuit {
+        AzureCircuit {
+            name: "ckt-1".into(),
+            id: "/subscriptions/x/ckt-1".into(),
+            provider_state: provider.into(),
+            circuit_state: state.into(),
+            provisioning_state: "Succeeded".into(),
+            provider: None,
+            peerings: vec![],
+        }
+    }
+
+    #[test]
+    fn peering_needs_provisioned_and_enabled() {
+        assert!(circuit_action("configure-peering", &circuit("Provisioned", "Enabled")).is_empty());
+        let f = circuit_action("configure-peering", &circuit("Provisioning", "Enabled"));
+        assert_eq!(f.len(), 1);
+        assert!(f[0].contains("once it is Provisioned"));
+        assert_eq!(
+            circuit_action("configure-peering", &circuit("Provisioned", "Disabled")).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn deletion_waits_for_the_provider_and_says_billing_continues() {
+        for s in ["Provisioning", "Provisioned"] {
+            let f = circuit_action("delete-circuit", &circuit(s, "Enabled"));
+            assert!(f[0].contains("keeps billing"), "{f:?}");
+        }
+        assert!(circuit_action("delete-circuit", &circuit("NotProvisioned", "Enabled")).is_empty());
+    }
+}
