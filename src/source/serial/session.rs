@@ -284,10 +284,13 @@ mod tests {
 
     #[test]
     fn noise_is_cleaned() {
+        // The marker in reverse video, then erased with eight backspaces.
         assert_eq!(
-            clean("\x1b[7m--More--\x1b[m\x08\x08\x08abc\r\n"),
-            "--More-abc\n"
+            clean("\x1b[7m--More--\x1b[m\x08\x08\x08\x08\x08\x08\x08\x08abc\r\n"),
+            "abc\n"
         );
+        // Each backspace takes back one character, no more.
+        assert_eq!(clean("--More--\x08\x08\x08abc"), "--Morabc");
         assert_eq!(clean("a\x1b[2Kb\r\nc"), "ab\nc");
     }
 }
