@@ -368,33 +368,8 @@ impl Store {
         request: &crate::audit::GateRequest,
         now: Instant,
     ) -> Option<std::io::Result<crate::audit::Decision>> {
-        use crate::api::PortJson;
-        use crate::audit::{Decision, LinkChecks, LinkReadings};
         let view = self.port(port, now)?;
-        let p = PortJson::new(&view);
-        let decision = Decision {
-            decision_id: decision_id(),
-            time: humantime::format_rfc3339_millis(view.evaluated_at).to_string(),
-            port: p.port.clone(),
-            action: request.action.clone(),
-            circuit: None,
-            ready: p.ready,
-            verdict: if p.ready { "ready" } else { "not_ready" }.to_string(),
-            user: request.user.clone(),
-            host: request.host.clone(),
-            command: request.command.clone(),
-            failing: p.failing,
-            checks: LinkChecks {
-                link1: p.links.link1.checks,
-                link2: p.links.link2.checks,
-            },
-            readings: LinkReadings {
-                link1: p.links.link1.reading,
-                link2: p.links.link2.reading,
-            },
-        };
-        let path = self.config().audit_log.clone();
-        Some(self.audit.append(&path, &decision).map(|()| decision))
+        Some(self.record(&view, request, None))
     }
 
     /// Decides a circuit action (configure-peering, delete-circuit) from the circuit's
@@ -406,29 +381,48 @@ impl Store {
         request: &crate::audit::GateRequest,
         now: Instant,
     ) -> Option<std::io::Result<crate::audit::Decision>> {
+        let (view, c) = self.ports(now).into_iter().find_map(|v| {
+            let c = v
+                .azure
+                .as_ref()?
+                .circuits
+                .iter()
+                .find(|c| c.name == circuit)?
+                .clone();
+            Some((v, c))
+        })?;
+        let failing = crate::workflow::circuit_action(&request.action, &c);
+        Some(self.record(&view, request, Some((circuit, failing))))
+    }
+
+    /// Builds the decision on `view` (the port's own verdict, or a circuit's failing
+    /// rules) with the port's checks and readings as evidence, and appends it to the
+    /// audit trail before returning it.
+    fn record(
+        &self,
+        view: &PortView,
+        request: &crate::audit::GateRequest,
+        circuit: Option<(&str, Vec<String>)>,
+    ) -> std::io::Result<crate::audit::Decision> {
         use crate::api::PortJson;
         use crate::audit::{Decision, LinkChecks, LinkReadings};
-        let view = self.ports(now).into_iter().find(|v| {
-            v.azure
-                .as_ref()
-                .is_some_and(|a| a.circuits.iter().any(|c| c.name == circuit))
-        })?;
-        let c = view
-            .azure
-            .as_ref()?
-            .circuits
-            .iter()
-            .find(|c| c.name == circuit)?
-            .clone();
-        let failing = crate::workflow::circuit_action(&request.action, &c);
-        let p = PortJson::new(&view);
-        let ready = failing.is_empty();
+        let p = PortJson::new(view);
+        let (circuit, failing) = match circuit {
+            Some((name, failing)) => (Some(name.to_string()), failing),
+            None => (None, p.failing),
+        };
+        // A circuit action is decided on the circuit's states alone.
+        let ready = if circuit.is_some() {
+            failing.is_empty()
+        } else {
+            p.ready
+        };
         let decision = Decision {
             decision_id: decision_id(),
             time: humantime::format_rfc3339_millis(view.evaluated_at).to_string(),
-            port: p.port.clone(),
+            port: p.port,
             action: request.action.clone(),
-            circuit: Some(circuit.to_string()),
+            circuit,
             ready,
             verdict: if ready { "ready" } else { "not_ready" }.to_string(),
             user: request.user.clone(),
@@ -445,7 +439,7 @@ impl Store {
             },
         };
         let path = self.config().audit_log.clone();
-        Some(self.audit.append(&path, &decision).map(|()| decision))
+        self.audit.append(&path, &decision).map(|()| decision)
     }
 
     /// Every device, in config order.

@@ -185,45 +185,6 @@ async fn workflow(State(store): State<Arc<Store>>, Path(name): Path<String>) -> 
     }
 }
 
-/// POST /api/v1/circuits/{circuit}/gate: decide a circuit action, record, answer.
-async fn circuit_gate(
-    State(store): State<Arc<Store>>,
-    Path(name): Path<String>,
-    body: Result<Json<GateRequest>, axum::extract::rejection::JsonRejection>,
-) -> Response {
-    let Json(request) = match body {
-        Ok(b) => b,
-        Err(e) => return error(StatusCode::BAD_REQUEST, format!("bad gate request: {e}")),
-    };
-    if !CIRCUIT_ACTIONS.contains(&request.action.as_str()) {
-        return error(
-            StatusCode::BAD_REQUEST,
-            format!(
-                "unknown circuit action {:?}; this agent knows: {}",
-                request.action,
-                CIRCUIT_ACTIONS.join(", ")
-            ),
-        );
-    }
-    let unknown = format!("no circuit named {name:?} on a port observed from Azure");
-    let now = store::now();
-    let s2 = store.clone();
-    match tokio::task::spawn_blocking(move || s2.circuit_gate(&name, &request, now)).await {
-        Ok(None) => error(StatusCode::NOT_FOUND, unknown),
-        Ok(Some(Ok(d))) => (status_for(d.ready), Json(d)).into_response(),
-        Ok(Some(Err(e))) => error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!(
-                "the decision could not be recorded in the audit trail ({e}); refusing to decide"
-            ),
-        ),
-        Err(e) => error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("internal error: {e}"),
-        ),
-    }
-}
-
 fn error(status: StatusCode, message: String) -> Response {
     (status, Json(ErrorJson { error: message })).into_response()
 }
@@ -234,35 +195,74 @@ async fn gate(
     Path(name): Path<String>,
     body: Result<Json<GateRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
+    let unknown = format!("no port named {name:?} is configured");
+    let subject = format!("port {name}");
+    decide(
+        body,
+        &ACTIONS,
+        "action",
+        subject,
+        unknown,
+        move |request, now| store.gate(&name, request, now),
+    )
+    .await
+}
+
+/// POST /api/v1/circuits/{circuit}/gate: decide a circuit action, record, answer.
+async fn circuit_gate(
+    State(store): State<Arc<Store>>,
+    Path(name): Path<String>,
+    body: Result<Json<GateRequest>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let unknown = format!("no circuit named {name:?} on a port observed from Azure");
+    let subject = format!("circuit {name}");
+    decide(
+        body,
+        &CIRCUIT_ACTIONS,
+        "circuit action",
+        subject,
+        unknown,
+        move |request, now| store.circuit_gate(&name, request, now),
+    )
+    .await
+}
+
+/// The common part of both gates: check the request, decide and record on a blocking
+/// thread (the fsync blocks), answer 200/503 with the decision, 404 with `unknown`, or
+/// 500 when the decision could not be recorded (then nobody may act on it).
+async fn decide(
+    body: Result<Json<GateRequest>, axum::extract::rejection::JsonRejection>,
+    actions: &[&str],
+    kind: &str,
+    subject: String,
+    unknown: String,
+    decide: impl FnOnce(&GateRequest, std::time::Instant) -> Option<std::io::Result<crate::audit::Decision>>
+        + Send
+        + 'static,
+) -> Response {
     let Json(request) = match body {
         Ok(b) => b,
         Err(e) => return error(StatusCode::BAD_REQUEST, format!("bad gate request: {e}")),
     };
-    if !ACTIONS.contains(&request.action.as_str()) {
+    if !actions.contains(&request.action.as_str()) {
         return error(
             StatusCode::BAD_REQUEST,
             format!(
-                "unknown action {:?}; this agent knows: {}",
+                "unknown {kind} {:?}; this agent knows: {}",
                 request.action,
-                ACTIONS.join(", ")
+                actions.join(", ")
             ),
         );
     }
     let now = store::now();
-    let store2 = store.clone();
-    let unknown = format!("no port named {name:?} is configured");
-    // The fsync blocks: keep it off the async workers.
-    let outcome =
-        tokio::task::spawn_blocking(move || store2.gate(&name, &request, now).map(|r| (name, r)))
-            .await;
-    match outcome {
+    match tokio::task::spawn_blocking(move || decide(&request, now)).await {
         Ok(None) => error(StatusCode::NOT_FOUND, unknown),
-        Ok(Some((_, Ok(decision)))) => {
-            tracing::info!(port = %decision.port, action = %decision.action, ready = decision.ready, user = %decision.user, host = %decision.host, id = %decision.decision_id, "Gate decision recorded.");
+        Ok(Some(Ok(decision))) => {
+            tracing::info!(port = %decision.port, circuit = decision.circuit.as_deref().unwrap_or(""), action = %decision.action, ready = decision.ready, user = %decision.user, host = %decision.host, id = %decision.decision_id, "Gate decision recorded.");
             (status_for(decision.ready), Json(decision)).into_response()
         }
-        Ok(Some((name, Err(e)))) => {
-            tracing::error!(port = %name, error = %e, "Cannot record a gate decision; refusing it.");
+        Ok(Some(Err(e))) => {
+            tracing::error!(gate = %subject, error = %e, "Cannot record a gate decision; refusing it.");
             error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 format!("the decision could not be recorded in the audit trail ({e}); refusing to decide"),
