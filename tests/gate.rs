@@ -330,3 +330,42 @@ async fn the_audit_trail_survives_a_killed_gate_and_a_torn_last_line() {
     assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 2);
     t.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_that_cannot_be_recorded_is_refused() {
+    let d = dir();
+    // The audit "file" is a directory: every append fails.
+    std::fs::create_dir_all(&d.audit).unwrap();
+    let t = TestAgent::start(&with_audit(
+        &pair("\"healthy\"", "100ms", "500ms"),
+        &d.audit,
+    ))
+    .await;
+    t.wait_for(
+        "/api/v1/ports/erd-ams-1",
+        Duration::from_secs(10),
+        |s, _| s == 200,
+    )
+    .await;
+    let (status, body) = common::post_json(
+        t.url("/api/v1/ports/erd-ams-1/gate"),
+        serde_json::json!({"action": "create-circuit", "user": "alice"}),
+    )
+    .await;
+    assert_eq!(status, 500, "{body:#}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("could not be recorded in the audit trail"),
+        "{body:#}"
+    );
+    // The CLI does not run the command, although the port is ready.
+    let out = gate(args(&t, &["--", "touch", d.marker.to_str().unwrap()])).await;
+    assert_eq!(out.status.code(), Some(69), "{out:?}");
+    assert!(
+        !d.marker.exists(),
+        "the command ran without a recorded decision"
+    );
+    t.stop().await;
+}
