@@ -9,10 +9,13 @@ cd "$(dirname "$0")/.."
 REQUIRED=(
     "snmpsimd snmpsim"   # SNMP agents serving real device walks (v2c and v3)
     "snmpget snmp"       # net-snmp tools: readiness probe of snmpsimd, snmpset, snmptrap
+    "snmpd snmpd"        # net-snmp's agent: SNMPv3 against a second USM implementation
     "promtool prometheus" # promtool for the alert rules, and a real Prometheus server
     "socat socat"        # pseudo-terminal pairs for the serial console tests
 )
 
+# snmpd lives in /usr/sbin, which is not on every user's PATH.
+export PATH="$PATH:/usr/sbin:/sbin"
 missing=()
 for pair in "${REQUIRED[@]}"; do
     cmd=${pair% *}

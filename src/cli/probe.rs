@@ -116,6 +116,12 @@ pub fn settings(a: SnmpArgs) -> Result<SnmpSettings, String> {
     } else {
         None
     };
+    if let Some(p) = v3.as_ref().and_then(|v| v.problems().into_iter().next()) {
+        return Err(format!(
+            "{p} (--security-level {}: give --auth-password-env and, for authPriv, --priv-password-env)",
+            a.security_level
+        ));
+    }
     let vendor = match a.vendor {
         None => None,
         Some(v) => Some(Vendor::from_name(&v).ok_or(format!(

@@ -75,6 +75,9 @@ impl Client {
                 let v3 =
                     s.v3.as_ref()
                         .ok_or_else(|| SourceError::Auth("SNMPv3 without user settings".into()))?;
+                if let Some(p) = v3.problems().into_iter().next() {
+                    return Err(SourceError::Auth(p));
+                }
                 let mut session = AsyncSession::new_v3(s.address.as_str(), req_id, security(v3))
                     .await
                     .map_err(|e| {

@@ -52,6 +52,31 @@ pub struct V3Settings {
     pub context: Option<String>,
 }
 
+/// RFC 3414 key localisation wants passwords of at least 8 characters (net-snmp refuses
+/// shorter ones), and snmp2 panics on an empty one: every path that builds v3 settings
+/// checks this first.
+pub const MIN_V3_PASSWORD: usize = 8;
+
+impl V3Settings {
+    /// What is missing for the security level, in words; empty when usable.
+    pub fn problems(&self) -> Vec<String> {
+        let short = |p: &Option<Secret>| {
+            p.as_ref()
+                .is_none_or(|p| p.expose().len() < MIN_V3_PASSWORD)
+        };
+        let mut out = Vec::new();
+        if self.level != SecurityLevel::NoAuthNoPriv && short(&self.auth_password) {
+            out.push(format!("SNMPv3 with authentication needs an authentication password of at least {MIN_V3_PASSWORD} characters"));
+        }
+        if self.level == SecurityLevel::AuthPriv && short(&self.priv_password) {
+            out.push(format!(
+                "SNMPv3 authPriv needs a privacy password of at least {MIN_V3_PASSWORD} characters"
+            ));
+        }
+        out
+    }
+}
+
 /// Which MIBs a device's DOM is read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Vendor {
@@ -126,4 +151,37 @@ impl SnmpSettings {
     pub const DEFAULT_MAX_REPETITIONS: u32 = 25;
     pub const DEFAULT_MAX_VARBINDS: usize = 60;
     pub const DEFAULT_REDISCOVER: Duration = Duration::from_secs(3600);
+}
+
+#[cfg(test)]
+mod v3_tests {
+    use super::*;
+
+    fn v3(level: SecurityLevel, auth: &str, privacy: &str) -> V3Settings {
+        let secret = |s: &str| (!s.is_empty()).then(|| Secret::new(s));
+        V3Settings {
+            user: "u".into(),
+            level,
+            auth_protocol: AuthProtocol::Sha256,
+            auth_password: secret(auth),
+            priv_protocol: PrivProtocol::Aes128,
+            priv_password: secret(privacy),
+            context: None,
+        }
+    }
+
+    #[test]
+    fn passwords_must_be_long_enough_for_the_level() {
+        assert!(v3(SecurityLevel::NoAuthNoPriv, "", "").problems().is_empty());
+        assert!(v3(SecurityLevel::AuthNoPriv, "12345678", "").problems().is_empty());
+        assert!(v3(SecurityLevel::AuthPriv, "12345678", "abcdefgh").problems().is_empty());
+        let p = v3(SecurityLevel::AuthNoPriv, "1234567", "").problems();
+        assert_eq!(p.len(), 1);
+        assert!(p[0].contains("authentication password of at least 8"), "{p:?}");
+        let p = v3(SecurityLevel::AuthPriv, "12345678", "").problems();
+        assert!(p[0].contains("privacy password of at least 8"), "{p:?}");
+        // The problems never quote the password.
+        let p = v3(SecurityLevel::AuthPriv, "short", "tiny").problems();
+        assert!(p.iter().all(|m| !m.contains("short") && !m.contains("tiny")));
+    }
 }
