@@ -151,7 +151,7 @@ impl Agent {
             tracing::info!(device = %device.name, source = device.source.kind(), interval = ?device.poll_interval, "Starting poller.");
             let cancel = CancellationToken::new();
             let wake = Arc::new(Wake::default());
-            let handle = tokio::spawn(crate::poller::run(
+            let handle = tokio::spawn(crate::poller::run_supervised(
                 device.clone(),
                 self.store.clone(),
                 wake.clone(),

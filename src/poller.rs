@@ -138,5 +138,72 @@ pub async fn run(
     }
 }
 
+/// Runs the task `start` makes and starts a new one whenever it panics (a bug, in
+/// lightgate or in a protocol crate, meeting some device's answer), after `interval`:
+/// one device's bad answer must never silently end its polling. `on_crash` gets the
+/// panic message. Returns when a task ends normally (cancelled) or `cancel` fires.
+pub async fn supervise<F, Fut>(
+    name: &str,
+    interval: Duration,
+    cancel: CancellationToken,
+    mut start: F,
+    mut on_crash: impl FnMut(String),
+) where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    loop {
+        let outcome = tokio::spawn(start()).await;
+        let Err(e) = outcome else { return };
+        let why = if e.is_panic() {
+            let payload = e.into_panic();
+            payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".to_string())
+        } else {
+            return; // aborted: the runtime is shutting down
+        };
+        tracing::error!(device = %name, error = %why, "The poller crashed; restarting it after one interval.");
+        on_crash(why);
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tokio::time::sleep(interval) => {}
+        }
+    }
+}
+
+/// [`run`] under [`supervise`]: a crash is recorded as a failed poll of the device.
+pub async fn run_supervised(
+    device: DeviceConfig,
+    store: Arc<Store>,
+    wake: Arc<Wake>,
+    cancel: CancellationToken,
+) {
+    let name = device.name.clone();
+    let interval = device.poll_interval;
+    let recorder = store.clone();
+    supervise(
+        &name,
+        interval,
+        cancel.clone(),
+        || run(device.clone(), store.clone(), wake.clone(), cancel.clone()),
+        |why| {
+            let err = Err(SourceError::Decode(format!(
+                "internal error while polling (please report it): {why}"
+            )));
+            recorder.record_poll(
+                &name,
+                &err,
+                Duration::ZERO,
+                Instant::now().into_std(),
+                SystemTime::now(),
+            );
+        },
+    )
+    .await;
+}
+
 #[cfg(test)]
 mod tests;

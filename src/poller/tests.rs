@@ -3,6 +3,12 @@
 
 use std::time::Duration;
 
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+use super::supervise;
 use crate::agent::Agent;
 use crate::config::Config;
 
@@ -69,4 +75,56 @@ async fn a_slow_or_dead_device_never_delays_the_others() {
         Some("transport error: simulated device is unreachable")
     );
     agent.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_crashed_poller_is_restarted_and_the_crash_reported() {
+    use std::sync::atomic::AtomicU32;
+    let starts = Arc::new(AtomicU32::new(0));
+    let mut crashes = Vec::new();
+    let s = starts.clone();
+    supervise(
+        "edge-x",
+        Duration::from_millis(5),
+        CancellationToken::new(),
+        move || {
+            let n = s.fetch_add(1, Ordering::SeqCst);
+            async move {
+                if n < 2 {
+                    panic!("index out of bounds: the len is 0 but the index is {n}");
+                }
+            }
+        },
+        |why| crashes.push(why),
+    )
+    .await;
+    assert_eq!(
+        starts.load(Ordering::SeqCst),
+        3,
+        "restarted after each crash"
+    );
+    assert_eq!(crashes.len(), 2);
+    assert_eq!(
+        crashes[1],
+        "index out of bounds: the len is 0 but the index is 1"
+    );
+}
+
+#[tokio::test]
+async fn a_supervised_poller_stops_when_cancelled_after_a_crash() {
+    let cancel = CancellationToken::new();
+    let c2 = cancel.clone();
+    let mut crashes = 0;
+    supervise(
+        "edge-x",
+        Duration::from_secs(3600),
+        cancel.clone(),
+        move || {
+            c2.cancel();
+            async { panic!("boom") }
+        },
+        |_| crashes += 1,
+    )
+    .await;
+    assert_eq!(crashes, 1, "reported, then no restart once cancelled");
 }

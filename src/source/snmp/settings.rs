@@ -172,16 +172,27 @@ mod v3_tests {
 
     #[test]
     fn passwords_must_be_long_enough_for_the_level() {
-        assert!(v3(SecurityLevel::NoAuthNoPriv, "", "").problems().is_empty());
-        assert!(v3(SecurityLevel::AuthNoPriv, "12345678", "").problems().is_empty());
-        assert!(v3(SecurityLevel::AuthPriv, "12345678", "abcdefgh").problems().is_empty());
+        assert!(v3(SecurityLevel::NoAuthNoPriv, "", "")
+            .problems()
+            .is_empty());
+        assert!(v3(SecurityLevel::AuthNoPriv, "12345678", "")
+            .problems()
+            .is_empty());
+        assert!(v3(SecurityLevel::AuthPriv, "12345678", "abcdefgh")
+            .problems()
+            .is_empty());
         let p = v3(SecurityLevel::AuthNoPriv, "1234567", "").problems();
         assert_eq!(p.len(), 1);
-        assert!(p[0].contains("authentication password of at least 8"), "{p:?}");
+        assert!(
+            p[0].contains("authentication password of at least 8"),
+            "{p:?}"
+        );
         let p = v3(SecurityLevel::AuthPriv, "12345678", "").problems();
         assert!(p[0].contains("privacy password of at least 8"), "{p:?}");
         // The problems never quote the password.
         let p = v3(SecurityLevel::AuthPriv, "short", "tiny").problems();
-        assert!(p.iter().all(|m| !m.contains("short") && !m.contains("tiny")));
+        assert!(p
+            .iter()
+            .all(|m| !m.contains("short") && !m.contains("tiny")));
     }
 }
