@@ -308,3 +308,79 @@ pub struct PortsJson {
 pub struct ErrorJson {
     pub error: String,
 }
+
+/// A circuit seen in Azure, with what each circuit action would decide now.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CircuitJson {
+    pub port: String,
+    pub circuit: String,
+    pub id: String,
+    pub provider_state: String,
+    pub circuit_state: String,
+    pub provisioning_state: String,
+    pub provider: Option<String>,
+    pub peerings: Vec<PeeringJson>,
+    /// Per circuit action: whether it may go ahead now, and why not.
+    pub actions: std::collections::BTreeMap<String, ActionJson>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PeeringJson {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub state: String,
+    pub provisioning_state: String,
+    pub advertised_prefixes_state: Option<String>,
+    /// Each advertised prefix with its validation state.
+    pub prefixes: Vec<(String, String)>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ActionJson {
+    pub ready: bool,
+    pub failing: Vec<String>,
+}
+
+impl CircuitJson {
+    pub fn new(port: &str, c: &crate::domain::AzureCircuit) -> CircuitJson {
+        CircuitJson {
+            port: port.to_string(),
+            circuit: c.name.clone(),
+            id: c.id.clone(),
+            provider_state: c.provider_state.clone(),
+            circuit_state: c.circuit_state.clone(),
+            provisioning_state: c.provisioning_state.clone(),
+            provider: c.provider.clone(),
+            peerings: c
+                .peerings
+                .iter()
+                .map(|p| PeeringJson {
+                    name: p.name.clone(),
+                    kind: p.kind.clone(),
+                    state: p.state.clone(),
+                    provisioning_state: p.provisioning_state.clone(),
+                    advertised_prefixes_state: p.advertised_prefixes_state.clone(),
+                    prefixes: p
+                        .prefixes
+                        .iter()
+                        .map(|x| (x.prefix.clone(), x.validation_state.clone()))
+                        .collect(),
+                })
+                .collect(),
+            actions: crate::exporter::CIRCUIT_ACTIONS
+                .iter()
+                .map(|a| {
+                    let failing = crate::workflow::circuit_action(a, c);
+                    (
+                        a.to_string(),
+                        ActionJson {
+                            ready: failing.is_empty(),
+                            failing,
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+}

@@ -372,6 +372,24 @@ impl Store {
         Some(self.record(&view, request, None))
     }
 
+    /// The circuit of that name on an Azure-observed port, with its port, at `now`.
+    pub fn circuit(
+        &self,
+        circuit: &str,
+        now: Instant,
+    ) -> Option<(PortView, crate::domain::AzureCircuit)> {
+        self.ports(now).into_iter().find_map(|v| {
+            let c = v
+                .azure
+                .as_ref()?
+                .circuits
+                .iter()
+                .find(|c| c.name == circuit)?
+                .clone();
+            Some((v, c))
+        })
+    }
+
     /// Decides a circuit action (configure-peering, delete-circuit) from the circuit's
     /// states in Azure, and records it like [`Store::gate`]. `None` when no observed
     /// port has a circuit of that name.
@@ -381,16 +399,7 @@ impl Store {
         request: &crate::audit::GateRequest,
         now: Instant,
     ) -> Option<std::io::Result<crate::audit::Decision>> {
-        let (view, c) = self.ports(now).into_iter().find_map(|v| {
-            let c = v
-                .azure
-                .as_ref()?
-                .circuits
-                .iter()
-                .find(|c| c.name == circuit)?
-                .clone();
-            Some((v, c))
-        })?;
+        let (view, c) = self.circuit(circuit, now)?;
         let failing = crate::workflow::circuit_action(&request.action, &c);
         Some(self.record(&view, request, Some((circuit, failing))))
     }

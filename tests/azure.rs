@@ -413,8 +413,43 @@ async fn the_workflow_walks_from_admin_disabled_to_ready_for_a_circuit_and_beyon
         "{text}"
     );
 
-    // 4. The provider provisions it and a Microsoft peering waits for prefix
-    //    validation: peering may go ahead; the last step is blocked with the prefix.
+    // The circuit as JSON, with what each action would decide (nothing recorded).
+    let (status, c) = t.json("/api/v1/circuits/ckt-ams-1").await;
+    assert_eq!(status, 200, "{c:#}");
+    assert_eq!(c["port"], "erd-ams-1");
+    assert_eq!(c["provider_state"], "Provisioning");
+    assert_eq!(c["actions"]["configure-peering"]["ready"], false);
+    assert_eq!(c["actions"]["delete-circuit"]["ready"], false);
+
+    // 4. `gate --wait` waits (without recording) while the provider provisions it;
+    //    a Microsoft peering waits for prefix validation: peering may go ahead, the
+    //    last step is blocked with the prefix.
+    let configured = dir.path().join("configured");
+    let url_arg = t.url("");
+    let marker_arg = configured.to_str().unwrap().to_string();
+    let waiting = tokio::spawn(async move {
+        cli(&[
+            "gate",
+            "ckt-ams-1",
+            "--action",
+            "configure-peering",
+            "--wait",
+            "20s",
+            "--interval",
+            "100ms",
+            "--url",
+            &url_arg,
+            "--",
+            "touch",
+            &marker_arg,
+        ])
+        .await
+    });
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert!(
+        !waiting.is_finished(),
+        "the gate waits while the circuit is Provisioning"
+    );
     f.lock().unwrap().circuits = vec![circuit(
         "ckt-ams-1",
         "Provisioned",
@@ -430,6 +465,16 @@ async fn the_workflow_walks_from_admin_disabled_to_ready_for_a_circuit_and_beyon
                 .any(|s| s["step"] == "peerings configured" && s["status"] == "done")
         })
         .await;
+    let out = waiting.await.unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        configured.exists(),
+        "the command ran once the circuit was Provisioned"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("provider state is Provisioning"),
+        "progress shown while waiting: {out:?}"
+    );
     let bgp = step(&w, "BGP up and Microsoft peering prefixes validated");
     assert_eq!(bgp["status"], "blocked", "{w:#}");
     assert!(
@@ -489,6 +534,8 @@ async fn the_workflow_walks_from_admin_disabled_to_ready_for_a_circuit_and_beyon
             ("configure-peering", "not_ready"),
             ("delete-circuit", "not_ready"),
             ("delete-circuit", "not_ready"),
+            // The waiting gate recorded only its final decision.
+            ("configure-peering", "ready"),
             ("configure-peering", "ready")
         ]
     );

@@ -120,47 +120,59 @@ fn decide(a: &GateArgs) -> Result<Decision, (u8, String)> {
     }
 }
 
-/// Waits (without recording decisions) until the port looks ready or `deadline`.
+/// Waits (without recording decisions) until the port, or the circuit for a circuit
+/// action, looks ready or `deadline`, printing progress when it changes.
 fn wait_until_ready(a: &GateArgs, deadline: Instant) -> Result<(), (u8, String)> {
-    if a.prometheus.is_some() || crate::exporter::CIRCUIT_ACTIONS.contains(&a.action.as_str()) {
-        // Prometheus mode and circuit actions: waiting is asking again.
+    if a.prometheus.is_some() {
+        // Prometheus mode: waiting is asking again.
         return Ok(());
     }
+    let circuit = crate::exporter::CIRCUIT_ACTIONS.contains(&a.action.as_str());
     let client = http::Client::new(&a.client)?;
-    let url = format!("{}/api/v1/ports/{}", http::base(&a.url), a.port);
+    let what = if circuit { "circuits" } else { "ports" };
+    let url = format!("{}/api/v1/{what}/{}", http::base(&a.url), a.port);
     let mut last = String::new();
     loop {
-        match client.get(&url) {
-            Ok(ans) if ans.status == 200 => return Ok(()),
+        // None: looks ready (or the answer is not understood: ask for the decision).
+        let progress = match client.get(&url) {
             Ok(ans) if ans.status == 404 => {
                 return Err((
                     exit::USAGE,
                     format!("{}: {}", a.port, http::error_text(&ans.body)),
                 ))
             }
-            Ok(ans) => {
-                let progress = serde_json::from_str::<PortJson>(&ans.body)
+            Ok(ans) if circuit && ans.status == 200 => {
+                serde_json::from_str::<crate::api::CircuitJson>(&ans.body)
+                    .ok()
+                    .and_then(|c| {
+                        c.actions
+                            .get(&a.action)
+                            .filter(|act| !act.ready)
+                            .map(|act| act.failing.first().cloned().unwrap_or_default())
+                    })
+            }
+            Ok(ans) if ans.status == 200 => None,
+            Ok(ans) => Some(
+                serde_json::from_str::<PortJson>(&ans.body)
                     .map(|p| {
                         let first = p.failing.first().cloned().unwrap_or_default();
                         format!("{} check(s) failing; first: {first}", p.failing.len())
                     })
-                    .unwrap_or_else(|_| format!("HTTP {}", ans.status));
-                if progress != last {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    eprintln!(
-                        "waiting for {} ({} left): {progress}",
-                        a.port,
-                        crate::domain::format_duration(left)
-                    );
-                    last = progress;
-                }
-            }
-            Err((_, e)) => {
-                if e != last {
-                    eprintln!("waiting for {}: {e}", a.port);
-                    last = e;
-                }
-            }
+                    .unwrap_or_else(|_| format!("HTTP {}", ans.status)),
+            ),
+            Err((_, e)) => Some(e),
+        };
+        let Some(progress) = progress else {
+            return Ok(());
+        };
+        if progress != last {
+            let left = deadline.saturating_duration_since(Instant::now());
+            eprintln!(
+                "waiting for {} ({} left): {progress}",
+                a.port,
+                crate::domain::format_duration(left)
+            );
+            last = progress;
         }
         if Instant::now() + a.interval > deadline {
             return Ok(());

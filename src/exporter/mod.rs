@@ -51,6 +51,7 @@ pub fn router(app: AppState, web: &web::WebConfig) -> Router {
         .route("/api/v1/ports/{port}", get(port))
         .route("/api/v1/ports/{port}/gate", post(gate))
         .route("/api/v1/ports/{port}/workflow", get(workflow))
+        .route("/api/v1/circuits/{circuit}", get(circuit))
         .route("/api/v1/circuits/{circuit}/gate", post(circuit_gate))
         .route("/api/v1/audit", get(audit))
         .fallback(not_found)
@@ -206,6 +207,20 @@ async fn gate(
         move |request, now| store.gate(&name, request, now),
     )
     .await
+}
+
+/// GET /api/v1/circuits/{circuit}: the circuit's states and what each action would
+/// decide now (nothing recorded: this is what `gate --wait` polls).
+async fn circuit(State(store): State<Arc<Store>>, Path(name): Path<String>) -> Response {
+    match store.circuit(&name, store::now()) {
+        Some((view, c)) => {
+            Json(crate::api::CircuitJson::new(&view.config.name, &c)).into_response()
+        }
+        None => error(
+            StatusCode::NOT_FOUND,
+            format!("no circuit named {name:?} on a port observed from Azure"),
+        ),
+    }
 }
 
 /// POST /api/v1/circuits/{circuit}/gate: decide a circuit action, record, answer.
