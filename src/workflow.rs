@@ -134,7 +134,7 @@ pub fn workflow(view: &PortView) -> Workflow {
                     .collect(),
             ),
             Some(_) => Fact::NotDone(vec![if view.readiness.ready() {
-                "ready for circuit creation: lightgate gate PORT -- az network express-route create ...".to_string()
+                format!("ready for circuit creation: lightgate gate {} -- az network express-route create ...", cfg.name)
             } else {
                 "no circuit yet".to_string()
             }]),
@@ -142,7 +142,7 @@ pub fn workflow(view: &PortView) -> Workflow {
             // have one is still known: that is the point of the gate.
             None => Fact::NotDone(vec![
                 if view.readiness.ready() {
-                    "ready for circuit creation: lightgate gate PORT -- az network express-route create ...".to_string()
+                    format!("ready for circuit creation: lightgate gate {} -- az network express-route create ...", cfg.name)
                 } else {
                     "not ready for circuit creation yet (see the steps above)".to_string()
                 },

@@ -615,7 +615,10 @@ async fn the_demo_workflow_walks_from_admin_disabled_to_ready_for_circuit() {
         .as_str()
         .unwrap()
         .to_string();
-    assert!(evidence.starts_with("ready for circuit creation"), "{w:#}");
+    assert!(
+        evidence.starts_with("ready for circuit creation: lightgate gate demo -- "),
+        "{w:#}"
+    );
     let (status, _) = t.get("/api/v1/ports/demo").await;
     assert_eq!(status, 200, "the gate agrees");
     t.stop().await;
