@@ -18,6 +18,9 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::{Config, DeviceConfig, TrapConfig};
 use crate::exporter::web::WebConfig;
+
+/// How long a crashed Azure poller or trap listener waits before it starts again.
+const RESTART_AFTER: std::time::Duration = std::time::Duration::from_secs(10);
 use crate::exporter::{AppState, ReloadHook};
 use crate::poller::Wake;
 use crate::shard::Shard;
@@ -68,10 +71,17 @@ impl Agent {
         });
         agent.start_missing(&config);
         let cancel = CancellationToken::new();
-        let handle = tokio::spawn(crate::source::azure::run(
-            agent.store.clone(),
-            cancel.clone(),
-        ));
+        let (store, c2) = (agent.store.clone(), cancel.clone());
+        let handle = tokio::spawn(async move {
+            crate::poller::supervise(
+                "azure",
+                RESTART_AFTER,
+                c2.clone(),
+                move || crate::source::azure::run(store.clone(), c2.clone()),
+                |_| {},
+            )
+            .await
+        });
         *lock(&agent.azure) = Some(Background { cancel, handle });
         agent
     }
@@ -210,15 +220,22 @@ impl Agent {
             )
         })?;
         std_socket.set_nonblocking(true)?;
-        let socket = tokio::net::UdpSocket::from_std(std_socket)?;
+        let socket = Arc::new(tokio::net::UdpSocket::from_std(std_socket)?);
         tracing::info!(address = %socket.local_addr()?, "Listening for traps.");
         let cancel = CancellationToken::new();
-        let handle = tokio::spawn(crate::traps::run(
-            socket,
-            traps.clone(),
-            self.clone(),
-            cancel.clone(),
-        ));
+        let (config, agent, c2) = (traps.clone(), self.clone(), cancel.clone());
+        let handle = tokio::spawn(async move {
+            crate::poller::supervise(
+                "trap listener",
+                RESTART_AFTER,
+                c2.clone(),
+                move || {
+                    crate::traps::run(socket.clone(), config.clone(), agent.clone(), c2.clone())
+                },
+                |_| {},
+            )
+            .await
+        });
         *current = Some((traps, Background { cancel, handle }));
         Ok(())
     }

@@ -165,7 +165,7 @@ pub async fn supervise<F, Fut>(
         } else {
             return; // aborted: the runtime is shutting down
         };
-        tracing::error!(device = %name, error = %why, "The poller crashed; restarting it after one interval.");
+        tracing::error!(task = %name, error = %why, "Crashed; restarting it after a pause.");
         on_crash(why);
         tokio::select! {
             _ = cancel.cancelled() => return,

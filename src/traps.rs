@@ -123,7 +123,7 @@ async fn devices_by_ip(config: &Config) -> HashMap<IpAddr, Vec<String>> {
 
 /// Listens on `socket` until `cancel` fires.
 pub async fn run(
-    socket: UdpSocket,
+    socket: Arc<UdpSocket>,
     traps: TrapConfig,
     agent: Arc<Agent>,
     cancel: CancellationToken,

@@ -84,7 +84,7 @@ async fn a_crashed_poller_is_restarted_and_the_crash_reported() {
     let mut crashes = Vec::new();
     let s = starts.clone();
     supervise(
-        "edge-x",
+        "edge-x poller",
         Duration::from_millis(5),
         CancellationToken::new(),
         move || {
@@ -116,7 +116,7 @@ async fn a_supervised_poller_stops_when_cancelled_after_a_crash() {
     let c2 = cancel.clone();
     let mut crashes = 0;
     supervise(
-        "edge-x",
+        "edge-x poller",
         Duration::from_secs(3600),
         cancel.clone(),
         move || {
