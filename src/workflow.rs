@@ -125,9 +125,15 @@ pub fn workflow(view: &PortView) -> Workflow {
         },
     ));
     let circuits = view.azure.as_ref().map(|a| a.circuits.clone());
+    let unreadable = view
+        .azure
+        .as_ref()
+        .map(|a| a.circuit_errors.clone())
+        .unwrap_or_default();
     facts.push((
         "circuit created on the port",
         match &circuits {
+            Some(_) if !unreadable.is_empty() => Fact::Wrong(unreadable.clone()),
             Some(c) if !c.is_empty() => Fact::Done(
                 c.iter()
                     .map(|c| format!("{}: provider {}, circuit {}, provisioning {}", c.name, c.provider_state, c.circuit_state, c.provisioning_state))

@@ -542,3 +542,52 @@ async fn the_workflow_walks_from_admin_disabled_to_ready_for_a_circuit_and_beyon
     assert!(lines.iter().all(|l| l["circuit"] == "ckt-ams-1"));
     t.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_circuit_that_cannot_be_read_does_not_hide_the_port() {
+    let f = fake(&[], "Enabled");
+    {
+        let mut g = f.lock().unwrap();
+        g.circuits = vec![circuit("ckt-ams-1", "Provisioned", "Enabled", vec![])];
+        g.forbidden_circuits = vec!["ckt-other-rg"];
+    }
+    let url = fake_azure(f.clone()).await;
+    let toml = config(&url, SP).replace(
+        "azure_port_id = ",
+        "loa_issued = \"2026-11-02\"\ncross_connects_completed = \"2026-11-20\"\nazure_port_id = ",
+    );
+    let t = TestAgent::start(&toml).await;
+    // The port itself is observed and ready: its admin states came through.
+    let (status, body) = t
+        .wait_for(
+            "/api/v1/ports/erd-ams-1",
+            Duration::from_secs(10),
+            |s, _| s == 200,
+        )
+        .await;
+    assert_eq!(status, 200, "{body:#}");
+    assert_eq!(
+        body["links"]["link2"]["azure_admin_state_origin"],
+        "observed"
+    );
+    // The readable circuit is there; the workflow says which one could not be read.
+    let (status, c) = t.json("/api/v1/circuits/ckt-ams-1").await;
+    assert_eq!(status, 200, "{c:#}");
+    let (_, w) = t.json("/api/v1/ports/erd-ams-1/workflow").await;
+    let created = step(&w, "circuit created on the port");
+    assert_eq!(created["status"], "blocked", "{w:#}");
+    let evidence = created["evidence"][0].as_str().unwrap();
+    assert!(
+        evidence.starts_with("circuit ckt-other-rg could not be read:")
+            && evidence.contains("HTTP 403")
+            && evidence.contains("Reader role on that resource"),
+        "{evidence}"
+    );
+    let (status, e) = t.json("/api/v1/circuits/ckt-other-rg").await;
+    assert_eq!(status, 404);
+    assert!(
+        e["error"].as_str().unwrap().contains("could not be read"),
+        "{e:#}"
+    );
+    t.stop().await;
+}

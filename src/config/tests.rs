@@ -389,3 +389,25 @@ fn snmp_secrets_come_from_files_and_missing_ones_are_errors() {
         "{p:#?}"
     );
 }
+
+#[test]
+fn workflow_dates_are_checked_and_located() {
+    let good = EXAMPLE.replace(
+        "hold_down = \"5m\"",
+        "hold_down = \"5m\"\nloa_issued = \"2026-11-02\"\ncross_connects_completed = \"2026-11-20\"",
+    );
+    let c = Config::parse(&good, "t.toml").unwrap();
+    assert_eq!(c.ports[0].loa_issued.as_deref(), Some("2026-11-02"));
+    assert_eq!(
+        c.ports[0].cross_connects_completed.as_deref(),
+        Some("2026-11-20")
+    );
+    for bad in ["2026-13-02", "02/11/2026", "2026-11-2", "yesterday"] {
+        let p = problems(&good.replace("2026-11-02", bad));
+        assert!(
+            p[0].starts_with("t.toml:22:")
+                && p[0].contains(&format!("loa_issued \"{bad}\" must be a date, YYYY-MM-DD")),
+            "{bad}: {p:?}"
+        );
+    }
+}

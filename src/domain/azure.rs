@@ -79,6 +79,9 @@ pub struct AzurePort {
     pub link1: AzureLink,
     pub link2: AzureLink,
     pub circuits: Vec<AzureCircuit>,
+    /// Circuits the port lists that could not be read (e.g. no Reader role on their
+    /// resource group), one line each: they do not hide the port's own state.
+    pub circuit_errors: Vec<String>,
 }
 
 /// Total power of Azure's values in dBm (lanes summed in mW).

@@ -209,6 +209,10 @@ async fn gate(
     .await
 }
 
+fn unknown_circuit(name: &str) -> String {
+    format!("no circuit named {name:?} on a port observed from Azure (or it could not be read: see lightgate workflow)")
+}
+
 /// GET /api/v1/circuits/{circuit}: the circuit's states and what each action would
 /// decide now (nothing recorded: this is what `gate --wait` polls).
 async fn circuit(State(store): State<Arc<Store>>, Path(name): Path<String>) -> Response {
@@ -216,10 +220,7 @@ async fn circuit(State(store): State<Arc<Store>>, Path(name): Path<String>) -> R
         Some((view, c)) => {
             Json(crate::api::CircuitJson::new(&view.config.name, &c)).into_response()
         }
-        None => error(
-            StatusCode::NOT_FOUND,
-            format!("no circuit named {name:?} on a port observed from Azure"),
-        ),
+        None => error(StatusCode::NOT_FOUND, unknown_circuit(&name)),
     }
 }
 
@@ -229,7 +230,7 @@ async fn circuit_gate(
     Path(name): Path<String>,
     body: Result<Json<GateRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
-    let unknown = format!("no circuit named {name:?} on a port observed from Azure");
+    let unknown = unknown_circuit(&name);
     let subject = format!("circuit {name}");
     decide(
         body,

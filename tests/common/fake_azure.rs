@@ -41,6 +41,8 @@ pub struct Fake {
     pub rx_dbm: [f64; 2],
     /// ExpressRouteCircuit resources on the port (see [`circuit`]).
     pub circuits: Vec<Value>,
+    /// Names of circuits the port lists that the identity may not read (HTTP 403).
+    pub forbidden_circuits: Vec<&'static str>,
 }
 
 pub const CIRCUIT_PREFIX: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-er/providers/Microsoft.Network/expressRouteCircuits/";
@@ -174,6 +176,12 @@ async fn arm(
     }
     if path.starts_with(CIRCUIT_PREFIX) {
         let f = fake.lock().unwrap();
+        if f.forbidden_circuits
+            .iter()
+            .any(|n| path.ends_with(&format!("/{n}")))
+        {
+            return (StatusCode::FORBIDDEN, Json(json!({"error": {"code": "AuthorizationFailed", "message": "The client 'client-1' does not have authorization to perform action 'Microsoft.Network/expressRouteCircuits/read'."}}))).into_response();
+        }
         return match f.circuits.iter().find(|c| c["id"] == path.as_str()) {
             Some(c) => Json(c.clone()).into_response(),
             None => (StatusCode::NOT_FOUND, Json(json!({"error": {"code": "ResourceNotFound", "message": "The Resource was not found."}}))).into_response(),
@@ -207,7 +215,9 @@ async fn arm(
                 {"name": "link1", "id": format!("{PORT_ID}/links/link1"), "properties": {"provisioningState": "Succeeded", "routerName": "exr01.ams", "interfaceName": "HundredGigE2/2/2", "patchPanelId": "PP:0123:1234567", "rackId": "AMS-R1", "connectorType": "LC", "adminState": "Enabled"}},
                 {"name": "link2", "id": format!("{PORT_ID}/links/link2"), "properties": {"provisioningState": "Succeeded", "routerName": "exr02.ams", "interfaceName": "HundredGigE2/2/2", "patchPanelId": "PP:0123:1234568", "rackId": "AMS-R2", "connectorType": "LC", "adminState": f.link2_admin}}
             ],
-            "circuits": f.circuits.iter().map(|c| json!({"id": c["id"]})).collect::<Vec<_>>()
+            "circuits": f.circuits.iter().map(|c| json!({"id": c["id"]}))
+                .chain(f.forbidden_circuits.iter().map(|n| json!({"id": format!("{CIRCUIT_PREFIX}{n}")})))
+                .collect::<Vec<_>>()
         }
     }))
     .into_response()

@@ -219,7 +219,7 @@ impl AzureClient {
                 401 => return Err(SourceError::Auth(format!("Azure rejects lightgate's token (HTTP 401): {}", azure_error(&body)))),
                 403 => {
                     return Err(SourceError::Auth(format!(
-                        "the identity has no access to {} (HTTP 403: {}); give it the Reader role on the ExpressRoute port",
+                        "the identity has no access to {} (HTTP 403: {}); give it the Reader role on that resource (or its resource group)",
                         path,
                         azure_error(&body)
                     )))

@@ -156,6 +156,7 @@ pub fn observation(port: &Value, points: &[Point]) -> Result<AzurePort, String> 
         link1: link("link1", a1, i1),
         link2: link("link2", a2, i2),
         circuits: Vec::new(),
+        circuit_errors: Vec::new(),
     })
 }
 

@@ -41,11 +41,22 @@ pub fn observe(client: &mut AzureClient, port_id: &str) -> Result<AzurePort, Sou
     let mut points = decode::metric_points(&light).map_err(SourceError::Decode)?;
     points.extend(decode::metric_points(&line).map_err(SourceError::Decode)?);
     let mut observed = decode::observation(&port, &points).map_err(SourceError::Decode)?;
+    // A circuit that cannot be read (no Reader role on its resource group, a decoding
+    // problem) is reported with the circuits; it must not hide the port's own state.
     for id in decode::circuit_ids(&port) {
-        let c = client.get(&id, &format!("api-version={PORT_API_VERSION}"))?;
-        observed
-            .circuits
-            .push(decode::circuit(&c).map_err(SourceError::Decode)?);
+        let read = client
+            .get(&id, &format!("api-version={PORT_API_VERSION}"))
+            .and_then(|c| decode::circuit(&c).map_err(SourceError::Decode));
+        match read {
+            Ok(c) => observed.circuits.push(c),
+            Err(e) => {
+                let name = id.rsplit('/').next().unwrap_or(&id).to_string();
+                tracing::warn!(circuit = %name, error = %e, "Cannot read a circuit of the port.");
+                observed
+                    .circuit_errors
+                    .push(format!("circuit {name} could not be read: {e}"));
+            }
+        }
     }
     Ok(observed)
 }
