@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{pair, samples, value, TestAgent};
+use common::{pair, samples, step, value, TestAgent};
 use lightgate::config::Config;
 
 const PORT: &str = "/api/v1/ports/erd-ams-1";
@@ -554,15 +554,7 @@ fn demo(link2_admin: &str, link2_scenario: &str) -> Config {
 }
 
 fn step_status(w: &serde_json::Value, name: &str) -> String {
-    w["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["step"] == name)
-        .unwrap_or_else(|| panic!("no step {name}: {w:#}"))["status"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    step(w, name)["status"].as_str().unwrap().to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -606,12 +598,7 @@ async fn the_demo_workflow_walks_from_admin_disabled_to_ready_for_circuit() {
         })
         .await;
     assert_eq!(step_status(&w, PHYSICAL), "done", "{w:#}");
-    let evidence = w["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["step"] == CIRCUIT)
-        .unwrap()["evidence"][0]
+    let evidence = step(&w, CIRCUIT)["evidence"][0]
         .as_str()
         .unwrap()
         .to_string();

@@ -11,7 +11,7 @@ use std::time::Duration;
 use common::fake_azure::{
     circuit, fake_azure, microsoft_peering_validation_needed, Fake, Fault, PORT_ID, SECRET,
 };
-use common::{pair, post_json, samples, value, TestAgent};
+use common::{pair, post_json, samples, step, value, TestAgent};
 
 fn config(fake: &str, auth: &str) -> String {
     format!(
@@ -255,15 +255,6 @@ async fn cli(args: &[&str]) -> std::process::Output {
     .unwrap()
 }
 
-fn step<'a>(w: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    w["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["step"] == name)
-        .unwrap_or_else(|| panic!("no step {name}: {w:#}"))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_workflow_walks_from_admin_disabled_to_ready_for_a_circuit_and_beyond() {
     let f = fake(&[], "Disabled");
@@ -305,11 +296,7 @@ async fn the_workflow_walks_from_admin_disabled_to_ready_for_a_circuit_and_beyon
     f.lock().unwrap().link2_admin = "Enabled";
     let (_, w) = t
         .wait_for(path, Duration::from_secs(10), |_, w| {
-            w["steps"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|s| s["step"] == "circuit created on the port" && s["status"] == "next")
+            step(w, "circuit created on the port")["status"] == "next"
         })
         .await;
     assert_eq!(
@@ -340,11 +327,7 @@ async fn the_workflow_walks_from_admin_disabled_to_ready_for_a_circuit_and_beyon
     f.lock().unwrap().circuits = vec![circuit("ckt-ams-1", "Provisioning", "Enabled", vec![])];
     let (_, w) = t
         .wait_for(path, Duration::from_secs(10), |_, w| {
-            w["steps"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|s| s["step"] == "circuit created on the port" && s["status"] == "done")
+            step(w, "circuit created on the port")["status"] == "done"
         })
         .await;
     let peering = step(&w, "peerings configured");
@@ -458,11 +441,7 @@ async fn the_workflow_walks_from_admin_disabled_to_ready_for_a_circuit_and_beyon
     )];
     let (_, w) = t
         .wait_for(path, Duration::from_secs(10), |_, w| {
-            w["steps"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|s| s["step"] == "peerings configured" && s["status"] == "done")
+            step(w, "peerings configured")["status"] == "done"
         })
         .await;
     let out = waiting.await.unwrap();

@@ -93,16 +93,20 @@ impl TestAgent {
     }
 }
 
+/// A ureq agent that returns every status as an answer, with a 10 s limit.
+fn http_agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into()
+}
+
 /// A blocking GET on a blocking thread.
 pub async fn get(url: &str) -> (u16, String) {
     let url = url.to_string();
     tokio::task::spawn_blocking(move || {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(10)))
-            .build()
-            .into();
-        let mut r = agent
+        let mut r = http_agent()
             .get(&url)
             .call()
             .unwrap_or_else(|e| panic!("GET {url}: {e}"));
@@ -115,14 +119,8 @@ pub async fn get(url: &str) -> (u16, String) {
 
 /// A blocking POST of a JSON body on a blocking thread: (status, body as JSON).
 pub async fn post_json(url: String, body: serde_json::Value) -> (u16, serde_json::Value) {
-    let url = url.to_string();
     tokio::task::spawn_blocking(move || {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(10)))
-            .build()
-            .into();
-        let mut r = agent
+        let mut r = http_agent()
             .post(&url)
             .send_json(&body)
             .unwrap_or_else(|e| panic!("POST {url}: {e}"));
@@ -186,4 +184,14 @@ link1 = {{ device = "edge-a", interface = "HundredGigE0/0/0", azure_admin_state 
 link2 = {{ device = "edge-b", interface = "HundredGigE0/0/0", azure_admin_state = "enabled" }}
 "#
     )
+}
+
+/// The step called `name` of a workflow answer (GET /api/v1/ports/{port}/workflow).
+pub fn step<'a>(w: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
+    w["steps"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not a workflow: {w:#}"))
+        .iter()
+        .find(|s| s["step"] == name)
+        .unwrap_or_else(|| panic!("no step {name}: {w:#}"))
 }
