@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_lightgate"));
     c.env_remove("RUST_LOG");
+    // The demo writes its audit trail in the working directory: not the checkout.
+    c.current_dir(std::env::temp_dir());
     c
 }
 

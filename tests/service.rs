@@ -145,6 +145,8 @@ fn start(args: &[&str]) -> Proc {
         .arg("run")
         .args(["--listen", "127.0.0.1:0"])
         .args(args)
+        // The demo writes its audit trail in the working directory: not the checkout.
+        .current_dir(std::env::temp_dir())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
