@@ -8,31 +8,18 @@ mod common;
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::fake_azure::{fake_azure, Fake, PORT_ID, SECRET};
 use common::prometheus::Prometheus;
 use common::snmpsim::{corpus, SnmpSim};
-use common::TestAgent;
+use common::{require, TestAgent};
 use serde_json::Value;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
-}
-
-fn require(cmd: &str, package: &str) {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {cmd}")])
-        .stdout(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    assert!(
-        found,
-        "{cmd} is needed: install it with `apt-get install {package}` (./scripts/test.sh does)"
-    );
 }
 
 fn dashboards() -> Vec<(String, Value)> {

@@ -2,6 +2,8 @@
 //! implementation beside snmpsim's: authPriv with SHA-256 and AES, authNoPriv with
 //! SHA-512, and a wrong password, through `lightgate probe snmp` as an engineer runs it.
 
+mod common;
+
 use std::net::UdpSocket;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -67,6 +69,7 @@ impl Snmpd {
     }
 
     fn wait_ready(&self) {
+        common::require("snmpget", "snmp");
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let ok = Command::new("snmpget")
@@ -85,8 +88,7 @@ impl Snmpd {
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .status()
-                .unwrap_or_else(|e| panic!("snmpget (apt-get install snmp): {e}"))
-                .success();
+                .is_ok_and(|s| s.success());
             if ok {
                 return;
             }

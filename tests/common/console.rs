@@ -207,16 +207,7 @@ impl Drop for Pty {
 }
 
 pub fn pty(router: Router) -> Pty {
-    let found = Command::new("sh")
-        .args(["-c", "command -v socat"])
-        .stdout(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    assert!(
-        found,
-        "socat is needed: install it with `apt-get install socat` (./scripts/test.sh does)"
-    );
+    super::require("socat", "socat");
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("lightgate"), dir.path().join("router"));
     let child = Command::new("socat")

@@ -195,3 +195,17 @@ pub fn step<'a>(w: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
         .find(|s| s["step"] == name)
         .unwrap_or_else(|| panic!("no step {name}: {w:#}"))
 }
+
+/// Fails the test with how to install `cmd` (from Debian `package`) when it is missing.
+pub fn require(cmd: &str, package: &str) {
+    let found = std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {cmd}")])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(
+        found,
+        "{cmd} is needed: install it with `apt-get install {package}` (./scripts/test.sh does)"
+    );
+}

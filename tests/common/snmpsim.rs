@@ -9,6 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use super::require;
+
 use lightgate::config::Secret;
 use lightgate::source::snmp::settings::{SnmpSettings, SnmpVersion, V3Settings};
 
@@ -38,19 +40,6 @@ pub fn free_udp_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
-}
-
-fn require(cmd: &str, package: &str) {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {cmd}")])
-        .stdout(Stdio::null())
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false);
-    assert!(
-        found,
-        "{cmd} is needed: install it with `apt-get install {package}` (./scripts/test.sh does)"
-    );
 }
 
 /// A running snmpsimd.
