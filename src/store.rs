@@ -472,22 +472,15 @@ impl Store {
     }
 }
 
-/// The Azure side of one link for readiness: declared, observed (if fresh) or
-/// unavailable with the reason.
-fn azure_of(
-    state: &State,
+/// The fresh Azure observation of a port, or why there is none; (None, None) for a
+/// port that is not observed (its admin states are declared).
+fn azure_port<'a>(
+    state: &'a State,
     port: &PortConfig,
-    id: LinkId,
     now: Instant,
-) -> (
-    AzureAdminState,
-    &'static str,
-    Option<AzureLink>,
-    Option<String>,
-) {
-    let declared = port.link(id).azure_admin_state;
+) -> (Option<&'a AzurePort>, Option<String>) {
     if port.azure_port_id.is_none() {
-        return (declared, "declared", None, None);
+        return (None, None);
     }
     let max_age = state
         .config
@@ -498,50 +491,47 @@ fn azure_of(
     let s = state.azure.get(&port.name);
     let error = s.and_then(|s| s.error.clone());
     match s.and_then(|s| s.observed.as_ref()) {
-        Some((at, _, obs)) if now.saturating_duration_since(*at) <= max_age => {
-            let link = match id {
-                LinkId::Link1 => obs.link1.clone(),
-                LinkId::Link2 => obs.link2.clone(),
-            };
-            (link.admin, "observed", Some(link), None)
-        }
+        Some((at, _, obs)) if now.saturating_duration_since(*at) <= max_age => (Some(obs), None),
         Some((at, _, _)) => {
             let age = crate::domain::format_duration(now.saturating_duration_since(*at));
             let why = match error {
                 Some(e) => format!("last observed {age} ago; since then: {e}"),
                 None => format!("last observed {age} ago"),
             };
-            (AzureAdminState::Unknown, "unavailable", None, Some(why))
+            (None, Some(why))
         }
         None => (
-            AzureAdminState::Unknown,
-            "unavailable",
             None,
             Some(error.unwrap_or_else(|| "no answer from Azure yet".to_string())),
         ),
     }
 }
 
-/// The fresh Azure observation of a port, or why there is none.
-fn azure_port(
-    state: &State,
+/// The Azure side of one link for readiness, from its port's observation: declared,
+/// observed, or unavailable with the reason.
+fn azure_of(
     port: &PortConfig,
-    now: Instant,
-) -> (Option<AzurePort>, Option<String>) {
+    id: LinkId,
+    observed: Option<&AzurePort>,
+    why: Option<&String>,
+) -> (
+    AzureAdminState,
+    &'static str,
+    Option<AzureLink>,
+    Option<String>,
+) {
     if port.azure_port_id.is_none() {
-        return (None, None);
+        return (port.link(id).azure_admin_state, "declared", None, None);
     }
-    let (_, _, _, why) = azure_of(state, port, LinkId::Link1, now);
-    match why {
-        Some(w) => (None, Some(w)),
-        None => (
-            state
-                .azure
-                .get(&port.name)
-                .and_then(|s| s.observed.as_ref())
-                .map(|o| o.2.clone()),
-            None,
-        ),
+    match observed {
+        Some(obs) => {
+            let link = match id {
+                LinkId::Link1 => obs.link1.clone(),
+                LinkId::Link2 => obs.link2.clone(),
+            };
+            (link.admin, "observed", Some(link), None)
+        }
+        None => (AzureAdminState::Unknown, "unavailable", None, why.cloned()),
     }
 }
 
@@ -555,6 +545,7 @@ fn port_view(
     let policy = port.policy();
     let empty_tracker = LinkTracker::default();
     let empty_iface = InterfaceState::default();
+    let (observed, observed_why) = azure_port(state, port, now);
     let mut views = Vec::with_capacity(2);
     let mut checks = Vec::with_capacity(2);
     for id in LinkId::BOTH {
@@ -564,7 +555,7 @@ fn port_view(
             .and_then(|d| d.interfaces.get(&link.interface))
             .unwrap_or(&empty_iface);
         let remote = shard.is_some_and(|s| !s.owns(&link.device));
-        let remote_note = shard.map(|s| format!("polled by another lightgate agent (this one is shard {s}); gate through Prometheus"));
+        let remote_note = shard.filter(|_| remote).map(|s| format!("polled by another lightgate agent (this one is shard {s}); gate through Prometheus"));
         let error = if remote {
             remote_note.as_deref()
         } else {
@@ -577,7 +568,8 @@ fn port_view(
             .get(&(port.name.clone(), id))
             .map(|h| &h.tracker)
             .unwrap_or(&empty_tracker);
-        let (azure_admin, azure_origin, azure, azure_why) = azure_of(state, port, id, now);
+        let (azure_admin, azure_origin, azure, azure_why) =
+            azure_of(port, id, observed, observed_why.as_ref());
         let azure_input = match (&azure, &azure_why) {
             (_, Some(why)) => AzureInput::Unavailable(why),
             (Some(a), None) => AzureInput::Observed {
@@ -623,11 +615,10 @@ fn port_view(
     let link2 = checks.pop().expect("two links");
     let link1 = checks.pop().expect("two links");
     let [v1, v2]: [LinkView; 2] = views.try_into().expect("two links");
-    let (azure, azure_error) = azure_port(state, port, now);
     PortView {
         config: port.clone(),
-        azure,
-        azure_error,
+        azure: observed.cloned(),
+        azure_error: observed_why,
         readiness: PortReadiness { link1, link2 },
         evaluated_at: wall,
         links: [v1, v2],
