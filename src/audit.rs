@@ -131,6 +131,14 @@ pub struct Filter {
     pub since: Option<SystemTime>,
 }
 
+/// A `since` bound (CLI `--since`, HTTP `?since=`): RFC 3339, or the reason it is not.
+pub fn parse_since(since: Option<&str>) -> Result<Option<SystemTime>, String> {
+    since
+        .map(humantime::parse_rfc3339_weak)
+        .transpose()
+        .map_err(|e| format!("{e} (use RFC 3339, e.g. 2026-11-25T10:00:00Z)"))
+}
+
 /// Records matching `filter`, and a message for each line that could not be read.
 pub fn read(path: &Path, filter: &Filter) -> io::Result<(Vec<Decision>, Vec<String>)> {
     let file = match File::open(path) {

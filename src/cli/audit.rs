@@ -16,15 +16,10 @@ pub struct AuditArgs<'a> {
 }
 
 pub fn run(a: AuditArgs<'_>) -> u8 {
-    let since = match a
-        .since
-        .as_deref()
-        .map(humantime::parse_rfc3339_weak)
-        .transpose()
-    {
+    let since = match audit::parse_since(a.since.as_deref()) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("--since: {e} (use RFC 3339, e.g. 2026-11-25T10:00:00Z)");
+            eprintln!("--since: {e}");
             return exit::USAGE;
         }
     };

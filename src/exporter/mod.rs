@@ -299,19 +299,9 @@ struct AuditQuery {
 
 /// GET /api/v1/audit?port=P&since=T: the agent's audit trail.
 async fn audit(State(store): State<Arc<Store>>, Query(q): Query<AuditQuery>) -> Response {
-    let since = match q
-        .since
-        .as_deref()
-        .map(humantime::parse_rfc3339_weak)
-        .transpose()
-    {
+    let since = match crate::audit::parse_since(q.since.as_deref()) {
         Ok(s) => s,
-        Err(e) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                format!("since: {e} (use RFC 3339, e.g. 2026-11-25T10:00:00Z)"),
-            )
-        }
+        Err(e) => return error(StatusCode::BAD_REQUEST, format!("since: {e}")),
     };
     let path = store.config().audit_log.clone();
     let filter = crate::audit::Filter {

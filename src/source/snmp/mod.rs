@@ -88,6 +88,23 @@ impl SnmpSource {
         }
     }
 
+    /// Walks the device for `interfaces` and keeps the plan, with what it was made for.
+    async fn discover(
+        &mut self,
+        client: &mut Client,
+        interfaces: &[String],
+    ) -> Result<(), SourceError> {
+        let plan = discovery::discover(
+            client,
+            self.settings.vendor,
+            &Wanted::Names(interfaces.to_vec()),
+            &mut self.counters,
+        )
+        .await?;
+        self.plan = Some((plan, interfaces.to_vec(), Instant::now()));
+        Ok(())
+    }
+
     async fn poll_with(
         &mut self,
         client: &mut Client,
@@ -96,14 +113,7 @@ impl SnmpSource {
         let mut discovered_now = false;
         if let Some(why) = self.needs_discovery(interfaces) {
             tracing::debug!(address = %self.settings.address, reason = %why, "Discovering.");
-            let plan = discovery::discover(
-                client,
-                self.settings.vendor,
-                &Wanted::Names(interfaces.to_vec()),
-                &mut self.counters,
-            )
-            .await?;
-            self.plan = Some((plan, interfaces.to_vec(), Instant::now()));
+            self.discover(client, interfaces).await?;
             self.rediscover = None;
             discovered_now = true;
         }
@@ -118,14 +128,7 @@ impl SnmpSource {
                     // The answers may be misattributed (new ifIndexes, new optics):
                     // rediscover and read again before reporting.
                     tracing::info!(address = %self.settings.address, reason = %why, "Rediscovering.");
-                    let plan = discovery::discover(
-                        client,
-                        self.settings.vendor,
-                        &Wanted::Names(interfaces.to_vec()),
-                        &mut self.counters,
-                    )
-                    .await?;
-                    self.plan = Some((plan, interfaces.to_vec(), Instant::now()));
+                    self.discover(client, interfaces).await?;
                     discovered_now = true;
                 }
                 Some(why) => {
