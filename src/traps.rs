@@ -100,9 +100,12 @@ pub fn parse(bytes: &[u8]) -> Result<Trap, String> {
     })
 }
 
+/// Configured SNMP device names by IP address.
+type Sources = HashMap<IpAddr, Vec<String>>;
+
 /// The SNMP devices of a config by source address.
-async fn devices_by_ip(config: &Config) -> HashMap<IpAddr, Vec<String>> {
-    let mut map: HashMap<IpAddr, Vec<String>> = HashMap::new();
+async fn devices_by_ip(config: &Config) -> Sources {
+    let mut map = Sources::new();
     for d in &config.devices {
         let SourceConfig::Snmp(s) = &d.source else {
             continue;
@@ -121,6 +124,9 @@ async fn devices_by_ip(config: &Config) -> HashMap<IpAddr, Vec<String>> {
     map
 }
 
+/// How long resolved device addresses are trusted before they are resolved again.
+const SOURCES_TTL: std::time::Duration = std::time::Duration::from_secs(300);
+
 /// Listens on `socket` until `cancel` fires.
 pub async fn run(
     socket: Arc<UdpSocket>,
@@ -130,6 +136,9 @@ pub async fn run(
 ) {
     let mut buf = vec![0u8; 65_535];
     let metrics = &agent.store().poll_metrics;
+    // Sources by address, made again when the config changes or is older than
+    // SOURCES_TTL (host names may move): a trap storm must not mean a DNS storm.
+    let mut sources: Option<(Arc<Config>, std::time::Instant, Sources)> = None;
     loop {
         let (len, from) = tokio::select! {
             _ = cancel.cancelled() => return,
@@ -155,8 +164,14 @@ pub async fn run(
             continue;
         }
         let config = agent.store().config();
-        let devices = devices_by_ip(&config).await;
-        let Some(names) = devices.get(&from.ip()) else {
+        let current = sources
+            .as_ref()
+            .is_some_and(|(c, at, _)| Arc::ptr_eq(c, &config) && at.elapsed() < SOURCES_TTL);
+        if !current {
+            let map = devices_by_ip(&config).await;
+            sources = Some((config, std::time::Instant::now(), map));
+        }
+        let Some(names) = sources.as_ref().and_then(|(_, _, m)| m.get(&from.ip())) else {
             tracing::debug!(%from, "Dropped a trap from an unknown source.");
             metrics.trap_dropped("unknown_source");
             continue;
