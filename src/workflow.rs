@@ -58,18 +58,17 @@ enum Fact {
 pub fn workflow(view: &PortView) -> Workflow {
     let cfg = &view.config;
     let links = view.readiness.links();
-    let observed = cfg.azure_port_id.is_some();
     let mut facts: Vec<(&str, Fact)> = Vec::new();
 
     facts.push((
         "ExpressRoute Direct port resource",
-        match (&view.azure, &view.azure_error, observed) {
-            (Some(_), _, _) => Fact::Done(vec![format!(
+        match (&view.azure, &view.azure_error) {
+            (Some(_), _) => Fact::Done(vec![format!(
                 "{} found in Azure",
                 cfg.azure_port_id.clone().unwrap_or_default()
             )]),
-            (None, Some(e), _) => Fact::Wrong(vec![format!("not observed: {e}")]),
-            (None, None, _) => Fact::Unknown(vec![
+            (None, Some(e)) => Fact::Wrong(vec![format!("not observed: {e}")]),
+            (None, None) => Fact::Unknown(vec![
                 "no azure_port_id: lightgate does not read Azure for this port".to_string(),
             ]),
         },
