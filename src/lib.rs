@@ -14,6 +14,7 @@
 //! - [`audit`]: the append-only, fsynced trail of gate decisions.
 //! - [`agent`]: wiring of all of the above, with a shutdown signal.
 //! - [`traps`]: the linkUp/linkDown trap listener that triggers immediate polls.
+//! - [`simulate`]: `lightgate simulate`, a fleet of simulated routers over real SNMP.
 //! - [`cli`]: the command-line interface.
 
 pub mod agent;
@@ -26,6 +27,7 @@ pub mod exporter;
 pub mod peering;
 pub mod poller;
 pub mod shard;
+pub mod simulate;
 pub mod source;
 pub mod store;
 pub mod telemetry;

@@ -13,6 +13,7 @@ mod parse;
 mod peering;
 mod probe;
 mod run;
+mod simulate;
 mod status;
 mod workflow;
 
@@ -81,6 +82,12 @@ enum Command {
         #[arg(long, value_name = "I/N")]
         shard: Option<crate::shard::Shard>,
     },
+    /// Serve a fleet of simulated routers over real SNMP on loopback (v1/v2c; Cisco,
+    /// Juniper and Arista MIBs), with a request meter and link traps.
+    ///
+    /// With --write-config it also writes a lightgate config for the fleet, so
+    /// `lightgate run --config FILE` polls it.
+    Simulate(Box<simulate::SimulateArgs>),
     /// Validate a config file: exit 0 when valid, else print every problem with its
     /// line and column and exit 78.
     CheckConfig {
@@ -343,6 +350,7 @@ pub fn main() -> ExitCode {
             web_config: web_config_file.as_deref(),
             shard,
         }),
+        Command::Simulate(args) => simulate::run(*args),
         Command::CheckConfig { file } => check_config::run(&file),
         Command::Status { url, json, client } => status::run(&url, json, &client),
         Command::Gate {

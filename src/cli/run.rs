@@ -110,7 +110,7 @@ async fn reload_on_sighup(agent: Arc<Agent>, mut hup: tokio::signal::unix::Signa
 }
 
 /// Completes on SIGINT or SIGTERM.
-async fn shutdown_signal() {
+pub(super) async fn shutdown_signal() {
     use tokio::signal::unix::{signal, SignalKind};
     let mut term = match signal(SignalKind::terminate()) {
         Ok(s) => s,

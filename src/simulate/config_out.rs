@@ -1,0 +1,103 @@
+//! A lightgate config for a simulated fleet, so "run lightgate against it" is one
+//! command: every router as an SNMP device, and ExpressRoute ports pairing the same
+//! interfaces of routers 1+2, 3+4, ... (link1 on the odd router, link2 on the even; a last router without a partner pairs
+//! its own ports).
+
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+
+use super::device::SimDevice;
+
+/// How much of each router lightgate is told to watch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Monitor {
+    /// The first `n` interfaces of each router (2: the ExpressRoute case).
+    First(usize),
+    /// Every optic of every router.
+    All,
+}
+
+/// Options of the written config.
+#[derive(Debug, Clone)]
+pub struct ConfigOptions {
+    pub listen: String,
+    pub poll_interval: String,
+    pub hold_down: String,
+    pub monitor: Monitor,
+    pub community: String,
+    pub audit_log: String,
+    /// The trap listener lightgate should run (where the fleet sends its traps).
+    pub traps: Option<(SocketAddr, String)>,
+}
+
+fn quote(s: &str) -> String {
+    // TOML basic strings: escape backslashes and quotes.
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// The config text.
+pub fn lightgate_config(
+    devices: &[std::sync::Arc<SimDevice>],
+    addresses: &[SocketAddr],
+    o: &ConfigOptions,
+) -> String {
+    let mut t = String::new();
+    let _ = writeln!(
+        t,
+        "# Written by `lightgate simulate` for its fleet of {} routers.",
+        devices.len()
+    );
+    let _ = writeln!(t, "listen = {}", quote(&o.listen));
+    let _ = writeln!(t, "audit_log = {}", quote(&o.audit_log));
+    if let Some((addr, community)) = &o.traps {
+        let _ = writeln!(
+            t,
+            "\n[traps]\nlisten = {}\ncommunity = {}",
+            quote(&addr.to_string()),
+            quote(community)
+        );
+    }
+    for (d, a) in devices.iter().zip(addresses) {
+        let _ = writeln!(
+            t,
+            "\n[[device]]\nname = {}\nsource = \"snmp\"\npoll_interval = {}\n[device.snmp]\naddress = {}\nversion = \"2c\"\ncommunity = {}",
+            quote(&d.name),
+            quote(&o.poll_interval),
+            quote(&a.to_string()),
+            quote(&o.community),
+        );
+    }
+    let n = devices.len();
+    for a in (0..n).step_by(2) {
+        let da = &devices[a];
+        let wanted = match o.monitor {
+            Monitor::First(k) => k,
+            Monitor::All => da.ports.len(),
+        };
+        // Pairs of (device, port index) for link1 and link2.
+        let pairs: Vec<((usize, usize), (usize, usize))> = if a + 1 < n {
+            let count = wanted.min(da.ports.len()).min(devices[a + 1].ports.len());
+            (0..count).map(|k| ((a, k), (a + 1, k))).collect()
+        } else {
+            // A router left without a partner: pair its own ports, first half with
+            // second half (one router port can serve only one link).
+            let half = wanted.min(da.ports.len()) / 2;
+            (0..half).map(|k| ((a, k), (a, k + half))).collect()
+        };
+        for ((d1, k1), (d2, k2)) in pairs {
+            let (x, y) = (&devices[d1], &devices[d2]);
+            let _ = writeln!(
+                t,
+                "\n[[port]]\nname = \"erd-{}-{}\"\nhold_down = {}\nlink1 = {{ device = {}, interface = {}, azure_admin_state = \"enabled\" }}\nlink2 = {{ device = {}, interface = {}, azure_admin_state = \"enabled\" }}",
+                &x.name[4..],
+                k1,
+                quote(&o.hold_down),
+                quote(&x.name),
+                quote(&x.ports[k1].name),
+                quote(&y.name),
+                quote(&y.ports[k2].name),
+            );
+        }
+    }
+    t
+}

@@ -1,0 +1,276 @@
+//! One simulated router: its layout, its ports' scenarios, and the values its cells
+//! hold at a moment. Values come from the core simulator's physics
+//! ([`crate::source::sim::model::read`]), encoded the way the flavour's MIB does.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use super::layout::{Cell, Flavour, Layout, Measure};
+use crate::domain::{AdminStatus, LinkReading, OperStatus, OpticalPower};
+use crate::source::sim::{model, Scenario, SimInterface};
+use crate::source::snmp::types::Value;
+
+/// How long the simulated routers had been up when the simulator started.
+const UP_BEFORE_START: Duration = Duration::from_secs(2 * 86_400);
+
+/// One optical port of a simulated router.
+#[derive(Debug, Clone)]
+pub struct SimPort {
+    pub name: String,
+    pub if_index: u32,
+    pub iface: SimInterface,
+}
+
+/// A link state forced from outside (the simulator's control endpoint).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Forced {
+    pub down: bool,
+    pub at: SystemTime,
+}
+
+/// A simulated router.
+#[derive(Debug)]
+pub struct SimDevice {
+    pub name: String,
+    pub layout: Arc<Layout>,
+    pub seed: u64,
+    pub ports: Vec<SimPort>,
+    pub started: std::time::Instant,
+    pub started_wall: SystemTime,
+    forced: Mutex<HashMap<usize, Forced>>,
+    /// Bumped whenever a port is forced, so snapshots taken before are dropped.
+    generation: AtomicU64,
+}
+
+/// The readings of a device at one second, computed on demand and reused by every
+/// request within that second (a poll of 48 LR4 optics touches each port dozens of
+/// times).
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    second: u64,
+    generation: u64,
+    readings: Vec<Option<LinkReading>>,
+}
+
+fn ticks_between(from: SystemTime, to: SystemTime) -> u32 {
+    let cs = to.duration_since(from).unwrap_or_default().as_millis() / 10;
+    (cs % (1u128 << 32)) as u32
+}
+
+impl SimDevice {
+    pub fn new(name: String, layout: Arc<Layout>, seed: u64, scenarios: &[Scenario]) -> Self {
+        let ports = (0..layout.ports)
+            .map(|k| {
+                let name = layout.flavour.interface_name(layout.optic, k);
+                let mut iface = SimInterface::new(&name, scenarios[k % scenarios.len().max(1)]);
+                iface.optic = layout.optic;
+                SimPort {
+                    if_index: layout.flavour.if_index(k),
+                    name,
+                    iface,
+                }
+            })
+            .collect();
+        SimDevice {
+            name,
+            layout,
+            seed,
+            ports,
+            started: std::time::Instant::now(),
+            started_wall: SystemTime::now(),
+            forced: Mutex::new(HashMap::new()),
+            generation: AtomicU64::new(0),
+        }
+    }
+
+    pub fn flavour(&self) -> Flavour {
+        self.layout.flavour
+    }
+
+    fn boot_wall(&self) -> SystemTime {
+        self.started_wall
+            .checked_sub(UP_BEFORE_START)
+            .unwrap_or(SystemTime::UNIX_EPOCH)
+    }
+
+    /// sysUpTime now, in hundredths of a second.
+    pub fn uptime_ticks(&self) -> u32 {
+        ticks_between(self.boot_wall(), SystemTime::now())
+    }
+
+    /// Forces port `k` down (no light, oper down) or back up. Returns false for an
+    /// unknown port.
+    pub fn force(&self, k: usize, down: bool) -> bool {
+        if k >= self.ports.len() {
+            return false;
+        }
+        let mut forced = self.forced.lock().unwrap_or_else(|e| e.into_inner());
+        forced.insert(
+            k,
+            Forced {
+                down,
+                at: SystemTime::now(),
+            },
+        );
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        true
+    }
+
+    fn forced(&self, k: usize) -> Option<Forced> {
+        let forced = self.forced.lock().unwrap_or_else(|e| e.into_inner());
+        forced.get(&k).copied()
+    }
+
+    /// The reading of port `k` now, with any forced state applied.
+    pub fn read_port(&self, k: usize, forced: Option<&Forced>) -> LinkReading {
+        let elapsed = self.started.elapsed();
+        let clock = model::SimClock {
+            elapsed,
+            started_wall: self.started_wall,
+            // The noise moves once a second.
+            poll: elapsed.as_secs(),
+        };
+        let port = &self.ports[k];
+        let mut r = model::read(self.seed, &port.name, &port.iface, clock);
+        if let Some(f) = forced {
+            r.last_change = Some(f.at);
+            if f.down {
+                r.oper_status = OperStatus::Down;
+                if let Some(o) = r.optic.as_mut() {
+                    o.rx = match o.rx {
+                        OpticalPower::NotSupported => OpticalPower::NotSupported,
+                        _ => OpticalPower::NoLight,
+                    };
+                    for lane in &mut o.lanes {
+                        lane.rx = OpticalPower::NoLight;
+                    }
+                }
+            }
+        }
+        r
+    }
+
+    /// Oper status of port `k` now (for trap generation).
+    pub fn oper_up(&self, k: usize) -> bool {
+        self.read_port(k, self.forced(k).as_ref()).oper_status == OperStatus::Up
+    }
+
+    /// The value of the cell at position `i` of the layout.
+    pub fn value(&self, i: usize, snap: &mut Snapshot) -> Value {
+        match &self.layout.cells[i].1 {
+            Cell::Static(v) => v.clone(),
+            Cell::Uptime => Value::TimeTicks(self.uptime_ticks()),
+            Cell::AdminStatus(k) => Value::Integer(match self.reading(*k, snap).admin_status {
+                AdminStatus::Up => 1,
+                AdminStatus::Down => 2,
+                AdminStatus::Testing => 3,
+            }),
+            Cell::OperStatus(k) => Value::Integer(match self.reading(*k, snap).oper_status {
+                OperStatus::Up => 1,
+                OperStatus::Down => 2,
+                OperStatus::Testing => 3,
+                OperStatus::Unknown => 4,
+                OperStatus::Dormant => 5,
+                OperStatus::NotPresent => 6,
+                OperStatus::LowerLayerDown => 7,
+            }),
+            Cell::LastChange(k) => {
+                let boot = self.boot_wall();
+                let at = self.reading(*k, snap).last_change.unwrap_or(boot);
+                Value::TimeTicks(ticks_between(boot, at))
+            }
+            Cell::Sensor {
+                port,
+                measure,
+                lane,
+            } => {
+                let flavour = self.flavour();
+                let r = self.reading(*port, snap);
+                Value::Integer(encode(flavour, r, *measure, *lane))
+            }
+            Cell::SensorStatus { .. } => Value::Integer(1),
+        }
+    }
+
+    fn reading<'a>(&self, k: usize, snap: &'a mut Snapshot) -> &'a LinkReading {
+        let second = self.started.elapsed().as_secs();
+        let generation = self.generation.load(Ordering::SeqCst);
+        if snap.second != second
+            || snap.generation != generation
+            || snap.readings.len() != self.ports.len()
+        {
+            snap.second = second;
+            snap.generation = generation;
+            snap.readings = vec![None; self.ports.len()];
+        }
+        snap.readings[k].get_or_insert_with(|| self.read_port(k, self.forced(k).as_ref()))
+    }
+}
+
+/// A power as the flavour encodes it: 0.01 dBm (Cisco, Juniper; no light is their
+/// -40.00 dBm floor) or 0.1 uW (Arista watts/milli/precision 4; no light is 0).
+fn encode_power(flavour: Flavour, p: OpticalPower) -> i64 {
+    match (flavour, p) {
+        (Flavour::Arista, OpticalPower::Measured(p)) => (p.milliwatts() * 10_000.0).round() as i64,
+        (Flavour::Arista, _) => 0,
+        (_, OpticalPower::Measured(p)) => (p.dbm() * 100.0).round() as i64,
+        (_, _) => -4000,
+    }
+}
+
+fn mean_power(ps: impl Iterator<Item = OpticalPower>) -> OpticalPower {
+    let (sum, n) = ps.fold((0.0, 0u32), |(s, n), p| match p {
+        OpticalPower::Measured(p) => (s + p.milliwatts(), n + 1),
+        _ => (s, n + 1),
+    });
+    if n == 0 {
+        return OpticalPower::NotSupported;
+    }
+    OpticalPower::from_milliwatts(sum / f64::from(n)).unwrap_or(OpticalPower::NotSupported)
+}
+
+/// The raw integer of one sensor cell.
+fn encode(flavour: Flavour, r: &LinkReading, m: Measure, lane: Option<u16>) -> i64 {
+    let Some(o) = r.optic.as_ref() else { return 0 };
+    let lane_reading = lane.and_then(|l| o.lanes.iter().find(|x| x.lane == l));
+    let power = |d: crate::domain::Direction| match (lane, lane_reading) {
+        (Some(_), Some(l)) => l.power(d),
+        (Some(0), None) => o.power(d),
+        (Some(_), None) => OpticalPower::NotSupported,
+        // A multi-lane module's own row: the mean over its lanes (JUNIPER-DOM-MIB).
+        (None, _) if !o.lanes.is_empty() => mean_power(o.lanes.iter().map(|l| l.power(d))),
+        (None, _) => o.power(d),
+    };
+    let bias = match lane_reading {
+        Some(l) => l.bias_amperes,
+        None => o
+            .bias_amperes
+            .or_else(|| o.lanes.first().and_then(|l| l.bias_amperes)),
+    }
+    .unwrap_or(0.0);
+    match m {
+        Measure::Rx => encode_power(flavour, power(crate::domain::Direction::Rx)),
+        Measure::Tx => encode_power(flavour, power(crate::domain::Direction::Tx)),
+        Measure::Bias => match flavour {
+            // 0.01 mA on Arista, uA elsewhere.
+            Flavour::Arista => (bias * 100_000.0).round() as i64,
+            _ => (bias * 1_000_000.0).round() as i64,
+        },
+        Measure::Temperature => {
+            let t = o.temperature_celsius.unwrap_or(0.0);
+            match flavour {
+                Flavour::Juniper => t.round() as i64,
+                _ => (t * 10.0).round() as i64,
+            }
+        }
+        Measure::Voltage => {
+            let v = o.voltage_volts.unwrap_or(0.0);
+            match flavour {
+                Flavour::Juniper => (v * 1000.0).round() as i64,
+                _ => (v * 100.0).round() as i64,
+            }
+        }
+    }
+}

@@ -1,0 +1,486 @@
+//! The MIB tree of one simulated router: every OID it answers, sorted, and what each
+//! one holds. A layout depends only on the vendor flavour, the optic and the number of
+//! ports, so a fleet of a thousand identical routers shares one (devices differ in
+//! their seed and scenarios, which only change values, never OIDs).
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::domain::Thresholds;
+use crate::source::sim::OpticModel;
+use crate::source::snmp::oids::{self, jnx};
+use crate::source::snmp::types::{oid, Oid, Value};
+
+/// Which vendor's MIBs a simulated router speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Flavour {
+    /// CISCO-ENTITY-SENSOR-MIB over an ENTITY-MIB tree (NX-OS style per-lane sensors).
+    Cisco,
+    /// JUNIPER-DOM-MIB module and lane tables, keyed by ifIndex.
+    Juniper,
+    /// ENTITY-SENSOR-MIB in watts with ARISTA-ENTITY-SENSOR-MIB thresholds.
+    Arista,
+}
+
+impl Flavour {
+    pub const ALL: [Flavour; 3] = [Flavour::Cisco, Flavour::Juniper, Flavour::Arista];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Flavour::Cisco => "cisco",
+            Flavour::Juniper => "juniper",
+            Flavour::Arista => "arista",
+        }
+    }
+
+    fn sys_object_id(&self) -> Oid {
+        match self {
+            // Nexus 93180YC-EX, MX5-T, DCS-7050
+            Flavour::Cisco => oid("1.3.6.1.4.1.9.12.3.1.3.1812"),
+            Flavour::Juniper => oid("1.3.6.1.4.1.2636.1.1.1.2.90"),
+            Flavour::Arista => oid("1.3.6.1.4.1.30065.1.3011.7050.1958.128"),
+        }
+    }
+
+    /// The interface name of port `k` (0-based), as the vendor's CLI spells it.
+    pub fn interface_name(&self, optic: OpticModel, k: usize) -> String {
+        let ten = optic == OpticModel::TenGigLr;
+        match (self, ten) {
+            (Flavour::Cisco, false) => format!("HundredGigE1/0/{}", k + 1),
+            (Flavour::Cisco, true) => format!("TenGigE1/0/{}", k + 1),
+            (Flavour::Juniper, false) => format!("et-0/0/{k}"),
+            (Flavour::Juniper, true) => format!("xe-0/0/{k}"),
+            (Flavour::Arista, _) => format!("Ethernet{}/1", k + 1),
+        }
+    }
+
+    /// The ifIndex of port `k`, in the style of the vendor (sparse on Juniper).
+    pub fn if_index(&self, k: usize) -> u32 {
+        let k = k as u32;
+        match self {
+            Flavour::Cisco => 436_207_616 + 4096 * k,
+            Flavour::Juniper => 500 + k,
+            Flavour::Arista => 1_000_001 + k,
+        }
+    }
+}
+
+impl fmt::Display for Flavour {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Flavour {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Flavour::ALL
+            .into_iter()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| format!("unknown flavour {s:?}, expected cisco, juniper or arista"))
+    }
+}
+
+/// A DOM quantity a sensor cell reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    Rx,
+    Tx,
+    Bias,
+    Temperature,
+    Voltage,
+}
+
+/// What one OID holds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Static(Value),
+    /// sysUpTime.0
+    Uptime,
+    AdminStatus(usize),
+    OperStatus(usize),
+    LastChange(usize),
+    /// A sensor value of port `port`, for `lane` (None: the module).
+    Sensor {
+        port: usize,
+        measure: Measure,
+        lane: Option<u16>,
+    },
+    /// The status column next to a sensor value: ok(1) while the sensor reads.
+    SensorStatus {
+        port: usize,
+        measure: Measure,
+    },
+}
+
+/// The sorted OIDs of one router model.
+#[derive(Debug)]
+pub struct Layout {
+    pub flavour: Flavour,
+    pub optic: OpticModel,
+    pub ports: usize,
+    pub cells: Vec<(Oid, Cell)>,
+}
+
+const TYPE_VOLTS_DC: i64 = 4;
+const TYPE_AMPERES: i64 = 5;
+const TYPE_WATTS: i64 = 6;
+const TYPE_CELSIUS: i64 = 8;
+const TYPE_DBM: i64 = 14;
+const SCALE_MICRO: i64 = 7;
+const SCALE_MILLI: i64 = 8;
+const SCALE_UNITS: i64 = 9;
+const CLASS_CHASSIS: i64 = 3;
+const CLASS_CONTAINER: i64 = 5;
+const CLASS_SENSOR: i64 = 8;
+const CLASS_MODULE: i64 = 9;
+const CLASS_PORT: i64 = 10;
+
+fn text(s: &str) -> Cell {
+    Cell::Static(Value::OctetString(s.as_bytes().to_vec()))
+}
+fn int(n: i64) -> Cell {
+    Cell::Static(Value::Integer(n))
+}
+
+/// (entity type, scale, precision) of a sensor in the ENTITY-SENSOR style flavours.
+fn sensor_kind(flavour: Flavour, m: Measure) -> (i64, i64, i64) {
+    match (flavour, m) {
+        (Flavour::Arista, Measure::Rx | Measure::Tx) => (TYPE_WATTS, SCALE_MILLI, 4),
+        (_, Measure::Rx | Measure::Tx) => (TYPE_DBM, SCALE_UNITS, 2),
+        (Flavour::Arista, Measure::Bias) => (TYPE_AMPERES, SCALE_MILLI, 2),
+        (_, Measure::Bias) => (TYPE_AMPERES, SCALE_MICRO, 0),
+        (_, Measure::Temperature) => (TYPE_CELSIUS, SCALE_UNITS, 1),
+        (_, Measure::Voltage) => (TYPE_VOLTS_DC, SCALE_UNITS, 2),
+    }
+}
+
+/// The raw integer a flavour reports for a power threshold given in dBm.
+fn raw_power(flavour: Flavour, dbm: f64) -> i64 {
+    match flavour {
+        Flavour::Arista => (10f64.powf(dbm / 10.0) * 10_000.0).round() as i64,
+        _ => (dbm * 100.0).round() as i64,
+    }
+}
+
+fn measure_label(flavour: Flavour, m: Measure) -> &'static str {
+    match (flavour, m) {
+        (Flavour::Arista, Measure::Rx) => "RX Power",
+        (Flavour::Arista, Measure::Tx) => "TX Power",
+        (Flavour::Arista, Measure::Bias) => "TX Bias",
+        (_, m) => match m {
+            Measure::Rx => "Receive Power",
+            Measure::Tx => "Transmit Power",
+            Measure::Bias => "Bias Current",
+            Measure::Temperature => "Temperature",
+            Measure::Voltage => "Voltage",
+        },
+    }
+}
+
+impl Layout {
+    /// Builds the tree of a router with `ports` optical ports of one optic model.
+    pub fn new(flavour: Flavour, optic: OpticModel, ports: usize) -> Layout {
+        let mut cells: Vec<(Oid, Cell)> = Vec::new();
+        let profile = optic.profile();
+        let lanes = profile.lanes;
+        cells.push((
+            oids::sys_object_id(),
+            Cell::Static(Value::ObjectId(flavour.sys_object_id())),
+        ));
+        cells.push((oids::sys_uptime(), Cell::Uptime));
+        cells.push((
+            oids::if_table_last_change(),
+            Cell::Static(Value::TimeTicks(100)),
+        ));
+        if flavour != Flavour::Juniper {
+            cells.push((oids::ent_last_change(), Cell::Static(Value::TimeTicks(100))));
+        }
+        for k in 0..ports {
+            let i = [flavour.if_index(k)];
+            let name = flavour.interface_name(optic, k);
+            let speed = if lanes == 1 { 10_000 } else { 100_000 };
+            cells.extend([
+                (oids::if_index().child(&i), int(i64::from(i[0]))),
+                (oids::if_descr().child(&i), text(&name)),
+                (oids::if_admin_status().child(&i), Cell::AdminStatus(k)),
+                (oids::if_oper_status().child(&i), Cell::OperStatus(k)),
+                (oids::if_last_change().child(&i), Cell::LastChange(k)),
+                (
+                    oids::if_in_errors().child(&i),
+                    Cell::Static(Value::Counter32(0)),
+                ),
+                (
+                    oids::if_out_errors().child(&i),
+                    Cell::Static(Value::Counter32(0)),
+                ),
+                (oids::if_name().child(&i), text(&name)),
+                (
+                    oids::if_high_speed().child(&i),
+                    Cell::Static(Value::Gauge32(speed)),
+                ),
+                (oids::if_alias().child(&i), text(&format!("sim port {k}"))),
+            ]);
+            match flavour {
+                Flavour::Juniper => juniper_port(&mut cells, k, i[0], lanes, &profile),
+                Flavour::Cisco | Flavour::Arista => {
+                    entity_port(&mut cells, flavour, k, i[0], &name, lanes, &profile)
+                }
+            }
+        }
+        if flavour != Flavour::Juniper {
+            let chassis = 1;
+            cells.extend([
+                (
+                    oids::ent_physical_descr().child(&[chassis]),
+                    text("simulated chassis"),
+                ),
+                (oids::ent_physical_contained_in().child(&[chassis]), int(0)),
+                (
+                    oids::ent_physical_class().child(&[chassis]),
+                    int(CLASS_CHASSIS),
+                ),
+                (oids::ent_physical_name().child(&[chassis]), text("Chassis")),
+            ]);
+        }
+        cells.sort_by(|a, b| a.0.cmp(&b.0));
+        cells.dedup_by(|a, b| a.0 == b.0);
+        Layout {
+            flavour,
+            optic,
+            ports,
+            cells,
+        }
+    }
+
+    /// The position of `oid` if the tree holds it.
+    pub fn find(&self, oid: &Oid) -> Option<usize> {
+        self.cells.binary_search_by(|(o, _)| o.cmp(oid)).ok()
+    }
+
+    /// The position of the first OID after `oid`.
+    pub fn next_after(&self, oid: &Oid) -> usize {
+        self.cells.partition_point(|(o, _)| o <= oid)
+    }
+}
+
+fn juniper_port(
+    cells: &mut Vec<(Oid, Cell)>,
+    k: usize,
+    if_index: u32,
+    lanes: u16,
+    profile: &crate::source::sim::scenario::OpticProfile,
+) {
+    let cur = |col: u32| oids::jnx_dom_current().child(&[col, if_index]);
+    let sensor = |measure, lane| Cell::Sensor {
+        port: k,
+        measure,
+        lane,
+    };
+    cells.extend([
+        (cur(jnx::RX_POWER), sensor(Measure::Rx, None)),
+        (cur(jnx::BIAS), sensor(Measure::Bias, None)),
+        (cur(jnx::TX_POWER), sensor(Measure::Tx, None)),
+        (cur(jnx::TEMPERATURE), sensor(Measure::Temperature, None)),
+        (cur(jnx::VOLTAGE), sensor(Measure::Voltage, None)),
+        (cur(jnx::LANE_COUNT), int(i64::from(lanes))),
+    ]);
+    let t = |v: Option<f64>| int(v.map(|d| raw_power(Flavour::Juniper, d)).unwrap_or(0));
+    for (col, v) in [
+        (jnx::RX_HIGH_ALARM, profile.rx.high_alarm),
+        (jnx::RX_LOW_ALARM, profile.rx.low_alarm),
+        (jnx::RX_HIGH_WARNING, profile.rx.high_warning),
+        (jnx::RX_LOW_WARNING, profile.rx.low_warning),
+        (jnx::TX_HIGH_ALARM, profile.tx.high_alarm),
+        (jnx::TX_LOW_ALARM, profile.tx.low_alarm),
+        (jnx::TX_HIGH_WARNING, profile.tx.high_warning),
+        (jnx::TX_LOW_WARNING, profile.tx.low_warning),
+    ] {
+        cells.push((cur(col), t(v)));
+    }
+    if lanes > 1 {
+        for lane in 0..lanes {
+            let l = |col: u32| oids::jnx_dom_lane().child(&[col, if_index, u32::from(lane)]);
+            cells.extend([
+                (l(jnx::LANE_INDEX), int(i64::from(lane))),
+                (l(jnx::LANE_RX_POWER), sensor(Measure::Rx, Some(lane))),
+                (l(jnx::LANE_BIAS), sensor(Measure::Bias, Some(lane))),
+                (l(jnx::LANE_TX_POWER), sensor(Measure::Tx, Some(lane))),
+            ]);
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn entity_port(
+    cells: &mut Vec<(Oid, Cell)>,
+    flavour: Flavour,
+    k: usize,
+    if_index: u32,
+    name: &str,
+    lanes: u16,
+    profile: &crate::source::sim::scenario::OpticProfile,
+) {
+    let base = 100_000_000 + 10_000 * (k as u32 + 1);
+    let port_ent = base;
+    let xcvr = base + 1;
+    let entity = |cells: &mut Vec<(Oid, Cell)>, ent: u32, parent: u32, class: i64, label: &str| {
+        cells.extend([
+            (oids::ent_physical_descr().child(&[ent]), text(label)),
+            (
+                oids::ent_physical_contained_in().child(&[ent]),
+                int(i64::from(parent)),
+            ),
+            (oids::ent_physical_class().child(&[ent]), int(class)),
+            (oids::ent_physical_name().child(&[ent]), text(label)),
+        ]);
+    };
+    entity(cells, port_ent, 1, CLASS_PORT, name);
+    entity(
+        cells,
+        xcvr,
+        port_ent,
+        CLASS_MODULE,
+        &format!("{name} Transceiver"),
+    );
+    cells.push((
+        oids::ent_alias_mapping().child(&[port_ent, 0]),
+        Cell::Static(Value::ObjectId(oids::if_index().child(&[if_index]))),
+    ));
+    // (sensor, its parent, its label, what it measures, its lane)
+    let mut sensors: Vec<(u32, u32, String, Measure, Option<u16>)> = Vec::new();
+    for (n, m) in [(1, Measure::Temperature), (2, Measure::Voltage)] {
+        let label = match flavour {
+            Flavour::Arista => format!("DOM {} Sensor for {name}", measure_label(flavour, m)),
+            _ => format!("{name} Transceiver {} Sensor", measure_label(flavour, m)),
+        };
+        sensors.push((xcvr + n, xcvr, label, m, None));
+    }
+    let lane_measures = [Measure::Rx, Measure::Tx, Measure::Bias];
+    if lanes == 1 {
+        for (n, m) in (3..).zip(lane_measures) {
+            let label = match flavour {
+                Flavour::Arista => format!("DOM {} Sensor for {name}", measure_label(flavour, m)),
+                _ => format!("{name} Transceiver {} Sensor", measure_label(flavour, m)),
+            };
+            sensors.push((xcvr + n, xcvr, label, m, None));
+        }
+    } else {
+        for lane in 0..lanes {
+            let lane_base = xcvr + 10 * (u32::from(lane) + 1);
+            let parent = match flavour {
+                Flavour::Arista => {
+                    // Arista hangs each lane's sensors under a "Lane N for Xcvr" container.
+                    let container = lane_base;
+                    entity(
+                        cells,
+                        container,
+                        xcvr,
+                        CLASS_CONTAINER,
+                        &format!("Lane {lane} for Xcvr for {name}"),
+                    );
+                    container
+                }
+                _ => xcvr,
+            };
+            for (n, m) in (1..).zip(lane_measures) {
+                let label = match flavour {
+                    Flavour::Arista => {
+                        format!("DOM {} Sensor for {name}", measure_label(flavour, m))
+                    }
+                    // NX-OS numbers lanes from 1.
+                    _ => format!(
+                        "{name} Lane {} Transceiver {} Sensor",
+                        lane + 1,
+                        measure_label(flavour, m)
+                    ),
+                };
+                sensors.push((lane_base + n, parent, label, m, Some(lane)));
+            }
+        }
+    }
+    for (ent, parent, label, m, lane) in sensors {
+        entity(cells, ent, parent, CLASS_SENSOR, &label);
+        let (kind, scale, precision) = sensor_kind(flavour, m);
+        let value = Cell::Sensor {
+            port: k,
+            measure: m,
+            lane,
+        };
+        let status = Cell::SensorStatus {
+            port: k,
+            measure: m,
+        };
+        let thresholds = match m {
+            Measure::Rx => Some(profile.rx),
+            Measure::Tx => Some(profile.tx),
+            _ => None,
+        };
+        match flavour {
+            Flavour::Cisco => {
+                let col = |c: Oid| c.child(&[ent]);
+                cells.extend([
+                    (col(oids::cisco_sensor_type()), int(kind)),
+                    (col(oids::cisco_sensor_scale()), int(scale)),
+                    (col(oids::cisco_sensor_precision()), int(precision)),
+                    (col(oids::cisco_sensor_value()), value),
+                    (col(oids::cisco_sensor_status()), status),
+                    (
+                        col(oids::cisco_sensor_measured_entity()),
+                        int(i64::from(port_ent)),
+                    ),
+                ]);
+                if let Some(t) = thresholds {
+                    cisco_thresholds(cells, ent, &t);
+                }
+            }
+            _ => {
+                let col = |c: Oid| c.child(&[ent]);
+                cells.extend([
+                    (col(oids::ent_phy_sensor_type()), int(kind)),
+                    (col(oids::ent_phy_sensor_scale()), int(scale)),
+                    (col(oids::ent_phy_sensor_precision()), int(precision)),
+                    (col(oids::ent_phy_sensor_value()), value),
+                    (col(oids::ent_phy_sensor_status()), status),
+                ]);
+                if let Some(t) = thresholds {
+                    let raw =
+                        |v: Option<f64>| int(v.map(|d| raw_power(Flavour::Arista, d)).unwrap_or(0));
+                    cells.extend([
+                        (col(oids::arista_low_warning()), raw(t.low_warning)),
+                        (col(oids::arista_low_critical()), raw(t.low_alarm)),
+                        (col(oids::arista_high_warning()), raw(t.high_warning)),
+                        (col(oids::arista_high_critical()), raw(t.high_alarm)),
+                    ]);
+                }
+            }
+        }
+    }
+}
+
+/// entSensorThresholdTable rows: (severity, relation, value) as NX-OS lists them.
+fn cisco_thresholds(cells: &mut Vec<(Oid, Cell)>, ent: u32, t: &Thresholds) {
+    let rows = [
+        (10, 1, t.low_warning),
+        (20, 1, t.low_alarm),
+        (20, 3, t.high_alarm),
+        (10, 3, t.high_warning),
+    ];
+    for (row, (severity, relation, v)) in (1u32..).zip(rows) {
+        let Some(v) = v else { continue };
+        cells.extend([
+            (
+                oids::cisco_threshold_severity().child(&[ent, row]),
+                int(severity),
+            ),
+            (
+                oids::cisco_threshold_relation().child(&[ent, row]),
+                int(relation),
+            ),
+            (
+                oids::cisco_threshold_value().child(&[ent, row]),
+                int(raw_power(Flavour::Cisco, v)),
+            ),
+        ]);
+    }
+}

@@ -1,0 +1,291 @@
+use std::sync::Arc;
+
+use snmp2::{MessageType, Pdu};
+
+use super::ber;
+use super::device::{SimDevice, Snapshot};
+use super::layout::{Flavour, Layout};
+use super::respond::{respond, Dropped};
+use crate::source::sim::{OpticModel, Scenario};
+use crate::source::snmp::oids;
+use crate::source::snmp::types::{oid, oid_from_snmp2, Oid, Value};
+
+const GET: u8 = 0xa0;
+const GET_NEXT: u8 = 0xa1;
+const GET_BULK: u8 = 0xa5;
+
+fn device(flavour: Flavour, ports: usize) -> SimDevice {
+    let layout = Arc::new(Layout::new(flavour, OpticModel::HundredGigLr4, ports));
+    SimDevice::new(
+        "r1".into(),
+        layout,
+        7,
+        &[Scenario::Healthy, Scenario::Unplugged],
+    )
+}
+
+fn request(version: i64, community: &[u8], tag: u8, a: i64, b: i64, oids: &[Oid]) -> Vec<u8> {
+    let mut vbs = Vec::new();
+    for o in oids {
+        ber::varbind(&mut vbs, o, &Value::Null);
+    }
+    ber::message(version, community, tag, 42, a, b, &vbs)
+}
+
+fn answer(dev: &SimDevice, max: usize, req: &[u8]) -> (u32, u32, Vec<(Oid, Value)>, usize) {
+    let mut snap = Snapshot::default();
+    let a = respond(dev, &mut snap, b"public", max, req).expect("answered");
+    assert!(
+        a.bytes.len() <= max,
+        "{} bytes over the {max} limit",
+        a.bytes.len()
+    );
+    let pdu = Pdu::from_bytes(&a.bytes).expect("a response snmp2 reads");
+    assert_eq!(pdu.message_type, MessageType::Response);
+    assert_eq!(pdu.req_id, 42);
+    let vbs = pdu
+        .varbinds
+        .map(|(o, v)| (oid_from_snmp2(&o), Value::from(&v)))
+        .collect();
+    (pdu.error_status, pdu.error_index, vbs, a.varbinds_out)
+}
+
+#[test]
+fn every_layout_is_sorted_without_duplicates() {
+    for f in Flavour::ALL {
+        for optic in OpticModel::ALL {
+            let l = Layout::new(f, optic, 48);
+            assert!(
+                l.cells.windows(2).all(|w| w[0].0 < w[1].0),
+                "{f} {optic:?} is not strictly ordered"
+            );
+        }
+    }
+}
+
+#[test]
+fn get_answers_values_and_says_which_objects_are_missing() {
+    let dev = device(Flavour::Cisco, 2);
+    let want = [
+        oids::sys_object_id(),
+        oids::if_oper_status().child(&[Flavour::Cisco.if_index(0)]),
+        oids::if_oper_status().child(&[Flavour::Cisco.if_index(1)]),
+        oids::if_oper_status().child(&[99]),
+        oid("1.3.6.1.9.9.9.0"),
+    ];
+    let (status, _, vbs, _) = answer(&dev, 1472, &request(1, b"public", GET, 0, 0, &want));
+    assert_eq!(status, 0);
+    assert_eq!(
+        vbs[0].1,
+        Value::ObjectId(oid("1.3.6.1.4.1.9.12.3.1.3.1812"))
+    );
+    assert_eq!(vbs[1].1, Value::Integer(1), "healthy port is up");
+    assert_eq!(vbs[2].1, Value::Integer(2), "unplugged port is down");
+    assert_eq!(vbs[3].1, Value::NoSuchInstance);
+    assert_eq!(vbs[4].1, Value::NoSuchObject);
+}
+
+#[test]
+fn a_getnext_walk_visits_every_cell_once_in_order_then_ends() {
+    for f in Flavour::ALL {
+        let dev = device(f, 3);
+        let mut cursor = oid("1.3");
+        let mut seen = Vec::new();
+        loop {
+            let (_, _, vbs, _) = answer(
+                &dev,
+                1472,
+                &request(1, b"public", GET_NEXT, 0, 0, &[cursor.clone()]),
+            );
+            let (o, v) = vbs.into_iter().next().unwrap();
+            if v == Value::EndOfMibView {
+                break;
+            }
+            assert!(o > cursor, "{f}: walked backwards at {o}");
+            cursor = o.clone();
+            seen.push(o);
+        }
+        let all: Vec<Oid> = dev.layout.cells.iter().map(|(o, _)| o.clone()).collect();
+        assert_eq!(seen, all, "{f}");
+    }
+}
+
+#[test]
+fn v1_getnext_past_the_end_is_no_such_name() {
+    let dev = device(Flavour::Juniper, 1);
+    let (status, index, _, _) = answer(
+        &dev,
+        1472,
+        &request(0, b"public", GET_NEXT, 0, 0, &[oid("1.3.6.1.9")]),
+    );
+    assert_eq!((status, index), (2, 1));
+}
+
+#[test]
+fn getbulk_fills_the_response_up_to_the_size_limit_and_no_further() {
+    let dev = device(Flavour::Arista, 48);
+    let root = oids::ent_physical_name();
+    let (status, _, vbs, counted) = answer(
+        &dev,
+        1472,
+        &request(1, b"public", GET_BULK, 0, 1000, std::slice::from_ref(&root)),
+    );
+    assert_eq!(status, 0);
+    assert!(vbs.len() > 10, "only {} varbinds", vbs.len());
+    assert!(vbs.len() < 1000, "the size limit was ignored");
+    assert_eq!(counted, vbs.len());
+    // The varbinds are the consecutive cells of the tree.
+    let start = dev.layout.next_after(&root);
+    for (n, (o, _)) in vbs.iter().enumerate() {
+        assert_eq!(*o, dev.layout.cells[start + n].0);
+    }
+    // A larger limit gives more.
+    let (_, _, more, _) = answer(
+        &dev,
+        8192,
+        &request(1, b"public", GET_BULK, 0, 1000, &[root]),
+    );
+    assert!(more.len() > vbs.len());
+}
+
+#[test]
+fn getbulk_non_repeaters_are_answered_once() {
+    let dev = device(Flavour::Cisco, 2);
+    let req = request(
+        1,
+        b"public",
+        GET_BULK,
+        1,
+        3,
+        &[oid("1.3.6.1.2.1.1.2"), oids::if_descr()],
+    );
+    let (_, _, vbs, _) = answer(&dev, 1472, &req);
+    assert_eq!(vbs[0].0, oids::sys_object_id());
+    // 2 descriptions, then the next column: 3 repetitions of one repeater.
+    assert_eq!(vbs.len(), 1 + 3);
+    assert_eq!(
+        vbs[1].0,
+        oids::if_descr().child(&[Flavour::Cisco.if_index(0)])
+    );
+}
+
+#[test]
+fn a_get_too_big_for_one_response_is_answered_too_big() {
+    let dev = device(Flavour::Cisco, 48);
+    let want: Vec<Oid> = dev
+        .layout
+        .cells
+        .iter()
+        .take(200)
+        .map(|(o, _)| o.clone())
+        .collect();
+    let (status, _, vbs, _) = answer(&dev, 1472, &request(1, b"public", GET, 0, 0, &want));
+    assert_eq!(status, ber::status::TOO_BIG as u32);
+    assert!(vbs.is_empty());
+    let (status, _, vbs, _) = answer(&dev, 65_000, &request(1, b"public", GET, 0, 0, &want));
+    assert_eq!(status, 0);
+    assert_eq!(vbs.len(), 200);
+}
+
+#[test]
+fn garbage_wrong_communities_sets_and_v3_are_dropped_with_a_reason() {
+    let dev = device(Flavour::Cisco, 1);
+    let mut snap = Snapshot::default();
+    let mut drop = |bytes: &[u8]| respond(&dev, &mut snap, b"public", 1472, bytes).unwrap_err();
+    assert!(matches!(drop(b"\x30\x03\x02\x01"), Dropped::Garbled(_)));
+    assert!(matches!(drop(&[]), Dropped::Garbled(_)));
+    assert_eq!(
+        drop(&request(1, b"private", GET, 0, 0, &[oids::sys_uptime()])),
+        Dropped::BadCommunity
+    );
+    assert!(matches!(
+        drop(&request(1, b"public", 0xa3, 0, 0, &[oids::sys_uptime()])),
+        Dropped::Unsupported(_)
+    ));
+    // An SNMPv3 discovery request (net-snmp's, as sent by snmpget -v3).
+    let v3 = [
+        0x30, 0x3a, 0x02, 0x01, 0x03, 0x30, 0x0f, 0x02, 0x02, 0x4a, 0x69, 0x02, 0x03, 0x00, 0xff,
+        0xe3, 0x04, 0x01, 0x04, 0x02, 0x01, 0x03, 0x04, 0x10, 0x30, 0x0e, 0x04, 0x00, 0x02, 0x01,
+        0x00, 0x02, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00, 0x04, 0x00, 0x30, 0x12, 0x04, 0x00, 0x04,
+        0x00, 0xa0, 0x0c, 0x02, 0x02, 0x37, 0xf0, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00, 0x30, 0x00,
+    ];
+    assert_eq!(drop(&v3), Dropped::Version3);
+}
+
+#[test]
+fn a_forced_link_reads_down_and_dark_and_comes_back() {
+    let dev = device(Flavour::Juniper, 1);
+    let i = Flavour::Juniper.if_index(0);
+    let oper = oids::if_oper_status().child(&[i]);
+    let rx = oids::jnx_dom_current().child(&[oids::jnx::RX_POWER, i]);
+    let read = |dev: &SimDevice| {
+        let (_, _, vbs, _) = answer(
+            dev,
+            1472,
+            &request(1, b"public", GET, 0, 0, &[oper.clone(), rx.clone()]),
+        );
+        (vbs[0].1.clone(), vbs[1].1.clone())
+    };
+    let (o, r) = read(&dev);
+    assert_eq!(o, Value::Integer(1));
+    assert!(
+        matches!(r, Value::Integer(v) if v > -1000 && v < 0),
+        "{r:?}"
+    );
+    assert!(dev.force(0, true));
+    assert_eq!(read(&dev), (Value::Integer(2), Value::Integer(-4000)));
+    assert!(dev.force(0, false));
+    assert_eq!(read(&dev).0, Value::Integer(1));
+    assert!(!dev.force(5, true), "no such port");
+}
+
+#[test]
+fn the_scenario_mix_and_flavours_parse_and_refuse_nonsense() {
+    assert_eq!(
+        super::parse_mix("healthy=9, flapping=1").unwrap(),
+        vec![(Scenario::Healthy, 9), (Scenario::Flapping, 1)]
+    );
+    assert!(super::parse_mix("healthy=x")
+        .unwrap_err()
+        .contains("whole number"));
+    assert!(super::parse_mix("sunny")
+        .unwrap_err()
+        .contains("unknown scenario"));
+    assert!(super::parse_mix("healthy=0").is_err());
+    assert_eq!(
+        super::parse_flavours("arista").unwrap(),
+        vec![Flavour::Arista]
+    );
+    assert!(super::parse_flavours("hp").is_err());
+}
+
+#[test]
+fn routers_get_consecutive_loopback_addresses_or_ports() {
+    let mut s = super::FleetSettings::default();
+    assert_eq!(
+        super::device_address(&s, 0).unwrap().to_string(),
+        "127.1.0.1:1161"
+    );
+    assert_eq!(
+        super::device_address(&s, 300).unwrap().to_string(),
+        "127.1.1.45:1161"
+    );
+    s.first_address = std::net::Ipv4Addr::new(127, 255, 255, 250);
+    assert!(super::device_address(&s, 10).is_err());
+    s.one_address = true;
+    s.port = 20000;
+    assert_eq!(
+        super::device_address(&s, 5).unwrap().to_string(),
+        "127.255.255.250:20005"
+    );
+}
+
+#[test]
+fn the_mix_draws_every_scenario_in_roughly_its_share() {
+    let mix = super::parse_mix("healthy=3,unplugged=1").unwrap();
+    let n = 4000;
+    let unplugged = (0..n)
+        .filter(|k| super::mix_pick(&mix, 1, k / 48, k % 48) == Scenario::Unplugged)
+        .count();
+    assert!((800..1200).contains(&unplugged), "{unplugged} of {n}");
+}

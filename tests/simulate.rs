@@ -1,0 +1,366 @@
+//! `lightgate simulate`: the fleet speaks SNMP that net-snmp's tools walk and that
+//! lightgate decodes to the values the simulator meant, its meter counts what clients
+//! send, and a forced link change reaches lightgate by trap.
+
+mod common;
+
+use std::net::Ipv4Addr;
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::snmpsim::free_udp_port;
+use common::TestAgent;
+use lightgate::domain::OpticalPower;
+use lightgate::simulate::config_out::{lightgate_config, ConfigOptions, Monitor};
+use lightgate::simulate::{parse_mix, Flavour, Fleet, FleetSettings};
+use tokio_util::sync::CancellationToken;
+
+fn settings(devices: usize, ports: usize, mix: &str) -> FleetSettings {
+    FleetSettings {
+        devices,
+        ports,
+        mix: parse_mix(mix).unwrap(),
+        first_address: Ipv4Addr::LOCALHOST,
+        port: 0,
+        one_address: true,
+        control: Some("127.0.0.1:0".parse().unwrap()),
+        ..FleetSettings::default()
+    }
+}
+
+async fn start(s: FleetSettings) -> (Arc<Fleet>, CancellationToken) {
+    let fleet = Arc::new(Fleet::bind(s).await.expect("the fleet binds"));
+    let cancel = CancellationToken::new();
+    tokio::spawn(fleet.clone().serve(cancel.clone()));
+    (fleet, cancel)
+}
+
+fn options(monitor: Monitor, poll: &str, traps: Option<std::net::SocketAddr>) -> ConfigOptions {
+    ConfigOptions {
+        listen: "127.0.0.1:0".into(),
+        poll_interval: poll.into(),
+        hold_down: "1s".into(),
+        monitor,
+        community: "public".into(),
+        audit_log: std::env::temp_dir()
+            .join(format!("lightgate-sim-test-{}.jsonl", std::process::id()))
+            .display()
+            .to_string(),
+        traps: traps.map(|t| (t, "public".to_string())),
+    }
+}
+
+fn dbm(p: OpticalPower) -> Option<f64> {
+    match p {
+        OpticalPower::Measured(m) => Some(m.dbm()),
+        _ => None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lightgate_decodes_every_flavour_to_the_values_the_simulator_meant() {
+    // Router 1 Cisco, 2 Juniper, 3 Arista, 4 Cisco (paired with 3); port 2 of each unplugged.
+    let mut s = settings(4, 3, "healthy");
+    s.mix = vec![(lightgate::source::sim::Scenario::Healthy, 1)];
+    let (fleet, cancel) = start(s).await;
+    for d in &fleet.devices {
+        assert!(d.force(2, true));
+    }
+    let toml = lightgate_config(
+        &fleet.devices,
+        &fleet.addresses(),
+        &options(Monitor::All, "1s", None),
+    );
+    let agent = TestAgent::start(&toml).await;
+    let (_, ports) = agent
+        .wait_for("/api/v1/ports", Duration::from_secs(20), |_, v| {
+            v["ports"].as_array().is_some_and(|ps| {
+                ps.iter().all(|p| {
+                    ["link1", "link2"]
+                        .iter()
+                        .all(|l| !p["links"][*l]["reading"].is_null())
+                })
+            })
+        })
+        .await;
+    let ports = ports["ports"].as_array().unwrap();
+    assert_eq!(ports.len(), 6, "3 interfaces of 2 pairs of routers");
+    let mut checked = 0;
+    for p in ports {
+        for l in ["link1", "link2"] {
+            let r = &p["links"][l]["reading"];
+            let name = r["device"].as_str().unwrap();
+            let iface = r["interface"].as_str().unwrap();
+            let dev = fleet.devices.iter().find(|d| d.name == name).unwrap();
+            let k = dev.ports.iter().position(|x| x.name == iface).unwrap();
+            let truth = dev.read_port(k, None);
+            let optic = truth.optic.as_ref().unwrap();
+            let lanes = r["lanes"].as_array().unwrap();
+            assert_eq!(lanes.len(), 4, "{name} {iface}: {r:#}");
+            for (lane, want) in lanes.iter().zip(&optic.lanes) {
+                assert_eq!(lane["lane"], want.lane, "lanes are 0-based");
+                if k == 2 {
+                    assert_eq!(r["oper_status"], "down", "{name} {iface}");
+                    assert_eq!(lane["rx_no_light"], true, "{name} {iface} is dark");
+                    assert!(lane["rx_dbm"].is_null(), "no light is not a number");
+                } else {
+                    assert_eq!(r["oper_status"], "up");
+                    // The noise moves a few hundredths of a dB between seconds.
+                    let got = lane["rx_dbm"].as_f64().unwrap();
+                    let want = dbm(want.rx).unwrap();
+                    assert!(
+                        (got - want).abs() < 0.25,
+                        "{name} {iface} lane {}: {got} vs {want}",
+                        want
+                    );
+                    let bias = lane["bias_amperes"].as_f64().unwrap();
+                    assert!(
+                        (bias - optic.lanes[0].bias_amperes.unwrap()).abs() < 0.005,
+                        "{name} bias {bias} A"
+                    );
+                }
+                checked += 1;
+            }
+            let t = &r["thresholds"]["rx"];
+            // Arista's 0.1 uW resolution moves -16 dBm by a few thousandths of a dB.
+            let near = |v: &serde_json::Value, want: f64| (v.as_f64().unwrap() - want).abs() < 0.01;
+            assert!(
+                near(&t["low_alarm"], -16.0),
+                "{name}: thresholds in dBm from the vendor's table: {t}"
+            );
+            assert!(near(&t["high_warning"], 2.5), "{name}: {t}");
+        }
+    }
+    assert_eq!(checked, 6 * 2 * 4);
+    agent.stop().await;
+    cancel.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn net_snmp_walks_every_flavour_in_order_with_getnext_and_getbulk() {
+    common::require("snmpwalk", "snmp");
+    let mut s = settings(3, 4, "healthy");
+    s.flavours = Flavour::ALL.to_vec();
+    let (fleet, cancel) = start(s).await;
+    for (d, addr) in fleet.devices.iter().zip(fleet.addresses()) {
+        for tool in ["snmpwalk", "snmpbulkwalk"] {
+            let out = tokio::task::spawn_blocking(move || {
+                Command::new(tool)
+                    .args([
+                        "-v2c",
+                        "-c",
+                        "public",
+                        "-On",
+                        "-t",
+                        "2",
+                        &addr.to_string(),
+                        ".1",
+                    ])
+                    .output()
+                    .unwrap()
+            })
+            .await
+            .unwrap();
+            let text = String::from_utf8_lossy(&out.stdout);
+            let err = String::from_utf8_lossy(&out.stderr);
+            // net-snmp stops with "OID not increasing" if the agent walks backwards.
+            assert!(
+                out.status.success() && err.trim().is_empty(),
+                "{tool} {}: {err}",
+                d.name
+            );
+            // The last line says the walk reached the end of the MIB view.
+            let lines = text
+                .lines()
+                .filter(|l| l.starts_with('.') && !l.contains("No more variables"))
+                .count();
+            assert_eq!(
+                lines,
+                d.layout.cells.len(),
+                "{tool} on {} ({})",
+                d.name,
+                d.flavour()
+            );
+        }
+    }
+    let report = fleet.meter.report(fleet.devices.len());
+    let c = &report.clients["127.0.0.1"];
+    assert!(c.getnext > 0 && c.getbulk > 0, "{c:?}");
+    cancel.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_meter_counts_every_request_pdu_and_varbind_per_client() {
+    common::require("snmpget", "snmp");
+    let (fleet, cancel) = start(settings(1, 2, "healthy")).await;
+    let addr = fleet.addresses()[0].to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("snmpget")
+            .args([
+                "-v2c",
+                "-c",
+                "public",
+                &addr,
+                "1.3.6.1.2.1.1.3.0",
+                "1.3.6.1.2.1.1.2.0",
+                "1.3.6.1.2.1.31.1.5.0",
+            ])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Over HTTP, as the benchmark reads it.
+    let url = format!("http://{}/meter", fleet.control_addr().unwrap());
+    let (status, body) = common::get(&url).await;
+    assert_eq!(status, 200);
+    let m: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let c = &m["clients"]["127.0.0.1"];
+    assert_eq!(c["requests"], 1, "{m:#}");
+    assert_eq!(c["get"], 1);
+    assert_eq!(c["varbinds_requested"], 3);
+    assert_eq!(c["varbinds_returned"], 3);
+    assert!(
+        m["cpu_seconds"].as_f64().is_some(),
+        "its own CPU use is reported"
+    );
+    cancel.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_too_small_response_limit_makes_lightgate_split_its_gets_and_still_read() {
+    let mut s = settings(1, 8, "healthy");
+    s.max_response_size = 484;
+    let (fleet, cancel) = start(s).await;
+    // Both links on the one router: four interfaces, over a hundred cells a poll.
+    let toml = lightgate_config(
+        &fleet.devices,
+        &fleet.addresses(),
+        &options(Monitor::First(8), "1s", None),
+    );
+    let agent = TestAgent::start(&toml).await;
+    let (_, ports) = agent
+        .wait_for("/api/v1/ports", Duration::from_secs(20), |_, v| {
+            v["ports"]
+                .as_array()
+                .is_some_and(|ps| ps.iter().all(|p| !p["links"]["link2"]["reading"].is_null()))
+        })
+        .await;
+    assert_eq!(ports["ports"].as_array().unwrap().len(), 4);
+    let report = fleet.meter.report(1);
+    assert!(
+        report.total.too_big > 0,
+        "the limit was never hit: {:?}",
+        report.total
+    );
+    agent.stop().await;
+    cancel.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forced_link_down_reaches_lightgate_by_trap_not_by_polling() {
+    let trap_port = free_udp_port();
+    let trap_addr: std::net::SocketAddr = format!("127.0.0.1:{trap_port}").parse().unwrap();
+    let mut s = settings(2, 2, "healthy");
+    s.trap_to = Some(trap_addr);
+    let (fleet, cancel) = start(s).await;
+    // Poll once an hour: only the trap can make lightgate look again.
+    let toml = lightgate_config(
+        &fleet.devices,
+        &fleet.addresses(),
+        &options(Monitor::First(2), "1h", Some(trap_addr)),
+    );
+    let agent = TestAgent::start(&toml).await;
+    let path = "/api/v1/ports/erd-0001-0";
+    let (_, p) = agent
+        .wait_for(path, Duration::from_secs(20), |_, v| {
+            v["links"]["link1"]["reading"]["oper_status"] == "up"
+        })
+        .await;
+    assert_eq!(p["links"]["link1"]["reading"]["oper_status"], "up", "{p:#}");
+    let iface = fleet.devices[0].ports[0].name.clone();
+    let forced = fleet.force("sim-0001", &iface, true).await.unwrap();
+    assert!(forced.trap_sent);
+    let started = Instant::now();
+    let (_, p) = agent
+        .wait_for(path, Duration::from_secs(10), |_, v| {
+            v["links"]["link1"]["reading"]["oper_status"] == "down"
+        })
+        .await;
+    assert_eq!(
+        p["links"]["link1"]["reading"]["oper_status"],
+        "down",
+        "after {:?}: {p:#}",
+        started.elapsed()
+    );
+    assert_eq!(fleet.meter.report(2).traps_sent, 1);
+    agent.stop().await;
+    cancel.cancel();
+}
+
+#[test]
+fn the_simulate_command_writes_a_config_that_lightgate_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("fleet.toml");
+    let meter = dir.path().join("meter.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_lightgate"))
+        .current_dir(dir.path())
+        .args([
+            "simulate",
+            "--devices",
+            "3",
+            "--ports",
+            "4",
+            "--first-address",
+            "127.0.0.1",
+            "--one-address",
+            "--port",
+            "0",
+            "--control",
+            "127.0.0.1:0",
+            "--mix",
+            "healthy=3,dirty-connector=1",
+            "--monitor",
+            "all",
+        ])
+        .arg("--write-config")
+        .arg(&config)
+        .arg("--meter-file")
+        .arg(&meter)
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !(config.exists() && meter.exists()) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let check = Command::new(env!("CARGO_BIN_EXE_lightgate"))
+        .arg("check-config")
+        .arg(&config)
+        .output()
+        .unwrap();
+    // SIGTERM: the simulator stops cleanly.
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let status = child.wait().unwrap();
+    let text = std::fs::read_to_string(&config).unwrap_or_default();
+    assert!(
+        check.status.success(),
+        "{}\n{text}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    // 3 routers: 1+2 pair all 4 interfaces, 3 pairs its own ports 0-1 with 2-3.
+    assert!(
+        String::from_utf8_lossy(&check.stdout).contains("(3 devices, 6 ports)"),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    assert!(status.success(), "{status:?}");
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&meter).unwrap()).unwrap();
+    assert_eq!(m["devices"], 3);
+}
