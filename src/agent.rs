@@ -21,7 +21,7 @@ use crate::exporter::web::WebConfig;
 
 /// How long a crashed Azure poller or trap listener waits before it starts again.
 const RESTART_AFTER: std::time::Duration = std::time::Duration::from_secs(10);
-use crate::exporter::{AppState, ReloadHook};
+use crate::exporter::{AppState, PollHook, ReloadHook};
 use crate::poller::Wake;
 use crate::shard::Shard;
 use crate::store::Store;
@@ -195,6 +195,24 @@ impl Agent {
             .is_some()
     }
 
+    /// Wakes the poller of `device`, or of every device; returns how many woke.
+    pub fn poll_now_many(&self, device: Option<&str>) -> usize {
+        let pollers = lock(&self.pollers);
+        match device {
+            Some(d) => pollers
+                .get(d)
+                .map(|p| p.wake.poll_now())
+                .into_iter()
+                .count(),
+            None => {
+                for p in pollers.values() {
+                    p.wake.poll_now();
+                }
+                pollers.len()
+            }
+        }
+    }
+
     /// Makes a device's poller rediscover the device and poll now.
     pub fn rediscover(&self, device: &str) -> bool {
         lock(&self.pollers)
@@ -273,9 +291,15 @@ impl Agent {
             Some(agent) => agent.reload(),
             None => Err("the agent is stopping".to_string()),
         });
+        let weak = Arc::downgrade(&self);
+        let poll: PollHook = Arc::new(move |device| match weak.upgrade() {
+            Some(agent) => agent.poll_now_many(device),
+            None => 0,
+        });
         let app = AppState {
             store: self.store.clone(),
             reload: Some(hook),
+            poll: Some(poll),
         };
         let served = crate::exporter::serve(listener, app, &web, shutdown).await;
         self.shutdown().await;

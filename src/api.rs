@@ -384,3 +384,41 @@ impl CircuitJson {
         }
     }
 }
+
+/// One device in GET /api/v1/devices.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DeviceJson {
+    pub device: String,
+    pub source: String,
+    pub up: bool,
+    /// Polls finished since the agent started, failed ones included.
+    pub polls: u64,
+    pub last_poll_seconds: Option<f64>,
+    pub last_success: Option<String>,
+    pub last_error: Option<String>,
+}
+
+/// GET /api/v1/devices.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DevicesJson {
+    pub devices: Vec<DeviceJson>,
+}
+
+impl DevicesJson {
+    pub fn new(views: &[crate::store::DeviceView]) -> Self {
+        DevicesJson {
+            devices: views
+                .iter()
+                .map(|d| DeviceJson {
+                    device: d.name.clone(),
+                    source: d.source.to_string(),
+                    up: d.up,
+                    polls: d.polls,
+                    last_poll_seconds: d.last_poll.map(|t| t.as_secs_f64()),
+                    last_success: d.last_success_wall.map(timestamp),
+                    last_error: d.last_error.clone(),
+                })
+                .collect(),
+        }
+    }
+}

@@ -38,6 +38,10 @@ pub struct DeviceState {
     /// Set while the latest poll failed: the error and its kind.
     pub last_error: Option<(String, &'static str)>,
     pub interfaces: HashMap<String, InterfaceState>,
+    /// Polls finished (either way) since the agent started.
+    pub polls: u64,
+    /// How long the latest poll took.
+    pub last_poll: Option<Duration>,
 }
 
 impl DeviceState {
@@ -116,6 +120,8 @@ pub struct DeviceView {
     pub up: bool,
     pub last_success_wall: Option<SystemTime>,
     pub last_error: Option<String>,
+    pub polls: u64,
+    pub last_poll: Option<Duration>,
 }
 
 /// The shared state. Cheap to share as `Arc<Store>`.
@@ -246,6 +252,8 @@ impl Store {
         };
         self.poll_metrics
             .observe(device, took, outcome.as_ref().err().map(|e| e.kind()));
+        dev.polls += 1;
+        dev.last_poll = Some(took);
         let results = match outcome {
             Err(e) => {
                 dev.last_error = Some((e.to_string(), e.kind()));
@@ -466,6 +474,8 @@ impl Store {
                     up: s.is_some_and(DeviceState::up),
                     last_success_wall: s.and_then(|s| s.last_success_wall),
                     last_error: s.and_then(|s| s.last_error.as_ref().map(|e| e.0.clone())),
+                    polls: s.map(|s| s.polls).unwrap_or(0),
+                    last_poll: s.and_then(|s| s.last_poll),
                 }
             })
             .collect()

@@ -610,3 +610,66 @@ async fn the_demo_workflow_walks_from_admin_disabled_to_ready_for_circuit() {
     assert_eq!(status, 200, "the gate agrees");
     t.stop().await;
 }
+
+#[tokio::test]
+async fn the_devices_endpoint_counts_polls_and_poll_now_polls_at_once() {
+    // Polled once at start, then once an hour: only POST .../poll explains a second poll.
+    let t = TestAgent::start(&common::pair("\"healthy\"", "1h", "5m")).await;
+    let polls = |v: &serde_json::Value, name: &str| {
+        v["devices"]
+            .as_array()
+            .and_then(|ds| ds.iter().find(|d| d["device"] == name))
+            .and_then(|d| d["polls"].as_u64())
+            .unwrap_or(0)
+    };
+    let (_, v) = t
+        .wait_for("/api/v1/devices", Duration::from_secs(10), |_, v| {
+            polls(v, "edge-a") >= 1 && polls(v, "edge-b") >= 1
+        })
+        .await;
+    assert_eq!((polls(&v, "edge-a"), polls(&v, "edge-b")), (1, 1), "{v:#}");
+    let a = v["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["device"] == "edge-a")
+        .unwrap();
+    assert_eq!(a["up"], true);
+    assert_eq!(a["source"], "sim");
+    assert!(a["last_poll_seconds"].as_f64().is_some());
+
+    let (status, body) = common::post_json(
+        t.url("/api/v1/devices/poll?device=edge-a"),
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!((status, &body["polling"]), (202, &serde_json::json!(1)));
+    let (_, v) = t
+        .wait_for("/api/v1/devices", Duration::from_secs(10), |_, v| {
+            polls(v, "edge-a") >= 2
+        })
+        .await;
+    assert_eq!(
+        (polls(&v, "edge-a"), polls(&v, "edge-b")),
+        (2, 1),
+        "only edge-a: {v:#}"
+    );
+
+    let (status, body) =
+        common::post_json(t.url("/api/v1/devices/poll"), serde_json::json!({})).await;
+    assert_eq!((status, &body["polling"]), (202, &serde_json::json!(2)));
+    let (_, v) = t
+        .wait_for("/api/v1/devices", Duration::from_secs(10), |_, v| {
+            polls(v, "edge-b") >= 2
+        })
+        .await;
+    assert_eq!(polls(&v, "edge-b"), 2);
+
+    let (status, _) = common::post_json(
+        t.url("/api/v1/devices/poll?device=nope"),
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(status, 404);
+    t.stop().await;
+}

@@ -27,11 +27,15 @@ use crate::store::{self, Store};
 /// Re-reads the config: Ok with a summary, or Err with every problem.
 pub type ReloadHook = Arc<dyn Fn() -> Result<String, String> + Send + Sync>;
 
+/// Wakes the pollers: of one device (Some(name)) or all; returns how many woke.
+pub type PollHook = Arc<dyn Fn(Option<&str>) -> usize + Send + Sync>;
+
 /// What the handlers share.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<Store>,
     pub reload: Option<ReloadHook>,
+    pub poll: Option<PollHook>,
 }
 
 impl FromRef<AppState> for Arc<Store> {
@@ -54,6 +58,8 @@ pub fn router(app: AppState, web: &web::WebConfig) -> Router {
         .route("/api/v1/circuits/{circuit}", get(circuit))
         .route("/api/v1/circuits/{circuit}/gate", post(circuit_gate))
         .route("/api/v1/audit", get(audit))
+        .route("/api/v1/devices", get(devices))
+        .route("/api/v1/devices/poll", post(poll_devices))
         .fallback(not_found)
         .with_state(app);
     if web.basic_auth_users.is_empty() {
@@ -118,6 +124,46 @@ async fn reload(State(app): State<AppState>) -> Response {
             format!("internal error: {e}"),
         ),
     }
+}
+
+/// GET /api/v1/devices: every device this agent polls, whether it answers, how many
+/// polls it has had and how long the latest took.
+async fn devices(State(app): State<AppState>) -> Response {
+    Json(crate::api::DevicesJson::new(&app.store.devices())).into_response()
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct PollQuery {
+    device: Option<String>,
+}
+
+/// POST /api/v1/devices/poll[?device=NAME]: poll now, without waiting for the interval
+/// (fresh readings before a gate decision; the benchmark's cycle trigger). Returns at
+/// once; `polls` in GET /api/v1/devices counts the polls as they finish.
+async fn poll_devices(
+    State(app): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<PollQuery>,
+) -> Response {
+    let Some(hook) = app.poll.clone() else {
+        return error(
+            StatusCode::NOT_IMPLEMENTED,
+            "this agent cannot be asked to poll".to_string(),
+        );
+    };
+    let woken = hook(q.device.as_deref());
+    if woken == 0 {
+        if let Some(d) = q.device {
+            return error(
+                StatusCode::NOT_FOUND,
+                format!("no device named {d:?} is polled by this agent"),
+            );
+        }
+    }
+    (
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({ "polling": woken })),
+    )
+        .into_response()
 }
 
 fn status_for(ready: bool) -> StatusCode {
