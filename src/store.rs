@@ -460,6 +460,43 @@ impl Store {
     }
 
     /// Every device, in config order.
+    /// Calls `f` with the fresh reading of every monitored interface that no port link
+    /// of this agent exports already (device, interface, reading), under one read lock.
+    /// A reading is fresh for three poll intervals of its device.
+    pub fn for_each_monitored(&self, now: Instant, mut f: impl FnMut(&str, &str, &LinkReading)) {
+        let state = self.read();
+        let in_ports: std::collections::HashSet<(&str, &str)> = state
+            .config
+            .ports
+            .iter()
+            .flat_map(|p| [&p.link1, &p.link2])
+            .map(|l| (l.device.as_str(), l.interface.as_str()))
+            .collect();
+        for d in &state.config.devices {
+            if d.monitor.is_empty() {
+                continue;
+            }
+            let Some(dev) = state.devices.get(&d.name) else {
+                continue;
+            };
+            let max_age = d.poll_interval * 3;
+            for name in &d.monitor {
+                if in_ports.contains(&(d.name.as_str(), name.as_str())) {
+                    continue;
+                }
+                let Some(iface) = dev.interfaces.get(name) else {
+                    continue;
+                };
+                let fresh = iface
+                    .read_at
+                    .is_some_and(|t| now.saturating_duration_since(t) <= max_age);
+                if let (Some(r), true) = (&iface.reading, fresh) {
+                    f(&d.name, name, r);
+                }
+            }
+        }
+    }
+
     pub fn devices(&self) -> Vec<DeviceView> {
         let state = self.read();
         state

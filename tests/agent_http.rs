@@ -673,3 +673,73 @@ async fn the_devices_endpoint_counts_polls_and_poll_now_polls_at_once() {
     assert_eq!(status, 404);
     t.stop().await;
 }
+
+#[tokio::test]
+async fn monitored_interfaces_are_exported_by_device_and_interface_outside_readiness() {
+    let toml = r#"
+[[device]]
+name = "edge-a"
+source = "sim"
+poll_interval = "1s"
+monitor = ["HundredGigE0/0/1", "HundredGigE0/0/2"]
+[device.sim]
+seed = 7
+interfaces = { "HundredGigE0/0/0" = "healthy", "HundredGigE0/0/1" = "unplugged", "HundredGigE0/0/2" = "healthy" }
+
+[[device]]
+name = "edge-b"
+source = "sim"
+poll_interval = "1s"
+[device.sim]
+seed = 8
+interfaces = { "HundredGigE0/0/0" = "healthy" }
+
+[[port]]
+name = "erd-ams-1"
+hold_down = "1s"
+link1 = { device = "edge-a", interface = "HundredGigE0/0/0", azure_admin_state = "enabled" }
+link2 = { device = "edge-b", interface = "HundredGigE0/0/0", azure_admin_state = "enabled" }
+"#;
+    let t = TestAgent::start(toml).await;
+    let (status, _) = t
+        .wait_for(
+            "/api/v1/ports/erd-ams-1",
+            Duration::from_secs(10),
+            |s, _| s == 200,
+        )
+        .await;
+    assert_eq!(
+        status, 200,
+        "a dark monitored optic does not hold the port back"
+    );
+    let m = t.metrics().await;
+    let dark = [("device", "edge-a"), ("interface", "HundredGigE0/0/1")];
+    let lit = [("device", "edge-a"), ("interface", "HundredGigE0/0/2")];
+    assert_eq!(common::value(&m, "lightgate_link_oper_up", &dark), 0.0);
+    assert_eq!(common::value(&m, "lightgate_link_oper_up", &lit), 1.0);
+    let mut lane0 = lit.to_vec();
+    lane0.push(("lane", "0"));
+    let rx = common::value(&m, "lightgate_optic_rx_power_dbm", &lane0);
+    assert!((-10.0..0.0).contains(&rx), "{rx}");
+    let mut dark0 = dark.to_vec();
+    dark0.extend([("lane", "0"), ("direction", "rx")]);
+    assert_eq!(common::value(&m, "lightgate_optic_no_light", &dark0), 1.0);
+    // Not a port link: no port label, no readiness series.
+    for line in m.lines().filter(|l| l.contains("HundredGigE0/0/2")) {
+        assert!(
+            !line.contains("port=") && !line.starts_with("lightgate_readiness_check"),
+            "{line}"
+        );
+    }
+    // The interface of a port link is exported once, with its port.
+    let port_lines = m
+        .lines()
+        .filter(|l| {
+            l.starts_with("lightgate_link_oper_up{")
+                && l.contains("edge-a")
+                && l.contains("HundredGigE0/0/0")
+        })
+        .count();
+    assert_eq!(port_lines, 1, "{m}");
+    t.stop().await;
+}

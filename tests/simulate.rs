@@ -70,7 +70,7 @@ async fn lightgate_decodes_every_flavour_to_the_values_the_simulator_meant() {
     let toml = lightgate_config(
         &fleet.devices,
         &fleet.addresses(),
-        &options(Monitor::All, "1s", None),
+        &options(Monitor::First(3), "1s", None),
     );
     let agent = TestAgent::start(&toml).await;
     let (_, ports) = agent
@@ -353,12 +353,14 @@ fn the_simulate_command_writes_a_config_that_lightgate_accepts() {
         "{}\n{text}",
         String::from_utf8_lossy(&check.stderr)
     );
-    // 3 routers: 1+2 pair all 4 interfaces, 3 pairs its own ports 0-1 with 2-3.
+    // 3 routers: 1+2 make two ports of their first two interfaces, 3 pairs its own
+    // first two; every other optic is monitored.
     assert!(
-        String::from_utf8_lossy(&check.stdout).contains("(3 devices, 6 ports)"),
+        String::from_utf8_lossy(&check.stdout).contains("(3 devices, 3 ports)"),
         "{}",
         String::from_utf8_lossy(&check.stdout)
     );
+    assert_eq!(text.matches("monitor = [").count(), 3, "{text}");
     assert!(status.success(), "{status:?}");
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&meter).unwrap()).unwrap();

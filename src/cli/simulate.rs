@@ -63,8 +63,9 @@ pub struct SimulateArgs {
     /// Write a lightgate config for this fleet here, then serve.
     #[arg(long, value_name = "FILE")]
     write_config: Option<PathBuf>,
-    /// In the written config: how many interfaces of each router lightgate watches,
-    /// "2" (the ExpressRoute case) or "all".
+    /// In the written config: ports on the first N interfaces of each router (2: the
+    /// ExpressRoute case), or "all": ports on the first two and every other optic
+    /// monitored (the device's `monitor` list).
     #[arg(long, default_value = "2", value_name = "N|all")]
     monitor: String,
     /// In the written config: the poll interval.

@@ -85,6 +85,10 @@ pub struct DeviceConfig {
     pub poll_interval: Duration,
     /// A poll that takes longer than this fails with a timeout.
     pub timeout: Duration,
+    /// Interfaces read and exported (light levels, link state) although no port link
+    /// uses them: the rest of the router's optics, for dashboards and alerts. They take
+    /// no part in readiness.
+    pub monitor: Vec<String>,
     pub source: SourceConfig,
 }
 
@@ -214,7 +218,8 @@ impl Config {
         self.ports.iter().find(|p| p.name == name)
     }
 
-    /// The interfaces of a device that some port's link uses: all a poll needs to read.
+    /// The interfaces of a device that some port's link uses or that the device
+    /// monitors: all a poll needs to read.
     pub fn interfaces_of(&self, device: &str) -> Vec<String> {
         let mut names: Vec<String> = self
             .ports
@@ -222,6 +227,11 @@ impl Config {
             .flat_map(|p| [&p.link1, &p.link2])
             .filter(|l| l.device == device)
             .map(|l| l.interface.clone())
+            .chain(
+                self.device(device)
+                    .into_iter()
+                    .flat_map(|d| d.monitor.iter().cloned()),
+            )
             .collect();
         names.sort();
         names.dedup();

@@ -31,6 +31,8 @@ pub struct RawDevice {
     pub source: Spanned<String>,
     pub poll_interval: Option<Spanned<HumanDuration>>,
     pub timeout: Option<Spanned<HumanDuration>>,
+    /// Interfaces to read and export besides those of port links.
+    pub monitor: Option<Vec<Spanned<String>>>,
     pub sim: Option<Spanned<RawSim>>,
     pub snmp: Option<Spanned<RawSnmp>>,
     pub serial: Option<Spanned<RawSerial>>,

@@ -411,3 +411,36 @@ fn workflow_dates_are_checked_and_located() {
         );
     }
 }
+
+#[test]
+fn monitor_lists_are_read_checked_and_polled() {
+    let text = EXAMPLE.replacen(
+        "poll_interval = \"10s\"\n[device.sim]\nseed = 7",
+        "poll_interval = \"10s\"\nmonitor = [\"HundredGigE0/0/1\"]\n[device.sim]\nseed = 7",
+        1,
+    );
+    let c = Config::parse(&text, "test").unwrap_or_else(|e| panic!("{}", e.report()));
+    assert_eq!(c.devices[0].monitor, vec!["HundredGigE0/0/1".to_string()]);
+    assert_eq!(
+        c.interfaces_of("edge-a"),
+        vec![
+            "HundredGigE0/0/0".to_string(),
+            "HundredGigE0/0/1".to_string()
+        ]
+    );
+    let p = problems(&text.replace(
+        "monitor = [\"HundredGigE0/0/1\"]",
+        "monitor = [\"HundredGigE0/0/1\", \"HundredGigE0/0/1\", \"Hu9\", \"\"]",
+    ));
+    assert!(
+        p.iter()
+            .any(|x| x.contains("\"HundredGigE0/0/1\" is listed twice")),
+        "{p:?}"
+    );
+    assert!(
+        p.iter()
+            .any(|x| x.contains("simulated device \"edge-a\" has no interface \"Hu9\"")),
+        "{p:?}"
+    );
+    assert!(p.iter().any(|x| x.contains("must not be empty")), "{p:?}");
+}

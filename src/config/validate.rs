@@ -253,10 +253,36 @@ fn device(c: &mut Checker<'_>, d: &RawDevice) -> Option<DeviceConfig> {
             }
         }
     }
+    let mut monitor: Vec<String> = Vec::new();
+    for m in d.monitor.iter().flatten() {
+        let name = m.get_ref();
+        if name.trim().is_empty() {
+            c.problem(
+                m.span(),
+                "monitor: an interface name must not be empty".to_string(),
+            );
+        } else if monitor.contains(name) {
+            c.problem(m.span(), format!("monitor: {name:?} is listed twice"));
+        } else if let SourceConfig::Sim(sim) = &source {
+            if !sim.interfaces.contains_key(name) {
+                c.problem(
+                    m.span(),
+                    format!(
+                        "monitor: simulated device {:?} has no interface {name:?}",
+                        d.name.get_ref()
+                    ),
+                );
+            }
+            monitor.push(name.clone());
+        } else {
+            monitor.push(name.clone());
+        }
+    }
     Some(DeviceConfig {
         name: d.name.get_ref().clone(),
         poll_interval,
         timeout,
+        monitor,
         source,
     })
 }

@@ -301,28 +301,33 @@ impl Families {
         let (Some(reading), true) = (&view.reading, view.fresh) else {
             return;
         };
+        self.reading(&base, reading);
+    }
+
+    /// The series of one fresh reading: link state, counters and the optic's DOM.
+    fn reading(&mut self, base: &[(&str, &str)], reading: &crate::domain::LinkReading) {
         self.admin_up.add(
-            &base,
+            base,
             bool_value(reading.admin_status == crate::domain::AdminStatus::Up),
         );
         self.oper_up.add(
-            &base,
+            base,
             bool_value(reading.oper_status == crate::domain::OperStatus::Up),
         );
         if let Some(t) = reading.last_change.and_then(unix_seconds) {
-            self.last_change.add(&base, t);
+            self.last_change.add(base, t);
         }
         if let Some(e) = reading.details.in_errors {
-            self.in_errors.add(&base, e as f64);
+            self.in_errors.add(base, e as f64);
         }
         if let Some(e) = reading.details.out_errors {
-            self.out_errors.add(&base, e as f64);
+            self.out_errors.add(base, e as f64);
         }
         let Some(optic) = &reading.optic else {
             return;
         };
         for d in Direction::BOTH {
-            self.power(&base, d, optic.power(d));
+            self.power(base, d, optic.power(d));
             for level in Level::ALL {
                 if let Some(v) = optic.thresholds(d).get(level) {
                     let mut labels = base.to_vec();
@@ -333,13 +338,13 @@ impl Families {
             }
         }
         if let Some(b) = optic.bias_amperes {
-            self.bias.add(&base, b);
+            self.bias.add(base, b);
         }
         if let Some(t) = optic.temperature_celsius {
-            self.temperature.add(&base, t);
+            self.temperature.add(base, t);
         }
         if let Some(v) = optic.voltage_volts {
-            self.voltage.add(&base, v);
+            self.voltage.add(base, v);
         }
         for lane in &optic.lanes {
             let lane_no = lane.lane.to_string();
@@ -381,6 +386,10 @@ pub fn render(store: &Store, now: Instant) -> String {
             f.circuits(&port.config.name, &a.circuits);
         }
     }
+    // Monitored interfaces outside any port: by device and interface only.
+    store.for_each_monitored(now, |device, interface, reading| {
+        f.reading(&[("device", device), ("interface", interface)], reading);
+    });
     for (port, up) in store.azure_up() {
         f.azure_up.add(&[("port", port.as_str())], bool_value(up));
     }

@@ -11,9 +11,10 @@ use super::device::SimDevice;
 /// How much of each router lightgate is told to watch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Monitor {
-    /// The first `n` interfaces of each router (2: the ExpressRoute case).
+    /// Ports on the first `n` interfaces of each router (2: the ExpressRoute case).
     First(usize),
-    /// Every optic of every router.
+    /// Ports on the first two interfaces, and every other optic monitored (read and
+    /// exported, outside readiness) with the device's `monitor` list.
     All,
 }
 
@@ -57,10 +58,22 @@ pub fn lightgate_config(
             quote(community)
         );
     }
+    let in_ports = match o.monitor {
+        Monitor::First(k) => k,
+        Monitor::All => 2,
+    };
     for (d, a) in devices.iter().zip(addresses) {
+        let monitor = match o.monitor {
+            Monitor::All if d.ports.len() > in_ports => {
+                let names: Vec<String> =
+                    d.ports[in_ports..].iter().map(|p| quote(&p.name)).collect();
+                format!("monitor = [{}]\n", names.join(", "))
+            }
+            _ => String::new(),
+        };
         let _ = writeln!(
             t,
-            "\n[[device]]\nname = {}\nsource = \"snmp\"\npoll_interval = {}\n[device.snmp]\naddress = {}\nversion = \"2c\"\ncommunity = {}",
+            "\n[[device]]\nname = {}\nsource = \"snmp\"\npoll_interval = {}\n{monitor}[device.snmp]\naddress = {}\nversion = \"2c\"\ncommunity = {}",
             quote(&d.name),
             quote(&o.poll_interval),
             quote(&a.to_string()),
@@ -70,10 +83,7 @@ pub fn lightgate_config(
     let n = devices.len();
     for a in (0..n).step_by(2) {
         let da = &devices[a];
-        let wanted = match o.monitor {
-            Monitor::First(k) => k,
-            Monitor::All => da.ports.len(),
-        };
+        let wanted = in_ports;
         // Pairs of (device, port index) for link1 and link2.
         let pairs: Vec<((usize, usize), (usize, usize))> = if a + 1 < n {
             let count = wanted.min(da.ports.len()).min(devices[a + 1].ports.len());

@@ -119,6 +119,17 @@ impl Client {
         })
     }
 
+    /// How many varbinds a GET carries now (smaller after the agent said tooBig).
+    pub fn max_get(&self) -> usize {
+        self.max_get
+    }
+
+    /// Starts from a GET size learned in an earlier session with the same agent, so
+    /// a tooBig is paid once per agent, not once per poll.
+    pub fn set_max_get(&mut self, n: usize) {
+        self.max_get = n.max(1);
+    }
+
     /// GETs `oids`, in as few PDUs as possible; answers come back in request order.
     /// An OID the agent does not have comes back as NoSuchObject/NoSuchInstance.
     pub async fn get(
@@ -133,8 +144,10 @@ impl Client {
             let chunk = &oids[start..end];
             let (status, index, vbs) = self.request(Op::Get(chunk), counters).await?;
             if status == TOO_BIG && chunk.len() > 1 {
-                // Remember the smaller size for the rest of this session.
-                self.max_get = (chunk.len() / 2).max(1);
+                // Remember the smaller size for the rest of this session (and the
+                // source keeps it for the next ones). Three quarters, not half: the
+                // limit is usually near, and every PDU saved counts at scale.
+                self.max_get = (chunk.len() * 3 / 4).max(1);
                 continue;
             }
             if status == NO_SUCH_NAME && self.version == SnmpVersion::V1 {

@@ -44,6 +44,8 @@ pub struct SnmpSource {
     /// A v3 session is kept (engine discovery costs a round trip); v1/v2c sessions are
     /// opened per poll, which keeps memory flat across thousands of devices.
     v3_client: Option<Client>,
+    /// The GET size the agent accepts, learned from its tooBig answers.
+    max_get: Option<usize>,
     counters: Counters,
 }
 
@@ -54,6 +56,7 @@ impl SnmpSource {
             plan: None,
             rediscover: None,
             v3_client: None,
+            max_get: None,
             counters: Counters::default(),
         }
     }
@@ -148,7 +151,11 @@ impl ReadingSource for SnmpSource {
             .await
             .map_err(|_| SourceError::Transport("the agent is shutting down".to_string()))?;
         let mut client = self.client().await?;
+        if let Some(n) = self.max_get {
+            client.set_max_get(n);
+        }
         let result = self.poll_with(&mut client, interfaces).await;
+        self.max_get = Some(client.max_get());
         if self.settings.version == SnmpVersion::V3 && !matches!(result, Err(SourceError::Auth(_)))
         {
             self.v3_client = Some(client);
