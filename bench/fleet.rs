@@ -664,7 +664,7 @@ fn trap_latency(dir: &Path, n: usize, ports: usize, events: usize) -> String {
     let mut latencies = Vec::new();
     for e in 0..events {
         let (name, _, flavour) = leaders[e % leaders.len()];
-        let down = (e / leaders.len()) % 2 == 0;
+        let down = (e / leaders.len()).is_multiple_of(2);
         let iface = flavour.interface_name(OpticModel::HundredGigLr4, 0);
         let body = serde_json::json!({"device": name, "interface": iface, "state": if down {"down"} else {"up"}});
         let (status, text) = post(
@@ -908,7 +908,8 @@ fn main() {
     }
     // Ratios lightgate / snmp_exporter (walk), per scale and workload.
     let _ = writeln!(out, "\nlightgate as a fraction of snmp_exporter (walk):\n\n| workload | routers | PDUs | CPU |\n|---|---:|---:|---:|");
-    let mut by: BTreeMap<(&str, usize), (Option<&Row>, Option<&Row>)> = BTreeMap::new();
+    type Pair<'a> = (Option<&'a Row>, Option<&'a Row>);
+    let mut by: BTreeMap<(&str, usize), Pair> = BTreeMap::new();
     for r in &rows {
         let e = by.entry((r.workload, r.devices)).or_default();
         if r.tool == "lightgate" {
