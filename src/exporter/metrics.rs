@@ -8,30 +8,39 @@
 
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use prometheus::proto::{Counter, Gauge, LabelPair, Metric, MetricFamily, MetricType};
+use std::fmt::Write as _;
+
 use prometheus::{Encoder, TextEncoder};
 
 use crate::domain::{Direction, Level, OpticalPower};
 use crate::store::{LinkView, PortView, Store};
 
-/// One metric family under construction.
-struct Family(MetricFamily);
+/// One metric family under construction, written straight into the text exposition
+/// format: building prometheus' protobuf structs (a String per label per sample) made
+/// /metrics at 100k series take twice its budget (BENCHMARKS.md).
+struct Family {
+    name: &'static str,
+    help: &'static str,
+    kind: &'static str,
+    body: String,
+}
 
 impl Family {
-    fn new(name: &str, help: &str, kind: MetricType) -> Self {
-        let mut mf = MetricFamily::default();
-        mf.set_name(name.to_string());
-        mf.set_help(help.to_string());
-        mf.set_field_type(kind);
-        Family(mf)
+    fn new(name: &'static str, help: &'static str, kind: &'static str) -> Self {
+        Family {
+            name,
+            help,
+            kind,
+            body: String::new(),
+        }
     }
 
-    fn gauge(name: &str, help: &str) -> Self {
-        Self::new(name, help, MetricType::GAUGE)
+    fn gauge(name: &'static str, help: &'static str) -> Self {
+        Self::new(name, help, "gauge")
     }
 
-    fn counter(name: &str, help: &str) -> Self {
-        Self::new(name, help, MetricType::COUNTER)
+    fn counter(name: &'static str, help: &'static str) -> Self {
+        Self::new(name, help, "counter")
     }
 
     /// Adds a sample. Non-finite values are dropped here, the last line of defence:
@@ -40,28 +49,55 @@ impl Family {
         if !value.is_finite() {
             return;
         }
-        let mut m = Metric::default();
-        m.set_label(
-            labels
-                .iter()
-                .map(|(k, v)| {
-                    let mut lp = LabelPair::default();
-                    lp.set_name(k.to_string());
-                    lp.set_value(v.to_string());
-                    lp
-                })
-                .collect(),
-        );
-        if self.0.get_field_type() == MetricType::COUNTER {
-            let mut c = Counter::default();
-            c.set_value(value);
-            m.set_counter(c);
-        } else {
-            let mut g = Gauge::default();
-            g.set_value(value);
-            m.set_gauge(g);
+        let b = &mut self.body;
+        b.push_str(self.name);
+        for (i, (k, v)) in labels.iter().enumerate() {
+            b.push(if i == 0 { '{' } else { ',' });
+            b.push_str(k);
+            b.push_str("=\"");
+            escape_label(b, v);
+            b.push('"');
         }
-        self.0.mut_metric().push(m);
+        if !labels.is_empty() {
+            b.push('}');
+        }
+        let _ = write!(b, " {value}\n");
+    }
+
+    /// The family's text (HELP, TYPE, samples), or None when it has no sample.
+    fn text(self) -> Option<(&'static str, String)> {
+        if self.body.is_empty() {
+            return None;
+        }
+        let mut t = String::with_capacity(self.body.len() + 200);
+        let _ = write!(t, "# HELP {} ", self.name);
+        for c in self.help.chars() {
+            match c {
+                '\\' => t.push_str("\\\\"),
+                '\n' => t.push_str("\\n"),
+                c => t.push(c),
+            }
+        }
+        let _ = write!(t, "\n# TYPE {} {}\n", self.name, self.kind);
+        t.push_str(&self.body);
+        Some((self.name, t))
+    }
+}
+
+/// A label value as the text format wants it: backslash, double quote and newline
+/// escaped.
+fn escape_label(out: &mut String, v: &str) {
+    if !v.contains(['\\', '"', '\n']) {
+        out.push_str(v);
+        return;
+    }
+    for c in v.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
     }
 }
 
@@ -92,8 +128,8 @@ macro_rules! families {
                 }
             }
 
-            fn into_vec(self) -> Vec<MetricFamily> {
-                vec![$(self.$field.0,)*]
+            fn into_texts(self) -> Vec<(&'static str, String)> {
+                [$(self.$field,)*].into_iter().filter_map(Family::text).collect()
             }
         }
     };
@@ -402,19 +438,55 @@ pub fn render(store: &Store, now: Instant) -> String {
             f.device_last_success.add(&[("device", d.name.as_str())], t);
         }
     }
-    let mut families: Vec<MetricFamily> = f
-        .into_vec()
+    // Families in name order, ours and the poll histogram/counters alike.
+    let mut texts: Vec<(String, String)> = f
+        .into_texts()
         .into_iter()
-        .chain(store.poll_metrics.gather())
-        .filter(|mf| !mf.get_metric().is_empty())
+        .map(|(name, text)| (name.to_string(), text))
         .collect();
-    families.sort_by(|a, b| a.name().cmp(b.name()));
-    let mut out = Vec::new();
-    match TextEncoder::new().encode(&families, &mut out) {
-        Ok(()) => String::from_utf8(out).unwrap_or_default(),
-        Err(e) => {
-            tracing::error!(error = %e, "Failed to encode metrics.");
-            String::new()
+    for mf in store.poll_metrics.gather() {
+        if mf.get_metric().is_empty() {
+            continue;
         }
+        let mut out = Vec::new();
+        match TextEncoder::new().encode(std::slice::from_ref(&mf), &mut out) {
+            Ok(()) => texts.push((
+                mf.name().to_string(),
+                String::from_utf8(out).unwrap_or_default(),
+            )),
+            Err(e) => tracing::error!(error = %e, family = mf.name(), "Failed to encode metrics."),
+        }
+    }
+    texts.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = String::with_capacity(texts.iter().map(|(_, t)| t.len()).sum());
+    for (_, t) in texts {
+        out.push_str(&t);
+    }
+    out
+}
+
+#[cfg(test)]
+mod text_tests {
+    use super::*;
+
+    #[test]
+    fn samples_are_written_in_the_text_format_with_escaped_labels() {
+        let mut f = Family::gauge("lightgate_x", "Help with a \\ backslash\nand a newline.");
+        f.add(&[], 0.0);
+        f.add(&[("device", "r\"1\\\n"), ("lane", "0")], -2.5);
+        f.add(&[("device", "nan")], f64::NAN);
+        let (name, text) = f.text().unwrap();
+        assert_eq!(name, "lightgate_x");
+        assert_eq!(
+            text,
+            "# HELP lightgate_x Help with a \\\\ backslash\\nand a newline.\n\
+             # TYPE lightgate_x gauge\n\
+             lightgate_x 0\n\
+             lightgate_x{device=\"r\\\"1\\\\\\n\",lane=\"0\"} -2.5\n"
+        );
+        assert!(
+            Family::counter("c", "h").text().is_none(),
+            "no samples, no family"
+        );
     }
 }

@@ -35,6 +35,17 @@ fn in_flight() -> &'static Semaphore {
     SEM.get_or_init(|| Semaphore::new(MAX_DEVICES_IN_FLIGHT))
 }
 
+/// At most this many devices are discovered at the same moment. A discovery holds a
+/// whole walk of the entity and sensor tables (over a megabyte for a 48-optic box)
+/// until its plan is made; at agent start every device needs one, and 64 at once made
+/// the agent's peak memory several times its steady size (see BENCHMARKS.md).
+pub const MAX_DISCOVERIES_IN_FLIGHT: usize = 8;
+
+fn discovery_slots() -> &'static Semaphore {
+    static SEM: OnceLock<Semaphore> = OnceLock::new();
+    SEM.get_or_init(|| Semaphore::new(MAX_DISCOVERIES_IN_FLIGHT))
+}
+
 /// One SNMP device.
 pub struct SnmpSource {
     settings: SnmpSettings,
@@ -146,6 +157,14 @@ impl SnmpSource {
 
 impl ReadingSource for SnmpSource {
     async fn poll(&mut self, interfaces: &[String]) -> Result<PollResult, SourceError> {
+        // A discovery slot first, so devices waiting for one do not hold poll slots.
+        let _discovering =
+            match self.needs_discovery(interfaces) {
+                Some(_) => Some(discovery_slots().acquire().await.map_err(|_| {
+                    SourceError::Transport("the agent is shutting down".to_string())
+                })?),
+                None => None,
+            };
         let _permit = in_flight()
             .acquire()
             .await

@@ -2,7 +2,7 @@
 //! to GET and how to turn each into a reading. Building the plan is the vendor
 //! decoders' job; applying it to a poll's answers is [`Plan::decode`], pure.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
 use super::oids;
@@ -131,7 +131,7 @@ impl Plan {
     /// Turns a poll's answers into readings. Never fails: what cannot be read becomes
     /// an interface error or a "not reported" value, with a reason.
     pub fn decode(&self, answers: &[Varbind]) -> Decoded {
-        let map: HashMap<&Oid, &Value> = answers.iter().map(|(o, v)| (o, v)).collect();
+        let map: super::types::OidMap<&Oid, &Value> = answers.iter().map(|(o, v)| (o, v)).collect();
         let get = |o: &Oid| map.get(o).copied().filter(|v| !v.is_absent());
         let mut rediscover = None;
         match get(&oids::sys_uptime()).and_then(Value::as_i64) {
