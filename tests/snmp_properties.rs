@@ -62,7 +62,7 @@ fn value() -> impl Strategy<Value = Value> {
         Just(Value::OctetString(
             b"DOM RX Power Sensor for Ethernet1".to_vec()
         )),
-        proptest::collection::vec(any::<u32>(), 0..12).prop_map(|v| Value::ObjectId(Oid(v))),
+        proptest::collection::vec(any::<u32>(), 0..12).prop_map(|v| Value::ObjectId(Oid::from(v))),
         Just(Value::ObjectId(oids::if_index().child(&[1]))),
         any::<u32>().prop_map(Value::Counter32),
         any::<u32>().prop_map(Value::TimeTicks),

@@ -89,7 +89,7 @@ fn oid_bytes(oid: &Oid) -> Vec<u8> {
         }
         out.extend_from_slice(&tmp[i..]);
     };
-    match arcs.as_slice() {
+    match &arcs[..] {
         [] => push_arc(0),
         [a] => push_arc(u64::from(*a) * 40),
         [a, b, rest @ ..] => {

@@ -285,9 +285,14 @@ async fn send(
 ) -> Result<(u32, u32, Vec<Varbind>), SnmpError> {
     let pdu = match op {
         Op::Get(oids) => {
+            let mut arcs: Vec<u64> = Vec::with_capacity(24);
             let owned: Vec<snmp2::Oid<'static>> = oids
                 .iter()
-                .map(|o| snmp2::Oid::from(&o.arcs_u64()).map_err(|_| SnmpError::ValueOutOfRange))
+                .map(|o| {
+                    arcs.clear();
+                    arcs.extend(o.0.iter().map(|a| u64::from(*a)));
+                    snmp2::Oid::from(&arcs).map_err(|_| SnmpError::ValueOutOfRange)
+                })
                 .collect::<Result<_, _>>()?;
             let refs: Vec<&snmp2::Oid<'_>> = owned.iter().collect();
             session.get_many(&refs).await?
@@ -301,10 +306,24 @@ async fn send(
             session.getbulk(&[&o], 0, *reps).await?
         }
     };
+    // A GET's answers name the requested OIDs in order: reuse those (a reference
+    // count) rather than decode and allocate every OID again. Anything else is decoded,
+    // and the caller sees the mismatch.
+    let asked: &[Oid] = match op {
+        Op::Get(oids) => oids,
+        _ => &[],
+    };
     let vbs = pdu
         .varbinds
         .clone()
-        .map(|(o, v)| (oid_from_snmp2(&o), Value::from(&v)))
+        .enumerate()
+        .map(|(i, (o, v))| {
+            let oid = match asked.get(i) {
+                Some(want) if want.same_as(&o) => want.clone(),
+                _ => oid_from_snmp2(&o),
+            };
+            (oid, Value::from(&v))
+        })
         .collect();
     Ok((pdu.error_status, pdu.error_index, vbs))
 }

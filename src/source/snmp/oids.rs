@@ -5,9 +5,13 @@
 
 use super::types::{oid, Oid};
 
+// Parsed once each; a call is a reference count (polls ask for these per interface).
 macro_rules! oids {
     ($($(#[$m:meta])* $name:ident = $value:literal;)*) => {
-        $( $(#[$m])* pub fn $name() -> Oid { oid($value) } )*
+        $( $(#[$m])* pub fn $name() -> Oid {
+            static PARSED: std::sync::LazyLock<Oid> = std::sync::LazyLock::new(|| oid($value));
+            PARSED.clone()
+        } )*
     };
 }
 

@@ -113,7 +113,7 @@ impl Vendor {
 
     /// The vendor profile a sysObjectID suggests (enterprise number under 1.3.6.1.4.1).
     pub fn detect(sys_object_id: &super::types::Oid) -> Vendor {
-        match sys_object_id.0.as_slice() {
+        match &sys_object_id.0[..] {
             [1, 3, 6, 1, 4, 1, 9, ..] => Vendor::Cisco,
             [1, 3, 6, 1, 4, 1, 2636, ..] => Vendor::Juniper,
             [1, 3, 6, 1, 4, 1, 30065, ..] => Vendor::Arista,

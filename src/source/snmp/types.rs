@@ -4,17 +4,39 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 /// An object identifier, e.g. 1.3.6.1.2.1.2.2.1.8.10152.
+///
+/// Shared, immutable arcs: a plan holds thousands of these per device and every poll
+/// hands them to the client and back with the answers, so a clone is a reference
+/// count, not an allocation.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Oid(pub Vec<u32>);
+pub struct Oid(pub Arc<[u32]>);
+
+impl From<Vec<u32>> for Oid {
+    fn from(v: Vec<u32>) -> Oid {
+        Oid(v.into())
+    }
+}
 
 impl Oid {
     /// `self` followed by `suffix`.
     pub fn child(&self, suffix: &[u32]) -> Oid {
-        let mut v = self.0.clone();
+        let mut v = Vec::with_capacity(self.0.len() + suffix.len());
+        v.extend_from_slice(&self.0);
         v.extend_from_slice(suffix);
-        Oid(v)
+        Oid::from(v)
+    }
+
+    /// True when snmp2's `other` names the same object (no allocation).
+    pub fn same_as(&self, other: &snmp2::Oid<'_>) -> bool {
+        match other.iter() {
+            Some(mut arcs) => {
+                self.0.iter().all(|a| arcs.next() == Some(u64::from(*a))) && arcs.next().is_none()
+            }
+            None => false,
+        }
     }
 
     pub fn starts_with(&self, prefix: &Oid) -> bool {
@@ -23,7 +45,7 @@ impl Oid {
 
     /// The part after `prefix`, if `self` is under it.
     pub fn suffix(&self, prefix: &Oid) -> Option<&[u32]> {
-        self.0.strip_prefix(prefix.0.as_slice())
+        self.0.strip_prefix(&prefix.0[..])
     }
 
     /// The arcs as u64, as asn1-rs wants them.
@@ -50,7 +72,7 @@ impl FromStr for Oid {
         t.split('.')
             .map(|p| p.parse::<u32>().map_err(|_| format!("bad OID {s:?}")))
             .collect::<Result<Vec<_>, _>>()
-            .map(Oid)
+            .map(Oid::from)
     }
 }
 
@@ -145,8 +167,8 @@ pub fn oid_from_snmp2(o: &snmp2::Oid<'_>) -> Oid {
             it.map(|a| u32::try_from(a).unwrap_or(u32::MAX))
                 .collect::<Vec<u32>>()
         })
-        .map(Oid)
-        .unwrap_or(Oid(Vec::new()))
+        .map(Oid::from)
+        .unwrap_or_else(|| Oid::from(Vec::new()))
 }
 
 /// A fast, non-cryptographic hasher for OIDs in maps that live for one poll (FNV-1a
@@ -191,6 +213,19 @@ pub type Varbind = (Oid, Value);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_as_compares_with_snmp2_oids_arc_by_arc() {
+        let ours = oid("1.3.6.1.2.1.2.2.1.8.436207616");
+        let theirs = snmp2::Oid::from(&[1u64, 3, 6, 1, 2, 1, 2, 2, 1, 8, 436_207_616]).unwrap();
+        assert!(ours.same_as(&theirs));
+        let longer = snmp2::Oid::from(&[1u64, 3, 6, 1, 2, 1, 2, 2, 1, 8, 436_207_616, 0]).unwrap();
+        assert!(!ours.same_as(&longer));
+        assert!(!ours.child(&[0, 1]).same_as(&longer));
+        assert!(ours.child(&[0]).same_as(&longer));
+        let other = snmp2::Oid::from(&[1u64, 3, 6, 1, 2, 1, 2, 2, 1, 7, 436_207_616]).unwrap();
+        assert!(!ours.same_as(&other));
+    }
 
     #[test]
     fn oids_parse_print_and_compare() {
