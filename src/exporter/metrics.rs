@@ -61,7 +61,7 @@ impl Family {
         if !labels.is_empty() {
             b.push('}');
         }
-        let _ = write!(b, " {value}\n");
+        let _ = writeln!(b, " {value}");
     }
 
     /// The family's text (HELP, TYPE, samples), or None when it has no sample.
