@@ -782,7 +782,7 @@ fn args() -> Args {
         scales: vec![10, 100, 1000],
         repeat: 3,
         ports: 48,
-        series_devices: 100,
+        series_devices: 45,
         trap_events: 120,
         trap_devices: 20,
     };
