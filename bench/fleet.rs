@@ -215,9 +215,16 @@ impl Sim {
             cmd.args(["--trap-to", &format!("127.0.0.1:{t}")]);
         }
         cmd.arg("--write-config").arg(&config);
-        let proc = Proc::start("lightgate simulate", &mut cmd, &dir.join("simulate.log"));
+        let log = dir.join("simulate.log");
+        let mut proc = Proc::start("lightgate simulate", &mut cmd, &log);
         let agent = http();
         wait_until("the simulator", Duration::from_secs(60), || {
+            if let Ok(Some(status)) = proc.child.try_wait() {
+                panic!(
+                    "the simulator stopped ({status}): {}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                );
+            }
             config.exists() && get(&agent, &format!("http://{control}/meter")).is_ok()
         });
         let devices = get_json(&agent, &format!("http://{control}/devices"))

@@ -48,6 +48,7 @@ fn options(monitor: Monitor, poll: &str, traps: Option<std::net::SocketAddr>) ->
             .display()
             .to_string(),
         traps: traps.map(|t| (t, "public".to_string())),
+        v3: None,
     }
 }
 
@@ -365,4 +366,121 @@ fn the_simulate_command_writes_a_config_that_lightgate_accepts() {
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&meter).unwrap()).unwrap();
     assert_eq!(m["devices"], 3);
+}
+
+const V3_AUTH: &str = "sim-auth-pass-1";
+const V3_PRIV: &str = "sim-priv-pass-1";
+
+fn v3_user() -> lightgate::simulate::usm::V3User {
+    lightgate::simulate::usm::V3User {
+        name: "lightgate".into(),
+        auth: lightgate::simulate::usm::AuthProtocol::Sha256,
+        auth_password: V3_AUTH.into(),
+        priv_password: Some(V3_PRIV.into()),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lightgate_polls_the_fleet_over_snmpv3_auth_priv() {
+    std::env::set_var("LG_SIM_TEST_AUTH", V3_AUTH);
+    std::env::set_var("LG_SIM_TEST_PRIV", V3_PRIV);
+    let mut s = settings(2, 2, "healthy");
+    s.v3 = Some(v3_user());
+    let (fleet, cancel) = start(s).await;
+    let mut o = options(Monitor::First(2), "1s", None);
+    o.v3 = Some(lightgate::simulate::config_out::ConfigV3 {
+        user: "lightgate".into(),
+        auth_protocol: lightgate::simulate::usm::AuthProtocol::Sha256,
+        auth_password_env: "LG_SIM_TEST_AUTH".into(),
+        priv_password_env: Some("LG_SIM_TEST_PRIV".into()),
+    });
+    let toml = lightgate_config(&fleet.devices, &fleet.addresses(), &o);
+    assert!(
+        toml.contains("security_level = \"authPriv\"") && !toml.contains(V3_AUTH),
+        "{toml}"
+    );
+    let agent = TestAgent::start(&toml).await;
+    let (_, ports) = agent
+        .wait_for("/api/v1/ports", Duration::from_secs(20), |_, v| {
+            v["ports"].as_array().is_some_and(|ps| {
+                ps.iter().all(|p| {
+                    p["links"]["link2"]["reading"]["lanes"]
+                        .as_array()
+                        .is_some_and(|l| l.len() == 4)
+                })
+            })
+        })
+        .await;
+    assert_eq!(ports["ports"].as_array().unwrap().len(), 2, "{ports:#}");
+    let report = fleet.meter.report(2);
+    assert!(
+        report.total.requests > 0 && report.total.dropped == 0,
+        "{:?}",
+        report.total
+    );
+    agent.stop().await;
+    cancel.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn net_snmp_reads_the_fleet_over_snmpv3_and_a_wrong_password_gets_nothing() {
+    common::require("snmpget", "snmp");
+    let mut s = settings(1, 1, "healthy");
+    s.v3 = Some(v3_user());
+    let (fleet, cancel) = start(s).await;
+    let addr = fleet.addresses()[0].to_string();
+    let get = |auth: &'static str, level: &'static str| {
+        let addr = addr.clone();
+        tokio::task::spawn_blocking(move || {
+            Command::new("snmpget")
+                .args([
+                    "-v3",
+                    "-l",
+                    level,
+                    "-u",
+                    "lightgate",
+                    "-a",
+                    "SHA-256",
+                    "-A",
+                    auth,
+                    "-x",
+                    "AES",
+                    "-X",
+                    V3_PRIV,
+                    "-t",
+                    "1",
+                    "-r",
+                    "0",
+                    "-On",
+                    &addr,
+                    "1.3.6.1.2.1.1.2.0",
+                ])
+                .output()
+                .unwrap()
+        })
+    };
+    let ok = get(V3_AUTH, "authPriv").await.unwrap();
+    let text = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(
+        text.contains(".1.3.6.1.2.1.1.2.0 = OID: .1.3.6.1.4.1.9.12.3.1.3.1812"),
+        "{text}"
+    );
+    let wrong = get("not-the-password", "authPriv").await.unwrap();
+    assert!(
+        !wrong.status.success(),
+        "a wrong password must not read anything"
+    );
+    let no_priv = get(V3_AUTH, "authNoPriv").await.unwrap();
+    assert!(!no_priv.status.success(), "the user requires privacy");
+    assert!(
+        String::from_utf8_lossy(&no_priv.stderr).contains("Unsupported security level"),
+        "{}",
+        String::from_utf8_lossy(&no_priv.stderr)
+    );
+    cancel.cancel();
 }

@@ -82,8 +82,8 @@ enum Command {
         #[arg(long, value_name = "I/N")]
         shard: Option<crate::shard::Shard>,
     },
-    /// Serve a fleet of simulated routers over real SNMP on loopback (v1/v2c; Cisco,
-    /// Juniper and Arista MIBs), with a request meter and link traps.
+    /// Serve a fleet of simulated routers over real SNMP on loopback (v1, v2c, v3;
+    /// Cisco, Juniper and Arista MIBs), with a request meter and link traps.
     ///
     /// With --write-config it also writes a lightgate config for the fleet, so
     /// `lightgate run --config FILE` polls it.

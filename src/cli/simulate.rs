@@ -8,7 +8,7 @@ use clap::Args;
 use tokio_util::sync::CancellationToken;
 
 use super::exit;
-use crate::simulate::config_out::{lightgate_config, ConfigOptions, Monitor};
+use crate::simulate::config_out::{lightgate_config, ConfigOptions, ConfigV3, Monitor};
 use crate::simulate::{parse_flavours, parse_mix, Fleet, FleetSettings};
 use crate::source::sim::OpticModel;
 use crate::telemetry::{self, LogFormat};
@@ -45,6 +45,19 @@ pub struct SimulateArgs {
     /// The v1/v2c community the routers answer.
     #[arg(long, default_value = "public")]
     community: String,
+    /// Also accept SNMPv3 from this user (authNoPriv, or authPriv with
+    /// --v3-priv-password; the routers' engine IDs are "lightgate-" + their name).
+    #[arg(long, value_name = "USER")]
+    v3_user: Option<String>,
+    /// The v3 authentication protocol: md5, sha, sha224, sha256, sha384, sha512.
+    #[arg(long, default_value = "sha256", requires = "v3_user")]
+    v3_auth_protocol: crate::simulate::usm::AuthProtocol,
+    /// Environment variable holding the v3 authentication password (8+ characters).
+    #[arg(long, value_name = "VAR", requires = "v3_user")]
+    v3_auth_password_env: Option<String>,
+    /// Environment variable holding the v3 privacy password (AES-128), for authPriv.
+    #[arg(long, value_name = "VAR", requires = "v3_user")]
+    v3_priv_password_env: Option<String>,
     /// The largest response a router sends (bytes); bigger GETs get tooBig.
     #[arg(long, default_value_t = 1472)]
     max_response_size: usize,
@@ -93,6 +106,33 @@ fn monitor(s: &str) -> Result<Monitor, String> {
         .ok_or_else(|| format!("--monitor must be a positive number or \"all\", not {s:?}"))
 }
 
+/// The v3 user of the command line, passwords read from the environment.
+fn v3_user(a: &SimulateArgs) -> Result<Option<crate::simulate::usm::V3User>, String> {
+    let Some(name) = a.v3_user.clone() else {
+        return Ok(None);
+    };
+    let read = |var: &Option<String>, what: &str| -> Result<Option<String>, String> {
+        match var {
+            None => Ok(None),
+            Some(v) => match std::env::var(v) {
+                Ok(p) if p.len() >= 8 => Ok(Some(p)),
+                Ok(_) => Err(format!(
+                    "{what}: ${v} is shorter than 8 characters (RFC 3414)"
+                )),
+                Err(_) => Err(format!("{what}: ${v} is not set")),
+            },
+        }
+    };
+    let auth_password = read(&a.v3_auth_password_env, "--v3-auth-password-env")?
+        .ok_or("--v3-user needs --v3-auth-password-env (the routers do not serve noAuthNoPriv)")?;
+    Ok(Some(crate::simulate::usm::V3User {
+        name,
+        auth: a.v3_auth_protocol,
+        auth_password,
+        priv_password: read(&a.v3_priv_password_env, "--v3-priv-password-env")?,
+    }))
+}
+
 pub fn run(a: SimulateArgs) -> u8 {
     telemetry::init(a.log_format, &a.log_level);
     if a.devices == 0 || a.ports == 0 {
@@ -101,6 +141,13 @@ pub fn run(a: SimulateArgs) -> u8 {
     }
     let monitor = match monitor(&a.monitor) {
         Ok(m) => m,
+        Err(e) => {
+            eprintln!("{e}");
+            return exit::USAGE;
+        }
+    };
+    let v3 = match v3_user(&a) {
+        Ok(v) => v,
         Err(e) => {
             eprintln!("{e}");
             return exit::USAGE;
@@ -117,6 +164,7 @@ pub fn run(a: SimulateArgs) -> u8 {
         port: a.port,
         one_address: a.one_address,
         community: a.community.clone(),
+        v3: v3.clone(),
         max_response_size: a.max_response_size.max(484),
         trap_to: a.trap_to,
         trap_community: a.trap_community.clone(),
@@ -154,6 +202,12 @@ pub fn run(a: SimulateArgs) -> u8 {
                     community: a.community.clone(),
                     audit_log: "lightgate-fleet-audit.jsonl".to_string(),
                     traps: a.trap_to.map(|t| (t, a.trap_community.clone())),
+                    v3: v3.as_ref().map(|u| ConfigV3 {
+                        user: u.name.clone(),
+                        auth_protocol: a.v3_auth_protocol,
+                        auth_password_env: a.v3_auth_password_env.clone().unwrap_or_default(),
+                        priv_password_env: a.v3_priv_password_env.clone(),
+                    }),
                 },
             );
             if let Err(e) = std::fs::write(path, text) {

@@ -21,6 +21,8 @@ const END_OF_MIB_VIEW: u8 = 0x82;
 pub const RESPONSE: u8 = 0xa2;
 /// SNMPv2-Trap-PDU.
 pub const TRAP_V2: u8 = 0xa7;
+/// Report-PDU (SNMPv3 discovery and USM errors).
+pub const REPORT: u8 = 0xa8;
 
 /// SNMP error-status values the simulator answers with.
 pub mod status {
@@ -128,6 +130,39 @@ pub fn varbind(out: &mut Vec<u8>, oid: &Oid, v: &Value) {
     tlv(out, SEQUENCE, &inner);
 }
 
+/// A PDU (TLV included) around already encoded varbinds.
+pub fn pdu(
+    tag: u8,
+    request_id: i64,
+    error_status: i64,
+    error_index: i64,
+    varbinds: &[u8],
+) -> Vec<u8> {
+    let mut body = Vec::with_capacity(varbinds.len() + 16);
+    tlv(&mut body, INTEGER, &int_bytes(request_id));
+    tlv(&mut body, INTEGER, &int_bytes(error_status));
+    tlv(&mut body, INTEGER, &int_bytes(error_index));
+    tlv(&mut body, SEQUENCE, varbinds);
+    let mut out = Vec::with_capacity(body.len() + 4);
+    tlv(&mut out, tag, &body);
+    out
+}
+
+/// Appends an INTEGER.
+pub fn integer(out: &mut Vec<u8>, n: i64) {
+    tlv(out, INTEGER, &int_bytes(n));
+}
+
+/// Appends an OCTET STRING.
+pub fn octets(out: &mut Vec<u8>, s: &[u8]) {
+    tlv(out, OCTET_STRING, s);
+}
+
+/// Appends a SEQUENCE of already encoded content.
+pub fn sequence(out: &mut Vec<u8>, content: &[u8]) {
+    tlv(out, SEQUENCE, content);
+}
+
 /// A whole v1/v2c message around already encoded varbinds.
 pub fn message(
     version: i64,
@@ -138,15 +173,11 @@ pub fn message(
     error_index: i64,
     varbinds: &[u8],
 ) -> Vec<u8> {
-    let mut pdu = Vec::with_capacity(varbinds.len() + 16);
-    tlv(&mut pdu, INTEGER, &int_bytes(request_id));
-    tlv(&mut pdu, INTEGER, &int_bytes(error_status));
-    tlv(&mut pdu, INTEGER, &int_bytes(error_index));
-    tlv(&mut pdu, SEQUENCE, varbinds);
+    let pdu = pdu(pdu_tag, request_id, error_status, error_index, varbinds);
     let mut msg = Vec::with_capacity(pdu.len() + community.len() + 16);
     tlv(&mut msg, INTEGER, &int_bytes(version));
     tlv(&mut msg, OCTET_STRING, community);
-    tlv(&mut msg, pdu_tag, &pdu);
+    msg.extend_from_slice(&pdu);
     let mut out = Vec::with_capacity(msg.len() + 4);
     tlv(&mut out, SEQUENCE, &msg);
     out

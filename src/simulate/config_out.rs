@@ -29,6 +29,43 @@ pub struct ConfigOptions {
     pub audit_log: String,
     /// The trap listener lightgate should run (where the fleet sends its traps).
     pub traps: Option<(SocketAddr, String)>,
+    /// Poll over SNMPv3 as this user, passwords from these environment variables.
+    pub v3: Option<ConfigV3>,
+}
+
+/// SNMPv3 settings of the written config (passwords by environment variable name only).
+#[derive(Debug, Clone)]
+pub struct ConfigV3 {
+    pub user: String,
+    pub auth_protocol: super::usm::AuthProtocol,
+    pub auth_password_env: String,
+    pub priv_password_env: Option<String>,
+}
+
+impl ConfigV3 {
+    fn toml(&self) -> String {
+        let proto = match self.auth_protocol {
+            super::usm::AuthProtocol::Md5 => "md5",
+            super::usm::AuthProtocol::Sha1 => "sha",
+            super::usm::AuthProtocol::Sha224 => "sha224",
+            super::usm::AuthProtocol::Sha256 => "sha256",
+            super::usm::AuthProtocol::Sha384 => "sha384",
+            super::usm::AuthProtocol::Sha512 => "sha512",
+        };
+        let mut t = format!(
+            "version = \"3\"\nuser = {}\nauth_protocol = \"{proto}\"\nauth_password_env = {}\n",
+            quote(&self.user),
+            quote(&self.auth_password_env)
+        );
+        match &self.priv_password_env {
+            Some(p) => {
+                t.push_str("security_level = \"authPriv\"\npriv_protocol = \"aes\"\n");
+                t.push_str(&format!("priv_password_env = {}\n", quote(p)));
+            }
+            None => t.push_str("security_level = \"authNoPriv\"\n"),
+        }
+        t
+    }
 }
 
 fn quote(s: &str) -> String {
@@ -71,13 +108,16 @@ pub fn lightgate_config(
             }
             _ => String::new(),
         };
-        let _ = writeln!(
+        let auth = match &o.v3 {
+            Some(v3) => v3.toml(),
+            None => format!("version = \"2c\"\ncommunity = {}\n", quote(&o.community)),
+        };
+        let _ = write!(
             t,
-            "\n[[device]]\nname = {}\nsource = \"snmp\"\npoll_interval = {}\n{monitor}[device.snmp]\naddress = {}\nversion = \"2c\"\ncommunity = {}",
+            "\n[[device]]\nname = {}\nsource = \"snmp\"\npoll_interval = {}\n{monitor}[device.snmp]\naddress = {}\n{auth}",
             quote(&d.name),
             quote(&o.poll_interval),
             quote(&a.to_string()),
-            quote(&o.community),
         );
     }
     let n = devices.len();

@@ -2,7 +2,7 @@
 //! loopback, so lightgate (or any other poller, such as snmp_exporter) can be tried and
 //! measured at scale without hardware.
 //!
-//! Each router answers GET, GETNEXT and GETBULK (v1/v2c) over IF-MIB, ENTITY-MIB and
+//! Each router answers GET, GETNEXT and GETBULK (v1, v2c, and v3 with USM) over IF-MIB, ENTITY-MIB and
 //! its vendor's DOM tables from its own UDP socket, with values that follow the core
 //! simulator's scenarios. A meter counts every request PDU and varbind per client; an
 //! HTTP control endpoint reports it, and can force a link down or up, which sends a
@@ -16,6 +16,7 @@ pub mod meter;
 pub mod respond;
 mod server;
 pub mod trap;
+pub mod usm;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -47,6 +48,8 @@ pub struct FleetSettings {
     pub port: u16,
     pub one_address: bool,
     pub community: String,
+    /// The SNMPv3 user the routers also accept (v1/v2c keep working).
+    pub v3: Option<usm::V3User>,
     /// The largest response a router sends, in bytes.
     pub max_response_size: usize,
     /// Where linkDown/linkUp traps go, if anywhere.
@@ -71,6 +74,7 @@ impl Default for FleetSettings {
             port: 1161,
             one_address: false,
             community: "public".to_string(),
+            v3: None,
             max_response_size: 1472,
             trap_to: None,
             trap_community: "public".to_string(),

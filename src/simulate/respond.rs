@@ -38,6 +38,22 @@ pub enum Dropped {
     BadCommunity,
     #[error("not a request the simulator answers ({0})")]
     Unsupported(&'static str),
+    #[error("SNMPv3 authentication failed ({0})")]
+    Auth(&'static str),
+}
+
+impl Answer {
+    /// An SNMPv3 report (discovery or a USM error): not a request the meter counts as
+    /// answered data.
+    pub(super) fn report(bytes: Vec<u8>) -> Answer {
+        Answer {
+            bytes,
+            kind: RequestKind::Get,
+            varbinds_in: 0,
+            varbinds_out: 0,
+            too_big: false,
+        }
+    }
 }
 
 const NO_SUCH_NAME: i64 = 2;
@@ -64,6 +80,47 @@ pub fn respond(
     if pdu.community != community {
         return Err(Dropped::BadCommunity);
     }
+    let budget = max_size.saturating_sub(ber::MESSAGE_OVERHEAD + community.len());
+    let a = answer_pdu(dev, snap, version, &pdu, budget)?;
+    let bytes = ber::message(
+        version,
+        community,
+        ber::RESPONSE,
+        i64::from(pdu.req_id),
+        a.error.0,
+        a.error.1,
+        &a.varbinds,
+    );
+    Ok(Answer {
+        bytes,
+        kind: a.kind,
+        varbinds_in: a.varbinds_in,
+        varbinds_out: a.varbinds_out,
+        too_big: a.too_big,
+    })
+}
+
+/// The answer to one request PDU, before it is wrapped in a message.
+pub(super) struct PduAnswer {
+    pub kind: RequestKind,
+    /// The encoded varbinds of the response.
+    pub varbinds: Vec<u8>,
+    pub varbinds_in: usize,
+    pub varbinds_out: usize,
+    /// (error-status, error-index)
+    pub error: (i64, i64),
+    pub too_big: bool,
+}
+
+/// Answers a request PDU of `version` (0: v1, 1: v2c and v3) with at most `budget`
+/// bytes of varbinds.
+pub(super) fn answer_pdu(
+    dev: &SimDevice,
+    snap: &mut Snapshot,
+    version: i64,
+    pdu: &Pdu<'_>,
+    budget: usize,
+) -> Result<PduAnswer, Dropped> {
     let kind = match pdu.message_type {
         MessageType::GetRequest => RequestKind::Get,
         MessageType::GetNextRequest => RequestKind::GetNext,
@@ -76,7 +133,6 @@ pub fn respond(
         .clone()
         .map(|(o, _)| oid_from_snmp2(&o))
         .collect();
-    let budget = max_size.saturating_sub(ber::MESSAGE_OVERHEAD + community.len());
     let layout = &dev.layout;
     let mut out = Vec::with_capacity(512);
     let mut count = 0usize;
@@ -184,26 +240,18 @@ pub fn respond(
         count = 0;
         error = (status::TOO_BIG, 0);
     }
-    let bytes = ber::message(
-        version,
-        community,
-        ber::RESPONSE,
-        i64::from(pdu.req_id),
-        error.0,
-        error.1,
-        &out,
-    );
-    Ok(Answer {
-        bytes,
+    Ok(PduAnswer {
         kind,
+        varbinds: out,
         varbinds_in: asked.len(),
         varbinds_out: count,
+        error,
         too_big,
     })
 }
 
 /// True when the datagram is an SNMPv3 message (version field 3).
-fn is_v3(bytes: &[u8]) -> bool {
+pub(super) fn is_v3(bytes: &[u8]) -> bool {
     // SEQUENCE, length (short or long form), INTEGER 1 byte = 3
     let skip = match bytes.get(1) {
         Some(l) if *l & 0x80 == 0 => 2,

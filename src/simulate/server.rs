@@ -17,7 +17,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::device::{SimDevice, Snapshot};
 use super::meter::Meter;
-use super::respond::respond;
+use super::respond::{is_v3, respond, Dropped};
+use super::usm::{Engine, MasterKeys};
 use super::{build_devices, device_address, trap, FleetSettings};
 use crate::source::sim::Scenario;
 
@@ -134,12 +135,17 @@ impl Fleet {
     /// Serves until `cancel` fires.
     pub async fn serve(self: Arc<Self>, cancel: CancellationToken) {
         let mut tasks = tokio::task::JoinSet::new();
+        // Password to key once for the fleet; each router localizes the keys.
+        let master = self.settings.v3.as_ref().map(MasterKeys::new);
         for (i, dev) in self.devices.iter().enumerate() {
             let (dev, sock, meter) = (dev.clone(), self.sockets[i].clone(), self.meter.clone());
             let community = self.settings.community.clone();
             let max = self.settings.max_response_size;
             let cancel = cancel.clone();
-            tasks.spawn(serve_router(dev, sock, meter, community, max, cancel));
+            let engine = master.as_ref().map(|m| m.engine(&dev.name));
+            tasks.spawn(serve_router(
+                dev, sock, meter, community, engine, max, cancel,
+            ));
         }
         tasks.spawn(self.clone().watch_flaps(cancel.clone()));
         if let Some(path) = self.settings.meter_file.clone() {
@@ -232,6 +238,7 @@ async fn serve_router(
     sock: Arc<UdpSocket>,
     meter: Arc<Meter>,
     community: String,
+    engine: Option<Engine>,
     max_size: usize,
     cancel: CancellationToken,
 ) {
@@ -246,7 +253,13 @@ async fn serve_router(
                 Err(_) => continue,
             },
         };
-        match respond(&dev, &mut snap, community.as_bytes(), max_size, &buf[..n]) {
+        let bytes = &buf[..n];
+        let answered = match (&engine, is_v3(bytes)) {
+            (Some(e), true) => e.respond(&dev, &mut snap, max_size, bytes),
+            (None, true) => Err(Dropped::Version3),
+            (_, false) => respond(&dev, &mut snap, community.as_bytes(), max_size, bytes),
+        };
+        match answered {
             Ok(answer) => {
                 if let Err(e) = sock.send_to(&answer.bytes, from).await {
                     tracing::debug!(device = %dev.name, %from, error = %e, "Could not answer.");
