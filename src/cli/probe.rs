@@ -87,18 +87,7 @@ pub fn settings(a: SnmpArgs) -> Result<SnmpSettings, String> {
                     ("authPriv", SecurityLevel::AuthPriv),
                 ],
             )?,
-            auth_protocol: pick(
-                "--auth-protocol",
-                &a.auth_protocol,
-                &[
-                    ("md5", AuthProtocol::Md5),
-                    ("sha", AuthProtocol::Sha1),
-                    ("sha224", AuthProtocol::Sha224),
-                    ("sha256", AuthProtocol::Sha256),
-                    ("sha384", AuthProtocol::Sha384),
-                    ("sha512", AuthProtocol::Sha512),
-                ],
-            )?,
+            auth_protocol: pick("--auth-protocol", &a.auth_protocol, &AuthProtocol::NAMES)?,
             auth_password: env_secret(&a.auth_password_env, "--auth-password-env")?,
             priv_protocol: pick(
                 "--priv-protocol",

@@ -162,15 +162,7 @@ pub fn settings(raw: &Spanned<RawSnmp>, report: Report<'_>) -> SnmpSettings {
                 "auth_protocol",
                 &s.auth_protocol,
                 AuthProtocol::Sha1,
-                &[
-                    ("md5", AuthProtocol::Md5),
-                    ("sha", AuthProtocol::Sha1),
-                    ("sha1", AuthProtocol::Sha1),
-                    ("sha224", AuthProtocol::Sha224),
-                    ("sha256", AuthProtocol::Sha256),
-                    ("sha384", AuthProtocol::Sha384),
-                    ("sha512", AuthProtocol::Sha512),
-                ],
+                &AuthProtocol::NAMES,
                 report,
             );
             let priv_protocol = choice(

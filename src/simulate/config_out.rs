@@ -44,14 +44,7 @@ pub struct ConfigV3 {
 
 impl ConfigV3 {
     fn toml(&self) -> String {
-        let proto = match self.auth_protocol {
-            super::usm::AuthProtocol::Md5 => "md5",
-            super::usm::AuthProtocol::Sha1 => "sha",
-            super::usm::AuthProtocol::Sha224 => "sha224",
-            super::usm::AuthProtocol::Sha256 => "sha256",
-            super::usm::AuthProtocol::Sha384 => "sha384",
-            super::usm::AuthProtocol::Sha512 => "sha512",
-        };
+        let proto = self.auth_protocol.as_str();
         let mut t = format!(
             "version = \"3\"\nuser = {}\nauth_protocol = \"{proto}\"\nauth_password_env = {}\n",
             quote(&self.user),

@@ -5,7 +5,6 @@
 //! encrypted) requests. One user per fleet, keys localized to each router's engine ID.
 
 use std::fmt;
-use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
@@ -27,35 +26,7 @@ const FLAG_REPORTABLE: u8 = 0x04;
 /// 48-byte SHA-512 MAC, engine ID, user, scoped PDU).
 const V3_OVERHEAD: usize = 200;
 
-/// The authentication protocols of USM.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthProtocol {
-    Md5,
-    Sha1,
-    Sha224,
-    Sha256,
-    Sha384,
-    Sha512,
-}
-
-impl FromStr for AuthProtocol {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Ok(match s.to_ascii_lowercase().as_str() {
-            "md5" => AuthProtocol::Md5,
-            "sha" | "sha1" => AuthProtocol::Sha1,
-            "sha224" => AuthProtocol::Sha224,
-            "sha256" => AuthProtocol::Sha256,
-            "sha384" => AuthProtocol::Sha384,
-            "sha512" => AuthProtocol::Sha512,
-            other => {
-                return Err(format!(
-                    "unknown authentication protocol {other:?}, expected md5, sha, sha224, sha256, sha384 or sha512"
-                ))
-            }
-        })
-    }
-}
+pub use crate::source::snmp::settings::AuthProtocol;
 
 macro_rules! each_hash {
     ($p:expr, $h:ident => $body:expr) => {

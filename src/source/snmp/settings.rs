@@ -31,6 +31,41 @@ pub enum AuthProtocol {
     Sha512,
 }
 
+impl AuthProtocol {
+    /// The names the config and the command line accept, first the canonical one.
+    pub const NAMES: [(&'static str, AuthProtocol); 7] = [
+        ("md5", AuthProtocol::Md5),
+        ("sha", AuthProtocol::Sha1),
+        ("sha1", AuthProtocol::Sha1),
+        ("sha224", AuthProtocol::Sha224),
+        ("sha256", AuthProtocol::Sha256),
+        ("sha384", AuthProtocol::Sha384),
+        ("sha512", AuthProtocol::Sha512),
+    ];
+
+    /// The canonical config name.
+    pub fn as_str(&self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(_, p)| p == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("sha")
+    }
+}
+
+impl std::str::FromStr for AuthProtocol {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::NAMES
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(s))
+            .map(|(_, p)| *p)
+            .ok_or_else(|| {
+                format!("unknown authentication protocol {s:?}, expected md5, sha, sha224, sha256, sha384 or sha512")
+            })
+    }
+}
+
 /// USM privacy protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PrivProtocol {
