@@ -154,15 +154,9 @@ pub fn from_config(path: &Path, device: &str) -> Result<SnmpSettings, (u8, Strin
 
 /// Reads once and prints; returns the exit code.
 pub fn run(settings: SnmpSettings, interfaces: &[String], json: bool) -> u8 {
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match super::runtime(false) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("cannot start the async runtime: {e}");
-            return exit::SOFTWARE;
-        }
+        Err(code) => return code,
     };
     let address = settings.address.clone();
     let results = match runtime.block_on(crate::source::snmp::probe(&settings, interfaces)) {

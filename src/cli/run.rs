@@ -51,15 +51,9 @@ pub fn run(a: RunArgs<'_>) -> u8 {
             return exit::CONFIG;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match super::runtime(true) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("cannot start the async runtime: {e}");
-            return exit::SOFTWARE;
-        }
+        Err(code) => return code,
     };
     let config_path = a.config.map(Path::to_path_buf);
     let shard = a.shard;

@@ -171,15 +171,9 @@ pub fn run(a: SimulateArgs) -> u8 {
         control: Some(a.control),
         meter_file: a.meter_file,
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match super::runtime(true) {
         Ok(r) => r,
-        Err(e) => {
-            eprintln!("cannot start the async runtime: {e}");
-            return exit::SOFTWARE;
-        }
+        Err(code) => return code,
     };
     runtime.block_on(async move {
         let fleet = match Fleet::bind(settings).await {
