@@ -202,14 +202,45 @@ fn garbage_wrong_communities_sets_and_v3_are_dropped_with_a_reason() {
         drop(&request(1, b"public", 0xa3, 0, 0, &[oids::sys_uptime()])),
         Dropped::Unsupported(_)
     ));
-    // An SNMPv3 discovery request (net-snmp's, as sent by snmpget -v3).
-    let v3 = [
-        0x30, 0x3a, 0x02, 0x01, 0x03, 0x30, 0x0f, 0x02, 0x02, 0x4a, 0x69, 0x02, 0x03, 0x00, 0xff,
-        0xe3, 0x04, 0x01, 0x04, 0x02, 0x01, 0x03, 0x04, 0x10, 0x30, 0x0e, 0x04, 0x00, 0x02, 0x01,
-        0x00, 0x02, 0x01, 0x00, 0x04, 0x00, 0x04, 0x00, 0x04, 0x00, 0x30, 0x12, 0x04, 0x00, 0x04,
-        0x00, 0xa0, 0x0c, 0x02, 0x02, 0x37, 0xf0, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00, 0x30, 0x00,
+    assert_eq!(drop(&V3_DISCOVERY), Dropped::Version3);
+}
+
+/// An SNMPv3 discovery request (net-snmp's, as sent by snmpget -v3).
+const V3_DISCOVERY: [u8; 60] = [
+    0x30, 0x3a, 0x02, 0x01, 0x03, 0x30, 0x0f, 0x02, 0x02, 0x4a, 0x69, 0x02, 0x03, 0x00, 0xff, 0xe3,
+    0x04, 0x01, 0x04, 0x02, 0x01, 0x03, 0x04, 0x10, 0x30, 0x0e, 0x04, 0x00, 0x02, 0x01, 0x00, 0x02,
+    0x01, 0x00, 0x04, 0x00, 0x04, 0x00, 0x04, 0x00, 0x30, 0x12, 0x04, 0x00, 0x04, 0x00, 0xa0, 0x0c,
+    0x02, 0x02, 0x37, 0xf0, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00, 0x30, 0x00,
+];
+
+#[test]
+fn a_v3_discovery_gets_a_report_with_the_engine_id() {
+    let dev = device(Flavour::Cisco, 1);
+    let user = crate::simulate::usm::V3User {
+        name: "lightgate".into(),
+        auth: crate::simulate::usm::AuthProtocol::Sha1,
+        auth_password: "auth-pass-1".into(),
+        priv_password: None,
+    };
+    let engine = crate::simulate::usm::MasterKeys::new(&user).engine("r1");
+    let mut snap = Snapshot::default();
+    let a = engine
+        .respond(&dev, &mut snap, 1472, &V3_DISCOVERY)
+        .expect("a report");
+    let text = String::from_utf8_lossy(&a.bytes);
+    assert!(
+        text.contains("lightgate-r1"),
+        "the report carries the engine ID"
+    );
+    // usmStatsUnknownEngineIDs.0 = 1.3.6.1.6.3.15.1.1.4.0
+    let counter = [
+        0x06, 0x0a, 0x2b, 0x06, 0x01, 0x06, 0x03, 0x0f, 0x01, 0x01, 0x04, 0x00,
     ];
-    assert_eq!(drop(&v3), Dropped::Version3);
+    assert!(
+        a.bytes.windows(counter.len()).any(|w| w == counter),
+        "{:02x?}",
+        a.bytes
+    );
 }
 
 #[test]
@@ -288,4 +319,72 @@ fn the_mix_draws_every_scenario_in_roughly_its_share() {
         .filter(|k| super::mix_pick(&mix, 1, k / 48, k % 48) == Scenario::Unplugged)
         .count();
     assert!((800..1200).contains(&unplugged), "{unplugged} of {n}");
+}
+
+mod garbage {
+    use super::*;
+    use crate::simulate::usm::{AuthProtocol, MasterKeys, V3User};
+    use proptest::prelude::*;
+    use std::sync::LazyLock;
+
+    static DEV: LazyLock<SimDevice> = LazyLock::new(|| device(Flavour::Cisco, 2));
+    static ENGINE: LazyLock<crate::simulate::usm::Engine> = LazyLock::new(|| {
+        MasterKeys::new(&V3User {
+            name: "lightgate".into(),
+            auth: AuthProtocol::Sha1,
+            auth_password: "auth-pass-1".into(),
+            priv_password: Some("priv-pass-1".into()),
+        })
+        .engine("r1")
+    });
+
+    fn valid_requests() -> Vec<Vec<u8>> {
+        vec![
+            request(
+                1,
+                b"public",
+                GET,
+                0,
+                0,
+                &[oids::sys_uptime(), oids::sys_object_id()],
+            ),
+            request(
+                1,
+                b"public",
+                GET_BULK,
+                1,
+                50,
+                &[oid("1.3"), oids::if_descr()],
+            ),
+            request(0, b"public", GET_NEXT, 0, 0, &[oid("1.3.6.1.2.1.2")]),
+            V3_DISCOVERY.to_vec(),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// Whatever arrives, v1/v2c or v3, the simulator answers or drops it: no panic.
+        #[test]
+        fn random_datagrams_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let mut snap = Snapshot::default();
+            let _ = respond(&DEV, &mut snap, b"public", 1472, &bytes);
+            let _ = ENGINE.respond(&DEV, &mut snap, 1472, &bytes);
+        }
+
+        /// Valid requests with a byte changed or the tail cut off.
+        #[test]
+        fn damaged_requests_never_panic(which in 0usize..4, at in any::<prop::sample::Index>(), byte in any::<u8>(), cut in any::<bool>()) {
+            let mut bytes = valid_requests()[which].clone();
+            let i = at.index(bytes.len());
+            if cut { bytes.truncate(i) } else { bytes[i] = byte }
+            let mut snap = Snapshot::default();
+            let _ = respond(&DEV, &mut snap, b"public", 1472, &bytes);
+            // The same bytes with the version set to 3 go down the USM path.
+            if bytes.len() > 4 {
+                bytes[4] = 3;
+            }
+            let _ = ENGINE.respond(&DEV, &mut snap, 1472, &bytes);
+        }
+    }
 }

@@ -3,6 +3,10 @@
 //! authentication and AES-128 privacy (RFC 3826). Enough for lightgate's, net-snmp's and
 //! snmp_exporter's v3 clients: engine discovery by report, then authenticated (and
 //! encrypted) requests. One user per fleet, keys localized to each router's engine ID.
+//!
+//! Simplifications a simulator can afford: the time window (RFC 3414 3.2.7) is not
+//! enforced, so no notInTimeWindow reports; a wrong digest is dropped (and counted)
+//! rather than reported; AES-128 is the only privacy protocol.
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
