@@ -885,12 +885,15 @@ fn main() {
 
     let mut out = String::new();
     let _ = writeln!(out, "Machine: {}\n", machine());
+    let given: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|x| x != "--bench")
+        .collect();
     let _ = writeln!(
         out,
-        "Command: `cargo bench --bench fleet -- {}`\n",
-        std::env::args()
-            .skip(1)
-            .filter(|x| x != "--bench")
+        "Command: `{}`\n",
+        std::iter::once("./bench/run.sh".to_string())
+            .chain(given)
             .collect::<Vec<_>>()
             .join(" ")
     );
