@@ -6,9 +6,8 @@
 //! `lightgate_device_up 0` and failing readiness, not its last light levels frozen in
 //! time. Dark optics export `lightgate_optic_no_light 1` and no power sample at all.
 
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
-
 use std::fmt::Write as _;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use prometheus::{Encoder, TextEncoder};
 
