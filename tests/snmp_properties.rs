@@ -162,6 +162,43 @@ fn any_plan() -> Plan {
     }
 }
 
+/// Found by the property below on a clean CI run: an ifLastChange far beyond 32 bits
+/// overflowed when turned into a time.
+#[test]
+fn an_impossible_if_last_change_is_no_time_not_a_panic() {
+    let plan = any_plan();
+    for v in [
+        Value::Integer(i64::MAX),
+        Value::Counter64(u64::MAX),
+        Value::Integer(-5),
+        Value::TimeTicks(u32::MAX),
+    ] {
+        let answers: Vec<Varbind> = plan
+            .poll_oids()
+            .into_iter()
+            .map(|o| {
+                let value = if o == oids::if_last_change().child(&[1]) {
+                    v.clone()
+                } else if o.starts_with(&oids::if_admin_status())
+                    || o.starts_with(&oids::if_oper_status())
+                {
+                    Value::Integer(1)
+                } else {
+                    Value::Integer(100)
+                };
+                (o, value)
+            })
+            .collect();
+        let decoded = plan.decode(&answers);
+        let r = decoded.results.values().next().unwrap().as_ref().unwrap();
+        assert_eq!(
+            r.last_change.is_some(),
+            v == Value::TimeTicks(u32::MAX),
+            "{v:?}: {r:?}"
+        );
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, .. ProptestConfig::default() })]
 

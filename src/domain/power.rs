@@ -81,13 +81,12 @@ impl OpticalPower {
         if dbm == f64::NEG_INFINITY || (dbm.is_finite() && dbm <= NO_LIGHT_FLOOR_DBM) {
             return Ok(OpticalPower::NoLight);
         }
-        if !dbm.is_finite() {
+        // Above about +3082 dBm the milliwatts overflow to infinity: no optic says that.
+        let milliwatts = dbm_to_milliwatts(dbm);
+        if !dbm.is_finite() || !milliwatts.is_finite() {
             return Err(InvalidPower(format!("{dbm} dBm")));
         }
-        Ok(OpticalPower::Measured(Power {
-            milliwatts: dbm_to_milliwatts(dbm),
-            dbm,
-        }))
+        Ok(OpticalPower::Measured(Power { milliwatts, dbm }))
     }
 
     /// From a dBm value as CLIs print it: a number, or one of the spellings of darkness
@@ -169,6 +168,19 @@ mod tests {
 
     fn dbm(p: OpticalPower) -> f64 {
         p.dbm().expect("measured")
+    }
+
+    #[test]
+    fn a_dbm_whose_milliwatts_overflow_is_not_a_reading() {
+        // Found by the SNMP decode property test: raw 30826 at 0.1 dBm.
+        assert!(OpticalPower::from_dbm(3082.6).is_err());
+        assert!(OpticalPower::from_dbm(f64::MAX).is_err());
+        assert!(OpticalPower::parse_dbm("4000").is_err());
+        assert!(OpticalPower::from_dbm(30.0)
+            .unwrap()
+            .milliwatts()
+            .unwrap()
+            .is_finite());
     }
 
     #[test]

@@ -186,9 +186,15 @@ impl Plan {
         let oper = int(oids::if_oper_status())
             .and_then(OperStatus::from_if_mib)
             .ok_or_else(|| format!("ifIndex {} has no valid ifOperStatus any more", p.if_index))?;
+        // TimeTicks are 32-bit; anything else is garbage, not a time to add (which
+        // overflowed and panicked on a crafted answer).
         let last_change = int(oids::if_last_change())
+            .and_then(|t| u32::try_from(t).ok())
             .filter(|t| *t > 0)
-            .map(|t| self.boot_wall + Duration::from_millis(t as u64 * 10));
+            .and_then(|t| {
+                self.boot_wall
+                    .checked_add(Duration::from_millis(u64::from(t) * 10))
+            });
         let (optic, note) = match &p.optic {
             None => (None, p.no_dom.clone()),
             Some(plan) => read_optic(plan, get),
