@@ -473,7 +473,7 @@ impl Store {
             .map(|l| (l.device.as_str(), l.interface.as_str()))
             .collect();
         for d in &state.config.devices {
-            if d.monitor.is_empty() {
+            if d.monitor.is_empty() || !self.owns(&d.name) {
                 continue;
             }
             let Some(dev) = state.devices.get(&d.name) else {
@@ -497,12 +497,15 @@ impl Store {
         }
     }
 
+    /// The devices this agent polls (in a sharded fleet, its shard's only: another
+    /// agent's device is not down here, it is simply not ours to report).
     pub fn devices(&self) -> Vec<DeviceView> {
         let state = self.read();
         state
             .config
             .devices
             .iter()
+            .filter(|d| self.owns(&d.name))
             .map(|d: &DeviceConfig| {
                 let s = state.devices.get(&d.name);
                 DeviceView {

@@ -428,6 +428,35 @@ async fn two_shards_poll_disjoint_devices_and_the_gate_through_prometheus_agrees
         p1.iter().all(|d| !p2.contains(d)),
         "shards overlap: {p1:?} {p2:?}"
     );
+    // Each shard reports its own devices only: another shard's device is not "down".
+    for (i, polled) in [(0, &p1), (1, &p2)] {
+        let (status, body) = common::get(&format!("http://{}/api/v1/devices", addrs[i])).await;
+        assert_eq!(status, 200);
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+        let mut listed: Vec<String> = v["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["device"].as_str().unwrap().to_string())
+            .collect();
+        listed.sort();
+        let mut want = polled.clone();
+        want.sort();
+        assert_eq!(listed, want, "shard {}", i + 1);
+        let (_, metrics) = common::get(&format!("http://{}/metrics", addrs[i])).await;
+        for line in metrics
+            .lines()
+            .filter(|l| l.starts_with("lightgate_device_up{"))
+        {
+            assert!(
+                polled
+                    .iter()
+                    .any(|d| line.contains(&format!("device=\"{d}\""))),
+                "shard {}: {line}",
+                i + 1
+            );
+        }
+    }
     let mut union: Vec<String> = p1.iter().chain(&p2).cloned().collect();
     union.sort();
     assert_eq!(
