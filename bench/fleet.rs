@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use lightgate::simulate::layout::{Cell, Flavour, Layout};
+use lightgate::simulate::layout::{Cell, Layout, Vendor};
 use lightgate::source::sim::OpticModel;
 use serde_json::Value;
 
@@ -167,7 +167,7 @@ struct Sim {
     proc: Proc,
     control: String,
     config: PathBuf,
-    devices: Vec<(String, String, Flavour)>,
+    devices: Vec<(String, String, Vendor)>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -235,7 +235,7 @@ impl Sim {
                 (
                     d["name"].as_str().unwrap().to_string(),
                     d["address"].as_str().unwrap().to_string(),
-                    d["flavour"].as_str().unwrap().parse::<Flavour>().unwrap(),
+                    d["flavour"].as_str().unwrap().parse::<Vendor>().unwrap(),
                 )
             })
             .collect();
@@ -424,28 +424,28 @@ fn lightgate_rows(
 /// The snmp_exporter 0.21 module of one flavour: IF-MIB admin/oper status and last
 /// change, plus the vendor's DOM table, walked (what its generator writes) or, with
 /// `only`, fetched cell by cell for just those ports (a hand-tuned module).
-fn exporter_module(name: &str, flavour: Flavour, ports: usize, only: Option<&[usize]>) -> String {
+fn exporter_module(name: &str, flavour: Vendor, ports: usize, only: Option<&[usize]>) -> String {
     let if_cols = [
         ("ifAdminStatus", "1.3.6.1.2.1.2.2.1.7"),
         ("ifOperStatus", "1.3.6.1.2.1.2.2.1.8"),
         ("ifLastChange", "1.3.6.1.2.1.2.2.1.9"),
     ];
     let (dom, indexes): (Vec<(&str, &str)>, &[&str]) = match flavour {
-        Flavour::Cisco => (
+        Vendor::Cisco => (
             vec![
                 ("entSensorValue", "1.3.6.1.4.1.9.9.91.1.1.1.1.4"),
                 ("entSensorStatus", "1.3.6.1.4.1.9.9.91.1.1.1.1.5"),
             ],
             &["entPhysicalIndex"],
         ),
-        Flavour::Arista => (
+        Vendor::Arista | Vendor::EntitySensor => (
             vec![
                 ("entPhySensorValue", "1.3.6.1.2.1.99.1.1.1.4"),
                 ("entPhySensorOperStatus", "1.3.6.1.2.1.99.1.1.1.5"),
             ],
             &["entPhysicalIndex"],
         ),
-        Flavour::Juniper => (
+        Vendor::Juniper => (
             vec![
                 (
                     "jnxDomCurrentRxLaserPower",
@@ -545,7 +545,7 @@ fn exporter_rows(
     let n = sim.devices.len();
     let only: Option<Vec<usize>> = (variant == "get").then(|| vec![0, 1]);
     let mut yml = String::new();
-    for f in Flavour::ALL {
+    for f in lightgate::simulate::SIMULATED_BY_DEFAULT {
         yml.push_str(&exporter_module(
             &format!("lg_{variant}_{f}"),
             f,
@@ -667,7 +667,7 @@ fn trap_latency(dir: &Path, n: usize, ports: usize, events: usize) -> String {
         device_polls(&agent, &base).0.iter().all(|p| *p >= 1)
     });
     // Routers 1, 3, 5, ... carry link1 of port erd-<router>-0 on their first interface.
-    let leaders: Vec<&(String, String, Flavour)> = sim.devices.iter().step_by(2).collect();
+    let leaders: Vec<&(String, String, Vendor)> = sim.devices.iter().step_by(2).collect();
     let mut latencies = Vec::new();
     for e in 0..events {
         let (name, _, flavour) = leaders[e % leaders.len()];

@@ -13,7 +13,7 @@ use common::snmpsim::free_udp_port;
 use common::TestAgent;
 use lightgate::domain::OpticalPower;
 use lightgate::simulate::config_out::{lightgate_config, ConfigOptions, Monitor};
-use lightgate::simulate::{parse_mix, Flavour, Fleet, FleetSettings};
+use lightgate::simulate::{parse_mix, Fleet, FleetSettings, Vendor};
 use tokio_util::sync::CancellationToken;
 
 fn settings(devices: usize, ports: usize, mix: &str) -> FleetSettings {
@@ -142,7 +142,7 @@ async fn lightgate_decodes_every_flavour_to_the_values_the_simulator_meant() {
 async fn net_snmp_walks_every_flavour_in_order_with_getnext_and_getbulk() {
     common::require("snmpwalk", "snmp");
     let mut s = settings(3, 4, "healthy");
-    s.flavours = Flavour::ALL.to_vec();
+    s.flavours = lightgate::simulate::SIMULATED_BY_DEFAULT.to_vec();
     let (fleet, cancel) = start(s).await;
     for (d, addr) in fleet.devices.iter().zip(fleet.addresses()) {
         for tool in ["snmpwalk", "snmpbulkwalk"] {
@@ -482,5 +482,39 @@ async fn net_snmp_reads_the_fleet_over_snmpv3_and_a_wrong_password_gets_nothing(
         "{}",
         String::from_utf8_lossy(&no_priv.stderr)
     );
+    cancel.cancel();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plain_entity_sensor_router_reads_per_lane_without_thresholds() {
+    let mut s = settings(2, 2, "healthy");
+    s.flavours = vec![Vendor::EntitySensor];
+    let (fleet, cancel) = start(s).await;
+    let toml = lightgate_config(
+        &fleet.devices,
+        &fleet.addresses(),
+        &options(Monitor::First(2), "1s", None),
+    );
+    let agent = TestAgent::start(&toml).await;
+    let (_, ports) = agent
+        .wait_for("/api/v1/ports", Duration::from_secs(20), |_, v| {
+            v["ports"].as_array().is_some_and(|ps| {
+                ps.iter().all(|p| {
+                    p["links"]["link2"]["reading"]["lanes"]
+                        .as_array()
+                        .is_some_and(|l| l.len() == 4)
+                })
+            })
+        })
+        .await;
+    let r = &ports["ports"][0]["links"]["link1"]["reading"];
+    assert_eq!(r["lanes"].as_array().map(Vec::len), Some(4), "{ports:#}");
+    let rx = r["lanes"][0]["rx_dbm"].as_f64().unwrap();
+    assert!((-10.0..0.0).contains(&rx), "{rx}");
+    assert!(
+        r["thresholds"]["rx"]["low_alarm"].is_null(),
+        "plain ENTITY-SENSOR-MIB has no thresholds: {r}"
+    );
+    agent.stop().await;
     cancel.cancel();
 }

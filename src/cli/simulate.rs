@@ -21,9 +21,10 @@ pub struct SimulateArgs {
     /// Optical ports per router.
     #[arg(long, default_value_t = 48)]
     ports: usize,
-    /// Vendor flavours, given to the routers in turn: cisco, juniper, arista.
+    /// Vendor flavours, given to the routers in turn: cisco, juniper, arista,
+    /// entity-sensor (plain ENTITY-SENSOR-MIB).
     #[arg(long, default_value = "cisco,juniper,arista", value_parser = parse_flavours)]
-    flavours: std::vec::Vec<crate::simulate::Flavour>,
+    flavours: std::vec::Vec<crate::simulate::Vendor>,
     /// The optic in every port: 100g-lr4 (4 lanes) or 10g-lr.
     #[arg(long, default_value = "100g-lr4")]
     optic: OpticModel,

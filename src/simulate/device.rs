@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use super::layout::{Cell, Flavour, Layout, Measure};
+use super::layout::{Cell, Layout, Measure, Vendor};
 use crate::domain::{AdminStatus, LinkReading, OperStatus, OpticalPower};
 use crate::source::sim::{model, Scenario, SimInterface};
 use crate::source::snmp::types::Value;
@@ -85,7 +85,7 @@ impl SimDevice {
         }
     }
 
-    pub fn flavour(&self) -> Flavour {
+    pub fn flavour(&self) -> Vendor {
         self.layout.flavour
     }
 
@@ -211,10 +211,12 @@ impl SimDevice {
 
 /// A power as the flavour encodes it: 0.01 dBm (Cisco, Juniper; no light is their
 /// -40.00 dBm floor) or 0.1 uW (Arista watts/milli/precision 4; no light is 0).
-fn encode_power(flavour: Flavour, p: OpticalPower) -> i64 {
+fn encode_power(flavour: Vendor, p: OpticalPower) -> i64 {
     match (flavour, p) {
-        (Flavour::Arista, OpticalPower::Measured(p)) => (p.milliwatts() * 10_000.0).round() as i64,
-        (Flavour::Arista, _) => 0,
+        (Vendor::Arista | Vendor::EntitySensor, OpticalPower::Measured(p)) => {
+            (p.milliwatts() * 10_000.0).round() as i64
+        }
+        (Vendor::Arista | Vendor::EntitySensor, _) => 0,
         (_, OpticalPower::Measured(p)) => (p.dbm() * 100.0).round() as i64,
         (_, _) => -4000,
     }
@@ -232,7 +234,7 @@ fn mean_power(ps: impl Iterator<Item = OpticalPower>) -> OpticalPower {
 }
 
 /// The raw integer of one sensor cell.
-fn encode(flavour: Flavour, r: &LinkReading, m: Measure, lane: Option<u16>) -> i64 {
+fn encode(flavour: Vendor, r: &LinkReading, m: Measure, lane: Option<u16>) -> i64 {
     let Some(o) = r.optic.as_ref() else { return 0 };
     let lane_reading = lane.and_then(|l| o.lanes.iter().find(|x| x.lane == l));
     let power = |d: crate::domain::Direction| match (lane, lane_reading) {
@@ -255,20 +257,20 @@ fn encode(flavour: Flavour, r: &LinkReading, m: Measure, lane: Option<u16>) -> i
         Measure::Tx => encode_power(flavour, power(crate::domain::Direction::Tx)),
         Measure::Bias => match flavour {
             // 0.01 mA on Arista, uA elsewhere.
-            Flavour::Arista => (bias * 100_000.0).round() as i64,
+            Vendor::Arista | Vendor::EntitySensor => (bias * 100_000.0).round() as i64,
             _ => (bias * 1_000_000.0).round() as i64,
         },
         Measure::Temperature => {
             let t = o.temperature_celsius.unwrap_or(0.0);
             match flavour {
-                Flavour::Juniper => t.round() as i64,
+                Vendor::Juniper => t.round() as i64,
                 _ => (t * 10.0).round() as i64,
             }
         }
         Measure::Voltage => {
             let v = o.voltage_volts.unwrap_or(0.0);
             match flavour {
-                Flavour::Juniper => (v * 1000.0).round() as i64,
+                Vendor::Juniper => (v * 1000.0).round() as i64,
                 _ => (v * 100.0).round() as i64,
             }
         }

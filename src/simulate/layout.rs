@@ -3,42 +3,27 @@
 //! ports, so a fleet of a thousand identical routers shares one (devices differ in
 //! their seed and scenarios, which only change values, never OIDs).
 
-use std::fmt;
-use std::str::FromStr;
-
 use crate::domain::Thresholds;
 use crate::source::sim::OpticModel;
 use crate::source::snmp::oids::{self, jnx};
 use crate::source::snmp::types::{oid, Oid, Value};
 
-/// Which vendor's MIBs a simulated router speaks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Flavour {
-    /// CISCO-ENTITY-SENSOR-MIB over an ENTITY-MIB tree (NX-OS style per-lane sensors).
-    Cisco,
-    /// JUNIPER-DOM-MIB module and lane tables, keyed by ifIndex.
-    Juniper,
-    /// ENTITY-SENSOR-MIB in watts with ARISTA-ENTITY-SENSOR-MIB thresholds.
-    Arista,
-}
+/// The simulated routers speak one of the vendor profiles lightgate reads
+/// ([`Vendor`]): Cisco (CISCO-ENTITY-SENSOR-MIB over an ENTITY-MIB tree, NX-OS style
+/// per-lane sensors), Juniper (JUNIPER-DOM-MIB module and lane tables, keyed by
+/// ifIndex), Arista (ENTITY-SENSOR-MIB in watts with ARISTA-ENTITY-SENSOR-MIB
+/// thresholds) or plain ENTITY-SENSOR-MIB (the Arista tree without vendor thresholds).
+pub use crate::source::snmp::Vendor;
 
-impl Flavour {
-    pub const ALL: [Flavour; 3] = [Flavour::Cisco, Flavour::Juniper, Flavour::Arista];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Flavour::Cisco => "cisco",
-            Flavour::Juniper => "juniper",
-            Flavour::Arista => "arista",
-        }
-    }
-
+/// How a simulated router of each vendor names and numbers things.
+impl Vendor {
     fn sys_object_id(&self) -> Oid {
         match self {
-            // Nexus 93180YC-EX, MX5-T, DCS-7050
-            Flavour::Cisco => oid("1.3.6.1.4.1.9.12.3.1.3.1812"),
-            Flavour::Juniper => oid("1.3.6.1.4.1.2636.1.1.1.2.90"),
-            Flavour::Arista => oid("1.3.6.1.4.1.30065.1.3011.7050.1958.128"),
+            // Nexus 93180YC-EX, MX5-T, DCS-7050, a net-snmp Linux box
+            Vendor::Cisco => oid("1.3.6.1.4.1.9.12.3.1.3.1812"),
+            Vendor::Juniper => oid("1.3.6.1.4.1.2636.1.1.1.2.90"),
+            Vendor::Arista => oid("1.3.6.1.4.1.30065.1.3011.7050.1958.128"),
+            Vendor::EntitySensor => oid("1.3.6.1.4.1.8072.3.2.10"),
         }
     }
 
@@ -46,11 +31,11 @@ impl Flavour {
     pub fn interface_name(&self, optic: OpticModel, k: usize) -> String {
         let ten = optic == OpticModel::TenGigLr;
         match (self, ten) {
-            (Flavour::Cisco, false) => format!("HundredGigE1/0/{}", k + 1),
-            (Flavour::Cisco, true) => format!("TenGigE1/0/{}", k + 1),
-            (Flavour::Juniper, false) => format!("et-0/0/{k}"),
-            (Flavour::Juniper, true) => format!("xe-0/0/{k}"),
-            (Flavour::Arista, _) => format!("Ethernet{}/1", k + 1),
+            (Vendor::Cisco, false) => format!("HundredGigE1/0/{}", k + 1),
+            (Vendor::Cisco, true) => format!("TenGigE1/0/{}", k + 1),
+            (Vendor::Juniper, false) => format!("et-0/0/{k}"),
+            (Vendor::Juniper, true) => format!("xe-0/0/{k}"),
+            (Vendor::Arista | Vendor::EntitySensor, _) => format!("Ethernet{}/1", k + 1),
         }
     }
 
@@ -58,26 +43,10 @@ impl Flavour {
     pub fn if_index(&self, k: usize) -> u32 {
         let k = k as u32;
         match self {
-            Flavour::Cisco => 436_207_616 + 4096 * k,
-            Flavour::Juniper => 500 + k,
-            Flavour::Arista => 1_000_001 + k,
+            Vendor::Cisco => 436_207_616 + 4096 * k,
+            Vendor::Juniper => 500 + k,
+            Vendor::Arista | Vendor::EntitySensor => 1_000_001 + k,
         }
-    }
-}
-
-impl fmt::Display for Flavour {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Flavour {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Flavour::ALL
-            .into_iter()
-            .find(|f| f.as_str() == s)
-            .ok_or_else(|| format!("unknown flavour {s:?}, expected cisco, juniper or arista"))
     }
 }
 
@@ -116,7 +85,7 @@ pub enum Cell {
 /// The sorted OIDs of one router model.
 #[derive(Debug)]
 pub struct Layout {
-    pub flavour: Flavour,
+    pub flavour: Vendor,
     pub optic: OpticModel,
     pub ports: usize,
     pub cells: Vec<(Oid, Cell)>,
@@ -144,11 +113,13 @@ fn int(n: i64) -> Cell {
 }
 
 /// (entity type, scale, precision) of a sensor in the ENTITY-SENSOR style flavours.
-fn sensor_kind(flavour: Flavour, m: Measure) -> (i64, i64, i64) {
+fn sensor_kind(flavour: Vendor, m: Measure) -> (i64, i64, i64) {
     match (flavour, m) {
-        (Flavour::Arista, Measure::Rx | Measure::Tx) => (TYPE_WATTS, SCALE_MILLI, 4),
+        (Vendor::Arista | Vendor::EntitySensor, Measure::Rx | Measure::Tx) => {
+            (TYPE_WATTS, SCALE_MILLI, 4)
+        }
         (_, Measure::Rx | Measure::Tx) => (TYPE_DBM, SCALE_UNITS, 2),
-        (Flavour::Arista, Measure::Bias) => (TYPE_AMPERES, SCALE_MILLI, 2),
+        (Vendor::Arista | Vendor::EntitySensor, Measure::Bias) => (TYPE_AMPERES, SCALE_MILLI, 2),
         (_, Measure::Bias) => (TYPE_AMPERES, SCALE_MICRO, 0),
         (_, Measure::Temperature) => (TYPE_CELSIUS, SCALE_UNITS, 1),
         (_, Measure::Voltage) => (TYPE_VOLTS_DC, SCALE_UNITS, 2),
@@ -156,18 +127,18 @@ fn sensor_kind(flavour: Flavour, m: Measure) -> (i64, i64, i64) {
 }
 
 /// The raw integer a flavour reports for a power threshold given in dBm.
-fn raw_power(flavour: Flavour, dbm: f64) -> i64 {
+fn raw_power(flavour: Vendor, dbm: f64) -> i64 {
     match flavour {
-        Flavour::Arista => (10f64.powf(dbm / 10.0) * 10_000.0).round() as i64,
+        Vendor::Arista | Vendor::EntitySensor => (10f64.powf(dbm / 10.0) * 10_000.0).round() as i64,
         _ => (dbm * 100.0).round() as i64,
     }
 }
 
-fn measure_label(flavour: Flavour, m: Measure) -> &'static str {
+fn measure_label(flavour: Vendor, m: Measure) -> &'static str {
     match (flavour, m) {
-        (Flavour::Arista, Measure::Rx) => "RX Power",
-        (Flavour::Arista, Measure::Tx) => "TX Power",
-        (Flavour::Arista, Measure::Bias) => "TX Bias",
+        (Vendor::Arista | Vendor::EntitySensor, Measure::Rx) => "RX Power",
+        (Vendor::Arista | Vendor::EntitySensor, Measure::Tx) => "TX Power",
+        (Vendor::Arista | Vendor::EntitySensor, Measure::Bias) => "TX Bias",
         (_, m) => match m {
             Measure::Rx => "Receive Power",
             Measure::Tx => "Transmit Power",
@@ -180,7 +151,7 @@ fn measure_label(flavour: Flavour, m: Measure) -> &'static str {
 
 impl Layout {
     /// Builds the tree of a router with `ports` optical ports of one optic model.
-    pub fn new(flavour: Flavour, optic: OpticModel, ports: usize) -> Layout {
+    pub fn new(flavour: Vendor, optic: OpticModel, ports: usize) -> Layout {
         let mut cells: Vec<(Oid, Cell)> = Vec::new();
         let profile = optic.profile();
         let lanes = profile.lanes;
@@ -193,7 +164,7 @@ impl Layout {
             oids::if_table_last_change(),
             Cell::Static(Value::TimeTicks(100)),
         ));
-        if flavour != Flavour::Juniper {
+        if flavour != Vendor::Juniper {
             cells.push((oids::ent_last_change(), Cell::Static(Value::TimeTicks(100))));
         }
         for k in 0..ports {
@@ -222,13 +193,13 @@ impl Layout {
                 (oids::if_alias().child(&i), text(&format!("sim port {k}"))),
             ]);
             match flavour {
-                Flavour::Juniper => juniper_port(&mut cells, k, i[0], lanes, &profile),
-                Flavour::Cisco | Flavour::Arista => {
+                Vendor::Juniper => juniper_port(&mut cells, k, i[0], lanes, &profile),
+                Vendor::Cisco | Vendor::Arista | Vendor::EntitySensor => {
                     entity_port(&mut cells, flavour, k, i[0], &name, lanes, &profile)
                 }
             }
         }
-        if flavour != Flavour::Juniper {
+        if flavour != Vendor::Juniper {
             let chassis = 1;
             cells.extend([
                 (
@@ -285,7 +256,7 @@ fn juniper_port(
         (cur(jnx::VOLTAGE), sensor(Measure::Voltage, None)),
         (cur(jnx::LANE_COUNT), int(i64::from(lanes))),
     ]);
-    let t = |v: Option<f64>| int(v.map(|d| raw_power(Flavour::Juniper, d)).unwrap_or(0));
+    let t = |v: Option<f64>| int(v.map(|d| raw_power(Vendor::Juniper, d)).unwrap_or(0));
     for (col, v) in [
         (jnx::RX_HIGH_ALARM, profile.rx.high_alarm),
         (jnx::RX_LOW_ALARM, profile.rx.low_alarm),
@@ -314,7 +285,7 @@ fn juniper_port(
 #[allow(clippy::too_many_arguments)]
 fn entity_port(
     cells: &mut Vec<(Oid, Cell)>,
-    flavour: Flavour,
+    flavour: Vendor,
     k: usize,
     if_index: u32,
     name: &str,
@@ -351,7 +322,9 @@ fn entity_port(
     let mut sensors: Vec<(u32, u32, String, Measure, Option<u16>)> = Vec::new();
     for (n, m) in [(1, Measure::Temperature), (2, Measure::Voltage)] {
         let label = match flavour {
-            Flavour::Arista => format!("DOM {} Sensor for {name}", measure_label(flavour, m)),
+            Vendor::Arista | Vendor::EntitySensor => {
+                format!("DOM {} Sensor for {name}", measure_label(flavour, m))
+            }
             _ => format!("{name} Transceiver {} Sensor", measure_label(flavour, m)),
         };
         sensors.push((xcvr + n, xcvr, label, m, None));
@@ -360,7 +333,9 @@ fn entity_port(
     if lanes == 1 {
         for (n, m) in (3..).zip(lane_measures) {
             let label = match flavour {
-                Flavour::Arista => format!("DOM {} Sensor for {name}", measure_label(flavour, m)),
+                Vendor::Arista | Vendor::EntitySensor => {
+                    format!("DOM {} Sensor for {name}", measure_label(flavour, m))
+                }
                 _ => format!("{name} Transceiver {} Sensor", measure_label(flavour, m)),
             };
             sensors.push((xcvr + n, xcvr, label, m, None));
@@ -369,7 +344,7 @@ fn entity_port(
         for lane in 0..lanes {
             let lane_base = xcvr + 10 * (u32::from(lane) + 1);
             let parent = match flavour {
-                Flavour::Arista => {
+                Vendor::Arista | Vendor::EntitySensor => {
                     // Arista hangs each lane's sensors under a "Lane N for Xcvr" container.
                     let container = lane_base;
                     entity(
@@ -385,7 +360,7 @@ fn entity_port(
             };
             for (n, m) in (1..).zip(lane_measures) {
                 let label = match flavour {
-                    Flavour::Arista => {
+                    Vendor::Arista | Vendor::EntitySensor => {
                         format!("DOM {} Sensor for {name}", measure_label(flavour, m))
                     }
                     // NX-OS numbers lanes from 1.
@@ -417,7 +392,7 @@ fn entity_port(
             _ => None,
         };
         match flavour {
-            Flavour::Cisco => {
+            Vendor::Cisco => {
                 let col = |c: Oid| c.child(&[ent]);
                 cells.extend([
                     (col(oids::cisco_sensor_type()), int(kind)),
@@ -443,9 +418,10 @@ fn entity_port(
                     (col(oids::ent_phy_sensor_value()), value),
                     (col(oids::ent_phy_sensor_status()), status),
                 ]);
-                if let Some(t) = thresholds {
+                // Plain ENTITY-SENSOR-MIB has no threshold columns.
+                if let (Some(t), Vendor::Arista) = (thresholds, flavour) {
                     let raw =
-                        |v: Option<f64>| int(v.map(|d| raw_power(Flavour::Arista, d)).unwrap_or(0));
+                        |v: Option<f64>| int(v.map(|d| raw_power(Vendor::Arista, d)).unwrap_or(0));
                     cells.extend([
                         (col(oids::arista_low_warning()), raw(t.low_warning)),
                         (col(oids::arista_low_critical()), raw(t.low_alarm)),
@@ -479,7 +455,7 @@ fn cisco_thresholds(cells: &mut Vec<(Oid, Cell)>, ent: u32, t: &Thresholds) {
             ),
             (
                 oids::cisco_threshold_value().child(&[ent, row]),
-                int(raw_power(Flavour::Cisco, v)),
+                int(raw_power(Vendor::Cisco, v)),
             ),
         ]);
     }

@@ -24,11 +24,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 pub use device::SimDevice;
-pub use layout::{Flavour, Layout};
+pub use layout::{Layout, Vendor};
 pub use meter::Meter;
 pub use server::{run, Fleet};
 
 use crate::source::sim::{OpticModel, Scenario};
+
+/// The vendors a fleet cycles through unless told otherwise.
+pub const SIMULATED_BY_DEFAULT: [Vendor; 3] = [Vendor::Cisco, Vendor::Juniper, Vendor::Arista];
 
 /// How a fleet is made.
 #[derive(Debug, Clone)]
@@ -37,7 +40,7 @@ pub struct FleetSettings {
     /// Optical ports per router.
     pub ports: usize,
     /// Vendor flavours, given to routers in turn.
-    pub flavours: Vec<Flavour>,
+    pub flavours: Vec<Vendor>,
     pub optic: OpticModel,
     /// Scenario weights; each port draws one, deterministically from the seed.
     pub mix: Vec<(Scenario, u32)>,
@@ -66,7 +69,7 @@ impl Default for FleetSettings {
         FleetSettings {
             devices: 10,
             ports: 48,
-            flavours: Flavour::ALL.to_vec(),
+            flavours: SIMULATED_BY_DEFAULT.to_vec(),
             optic: OpticModel::HundredGigLr4,
             mix: vec![(Scenario::Healthy, 1)],
             seed: 1,
@@ -106,15 +109,15 @@ pub fn parse_mix(s: &str) -> Result<Vec<(Scenario, u32)>, String> {
 }
 
 /// Parses a flavour list such as "cisco,juniper".
-pub fn parse_flavours(s: &str) -> Result<Vec<Flavour>, String> {
-    let v: Vec<Flavour> = s
+pub fn parse_flavours(s: &str) -> Result<Vec<Vendor>, String> {
+    let v: Vec<Vendor> = s
         .split(',')
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .map(str::parse)
         .collect::<Result<_, _>>()?;
     if v.is_empty() {
-        return Err("name at least one flavour: cisco, juniper or arista".into());
+        return Err("name at least one flavour: cisco, juniper, arista or entity-sensor".into());
     }
     Ok(v)
 }
@@ -164,9 +167,9 @@ pub fn device_address(s: &FleetSettings, i: usize) -> Result<SocketAddr, String>
 
 /// Builds the routers of a fleet (not yet listening).
 pub fn build_devices(s: &FleetSettings) -> Vec<Arc<SimDevice>> {
-    let mut layouts: HashMap<Flavour, Arc<Layout>> = HashMap::new();
+    let mut layouts: HashMap<Vendor, Arc<Layout>> = HashMap::new();
     let flavours = if s.flavours.is_empty() {
-        Flavour::ALL.to_vec()
+        SIMULATED_BY_DEFAULT.to_vec()
     } else {
         s.flavours.clone()
     };

@@ -4,7 +4,7 @@ use snmp2::{MessageType, Pdu};
 
 use super::ber;
 use super::device::{SimDevice, Snapshot};
-use super::layout::{Flavour, Layout};
+use super::layout::{Layout, Vendor};
 use super::respond::{respond, Dropped};
 use crate::source::sim::{OpticModel, Scenario};
 use crate::source::snmp::oids;
@@ -14,7 +14,7 @@ const GET: u8 = 0xa0;
 const GET_NEXT: u8 = 0xa1;
 const GET_BULK: u8 = 0xa5;
 
-fn device(flavour: Flavour, ports: usize) -> SimDevice {
+fn device(flavour: Vendor, ports: usize) -> SimDevice {
     let layout = Arc::new(Layout::new(flavour, OpticModel::HundredGigLr4, ports));
     SimDevice::new(
         "r1".into(),
@@ -52,7 +52,7 @@ fn answer(dev: &SimDevice, max: usize, req: &[u8]) -> (u32, u32, Vec<(Oid, Value
 
 #[test]
 fn every_layout_is_sorted_without_duplicates() {
-    for f in Flavour::ALL {
+    for f in Vendor::ALL {
         for optic in OpticModel::ALL {
             let l = Layout::new(f, optic, 48);
             assert!(
@@ -65,11 +65,11 @@ fn every_layout_is_sorted_without_duplicates() {
 
 #[test]
 fn get_answers_values_and_says_which_objects_are_missing() {
-    let dev = device(Flavour::Cisco, 2);
+    let dev = device(Vendor::Cisco, 2);
     let want = [
         oids::sys_object_id(),
-        oids::if_oper_status().child(&[Flavour::Cisco.if_index(0)]),
-        oids::if_oper_status().child(&[Flavour::Cisco.if_index(1)]),
+        oids::if_oper_status().child(&[Vendor::Cisco.if_index(0)]),
+        oids::if_oper_status().child(&[Vendor::Cisco.if_index(1)]),
         oids::if_oper_status().child(&[99]),
         oid("1.3.6.1.9.9.9.0"),
     ];
@@ -87,7 +87,7 @@ fn get_answers_values_and_says_which_objects_are_missing() {
 
 #[test]
 fn a_getnext_walk_visits_every_cell_once_in_order_then_ends() {
-    for f in Flavour::ALL {
+    for f in Vendor::ALL {
         let dev = device(f, 3);
         let mut cursor = oid("1.3");
         let mut seen = Vec::new();
@@ -112,7 +112,7 @@ fn a_getnext_walk_visits_every_cell_once_in_order_then_ends() {
 
 #[test]
 fn v1_getnext_past_the_end_is_no_such_name() {
-    let dev = device(Flavour::Juniper, 1);
+    let dev = device(Vendor::Juniper, 1);
     let (status, index, _, _) = answer(
         &dev,
         1472,
@@ -123,7 +123,7 @@ fn v1_getnext_past_the_end_is_no_such_name() {
 
 #[test]
 fn getbulk_fills_the_response_up_to_the_size_limit_and_no_further() {
-    let dev = device(Flavour::Arista, 48);
+    let dev = device(Vendor::Arista, 48);
     let root = oids::ent_physical_name();
     let (status, _, vbs, counted) = answer(
         &dev,
@@ -150,7 +150,7 @@ fn getbulk_fills_the_response_up_to_the_size_limit_and_no_further() {
 
 #[test]
 fn getbulk_non_repeaters_are_answered_once() {
-    let dev = device(Flavour::Cisco, 2);
+    let dev = device(Vendor::Cisco, 2);
     let req = request(
         1,
         b"public",
@@ -165,13 +165,13 @@ fn getbulk_non_repeaters_are_answered_once() {
     assert_eq!(vbs.len(), 1 + 3);
     assert_eq!(
         vbs[1].0,
-        oids::if_descr().child(&[Flavour::Cisco.if_index(0)])
+        oids::if_descr().child(&[Vendor::Cisco.if_index(0)])
     );
 }
 
 #[test]
 fn a_get_too_big_for_one_response_is_answered_too_big() {
-    let dev = device(Flavour::Cisco, 48);
+    let dev = device(Vendor::Cisco, 48);
     let want: Vec<Oid> = dev
         .layout
         .cells
@@ -189,7 +189,7 @@ fn a_get_too_big_for_one_response_is_answered_too_big() {
 
 #[test]
 fn garbage_wrong_communities_sets_and_v3_are_dropped_with_a_reason() {
-    let dev = device(Flavour::Cisco, 1);
+    let dev = device(Vendor::Cisco, 1);
     let mut snap = Snapshot::default();
     let mut drop = |bytes: &[u8]| respond(&dev, &mut snap, b"public", 1472, bytes).unwrap_err();
     assert!(matches!(drop(b"\x30\x03\x02\x01"), Dropped::Garbled(_)));
@@ -215,7 +215,7 @@ const V3_DISCOVERY: [u8; 60] = [
 
 #[test]
 fn a_v3_discovery_gets_a_report_with_the_engine_id() {
-    let dev = device(Flavour::Cisco, 1);
+    let dev = device(Vendor::Cisco, 1);
     let user = crate::simulate::usm::V3User {
         name: "lightgate".into(),
         auth: crate::simulate::usm::AuthProtocol::Sha1,
@@ -245,8 +245,8 @@ fn a_v3_discovery_gets_a_report_with_the_engine_id() {
 
 #[test]
 fn a_forced_link_reads_down_and_dark_and_comes_back() {
-    let dev = device(Flavour::Juniper, 1);
-    let i = Flavour::Juniper.if_index(0);
+    let dev = device(Vendor::Juniper, 1);
+    let i = Vendor::Juniper.if_index(0);
     let oper = oids::if_oper_status().child(&[i]);
     let rx = oids::jnx_dom_current().child(&[oids::jnx::RX_POWER, i]);
     let read = |dev: &SimDevice| {
@@ -285,7 +285,7 @@ fn the_scenario_mix_and_flavours_parse_and_refuse_nonsense() {
     assert!(super::parse_mix("healthy=0").is_err());
     assert_eq!(
         super::parse_flavours("arista").unwrap(),
-        vec![Flavour::Arista]
+        vec![Vendor::Arista]
     );
     assert!(super::parse_flavours("hp").is_err());
 }
@@ -327,7 +327,7 @@ mod garbage {
     use proptest::prelude::*;
     use std::sync::LazyLock;
 
-    static DEV: LazyLock<SimDevice> = LazyLock::new(|| device(Flavour::Cisco, 2));
+    static DEV: LazyLock<SimDevice> = LazyLock::new(|| device(Vendor::Cisco, 2));
     static ENGINE: LazyLock<crate::simulate::usm::Engine> = LazyLock::new(|| {
         MasterKeys::new(&V3User {
             name: "lightgate".into(),

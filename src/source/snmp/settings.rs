@@ -113,7 +113,7 @@ impl V3Settings {
 }
 
 /// Which MIBs a device's DOM is read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Vendor {
     /// CISCO-ENTITY-SENSOR-MIB (IOS, IOS-XE, NX-OS, IOS-XR).
     Cisco,
@@ -154,6 +154,21 @@ impl Vendor {
             [1, 3, 6, 1, 4, 1, 30065, ..] => Vendor::Arista,
             _ => Vendor::EntitySensor,
         }
+    }
+}
+
+impl std::fmt::Display for Vendor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Vendor {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Vendor::from_name(s).ok_or_else(|| {
+            format!("unknown vendor {s:?}, expected cisco, juniper, arista or entity-sensor")
+        })
     }
 }
 
