@@ -5,7 +5,6 @@
 use std::path::Path;
 
 use super::exit;
-use crate::api::ReadingJson;
 use crate::source::serial::parse::{self, Dialect};
 
 pub fn run(dialect: &str, file: &Path, port: Option<&str>, json: bool) -> u8 {
@@ -29,23 +28,8 @@ pub fn run(dialect: &str, file: &Path, port: Option<&str>, json: bool) -> u8 {
         .into_iter()
         .map(|(name, f)| (name, Ok(f.into_reading())))
         .collect();
-    if json {
-        let list: Vec<ReadingJson> = results
-            .iter()
-            .filter_map(|(n, r)| r.as_ref().ok().map(|r| ReadingJson::new("", n, r)))
-            .collect();
-        match serde_json::to_string_pretty(&list) {
-            Ok(t) => println!("{t}"),
-            Err(e) => {
-                eprintln!("cannot print JSON: {e}");
-                return exit::SOFTWARE;
-            }
-        }
-    } else {
-        print!(
-            "{}",
-            super::probe::table(&file.display().to_string(), &results)
-        );
+    if let Err(code) = super::probe::print("", &file.display().to_string(), &results, json) {
+        return code;
     }
     if results.is_empty() {
         eprintln!("{}: no {dialect} interface output found", file.display());

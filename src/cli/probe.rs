@@ -166,31 +166,51 @@ pub fn run(settings: SnmpSettings, interfaces: &[String], json: bool) -> u8 {
             return exit::UNAVAILABLE;
         }
     };
-    if json {
-        let list: Vec<ReadingJson> = results
-            .iter()
-            .filter_map(|(name, r)| r.as_ref().ok().map(|r| ReadingJson::new(&address, name, r)))
-            .collect();
-        match serde_json::to_string_pretty(&list) {
-            Ok(t) => println!("{t}"),
-            Err(e) => {
-                eprintln!("cannot print JSON: {e}");
-                return exit::SOFTWARE;
-            }
-        }
-        for (name, r) in &results {
-            if let Err(e) = r {
-                eprintln!("{name}: {e}");
-            }
-        }
-    } else {
-        print!("{}", table(&address, &results));
+    if let Err(code) = print(&address, &address, &results, json) {
+        return code;
     }
     if results.values().any(|r| r.is_err()) {
         exit::UNAVAILABLE
     } else {
         exit::OK
     }
+}
+
+/// Prints readings as the agent's reading JSON (errors to stderr) or as the table;
+/// `device` is the name the JSON carries, `heading` the table's first line.
+pub fn print(
+    device: &str,
+    heading: &str,
+    results: &BTreeMap<String, InterfaceResult>,
+    json: bool,
+) -> Result<(), u8> {
+    if !json {
+        print!("{}", table(heading, results));
+        return Ok(());
+    }
+    let list: Vec<ReadingJson> = results
+        .iter()
+        .filter_map(|(name, r)| r.as_ref().ok().map(|r| ReadingJson::new(device, name, r)))
+        .collect();
+    match serde_json::to_string_pretty(&list) {
+        Ok(t) => println!("{t}"),
+        Err(e) => {
+            eprintln!("cannot print JSON: {e}");
+            return Err(exit::SOFTWARE);
+        }
+    }
+    for (name, r) in results {
+        if let Err(e) = r {
+            eprintln!("{name}: {e}");
+        }
+    }
+    Ok(())
+}
+
+/// A number with `places` decimals, or "-" when there is none.
+fn fixed(v: Option<f64>, places: usize) -> String {
+    v.map(|v| format!("{v:.places$}"))
+        .unwrap_or_else(|| "-".into())
 }
 
 fn dbm(v: Option<f64>, dark: bool) -> String {
@@ -221,28 +241,13 @@ pub fn table(device: &str, results: &BTreeMap<String, InterfaceResult>) -> Strin
                 continue;
             }
         };
+        let t = &r.thresholds;
         let alarms = format!(
             "{}..{} / {}..{}",
-            r.thresholds
-                .rx
-                .low_alarm
-                .map(|v| format!("{v:.2}"))
-                .unwrap_or("-".into()),
-            r.thresholds
-                .rx
-                .high_alarm
-                .map(|v| format!("{v:.2}"))
-                .unwrap_or("-".into()),
-            r.thresholds
-                .tx
-                .low_alarm
-                .map(|v| format!("{v:.2}"))
-                .unwrap_or("-".into()),
-            r.thresholds
-                .tx
-                .high_alarm
-                .map(|v| format!("{v:.2}"))
-                .unwrap_or("-".into()),
+            fixed(t.rx.low_alarm, 2),
+            fixed(t.rx.high_alarm, 2),
+            fixed(t.tx.low_alarm, 2),
+            fixed(t.tx.high_alarm, 2),
         );
         let _ = writeln!(
             out,
@@ -252,15 +257,9 @@ pub fn table(device: &str, results: &BTreeMap<String, InterfaceResult>) -> Strin
             r.oper_status,
             dbm(r.rx_dbm, r.rx_no_light),
             dbm(r.tx_dbm, r.tx_no_light),
-            r.bias_amperes
-                .map(|b| format!("{:.2}", b * 1000.0))
-                .unwrap_or("-".into()),
-            r.temperature_celsius
-                .map(|t| format!("{t:.1}"))
-                .unwrap_or("-".into()),
-            r.voltage_volts
-                .map(|v| format!("{v:.2}"))
-                .unwrap_or("-".into()),
+            fixed(r.bias_amperes.map(|b| b * 1000.0), 2),
+            fixed(r.temperature_celsius, 1),
+            fixed(r.voltage_volts, 2),
             alarms
         );
         for l in &r.lanes {
@@ -272,9 +271,7 @@ pub fn table(device: &str, results: &BTreeMap<String, InterfaceResult>) -> Strin
                 "",
                 dbm(l.rx_dbm, l.rx_no_light),
                 dbm(l.tx_dbm, l.tx_no_light),
-                l.bias_amperes
-                    .map(|b| format!("{:.2}", b * 1000.0))
-                    .unwrap_or("-".into()),
+                fixed(l.bias_amperes.map(|b| b * 1000.0), 2),
             );
         }
         if let Some(n) = &r.note {
