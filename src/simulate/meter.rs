@@ -17,6 +17,8 @@ pub struct Counts {
     pub get: u64,
     pub getnext: u64,
     pub getbulk: u64,
+    /// SNMPv3 requests answered with a Report (engine discovery, unknown user, ...).
+    pub reports: u64,
     /// Varbinds in the requests.
     pub varbinds_requested: u64,
     /// Varbinds in the responses.
@@ -31,13 +33,28 @@ impl Counts {
     fn add(&mut self, a: &Answer) {
         self.requests += 1;
         match a.kind {
-            RequestKind::Get => self.get += 1,
-            RequestKind::GetNext => self.getnext += 1,
-            RequestKind::GetBulk => self.getbulk += 1,
+            Some(RequestKind::Get) => self.get += 1,
+            Some(RequestKind::GetNext) => self.getnext += 1,
+            Some(RequestKind::GetBulk) => self.getbulk += 1,
+            None => self.reports += 1,
         }
         self.varbinds_requested += a.varbinds_in as u64;
         self.varbinds_returned += a.varbinds_out as u64;
         self.too_big += u64::from(a.too_big);
+    }
+}
+
+impl std::ops::AddAssign for Counts {
+    fn add_assign(&mut self, o: Counts) {
+        self.requests += o.requests;
+        self.get += o.get;
+        self.getnext += o.getnext;
+        self.getbulk += o.getbulk;
+        self.reports += o.reports;
+        self.varbinds_requested += o.varbinds_requested;
+        self.varbinds_returned += o.varbinds_returned;
+        self.too_big += o.too_big;
+        self.dropped += o.dropped;
     }
 }
 
@@ -92,14 +109,7 @@ impl Meter {
         let inner = self.lock();
         let mut total = Counts::default();
         for c in inner.clients.values() {
-            total.requests += c.requests;
-            total.get += c.get;
-            total.getnext += c.getnext;
-            total.getbulk += c.getbulk;
-            total.varbinds_requested += c.varbinds_requested;
-            total.varbinds_returned += c.varbinds_returned;
-            total.too_big += c.too_big;
-            total.dropped += c.dropped;
+            total += *c;
         }
         let (cpu_seconds, peak_rss_bytes) = own_usage();
         Report {

@@ -19,7 +19,8 @@ pub enum RequestKind {
 #[derive(Debug)]
 pub struct Answer {
     pub bytes: Vec<u8>,
-    pub kind: RequestKind,
+    /// None for an SNMPv3 Report (engine discovery or a USM error): no data answered.
+    pub kind: Option<RequestKind>,
     /// Varbinds in the request.
     pub varbinds_in: usize,
     /// Varbinds in the response.
@@ -43,12 +44,11 @@ pub enum Dropped {
 }
 
 impl Answer {
-    /// An SNMPv3 report (discovery or a USM error): not a request the meter counts as
-    /// answered data.
+    /// An SNMPv3 report (discovery or a USM error): a request, but no data answered.
     pub(super) fn report(bytes: Vec<u8>) -> Answer {
         Answer {
             bytes,
-            kind: RequestKind::Get,
+            kind: None,
             varbinds_in: 0,
             varbinds_out: 0,
             too_big: false,
@@ -93,7 +93,7 @@ pub fn respond(
     );
     Ok(Answer {
         bytes,
-        kind: a.kind,
+        kind: Some(a.kind),
         varbinds_in: a.varbinds_in,
         varbinds_out: a.varbinds_out,
         too_big: a.too_big,

@@ -469,7 +469,7 @@ impl Engine {
         let flags = m.flags & (FLAG_AUTH | FLAG_PRIV);
         Ok(Answer {
             bytes: self.message(m.msg_id, flags, &self.scoped(&context, &response)),
-            kind: a.kind,
+            kind: Some(a.kind),
             varbinds_in: a.varbinds_in,
             varbinds_out: a.varbinds_out,
             too_big: a.too_big,
