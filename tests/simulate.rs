@@ -368,6 +368,22 @@ fn the_simulate_command_writes_a_config_that_lightgate_accepts() {
     assert_eq!(m["devices"], 3);
 }
 
+/// /api/v1/ports once every port's link2 reads four lanes (or after 20 s).
+async fn lanes_read(agent: &TestAgent) -> serde_json::Value {
+    let (_, ports) = agent
+        .wait_for("/api/v1/ports", Duration::from_secs(20), |_, v| {
+            v["ports"].as_array().is_some_and(|ps| {
+                ps.iter().all(|p| {
+                    p["links"]["link2"]["reading"]["lanes"]
+                        .as_array()
+                        .is_some_and(|l| l.len() == 4)
+                })
+            })
+        })
+        .await;
+    ports
+}
+
 const V3_AUTH: &str = "sim-auth-pass-1";
 const V3_PRIV: &str = "sim-priv-pass-1";
 
@@ -400,17 +416,7 @@ async fn lightgate_polls_the_fleet_over_snmpv3_auth_priv() {
         "{toml}"
     );
     let agent = TestAgent::start(&toml).await;
-    let (_, ports) = agent
-        .wait_for("/api/v1/ports", Duration::from_secs(20), |_, v| {
-            v["ports"].as_array().is_some_and(|ps| {
-                ps.iter().all(|p| {
-                    p["links"]["link2"]["reading"]["lanes"]
-                        .as_array()
-                        .is_some_and(|l| l.len() == 4)
-                })
-            })
-        })
-        .await;
+    let ports = lanes_read(&agent).await;
     assert_eq!(ports["ports"].as_array().unwrap().len(), 2, "{ports:#}");
     let report = fleet.meter.report(2);
     assert!(
@@ -496,17 +502,7 @@ async fn a_plain_entity_sensor_router_reads_per_lane_without_thresholds() {
         &options(Monitor::First(2), "1s", None),
     );
     let agent = TestAgent::start(&toml).await;
-    let (_, ports) = agent
-        .wait_for("/api/v1/ports", Duration::from_secs(20), |_, v| {
-            v["ports"].as_array().is_some_and(|ps| {
-                ps.iter().all(|p| {
-                    p["links"]["link2"]["reading"]["lanes"]
-                        .as_array()
-                        .is_some_and(|l| l.len() == 4)
-                })
-            })
-        })
-        .await;
+    let ports = lanes_read(&agent).await;
     let r = &ports["ports"][0]["links"]["link1"]["reading"];
     assert_eq!(r["lanes"].as_array().map(Vec::len), Some(4), "{ports:#}");
     let rx = r["lanes"][0]["rx_dbm"].as_f64().unwrap();
