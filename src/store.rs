@@ -12,8 +12,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::config::{Config, DeviceConfig, LinkConfig, PortConfig};
 use crate::domain::{
-    evaluate_link, span_loss_db, AzureAdminState, AzureInput, AzureLink, AzurePort, HealthyWindow,
-    LinkId, LinkInputs, LinkReading, LinkTracker, PortReadiness,
+    evaluate_link, span_loss_db, AzureAdminState, AzureInput, AzureLink, AzurePort, LinkId,
+    LinkInputs, LinkReading, LinkTracker, PortReadiness, Windows,
 };
 use crate::shard::Shard;
 use crate::source::{PollResult, SourceError};
@@ -55,7 +55,7 @@ impl DeviceState {
 /// interface or window changes in a reload starts a fresh history.
 #[derive(Debug, Clone)]
 struct LinkHistory {
-    key: (LinkConfig, HealthyWindow, Duration),
+    key: (LinkConfig, Windows, Duration),
     tracker: LinkTracker,
 }
 
@@ -212,7 +212,7 @@ impl Store {
         let mut links = HashMap::new();
         for port in &config.ports {
             for id in LinkId::BOTH {
-                let key = (port.link(id).clone(), port.window, port.staleness);
+                let key = (port.link(id).clone(), port.policy().windows, port.staleness);
                 let slot = (port.name.clone(), id);
                 let history = match state.links.remove(&slot) {
                     Some(h) if h.key == key => h,
@@ -288,7 +288,7 @@ impl Store {
                 };
                 if let Some(h) = state.links.get_mut(&(port.name.clone(), id)) {
                     h.tracker
-                        .observe(id, reading, &port.window, port.staleness, now);
+                        .observe(id, reading, &port.policy().windows, port.staleness, now);
                 }
             }
         }
@@ -625,6 +625,7 @@ fn port_view(
             (Some(a), None) => AzureInput::Observed {
                 admin: a.admin,
                 line_protocol_up: a.line_protocol_up,
+                received: &a.rx,
             },
             (None, None) => AzureInput::Declared(azure_admin),
         };

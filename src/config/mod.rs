@@ -20,7 +20,7 @@ use std::time::Duration;
 pub use location::Problem;
 pub use secret::Secret;
 
-use crate::domain::{AzureAdminState, HealthyWindow, LinkId, LinkPolicy};
+use crate::domain::{AzureAdminState, HealthyWindow, LinkId, LinkPolicy, Windows};
 use crate::source::serial::SerialSettings;
 use crate::source::sim::SimSettings;
 use crate::source::snmp::SnmpSettings;
@@ -117,6 +117,8 @@ pub struct PortConfig {
     pub hold_down: Duration,
     pub staleness: Duration,
     pub window: HealthyWindow,
+    /// The transmit window, when configured (`tx_min_dbm`, `tx_max_dbm`).
+    pub tx_window: Option<HealthyWindow>,
     /// The ExpressRoutePorts resource id, when Azure is observed for this port.
     pub azure_port_id: Option<String>,
     /// Workflow milestones declared by the operator (YYYY-MM-DD).
@@ -136,7 +138,10 @@ impl PortConfig {
 
     pub fn policy(&self) -> LinkPolicy {
         LinkPolicy {
-            window: self.window,
+            windows: Windows {
+                rx: self.window,
+                tx: self.tx_window,
+            },
             hold_down: self.hold_down,
             staleness: self.staleness,
         }

@@ -182,6 +182,10 @@ pub struct RawPort {
     pub staleness: Option<Spanned<HumanDuration>>,
     pub healthy_min_dbm: Option<Spanned<f64>>,
     pub healthy_max_dbm: Option<Spanned<f64>>,
+    /// The transmit window, both bounds or neither (default: the optic's own warning
+    /// thresholds, else its standard's launch power).
+    pub tx_min_dbm: Option<Spanned<f64>>,
+    pub tx_max_dbm: Option<Spanned<f64>>,
     pub azure_port_id: Option<Spanned<String>>,
     /// When the Letter of Authorization was issued (YYYY-MM-DD).
     pub loa_issued: Option<Spanned<String>>,

@@ -389,6 +389,7 @@ fn port(
             format!("port {port_name:?}: inverted healthy window: healthy_min_dbm {} is above healthy_max_dbm {}", window.min_dbm, window.max_dbm),
         );
     }
+    let tx_window = tx_window(c, &port_name, p);
     let link1 = link(
         c,
         &port_name,
@@ -433,9 +434,39 @@ fn port(
         hold_down,
         staleness,
         window,
+        tx_window,
         link1,
         link2,
     })
+}
+
+/// `tx_min_dbm` and `tx_max_dbm`: both or neither, finite, in order.
+fn tx_window(c: &mut Checker<'_>, port_name: &str, p: &RawPort) -> Option<HealthyWindow> {
+    match (&p.tx_min_dbm, &p.tx_max_dbm) {
+        (None, None) => None,
+        (Some(lo), Some(hi)) => {
+            let (min_dbm, max_dbm) = (*lo.get_ref(), *hi.get_ref());
+            if !min_dbm.is_finite() || !max_dbm.is_finite() {
+                c.problem(lo.span(), "tx window bounds must be finite numbers of dBm");
+                return None;
+            }
+            if min_dbm > max_dbm {
+                c.problem(
+                    lo.span(),
+                    format!("port {port_name:?}: inverted tx window: tx_min_dbm {min_dbm} is above tx_max_dbm {max_dbm}"),
+                );
+                return None;
+            }
+            Some(HealthyWindow { min_dbm, max_dbm })
+        }
+        (Some(one), None) | (None, Some(one)) => {
+            c.problem(
+                one.span(),
+                format!("port {port_name:?}: set both tx_min_dbm and tx_max_dbm, or neither"),
+            );
+            None
+        }
+    }
 }
 
 /// A YYYY-MM-DD date, checked.

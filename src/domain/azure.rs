@@ -132,6 +132,8 @@ mod tests {
             voltage_volts: None,
             rx_thresholds: Thresholds::default(),
             tx_thresholds: Thresholds::default(),
+            lane_count: None,
+            standard: None,
         }
     }
 

@@ -7,6 +7,7 @@ pub mod azure;
 pub mod power;
 pub mod readiness;
 pub mod reading;
+pub mod standard;
 pub mod status;
 pub mod thresholds;
 pub mod tracker;
@@ -22,7 +23,8 @@ pub use readiness::{
     PortReadiness,
 };
 pub use reading::{Direction, LaneReading, LinkDetails, LinkReading, OpticReading};
+pub use standard::Standard;
 pub use status::{AdminStatus, AzureAdminState, AzureStateOrigin, LinkId, OperStatus};
 pub use thresholds::{Level, Thresholds};
 pub use tracker::{format_duration, LinkTracker};
-pub use window::{check_power, HealthyWindow};
+pub use window::{tx_window, HealthyWindow, PowerInputs, Windows};

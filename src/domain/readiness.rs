@@ -3,10 +3,11 @@
 
 use std::time::{Duration, Instant};
 
+use super::azure::AzureLevel;
 use super::reading::{Direction, LinkReading};
 use super::status::{AdminStatus, AzureAdminState, LinkId, OperStatus};
 use super::tracker::{format_duration, LinkTracker};
-use super::window::{check_power, HealthyWindow};
+use super::window::{PowerInputs, Windows};
 
 /// The checks, in the order they are reported. Names are the `check` label values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -93,7 +94,8 @@ impl PortReadiness {
 /// How a port judges its links.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LinkPolicy {
-    pub window: HealthyWindow,
+    /// The Rx window (and what Azure receives), and the Tx window when configured.
+    pub windows: Windows,
     /// How long a link must have been healthy and unchanged.
     pub hold_down: Duration,
     /// How old the last successful reading may be.
@@ -110,6 +112,8 @@ pub enum AzureInput<'a> {
     Observed {
         admin: AzureAdminState,
         line_protocol_up: Option<bool>,
+        /// What Azure's port receives from this link (Azure Monitor's RxLightLevel).
+        received: &'a [AzureLevel],
     },
     /// Azure is configured for the port but gives no current observation: why.
     Unavailable(&'a str),
@@ -145,11 +149,22 @@ pub fn evaluate_link(inputs: &LinkInputs<'_>, policy: &LinkPolicy, now: Instant)
                 pass: r.oper_status == OperStatus::Up,
                 detail: format!("{link} oper status {}", r.oper_status),
             });
+            let expected = inputs.tracker.expected_lanes(r);
+            let power = PowerInputs {
+                link,
+                reading: r,
+                windows: &policy.windows,
+                expected_lanes: &expected,
+                azure_rx: match inputs.azure {
+                    AzureInput::Observed { received, .. } => received,
+                    _ => &[],
+                },
+            };
             for (name, direction) in [
                 (CheckName::RxPowerInRange, Direction::Rx),
                 (CheckName::TxPowerInRange, Direction::Tx),
             ] {
-                let (pass, detail) = check_power(link, direction, r, &policy.window);
+                let (pass, detail) = power.check(direction);
                 checks.push(Check { name, pass, detail });
             }
         }
@@ -197,6 +212,7 @@ fn azure_checks(link: LinkId, azure: AzureInput<'_>) -> Vec<Check> {
         AzureInput::Observed {
             admin: state,
             line_protocol_up,
+            ..
         } => vec![
             admin(state, "observed from Azure"),
             match line_protocol_up {

@@ -2,7 +2,10 @@
 
 use std::time::SystemTime;
 
+use std::collections::BTreeSet;
+
 use super::power::OpticalPower;
+use super::standard::Standard;
 use super::status::{AdminStatus, OperStatus};
 use super::thresholds::Thresholds;
 
@@ -59,6 +62,11 @@ pub struct OpticReading {
     pub rx_thresholds: Thresholds,
     /// The optic's own transmit power thresholds, in dBm.
     pub tx_thresholds: Thresholds,
+    /// How many lanes the module has, as the device describes it (its lane table, its
+    /// lane sensors); `None` when the device does not say.
+    pub lane_count: Option<u16>,
+    /// The optic's standard, when the device names it (module type or part number).
+    pub standard: Option<Standard>,
 }
 
 impl OpticReading {
@@ -74,6 +82,17 @@ impl OpticReading {
             Direction::Rx => &self.rx_thresholds,
             Direction::Tx => &self.tx_thresholds,
         }
+    }
+
+    /// How many lanes the device says the module has: its own count, else its
+    /// standard's.
+    pub fn declared_lanes(&self) -> Option<u16> {
+        self.lane_count.or_else(|| self.standard.map(|s| s.lanes()))
+    }
+
+    /// The lane numbers this reading carries.
+    pub fn lane_numbers(&self) -> BTreeSet<u16> {
+        self.lanes.iter().map(|l| l.lane).collect()
     }
 
     /// The values the healthy window is checked against: every lane when the optic has

@@ -1,11 +1,12 @@
 //! Link history: when a link last changed state or left its healthy window, and how
 //! often it flapped. The hold-down ("stable") check and the flap counter read it.
 
+use std::collections::BTreeSet;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::reading::{Direction, LinkReading};
 use super::status::{AdminStatus, LinkId, OperStatus};
-use super::window::{check_power, HealthyWindow};
+use super::window::{PowerInputs, Windows};
 
 /// A change of the device-reported last-change time by more than this, with the same
 /// oper state on both sides, means the link went down and up between two polls. The
@@ -21,6 +22,12 @@ pub struct LinkTracker {
     last_oper: Option<OperStatus>,
     last_change: Option<SystemTime>,
     flaps: u64,
+    /// Every lane seen on this link's optic, so that a lane that stops being reported
+    /// fails the power checks instead of silently leaving them.
+    lanes_seen: BTreeSet<u16>,
+    /// The lane count the device last declared for the optic; a different count means
+    /// a different optic, whose lanes are learnt afresh.
+    declared_lanes: Option<u16>,
 }
 
 impl LinkTracker {
@@ -32,7 +39,7 @@ impl LinkTracker {
         &mut self,
         link: LinkId,
         reading: &LinkReading,
-        window: &HealthyWindow,
+        windows: &Windows,
         gap_limit: Duration,
         now: Instant,
     ) {
@@ -67,12 +74,21 @@ impl LinkTracker {
         if reading.oper_status != OperStatus::Up {
             reasons.push(format!("oper status {}", reading.oper_status));
         }
+        let expected = self.expected_lanes(reading);
+        let power = PowerInputs {
+            link,
+            reading,
+            windows,
+            expected_lanes: &expected,
+            azure_rx: &[],
+        };
         for direction in Direction::BOTH {
-            let (ok, detail) = check_power(link, direction, reading, window);
+            let (ok, detail) = power.check(direction);
             if !ok {
                 reasons.push(detail);
             }
         }
+        self.remember_lanes(reading);
         if !reasons.is_empty() {
             self.disturbed_at = Some(now);
             self.disturbance = reasons.join("; ");
@@ -80,6 +96,33 @@ impl LinkTracker {
         self.last_seen = Some(now);
         self.last_oper = Some(reading.oper_status);
         self.last_change = reading.last_change;
+    }
+
+    /// The lanes `reading` must contain: every lane the device declares for the optic,
+    /// and every lane seen on it before (unless the declared count changed: another
+    /// optic). Empty when nothing says the optic has lanes.
+    pub fn expected_lanes(&self, reading: &LinkReading) -> BTreeSet<u16> {
+        let Some(optic) = &reading.optic else {
+            return self.lanes_seen.clone();
+        };
+        let declared = optic.declared_lanes();
+        let mut lanes = if declared.is_some() && declared != self.declared_lanes {
+            BTreeSet::new()
+        } else {
+            self.lanes_seen.clone()
+        };
+        lanes.extend(0..declared.unwrap_or(0));
+        lanes
+    }
+
+    fn remember_lanes(&mut self, reading: &LinkReading) {
+        let Some(optic) = &reading.optic else { return };
+        let declared = optic.declared_lanes();
+        if declared.is_some() && declared != self.declared_lanes {
+            self.lanes_seen.clear();
+            self.declared_lanes = declared;
+        }
+        self.lanes_seen.extend(optic.lane_numbers());
     }
 
     /// When the link was last disturbed and why; `None` before the first reading.
@@ -148,6 +191,8 @@ mod tests {
                 voltage_volts: None,
                 rx_thresholds: Thresholds::default(),
                 tx_thresholds: Thresholds::default(),
+                lane_count: None,
+                standard: None,
             }),
             note: None,
             details: Default::default(),
@@ -165,7 +210,7 @@ mod tests {
         tr.observe(
             LinkId::Link1,
             &reading(OperStatus::Up, -3.0, lc),
-            &HealthyWindow::default(),
+            &Windows::default(),
             GAP,
             t0,
         );
@@ -173,7 +218,7 @@ mod tests {
         tr.observe(
             LinkId::Link1,
             &reading(OperStatus::Up, -3.0, lc),
-            &HealthyWindow::default(),
+            &Windows::default(),
             GAP,
             t0 + Duration::from_secs(10),
         );
@@ -189,7 +234,7 @@ mod tests {
     fn oper_changes_count_as_flaps_and_restart_the_hold_down() {
         let t0 = Instant::now();
         let lc = SystemTime::UNIX_EPOCH + Duration::from_secs(1000);
-        let w = HealthyWindow::default();
+        let w = Windows::default();
         let mut tr = LinkTracker::default();
         tr.observe(
             LinkId::Link1,
@@ -225,7 +270,7 @@ mod tests {
     #[test]
     fn a_flap_between_polls_is_seen_through_last_change() {
         let t0 = Instant::now();
-        let w = HealthyWindow::default();
+        let w = Windows::default();
         let lc = SystemTime::UNIX_EPOCH + Duration::from_secs(1000);
         let mut tr = LinkTracker::default();
         tr.observe(
@@ -263,7 +308,7 @@ mod tests {
     #[test]
     fn an_excursion_restarts_the_hold_down() {
         let t0 = Instant::now();
-        let w = HealthyWindow::default();
+        let w = Windows::default();
         let lc = SystemTime::UNIX_EPOCH;
         let mut tr = LinkTracker::default();
         tr.observe(
@@ -291,7 +336,7 @@ mod tests {
     #[test]
     fn a_gap_in_readings_restarts_the_hold_down() {
         let t0 = Instant::now();
-        let w = HealthyWindow::default();
+        let w = Windows::default();
         let lc = SystemTime::UNIX_EPOCH;
         let mut tr = LinkTracker::default();
         tr.observe(

@@ -13,7 +13,7 @@ const STALE: Duration = Duration::from_secs(30);
 
 fn policy() -> LinkPolicy {
     LinkPolicy {
-        window: HealthyWindow::default(),
+        windows: Windows::default(),
         hold_down: HOLD,
         staleness: STALE,
     }
@@ -37,6 +37,8 @@ fn healthy() -> LinkReading {
             voltage_volts: Some(3.3),
             rx_thresholds: Thresholds::default(),
             tx_thresholds: Thresholds::default(),
+            lane_count: None,
+            standard: None,
         }),
         note: None,
         details: Default::default(),
@@ -54,7 +56,7 @@ fn run(
     let mut tracker = LinkTracker::default();
     let mut t = t0;
     loop {
-        tracker.observe(link, reading, &HealthyWindow::default(), STALE, t);
+        tracker.observe(link, reading, &Windows::default(), STALE, t);
         if t >= t0 + span {
             break;
         }
@@ -238,13 +240,7 @@ fn a_stale_reading_fails_fresh() {
     let t0 = Instant::now();
     let reading = healthy();
     let mut tracker = LinkTracker::default();
-    tracker.observe(
-        LinkId::Link1,
-        &reading,
-        &HealthyWindow::default(),
-        STALE,
-        t0,
-    );
+    tracker.observe(LinkId::Link1, &reading, &Windows::default(), STALE, t0);
     let now = t0 + HOLD + Duration::from_secs(1);
     let inputs = LinkInputs {
         link: LinkId::Link1,
@@ -301,7 +297,7 @@ fn no_reading_fails_everything_with_the_error() {
 #[test]
 fn a_flap_during_the_hold_down_keeps_the_link_unready() {
     let t0 = Instant::now();
-    let w = HealthyWindow::default();
+    let w = Windows::default();
     let mut tracker = LinkTracker::default();
     let up = healthy();
     let mut down = healthy();
@@ -373,13 +369,7 @@ fn with_azure(azure: AzureInput<'_>) -> LinkReadiness {
     let t0 = Instant::now();
     let reading = healthy();
     let mut tracker = LinkTracker::default();
-    tracker.observe(
-        LinkId::Link1,
-        &reading,
-        &HealthyWindow::default(),
-        STALE,
-        t0,
-    );
+    tracker.observe(LinkId::Link1, &reading, &Windows::default(), STALE, t0);
     let now = t0 + HOLD;
     let inputs = LinkInputs {
         link: LinkId::Link1,
@@ -397,6 +387,7 @@ fn observed_azure_state_adds_the_line_protocol_check() {
     let r = with_azure(AzureInput::Observed {
         admin: AzureAdminState::Enabled,
         line_protocol_up: Some(true),
+        received: &[],
     });
     assert!(r.ready(), "{:?}", failing_names(&r));
     assert_eq!(
@@ -410,11 +401,13 @@ fn observed_azure_state_adds_the_line_protocol_check() {
     let r = with_azure(AzureInput::Observed {
         admin: AzureAdminState::Enabled,
         line_protocol_up: Some(false),
+        received: &[],
     });
     assert_eq!(failing_names(&r), vec!["azure_line_protocol_up"]);
     let r = with_azure(AzureInput::Observed {
         admin: AzureAdminState::Disabled,
         line_protocol_up: None,
+        received: &[],
     });
     assert_eq!(
         failing_names(&r),

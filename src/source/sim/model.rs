@@ -138,6 +138,8 @@ pub fn read(seed: u64, name: &str, iface: &SimInterface, clock: SimClock) -> Lin
         voltage_volts: Some(3.30 + 0.02 * unit(&[seed, key, 5]) + 0.1 * noise(400, 0)),
         rx_thresholds: profile.rx,
         tx_thresholds: profile.tx,
+        lane_count: Some(profile.lanes),
+        standard: Some(model.standard()),
     };
     LinkReading {
         admin_status: admin,

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::domain::Thresholds;
+use crate::domain::{Standard, Thresholds};
 
 /// What a simulated interface does over time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -114,6 +114,14 @@ impl OpticModel {
         }
     }
 
+    /// The standard the model implements.
+    pub fn standard(&self) -> Standard {
+        match self {
+            OpticModel::TenGigLr => Standard::TenGBaseLr,
+            OpticModel::HundredGigLr4 => Standard::HundredGBaseLr4,
+        }
+    }
+
     /// Levels and thresholds typical of the part's data sheet (dBm, A).
     pub fn profile(&self) -> OpticProfile {
         match self {
@@ -138,7 +146,9 @@ impl OpticModel {
             OpticModel::HundredGigLr4 => OpticProfile {
                 lanes: 4,
                 rx_dbm: -2.6,
-                tx_dbm: -0.9,
+                // LR4 lasers launch above 0 dBm per lane when healthy (IEEE allows
+                // -4.3..+4.5): the value that the old Tx check wrongly failed.
+                tx_dbm: 0.6,
                 bias_amperes: 0.045,
                 rx: Thresholds {
                     high_alarm: Some(5.5),

@@ -8,7 +8,8 @@ use std::time::{Duration, SystemTime};
 use super::oids;
 use super::types::{Oid, Value, Varbind};
 use crate::domain::{
-    AdminStatus, LaneReading, LinkReading, OperStatus, OpticReading, OpticalPower, Thresholds,
+    AdminStatus, LaneReading, LinkReading, OperStatus, OpticReading, OpticalPower, Standard,
+    Thresholds,
 };
 use crate::source::{InterfaceResult, PollResult};
 
@@ -61,6 +62,8 @@ pub struct OpticPlan {
     pub tx_thresholds: Thresholds,
     /// JUNIPER-DOM-MIB: a row of zeros means "no DOM", not 0 dBm.
     pub zero_row_means_absent: bool,
+    /// The optic's standard, when the device's entity names it.
+    pub standard: Option<Standard>,
 }
 
 /// One configured interface, as found on the device.
@@ -271,8 +274,26 @@ fn read_optic<'a>(
         voltage_volts: None,
         rx_thresholds: plan.rx_thresholds,
         tx_thresholds: plan.tx_thresholds,
+        lane_count: None,
+        standard: plan.standard,
     };
-    let mut lanes: BTreeMap<u16, LaneReading> = BTreeMap::new();
+    // Every lane discovery planned is part of the reading, read or not: a lane whose
+    // cells stop answering shows as "not reported", never as a lane fewer.
+    let mut lanes: BTreeMap<u16, LaneReading> = plan
+        .sensors
+        .iter()
+        .filter_map(|s| s.lane)
+        .map(|l| {
+            let lane = LaneReading {
+                lane: l,
+                rx: OpticalPower::NotSupported,
+                tx: OpticalPower::NotSupported,
+                bias_amperes: None,
+            };
+            (l, lane)
+        })
+        .collect();
+    optic.lane_count = lanes.keys().max().map(|m| m + 1);
     let mut module_raw: Vec<i64> = Vec::new();
     let mut any = false;
     for s in &plan.sensors {
@@ -288,12 +309,9 @@ fn read_optic<'a>(
         any = true;
         match s.lane {
             Some(l) => {
-                let lane = lanes.entry(l).or_insert(LaneReading {
-                    lane: l,
-                    rx: OpticalPower::NotSupported,
-                    tx: OpticalPower::NotSupported,
-                    bias_amperes: None,
-                });
+                let Some(lane) = lanes.get_mut(&l) else {
+                    continue;
+                };
                 match (s.quantity, v) {
                     (Quantity::Rx, Sample::Power(p)) => lane.rx = p,
                     (Quantity::Tx, Sample::Power(p)) => lane.tx = p,

@@ -96,6 +96,8 @@ impl OpticBuilder {
             voltage_volts: self.voltage_volts,
             rx_thresholds: self.rx_thresholds,
             tx_thresholds: self.tx_thresholds,
+            lane_count: None,
+            standard: None,
         }
     }
 }

@@ -3,7 +3,7 @@
 use std::time::{Duration, SystemTime};
 
 use super::*;
-use crate::domain::{check_power, Direction, HealthyWindow, LinkId};
+use crate::domain::{Direction, LinkId, LinkTracker, PowerInputs, Windows};
 
 fn clock(secs: u64, poll: u64) -> SimClock {
     SimClock {
@@ -17,8 +17,18 @@ fn iface(name: &str, scenario: Scenario) -> SimInterface {
     SimInterface::new(name, scenario)
 }
 
+/// The readiness power check, with the lanes the simulated optic declares.
 fn in_window(r: &LinkReading, d: Direction) -> bool {
-    check_power(LinkId::Link1, d, r, &HealthyWindow::default()).0
+    let expected = LinkTracker::default().expected_lanes(r);
+    PowerInputs {
+        link: LinkId::Link1,
+        reading: r,
+        windows: &Windows::default(),
+        expected_lanes: &expected,
+        azure_rx: &[],
+    }
+    .check(d)
+    .0
 }
 
 #[test]

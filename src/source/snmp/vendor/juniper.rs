@@ -115,5 +115,6 @@ pub fn plan(
         rx_thresholds,
         tx_thresholds,
         zero_row_means_absent: true,
+        standard: None,
     })
 }

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::entity::{column, int_column, quantity_in, EntityTree, InterfaceNames};
-use crate::domain::{power::milliwatts_to_dbm, Thresholds};
+use crate::domain::{power::milliwatts_to_dbm, Standard, Thresholds};
 use crate::source::snmp::oids;
 use crate::source::snmp::plan::{
     fold_single_lane, scale_exponent, scaled, OpticPlan, Quantity, SensorPlan, Unit, OVERFLOW,
@@ -245,6 +245,17 @@ pub fn plan(
             _ => None,
         };
         let plan = plans.entry(if_index).or_default();
+        if plan.standard.is_none() {
+            // The transceiver entity the sensor sits under often names its type
+            // ("QSFP 100GBASE-LR4"): lane count and launch power follow from it.
+            plan.standard = tree
+                .lineage(*ent)
+                .into_iter()
+                .skip(1)
+                .take(3)
+                .flat_map(|e| tree.labels(e))
+                .find_map(Standard::detect);
+        }
         if matches!(quantity, Quantity::Rx | Quantity::Tx) {
             let t = match flavour {
                 Flavour::Cisco => cisco_thresholds(walk, *ent, unit, exp10),
