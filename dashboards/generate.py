@@ -78,18 +78,30 @@ WINDOW = thresholds(("red", None), ("green", -10), ("red", 0.0001))
 
 
 def light_panel(L, direction, word):
+    # Rx is judged by the port's healthy window (Microsoft's -10..0 dBm); Tx by the
+    # optic's own transmit window (its warning thresholds or its standard's launch
+    # power), exported per link as lightgate_tx_window_dbm: no green Rx band on Tx.
+    if direction == "rx":
+        window = ('lightgate_healthy_window_dbm{port=~"$port"}', "healthy {{bound}}", "C")
+        good = ("Good: every line inside the green healthy window (-10 to 0 dBm by default, the dashed 'healthy' lines show the port's own window) "
+                "and away from the optic's warning and alarm thresholds (dashed orange and red).")
+        defaults = {"thresholds": WINDOW, "custom": {"thresholdsStyle": {"mode": "area"}, "lineWidth": 2}}
+    else:
+        window = ('lightgate_tx_window_dbm{port=~"$port"}', "{{link}} window {{bound}}", "C")
+        good = ("Good: every line between its link's dashed 'window' lines (the optic's warning thresholds, else its standard's launch power; "
+                "a healthy LR4 launches above 0 dBm) and away from the alarm thresholds (dashed orange).")
+        defaults = {"custom": {"lineWidth": 2}}
     return panel(
         L, "timeseries", f"{word} power (dBm)",
         f"Light the router's optic {'receives from' if direction == 'rx' else 'sends towards'} Azure, per link and lane. "
-        "Good: every line inside the green healthy window (-10 to 0 dBm by default, the dashed 'healthy' lines show the port's own window) "
-        "and away from the optic's warning and alarm thresholds (dashed orange and red). A gap means the optic reports no light.",
+        + good + " A gap means the optic reports no light.",
         [
             (f'lightgate_optic_{direction}_power_dbm{{port=~"$port"}}', "{{link}} {{lane}}", "A"),
             (f'lightgate_optic_threshold_dbm{{port=~"$port",direction="{direction}"}}', "{{link}} {{level}}", "B"),
-            ('lightgate_healthy_window_dbm{port=~"$port"}', "healthy {{bound}}", "C"),
+            window,
         ],
         12, 8, "dBm",
-        defaults={"thresholds": WINDOW, "custom": {"thresholdsStyle": {"mode": "area"}, "lineWidth": 2}},
+        defaults=defaults,
         overrides=[
             {"matcher": {"id": "byFrameRefID", "options": "B"},
              "properties": [{"id": "custom.lineStyle", "value": {"fill": "dash", "dash": [10, 10]}}, {"id": "color", "value": {"mode": "fixed", "fixedColor": "orange"}}, {"id": "custom.lineWidth", "value": 1}]},

@@ -3,7 +3,7 @@
 //! non-finite value.
 
 use lightgate::source::serial::parse::{self, Dialect};
-use lightgate::source::serial::session::clean;
+use lightgate::source::serial::terminal::render;
 use proptest::prelude::*;
 
 const SAMPLES: [&str; 4] = [
@@ -42,7 +42,7 @@ proptest! {
     #[test]
     fn arbitrary_text_never_panics(text in ".{0,600}") {
         check(&text)?;
-        let _ = clean(&text);
+        let _ = render(text.as_bytes());
     }
 
     #[test]
@@ -55,6 +55,6 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_clean_without_panicking(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
-        let _ = clean(&String::from_utf8_lossy(&bytes));
+        let _ = render(&bytes);
     }
 }

@@ -13,7 +13,7 @@ use lightgate::domain::{OperStatus, OpticalPower};
 use lightgate::source::serial::parse::Dialect;
 use lightgate::source::serial::session::SessionSettings;
 use lightgate::source::serial::transport::LineSettings;
-use lightgate::source::serial::{poll_blocking, ConsoleTarget, SerialSettings};
+use lightgate::source::serial::{ConsoleTarget, SerialSettings};
 use lightgate::source::SourceError;
 
 const IF: &str = "HundredGigE0/0/1";
@@ -37,10 +37,23 @@ fn settings(target: ConsoleTarget, dialect: Dialect, login: bool) -> SerialSetti
             dialect,
             username: login.then(|| "monitor".to_string()),
             password: login.then(|| Secret::new("c0ns0le-pass")),
+            enable_password: None,
             step_timeout: Duration::from_millis(1500),
             command_timeout: Duration::from_secs(3),
         },
     }
+}
+
+/// A poll with the whole of a generous budget.
+fn poll_blocking(
+    s: &SerialSettings,
+    interfaces: &[String],
+) -> Result<lightgate::source::PollResult, SourceError> {
+    lightgate::source::serial::poll_blocking(
+        s,
+        interfaces,
+        std::time::Instant::now() + Duration::from_secs(20),
+    )
 }
 
 fn read(router: Router, login: bool) -> Result<lightgate::source::PollResult, SourceError> {

@@ -54,6 +54,9 @@ pub struct RawSerial {
     pub password: Option<Secret>,
     pub password_file: Option<Spanned<String>>,
     pub password_env: Option<Spanned<String>>,
+    pub enable_password: Option<Secret>,
+    pub enable_password_file: Option<Spanned<String>>,
+    pub enable_password_env: Option<Spanned<String>>,
     pub step_timeout: Option<Spanned<HumanDuration>>,
     pub command_timeout: Option<Spanned<HumanDuration>>,
 }

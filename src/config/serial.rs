@@ -105,7 +105,15 @@ pub fn settings(raw: &Spanned<RawSerial>, report: Report<'_>) -> Option<SerialSe
         &s.password,
         &s.password_file,
         &s.password_env,
-        at,
+        at.clone(),
+        report,
+    );
+    let enable_password = secret(
+        "enable_password",
+        &s.enable_password,
+        &s.enable_password_file,
+        &s.enable_password_env,
+        at.clone(),
         report,
     );
     let timeout = |d: &Option<Spanned<super::duration::HumanDuration>>, default| {
@@ -120,6 +128,7 @@ pub fn settings(raw: &Spanned<RawSerial>, report: Report<'_>) -> Option<SerialSe
             dialect,
             username: s.username.clone(),
             password,
+            enable_password,
             step_timeout: timeout(&s.step_timeout, DEFAULT_STEP_TIMEOUT),
             command_timeout: timeout(&s.command_timeout, DEFAULT_COMMAND_TIMEOUT),
         },

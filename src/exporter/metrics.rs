@@ -11,7 +11,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use prometheus::{Encoder, TextEncoder};
 
-use crate::domain::{Direction, Level, OpticalPower};
+use crate::domain::{tx_window, Direction, Level, OpticalPower};
 use crate::store::{LinkView, PortView, Store};
 
 /// One metric family under construction, written straight into the text exposition
@@ -166,6 +166,7 @@ families! {
     circuit_provisioning: gauge("lightgate_azure_circuit_provisioning_state", "ARM provisioning state of each circuit (1 for the current state): Succeeded, Updating, Deleting, Failed."),
     peering_state: gauge("lightgate_azure_peering_state", "State of each peering of each circuit (1 for the current state): Enabled, Disabled."),
     prefixes_state: gauge("lightgate_azure_peering_advertised_prefixes_state", "Advertised public prefixes state of each Microsoft peering (1 for the current state): NotConfigured, Configuring, Configured, ValidationNeeded."),
+    tx_window: gauge("lightgate_tx_window_dbm", "The window the link's transmitted light is judged by, in dBm, bound min or max: the port's tx_min_dbm/tx_max_dbm, else the optic's warning thresholds, else its standard's launch power (never the Rx window)."),
     window: gauge("lightgate_healthy_window_dbm", "The port's healthy light window in dBm, bound min or max (default -10 and 0, Microsoft's documented range)."),
     span_loss: gauge("lightgate_span_loss_db", "Loss of the link's fibre in dB: direction to_azure is our Tx minus Azure's Rx, from_azure is Azure's Tx minus our Rx."),
 }
@@ -314,6 +315,17 @@ impl Families {
             self.check.add(&labels, bool_value(c.pass));
         }
         self.flaps.add(&base, view.flaps as f64);
+        if let (true, Some(optic)) = (
+            view.fresh,
+            view.reading.as_ref().and_then(|r| r.optic.as_ref()),
+        ) {
+            let (w, _) = tx_window(optic, &port.config.policy().windows);
+            for (bound, v) in [("min", w.min_dbm), ("max", w.max_dbm)] {
+                let mut labels = base.to_vec();
+                labels.push(("bound", bound));
+                self.tx_window.add(&labels, v);
+            }
+        }
         if view.azure_admin != crate::domain::AzureAdminState::Unknown {
             let mut labels = base.to_vec();
             labels.push(("origin", view.azure_origin));

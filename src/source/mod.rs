@@ -77,7 +77,7 @@ impl AnySource {
                 AnySource::Snmp(Box::new(snmp::SnmpSource::new(settings.clone())))
             }
             SourceConfig::Serial(settings) => {
-                AnySource::Serial(serial::SerialSource::new(settings.clone()))
+                AnySource::Serial(serial::SerialSource::new(settings.clone(), device.timeout))
             }
         }
     }

@@ -7,16 +7,19 @@
 pub mod lock;
 pub mod parse;
 pub mod session;
+pub mod terminal;
 pub mod transport;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use parse::common::OpticBuilder;
 use parse::{lookup, Dialect, Found};
 use session::SessionSettings;
 use transport::{Console, LineSettings, SerialConsole, TcpConsole};
 
 use super::{PollResult, ReadingSource, SourceError};
+use crate::domain::OpticalPower;
 
 /// Where the console is.
 #[derive(Debug, Clone, PartialEq)]
@@ -49,6 +52,7 @@ impl PartialEq for SerialSettings {
             && self.session.dialect == other.session.dialect
             && self.session.username == other.session.username
             && self.session.password == other.session.password
+            && self.session.enable_password == other.session.enable_password
             && self.session.step_timeout == other.session.step_timeout
             && self.session.command_timeout == other.session.command_timeout
     }
@@ -80,6 +84,9 @@ pub fn commands(dialect: Dialect, interface: &str) -> Vec<String> {
         Dialect::AristaEos => vec![
             format!("show interfaces {interface} transceiver"),
             format!("show interfaces {interface}"),
+            // One line: the speed (a broken-out port runs at a lane's speed) and the
+            // module type (its lane count and launch power).
+            format!("show interfaces {interface} status"),
         ],
         Dialect::Junos => vec![
             format!("show interfaces diagnostics optics {interface}"),
@@ -89,6 +96,8 @@ pub fn commands(dialect: Dialect, interface: &str) -> Vec<String> {
 }
 
 fn merge(into: &mut Found, from: &Found) {
+    into.speed_mbps = from.speed_mbps.or(into.speed_mbps);
+    into.standard = from.standard.or(into.standard);
     if from.admin.is_some() {
         into.admin = from.admin;
     }
@@ -109,6 +118,7 @@ pub fn readings(dialect: Dialect, interfaces: &[String], outputs: &[String]) -> 
     let per = outputs.len() / interfaces.len().max(1);
     for (i, name) in interfaces.iter().enumerate() {
         let mut combined = Found::default();
+        let mut rows: BTreeMap<String, Found> = BTreeMap::new();
         for out in outputs.iter().skip(i * per).take(per) {
             let port = (dialect == Dialect::CiscoIosxr).then(|| xr_port(name));
             let found = parse::parse(dialect, out, port);
@@ -117,6 +127,12 @@ pub fn readings(dialect: Dialect, interfaces: &[String], outputs: &[String]) -> 
                     merge(&mut combined, f);
                 }
             }
+            for (k, f) in found {
+                rows.entry(k).or_insert(f);
+            }
+        }
+        if dialect == Dialect::AristaEos {
+            fold_lane_rows(&mut combined, &rows, name, interfaces);
         }
         let r = match (combined.admin, combined.oper) {
             (Some(_), Some(_)) => Ok(combined.into_reading()),
@@ -127,59 +143,103 @@ pub fn readings(dialect: Dialect, interfaces: &[String], outputs: &[String]) -> 
     result
 }
 
+/// EOS prints the optic of an unbroken multi-lane port as one row per lane, each named
+/// after the lane's sub-interface (Et49/1 ... Et49/4): those rows are the lanes of the
+/// port `name` (row /N is lane N-1). A broken-out port's sub-interfaces are ports of
+/// their own: rows are not folded when one of them is polled as an interface, or when
+/// the port runs at a single lane's speed (under 40G).
+pub fn fold_lane_rows(
+    combined: &mut Found,
+    rows: &BTreeMap<String, Found>,
+    name: &str,
+    polled: &[String],
+) {
+    let norm = parse::normalize_interface(name);
+    let Some(base) = norm.strip_suffix("/1") else {
+        return;
+    };
+    if combined.optic.as_ref().is_none_or(|o| !o.lanes.is_empty()) {
+        return;
+    }
+    let siblings: BTreeMap<u16, &Found> = rows
+        .iter()
+        .filter_map(|(k, f)| {
+            let n = parse::normalize_interface(k);
+            let lane: u16 = n.strip_prefix(base)?.strip_prefix('/')?.parse().ok()?;
+            ((2..=16).contains(&lane) && f.optic.is_some()).then_some((lane, f))
+        })
+        .collect();
+    if siblings.is_empty() || combined.speed_mbps.is_some_and(|s| s < 40_000) {
+        return;
+    }
+    let broken_out = polled.iter().any(|p| {
+        parse::normalize_interface(p)
+            .strip_prefix(base)
+            .and_then(|r| r.strip_prefix('/'))
+            .and_then(|l| l.parse::<u16>().ok())
+            .is_some_and(|l| l >= 2)
+    });
+    if broken_out {
+        return;
+    }
+    let Some(module) = combined.optic.take() else {
+        return;
+    };
+    let mut optic = OpticBuilder {
+        temperature_celsius: module.temperature_celsius,
+        voltage_volts: module.voltage_volts,
+        rx_thresholds: module.rx_thresholds,
+        tx_thresholds: module.tx_thresholds,
+        ..OpticBuilder::default()
+    };
+    let lanes = std::iter::once((0, &module)).chain(
+        siblings
+            .iter()
+            .filter_map(|(n, f)| Some((n - 1, f.optic.as_ref()?))),
+    );
+    for (n, row) in lanes {
+        let lane = optic.lane(n);
+        lane.rx = row.rx.unwrap_or(OpticalPower::NotSupported);
+        lane.tx = row.tx.unwrap_or(OpticalPower::NotSupported);
+        lane.bias_amperes = row.bias_amperes;
+    }
+    combined.optic = Some(optic);
+}
+
 /// Polls one device over its console.
 pub struct SerialSource {
     settings: SerialSettings,
+    /// The device's poll timeout: the session must be done, logout included, within it.
+    timeout: Duration,
     /// After a failure, the console is left alone until then (doubling backoff).
     retry_at: Option<(Instant, Duration, SourceError)>,
+    /// A visit still running: one the poller gave up waiting for (its timeout fired
+    /// first) finishes, logout included, before the next one starts.
+    inflight: Option<tokio::task::JoinHandle<Result<PollResult, SourceError>>>,
 }
 
 const FIRST_BACKOFF: Duration = Duration::from_secs(5);
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
 impl SerialSource {
-    pub fn new(settings: SerialSettings) -> Self {
+    pub fn new(settings: SerialSettings, timeout: Duration) -> Self {
         SerialSource {
             settings,
+            timeout,
             retry_at: None,
+            inflight: None,
         }
     }
-}
 
-/// One complete visit to the console: lock, connect, dialogue, parse.
-pub fn poll_blocking(s: &SerialSettings, interfaces: &[String]) -> Result<PollResult, SourceError> {
-    let _lock = lock::ConsoleLock::acquire(&s.target)?;
-    let mut console: Box<dyn Console> = match &s.target {
-        ConsoleTarget::Device { path, line } => Box::new(
-            SerialConsole::open(path, line).map_err(|e| SourceError::Transport(e.to_string()))?,
-        ),
-        ConsoleTarget::Tcp(addr) => Box::new(
-            TcpConsole::connect(addr, s.session.step_timeout).map_err(|e| {
-                SourceError::Transport(format!("cannot connect to the console server {addr}: {e}"))
-            })?,
-        ),
-    };
-    let cmds: Vec<String> = interfaces
-        .iter()
-        .flat_map(|i| commands(s.session.dialect, i))
-        .collect();
-    let outputs = session::run(console.as_mut(), &s.session, &cmds)?;
-    Ok(readings(s.session.dialect, interfaces, &outputs))
-}
+    /// The time one visit may take, logout included: a little less than the poll
+    /// timeout, so that the poller's timeout never cuts a session short and the
+    /// session's own error (with its cause) is what the poll reports.
+    pub fn budget(timeout: Duration) -> Duration {
+        timeout.saturating_sub(Duration::from_millis(250).min(timeout / 10))
+    }
 
-impl ReadingSource for SerialSource {
-    async fn poll(&mut self, interfaces: &[String]) -> Result<PollResult, SourceError> {
-        if let Some((at, _, err)) = &self.retry_at {
-            if Instant::now() < *at {
-                return Err(err.clone());
-            }
-        }
-        let settings = self.settings.clone();
-        let wanted = interfaces.to_vec();
-        let outcome = tokio::task::spawn_blocking(move || poll_blocking(&settings, &wanted))
-            .await
-            .unwrap_or_else(|e| Err(SourceError::Transport(format!("internal error: {e}"))));
-        match &outcome {
+    fn note(&mut self, outcome: &Result<PollResult, SourceError>) {
+        match outcome {
             Ok(_) => self.retry_at = None,
             Err(e) => {
                 let backoff = self
@@ -190,6 +250,64 @@ impl ReadingSource for SerialSource {
                 self.retry_at = Some((Instant::now() + backoff, backoff, e.clone()));
             }
         }
+    }
+}
+
+/// One complete visit to the console: lock, connect, dialogue, parse and logout, all
+/// before `deadline`.
+pub fn poll_blocking(
+    s: &SerialSettings,
+    interfaces: &[String],
+    deadline: Instant,
+) -> Result<PollResult, SourceError> {
+    let _lock = lock::ConsoleLock::acquire(&s.target)?;
+    let connect_within = s
+        .session
+        .step_timeout
+        .min(deadline.saturating_duration_since(Instant::now()))
+        .max(Duration::from_millis(1));
+    let mut console: Box<dyn Console> = match &s.target {
+        ConsoleTarget::Device { path, line } => Box::new(
+            SerialConsole::open(path, line).map_err(|e| SourceError::Transport(e.to_string()))?,
+        ),
+        ConsoleTarget::Tcp(addr) => {
+            Box::new(TcpConsole::connect(addr, connect_within).map_err(|e| {
+                SourceError::Transport(format!("cannot connect to the console server {addr}: {e}"))
+            })?)
+        }
+    };
+    let cmds: Vec<String> = interfaces
+        .iter()
+        .flat_map(|i| commands(s.session.dialect, i))
+        .collect();
+    let outputs = session::run(console.as_mut(), &s.session, &cmds, deadline)?;
+    Ok(readings(s.session.dialect, interfaces, &outputs))
+}
+
+impl ReadingSource for SerialSource {
+    async fn poll(&mut self, interfaces: &[String]) -> Result<PollResult, SourceError> {
+        if let Some(previous) = self.inflight.as_mut() {
+            let outcome = previous
+                .await
+                .unwrap_or_else(|e| Err(SourceError::Transport(format!("internal error: {e}"))));
+            self.inflight = None;
+            self.note(&outcome);
+        }
+        if let Some((at, _, err)) = &self.retry_at {
+            if Instant::now() < *at {
+                return Err(err.clone());
+            }
+        }
+        let settings = self.settings.clone();
+        let wanted = interfaces.to_vec();
+        let deadline = Instant::now() + Self::budget(self.timeout);
+        let task = tokio::task::spawn_blocking(move || poll_blocking(&settings, &wanted, deadline));
+        let running = self.inflight.insert(task);
+        let outcome = running
+            .await
+            .unwrap_or_else(|e| Err(SourceError::Transport(format!("internal error: {e}"))));
+        self.inflight = None;
+        self.note(&outcome);
         outcome
     }
 }

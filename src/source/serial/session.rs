@@ -1,267 +1,526 @@
-//! The console dialogue: wake the console, recognise the prompt, log in when asked,
-//! turn paging off (and page through `--More--` anyway), run read-only show commands,
-//! strip echoes, ANSI sequences and CR/LF noise, and log out if lightgate logged in.
-//! Every step has a timeout; a console in configuration mode is left alone.
+//! The console dialogue: wake the console, recognise the prompt, log in when asked
+//! (username and password, or a password alone), raise privilege with `enable` when
+//! configured, turn paging off (and page through `--More--` anyway), run read-only
+//! show commands, and log out on every path, success or failure.
+//!
+//! Text is read through a [`Terminal`], so pager erasures, ANSI sequences and CRs mean
+//! the same whatever read they arrive in. A prompt is only taken as one when it is the
+//! unfinished last line, after a newline since our last input, and the console then
+//! stays quiet for [`QUIET`]: a read that ends in the middle of "Last login: ..." or of
+//! an output line that happens to end in `#` is never a prompt. Once the first prompt is
+//! seen, only prompts of the same host count.
+//!
+//! Every step shares one deadline for the whole poll; steps also have their own limits.
+//! An error keeps its inner cause and the console's last output, with every configured
+//! secret removed.
 
 use std::time::{Duration, Instant};
 
 use super::parse::Dialect;
+use super::terminal::Terminal;
 use super::transport::Console;
 use crate::config::Secret;
+use crate::domain::format_duration;
 use crate::source::SourceError;
 
 /// How to talk to one console.
 #[derive(Debug, Clone)]
 pub struct SessionSettings {
     pub dialect: Dialect,
+    /// Needed only by consoles that ask for a username.
     pub username: Option<String>,
     pub password: Option<Secret>,
+    /// Sent to `enable` when the console is at user level (IOS, EOS `>` prompts).
+    pub enable_password: Option<Secret>,
     /// Longest wait for a prompt after a wake-up, a login step or a paging command.
     pub step_timeout: Duration,
     /// Longest wait for one show command's output.
     pub command_timeout: Duration,
 }
 
-/// Whether the last line is a CLI prompt, and whether it is configuration mode.
-fn prompt(last: &str) -> Option<bool> {
-    let t = last.trim_end();
-    let end = t.chars().last()?;
-    if !matches!(end, '>' | '#' | '%') || t.len() > 80 || t.len() < 2 {
+/// How long the console must stay silent after prompt-like text for it to be a prompt.
+pub const QUIET: Duration = Duration::from_millis(150);
+/// The same for the exact prompt already seen in this session, which output text
+/// cannot be mistaken for: a shorter pause (many characters' time even at 9600 baud).
+pub const QUIET_KNOWN: Duration = Duration::from_millis(25);
+/// Most of the poll's time kept for logging out once the poll failed or ran out of time.
+pub const LOGOUT_GRACE: Duration = Duration::from_secs(2);
+/// Most text one step may print before the console is taken for broken.
+const MAX_OUTPUT: usize = 4 * 1024 * 1024;
+
+/// A CLI prompt: the host part ("edge-c.ams1", "monitor@mx1", "RP/0/RSP0/CPU0:er01"),
+/// the mode character and whether it is configuration mode.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prompt {
+    pub host: String,
+    pub mode: char,
+    pub config: bool,
+}
+
+/// The prompt `line` shows, if it is one.
+pub fn prompt(line: &str) -> Option<Prompt> {
+    let t = line.trim();
+    let mode = t.chars().last()?;
+    if !matches!(mode, '>' | '#' | '%') || t.len() > 80 || t.len() < 2 {
         return None;
     }
     let body = &t[..t.len() - 1];
-    let config = body.contains("(config") || body.ends_with(")") && body.contains("(cfg");
     let ok = body.chars().all(|c| {
         c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/' | ':' | '@' | '(' | ')')
     });
-    ok.then_some(config)
+    if !ok || !body.chars().any(|c| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    let (host, config) = match body.find('(') {
+        Some(i) if body.ends_with(')') => {
+            let mode_text = &body[i..];
+            (
+                &body[..i],
+                mode_text.contains("config") || mode_text.contains("cfg"),
+            )
+        }
+        _ => (body, false),
+    };
+    Some(Prompt {
+        host: host.to_string(),
+        mode,
+        config,
+    })
 }
 
-fn is_login_prompt(last: &str) -> bool {
-    let l = last.trim_end().to_ascii_lowercase();
+/// A login prompt; "Last login: ..." and banner lines are not.
+pub fn is_login_prompt(line: &str) -> bool {
+    let l = line.trim().to_ascii_lowercase();
+    if l.starts_with("last login") || l.starts_with("last failed login") {
+        return false;
+    }
     l.ends_with("username:") || l.ends_with("login:") || l.ends_with("user name:")
 }
 
-fn is_password_prompt(last: &str) -> bool {
-    last.trim_end().to_ascii_lowercase().ends_with("password:")
+pub fn is_password_prompt(line: &str) -> bool {
+    line.trim().to_ascii_lowercase().ends_with("password:")
 }
 
-fn is_more(text: &str) -> bool {
-    let t = text.trim_end();
+/// A pager waiting for a key: IOS/NX-OS/EOS `--More--`, Junos `---(more)---` and
+/// `---(more 45%)---`.
+pub fn is_more(line: &str) -> bool {
+    let t = line.trim();
     t.ends_with("--More--")
-        || t.ends_with("---(more)---")
         || t.ends_with("--more--")
+        || t.ends_with("---(more)---")
         || t.contains("---(more ") && t.ends_with("%)---")
 }
 
-/// Strips ANSI escape sequences, backspaces (with what they erase) and CRs.
-pub fn clean(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let mut chars = raw.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\x1b' => {
-                if chars.peek() == Some(&'[') {
-                    chars.next();
-                    for n in chars.by_ref() {
-                        if n.is_ascii_alphabetic() {
-                            break;
-                        }
-                    }
-                }
-            }
-            '\x08' => {
-                out.pop();
-            }
-            '\r' => {}
-            c if c.is_control() && c != '\n' && c != '\t' => {}
-            c => out.push(c),
-        }
-    }
-    out
+/// Text a refused command prints at user level.
+fn privilege_refusal(output: &str) -> Option<&str> {
+    output.lines().map(str::trim).find(|l| {
+        let l = l.to_ascii_lowercase();
+        l.starts_with("% invalid input")
+            || l.starts_with("% authorization failed")
+            || l.starts_with("% permission denied")
+            || l.contains("insufficient privilege")
+    })
 }
 
-fn last_line(text: &str) -> &str {
-    text.rsplit('\n').next().unwrap_or("")
+/// What a wait was looking for and found.
+#[derive(Debug, Clone, PartialEq)]
+enum Seen {
+    Cli(Prompt),
+    Login,
+    Password,
+}
+
+fn seen(line: &str) -> Option<Seen> {
+    if is_password_prompt(line) {
+        Some(Seen::Password)
+    } else if is_login_prompt(line) {
+        Some(Seen::Login)
+    } else {
+        prompt(line).map(Seen::Cli)
+    }
 }
 
 struct Dialogue<'a> {
     console: &'a mut dyn Console,
-    buf: String,
-    /// Set after answering a --More--: the router's erasing of the marker follows.
-    skip_erase: bool,
+    settings: &'a SessionSettings,
+    term: Terminal,
+    /// When the dialogue's own steps must be done: the poll's deadline less the
+    /// logout's allowance.
+    deadline: Instant,
+    /// When the poll must be over, logout included.
+    hard_deadline: Instant,
+    /// The host part of the first prompt seen.
+    host: Option<String>,
+    /// The last prompt seen, exactly as shown.
+    last_prompt: Option<String>,
+    /// A line was completed since our last input: what the console shows now answers it.
+    answered: bool,
+    /// Lines completed during the last wait.
+    lines: Vec<String>,
+    logged_in: bool,
+    enabled: bool,
 }
 
 impl Dialogue<'_> {
-    fn send(&mut self, line: &str) -> Result<(), SourceError> {
-        self.console
-            .write_all(format!("{line}\r").as_bytes())
-            .map_err(|e| SourceError::Transport(format!("the console connection failed: {e}")))
+    fn io_error(e: std::io::Error) -> SourceError {
+        SourceError::Transport(format!("the console connection failed: {e}"))
     }
 
-    /// Reads until `done` says the buffer is complete, paging through --More--.
-    fn read_until(
+    fn send(&mut self, line: &str) -> Result<(), SourceError> {
+        self.lines.clear();
+        self.term.take_lines();
+        self.answered = false;
+        self.console
+            .write_all(format!("{line}\r").as_bytes())
+            .map_err(Self::io_error)
+    }
+
+    /// Reads until `want` accepts the current line after a quiet period, paging through
+    /// `--More--`. `limit` is the step's own limit; the poll's deadline bounds it too.
+    fn wait<T>(
         &mut self,
-        timeout: Duration,
-        done: impl Fn(&str) -> bool,
-    ) -> Result<String, SourceError> {
-        let deadline = Instant::now() + timeout;
+        limit: Duration,
+        what: &str,
+        want: impl Fn(&str) -> Option<T>,
+    ) -> Result<T, SourceError> {
+        let started = Instant::now();
+        let step_end = (started + limit).min(self.deadline);
+        let mut last_byte = started;
         let mut chunk = [0u8; 4096];
         loop {
-            let cleaned = clean(&self.buf);
-            if done(last_line(&cleaned)) {
-                self.buf.clear();
-                return Ok(cleaned);
+            let current = self.term.current();
+            if is_more(&current) {
+                // Paging could not be turned off: page on. The router then erases the
+                // marker on its own line, which the terminal model confines there.
+                self.term.clear_current();
+                self.console.write_all(b" ").map_err(Self::io_error)?;
+                continue;
             }
-            if is_more(last_line(&cleaned)) {
-                // Paging could not be turned off: drop the marker and page on. The
-                // router then erases the marker; that erase sequence is dropped too.
-                if let Some(p) = ["--More--", "---(more", "--more--"]
-                    .iter()
-                    .filter_map(|m| self.buf.rfind(m))
-                    .max()
-                {
-                    self.buf.truncate(p);
+            let found = if self.answered { want(&current) } else { None };
+            let quiet = last_byte.elapsed();
+            let needed = if self.last_prompt.as_deref() == Some(current.trim()) {
+                QUIET_KNOWN
+            } else {
+                QUIET
+            };
+            if let Some(x) = found {
+                if quiet >= needed {
+                    self.lines.extend(self.term.take_lines());
+                    if prompt(&current).is_some() {
+                        self.last_prompt = Some(current.trim().to_string());
+                    }
+                    return Ok(x);
                 }
-                self.skip_erase = true;
-                self.console.write_all(b" ").map_err(|e| {
-                    SourceError::Transport(format!("the console connection failed: {e}"))
-                })?;
             }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                let tail: String = cleaned
-                    .chars()
-                    .rev()
-                    .take(60)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .collect();
-                return Err(SourceError::Timeout(format!(
-                    "no prompt within {} (last output: {:?})",
-                    crate::domain::format_duration(timeout),
-                    tail.trim()
-                )));
+            let now = Instant::now();
+            if now >= step_end {
+                return Err(self.timed_out(step_end - started, what, step_end < started + limit));
+            }
+            let mut wait = (step_end - now).min(Duration::from_millis(200));
+            if self.answered && want(&current).is_some() {
+                wait = wait.min(needed.saturating_sub(quiet).max(Duration::from_millis(1)));
             }
             let n = self
                 .console
-                .read(&mut chunk, left.min(Duration::from_millis(200)))
+                .read(&mut chunk, wait)
                 .map_err(|e| SourceError::Transport(format!("the console disconnected: {e}")))?;
-            let mut text = String::from_utf8_lossy(&chunk[..n]).into_owned();
-            if self.skip_erase && n > 0 {
-                let erase: usize = text
-                    .char_indices()
-                    .take_while(|(_, c)| matches!(c, '\x08' | ' ' | '\r'))
-                    .map(|(i, c)| i + c.len_utf8())
-                    .last()
-                    .unwrap_or(0);
-                if text[..erase].contains(['\x08', '\r']) {
-                    text.drain(..erase);
+            if n > 0 {
+                self.term.feed(&chunk[..n]);
+                last_byte = Instant::now();
+                let completed = self.term.take_lines();
+                if !completed.is_empty() {
+                    self.answered = true;
+                    self.lines.extend(completed);
                 }
-                self.skip_erase = false;
-            }
-            self.buf.push_str(&text);
-            if self.buf.len() > 4 * 1024 * 1024 {
-                return Err(SourceError::Decode(
-                    "the console printed more than 4 MiB without a prompt".to_string(),
-                ));
+                if self.term.held() + self.lines.iter().map(String::len).sum::<usize>() > MAX_OUTPUT
+                {
+                    return Err(SourceError::Decode(
+                        "the console printed more than 4 MiB without a prompt".to_string(),
+                    ));
+                }
             }
         }
     }
+
+    fn timed_out(&self, waited: Duration, what: &str, budget: bool) -> SourceError {
+        let mut tail = self.lines.join("\n");
+        let current = self.term.current();
+        if !current.is_empty() {
+            tail.push('\n');
+            tail.push_str(&current);
+        }
+        let tail: String = {
+            let chars: Vec<char> = tail.trim().chars().collect();
+            chars[chars.len().saturating_sub(60)..].iter().collect()
+        };
+        let budget = if budget {
+            " (all that was left of the poll's timeout)"
+        } else {
+            ""
+        };
+        SourceError::Timeout(format!(
+            "{}{budget} waiting for {what} (last output: {:?})",
+            format_duration(waited),
+            tail.trim()
+        ))
+    }
+
+    /// A CLI prompt of the host we talk to.
+    fn our_prompt(&self) -> impl Fn(&str) -> Option<Prompt> + 'static {
+        let host = self.host.clone();
+        move |l: &str| prompt(l).filter(|p| host.as_ref().is_none_or(|h| *h == p.host))
+    }
+
+    fn session(&mut self, commands: &[String]) -> Result<Vec<String>, SourceError> {
+        let s = self.settings;
+        // Wake the console: an empty line, a few times.
+        let waking = Instant::now();
+        let mut first = None;
+        for _ in 0..3 {
+            self.send("")?;
+            match self.wait(s.step_timeout, "a prompt", seen) {
+                Ok(x) => {
+                    first = Some(x);
+                    break;
+                }
+                Err(SourceError::Timeout(_)) if Instant::now() < self.deadline => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        let Some(mut at) = first else {
+            return Err(SourceError::Timeout(format!(
+                "{} waiting for a prompt: the console shows no prompt (is it the right port and speed?)",
+                format_duration(waking.elapsed())
+            )));
+        };
+        if at == Seen::Login {
+            let Some(user) = &s.username else {
+                return Err(SourceError::Auth(
+                    "the console asks for a username but none is configured".to_string(),
+                ));
+            };
+            self.send(user)?;
+            at = self.wait(s.step_timeout, "the password prompt", seen)?;
+            if at == Seen::Login {
+                return Err(SourceError::Auth(
+                    "the console rejected the username".to_string(),
+                ));
+            }
+            if matches!(at, Seen::Cli(_)) {
+                self.logged_in = true;
+            }
+        }
+        if at == Seen::Password {
+            let Some(password) = &s.password else {
+                return Err(SourceError::Auth(
+                    "the console asks for a password but none is configured".to_string(),
+                ));
+            };
+            self.send(password.expose())?;
+            at = self.wait(s.step_timeout, "a prompt after the login", seen)?;
+            let Seen::Cli(_) = at else {
+                return Err(SourceError::Auth(
+                    "the console rejected the username or password".to_string(),
+                ));
+            };
+            self.logged_in = true;
+        }
+        let Seen::Cli(p) = at else {
+            unreachable!("login and password prompts are answered above")
+        };
+        self.host = Some(p.host.clone());
+        if p.config
+            || self
+                .lines
+                .iter()
+                .any(|l| l.trim_start().starts_with("[edit"))
+        {
+            return Err(SourceError::Decode(
+                "the console is in configuration mode (someone is working on it); left alone"
+                    .to_string(),
+            ));
+        }
+        let user_level =
+            p.mode == '>' && matches!(s.dialect, Dialect::CiscoIos | Dialect::AristaEos);
+        let mut shown = p;
+        if user_level {
+            if let Some(secret) = &s.enable_password {
+                shown = self.enable(secret)?;
+            }
+        }
+        let paging = match s.dialect {
+            Dialect::Junos => "set cli screen-length 0",
+            _ => "terminal length 0",
+        };
+        self.send(paging)?;
+        let ours = self.our_prompt();
+        self.wait(s.step_timeout, "the prompt after turning paging off", &ours)?;
+        let mut outputs = Vec::with_capacity(commands.len());
+        for cmd in commands {
+            debug_assert!(cmd.starts_with("show "), "only show commands are sent");
+            self.send(cmd)?;
+            self.wait(s.command_timeout, &format!("the output of `{cmd}`"), &ours)?;
+            let mut lines = std::mem::take(&mut self.lines);
+            // Drop the echoed command: the first line, prompt and command.
+            if let Some(i) = lines.iter().position(|l| {
+                l.contains(cmd.as_str())
+                    || self
+                        .host
+                        .as_ref()
+                        .is_some_and(|h| l.starts_with(h.as_str()))
+            }) {
+                lines.drain(..=i);
+            }
+            let out = lines.join("\n");
+            if shown.mode == '>' && user_level {
+                if let Some(refusal) = privilege_refusal(&out) {
+                    return Err(SourceError::Auth(format!(
+                        "the console is at user level ({}{}) and refused `{cmd}` ({refusal}); set enable_password (or enable_password_file / enable_password_env) in [device.serial], or give the account the privilege to run show commands",
+                        shown.host, shown.mode
+                    )));
+                }
+            }
+            outputs.push(out);
+        }
+        Ok(outputs)
+    }
+
+    /// `enable`, answering its password prompt; the privileged prompt, or why not.
+    fn enable(&mut self, secret: &Secret) -> Result<Prompt, SourceError> {
+        let step = self.settings.step_timeout;
+        let ours = self.our_prompt();
+        let password_or_prompt = |l: &str| {
+            if is_password_prompt(l) {
+                return Some(None);
+            }
+            ours(l).map(Some)
+        };
+        self.send("enable")?;
+        let at = self.wait(step, "the enable password prompt", password_or_prompt)?;
+        let at = match at {
+            Some(p) => p,
+            None => {
+                self.send(secret.expose())?;
+                let p = self.wait(step, "the prompt after enable", password_or_prompt)?;
+                match p {
+                    Some(p) => p,
+                    None => {
+                        // Asked again: the password was wrong. Leave the prompt.
+                        let _ = self.console.write_all(b"\r");
+                        return Err(SourceError::Auth(
+                            "the console refused the enable password".to_string(),
+                        ));
+                    }
+                }
+            }
+        };
+        if at.mode != '#' {
+            return Err(SourceError::Auth(format!(
+                "enable did not reach privileged level (the prompt is {}{}); check enable_password",
+                at.host, at.mode
+            )));
+        }
+        self.enabled = true;
+        Ok(at)
+    }
+
+    /// Leaves the console as lightgate found it: logged out if lightgate logged in, at
+    /// user level if it ran `enable`. After a failure the console may be mid-output or
+    /// at a pager: `q` quits a pager and Ctrl-U clears whatever it typed. Gets its own
+    /// short time, past the poll's deadline if need be.
+    fn leave(&mut self, after_error: bool) {
+        let closing = if self.logged_in {
+            "exit"
+        } else if self.enabled {
+            "disable"
+        } else {
+            return;
+        };
+        if after_error {
+            let _ = self.console.write_all(b"q\x15");
+        }
+        if self.send(closing).is_err() {
+            return;
+        }
+        // Best effort: wait for the console's goodbye (a login prompt, "Press RETURN",
+        // the prompt again after disable) or for it to hang up.
+        let end = self
+            .hard_deadline
+            .max(Instant::now() + Duration::from_millis(300));
+        let goodbye = |l: &str| {
+            let lower = l.to_ascii_lowercase();
+            is_login_prompt(l)
+                || lower.contains("press return")
+                || lower.contains("now available")
+                || (closing == "disable" && prompt(l).is_some())
+        };
+        let mut chunk = [0u8; 1024];
+        while Instant::now() < end {
+            if self.lines.iter().any(|l| goodbye(l)) || goodbye(&self.term.current()) {
+                return;
+            }
+            let left = end.saturating_duration_since(Instant::now());
+            match self
+                .console
+                .read(&mut chunk, left.min(Duration::from_millis(100)))
+            {
+                Ok(0) => {}
+                Ok(n) => {
+                    self.term.feed(&chunk[..n]);
+                    self.lines.extend(self.term.take_lines());
+                }
+                Err(_) => return, // hung up: logged out
+            }
+        }
+    }
+
+    /// `text` with every configured secret replaced.
+    fn redact(&self, text: &str) -> String {
+        let s = self.settings;
+        let mut out = text.to_string();
+        for secret in [&s.password, &s.enable_password].into_iter().flatten() {
+            let v = secret.expose();
+            if !v.is_empty() {
+                out = out.replace(v, "<redacted>");
+            }
+        }
+        out
+    }
 }
 
-/// Runs `commands` on the console and returns their outputs (echo and prompt removed).
+/// Runs `commands` on the console and returns their outputs (echo and prompt
+/// removed), all by `deadline`: the steps get all but the logout's allowance (up to
+/// [`LOGOUT_GRACE`], at most a third of the time), and the session logs out (or leaves
+/// privileged mode) on every path.
 pub fn run(
     console: &mut dyn Console,
     s: &SessionSettings,
     commands: &[String],
+    deadline: Instant,
 ) -> Result<Vec<String>, SourceError> {
+    let total = deadline.saturating_duration_since(Instant::now());
+    let reserve = LOGOUT_GRACE.min(total / 3);
     let mut d = Dialogue {
         console,
-        buf: String::new(),
-        skip_erase: false,
+        settings: s,
+        term: Terminal::new(),
+        deadline: deadline - reserve,
+        hard_deadline: deadline,
+        host: None,
+        last_prompt: None,
+        answered: false,
+        lines: Vec::new(),
+        logged_in: false,
+        enabled: false,
     };
-    let any_prompt = |l: &str| prompt(l).is_some() || is_login_prompt(l) || is_password_prompt(l);
-    // Wake the console: an empty line, a few times.
-    let mut seen = None;
-    for _ in 0..3 {
-        d.send("")?;
-        match d.read_until(s.step_timeout, any_prompt) {
-            Ok(text) => {
-                seen = Some(text);
-                break;
-            }
-            Err(SourceError::Timeout(_)) => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    let Some(text) = seen else {
-        return Err(SourceError::Timeout(
-            "the console shows no prompt (is it the right port and speed?)".to_string(),
-        ));
-    };
-    let mut logged_in = false;
-    let mut last = last_line(&text).to_string();
-    if is_login_prompt(&last) || is_password_prompt(&last) {
-        let (Some(user), Some(password)) = (&s.username, &s.password) else {
-            return Err(SourceError::Auth(
-                "the console asks for a login but no username/password is configured".to_string(),
-            ));
-        };
-        if is_login_prompt(&last) {
-            d.send(user)?;
-            let t = d.read_until(s.step_timeout, |l| {
-                is_password_prompt(l) || prompt(l).is_some()
-            })?;
-            last = last_line(&t).to_string();
-        }
-        if is_password_prompt(&last) {
-            d.send(password.expose())?;
-            let t = d.read_until(s.step_timeout, any_prompt)?;
-            last = last_line(&t).to_string();
-        }
-        if prompt(&last).is_none() {
-            return Err(SourceError::Auth(
-                "the console rejected the username or password".to_string(),
-            ));
-        }
-        logged_in = true;
-    }
-    if prompt(&last) == Some(true) {
-        return Err(SourceError::Decode(
-            "the console is in configuration mode (someone is working on it); left alone"
-                .to_string(),
-        ));
-    }
-    if s.dialect == Dialect::Junos && text.contains("[edit") {
-        return Err(SourceError::Decode(
-            "the console is in Junos configuration mode; left alone".to_string(),
-        ));
-    }
-    let paging = match s.dialect {
-        Dialect::Junos => "set cli screen-length 0",
-        _ => "terminal length 0",
-    };
-    d.send(paging)?;
-    d.read_until(s.step_timeout, |l| prompt(l).is_some())?;
-    let mut outputs = Vec::with_capacity(commands.len());
-    for cmd in commands {
-        debug_assert!(cmd.starts_with("show "), "only show commands are sent");
-        d.send(cmd)?;
-        let out = d.read_until(s.command_timeout, |l| prompt(l).is_some())?;
-        // Drop the echoed command (first line) and the prompt (last line).
-        let mut lines: Vec<&str> = out.lines().collect();
-        if let Some(i) = lines.iter().position(|l| l.contains(cmd.as_str())) {
-            lines.drain(..=i);
-        }
-        lines.pop();
-        outputs.push(lines.join("\n"));
-    }
-    if logged_in {
-        let _ = d.send("exit");
-    }
-    Ok(outputs)
+    let outcome = d.session(commands);
+    d.leave(outcome.is_err());
+    outcome.map_err(|e| match e {
+        SourceError::Timeout(m) => SourceError::Timeout(d.redact(&m)),
+        SourceError::Transport(m) => SourceError::Transport(d.redact(&m)),
+        SourceError::Decode(m) => SourceError::Decode(d.redact(&m)),
+        SourceError::Auth(m) => SourceError::Auth(d.redact(&m)),
+    })
 }
 
 #[cfg(test)]
@@ -270,27 +529,41 @@ mod tests {
 
     #[test]
     fn prompts_of_every_dialect() {
-        assert_eq!(prompt("edge-a.ams1#"), Some(false));
-        assert_eq!(prompt("edge-a>"), Some(false));
-        assert_eq!(prompt("RP/0/RSP0/CPU0:er01.ams#"), Some(false));
-        assert_eq!(prompt("monitor@mx1.ams-re0>"), Some(false));
-        assert_eq!(prompt("edge-a(config-if)#"), Some(true));
-        assert_eq!(prompt("Current        -  #"), None);
-        assert_eq!(prompt("  Tx Power     -2.2 dBm"), None);
+        let p = |l: &str| prompt(l).map(|p| (p.host, p.mode, p.config));
+        assert_eq!(p("edge-a.ams1#"), Some(("edge-a.ams1".into(), '#', false)));
+        assert_eq!(p("edge-a>"), Some(("edge-a".into(), '>', false)));
+        assert_eq!(
+            p("RP/0/RSP0/CPU0:er01.ams#"),
+            Some(("RP/0/RSP0/CPU0:er01.ams".into(), '#', false))
+        );
+        assert_eq!(
+            p("monitor@mx1.ams-re0>"),
+            Some(("monitor@mx1.ams-re0".into(), '>', false))
+        );
+        assert_eq!(p("edge-a(config-if)#"), Some(("edge-a".into(), '#', true)));
+        assert_eq!(p("Current        -  #"), None);
+        assert_eq!(p("  Tx Power     -2.2 dBm"), None);
+        assert_eq!(p("########"), None);
         assert!(is_login_prompt("Username: "));
         assert!(is_login_prompt("mx1 (ttyu0)\n\nlogin:"));
         assert!(is_password_prompt("Password:"));
     }
 
     #[test]
-    fn noise_is_cleaned() {
-        // The marker in reverse video, then erased with eight backspaces.
-        assert_eq!(
-            clean("\x1b[7m--More--\x1b[m\x08\x08\x08\x08\x08\x08\x08\x08abc\r\n"),
-            "abc\n"
-        );
-        // Each backspace takes back one character, no more.
-        assert_eq!(clean("--More--\x08\x08\x08abc"), "--Morabc");
-        assert_eq!(clean("a\x1b[2Kb\r\nc"), "ab\nc");
+    fn last_login_lines_are_never_login_prompts() {
+        assert!(!is_login_prompt("Last login:"));
+        assert!(!is_login_prompt(
+            "Last login: Wed Nov 25 10:00:00 2026 from 10.0.0.1"
+        ));
+        assert!(!is_login_prompt("Last failed login:"));
+        assert!(is_login_prompt("edge-a login:"));
+    }
+
+    #[test]
+    fn pagers_of_every_dialect() {
+        for p in [" --More-- ", "--More--", "---(more)---", "---(more 45%)---"] {
+            assert!(is_more(p), "{p}");
+        }
+        assert!(!is_more("more lines follow"));
     }
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::domain::{
     AdminStatus, LaneReading, LinkDetails, LinkReading, OperStatus, OpticReading, OpticalPower,
-    Thresholds,
+    Standard, Thresholds,
 };
 
 /// Alarm flags CLIs print after a value: high alarm, high warning, low warning, low alarm.
@@ -23,6 +23,28 @@ pub fn num(token: &str) -> Option<f64> {
 /// A dBm value as printed, with no light in all its spellings.
 pub fn dbm(token: &str) -> OpticalPower {
     OpticalPower::parse_dbm(token).unwrap_or(OpticalPower::NotSupported)
+}
+
+/// A dBm value from a CLI whose no-light floor is above the generic one: EOS prints
+/// -30.00 for a dark lane (the IEEE "off transmitter" level), never a reading.
+pub fn dbm_with_floor(token: &str, floor: f64) -> OpticalPower {
+    match dbm(token) {
+        OpticalPower::Measured(p) if p.dbm() <= floor => OpticalPower::NoLight,
+        other => other,
+    }
+}
+
+/// A link speed as CLIs print it: "100Gb/s", "10Gbps", "100G", "100000Mbps",
+/// "1000Mb/s", in Mbit/s.
+pub fn speed_mbps(token: &str) -> Option<u64> {
+    let t = token.trim().trim_end_matches(',').to_ascii_lowercase();
+    let digits = t.len() - t.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    let n: u64 = t[..digits].parse().ok()?;
+    match &t[digits..] {
+        "g" | "gb/s" | "gbps" | "gbit/s" => n.checked_mul(1000),
+        "m" | "mb/s" | "mbps" | "mbit/s" => Some(n),
+        _ => None,
+    }
 }
 
 /// Threshold text as printed (N/A means none).
@@ -61,6 +83,10 @@ pub struct Found {
     pub optic: Option<OpticBuilder>,
     /// "transceiver is not present" and the like.
     pub note: Option<String>,
+    /// The link speed the interface output shows.
+    pub speed_mbps: Option<u64>,
+    /// The optic's standard, when an output names the module type.
+    pub standard: Option<Standard>,
 }
 
 /// Values collected for one optic, module level and per lane.
@@ -86,7 +112,7 @@ impl OpticBuilder {
         })
     }
 
-    pub fn build(self) -> OpticReading {
+    pub fn build(self, standard: Option<Standard>) -> OpticReading {
         OpticReading {
             rx: self.rx.unwrap_or(OpticalPower::NotSupported),
             tx: self.tx.unwrap_or(OpticalPower::NotSupported),
@@ -97,7 +123,7 @@ impl OpticBuilder {
             rx_thresholds: self.rx_thresholds,
             tx_thresholds: self.tx_thresholds,
             lane_count: None,
-            standard: None,
+            standard,
         }
     }
 }
@@ -115,13 +141,17 @@ impl Found {
                 .is_none()
                 .then(|| "no DOM: the output shows no transceiver values".to_string())
         });
+        let standard = self.standard;
         LinkReading {
             admin_status: self.admin.unwrap_or(AdminStatus::Up),
             oper_status: self.oper.unwrap_or(OperStatus::Unknown),
             last_change: None,
-            optic: self.optic.map(OpticBuilder::build),
+            optic: self.optic.map(|o| o.build(standard)),
             note,
-            details: LinkDetails::default(),
+            details: LinkDetails {
+                speed_mbps: self.speed_mbps,
+                ..LinkDetails::default()
+            },
         }
     }
 }
@@ -158,6 +188,29 @@ pub fn state_line(line: &str) -> Option<(String, AdminStatus, OperStatus)> {
         OperStatus::Down
     };
     Some((name.to_string(), admin, oper))
+}
+
+/// A line of `show interfaces X` that gives the speed or the module type: IOS
+/// "Full Duplex, 100000Mbps, link type is force-up, media type is QSFP 100G LR4",
+/// EOS "Full-duplex, 100Gb/s, auto negotiation: off", NX-OS "full-duplex, 100 Gb/s".
+pub fn detail_line(line: &str) -> Option<(Option<u64>, Option<Standard>)> {
+    let lower = line.to_ascii_lowercase();
+    if !lower.contains("duplex") && !lower.contains("media type") {
+        return None;
+    }
+    let words: Vec<&str> = line.split([',', ' ']).filter(|w| !w.is_empty()).collect();
+    let speed = words.iter().enumerate().find_map(|(i, w)| {
+        speed_mbps(w).or_else(|| {
+            // "100 Gb/s": the number and its unit apart.
+            let unit = words.get(i + 1)?;
+            w.parse::<u64>().ok()?;
+            speed_mbps(&format!("{w}{unit}"))
+        })
+    });
+    let standard = lower
+        .find("media type is")
+        .and_then(|i| Standard::detect(&line[i + "media type is".len()..]));
+    (speed.is_some() || standard.is_some()).then_some((speed, standard))
 }
 
 #[cfg(test)]
@@ -206,6 +259,41 @@ mod tests {
         );
         assert_eq!(s("transceiver is present"), None);
         assert_eq!(s("Hardware is C6k 1000Mb 802.3"), None);
+    }
+
+    #[test]
+    fn interface_details_give_speed_and_media() {
+        assert_eq!(
+            detail_line(
+                "  Full Duplex, 100000Mbps, link type is force-up, media type is QSFP 100G LR4"
+            ),
+            Some((Some(100_000), Some(Standard::HundredGBaseLr4)))
+        );
+        assert_eq!(
+            detail_line("  Full-duplex, 100Gb/s, auto negotiation: off, uni-link: disabled"),
+            Some((Some(100_000), None))
+        );
+        assert_eq!(
+            detail_line("  full-duplex, 10 Gb/s, media type is 10G"),
+            Some((Some(10_000), None))
+        );
+        assert_eq!(detail_line("  Description: to MSEE link2"), None);
+    }
+
+    #[test]
+    fn speeds_as_printed() {
+        assert_eq!(speed_mbps("100Gb/s,"), Some(100_000));
+        assert_eq!(speed_mbps("100000Mbps"), Some(100_000));
+        assert_eq!(speed_mbps("10G"), Some(10_000));
+        assert_eq!(speed_mbps("auto"), None);
+        assert_eq!(speed_mbps("99999999999999999999G"), None);
+    }
+
+    #[test]
+    fn the_eos_floor_is_no_light() {
+        assert_eq!(dbm_with_floor("-30.00", -30.0), OpticalPower::NoLight);
+        assert_eq!(dbm_with_floor("-29.99", -30.0).dbm(), Some(-29.99));
+        assert_eq!(dbm_with_floor("0.00", -30.0).dbm(), Some(0.0));
     }
 
     #[test]

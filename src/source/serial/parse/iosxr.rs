@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::common::{dbm, num, threshold, Found};
-use crate::domain::{OpticalPower, Thresholds};
+use crate::domain::{OpticalPower, Standard, Thresholds};
 
 /// "0.58450 mW (-2.33215 dBm)" -> the dBm values in parentheses, in order.
 fn parenthesized_dbm(line: &str) -> Vec<OpticalPower> {
@@ -58,7 +58,27 @@ pub fn parse_optics(text: &str, default_port: Option<&str>, found: &mut BTreeMap
             }
         }
         let lower = t.to_ascii_lowercase();
-        if (lower.starts_with("tx power =") || lower.starts_with("total tx power ="))
+        if let Some(kind) = lower
+            .strip_prefix("optics type:")
+            .or_else(|| lower.strip_prefix("optics type :"))
+        {
+            entry.standard = entry.standard.or(Standard::detect(kind));
+            continue;
+        }
+        // 10G optics print "Actual TX Power = -2.60 dBm" and the module's "Laser Bias
+        // Current = 8.8 mA" (the same value in mW follows as "Actual TX Power(mW)").
+        if (lower.starts_with("tx power =")
+            || lower.starts_with("total tx power =")
+            || lower.starts_with("actual tx power ="))
+            && !lower.contains("mw")
+        {
+            entry.optic().tx = after_equals(t).map(dbm);
+        } else if lower.starts_with("laser bias current =") {
+            entry.optic().bias_amperes = after_equals(t)
+                .and_then(|v| v.split_whitespace().next())
+                .and_then(num)
+                .map(|ma| ma / 1000.0);
+        } else if (lower.starts_with("tx power =") || lower.starts_with("total tx power ="))
             && !lower.contains("mw")
         {
             entry.optic().tx = after_equals(t).map(dbm);

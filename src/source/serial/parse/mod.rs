@@ -65,7 +65,11 @@ impl FromStr for Dialect {
 pub fn parse(dialect: Dialect, text: &str, port: Option<&str>) -> BTreeMap<String, Found> {
     let mut found = BTreeMap::new();
     match dialect {
-        Dialect::CiscoIos | Dialect::AristaEos => tables::parse(text, &mut found),
+        Dialect::CiscoIos => tables::parse(text, tables::Style::IOS, &mut found),
+        Dialect::AristaEos => {
+            tables::parse(text, tables::Style::EOS, &mut found);
+            tables::parse_status(text, &mut found);
+        }
         Dialect::CiscoNxos => nxos::parse(text, &mut found),
         Dialect::CiscoIosxr => {
             if text.contains("PHY data for interface:") {
@@ -77,11 +81,21 @@ pub fn parse(dialect: Dialect, text: &str, port: Option<&str>) -> BTreeMap<Strin
         Dialect::Junos => junos::parse(text, &mut found),
     }
     if dialect != Dialect::Junos {
+        // "X is up, line protocol is up", then that interface's details until the next.
+        let mut current: Option<String> = None;
         for line in text.lines() {
             if let Some((name, admin, oper)) = common::state_line(line) {
-                let e = found.entry(name).or_default();
+                let e = found.entry(name.clone()).or_default();
                 e.admin = Some(admin);
                 e.oper = Some(oper);
+                current = Some(name);
+                continue;
+            }
+            let Some(name) = &current else { continue };
+            if let Some((speed, standard)) = common::detail_line(line) {
+                let e = found.entry(name.clone()).or_default();
+                e.speed_mbps = speed.or(e.speed_mbps);
+                e.standard = standard.or(e.standard);
             }
         }
     }

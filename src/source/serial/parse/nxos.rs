@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::common::{dbm, is_flag, num, threshold, Found};
-use crate::domain::Thresholds;
+use crate::domain::{Standard, Thresholds};
 
 /// The interface a block starts with: a line at column 0 like "Ethernet1/49".
 fn block_start(line: &str) -> Option<&str> {
@@ -36,6 +36,10 @@ pub fn parse(text: &str, found: &mut BTreeMap<String, Found>) {
         if t.eq_ignore_ascii_case("transceiver is not present") {
             found.entry(name.clone()).or_default().note =
                 Some("no optic: transceiver is not present".to_string());
+            continue;
+        }
+        if let Some(kind) = t.strip_prefix("type is ") {
+            found.entry(name.clone()).or_default().standard = Standard::detect(kind);
             continue;
         }
         if let Some(rest) = t.strip_prefix("Lane Number:") {

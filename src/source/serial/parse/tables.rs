@@ -5,8 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use super::common::{dbm, is_flag, normalize_interface, num, threshold, Found};
-use crate::domain::Thresholds;
+use super::common::{
+    dbm_with_floor, is_flag, normalize_interface, num, speed_mbps, threshold, Found,
+};
+use crate::domain::power::NO_LIGHT_FLOOR_DBM;
+use crate::domain::{AdminStatus, OperStatus, Standard, Thresholds};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Col {
@@ -16,6 +19,62 @@ enum Col {
     Bias,
     Tx,
     Rx,
+    /// A column lightgate does not read (Last Update, ...).
+    Other,
+}
+
+/// How one CLI prints what the tables hold.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Readings at or below this are no light (EOS: -30.00).
+    pub floor_dbm: f64,
+}
+
+impl Style {
+    pub const IOS: Style = Style {
+        floor_dbm: NO_LIGHT_FLOOR_DBM,
+    };
+    pub const EOS: Style = Style { floor_dbm: -30.0 };
+}
+
+/// The character spans of the columns a line of dashes draws ("-----   -------").
+fn dash_spans(line: &str) -> Vec<(usize, usize)> {
+    let mut spans = Vec::new();
+    let mut start = None;
+    for (i, c) in line
+        .char_indices()
+        .chain(std::iter::once((line.len(), ' ')))
+    {
+        match (c == '-', start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                spans.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    spans
+}
+
+/// Whitespace-separated tokens with their byte spans.
+fn tokens(line: &str) -> Vec<(usize, usize, &str)> {
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in line
+        .char_indices()
+        .chain(std::iter::once((line.len(), ' ')))
+    {
+        match (c.is_whitespace(), start) {
+            (false, None) => start = Some(i),
+            (true, Some(s)) => {
+                out.push((s, i, &line[s..i]));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 fn is_dashes(line: &str) -> bool {
@@ -23,8 +82,8 @@ fn is_dashes(line: &str) -> bool {
     t.len() >= 3 && t.chars().all(|c| c == '-' || c == ' ') && t.contains("---")
 }
 
-/// (header lines, row lines) of every table in `text`.
-fn blocks(text: &str) -> Vec<(Vec<&str>, Vec<&str>)> {
+/// (header lines, dash line, row lines) of every table in `text`.
+fn blocks(text: &str) -> Vec<(Vec<&str>, &str, Vec<&str>)> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
@@ -46,37 +105,111 @@ fn blocks(text: &str) -> Vec<(Vec<&str>, Vec<&str>)> {
             .copied()
             .collect();
         if !header.is_empty() && !rows.is_empty() {
-            out.push((header, rows));
+            out.push((header, *line, rows));
         }
     }
     out
 }
 
+const COLUMN_WORDS: [(&str, Col); 11] = [
+    ("Lane", Col::Lane),
+    ("Temp", Col::Temp),
+    ("Voltage", Col::Volt),
+    ("Current", Col::Bias),
+    ("Bias", Col::Bias),
+    ("Tx Power", Col::Tx),
+    ("Rx Power", Col::Rx),
+    ("Transmit", Col::Tx),
+    ("Receive", Col::Rx),
+    ("Last", Col::Other),
+    ("Update", Col::Other),
+];
+
 /// The kinds of the summary table's value columns, in order of their position.
-fn summary_columns(header: &[&str]) -> Vec<Col> {
-    let words: [(&str, Col); 9] = [
-        ("Lane", Col::Lane),
-        ("Temp", Col::Temp),
-        ("Voltage", Col::Volt),
-        ("Current", Col::Bias),
-        ("Bias", Col::Bias),
-        ("Tx Power", Col::Tx),
-        ("Rx Power", Col::Rx),
-        ("Transmit", Col::Tx),
-        ("Receive", Col::Rx),
-    ];
+fn summary_columns(header: &[&str]) -> Vec<(usize, Col)> {
     let mut found: Vec<(usize, Col)> = Vec::new();
     for line in header {
-        for (w, col) in words {
+        for (w, col) in COLUMN_WORDS {
             if let Some(pos) = line.find(w) {
-                if !found.iter().any(|(_, c)| *c == col) {
+                if col == Col::Other || !found.iter().any(|(_, c)| *c == col) {
                     found.push((pos, col));
                 }
             }
         }
     }
     found.sort_by_key(|(p, _)| *p);
-    found.into_iter().map(|(_, c)| c).collect()
+    found.dedup_by_key(|(p, _)| *p);
+    found
+}
+
+/// The kind of each column the dash line draws, from the header words above it; the
+/// first column is the port. `None` when the dashes do not line up with the words.
+fn spanned_columns(header: &[&str], dashes: &str) -> Option<Vec<((usize, usize), Col)>> {
+    let spans = dash_spans(dashes);
+    if spans.len() < 3 {
+        return None;
+    }
+    let words = summary_columns(header);
+    let mut cols = Vec::with_capacity(spans.len());
+    for (i, span) in spans.iter().enumerate() {
+        let kind = if i == 0 {
+            Col::Other
+        } else {
+            words
+                .iter()
+                .find(|(pos, _)| *pos >= span.0.saturating_sub(1) && *pos < span.1)
+                .map(|(_, c)| *c)
+                .unwrap_or(Col::Other)
+        };
+        cols.push((*span, kind));
+    }
+    cols.iter()
+        .any(|(_, c)| matches!(c, Col::Tx | Col::Rx))
+        .then_some(cols)
+}
+
+/// The value tokens of a summary row with their column, by position under the dash
+/// line (so a blank cell shifts nothing), else in order of the header words.
+fn row_cells<'a>(
+    row: &'a str,
+    header: &[&str],
+    dashes: &str,
+) -> Option<(&'a str, Vec<(Col, &'a str)>)> {
+    let toks: Vec<(usize, usize, &str)> = tokens(row)
+        .into_iter()
+        .filter(|(_, _, t)| !is_flag(t))
+        .collect();
+    let (_, _, port) = *toks.first()?;
+    if let Some(cols) = spanned_columns(header, dashes) {
+        let mut cells: Vec<(Col, &str)> = Vec::new();
+        let mut taken = vec![false; cols.len()];
+        for (start, end, tok) in &toks[1..] {
+            // The column the token overlaps, else the nearest one.
+            let at = cols
+                .iter()
+                .position(|((s, e), _)| start < e && end > s)
+                .or_else(|| {
+                    (0..cols.len()).min_by_key(|i| {
+                        let (s, e) = cols[*i].0;
+                        s.abs_diff(*start).min(e.abs_diff(*end))
+                    })
+                })?;
+            if at == 0 || taken[at] {
+                continue;
+            }
+            taken[at] = true;
+            cells.push((cols[at].1, *tok));
+        }
+        return Some((port, cells));
+    }
+    let words = summary_columns(header);
+    let cells = words
+        .iter()
+        .map(|(_, c)| *c)
+        .filter(|c| *c != Col::Other)
+        .zip(toks[1..].iter().map(|(_, _, t)| *t))
+        .collect();
+    Some((port, cells))
 }
 
 /// Cisco prints lanes from 1 on multi-lane optics; lightgate's lanes start at 0.
@@ -86,65 +219,138 @@ fn lane_number(token: &str, zero_based: bool) -> Option<u16> {
 }
 
 /// Parses every transceiver table of `text` into `found` (keyed by the name printed).
-pub fn parse(text: &str, found: &mut BTreeMap<String, Found>) {
-    for (header, rows) in blocks(text) {
+pub fn parse(text: &str, style: Style, found: &mut BTreeMap<String, Found>) {
+    let dbm = |t: &str| dbm_with_floor(t, style.floor_dbm);
+    for (header, dashes, rows) in blocks(text) {
         let head = header.join(" ");
         if !head.contains("Port") {
             continue;
         }
-        let rows: Vec<Vec<&str>> = rows
-            .iter()
-            .map(|r| {
-                r.split_whitespace()
-                    .filter(|t| !is_flag(t))
-                    .collect::<Vec<_>>()
-            })
-            .filter(|t| t.len() >= 2)
-            .collect();
         if head.contains("Threshold") {
-            detail_section(&head, &rows, found);
-        } else {
-            let cols = summary_columns(&header);
-            if !cols.iter().any(|c| matches!(c, Col::Tx | Col::Rx)) {
-                continue;
-            }
-            let zero_based = rows
+            let rows: Vec<Vec<&str>> = rows
                 .iter()
-                .any(|r| cols.first() == Some(&Col::Lane) && r.get(1) == Some(&"0"));
-            for r in &rows {
-                let entry = found.entry(r[0].to_string()).or_default();
-                let mut lane = None;
-                for (col, token) in cols.iter().zip(&r[1..]) {
-                    let optic = entry.optic();
-                    match col {
-                        Col::Lane => lane = lane_number(token, zero_based),
-                        Col::Temp => optic.temperature_celsius = num(token),
-                        Col::Volt => optic.voltage_volts = num(token),
-                        Col::Bias => {
-                            let a = num(token).map(|ma| ma / 1000.0);
-                            match lane {
-                                Some(l) => optic.lane(l).bias_amperes = a,
-                                None => optic.bias_amperes = a,
-                            }
+                .map(|r| {
+                    r.split_whitespace()
+                        .filter(|t| !is_flag(t))
+                        .collect::<Vec<_>>()
+                })
+                .filter(|t| t.len() >= 2)
+                .collect();
+            detail_section(&head, &rows, style, found);
+            continue;
+        }
+        let words = summary_columns(&header);
+        if !words.iter().any(|(_, c)| matches!(c, Col::Tx | Col::Rx)) {
+            continue;
+        }
+        let rows: Vec<(&str, Vec<(Col, &str)>)> = rows
+            .iter()
+            .filter_map(|r| row_cells(r, &header, dashes))
+            .filter(|(_, cells)| !cells.is_empty())
+            .collect();
+        let zero_based = rows
+            .iter()
+            .any(|(_, cells)| cells.iter().any(|(c, t)| *c == Col::Lane && *t == "0"));
+        for (port, cells) in &rows {
+            let entry = found.entry(port.to_string()).or_default();
+            let mut lane = None;
+            for (col, token) in cells {
+                let optic = entry.optic();
+                match col {
+                    Col::Lane => lane = lane_number(token, zero_based),
+                    Col::Temp => optic.temperature_celsius = num(token),
+                    Col::Volt => optic.voltage_volts = num(token),
+                    Col::Bias => {
+                        let a = num(token).map(|ma| ma / 1000.0);
+                        match lane {
+                            Some(l) => optic.lane(l).bias_amperes = a,
+                            None => optic.bias_amperes = a,
                         }
-                        Col::Tx => match lane {
-                            Some(l) => optic.lane(l).tx = dbm(token),
-                            None => optic.tx = Some(dbm(token)),
-                        },
-                        Col::Rx => match lane {
-                            Some(l) => optic.lane(l).rx = dbm(token),
-                            None => optic.rx = Some(dbm(token)),
-                        },
                     }
+                    Col::Tx => match lane {
+                        Some(l) => optic.lane(l).tx = dbm(token),
+                        None => optic.tx = Some(dbm(token)),
+                    },
+                    Col::Rx => match lane {
+                        Some(l) => optic.lane(l).rx = dbm(token),
+                        None => optic.rx = Some(dbm(token)),
+                    },
+                    Col::Other => {}
                 }
             }
         }
     }
 }
 
+/// EOS `show interfaces X status`: Port, Name, Status, Vlan, Duplex, Speed, Type, cut
+/// at the header words' positions (the Name column may hold spaces). Gives the link
+/// state, the speed and the module type.
+pub fn parse_status(text: &str, found: &mut BTreeMap<String, Found>) {
+    let mut header: Option<Vec<(usize, String)>> = None;
+    for line in text.lines() {
+        let words = tokens(line);
+        if words.first().map(|w| w.2) == Some("Port")
+            && words.iter().any(|w| w.2 == "Status")
+            && words.iter().any(|w| w.2 == "Type")
+        {
+            header = Some(words.iter().map(|w| (w.0, w.2.to_string())).collect());
+            continue;
+        }
+        let Some(cols) = &header else { continue };
+        if line.trim().is_empty() || is_dashes(line) {
+            continue;
+        }
+        let cell = |name: &str| -> Option<&str> {
+            let i = cols.iter().position(|(_, w)| w == name)?;
+            let start = cols[i].0.min(line.len());
+            let end = cols
+                .get(i + 1)
+                .map(|c| c.0)
+                .unwrap_or(line.len())
+                .min(line.len());
+            let (start, end) = (floor_char(line, start), floor_char(line, end));
+            let v = line.get(start..end.max(start))?.trim();
+            (!v.is_empty()).then_some(v)
+        };
+        let Some(port) = words.first().map(|w| w.2) else {
+            continue;
+        };
+        let entry = found.entry(port.to_string()).or_default();
+        if let Some(status) = cell("Status") {
+            let (admin, oper) = match status {
+                "connected" | "up" => (AdminStatus::Up, OperStatus::Up),
+                "disabled" | "admin" => (AdminStatus::Down, OperStatus::Down),
+                _ => (AdminStatus::Up, OperStatus::Down),
+            };
+            entry.admin.get_or_insert(admin);
+            entry.oper.get_or_insert(oper);
+        }
+        if let Some(speed) = cell("Speed").and_then(|s| s.split_whitespace().last()) {
+            entry.speed_mbps = speed_mbps(speed.trim_start_matches("a-"));
+        }
+        if let Some(t) = cell("Type") {
+            entry.standard = Standard::detect(t);
+        }
+    }
+}
+
+/// The largest char boundary at or below `i`.
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
 /// One quantity of `show interfaces transceiver detail`: Port [Lane] value, then the
 /// high alarm, high warning, low warning and low alarm thresholds.
-fn detail_section(head: &str, rows: &[Vec<&str>], found: &mut BTreeMap<String, Found>) {
+fn detail_section(
+    head: &str,
+    rows: &[Vec<&str>],
+    style: Style,
+    found: &mut BTreeMap<String, Found>,
+) {
+    let dbm = |t: &str| dbm_with_floor(t, style.floor_dbm);
     let kind = if head.contains("Temperature") {
         Col::Temp
     } else if head.contains("Voltage") {
@@ -186,7 +392,7 @@ fn detail_section(head: &str, rows: &[Vec<&str>], found: &mut BTreeMap<String, F
             (Col::Tx, None) => optic.tx = Some(dbm(value)),
             (Col::Rx, Some(l)) => optic.lane(l).rx = dbm(value),
             (Col::Rx, None) => optic.rx = Some(dbm(value)),
-            (Col::Lane, _) => {}
+            (Col::Lane | Col::Other, _) => {}
         }
         match kind {
             Col::Tx if optic.tx_thresholds.is_empty() => optic.tx_thresholds = t,

@@ -1,0 +1,721 @@
+//! The console emulator suite: lightgate's serial source against routers of the five
+//! dialects over TCP and a pseudo-terminal, with logins, banners, "Last login:" lines,
+//! pagers that ignore `terminal length 0`, per-character delays and writes cut at random
+//! places, dark lanes, user mode, hangs and echoed passwords. Every value the emulator
+//! printed must come back exactly, a dark or missing lane must never pass the power
+//! checks, and the console must be logged out after every poll.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use common::console::dialect::{self, Iface};
+use common::console::{pty, tcp, Dialect, Fault, Pager, Pty, Router};
+use common::TestAgent;
+use lightgate::config::Secret;
+use lightgate::domain::{
+    Direction, LinkId, LinkReading, LinkTracker, OpticalPower, PowerInputs, Windows,
+};
+use lightgate::source::serial::session::SessionSettings;
+use lightgate::source::serial::transport::LineSettings;
+use lightgate::source::serial::{poll_blocking, ConsoleTarget, SerialSettings};
+use lightgate::source::{PollResult, SourceError};
+
+const USER: &str = "monitor";
+const PASSWORD: &str = "c0ns0le-pass";
+
+fn name(d: Dialect) -> &'static str {
+    match d {
+        Dialect::CiscoIos => "HundredGigE0/0/1",
+        Dialect::CiscoNxos => "Ethernet1/49",
+        Dialect::CiscoIosxr => "HundredGigE0/0/0/1",
+        Dialect::AristaEos => "Ethernet49/1",
+        Dialect::Junos => "et-0/0/2",
+    }
+}
+
+fn second_name(d: Dialect) -> &'static str {
+    match d {
+        Dialect::CiscoIos => "HundredGigE0/0/2",
+        Dialect::CiscoNxos => "Ethernet1/50",
+        Dialect::CiscoIosxr => "HundredGigE0/0/0/2",
+        Dialect::AristaEos => "Ethernet50/1",
+        Dialect::Junos => "et-0/0/3",
+    }
+}
+
+/// An emulated router of dialect `d` with a login, a banner and a "Last login:" line.
+fn router(d: Dialect, ifaces: &[Iface]) -> Router {
+    let r = dialect::router(d)
+        .login(dialect::login_prompt(d), USER, PASSWORD)
+        .banner("\r\n*** Authorised access only. Usage is logged. ***\r\n")
+        .last_login();
+    dialect::with_outputs(d, r, ifaces)
+}
+
+enum Transport {
+    Tcp,
+    Pty,
+}
+
+/// Where lightgate finds a router: keeps the pty alive as long as it is needed.
+struct Served {
+    target: ConsoleTarget,
+    _pty: Option<Pty>,
+}
+
+fn serve(r: Router, t: &Transport) -> Served {
+    match t {
+        Transport::Tcp => Served {
+            target: ConsoleTarget::Tcp(tcp(r)),
+            _pty: None,
+        },
+        Transport::Pty => {
+            let p = pty(r);
+            Served {
+                target: ConsoleTarget::Device {
+                    path: p.device.to_str().unwrap().to_string(),
+                    line: LineSettings {
+                        baud: 9600,
+                        data_bits: 8,
+                        parity: 'n',
+                        stop_bits: 1,
+                        flow_control: "none",
+                    },
+                },
+                _pty: Some(p),
+            }
+        }
+    }
+}
+
+fn settings(target: ConsoleTarget, d: Dialect) -> SerialSettings {
+    SerialSettings {
+        target,
+        session: SessionSettings {
+            dialect: d,
+            username: Some(USER.to_string()),
+            password: Some(Secret::new(PASSWORD)),
+            enable_password: None,
+            step_timeout: Duration::from_secs(3),
+            command_timeout: Duration::from_secs(10),
+        },
+    }
+}
+
+fn poll(s: &SerialSettings, ifaces: &[&str], budget: Duration) -> Result<PollResult, SourceError> {
+    let names: Vec<String> = ifaces.iter().map(|s| s.to_string()).collect();
+    poll_blocking(s, &names, Instant::now() + budget)
+}
+
+/// The router's state once it has heard the end of the session (it may still be
+/// reading our last line when the poll returns).
+fn settled(r: &Router) -> common::console::ConsoleState {
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while r.state().logged_in && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    r.state()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 0.006
+}
+
+fn power_eq(got: OpticalPower, want: Option<f64>) -> bool {
+    match want {
+        None => got.is_no_light(),
+        Some(v) => got.dbm().is_some_and(|g| close(g, v)),
+    }
+}
+
+/// Every value the emulator printed for `iface` is in `r`, exactly.
+fn assert_values(d: Dialect, iface: &Iface, r: &LinkReading, case: &str) {
+    let o = r
+        .optic
+        .as_ref()
+        .unwrap_or_else(|| panic!("{case}: no optic in {r:?}"));
+    let m = &iface.optic;
+    if m.lanes.len() > 1 {
+        assert_eq!(o.lanes.len(), m.lanes.len(), "{case}: lanes of {o:?}");
+        for (got, want) in o.lanes.iter().zip(&m.lanes) {
+            assert!(
+                power_eq(got.rx, want.rx),
+                "{case}: lane {} rx {:?} vs {:?}",
+                got.lane,
+                got.rx,
+                want.rx
+            );
+            assert!(
+                power_eq(got.tx, Some(want.tx)),
+                "{case}: lane {} tx {:?} vs {}",
+                got.lane,
+                got.tx,
+                want.tx
+            );
+            let bias = got.bias_amperes.map(|a| a * 1000.0);
+            assert!(
+                bias.is_some_and(|b| close(b, want.bias_ma)),
+                "{case}: lane {} bias {bias:?}",
+                got.lane
+            );
+        }
+    } else {
+        let want = m.lanes[0];
+        assert!(power_eq(o.rx, want.rx), "{case}: rx {:?}", o.rx);
+        assert!(power_eq(o.tx, Some(want.tx)), "{case}: tx {:?}", o.tx);
+        let bias = o.bias_amperes.map(|a| a * 1000.0);
+        assert!(
+            bias.is_some_and(|b| close(b, want.bias_ma)),
+            "{case}: bias {bias:?}"
+        );
+    }
+    assert!(
+        o.temperature_celsius
+            .is_some_and(|t| close(t, m.temperature)),
+        "{case}: temperature {:?}",
+        o.temperature_celsius
+    );
+    assert!(
+        o.voltage_volts.is_some_and(|v| close(v, m.voltage)),
+        "{case}: voltage {:?}",
+        o.voltage_volts
+    );
+    if d != Dialect::AristaEos {
+        // EOS's transceiver table prints no thresholds.
+        let (rx, tx) = (o.rx_thresholds, o.tx_thresholds);
+        for (got, want) in [
+            (rx.high_alarm, m.rx_limits[0]),
+            (rx.high_warning, m.rx_limits[1]),
+            (rx.low_warning, m.rx_limits[2]),
+            (rx.low_alarm, m.rx_limits[3]),
+            (tx.high_alarm, m.tx_limits[0]),
+            (tx.high_warning, m.tx_limits[1]),
+            (tx.low_warning, m.tx_limits[2]),
+            (tx.low_alarm, m.tx_limits[3]),
+        ] {
+            assert!(
+                got.is_some_and(|g| close(g, want)),
+                "{case}: thresholds rx {rx:?} tx {tx:?}"
+            );
+        }
+    }
+    if d != Dialect::Junos {
+        assert_eq!(
+            o.standard.map(|s| s.as_str()),
+            Some(m.standard),
+            "{case}: the module type"
+        );
+    }
+}
+
+/// Whether the readiness power checks pass for `r`, lanes declared and seen included.
+fn power_checks(r: &LinkReading) -> (bool, String) {
+    let mut tracker = LinkTracker::default();
+    tracker.observe(
+        LinkId::Link2,
+        r,
+        &Windows::default(),
+        Duration::from_secs(60),
+        Instant::now(),
+    );
+    let expected: BTreeSet<u16> = tracker.expected_lanes(r);
+    let inputs = PowerInputs {
+        link: LinkId::Link2,
+        reading: r,
+        windows: &Windows::default(),
+        expected_lanes: &expected,
+        azure_rx: &[],
+    };
+    let (rx_ok, rx) = inputs.check(Direction::Rx);
+    let (tx_ok, tx) = inputs.check(Direction::Tx);
+    (rx_ok && tx_ok, format!("{rx}; {tx}"))
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Timing {
+    /// Writes cut into random pieces of up to 7 bytes.
+    Cut(u64),
+    /// A pause after every character (about 45 kbaud).
+    PerChar,
+}
+
+#[test]
+fn every_dialect_transport_pager_and_timing_reads_every_value_and_never_passes_a_dark_lane() {
+    common::require("socat", "socat");
+    let mut cases = Vec::new();
+    for (di, d) in Dialect::ALL.into_iter().enumerate() {
+        for transport in [Transport::Tcp, Transport::Pty] {
+            for ignores_paging_off in [false, true] {
+                for timing in [Timing::Cut(di as u64 * 31 + 7), Timing::PerChar] {
+                    for dark in [None, Some((di + ignores_paging_off as usize) % 4)] {
+                        cases.push((
+                            d,
+                            transport_copy(&transport),
+                            ignores_paging_off,
+                            timing,
+                            dark,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let total = cases.len();
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for chunk in cases.chunks(total.div_ceil(10)) {
+            let failures = &failures;
+            scope.spawn(move || {
+                for (d, transport, ignores, timing, dark) in chunk {
+                    let case = format!(
+                        "{d} {} paging-ignored={ignores} {timing:?} dark={dark:?}",
+                        match transport {
+                            Transport::Tcp => "tcp",
+                            Transport::Pty => "pty",
+                        }
+                    );
+                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        one_case(*d, transport, *ignores, *timing, *dark, &case)
+                    }));
+                    if let Err(e) = outcome {
+                        let msg = e
+                            .downcast_ref::<String>()
+                            .cloned()
+                            .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                            .unwrap_or_default();
+                        failures.lock().unwrap().push(msg);
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    assert!(
+        failures.is_empty(),
+        "{} of {total} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+fn transport_copy(t: &Transport) -> Transport {
+    match t {
+        Transport::Tcp => Transport::Tcp,
+        Transport::Pty => Transport::Pty,
+    }
+}
+
+fn one_case(
+    d: Dialect,
+    transport: &Transport,
+    ignores: bool,
+    timing: Timing,
+    dark: Option<usize>,
+    case: &str,
+) {
+    let iface = dialect::lr4(name(d), dark);
+    let mut r = router(d, std::slice::from_ref(&iface)).pager(
+        match d {
+            Dialect::Junos => Pager::JUNOS,
+            Dialect::AristaEos => Pager::EOS,
+            _ => Pager::CISCO,
+        },
+        5 + (ignores as usize) * 8,
+    );
+    if ignores {
+        r = r.fault(Fault::IgnoresPagingOff);
+    }
+    r = match timing {
+        Timing::Cut(seed) => r.split(7, seed),
+        Timing::PerChar => r.char_delay(Duration::from_micros(200)),
+    };
+    let served = serve(r.clone(), transport);
+    let result = poll(
+        &settings(served.target.clone(), d),
+        &[name(d)],
+        Duration::from_secs(40),
+    )
+    .unwrap_or_else(|e| panic!("{case}: {e}"));
+    let reading = result[name(d)]
+        .as_ref()
+        .unwrap_or_else(|e| panic!("{case}: {e}"));
+    assert_values(d, &iface, reading, case);
+    let (pass, detail) = power_checks(reading);
+    match dark {
+        Some(lane) => {
+            assert!(!pass, "{case}: a dark lane passed: {detail}");
+            assert!(
+                detail.contains(&format!("rx no light (lane {lane})")),
+                "{case}: {detail}"
+            );
+        }
+        None => assert!(pass, "{case}: a healthy LR4 failed: {detail}"),
+    }
+    let state = settled(&r);
+    assert!(!state.logged_in, "{case}: still logged in: {state:?}");
+    assert_eq!((state.logins, state.logouts), (1, 1), "{case}: {state:?}");
+}
+
+#[test]
+fn a_9600_baud_console_that_pages_regardless_reads_right_and_logs_out() {
+    common::require("socat", "socat");
+    for d in [Dialect::CiscoIos, Dialect::Junos, Dialect::AristaEos] {
+        let iface = dialect::lr4(name(d), Some(3));
+        let r = router(d, std::slice::from_ref(&iface))
+            .fault(Fault::IgnoresPagingOff)
+            .char_delay(Duration::from_millis(1));
+        let served = serve(r.clone(), &Transport::Pty);
+        let result = poll(
+            &settings(served.target.clone(), d),
+            &[name(d)],
+            Duration::from_secs(60),
+        )
+        .unwrap();
+        let reading = result[name(d)].as_ref().unwrap();
+        assert_values(d, &iface, reading, &format!("{d} at 9600 baud"));
+        assert!(!power_checks(reading).0);
+        assert!(!settled(&r).logged_in, "{d}");
+    }
+}
+
+#[test]
+fn healthy_lr4_and_10g_lr_optics_at_their_standards_powers_pass() {
+    for d in Dialect::ALL {
+        let lr4 = dialect::lr4(name(d), None);
+        let lr = dialect::lr(second_name(d), false);
+        let r = router(d, &[lr4.clone(), lr.clone()]);
+        let served = serve(r, &Transport::Tcp);
+        let result = poll(
+            &settings(served.target, d),
+            &[name(d), second_name(d)],
+            Duration::from_secs(30),
+        )
+        .unwrap();
+        for iface in [&lr4, &lr] {
+            let reading = result[&iface.name].as_ref().unwrap();
+            if iface.optic.lanes.len() == 1 && d == Dialect::AristaEos {
+                // EOS names a 10G port without a lane suffix: the module row.
+                assert!(reading.optic.as_ref().is_some_and(|o| o.lanes.is_empty()));
+            }
+            let (pass, detail) = power_checks(reading);
+            assert!(pass, "{d} {}: {detail}", iface.name);
+        }
+    }
+}
+
+#[test]
+fn a_user_level_console_uses_enable_or_says_what_is_missing() {
+    let d = Dialect::CiscoIos;
+    let iface = dialect::lr4(name(d), None);
+    let r = router(d, std::slice::from_ref(&iface)).user_level("3nable-secret");
+    let served = serve(r.clone(), &Transport::Tcp);
+    let mut s = settings(served.target.clone(), d);
+    let refused = poll(&s, &[name(d)], Duration::from_secs(20)).unwrap_err();
+    assert!(matches!(refused, SourceError::Auth(_)), "{refused:?}");
+    let text = refused.to_string();
+    assert!(
+        text.contains("user level") && text.contains("enable_password"),
+        "{text}"
+    );
+    assert!(!text.contains("no DOM"), "{text}");
+    assert!(!settled(&r).logged_in);
+
+    s.session.enable_password = Some(Secret::new("3nable-secret"));
+    let result = poll(&s, &[name(d)], Duration::from_secs(20)).unwrap();
+    assert_values(d, &iface, result[name(d)].as_ref().unwrap(), "after enable");
+    let state = settled(&r);
+    assert!(!state.logged_in && !state.privileged, "{state:?}");
+    assert!(r.heard().contains(&"enable".to_string()));
+    assert!(!r
+        .heard()
+        .iter()
+        .any(|l| l.contains("3nable-secret") && l != "3nable-secret"));
+
+    s.session.enable_password = Some(Secret::new("wrong-one"));
+    let wrong = poll(&s, &[name(d)], Duration::from_secs(20)).unwrap_err();
+    assert!(wrong.to_string().contains("enable"), "{wrong}");
+    assert!(!wrong.to_string().contains("wrong-one"), "{wrong}");
+    assert!(!settled(&r).logged_in);
+}
+
+#[test]
+fn a_console_that_asks_only_for_a_password_needs_no_username() {
+    let d = Dialect::CiscoIos;
+    let iface = dialect::lr4(name(d), None);
+    let r = dialect::with_outputs(
+        d,
+        dialect::router(d).password_only(PASSWORD),
+        std::slice::from_ref(&iface),
+    );
+    let served = serve(r.clone(), &Transport::Tcp);
+    let mut s = settings(served.target, d);
+    s.session.username = None;
+    let result = poll(&s, &[name(d)], Duration::from_secs(20)).unwrap();
+    assert_values(
+        d,
+        &iface,
+        result[name(d)].as_ref().unwrap(),
+        "password only",
+    );
+    assert!(!settled(&r).logged_in);
+    assert!(
+        !r.heard().contains(&USER.to_string()),
+        "no username was sent"
+    );
+}
+
+#[test]
+fn a_hang_ends_in_a_timeout_with_its_cause_and_the_console_logged_out() {
+    for d in Dialect::ALL {
+        let iface = dialect::lr4(name(d), None);
+        let r = router(d, std::slice::from_ref(&iface)).fault(Fault::Hang);
+        let served = serve(r.clone(), &Transport::Tcp);
+        let mut s = settings(served.target, d);
+        s.session.command_timeout = Duration::from_secs(1);
+        let started = Instant::now();
+        let e = poll(&s, &[name(d)], Duration::from_secs(20)).unwrap_err();
+        assert!(matches!(e, SourceError::Timeout(_)), "{d}: {e:?}");
+        let text = e.to_string();
+        assert!(
+            text.starts_with("timed out after 1s waiting for the output of `show "),
+            "{d}: {text}"
+        );
+        assert!(text.contains("last output"), "{d}: {text}");
+        assert!(
+            started.elapsed() < Duration::from_secs(8),
+            "{d}: took {:?}",
+            started.elapsed()
+        );
+        let state = settled(&r);
+        assert!(
+            !state.logged_in,
+            "{d}: left logged in after a hang: {state:?}"
+        );
+    }
+}
+
+#[test]
+fn the_poll_budget_bounds_the_whole_session_and_it_still_logs_out() {
+    let d = Dialect::CiscoIos;
+    let iface = dialect::lr4(name(d), None);
+    let r = router(d, std::slice::from_ref(&iface)).fault(Fault::Hang);
+    let served = serve(r.clone(), &Transport::Tcp);
+    let s = settings(served.target, d); // command timeout 10 s
+    let started = Instant::now();
+    let e = poll(&s, &[name(d)], Duration::from_millis(2500)).unwrap_err();
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_millis(2500) + Duration::from_secs(3),
+        "took {took:?}"
+    );
+    assert!(
+        e.to_string()
+            .contains("all that was left of the poll's timeout"),
+        "{e}"
+    );
+    assert!(!settled(&r).logged_in);
+}
+
+#[test]
+fn a_console_that_echoes_the_password_never_puts_it_in_an_error() {
+    let d = Dialect::CiscoIos;
+    // The password goes out, the router prints it back and then hangs at the prompt.
+    let r = Router::new("edge-c.ams1#")
+        .login("Username: ", USER, PASSWORD)
+        .output(
+            &format!("show interfaces {} transceiver detail", name(d)),
+            &format!("echo {PASSWORD} {PASSWORD}\nmore\nlines\nhere"),
+        )
+        .fault(Fault::Hang);
+    let served = serve(r, &Transport::Tcp);
+    let mut s = settings(served.target, d);
+    s.session.command_timeout = Duration::from_millis(800);
+    let e = poll(&s, &[name(d)], Duration::from_secs(10)).unwrap_err();
+    let text = e.to_string();
+    assert!(text.contains("<redacted>"), "{text}");
+    assert!(!text.contains(PASSWORD), "{text}");
+}
+
+/// A console with chunked reads: each read returns at most the next size of `sizes`.
+struct Chunked {
+    inner: lightgate::source::serial::transport::TcpConsole,
+    sizes: Vec<usize>,
+    at: usize,
+}
+
+impl lightgate::source::serial::transport::Console for Chunked {
+    fn read(&mut self, buf: &mut [u8], timeout: Duration) -> std::io::Result<usize> {
+        let n = self.sizes[self.at % self.sizes.len()].clamp(1, buf.len());
+        self.at += 1;
+        self.inner.read(&mut buf[..n], timeout)
+    }
+    fn write_all(&mut self, data: &[u8]) -> std::io::Result<()> {
+        self.inner.write_all(data)
+    }
+}
+
+fn session_readings(d: Dialect, iface: &Iface, sizes: Vec<usize>) -> PollResult {
+    use lightgate::source::serial::{commands, readings, session, transport::TcpConsole};
+    let r = router(d, std::slice::from_ref(iface)).fault(Fault::IgnoresPagingOff);
+    let addr = tcp(r);
+    let s = settings(ConsoleTarget::Tcp(addr.clone()), d);
+    let mut console = Chunked {
+        inner: TcpConsole::connect(&addr, Duration::from_secs(2)).unwrap(),
+        sizes,
+        at: 0,
+    };
+    let cmds = commands(d, &iface.name);
+    let outputs = session::run(
+        &mut console,
+        &s.session,
+        &cmds,
+        Instant::now() + Duration::from_secs(60),
+    )
+    .unwrap();
+    readings(d, std::slice::from_ref(&iface.name), &outputs)
+}
+
+mod split_reads {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 20, .. ProptestConfig::default() })]
+
+        /// Wherever the console's byte stream is cut into reads (a pager marker and its
+        /// erasure apart, an escape sequence in two), the readings are those of the
+        /// stream read whole.
+        #[test]
+        fn readings_do_not_depend_on_read_boundaries(
+            which in 0usize..5,
+            dark in proptest::option::of(0usize..4),
+            sizes in proptest::collection::vec(1usize..24, 1..16),
+        ) {
+            let d = Dialect::ALL[which];
+            let iface = dialect::lr4(name(d), dark);
+            let whole = session_readings(d, &iface, vec![4096]);
+            let split = session_readings(d, &iface, sizes);
+            prop_assert_eq!(whole, split);
+        }
+    }
+}
+
+/// The real agent, polling one console per link of every dialect (link1 over TCP,
+/// link2 over a pty): ports with a dark lane on link2 are never ready, the gate refuses
+/// them, healthy ones become ready, and no console is left logged in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_agent_never_says_ready_with_a_dark_lane_in_any_dialect() {
+    common::require("socat", "socat");
+    let mut routers = Vec::new();
+    let mut ptys = Vec::new();
+    let mut config = String::new();
+    for (i, d) in Dialect::ALL.into_iter().enumerate() {
+        let a = router(
+            d,
+            &[
+                dialect::lr4(name(d), None),
+                dialect::lr4(second_name(d), None),
+            ],
+        )
+        .fault(Fault::IgnoresPagingOff);
+        let b = router(
+            d,
+            &[
+                dialect::lr4(name(d), Some(2)),
+                dialect::lr4(second_name(d), None),
+            ],
+        )
+        .split(11, i as u64 + 3);
+        let a_addr = tcp(a.clone());
+        let b_pty = pty(b.clone());
+        let (da, db) = (format!("{d}-a"), format!("{d}-b"));
+        config.push_str(&format!(
+            "[[device]]\nname = \"{da}\"\nsource = \"serial\"\npoll_interval = \"5s\"\n[device.serial]\nurl = \"tcp://{a_addr}\"\ndialect = \"{d}\"\nusername = \"{USER}\"\npassword = \"{PASSWORD}\"\nstep_timeout = \"2s\"\n\n[[device]]\nname = \"{db}\"\nsource = \"serial\"\npoll_interval = \"5s\"\n[device.serial]\npath = \"{}\"\ndialect = \"{d}\"\nusername = \"{USER}\"\npassword = \"{PASSWORD}\"\nstep_timeout = \"2s\"\n\n[[port]]\nname = \"dark-{d}\"\nhold_down = \"1s\"\nlink1 = {{ device = \"{da}\", interface = \"{}\", azure_admin_state = \"enabled\" }}\nlink2 = {{ device = \"{db}\", interface = \"{}\", azure_admin_state = \"enabled\" }}\n\n[[port]]\nname = \"ok-{d}\"\nhold_down = \"1s\"\nlink1 = {{ device = \"{da}\", interface = \"{}\", azure_admin_state = \"enabled\" }}\nlink2 = {{ device = \"{db}\", interface = \"{}\", azure_admin_state = \"enabled\" }}\n\n",
+            b_pty.device.display(),
+            name(d),
+            name(d),
+            second_name(d),
+            second_name(d),
+        ));
+        routers.push(a);
+        routers.push(b);
+        ptys.push(b_pty);
+    }
+    let t = TestAgent::start(&config).await;
+    let (_, all) = t
+        .wait_for("/api/v1/ports", Duration::from_secs(60), |_, v| {
+            v["ports"].as_array().is_some_and(|ports| {
+                ports
+                    .iter()
+                    .filter(|p| p["port"].as_str().unwrap_or("").starts_with("ok-"))
+                    .all(|p| p["ready"] == true)
+            })
+        })
+        .await;
+    for p in all["ports"].as_array().unwrap() {
+        let port = p["port"].as_str().unwrap();
+        if port.starts_with("ok-") {
+            assert_eq!(p["ready"], true, "{p:#}");
+        } else {
+            assert_eq!(p["ready"], false, "{port} is READY with a dark lane: {p:#}");
+            let failing = p["failing"].to_string();
+            assert!(
+                failing.contains("link2 rx no light (lane 2)"),
+                "{port}: {failing}"
+            );
+            let (status, decision) = common::post_json(
+                t.url(&format!("/api/v1/ports/{port}/gate")),
+                serde_json::json!({"action": "create-circuit", "user": "test", "host": "ci", "command": ["true"]}),
+            )
+            .await;
+            assert_eq!(status, 503, "{decision:#}");
+            assert_eq!(decision["ready"], false);
+        }
+    }
+    t.stop().await;
+    // Polls in flight finish (and log out) on their own.
+    for r in &routers {
+        let state = settled(r);
+        assert!(!state.logged_in, "a console was left logged in: {state:?}");
+        assert!(
+            state.logins >= 1 && state.logins == state.logouts,
+            "{state:?}"
+        );
+    }
+    drop(ptys);
+}
+
+/// The source as the poller drives it: a hung console ends the poll within the device's
+/// timeout with the session's own error (not the poller's bare "timed out"), the
+/// console is logged out, and the next poll backs off instead of finding it busy.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hung_console_times_out_inside_the_poll_timeout_and_backs_off() {
+    use lightgate::source::serial::SerialSource;
+    use lightgate::source::ReadingSource;
+    let d = Dialect::CiscoIos;
+    let r = router(d, &[dialect::lr4(name(d), None)]).fault(Fault::Hang);
+    let served = serve(r.clone(), &Transport::Tcp);
+    let mut s = settings(served.target, d);
+    s.session.step_timeout = Duration::from_secs(10);
+    s.session.command_timeout = Duration::from_secs(30);
+    let timeout = Duration::from_secs(4);
+    let mut source = SerialSource::new(s, timeout);
+    let started = Instant::now();
+    let first = tokio::time::timeout(timeout, source.poll(&[name(d).to_string()]))
+        .await
+        .expect("the session ends within the poll timeout")
+        .unwrap_err();
+    assert!(started.elapsed() < timeout, "took {:?}", started.elapsed());
+    let text = first.to_string();
+    assert!(
+        text.contains("waiting for the output of `show interfaces"),
+        "{text}"
+    );
+    assert!(!settled(&r).logged_in, "logged out after the timeout");
+    let second = source.poll(&[name(d).to_string()]).await.unwrap_err();
+    assert_eq!(second, first, "backing off repeats the cause");
+    assert!(!second.to_string().contains("busy"));
+    assert_eq!(r.state().logins, 1, "no second visit during the backoff");
+}
