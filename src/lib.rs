@@ -31,5 +31,6 @@ pub mod simulate;
 pub mod source;
 pub mod store;
 pub mod telemetry;
+pub mod text;
 pub mod traps;
 pub mod workflow;

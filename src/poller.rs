@@ -102,6 +102,7 @@ pub async fn run(
             }),
         };
         let took = started.elapsed();
+        let outcome = redact_outcome(outcome, &device.source.secrets());
         if let Some(c) = source.counters() {
             store.record_traffic(
                 &device.name,
@@ -135,6 +136,22 @@ pub async fn run(
         );
         let factor = 1.0 + JITTER * (2.0 * jitter.next() - 1.0);
         next = (started + device.poll_interval.mul_f64(factor)).max(Instant::now());
+    }
+}
+
+/// The poll's outcome with the device's secrets removed from every error text, before
+/// anything logs, records or exports it.
+fn redact_outcome(
+    outcome: Result<crate::source::PollResult, SourceError>,
+    secrets: &[&str],
+) -> Result<crate::source::PollResult, SourceError> {
+    match outcome {
+        Err(e) => Err(e.redacted(secrets)),
+        Ok(results) if results.values().all(Result::is_ok) => Ok(results),
+        Ok(results) => Ok(results
+            .into_iter()
+            .map(|(name, r)| (name, r.map_err(|e| crate::text::redact(&e, secrets))))
+            .collect()),
     }
 }
 

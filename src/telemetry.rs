@@ -24,11 +24,30 @@ pub fn init(format: LogFormat, level: &str) {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     let result = match format {
-        LogFormat::Plain => builder.try_init(),
+        LogFormat::Plain => builder.fmt_fields(escaped_fields()).try_init(),
         LogFormat::Json => builder.json().try_init(),
     };
     // A second init (tests) keeps the first subscriber; nothing to do.
     drop(result);
+}
+
+/// Plain-log field formatting with every control character escaped: a user name, a
+/// device's error text or a port name from a URL that holds a newline or an escape
+/// sequence cannot forge a log line or move the reader's cursor. (JSON logs escape by
+/// themselves.)
+pub fn escaped_fields(
+) -> impl for<'w> tracing_subscriber::fmt::FormatFields<'w> + Send + Sync + 'static {
+    use tracing_subscriber::field::MakeExt;
+    tracing_subscriber::fmt::format::debug_fn(|w, field, value| {
+        let text = format!("{value:?}");
+        let text = crate::text::escape(&text);
+        if field.name() == "message" {
+            write!(w, "{text}")
+        } else {
+            write!(w, "{field}={text}")
+        }
+    })
+    .delimited(" ")
 }
 
 /// Poll metrics, kept in their own registry and merged into /metrics at scrape time.
@@ -43,6 +62,9 @@ pub struct PollMetrics {
     traps_dropped: IntCounterVec,
     reload_ok: prometheus::Gauge,
     reload_time: prometheus::Gauge,
+    http_open: prometheus::IntGauge,
+    http_rejected: prometheus::IntCounter,
+    trap_polls_coalesced: IntCounterVec,
 }
 
 impl Default for PollMetrics {
@@ -116,7 +138,34 @@ impl PollMetrics {
         .expect("valid gauge definition");
         reload_ok.set(1.0);
         reload_time.set(unix_now(std::time::SystemTime::now()));
+        let http_open = prometheus::IntGauge::new(
+            "lightgate_http_connections",
+            "HTTP connections open now (TLS handshakes included).",
+        )
+        .expect("valid gauge definition");
+        let http_rejected = prometheus::IntCounter::new(
+            "lightgate_http_connections_rejected_total",
+            "HTTP connections closed at once because the connection cap was reached.",
+        )
+        .expect("valid counter definition");
+        let trap_polls_coalesced = IntCounterVec::new(
+            Opts::new(
+                "lightgate_snmp_trap_polls_coalesced_total",
+                "Link traps that did not start a poll of their own: the device was being polled, or had been a moment ago.",
+            ),
+            &["device"],
+        )
+        .expect("valid counter definition");
         let registry = Registry::new();
+        registry
+            .register(Box::new(http_open.clone()))
+            .expect("first registration");
+        registry
+            .register(Box::new(http_rejected.clone()))
+            .expect("first registration");
+        registry
+            .register(Box::new(trap_polls_coalesced.clone()))
+            .expect("first registration");
         for g in [&reload_ok, &reload_time] {
             registry
                 .register(Box::new(g.clone()))
@@ -146,7 +195,25 @@ impl PollMetrics {
             traps_dropped,
             reload_ok,
             reload_time,
+            http_open,
+            http_rejected,
+            trap_polls_coalesced,
         }
+    }
+
+    /// An HTTP connection opened (+1) or closed (-1).
+    pub fn http_connections(&self, delta: i64) {
+        self.http_open.add(delta);
+    }
+
+    /// An HTTP connection was refused at the cap.
+    pub fn http_rejected(&self) {
+        self.http_rejected.inc();
+    }
+
+    /// A link trap was folded into a poll already running or just done.
+    pub fn trap_poll_coalesced(&self, device: &str) {
+        self.trap_polls_coalesced.with_label_values(&[device]).inc();
     }
 
     /// Creates a device's counters at zero, so that `rate()` and `increase()` work from

@@ -225,6 +225,69 @@ async fn an_expired_secret_a_missing_role_and_a_wrong_shape_are_clear_errors() {
     }
 }
 
+/// Azure's errors can echo the request: the client secret (token endpoint) and the
+/// bearer token (ARM). Neither may reach the API, the gate's answer, the audit trail or
+/// /metrics.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_echoed_in_azure_errors_never_come_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    for echo_token_request in [true, false] {
+        let f = fake(&[], "Enabled");
+        {
+            let mut g = f.lock().unwrap();
+            g.echo_token_request = echo_token_request;
+            g.echo_bearer = !echo_token_request;
+        }
+        let url = fake_azure(f.clone()).await;
+        let cfg = format!("audit_log = \"{}\"\n{}", audit.display(), config(&url, SP));
+        let t = TestAgent::start(&cfg).await;
+        let expected = if echo_token_request {
+            "AADSTS900144"
+        } else {
+            "AuthorizationFailed"
+        };
+        let (_, body) = t
+            .wait_for(
+                "/api/v1/ports/erd-ams-1",
+                Duration::from_secs(10),
+                |_, v| v["failing"].to_string().contains(expected),
+            )
+            .await;
+        let text = body.to_string();
+        assert!(text.contains(expected), "{text}");
+        assert!(text.contains("<redacted>"), "{text}");
+        let (_, decision) = post_json(
+            t.url("/api/v1/ports/erd-ams-1/gate"),
+            serde_json::json!({"user": "u", "host": "h", "command": ["true"]}),
+        )
+        .await;
+        let (_, workflow) = t.json("/api/v1/ports/erd-ams-1/workflow").await;
+        let m = t.metrics().await;
+        let trail = std::fs::read_to_string(&audit).unwrap();
+        let tokens: Vec<String> = f.lock().unwrap().valid_tokens.clone();
+        for (what, text) in [
+            ("port", text.clone()),
+            ("decision", decision.to_string()),
+            ("workflow", workflow.to_string()),
+            ("metrics", m),
+            ("audit", trail),
+        ] {
+            assert!(
+                !text.contains(SECRET),
+                "the client secret in the {what}: {text}"
+            );
+            for token in &tokens {
+                assert!(
+                    !text.contains(token.as_str()),
+                    "the bearer token in the {what}"
+                );
+            }
+        }
+        t.stop().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_managed_identity_gets_its_token_from_the_metadata_service() {
     let f = fake(&[], "Enabled");

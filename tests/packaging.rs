@@ -114,6 +114,7 @@ fn the_systemd_unit_is_hardened_and_valid() {
         "PrivateTmp=yes",
         "StateDirectory=lightgate",
         "CapabilityBoundingSet=",
+        "LimitNOFILE=65536",
     ] {
         assert!(unit.lines().any(|l| l == line), "unit lacks {line}");
     }

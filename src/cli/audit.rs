@@ -5,6 +5,7 @@ use std::path::Path;
 use super::exit;
 use super::http;
 use crate::audit::{self, Decision, Filter};
+use crate::text::{encode, escape};
 
 pub struct AuditArgs<'a> {
     pub client: &'a http::ClientArgs,
@@ -23,90 +24,112 @@ pub fn run(a: AuditArgs<'_>) -> u8 {
             return exit::USAGE;
         }
     };
-    let (records, problems) = match (a.file, a.url) {
-        (Some(file), _) => match audit::read(
-            file,
-            &Filter {
+    let print = |r: &Decision| print_record(r, a.json);
+    match (a.file, a.url) {
+        (Some(file), _) => {
+            let filter = Filter {
                 port: a.port.clone(),
                 since,
-            },
-        ) {
-            Ok(x) => x,
-            Err(e) => {
-                eprintln!("cannot read {}: {e}", file.display());
-                return exit::UNAVAILABLE;
+            };
+            match audit::scan(file, &filter, |r| {
+                print(&r);
+                true
+            }) {
+                Ok(problems) => {
+                    for p in &problems {
+                        eprintln!("warning: {}", escape(p));
+                    }
+                }
+                Err(e) => {
+                    eprintln!("cannot read {}: {e}", file.display());
+                    return exit::UNAVAILABLE;
+                }
             }
-        },
+        }
         (None, url) => {
             let base = http::base(url.unwrap_or("http://127.0.0.1:9750"));
-            let mut query = Vec::new();
-            if let Some(p) = &a.port {
-                query.push(format!("port={}", urlencode(p)));
-            }
-            if let Some(s) = &a.since {
-                query.push(format!("since={}", urlencode(s)));
-            }
-            let url = format!("{base}/api/v1/audit?{}", query.join("&"));
-            let answer = match http::Client::new(a.client).and_then(|c| c.get(&url)) {
-                Ok(a) => a,
+            let client = match http::Client::new(a.client) {
+                Ok(c) => c,
                 Err((code, m)) => {
                     eprintln!("{m}");
                     return code;
                 }
             };
-            #[derive(serde::Deserialize)]
-            struct Body {
-                records: Vec<Decision>,
-                problems: Vec<String>,
-            }
-            match (answer.status, serde_json::from_str::<Body>(&answer.body)) {
-                (200, Ok(b)) => (b.records, b.problems),
-                (s, _) => {
-                    eprintln!(
-                        "the agent answered HTTP {s}: {}",
-                        http::error_text(&answer.body)
-                    );
-                    return exit::UNAVAILABLE;
+            let mut cursor: Option<String> = None;
+            loop {
+                let mut query = vec!["limit=1000".to_string()];
+                if let Some(p) = &a.port {
+                    query.push(format!("port={}", encode(p)));
                 }
-            }
-        }
-    };
-    for p in &problems {
-        eprintln!("warning: {p}");
-    }
-    if a.json {
-        for r in &records {
-            match serde_json::to_string(r) {
-                Ok(line) => println!("{line}"),
-                Err(e) => eprintln!("cannot print a record: {e}"),
-            }
-        }
-    } else {
-        for r in &records {
-            let cmd = if r.command.is_empty() {
-                String::new()
-            } else {
-                format!("  $ {}", r.command.join(" "))
-            };
-            println!(
-                "{}  {}  {}  {}  {}@{}  {}{cmd}",
-                r.time, r.port, r.action, r.verdict, r.user, r.host, r.decision_id
-            );
-            for f in &r.failing {
-                println!("    {f}");
+                if let Some(s) = &a.since {
+                    query.push(format!("since={}", encode(s)));
+                }
+                if let Some(c) = &cursor {
+                    query.push(format!("cursor={}", encode(c)));
+                }
+                let url = format!("{base}/api/v1/audit?{}", query.join("&"));
+                let answer = match client.get(&url) {
+                    Ok(a) => a,
+                    Err((code, m)) => {
+                        eprintln!("{m}");
+                        return code;
+                    }
+                };
+                let page = match (
+                    answer.status,
+                    serde_json::from_str::<audit::Page>(&answer.body),
+                ) {
+                    (200, Ok(p)) => p,
+                    (s, _) => {
+                        eprintln!(
+                            "the agent answered HTTP {s}: {}",
+                            escape(&http::error_text(&answer.body))
+                        );
+                        return exit::UNAVAILABLE;
+                    }
+                };
+                if cursor.is_none() {
+                    for p in &page.problems {
+                        eprintln!("warning: {}", escape(p));
+                    }
+                }
+                page.records.iter().for_each(print);
+                match page.next {
+                    Some(next) => cursor = Some(next),
+                    None => break,
+                }
             }
         }
     }
     exit::OK
 }
 
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+/// One record: a JSON line, or a line for a person with every field's control
+/// characters escaped (a user name with a newline cannot forge a second record).
+fn print_record(r: &Decision, json: bool) {
+    if json {
+        match serde_json::to_string(r) {
+            Ok(line) => println!("{line}"),
+            Err(e) => eprintln!("cannot print a record: {e}"),
+        }
+        return;
+    }
+    let cmd = if r.command.is_empty() {
+        String::new()
+    } else {
+        format!("  $ {}", escape(&r.command.join(" ")))
+    };
+    println!(
+        "{}  {}  {}  {}  {}@{}  {}{cmd}",
+        escape(&r.time),
+        escape(&r.port),
+        escape(&r.action),
+        escape(&r.verdict),
+        escape(&r.user),
+        escape(&r.host),
+        escape(&r.decision_id)
+    );
+    for f in &r.failing {
+        println!("    {}", escape(f));
+    }
 }

@@ -83,11 +83,12 @@ fn decide(a: &GateArgs) -> Result<Decision, (u8, String)> {
     let client = http::Client::new(&a.client)?;
     let (user, host) = who();
     let circuit_action = crate::exporter::CIRCUIT_ACTIONS.contains(&a.action.as_str());
-    let url = if circuit_action {
-        format!("{}/api/v1/circuits/{}/gate", http::base(&a.url), a.port)
-    } else {
-        format!("{}/api/v1/ports/{}/gate", http::base(&a.url), a.port)
-    };
+    let what = if circuit_action { "circuits" } else { "ports" };
+    let url = format!(
+        "{}/api/v1/{what}/{}/gate",
+        http::base(&a.url),
+        crate::text::encode(&a.port)
+    );
     let request = GateRequest {
         action: a.action.clone(),
         user,
@@ -96,15 +97,19 @@ fn decide(a: &GateArgs) -> Result<Decision, (u8, String)> {
     };
     let answer = client.post_json(&url, &request)?;
     match answer.status {
-        200 | 503 => serde_json::from_str(&answer.body).map_err(|e| {
-            (
-                exit::UNAVAILABLE,
-                format!(
-                    "the agent at {} answered something that is not a gate decision: {e}",
-                    a.url
-                ),
-            )
-        }),
+        200 | 503 => {
+            let d: Decision = serde_json::from_str(&answer.body).map_err(|e| {
+                (
+                    exit::UNAVAILABLE,
+                    format!(
+                        "the agent at {} answered something that is not a gate decision: {e}",
+                        a.url
+                    ),
+                )
+            })?;
+            check_answer(a, circuit_action, &d)?;
+            Ok(d)
+        }
         404 => Err((
             exit::USAGE,
             format!("{}: {}", a.port, http::error_text(&answer.body)),
@@ -120,6 +125,31 @@ fn decide(a: &GateArgs) -> Result<Decision, (u8, String)> {
     }
 }
 
+/// Refuses a decision about anything but what was asked (a proxy, a misrouted request
+/// or a confused agent): running the command on it would act on someone else's verdict.
+fn check_answer(a: &GateArgs, circuit_action: bool, d: &Decision) -> Result<(), (u8, String)> {
+    let subject_ok = if circuit_action {
+        d.circuit.as_deref() == Some(a.port.as_str())
+    } else {
+        d.port == a.port && d.circuit.is_none()
+    };
+    if subject_ok && d.action == a.action {
+        return Ok(());
+    }
+    let subject = d.circuit.as_deref().unwrap_or(&d.port);
+    Err((
+        exit::UNAVAILABLE,
+        format!(
+            "the agent's decision {} is about {} {}, not {} {}; not running anything",
+            crate::text::escape(&d.decision_id),
+            crate::text::escape(subject),
+            crate::text::escape(&d.action),
+            a.port,
+            a.action
+        ),
+    ))
+}
+
 /// Waits (without recording decisions) until the port, or the circuit for a circuit
 /// action, looks ready or `deadline`, printing progress when it changes.
 fn wait_until_ready(a: &GateArgs, deadline: Instant) -> Result<(), (u8, String)> {
@@ -130,7 +160,11 @@ fn wait_until_ready(a: &GateArgs, deadline: Instant) -> Result<(), (u8, String)>
     let circuit = crate::exporter::CIRCUIT_ACTIONS.contains(&a.action.as_str());
     let client = http::Client::new(&a.client)?;
     let what = if circuit { "circuits" } else { "ports" };
-    let url = format!("{}/api/v1/{what}/{}", http::base(&a.url), a.port);
+    let url = format!(
+        "{}/api/v1/{what}/{}",
+        http::base(&a.url),
+        crate::text::encode(&a.port)
+    );
     let mut last = String::new();
     loop {
         // None: looks ready (or the answer is not understood: ask for the decision).
@@ -182,6 +216,15 @@ fn wait_until_ready(a: &GateArgs, deadline: Instant) -> Result<(), (u8, String)>
 }
 
 pub fn run(a: GateArgs) -> u8 {
+    if !crate::config::is_name(&a.port) {
+        return fail(
+            exit::USAGE,
+            format!(
+                "{:?} is not a port or circuit name (letters, digits, '-', '_' and '.')",
+                crate::text::escape(&a.port)
+            ),
+        );
+    }
     let deadline = a.wait.map(|w| Instant::now() + w);
     let decision = loop {
         if let Some(d) = deadline {

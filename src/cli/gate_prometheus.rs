@@ -11,15 +11,7 @@ use super::http;
 use crate::audit::{AuditLog, Decision, LinkChecks, LinkReadings};
 
 fn query(client: &http::Client, base: &str, promql: &str) -> Result<Vec<Value>, (u8, String)> {
-    let encoded: String = promql
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
+    let encoded = crate::text::encode(promql);
     let answer = client.get(&format!(
         "{}/api/v1/query?query={encoded}",
         http::base(base)

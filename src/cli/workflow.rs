@@ -5,8 +5,16 @@ use super::http;
 use crate::workflow::{Status, Workflow};
 
 pub fn run(port: &str, url: &str, json: bool, client: &http::ClientArgs) -> u8 {
+    if !crate::config::is_name(port) {
+        eprintln!(
+            "{:?} is not a port name (letters, digits, '-', '_' and '.')",
+            crate::text::escape(port)
+        );
+        return exit::USAGE;
+    }
+    let path = format!("/api/v1/ports/{}/workflow", crate::text::encode(port));
     let answer = match http::Client::new(client)
-        .and_then(|c| c.get(&format!("{}/api/v1/ports/{port}/workflow", http::base(url))))
+        .and_then(|c| c.get(&format!("{}{path}", http::base(url))))
     {
         Ok(a) => a,
         Err((code, m)) => {

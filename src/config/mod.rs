@@ -19,6 +19,7 @@ use std::time::Duration;
 
 pub use location::Problem;
 pub use secret::Secret;
+pub use validate::is_name;
 
 use crate::domain::{AzureAdminState, HealthyWindow, LinkId, LinkPolicy, Windows};
 use crate::source::serial::SerialSettings;
@@ -101,6 +102,24 @@ pub enum SourceConfig {
 }
 
 impl SourceConfig {
+    /// Every secret in the source's settings, kept out of error texts (a device or a
+    /// console server may echo them back).
+    pub fn secrets(&self) -> Vec<&str> {
+        let all: Vec<Option<&Secret>> = match self {
+            SourceConfig::Sim(_) => Vec::new(),
+            SourceConfig::Snmp(s) => vec![
+                s.community.as_ref(),
+                s.v3.as_ref().and_then(|v| v.auth_password.as_ref()),
+                s.v3.as_ref().and_then(|v| v.priv_password.as_ref()),
+            ],
+            SourceConfig::Serial(s) => vec![
+                s.session.password.as_ref(),
+                s.session.enable_password.as_ref(),
+            ],
+        };
+        all.into_iter().flatten().map(Secret::expose).collect()
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             SourceConfig::Sim(_) => "sim",

@@ -25,14 +25,85 @@ impl std::fmt::Debug for Secret {
 }
 
 impl<'de> Deserialize<'de> for Secret {
+    /// A string; anything else is an error that does not quote the value (serde's own
+    /// "invalid type: integer `98765432`" would print the community someone typed
+    /// without quotes).
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(Secret)
+        struct V;
+        fn not_a_string<E: serde::de::Error>() -> E {
+            E::custom("a secret must be a quoted string (the value is not shown)")
+        }
+        impl serde::de::Visitor<'_> for V {
+            type Value = Secret;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a quoted string")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Secret, E> {
+                Ok(Secret(v.to_string()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Secret, E> {
+                Ok(Secret(v))
+            }
+            fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Secret, E> {
+                Err(not_a_string())
+            }
+            fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Secret, E> {
+                Err(not_a_string())
+            }
+            fn visit_i128<E: serde::de::Error>(self, _: i128) -> Result<Secret, E> {
+                Err(not_a_string())
+            }
+            fn visit_u128<E: serde::de::Error>(self, _: u128) -> Result<Secret, E> {
+                Err(not_a_string())
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Secret, E> {
+                Err(not_a_string())
+            }
+            fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Secret, E> {
+                Err(not_a_string())
+            }
+            fn visit_bytes<E: serde::de::Error>(self, _: &[u8]) -> Result<Secret, E> {
+                Err(not_a_string())
+            }
+            fn visit_char<E: serde::de::Error>(self, _: char) -> Result<Secret, E> {
+                Err(not_a_string())
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_secret_that_is_not_a_string_is_refused_without_its_value() {
+        #[derive(Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct S {
+            community: Secret,
+        }
+        for text in [
+            "community = 98765432",
+            "community = 9876.5432",
+            "community = true",
+            "community = 1979-05-27",
+        ] {
+            let e = toml::from_str::<S>(text).unwrap_err().message().to_string();
+            assert!(e.contains("quoted string"), "{text}: {e}");
+            for digits in ["98765432", "9876.5432", "1979"] {
+                assert!(!e.contains(digits), "{text}: {e}");
+            }
+        }
+        assert_eq!(
+            toml::from_str::<S>("community = \"x\"")
+                .unwrap()
+                .community
+                .expose(),
+            "x"
+        );
+    }
 
     #[test]
     fn debug_never_shows_the_value() {

@@ -19,6 +19,15 @@ struct Checker<'a> {
     problems: Vec<Problem>,
 }
 
+/// Whether `n` is a valid device, port or circuit name: non-empty, letters, digits,
+/// '-', '_' and '.' (names go into URLs and metric labels).
+pub fn is_name(n: &str) -> bool {
+    !n.is_empty()
+        && n.len() <= 256
+        && n.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
 impl Checker<'_> {
     fn problem(&mut self, span: Range<usize>, message: impl Into<String>) {
         self.problems
@@ -27,10 +36,7 @@ impl Checker<'_> {
 
     fn name(&mut self, what: &str, name: &Spanned<String>) {
         let n = name.get_ref();
-        let ok = !n.is_empty()
-            && n.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-        if !ok {
+        if !is_name(n) {
             self.problem(
                 name.span(),
                 format!("{what} name {n:?} must be non-empty and use only letters, digits, '-', '_' and '.'"),

@@ -5,6 +5,7 @@
 //! on 127.0.0.1:0 and stop it cleanly.
 
 pub mod metrics;
+pub mod server;
 pub mod web;
 
 use std::future::Future;
@@ -44,8 +45,16 @@ impl FromRef<AppState> for Arc<Store> {
     }
 }
 
-/// The routes, with basic auth in front of every one when users are configured.
+/// Largest request body accepted (a gate request's fields are bounded well below).
+pub const MAX_BODY: usize = 128 * 1024;
+
+/// The routes, with basic auth in front of every one when users are configured, and
+/// every request body read within its time limit.
 pub fn router(app: AppState, web: &web::WebConfig) -> Router {
+    router_with(app, web, server::Limits::default())
+}
+
+fn router_with(app: AppState, web: &web::WebConfig, limits: server::Limits) -> Router {
     let router = Router::new()
         .route("/", get(index))
         .route("/metrics", get(metrics_handler))
@@ -61,7 +70,12 @@ pub fn router(app: AppState, web: &web::WebConfig) -> Router {
         .route("/api/v1/devices", get(devices))
         .route("/api/v1/devices/poll", post(poll_devices))
         .fallback(not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .with_state(app);
+    let router = router.layer(axum::middleware::from_fn_with_state(
+        (limits.body_timeout, MAX_BODY),
+        server::bounded_body,
+    ));
     if web.basic_auth_users.is_empty() {
         router
     } else {
@@ -73,36 +87,29 @@ pub fn router(app: AppState, web: &web::WebConfig) -> Router {
     }
 }
 
-/// Serves until `shutdown` completes, then finishes in-flight requests and returns.
-/// With TLS in `web`, serves HTTPS only.
+/// Serves until `shutdown` completes, then finishes in-flight requests (for at most
+/// the shutdown grace) and returns. With TLS in `web`, serves HTTPS only.
 pub async fn serve(
     listener: TcpListener,
     app: AppState,
     web: &web::WebConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let routes = router(app, web);
+    serve_with_limits(listener, app, web, server::Limits::default(), shutdown).await
+}
+
+/// [`serve`] with explicit limits.
+pub async fn serve_with_limits(
+    listener: TcpListener,
+    app: AppState,
+    web: &web::WebConfig,
+    limits: server::Limits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let store = app.store.clone();
+    let routes = router_with(app, web, limits);
     let tls = web.rustls().map_err(std::io::Error::other)?;
-    match tls {
-        None => {
-            axum::serve(listener, routes)
-                .with_graceful_shutdown(shutdown)
-                .await
-        }
-        Some(config) => {
-            let handle = axum_server::Handle::new();
-            let h = handle.clone();
-            tokio::spawn(async move {
-                shutdown.await;
-                h.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
-            });
-            let config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(config));
-            axum_server::from_tcp_rustls(listener.into_std()?, config)?
-                .handle(handle)
-                .serve(routes.into_make_service())
-                .await
-        }
-    }
+    server::serve(listener, routes, tls, limits, store, shutdown).await
 }
 
 /// POST /-/reload: re-read the config (like SIGHUP).
@@ -304,8 +311,12 @@ async fn decide(
 ) -> Response {
     let Json(request) = match body {
         Ok(b) => b,
-        Err(e) => return error(StatusCode::BAD_REQUEST, format!("bad gate request: {e}")),
+        // 413 for a body over the limit, 400 for anything else.
+        Err(e) => return error(e.status(), format!("bad gate request: {}", e.body_text())),
     };
+    if let Err(e) = request.check_sizes() {
+        return error(StatusCode::BAD_REQUEST, format!("bad gate request: {e}"));
+    }
     if !actions.contains(&request.action.as_str()) {
         return error(
             StatusCode::BAD_REQUEST,
@@ -341,22 +352,44 @@ async fn decide(
 struct AuditQuery {
     port: Option<String>,
     since: Option<String>,
+    /// Records per page (default 1000, at most 10000).
+    limit: Option<usize>,
+    /// The `next` of the previous page.
+    cursor: Option<String>,
 }
 
-/// GET /api/v1/audit?port=P&since=T: the agent's audit trail.
+/// Records per page when the request does not say.
+const AUDIT_PAGE: usize = 1000;
+
+/// GET /api/v1/audit?port=P&since=T&limit=N&cursor=C: one page of the agent's audit
+/// trail (rotated files included, oldest first), read line by line: however long the
+/// trail, only the page is held in memory. `next` is the cursor of the following page.
 async fn audit(State(store): State<Arc<Store>>, Query(q): Query<AuditQuery>) -> Response {
     let since = match crate::audit::parse_since(q.since.as_deref()) {
         Ok(s) => s,
         Err(e) => return error(StatusCode::BAD_REQUEST, format!("since: {e}")),
     };
+    let limit = q.limit.unwrap_or(AUDIT_PAGE);
+    if limit == 0 || limit > crate::audit::MAX_PAGE {
+        return error(
+            StatusCode::BAD_REQUEST,
+            format!("limit must be 1 to {}", crate::audit::MAX_PAGE),
+        );
+    }
     let path = store.config().audit_log.clone();
     let filter = crate::audit::Filter {
         port: q.port,
         since,
     };
-    match tokio::task::spawn_blocking(move || crate::audit::read(&path, &filter)).await {
-        Ok(Ok((records, problems))) => {
-            Json(serde_json::json!({ "records": records, "problems": problems })).into_response()
+    let cursor = q.cursor;
+    match tokio::task::spawn_blocking(move || {
+        crate::audit::page(&path, &filter, cursor.as_deref(), limit)
+    })
+    .await
+    {
+        Ok(Ok(page)) => Json(page).into_response(),
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::InvalidInput => {
+            error(StatusCode::BAD_REQUEST, format!("cursor: {e}"))
         }
         Ok(Err(e)) => error(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -20,6 +20,7 @@ use serde::Deserialize;
 
 /// `tls_server_config`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
 pub struct TlsServerConfig {
     pub cert_file: PathBuf,
     pub key_file: PathBuf,
@@ -28,17 +29,99 @@ pub struct TlsServerConfig {
     pub client_auth_type: Option<String>,
     #[serde(default)]
     pub client_ca_file: Option<PathBuf>,
+    /// Accepted for exporter-toolkit compatibility; rustls picks the server's order.
+    #[serde(default)]
+    pub prefer_server_cipher_suites: Option<bool>,
 }
 
-/// The web configuration file. Keys lightgate does not use (http_server_config,
-/// cipher suites, ...) are accepted and ignored, so an exporter's file works as is.
+/// `http_server_config`: lightgate serves HTTP/1.1 only, so `http2` changes nothing.
 #[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct HttpServerConfig {
+    #[serde(default)]
+    pub http2: Option<bool>,
+}
+
+/// The web configuration file. Every key is checked: a misspelt key (say
+/// `basic_auth_user`) would otherwise leave the endpoints open, so an unknown key, or
+/// an exporter-toolkit key lightgate does not implement, is an error naming it.
+#[derive(Debug, Clone, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
 pub struct WebConfig {
     #[serde(default)]
     pub tls_server_config: Option<TlsServerConfig>,
+    #[serde(default)]
+    pub http_server_config: Option<HttpServerConfig>,
     /// user -> bcrypt hash.
     #[serde(default)]
     pub basic_auth_users: HashMap<String, String>,
+}
+
+/// exporter-toolkit keys lightgate does not implement yet: refused, since ignoring
+/// them would weaken what the operator asked for.
+const NOT_SUPPORTED: [(&str, &str); 9] = [
+    ("tls_server_config", "cert"),
+    ("tls_server_config", "key"),
+    ("tls_server_config", "client_ca"),
+    ("tls_server_config", "min_version"),
+    ("tls_server_config", "max_version"),
+    ("tls_server_config", "cipher_suites"),
+    ("tls_server_config", "curve_preferences"),
+    ("tls_server_config", "client_allowed_sans"),
+    ("http_server_config", "headers"),
+];
+
+/// The keys of a web config file that are not lightgate's, each with why.
+fn key_problems(doc: &serde_norway::Value) -> Vec<String> {
+    use serde_norway::Value;
+    let mut out = Vec::new();
+    let Value::Mapping(top) = doc else {
+        if !doc.is_null() {
+            out.push("the file must be a mapping of keys (tls_server_config, http_server_config, basic_auth_users)".to_string());
+        }
+        return out;
+    };
+    let sections = [
+        "tls_server_config",
+        "http_server_config",
+        "basic_auth_users",
+    ];
+    for (k, v) in top {
+        let key = k.as_str().unwrap_or("?");
+        if !sections.contains(&key) {
+            let hint = sections
+                .iter()
+                .find(|s| {
+                    s.starts_with(key.trim_end_matches('s')) || key.starts_with(&s[..s.len() - 1])
+                })
+                .map(|s| format!(" (did you mean {s}?)"))
+                .unwrap_or_default();
+            out.push(format!("unknown key {key:?}{hint}: refusing to start with a web config lightgate does not understand"));
+            continue;
+        }
+        if let (Value::Mapping(inner), true) = (v, key != "basic_auth_users") {
+            for ik in inner.keys().filter_map(|k| k.as_str()) {
+                if NOT_SUPPORTED.contains(&(key, ik)) {
+                    out.push(format!("{key}.{ik} is not supported by lightgate yet; remove it (lightgate speaks TLS 1.2 and 1.3 with rustls' safe defaults)"));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Why `hash` is not a usable bcrypt hash (never quoting it).
+fn hash_problem(hash: &str) -> Option<String> {
+    match hash.parse::<bcrypt::HashParts>() {
+        Ok(parts) if (4..=31).contains(&parts.get_cost()) => None,
+        Ok(parts) => Some(format!(
+            "bcrypt cost {} is out of range 4..31",
+            parts.get_cost()
+        )),
+        Err(e) => Some(format!(
+            "not a valid bcrypt hash ({e}); make one with `htpasswd -nBC 10 USER`"
+        )),
+    }
 }
 
 impl WebConfig {
@@ -47,8 +130,22 @@ impl WebConfig {
     pub fn load(path: &Path) -> Result<WebConfig, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-        let mut c: WebConfig =
-            serde_norway::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        Self::parse(&text, path)
+    }
+
+    /// Checks the text of a web configuration file read from `path`.
+    pub fn parse(text: &str, path: &Path) -> Result<WebConfig, String> {
+        let doc: serde_norway::Value =
+            serde_norway::from_str(text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let problems = key_problems(&doc);
+        if !problems.is_empty() {
+            return Err(format!("{}: {}", path.display(), problems.join("; ")));
+        }
+        let mut c: WebConfig = if doc.is_null() {
+            WebConfig::default()
+        } else {
+            serde_norway::from_value(doc).map_err(|e| format!("{}: {e}", path.display()))?
+        };
         let base = path.parent().unwrap_or(Path::new("."));
         if let Some(tls) = &mut c.tls_server_config {
             for p in [&mut tls.cert_file, &mut tls.key_file] {
@@ -62,10 +159,12 @@ impl WebConfig {
                 }
             }
         }
-        for (user, hash) in &c.basic_auth_users {
-            if !hash.starts_with("$2") {
+        let mut users: Vec<&String> = c.basic_auth_users.keys().collect();
+        users.sort();
+        for user in users {
+            if let Some(why) = hash_problem(&c.basic_auth_users[user]) {
                 return Err(format!(
-                    "{}: basic_auth_users.{user} is not a bcrypt hash",
+                    "{}: basic_auth_users.{user}: {why}",
                     path.display()
                 ));
             }
@@ -122,67 +221,130 @@ impl WebConfig {
     }
 }
 
-/// Basic auth against bcrypt hashes. bcrypt is slow on purpose, so successful
-/// verifications are remembered by a keyed hash of user and password (never the
-/// password itself).
+/// Most successful credential checks remembered; the memory starts over when full.
+const REMEMBERED: usize = 4096;
+/// Longest wait for a bcrypt slot before a request is turned away (429).
+const AUTH_QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Credentials from an Authorization header.
+pub struct Credentials {
+    user: String,
+    password: String,
+}
+
+impl Credentials {
+    /// The user and password of a `Basic` Authorization header value.
+    pub fn parse(header: Option<&str>) -> Option<Credentials> {
+        let encoded = header?.strip_prefix("Basic ")?;
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(encoded.trim())
+            .ok()?;
+        let text = String::from_utf8(decoded).ok()?;
+        let (user, password) = text.split_once(':')?;
+        Some(Credentials {
+            user: user.to_string(),
+            password: password.to_string(),
+        })
+    }
+}
+
+/// Basic auth against bcrypt hashes, built to survive a password flood:
+/// - an unknown user costs one bcrypt verification against a dummy hash, like a known
+///   user with a wrong password, so the answer time does not tell which users exist;
+/// - successful checks are remembered by a keyed hash of user and password (never the
+///   password itself), so a legitimate client pays bcrypt once;
+/// - at most `slots` verifications run at once; a request that waits too long for one
+///   is answered 429, so wrong passwords cannot starve everything else of CPU.
 #[derive(Debug)]
 pub struct BasicAuth {
     users: HashMap<String, String>,
+    /// A hash of a random password at the users' cost, verified for unknown users.
+    dummy: String,
     keys: std::collections::hash_map::RandomState,
     verified: Mutex<HashSet<u64>>,
+    slots: tokio::sync::Semaphore,
+    /// bcrypt verifications done (for tests and curiosity).
+    verifications: std::sync::atomic::AtomicU64,
 }
 
 impl BasicAuth {
     pub fn new(users: HashMap<String, String>) -> Self {
+        let cost = users
+            .values()
+            .filter_map(|h| h.parse::<bcrypt::HashParts>().ok())
+            .map(|p| p.get_cost())
+            .max()
+            .unwrap_or(bcrypt::DEFAULT_COST);
+        let keys = std::collections::hash_map::RandomState::new();
+        let random = format!("{:x}", keys.hash_one(std::time::SystemTime::now()));
+        let dummy = bcrypt::hash(random, cost).unwrap_or_default();
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         BasicAuth {
             users,
-            keys: Default::default(),
+            dummy,
+            keys,
             verified: Mutex::new(HashSet::new()),
+            slots: tokio::sync::Semaphore::new((cores / 2).max(1)),
+            verifications: Default::default(),
         }
     }
 
-    fn key(&self, user: &str, password: &str) -> u64 {
-        self.keys.hash_one((user, password))
+    fn key(&self, c: &Credentials) -> u64 {
+        self.keys.hash_one((&c.user, &c.password))
+    }
+
+    /// Whether these credentials were verified before.
+    pub fn remembered(&self, c: &Credentials) -> bool {
+        self.verified
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(&self.key(c))
+    }
+
+    /// The slow check: one bcrypt verification whether or not the user exists.
+    pub fn verify(&self, c: &Credentials) -> bool {
+        self.verifications
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (hash, known) = match self.users.get(&c.user) {
+            Some(h) => (h.as_str(), true),
+            None => (self.dummy.as_str(), false),
+        };
+        let ok = bcrypt::verify(&c.password, hash).unwrap_or(false) && known;
+        if ok {
+            let mut v = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+            if v.len() >= REMEMBERED {
+                v.clear();
+            }
+            v.insert(self.key(c));
+        }
+        ok
     }
 
     /// Whether the Authorization header value names a user with the right password.
     pub fn check(&self, header: Option<&str>) -> bool {
-        let Some(encoded) = header.and_then(|h| h.strip_prefix("Basic ")) else {
+        let Some(c) = Credentials::parse(header) else {
             return false;
         };
-        let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(encoded.trim()) else {
-            return false;
-        };
-        let Ok(text) = String::from_utf8(decoded) else {
-            return false;
-        };
-        let Some((user, password)) = text.split_once(':') else {
-            return false;
-        };
-        let Some(hash) = self.users.get(user) else {
-            return false;
-        };
-        let key = self.key(user, password);
-        if self
-            .verified
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .contains(&key)
-        {
-            return true;
-        }
-        let ok = bcrypt::verify(password, hash).unwrap_or(false);
-        if ok {
-            self.verified
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(key);
-        }
-        ok
+        self.remembered(&c) || self.verify(&c)
+    }
+
+    pub fn verifications(&self) -> u64 {
+        self.verifications
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 }
 
-/// The middleware: 401 with a challenge unless the request carries valid credentials.
+fn unauthorized() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "Basic realm=\"lightgate\"")],
+        "Unauthorized\n",
+    )
+        .into_response()
+}
+
+/// The middleware: 401 with a challenge unless the request carries valid credentials;
+/// 429 when too many checks are already waiting for bcrypt.
 pub async fn require_auth(
     State(auth): State<Arc<BasicAuth>>,
     request: Request,
@@ -191,22 +353,31 @@ pub async fn require_auth(
     let header = request
         .headers()
         .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
+        .and_then(|v| v.to_str().ok());
+    let Some(creds) = Credentials::parse(header) else {
+        return unauthorized();
+    };
+    if auth.remembered(&creds) {
+        return next.run(request).await;
+    }
+    let Ok(Ok(permit)) = tokio::time::timeout(AUTH_QUEUE_WAIT, auth.slots.acquire()).await else {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "1")],
+            "too many authentication attempts at once; retry\n",
+        )
+            .into_response();
+    };
     let auth2 = auth.clone();
     // bcrypt takes tens of milliseconds: off the async workers.
-    let ok = tokio::task::spawn_blocking(move || auth2.check(header.as_deref()))
+    let ok = tokio::task::spawn_blocking(move || auth2.verify(&creds))
         .await
         .unwrap_or(false);
+    drop(permit);
     if ok {
         next.run(request).await
     } else {
-        (
-            StatusCode::UNAUTHORIZED,
-            [(header::WWW_AUTHENTICATE, "Basic realm=\"lightgate\"")],
-            "Unauthorized\n",
-        )
-            .into_response()
+        unauthorized()
     }
 }
 
@@ -234,16 +405,81 @@ mod tests {
     }
 
     #[test]
+    fn a_typo_or_an_unsupported_key_is_refused_by_name() {
+        let p = Path::new("/etc/lightgate/web.yml");
+        let hash = bcrypt::hash("s3cret", 4).unwrap();
+        let e = WebConfig::parse(&format!("basic_auth_user:\n  alice: {hash}\n"), p).unwrap_err();
+        assert!(
+            e.contains("unknown key \"basic_auth_user\" (did you mean basic_auth_users?)"),
+            "{e}"
+        );
+        let e = WebConfig::parse(
+            "tls_server_config:\n  cert_file: a\n  key_file: b\n  min_version: TLS13\n",
+            p,
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("tls_server_config.min_version is not supported"),
+            "{e}"
+        );
+        let e = WebConfig::parse(
+            "tls_server_config:\n  cert_file: a\n  key_file: b\n  clientauth: x\n",
+            p,
+        )
+        .unwrap_err();
+        assert!(e.contains("clientauth"), "{e}");
+        // Truncated, wrong cost and plain text hashes; the hash is never quoted.
+        for bad in [
+            "$2y$10$abcdefghijklmnopqrstuv",
+            &hash[..40],
+            "$2y$99$abcdefghijklmnopqrstuuvwxyzabcdefghijklmnopqrstuvwx",
+        ] {
+            let e = WebConfig::parse(&format!("basic_auth_users:\n  alice: \"{bad}\"\n"), p)
+                .unwrap_err();
+            assert!(e.contains("basic_auth_users.alice"), "{e}");
+            assert!(!e.contains(bad), "{e}");
+        }
+        assert_eq!(WebConfig::parse("", p).unwrap(), WebConfig::default());
+    }
+
+    #[test]
+    fn an_unknown_user_costs_a_bcrypt_verification_like_a_wrong_password() {
+        let hash = bcrypt::hash("s3cret", 4).unwrap();
+        let auth = BasicAuth::new(HashMap::from([("alice".to_string(), hash)]));
+        let header = |u: &str, p: &str| {
+            format!(
+                "Basic {}",
+                base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"))
+            )
+        };
+        assert!(!auth.check(Some(&header("alice", "wrong"))));
+        assert_eq!(auth.verifications(), 1);
+        assert!(!auth.check(Some(&header("mallory", "s3cret"))));
+        assert_eq!(auth.verifications(), 2, "the unknown user was verified too");
+        assert!(auth.check(Some(&header("alice", "s3cret"))));
+        assert!(auth.check(Some(&header("alice", "s3cret"))));
+        assert_eq!(auth.verifications(), 3, "the success was remembered");
+    }
+
+    #[test]
     fn an_exporter_web_config_parses() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("web.yml");
         std::fs::write(&p, "basic_auth_users:\n  prometheus: $2y$10$abcdefghijklmnopqrstuv\nhttp_server_config:\n  http2: false\n").unwrap();
+        let hash = bcrypt::hash("s3cret", 4).unwrap();
+        std::fs::write(
+            &p,
+            format!(
+                "basic_auth_users:\n  prometheus: {hash}\nhttp_server_config:\n  http2: false\n"
+            ),
+        )
+        .unwrap();
         let c = WebConfig::load(&p).unwrap();
         assert_eq!(c.basic_auth_users.len(), 1);
         std::fs::write(&p, "basic_auth_users:\n  prometheus: plaintext\n").unwrap();
         assert!(WebConfig::load(&p)
             .unwrap_err()
-            .contains("not a bcrypt hash"));
+            .contains("basic_auth_users.prometheus: not a valid bcrypt hash"));
         std::fs::write(
             &p,
             "tls_server_config:\n  cert_file: missing.crt\n  key_file: missing.key\n",

@@ -35,6 +35,18 @@ pub enum SourceError {
 impl SourceError {
     pub const KINDS: [&'static str; 4] = ["timeout", "transport", "decode", "auth"];
 
+    /// The same error with every one of `secrets` (and anything credential-shaped)
+    /// removed from its text: see [`crate::text::redact`].
+    pub fn redacted(self, secrets: &[&str]) -> SourceError {
+        use crate::text::redact;
+        match self {
+            SourceError::Timeout(m) => SourceError::Timeout(redact(&m, secrets)),
+            SourceError::Transport(m) => SourceError::Transport(redact(&m, secrets)),
+            SourceError::Decode(m) => SourceError::Decode(redact(&m, secrets)),
+            SourceError::Auth(m) => SourceError::Auth(redact(&m, secrets)),
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             SourceError::Timeout(_) => "timeout",

@@ -43,6 +43,10 @@ pub struct Fake {
     pub circuits: Vec<Value>,
     /// Names of circuits the port lists that the identity may not read (HTTP 403).
     pub forbidden_circuits: Vec<&'static str>,
+    /// Token requests fail with an error that echoes the whole request form.
+    pub echo_token_request: bool,
+    /// Port GETs fail with a 403 that echoes the Authorization header.
+    pub echo_bearer: bool,
 }
 
 pub const CIRCUIT_PREFIX: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-er/providers/Microsoft.Network/expressRouteCircuits/";
@@ -105,6 +109,10 @@ async fn sp_token(
     assert_eq!(tenant, "tenant-1");
     assert_eq!(get("grant_type"), "client_credentials");
     assert_eq!(get("scope"), "https://management.azure.com/.default");
+    if fake.lock().unwrap().echo_token_request {
+        let echoed: Vec<String> = form.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        return (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_request", "error_description": format!("AADSTS900144: malformed request: {}", echoed.join("&"))}))).into_response();
+    }
     if fake.lock().unwrap().secret_expired {
         return (StatusCode::UNAUTHORIZED, Json(json!({"error": "invalid_client", "error_description": "AADSTS7000222: The provided client secret keys for app 'client-1' are expired. Visit the Azure portal to create new keys for your app.\r\nTrace ID: x"}))).into_response();
     }
@@ -154,6 +162,14 @@ async fn arm(
         return r;
     }
     let path = format!("/subscriptions/{path}");
+    if fake.lock().unwrap().echo_bearer {
+        let auth = headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        return (StatusCode::FORBIDDEN, Json(json!({"error": {"code": "AuthorizationFailed", "message": format!("The request with 'Authorization: {auth}' was refused; raw token {}", auth.trim_start_matches("Bearer "))}}))).into_response();
+    }
     if path.ends_with("/providers/Microsoft.Insights/metrics") {
         let names = q
             .iter()

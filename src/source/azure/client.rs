@@ -171,8 +171,29 @@ impl AzureClient {
         Ok(value)
     }
 
-    /// GETs an ARM path (starting with /) with `query`, as JSON.
+    /// The client secret and the current token: never to appear in an error.
+    fn secrets(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let AzureAuth::ServicePrincipal { client_secret, .. } = &self.config.auth {
+            out.push(client_secret.expose().to_string());
+        }
+        if let Some((t, _)) = &self.token {
+            out.push(t.expose().to_string());
+        }
+        out
+    }
+
+    /// GETs an ARM path (starting with /) with `query`, as JSON. Error texts (Azure's
+    /// own, which may echo the request) come back with every secret removed.
     pub fn get(&mut self, path: &str, query: &str) -> Result<Value, SourceError> {
+        self.get_raw(path, query).map_err(|e| {
+            let secrets = self.secrets();
+            let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+            e.redacted(&refs)
+        })
+    }
+
+    fn get_raw(&mut self, path: &str, query: &str) -> Result<Value, SourceError> {
         let url = format!("{}{path}?{query}", self.config.arm_endpoint);
         let mut refreshed = false;
         let mut last = SourceError::Transport("no attempt made".to_string());

@@ -474,17 +474,14 @@ impl Dialogue<'_> {
         }
     }
 
-    /// `text` with every configured secret replaced.
-    fn redact(&self, text: &str) -> String {
+    /// The console's passwords, to keep out of error texts.
+    fn secrets(&self) -> Vec<&str> {
         let s = self.settings;
-        let mut out = text.to_string();
-        for secret in [&s.password, &s.enable_password].into_iter().flatten() {
-            let v = secret.expose();
-            if !v.is_empty() {
-                out = out.replace(v, "<redacted>");
-            }
-        }
-        out
+        [&s.password, &s.enable_password]
+            .into_iter()
+            .flatten()
+            .map(Secret::expose)
+            .collect()
     }
 }
 
@@ -515,12 +512,7 @@ pub fn run(
     };
     let outcome = d.session(commands);
     d.leave(outcome.is_err());
-    outcome.map_err(|e| match e {
-        SourceError::Timeout(m) => SourceError::Timeout(d.redact(&m)),
-        SourceError::Transport(m) => SourceError::Transport(d.redact(&m)),
-        SourceError::Decode(m) => SourceError::Decode(d.redact(&m)),
-        SourceError::Auth(m) => SourceError::Auth(d.redact(&m)),
-    })
+    outcome.map_err(|e| e.redacted(&d.secrets()))
 }
 
 #[cfg(test)]
