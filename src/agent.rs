@@ -105,8 +105,27 @@ impl Agent {
     }
 
     /// Re-reads the config file and applies it; an invalid file is rejected with every
-    /// problem, and the running config is kept. Sets the reload metrics either way.
+    /// problem, and the running config is kept. Sets the reload metrics either way: a
+    /// reload that panics (a bug) counts as failed too, and says so.
     pub fn reload(self: &Arc<Self>) -> Result<String, String> {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.reload_file())) {
+            Ok(outcome) => outcome,
+            Err(panic) => {
+                let why = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic without a message".to_string());
+                tracing::error!(error = %why, "Reload crashed; keeping the running config.");
+                self.store.poll_metrics.reload_failed();
+                Err(format!(
+                    "internal error while reloading (please report it): {why}"
+                ))
+            }
+        }
+    }
+
+    fn reload_file(self: &Arc<Self>) -> Result<String, String> {
         let Some(path) = lock(&self.config_path).clone() else {
             return Err("no config file to reload: this agent runs the embedded demo".to_string());
         };
@@ -187,12 +206,10 @@ impl Agent {
     }
 
     /// Makes a device's poller poll now (several calls before it runs make one poll).
-    /// Returns false for an unknown device.
-    pub fn poll_now(&self, device: &str) -> bool {
-        lock(&self.pollers)
-            .get(device)
-            .map(|p| p.wake.poll_now())
-            .is_some()
+    /// Returns None for an unknown device, Some(false) when the request was folded
+    /// into a poll already waiting.
+    pub fn poll_now(&self, device: &str) -> Option<bool> {
+        lock(&self.pollers).get(device).map(|p| p.wake.poll_now())
     }
 
     /// Wakes the poller of `device`, or of every device; returns how many woke.

@@ -52,16 +52,27 @@ impl Jitter {
 
 /// A way to make a poller poll at once (a trap said a link changed), optionally
 /// refreshing what its source cached about the device first (an optic was swapped).
+/// Requests coalesce: while one is waiting, more add nothing, and woken polls of one
+/// device are at least [`MIN_WAKE_GAP`] apart, so a trap flood cannot turn into a poll
+/// flood against the router.
 #[derive(Debug, Default)]
 pub struct Wake {
     notify: Notify,
     rediscover: AtomicBool,
+    /// A woken poll is waiting to start.
+    pending: AtomicBool,
 }
 
+/// Least time between two polls of one device started by a wake-up (traps, the API).
+pub const MIN_WAKE_GAP: Duration = Duration::from_millis(250);
+
 impl Wake {
-    /// Polls now. Several calls before the poller runs make one poll.
-    pub fn poll_now(&self) {
+    /// Polls now. Returns false when a woken poll was already waiting: this request is
+    /// folded into it.
+    pub fn poll_now(&self) -> bool {
+        let first = !self.pending.swap(true, Ordering::SeqCst);
         self.notify.notify_one();
+        first
     }
 
     /// Rediscovers the device, then polls now.
@@ -84,12 +95,25 @@ pub async fn run(
     let mut next = Instant::now() + start_delay.mul_f64(jitter.next());
     let mut healthy = true;
     let mut counted = source.counters().unwrap_or_default();
+    let mut last_woken: Option<Instant> = None;
     loop {
-        tokio::select! {
+        let woken = tokio::select! {
             _ = cancel.cancelled() => return,
-            _ = sleep_until(next) => {}
-            _ = wake.notify.notified() => tracing::debug!(device = %device.name, "Polling now (woken)."),
+            _ = sleep_until(next) => false,
+            _ = wake.notify.notified() => true,
+        };
+        if woken {
+            if let Some(at) = last_woken.filter(|t| t.elapsed() < MIN_WAKE_GAP) {
+                tokio::select! {
+                    _ = cancel.cancelled() => return,
+                    _ = sleep_until(at + MIN_WAKE_GAP) => {}
+                }
+            }
+            tracing::debug!(device = %device.name, "Polling now (woken).");
+            last_woken = Some(Instant::now());
         }
+        // Whatever woke us, this poll answers every request made so far.
+        wake.pending.store(false, Ordering::SeqCst);
         if wake.rediscover.swap(false, Ordering::SeqCst) {
             source.invalidate("a trap said the hardware changed");
         }

@@ -144,14 +144,14 @@ impl Store {
         let store = Store {
             shard,
             state: RwLock::new(State {
-                config: Arc::new(Config {
-                    listen: config.listen,
-                    azure: None,
-                    audit_log: config.audit_log.clone(),
-                    traps: None,
-                    devices: Vec::new(),
-                    ports: Vec::new(),
-                }),
+                config: Arc::new(Config::new(
+                    config.listen,
+                    None,
+                    config.audit_log.clone(),
+                    None,
+                    Vec::new(),
+                    Vec::new(),
+                )),
                 devices: HashMap::new(),
                 links: HashMap::new(),
                 azure: HashMap::new(),

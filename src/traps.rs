@@ -179,10 +179,16 @@ pub async fn run(
         for name in names {
             metrics.trap_received(name, trap.kind.as_str());
             match trap.kind {
-                TrapKind::LinkDown | TrapKind::LinkUp => {
-                    tracing::info!(device = %name, trap = trap.kind.as_str(), if_index = ?trap.if_index, "Link trap: polling now.");
-                    agent.poll_now(name);
-                }
+                TrapKind::LinkDown | TrapKind::LinkUp => match agent.poll_now(name) {
+                    Some(true) => {
+                        tracing::info!(device = %name, trap = trap.kind.as_str(), if_index = ?trap.if_index, "Link trap: polling now.")
+                    }
+                    Some(false) => {
+                        metrics.trap_poll_coalesced(name);
+                        tracing::debug!(device = %name, trap = trap.kind.as_str(), "Link trap: a poll is already on its way.");
+                    }
+                    None => {}
+                },
                 TrapKind::EntityChange => {
                     tracing::info!(device = %name, "Hardware changed: rediscovering.");
                     agent.rediscover(name);

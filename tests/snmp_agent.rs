@@ -261,3 +261,64 @@ async fn a_link_down_trap_shows_in_metrics_within_a_second() {
     );
     t.stop().await;
 }
+
+/// A flood of valid linkDown traps (2,000 in about two seconds) must not turn into a
+/// flood of polls against the router: woken polls coalesce, at least 250 ms apart, and
+/// the folded traps are counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trap_flood_is_coalesced_into_a_few_polls() {
+    let walk = writable_junos();
+    let sim = SnmpSim::start(walk.path(), "public");
+    let trap_port = free_udp_port();
+    let t = TestAgent::start(&config(&sim.address, "10m", Some(trap_port))).await;
+    t.wait_for(
+        "/api/v1/ports/erd-fra-1",
+        Duration::from_secs(15),
+        |_, v| v["links"]["link1"]["reading"]["oper_status"] == "up",
+    )
+    .await;
+    let metrics = &t.agent.store().poll_metrics;
+    let polls_before = metrics.polls("mx5");
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let started = Instant::now();
+    for i in 0..2000u32 {
+        let pdu = lightgate::simulate::trap::link_trap(
+            "trap-secret",
+            i64::from(i),
+            100 + i,
+            541,
+            true,
+            false,
+        );
+        socket.send_to(&pdu, ("127.0.0.1", trap_port)).unwrap();
+        if i % 100 == 99 {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+    let flood = started.elapsed();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let polls = metrics.polls("mx5") - polls_before;
+    let m = t.metrics().await;
+    let accepted = value(
+        &m,
+        "lightgate_snmp_traps_total",
+        &[("device", "mx5"), ("trap", "linkDown")],
+    );
+    let coalesced = value(
+        &m,
+        "lightgate_snmp_trap_polls_coalesced_total",
+        &[("device", "mx5")],
+    );
+    let most = (flood.as_millis() / 250 + 3) as u64;
+    assert!(polls >= 1, "the traps made no poll at all");
+    assert!(
+        polls <= most,
+        "{polls} polls for a {flood:?} trap flood (at most {most})"
+    );
+    assert!(accepted > 1000.0, "only {accepted} traps were accepted");
+    assert!(
+        coalesced >= accepted - most as f64,
+        "{coalesced} of {accepted} traps counted as coalesced"
+    );
+    t.stop().await;
+}

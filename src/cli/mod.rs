@@ -121,10 +121,10 @@ enum Command {
         #[arg(long, default_value = "create-circuit")]
         action: String,
         /// Keep asking until the port is ready or this much time has passed.
-        #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+        #[arg(long, value_parser = crate::config::duration::cli::gate_wait, value_name = "DURATION")]
         wait: Option<std::time::Duration>,
         /// How often to ask while waiting.
-        #[arg(long, default_value = "5s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+        #[arg(long, default_value = "5s", value_parser = crate::config::duration::cli::gate_interval, value_name = "DURATION")]
         interval: std::time::Duration,
         /// Print the decision as JSON.
         #[arg(long)]
@@ -137,7 +137,7 @@ enum Command {
         #[arg(long, value_name = "FILE", requires = "prometheus")]
         audit_log: Option<PathBuf>,
         /// With --prometheus: the newest sample of each link may be at most this old.
-        #[arg(long, default_value = "2m", value_parser = humantime::parse_duration, value_name = "DURATION")]
+        #[arg(long, default_value = "2m", value_parser = crate::config::duration::cli::max_age, value_name = "DURATION")]
         max_age: std::time::Duration,
         #[command(flatten)]
         client: http::ClientArgs,
@@ -283,7 +283,7 @@ struct ProbeSnmp {
     #[arg(long)]
     json: bool,
     /// Per-request timeout.
-    #[arg(long, default_value = "2s", value_parser = humantime::parse_duration)]
+    #[arg(long, default_value = "2s", value_parser = crate::config::duration::cli::snmp_timeout)]
     timeout: std::time::Duration,
 }
 

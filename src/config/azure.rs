@@ -88,11 +88,14 @@ pub fn resolve(raw: &Spanned<RawAzure>, report: Report<'_>) -> Option<AzureConfi
                     default: Duration,
                     what: &str,
                     report: Report<'_>| match d {
-        Some(v) if v.get_ref().0.is_zero() => {
-            report(v.span(), format!("{what} must be longer than zero"));
-            default
+        Some(v) => {
+            let bounds = if what == "poll_interval" {
+                super::duration::AZURE_POLL
+            } else {
+                super::duration::AZURE_REQUEST_TIMEOUT
+            };
+            bounds.setting(what, v, report)
         }
-        Some(v) => v.get_ref().0,
         None => default,
     };
     Some(AzureConfig {

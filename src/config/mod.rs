@@ -5,7 +5,7 @@
 
 mod azure;
 pub mod defaults;
-mod duration;
+pub mod duration;
 mod location;
 mod raw;
 pub mod secret;
@@ -41,6 +41,55 @@ pub struct Config {
     pub traps: Option<TrapConfig>,
     pub devices: Vec<DeviceConfig>,
     pub ports: Vec<PortConfig>,
+    /// Lookups by name, built once per config (a fleet has tens of thousands of
+    /// devices, and pollers ask on every poll).
+    pub index: ConfigIndex,
+}
+
+/// Positions of devices and ports by name, and each device's interfaces to read.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigIndex {
+    devices: std::collections::HashMap<String, usize>,
+    ports: std::collections::HashMap<String, usize>,
+    interfaces: std::collections::HashMap<String, Vec<String>>,
+}
+
+/// Derived from the rest of the config: never what makes two configs differ.
+impl PartialEq for ConfigIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl ConfigIndex {
+    fn build(devices: &[DeviceConfig], ports: &[PortConfig]) -> Self {
+        let mut interfaces: std::collections::HashMap<String, Vec<String>> = devices
+            .iter()
+            .map(|d| (d.name.clone(), d.monitor.clone()))
+            .collect();
+        for l in ports.iter().flat_map(|p| [&p.link1, &p.link2]) {
+            if let Some(list) = interfaces.get_mut(&l.device) {
+                list.push(l.interface.clone());
+            }
+        }
+        for list in interfaces.values_mut() {
+            list.sort();
+            list.dedup();
+        }
+        ConfigIndex {
+            devices: devices
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.name.clone(), i))
+                .collect(),
+            ports: ports
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.name.clone(), i))
+                .collect(),
+            interfaces,
+        }
+    }
 }
 
 /// How lightgate reaches Azure.
@@ -234,32 +283,51 @@ impl Config {
         Config::parse(DEMO_TOML, "embedded demo").expect("the embedded demo config is valid")
     }
 
+    /// Builds a config from its parts (and its name index).
+    pub fn new(
+        listen: SocketAddr,
+        azure: Option<AzureConfig>,
+        audit_log: std::path::PathBuf,
+        traps: Option<TrapConfig>,
+        devices: Vec<DeviceConfig>,
+        ports: Vec<PortConfig>,
+    ) -> Config {
+        let index = ConfigIndex::build(&devices, &ports);
+        Config {
+            listen,
+            azure,
+            audit_log,
+            traps,
+            devices,
+            ports,
+            index,
+        }
+    }
+
     pub fn device(&self, name: &str) -> Option<&DeviceConfig> {
-        self.devices.iter().find(|d| d.name == name)
+        self.index
+            .devices
+            .get(name)
+            .and_then(|i| self.devices.get(*i))
+            .filter(|d| d.name == name)
     }
 
     pub fn port(&self, name: &str) -> Option<&PortConfig> {
-        self.ports.iter().find(|p| p.name == name)
+        self.index
+            .ports
+            .get(name)
+            .and_then(|i| self.ports.get(*i))
+            .filter(|p| p.name == name)
     }
 
     /// The interfaces of a device that some port's link uses or that the device
     /// monitors: all a poll needs to read.
     pub fn interfaces_of(&self, device: &str) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .ports
-            .iter()
-            .flat_map(|p| [&p.link1, &p.link2])
-            .filter(|l| l.device == device)
-            .map(|l| l.interface.clone())
-            .chain(
-                self.device(device)
-                    .into_iter()
-                    .flat_map(|d| d.monitor.iter().cloned()),
-            )
-            .collect();
-        names.sort();
-        names.dedup();
-        names
+        self.index
+            .interfaces
+            .get(device)
+            .cloned()
+            .unwrap_or_default()
     }
 }
 

@@ -116,12 +116,21 @@ pub fn settings(raw: &Spanned<RawSerial>, report: Report<'_>) -> Option<SerialSe
         at.clone(),
         report,
     );
-    let timeout = |d: &Option<Spanned<super::duration::HumanDuration>>, default| {
-        d.as_ref()
-            .map(|d| d.get_ref().0)
-            .filter(|d| !d.is_zero())
-            .unwrap_or(default)
-    };
+    // Zero means the default, as it always has.
+    let mut timeout =
+        |d: &Option<Spanned<super::duration::HumanDuration>>, what: &str, default| match d
+            .as_ref()
+            .filter(|d| !d.get_ref().0.is_zero())
+        {
+            Some(d) => super::duration::CONSOLE_TIMEOUT.setting(what, d, report),
+            None => default,
+        };
+    let step_timeout = timeout(&s.step_timeout, "step_timeout", DEFAULT_STEP_TIMEOUT);
+    let command_timeout = timeout(
+        &s.command_timeout,
+        "command_timeout",
+        DEFAULT_COMMAND_TIMEOUT,
+    );
     Some(SerialSettings {
         target,
         session: SessionSettings {
@@ -129,8 +138,8 @@ pub fn settings(raw: &Spanned<RawSerial>, report: Report<'_>) -> Option<SerialSe
             username: s.username.clone(),
             password,
             enable_password,
-            step_timeout: timeout(&s.step_timeout, DEFAULT_STEP_TIMEOUT),
-            command_timeout: timeout(&s.command_timeout, DEFAULT_COMMAND_TIMEOUT),
+            step_timeout,
+            command_timeout,
         },
     })
 }

@@ -241,12 +241,14 @@ pub fn settings(raw: &Spanned<RawSnmp>, report: Report<'_>) -> SnmpSettings {
         community,
         v3,
         vendor,
-        request_timeout: s
+        request_timeout: match s
             .request_timeout
             .as_ref()
-            .map(|d| d.get_ref().0)
-            .filter(|d| !d.is_zero())
-            .unwrap_or(SnmpSettings::DEFAULT_REQUEST_TIMEOUT),
+            .filter(|d| !d.get_ref().0.is_zero())
+        {
+            Some(d) => super::duration::SNMP_REQUEST_TIMEOUT.setting("request_timeout", d, report),
+            None => SnmpSettings::DEFAULT_REQUEST_TIMEOUT,
+        },
         retries: s.retries.unwrap_or(SnmpSettings::DEFAULT_RETRIES),
         max_repetitions: positive(
             &s.max_repetitions,
@@ -260,12 +262,14 @@ pub fn settings(raw: &Spanned<RawSnmp>, report: Report<'_>) -> SnmpSettings {
             SnmpSettings::DEFAULT_MAX_VARBINDS as u32,
             report,
         ) as usize,
-        rediscover_interval: s
+        rediscover_interval: match s
             .rediscover_interval
             .as_ref()
-            .map(|d| d.get_ref().0)
-            .filter(|d| !d.is_zero())
-            .unwrap_or(SnmpSettings::DEFAULT_REDISCOVER),
+            .filter(|d| !d.get_ref().0.is_zero())
+        {
+            Some(d) => super::duration::REDISCOVER.setting("rediscover_interval", d, report),
+            None => SnmpSettings::DEFAULT_REDISCOVER,
+        },
     }
 }
 

@@ -246,9 +246,39 @@ fn zero_durations_and_bad_listen_addresses_are_rejected() {
     );
     assert!(
         p.iter()
-            .any(|l| l.contains("poll_interval must be longer than zero")),
+            .any(|l| l.contains("poll_interval 0s is out of range: 100ms to 1day")),
         "{p:?}"
     );
+}
+
+#[test]
+fn absurd_durations_are_errors_not_overflows() {
+    for (from, to, expected) in [
+        (
+            "poll_interval = \"10s\"",
+            "poll_interval = \"18446744073709551615s\"",
+            "poll_interval 18446744073709551615s is out of range: 100ms to 1day",
+        ),
+        (
+            "poll_interval = \"10s\"",
+            "poll_interval = \"1ns\"",
+            "poll_interval 1ns is out of range",
+        ),
+        (
+            "hold_down = \"5m\"",
+            "hold_down = \"999999999999h\"",
+            "hold_down 3599999999996400s is out of range: 100ms to 7days",
+        ),
+        (
+            "poll_interval = \"10s\"",
+            "poll_interval = \"10s\"\ntimeout = \"1m\"",
+            "timeout 1m is longer than poll_interval 10s",
+        ),
+    ] {
+        assert!(EXAMPLE.contains(from), "{from}");
+        let p = problems(&EXAMPLE.replacen(from, to, 1));
+        assert!(p.iter().any(|l| l.contains(expected)), "{to}: {p:?}");
+    }
 }
 
 #[test]

@@ -10,7 +10,7 @@ use toml::Spanned;
 
 use super::location::Problem;
 use super::raw::{RawConfig, RawDevice, RawLink, RawPort, RawSim};
-use super::{defaults, Config, DeviceConfig, LinkConfig, PortConfig, SourceConfig};
+use super::{defaults, duration, Config, DeviceConfig, LinkConfig, PortConfig, SourceConfig};
 use crate::domain::{AzureAdminState, HealthyWindow, LinkId};
 use crate::source::sim::{OpticModel, Scenario, SimInterface, SimSettings};
 
@@ -44,12 +44,18 @@ impl Checker<'_> {
         }
     }
 
-    fn positive(&mut self, what: &str, d: &Spanned<super::duration::HumanDuration>) -> Duration {
-        let value = d.get_ref().0;
-        if value.is_zero() {
-            self.problem(d.span(), format!("{what} must be longer than zero"));
-        }
-        value
+    /// A duration setting within its bounds (reported and clamped when outside).
+    fn duration(
+        &mut self,
+        what: &str,
+        d: &Spanned<super::duration::HumanDuration>,
+        bounds: super::duration::Bounds,
+    ) -> Duration {
+        let source = self.source;
+        let problems = &mut self.problems;
+        bounds.setting(what, d, &mut |span, m| {
+            problems.push(Problem::new(source, Some(span), m))
+        })
     }
 }
 
@@ -87,14 +93,19 @@ pub fn resolve(raw: RawConfig, source: &str) -> Result<Config, Vec<Problem>> {
         super::snmp::traps(t, &mut report)
     });
     let mut devices = Vec::new();
-    let mut seen_devices: HashMap<String, usize> = HashMap::new();
-    for d in &raw.device {
-        c.name("device", &d.name);
-        let line = Problem::new(source, Some(d.name.span()), "")
+    // Names to where they were first defined; the line is worked out only for a
+    // duplicate (counting lines for every name made a 20,000-device check quadratic).
+    let line_of = |span: Range<usize>| {
+        Problem::new(source, Some(span), "")
             .at
             .map(|a| a.0)
-            .unwrap_or(0);
-        if let Some(first) = seen_devices.insert(d.name.get_ref().clone(), line) {
+            .unwrap_or(0)
+    };
+    let mut seen_devices: HashMap<&str, Range<usize>> = HashMap::new();
+    for d in &raw.device {
+        c.name("device", &d.name);
+        if let Some(first) = seen_devices.insert(d.name.get_ref(), d.name.span()) {
+            let first = line_of(first);
             c.problem(
                 d.name.span(),
                 format!(
@@ -110,15 +121,23 @@ pub fn resolve(raw: RawConfig, source: &str) -> Result<Config, Vec<Problem>> {
     }
 
     let mut ports = Vec::new();
-    let mut seen_ports: HashMap<String, usize> = HashMap::new();
+    let mut seen_ports: HashMap<&str, Range<usize>> = HashMap::new();
     let mut used: HashMap<(String, String), String> = HashMap::new();
+    let known = Known {
+        raw: raw
+            .device
+            .iter()
+            .map(|d| d.name.get_ref().as_str())
+            .collect(),
+        devices: devices
+            .iter()
+            .map(|d: &DeviceConfig| (d.name.as_str(), d))
+            .collect(),
+    };
     for p in &raw.port {
         c.name("port", &p.name);
-        let line = Problem::new(source, Some(p.name.span()), "")
-            .at
-            .map(|a| a.0)
-            .unwrap_or(0);
-        if let Some(first) = seen_ports.insert(p.name.get_ref().clone(), line) {
+        if let Some(first) = seen_ports.insert(p.name.get_ref(), p.name.span()) {
+            let first = line_of(first);
             c.problem(
                 p.name.span(),
                 format!(
@@ -138,24 +157,18 @@ pub fn resolve(raw: RawConfig, source: &str) -> Result<Config, Vec<Problem>> {
                 c.problem(id.span(), why);
             }
         }
-        if let Some(port) = port(&mut c, p, &raw.device, &devices, &mut used) {
+        if let Some(port) = port(&mut c, p, &known, &mut used) {
             ports.push(port);
         }
     }
 
     if c.problems.is_empty() {
-        Ok(Config {
-            listen,
-            azure,
-            audit_log: raw
-                .audit_log
-                .as_ref()
-                .map(|p| std::path::PathBuf::from(p.get_ref()))
-                .unwrap_or_else(defaults::audit_log),
-            traps,
-            devices,
-            ports,
-        })
+        let audit_log = raw
+            .audit_log
+            .as_ref()
+            .map(|p| std::path::PathBuf::from(p.get_ref()))
+            .unwrap_or_else(defaults::audit_log);
+        Ok(Config::new(listen, azure, audit_log, traps, devices, ports))
     } else {
         Err(c.problems)
     }
@@ -165,7 +178,7 @@ fn device(c: &mut Checker<'_>, d: &RawDevice) -> Option<DeviceConfig> {
     let poll_interval = d
         .poll_interval
         .as_ref()
-        .map(|p| c.positive("poll_interval", p))
+        .map(|p| c.duration("poll_interval", p, duration::POLL_INTERVAL))
         .unwrap_or(defaults::POLL_INTERVAL);
     // SNMP discovery walks tables and may take longer than a 10 s cap on a big box;
     // an SNMP poll may use its whole interval by default.
@@ -177,8 +190,19 @@ fn device(c: &mut Checker<'_>, d: &RawDevice) -> Option<DeviceConfig> {
     let timeout = d
         .timeout
         .as_ref()
-        .map(|t| c.positive("timeout", t))
+        .map(|t| c.duration("timeout", t, duration::POLL_TIMEOUT))
         .unwrap_or(default_timeout);
+    if let Some(t) = d.timeout.as_ref().filter(|_| timeout > poll_interval) {
+        c.problem(
+            t.span(),
+            format!(
+                "device {:?}: timeout {} is longer than poll_interval {}: a poll would still run when the next one is due",
+                d.name.get_ref(),
+                crate::domain::format_duration(timeout),
+                crate::domain::format_duration(poll_interval)
+            ),
+        );
+    }
     let source = match d.source.get_ref().as_str() {
         "sim" => match &d.sim {
             Some(sim) => SourceConfig::Sim(sim_settings(c, sim)),
@@ -295,6 +319,12 @@ fn device(c: &mut Checker<'_>, d: &RawDevice) -> Option<DeviceConfig> {
 
 fn sim_settings(c: &mut Checker<'_>, sim: &Spanned<RawSim>) -> SimSettings {
     let raw = sim.get_ref();
+    if let Some(Err(e)) = raw
+        .response_delay
+        .map(|d| duration::SIM_DELAY.check("response_delay", d.0))
+    {
+        c.problem(sim.span(), e);
+    }
     let mut interfaces = BTreeMap::new();
     if raw.interfaces.is_empty() {
         c.problem(
@@ -319,13 +349,10 @@ fn sim_settings(c: &mut Checker<'_>, sim: &Spanned<RawSim>) -> SimSettings {
             }
         }
         if let Some(p) = s.flap_period {
-            if p.0.is_zero() {
-                c.problem(
-                    spec.span(),
-                    format!("interface {name:?}: flap_period must be longer than zero"),
-                );
+            if let Err(e) = duration::FLAP_PERIOD.check("flap_period", p.0) {
+                c.problem(spec.span(), format!("interface {name:?}: {e}"));
             }
-            iface.flap_period = p.0;
+            iface.flap_period = duration::FLAP_PERIOD.clamp(p.0);
         }
         if let Some(rate) = s.degrade_db_per_minute {
             if !rate.is_finite() || rate < 0.0 {
@@ -340,25 +367,33 @@ fn sim_settings(c: &mut Checker<'_>, sim: &Spanned<RawSim>) -> SimSettings {
     }
     SimSettings {
         seed: raw.seed,
-        response_delay: raw.response_delay.map(|d| d.0).unwrap_or_default(),
+        response_delay: raw
+            .response_delay
+            .map(|d| duration::SIM_DELAY.clamp(d.0))
+            .unwrap_or_default(),
         unreachable: raw.unreachable,
         fail_every: raw.fail_every.filter(|n| *n > 0),
         interfaces,
     }
 }
 
+/// The devices a port may name: every one in the file, and those that resolved.
+struct Known<'a> {
+    raw: std::collections::HashSet<&'a str>,
+    devices: HashMap<&'a str, &'a DeviceConfig>,
+}
+
 fn port(
     c: &mut Checker<'_>,
     p: &RawPort,
-    raw_devices: &[RawDevice],
-    devices: &[DeviceConfig],
+    known: &Known<'_>,
     used: &mut HashMap<(String, String), String>,
 ) -> Option<PortConfig> {
     let port_name = p.name.get_ref().clone();
     let hold_down = p
         .hold_down
         .as_ref()
-        .map(|h| c.positive("hold_down", h))
+        .map(|h| c.duration("hold_down", h, duration::HOLD_DOWN))
         .unwrap_or(defaults::HOLD_DOWN);
     let window = HealthyWindow {
         min_dbm: p
@@ -396,24 +431,8 @@ fn port(
         );
     }
     let tx_window = tx_window(c, &port_name, p);
-    let link1 = link(
-        c,
-        &port_name,
-        LinkId::Link1,
-        &p.link1,
-        raw_devices,
-        devices,
-        used,
-    );
-    let link2 = link(
-        c,
-        &port_name,
-        LinkId::Link2,
-        &p.link2,
-        raw_devices,
-        devices,
-        used,
-    );
+    let link1 = link(c, &port_name, LinkId::Link1, &p.link1, known, used);
+    let link2 = link(c, &port_name, LinkId::Link2, &p.link2, known, used);
     let (link1, link2) = (link1?, link2?);
     if link1.device == link2.device && link1.interface == link2.interface {
         c.problem(
@@ -423,14 +442,14 @@ fn port(
     }
     let slowest_poll = [&link1, &link2]
         .iter()
-        .filter_map(|l| devices.iter().find(|d| d.name == l.device))
+        .filter_map(|l| known.devices.get(l.device.as_str()))
         .map(|d| d.poll_interval)
         .max()
         .unwrap_or(defaults::POLL_INTERVAL);
     let staleness = p
         .staleness
         .as_ref()
-        .map(|s| c.positive("staleness", s))
+        .map(|s| c.duration("staleness", s, duration::STALENESS))
         .unwrap_or(slowest_poll * defaults::STALE_AFTER_POLLS);
     Some(PortConfig {
         name: port_name,
@@ -494,8 +513,7 @@ fn link(
     port: &str,
     id: LinkId,
     raw: &Spanned<RawLink>,
-    raw_devices: &[RawDevice],
-    devices: &[DeviceConfig],
+    known: &Known<'_>,
     used: &mut HashMap<(String, String), String>,
 ) -> Option<LinkConfig> {
     let l = raw.get_ref();
@@ -519,17 +537,14 @@ fn link(
             format!("port {port:?} {id}: interface must not be empty"),
         );
     }
-    if !raw_devices.iter().any(|d| d.name.get_ref() == device_name) {
+    if !known.raw.contains(device_name.as_str()) {
         c.problem(
             l.device.span(),
             format!("port {port:?} {id}: unknown device {device_name:?}"),
         );
         return None;
     }
-    if let Some(SourceConfig::Sim(sim)) = devices
-        .iter()
-        .find(|d| &d.name == device_name)
-        .map(|d| &d.source)
+    if let Some(SourceConfig::Sim(sim)) = known.devices.get(device_name.as_str()).map(|d| &d.source)
     {
         if !sim.interfaces.contains_key(interface) {
             let known: Vec<&str> = sim.interfaces.keys().map(|k| k.as_str()).collect();

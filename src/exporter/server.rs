@@ -136,8 +136,7 @@ where
 {
     type Stream = Counted<A::Stream>;
     type Service = A::Service;
-    type Future =
-        Pin<Box<dyn Future<Output = io::Result<(Self::Stream, Self::Service)>> + Send>>;
+    type Future = Pin<Box<dyn Future<Output = io::Result<(Self::Stream, Self::Service)>> + Send>>;
 
     fn accept(&self, stream: I, service: S) -> Self::Future {
         let now_open = self.open.fetch_add(1, Ordering::SeqCst) + 1;
@@ -190,7 +189,10 @@ pub async fn bounded_body(
             format!("the request body is larger than {max} bytes\n"),
         )
             .into_response(),
-        Ok(Ok(bytes)) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Ok(Ok(bytes)) => {
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
     }
 }
 
