@@ -48,7 +48,7 @@ const DAY: u64 = 86_400;
 
 /// How often a device is polled.
 pub const POLL_INTERVAL: Bounds = Bounds {
-    min: ms(100),
+    min: ms(10),
     max: secs(DAY),
 };
 /// How long one poll may take (never more than the interval: see the device check).
@@ -200,7 +200,7 @@ mod tests {
         let e = POLL_INTERVAL.check("poll_interval", huge).unwrap_err();
         assert_eq!(
             e,
-            "poll_interval 18446744073709551615s is out of range: 100ms to 1day"
+            "poll_interval 18446744073709551615s is out of range: 10ms to 1day"
         );
         assert!(HOLD_DOWN
             .check("hold_down", parse("999999999999h").unwrap())

@@ -246,7 +246,7 @@ fn zero_durations_and_bad_listen_addresses_are_rejected() {
     );
     assert!(
         p.iter()
-            .any(|l| l.contains("poll_interval 0s is out of range: 100ms to 1day")),
+            .any(|l| l.contains("poll_interval 0s is out of range: 10ms to 1day")),
         "{p:?}"
     );
 }
@@ -257,7 +257,7 @@ fn absurd_durations_are_errors_not_overflows() {
         (
             "poll_interval = \"10s\"",
             "poll_interval = \"18446744073709551615s\"",
-            "poll_interval 18446744073709551615s is out of range: 100ms to 1day",
+            "poll_interval 18446744073709551615s is out of range: 10ms to 1day",
         ),
         (
             "poll_interval = \"10s\"",
@@ -473,4 +473,67 @@ fn monitor_lists_are_read_checked_and_polled() {
         "{p:?}"
     );
     assert!(p.iter().any(|x| x.contains("must not be empty")), "{p:?}");
+}
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn cases() -> u32 {
+        std::env::var("LIGHTGATE_FUZZ_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(512)
+    }
+
+    /// Values an operator might type where a value goes.
+    fn token() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[0-9]{1,25}".prop_map(|s| s),
+            "\"[0-9]{1,22}[a-z]{0,3}\"".prop_map(|s| s),
+            "\"-?[0-9.e]{1,12}(ns|ms|s|m|h|d|y)\"".prop_map(|s| s),
+            "-?[0-9]{1,4}\\.[0-9]{0,4}(e[0-9]{1,3})?".prop_map(|s| s),
+            Just("nan".to_string()),
+            Just("inf".to_string()),
+            Just("-inf".to_string()),
+            Just("[]".to_string()),
+            Just("{}".to_string()),
+            Just("true".to_string()),
+            Just("\"\"".to_string()),
+            ".{0,12}".prop_map(|s| format!("{s:?}")),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(cases()))]
+
+        /// Whatever the file holds, loading it gives a config or located problems.
+        #[test]
+        fn any_text_loads_or_is_refused_without_panicking(text in ".{0,400}") {
+            let _ = Config::parse(&text, "fuzz.toml");
+            let _ = crate::exporter::web::WebConfig::parse(&text, std::path::Path::new("web.yml"));
+        }
+
+        /// The example config with one value swapped for something absurd.
+        #[test]
+        fn absurd_values_are_refused_without_panicking(which in any::<prop::sample::Index>(), value in token()) {
+            let lines: Vec<&str> = EXAMPLE.lines().collect();
+            let candidates: Vec<usize> = lines.iter().enumerate().filter(|(_, l)| l.contains(" = ")).map(|(i, _)| i).collect();
+            let i = candidates[which.index(candidates.len())];
+            let key = lines[i].split(" = ").next().unwrap_or("");
+            let mut text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            text[i] = format!("{key} = {value}");
+            let _ = Config::parse(&text.join("\n"), "fuzz.toml");
+        }
+
+        /// The example config cut short or with text inserted anywhere.
+        #[test]
+        fn damaged_configs_are_refused_without_panicking(cut in any::<prop::sample::Index>(), insert in "[\\[\\]{}=\"., a-z0-9\\n]{0,20}", at in any::<prop::sample::Index>()) {
+            let chars: Vec<char> = EXAMPLE.chars().collect();
+            let mut text: String = chars[..cut.index(chars.len() + 1)].iter().collect();
+            let pos = text.char_indices().map(|(i, _)| i).nth(at.index(text.chars().count() + 1)).unwrap_or(text.len());
+            text.insert_str(pos, &insert);
+            let _ = Config::parse(&text, "fuzz.toml");
+        }
+    }
 }

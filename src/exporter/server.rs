@@ -174,6 +174,14 @@ pub async fn bounded_body(
     request: Request,
     next: Next,
 ) -> Response {
+    let announced = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > max as u64) {
+        return too_large(max);
+    }
     let (parts, body) = request.into_parts();
     match tokio::time::timeout(timeout, axum::body::to_bytes(body, max)).await {
         Err(_) => (
@@ -184,16 +192,20 @@ pub async fn bounded_body(
             ),
         )
             .into_response(),
-        Ok(Err(_)) => (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the request body is larger than {max} bytes\n"),
-        )
-            .into_response(),
+        Ok(Err(_)) => too_large(max),
         Ok(Ok(bytes)) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }
     }
+}
+
+fn too_large(max: usize) -> Response {
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("the request body is larger than {max} bytes\n"),
+    )
+        .into_response()
 }
 
 /// Serves `routes` on `listener` (HTTPS when `tls` is given) under `limits` until

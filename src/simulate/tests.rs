@@ -387,4 +387,58 @@ mod garbage {
             let _ = ENGINE.respond(&DEV, &mut snap, 1472, &bytes);
         }
     }
+
+    /// Cases for the slow fuzz tests (each parse of a v3 answer localizes keys: a
+    /// megabyte of hashing); LIGHTGATE_FUZZ_CASES runs more.
+    fn fuzz_cases(default: u32) -> u32 {
+        std::env::var("LIGHTGATE_FUZZ_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(fuzz_cases(150)))]
+
+        /// The agent's own SNMPv3 answer parsing (snmp2 with lightgate's USM settings)
+        /// against a real v3 report with bytes changed and the tail cut: an error or a
+        /// PDU, never a panic; the varbinds of whatever parses convert without one too.
+        #[test]
+        fn damaged_v3_answers_never_panic_the_client(
+            changes in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+            cut in proptest::option::of(any::<prop::sample::Index>()),
+            level in 0usize..3,
+            cipher in 0usize..4,
+        ) {
+            use crate::source::snmp::settings::{AuthProtocol as A, PrivProtocol, SecurityLevel, V3Settings};
+            let mut snap = Snapshot::default();
+            let report = ENGINE.respond(&DEV, &mut snap, 1472, &V3_DISCOVERY).expect("a report").bytes;
+            let mut bytes = report.clone();
+            for (at, byte) in &changes {
+                let i = at.index(bytes.len());
+                bytes[i] = *byte;
+            }
+            if let Some(at) = cut {
+                bytes.truncate(at.index(bytes.len()));
+            }
+            let settings = V3Settings {
+                user: "lightgate".into(),
+                level: [SecurityLevel::NoAuthNoPriv, SecurityLevel::AuthNoPriv, SecurityLevel::AuthPriv][level],
+                auth_protocol: A::Sha1,
+                auth_password: Some(crate::config::Secret::new("auth-pass-1")),
+                priv_protocol: [PrivProtocol::Des, PrivProtocol::Aes128, PrivProtocol::Aes192, PrivProtocol::Aes256][cipher],
+                priv_password: Some(crate::config::Secret::new("priv-pass-1")),
+                context: None,
+            };
+            for parse_bytes in [&report, &bytes] {
+                let mut security = crate::source::snmp::client::security(&settings);
+                if let Ok(pdu) = snmp2::Pdu::from_bytes_with_security(parse_bytes, Some(&mut security)) {
+                    for (_, v) in pdu.varbinds {
+                        let _ = crate::source::snmp::types::Value::from(&v);
+                    }
+                }
+            }
+        }
+
+    }
 }

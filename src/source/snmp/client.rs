@@ -343,7 +343,8 @@ fn map_error(e: SnmpError) -> SourceError {
     }
 }
 
-fn security(v3: &super::settings::V3Settings) -> snmp2::v3::Security {
+/// The snmp2 USM state for `v3` (public for the fuzz tests of v3 answer parsing).
+pub fn security(v3: &super::settings::V3Settings) -> snmp2::v3::Security {
     use snmp2::v3;
     let auth_pw = v3
         .auth_password

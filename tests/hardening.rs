@@ -1,0 +1,588 @@
+//! Promises kept under faults and hostile input: a web config typo cannot switch auth
+//! off, a password flood cannot starve real clients, the audit trail follows logrotate
+//! and is read in pages, gate fields are bounded, nothing a client sends can forge a
+//! log line, the gate CLI acts only on the decision it asked for, slow or half-open
+//! clients cannot hold the server, and an absurd reload is refused and counted.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::{pair, post_json, value, TestAgent};
+use lightgate::agent::Agent;
+use lightgate::config::Config;
+use lightgate::exporter::server::Limits;
+use lightgate::exporter::web::WebConfig;
+use lightgate::exporter::AppState;
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_lightgate"));
+    c.current_dir(std::env::temp_dir());
+    c
+}
+
+#[test]
+fn a_typo_in_the_web_config_stops_the_agent_instead_of_opening_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let web = dir.path().join("web.yml");
+    let hash = bcrypt::hash("pw", 4).unwrap();
+    for (text, named) in [
+        (
+            format!("basic_auth_user:\n  alice: {hash}\n"),
+            "basic_auth_user",
+        ),
+        (
+            "basic_auth_users:\n  alice: $2y$10$tooshort\n".to_string(),
+            "basic_auth_users.alice",
+        ),
+    ] {
+        std::fs::write(&web, &text).unwrap();
+        let out = bin()
+            .args(["run", "--listen", "127.0.0.1:0", "--web.config.file"])
+            .arg(&web)
+            .stdout(Stdio::null())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(78), "{err}");
+        assert!(err.contains(named), "{err}");
+    }
+}
+
+fn basic(user: &str, password: &str) -> String {
+    use base64::Engine;
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+    )
+}
+
+/// An agent on 127.0.0.1:0 with `web` and `limits`; returns its address and a stopper.
+async fn agent_with(
+    toml: &str,
+    web: WebConfig,
+    limits: Limits,
+) -> (
+    String,
+    Arc<Agent>,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+) {
+    let config = Config::parse(toml, "test").unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let agent = Agent::start(config);
+    let app = AppState {
+        store: agent.store().clone(),
+        reload: None,
+        poll: None,
+    };
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let handle = tokio::spawn(async move {
+        lightgate::exporter::serve_with_limits(listener, app, &web, limits, async move {
+            let _ = rx.await;
+        })
+        .await
+    });
+    (addr, agent, tx, handle)
+}
+
+fn status_of(url: &str, auth: Option<&str>) -> u16 {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(20)))
+        .build()
+        .into();
+    let mut req = agent.get(url);
+    if let Some(a) = auth {
+        req = req.header("Authorization", a);
+    }
+    req.call().map(|r| r.status().as_u16()).unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_flood_is_turned_away_while_known_clients_go_through() {
+    let hash = bcrypt::hash("right-password", 10).unwrap();
+    let web = WebConfig::parse(
+        &format!("basic_auth_users:\n  alice: {hash}\n"),
+        Path::new("web.yml"),
+    )
+    .unwrap();
+    let (addr, _agent, stop, handle) =
+        agent_with(&pair("\"healthy\"", "1s", "1s"), web, Limits::default()).await;
+    let url = format!("http://{addr}/-/healthy");
+    let good = basic("alice", "right-password");
+    let (u, g) = (url.clone(), good.clone());
+    let first = tokio::task::spawn_blocking(move || status_of(&u, Some(&g)))
+        .await
+        .unwrap();
+    assert_eq!(first, 200);
+    let stop_flood = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut flooders = Vec::new();
+    for i in 0..40 {
+        let (u, stop) = (url.clone(), stop_flood.clone());
+        flooders.push(std::thread::spawn(move || {
+            let mut seen = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let user = if i % 2 == 0 { "alice" } else { "mallory" };
+                seen.push(status_of(&u, Some(&basic(user, "wrong"))));
+            }
+            seen
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let mut legit = Vec::new();
+    for _ in 0..10 {
+        let (u, g) = (url.clone(), good.clone());
+        legit.push(
+            tokio::task::spawn_blocking(move || status_of(&u, Some(&g)))
+                .await
+                .unwrap(),
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    stop_flood.store(true, std::sync::atomic::Ordering::Relaxed);
+    let flood: Vec<u16> = flooders
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    assert!(
+        legit.iter().all(|s| *s == 200),
+        "known client refused: {legit:?}"
+    );
+    assert!(flood.iter().all(|s| *s == 401 || *s == 429), "{flood:?}");
+    assert!(
+        flood.contains(&429),
+        "the flood was never turned away: {} answers",
+        flood.len()
+    );
+    let _ = stop.send(());
+    handle.await.unwrap().unwrap();
+}
+
+fn gate_body(user: &str) -> serde_json::Value {
+    serde_json::json!({"action": "create-circuit", "user": user, "host": "ci", "command": ["true"]})
+}
+
+fn ports(records: &serde_json::Value) -> Vec<String> {
+    records["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["user"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_trail_follows_logrotate_and_reads_its_rotations() {
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let cfg = format!(
+        "audit_log = \"{}\"\n{}",
+        audit.display(),
+        pair("\"healthy\"", "100ms", "1s")
+    );
+    let t = TestAgent::start(&cfg).await;
+    let gate = t.url("/api/v1/ports/erd-ams-1/gate");
+    let (s, _) = post_json(gate.clone(), gate_body("first")).await;
+    assert!(s == 200 || s == 503);
+    // logrotate (default create mode): rename, the agent keeps running.
+    std::fs::rename(&audit, dir.path().join("audit.jsonl.1")).unwrap();
+    let (s, d) = post_json(gate.clone(), gate_body("second")).await;
+    assert!(s == 200 || s == 503, "{d}");
+    let current = std::fs::read_to_string(&audit).expect("the path names a new file");
+    assert!(current.contains("\"second\""), "{current}");
+    // Removed outright.
+    std::fs::remove_file(&audit).unwrap();
+    post_json(gate.clone(), gate_body("third")).await;
+    assert!(std::fs::read_to_string(&audit)
+        .unwrap()
+        .contains("\"third\""));
+    // The API reads the rotation too, oldest first, in pages.
+    let (_, all) = t.json("/api/v1/audit").await;
+    assert_eq!(
+        ports(&all),
+        vec!["first", "third"],
+        "second went with the removed file"
+    );
+    let (_, one) = t.json("/api/v1/audit?limit=1").await;
+    assert_eq!(ports(&one), vec!["first"]);
+    let next = one["next"].as_str().unwrap().to_string();
+    let (_, rest) = t
+        .json(&format!("/api/v1/audit?limit=1&cursor={next}"))
+        .await;
+    assert_eq!(ports(&rest), vec!["third"]);
+    assert!(rest["next"].is_null());
+    let (status, _) = t.get("/api/v1/audit?limit=0").await;
+    assert_eq!(status, 400);
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_trail_is_paged_by_the_cli_and_never_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let mut text = String::new();
+    for i in 0..2500 {
+        text.push_str(&format!("{{\"decision_id\":\"{i}\",\"time\":\"2026-11-25T10:00:00Z\",\"port\":\"erd-ams-1\",\"action\":\"create-circuit\",\"ready\":false,\"verdict\":\"not_ready\",\"user\":\"u{i}\",\"host\":\"h\",\"command\":[],\"failing\":[],\"checks\":{{\"link1\":[],\"link2\":[]}},\"readings\":{{\"link1\":null,\"link2\":null}}}}\n"));
+    }
+    std::fs::write(&audit, text).unwrap();
+    let cfg = format!(
+        "audit_log = \"{}\"\n{}",
+        audit.display(),
+        pair("\"healthy\"", "1s", "1s")
+    );
+    let t = TestAgent::start(&cfg).await;
+    let url = t.url("");
+    let out = tokio::task::spawn_blocking(move || {
+        bin()
+            .args(["audit", "--url", &url, "--json"])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let lines = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(lines.lines().count(), 2500);
+    assert!(lines.lines().last().unwrap().contains("\"u2499\""));
+    let (_, page) = t.json("/api/v1/audit").await;
+    assert_eq!(
+        page["records"].as_array().unwrap().len(),
+        1000,
+        "the default page"
+    );
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_gate_requests_are_refused_before_anything_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let cfg = format!(
+        "audit_log = \"{}\"\n{}",
+        audit.display(),
+        pair("\"healthy\"", "1s", "1s")
+    );
+    let t = TestAgent::start(&cfg).await;
+    let gate = t.url("/api/v1/ports/erd-ams-1/gate");
+    let (s, body) = post_json(gate.clone(), gate_body(&"u".repeat(2048))).await;
+    assert_eq!(s, 400, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("user is 2048 bytes"),
+        "{body}"
+    );
+    // 1.9 MB announced: refused from the headers, before the body is read.
+    let addr = t.addr;
+    let answer = tokio::task::spawn_blocking(move || {
+        let mut s = TcpStream::connect(addr).unwrap();
+        s.write_all(b"POST /api/v1/ports/erd-ams-1/gate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1900000\r\n\r\n{\"user\":\"uuuu").unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut buf = [0u8; 64];
+        let n = s.read(&mut buf).unwrap_or(0);
+        String::from_utf8_lossy(&buf[..n]).to_string()
+    })
+    .await
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(!audit.exists(), "nothing was recorded");
+    t.stop().await;
+}
+
+#[test]
+fn a_user_name_cannot_forge_log_lines_or_move_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.toml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "audit_log = \"{}\"\n{}",
+            dir.path().join("a.jsonl").display(),
+            pair("\"healthy\"", "1s", "1s")
+        ),
+    )
+    .unwrap();
+    let mut child = bin()
+        .args([
+            "run",
+            "--listen",
+            "127.0.0.1:0",
+            "--log-format",
+            "plain",
+            "--config",
+        ])
+        .arg(&cfg)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let mut log = Vec::new();
+    let mut buf = [0u8; 4096];
+    let addr = loop {
+        let n = stderr.read(&mut buf).unwrap();
+        assert!(n > 0, "lightgate exited: {}", String::from_utf8_lossy(&log));
+        log.extend_from_slice(&buf[..n]);
+        let text = String::from_utf8_lossy(&log);
+        if let Some(rest) = text.split("address=").nth(1) {
+            if let Some(a) = rest.split_whitespace().next() {
+                break a.to_string();
+            }
+        }
+    };
+    let forged = "eve\n2026-11-25T00:00:00Z  INFO lightgate: FORGED gate decision recorded\x1b[2J";
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    agent
+        .post(&format!("http://{addr}/api/v1/ports/erd-ams-1/gate"))
+        .send_json(gate_body(forged))
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = child.kill();
+    let _ = child.wait();
+    let mut rest = Vec::new();
+    let _ = stderr.read_to_end(&mut rest);
+    log.extend_from_slice(&rest);
+    let text = String::from_utf8_lossy(&log);
+    assert!(text.contains("Gate decision recorded"), "{text}");
+    assert!(
+        !text.lines().any(|l| l.starts_with("2026-11-25T00:00:00Z")),
+        "a forged line: {text}"
+    );
+    assert!(!text.contains('\x1b'), "an escape sequence reached the log");
+    assert!(text.contains("eve\\n2026"), "{text}");
+    // `lightgate audit` prints it escaped too.
+    let out = bin()
+        .args(["audit", "--file"])
+        .arg(dir.path().join("a.jsonl"))
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(printed.contains("eve\\n2026"), "{printed}");
+    assert!(
+        !printed
+            .lines()
+            .any(|l| l.starts_with("2026-11-25T00:00:00Z")),
+        "{printed}"
+    );
+}
+
+/// A fake agent that answers every gate request with a ready decision for `port`.
+fn fake_agent(port: &'static str) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { return };
+            let mut buf = vec![0u8; 65536];
+            let _ = s.read(&mut buf);
+            let body = format!("{{\"decision_id\":\"9\",\"time\":\"2026-11-25T10:00:00Z\",\"port\":\"{port}\",\"action\":\"create-circuit\",\"ready\":true,\"verdict\":\"ready\",\"user\":\"u\",\"host\":\"h\",\"command\":[],\"failing\":[],\"checks\":{{\"link1\":[],\"link2\":[]}},\"readings\":{{\"link1\":null,\"link2\":null}}}}");
+            let _ = write!(s, "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+        }
+    });
+    addr
+}
+
+#[test]
+fn the_gate_runs_nothing_on_a_decision_about_another_port_or_a_bad_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("ran");
+    let addr = fake_agent("erd-other");
+    let out = bin()
+        .args([
+            "gate",
+            "erd-ams-1",
+            "--url",
+            &format!("http://{addr}"),
+            "--",
+            "touch",
+        ])
+        .arg(&marker)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(69),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("about erd-other"));
+    assert!(
+        !marker.exists(),
+        "the command ran on another port's decision"
+    );
+    let same = fake_agent("erd-ams-1");
+    let out = bin()
+        .args([
+            "gate",
+            "erd-ams-1",
+            "--url",
+            &format!("http://{same}"),
+            "--",
+            "touch",
+        ])
+        .arg(&marker)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(marker.exists());
+    for bad in ["../../../-/reload?", "a b", ""] {
+        let out = bin()
+            .args(["gate", bad, "--url", &format!("http://{addr}")])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(64),
+            "{bad:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+fn small_limits() -> Limits {
+    Limits {
+        max_connections: 8,
+        // Long enough that the idle connections of the cap check outlive a loaded
+        // machine's scheduling, short enough to keep the test quick.
+        header_timeout: Duration::from_secs(3),
+        body_timeout: Duration::from_secs(1),
+        shutdown_grace: Duration::from_secs(1),
+    }
+}
+
+/// Whether the server closed `s` within `within` (a read returns 0 or fails).
+fn closed_within(s: &mut TcpStream, within: Duration) -> bool {
+    s.set_read_timeout(Some(within)).unwrap();
+    let mut buf = [0u8; 512];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return false
+            }
+            Err(_) => return true,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn half_open_and_slow_clients_cannot_hold_the_server() {
+    let (addr, agent, stop, handle) = agent_with(
+        &pair("\"healthy\"", "1s", "1s"),
+        WebConfig::default(),
+        small_limits(),
+    )
+    .await;
+    let a = addr.clone();
+    let ag = agent.clone();
+    tokio::task::spawn_blocking(move || {
+        // Headers that never finish are cut after the header timeout.
+        let mut half = TcpStream::connect(&a).unwrap();
+        half.write_all(b"GET /-/healthy HTTP/1.1\r\nHost: x\r\n").unwrap();
+        assert!(closed_within(&mut half, Duration::from_secs(8)), "a half-open request held its connection");
+        // A body that never arrives: 408.
+        let mut slow = TcpStream::connect(&a).unwrap();
+        slow.write_all(b"POST /api/v1/ports/erd-ams-1/gate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"user\":").unwrap();
+        slow.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut answer = String::new();
+        let _ = slow.read_to_string(&mut answer);
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        // More idle connections than the cap: the extra ones are closed at once, and
+        // the server serves again when the idle ones time out.
+        let idle: Vec<TcpStream> = (0..8).map(|_| TcpStream::connect(&a).unwrap()).collect();
+        let open = || {
+            let m = lightgate::exporter::metrics::render(ag.store(), lightgate::store::now());
+            value(&m, "lightgate_http_connections", &[])
+        };
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while open() < 8.0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let mut extra = TcpStream::connect(&a).unwrap();
+        let _ = extra.write_all(b"GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n");
+        assert!(closed_within(&mut extra, Duration::from_millis(500)), "a connection over the cap was served");
+        std::thread::sleep(Duration::from_millis(3500));
+        drop(idle);
+        assert_eq!(status_of(&format!("http://{a}/-/healthy"), None), 200);
+    })
+    .await
+    .unwrap();
+    let m = lightgate::exporter::metrics::render(agent.store(), lightgate::store::now());
+    assert!(
+        value(&m, "lightgate_http_connections_rejected_total", &[]) >= 1.0,
+        "{m}"
+    );
+    // A shutdown with a half-open request pending ends within the grace.
+    let mut pending = TcpStream::connect(&addr).unwrap();
+    pending.write_all(b"GET /metrics HTTP/1.1\r\n").unwrap();
+    let asked = Instant::now();
+    let _ = stop.send(());
+    tokio::time::timeout(Duration::from_secs(5), handle)
+        .await
+        .expect("the server stopped within its grace")
+        .unwrap()
+        .unwrap();
+    assert!(asked.elapsed() < Duration::from_secs(4));
+    drop(pending);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_absurd_duration_in_a_reload_is_refused_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("lightgate.toml");
+    let good = pair("\"healthy\"", "1s", "1s");
+    std::fs::write(&file, &good).unwrap();
+    let t = TestAgent::start(&good).await;
+    t.agent.set_config_path(file.clone());
+    std::fs::write(
+        &file,
+        good.replacen(
+            "poll_interval = \"1s\"",
+            "poll_interval = \"18446744073709551615s\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let url = t.url("/-/reload");
+    let (status, body) = tokio::task::spawn_blocking(move || {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .into();
+        let mut r = agent.post(&url).send_empty().unwrap();
+        (r.status().as_u16(), r.body_mut().read_to_string().unwrap())
+    })
+    .await
+    .unwrap();
+    assert_eq!(status, 500, "{body}");
+    assert!(
+        body.contains("poll_interval 18446744073709551615s is out of range"),
+        "{body}"
+    );
+    let m = t.metrics().await;
+    assert_eq!(
+        value(&m, "lightgate_config_last_reload_successful", &[]),
+        0.0
+    );
+    let (s, _) = t.get("/-/healthy").await;
+    assert_eq!(s, 200, "the agent keeps running");
+    t.stop().await;
+}
