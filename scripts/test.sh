@@ -34,5 +34,5 @@ fi
 command -v cargo-deb >/dev/null 2>&1 || cargo install cargo-deb --locked
 
 cargo fmt --all -- --check
-cargo clippy --locked --all-targets -- -D warnings
-cargo test --locked
+cargo clippy --locked --workspace --all-targets -- -D warnings
+cargo test --locked --workspace

@@ -314,9 +314,9 @@ impl Agent {
             None => 0,
         });
         let app = AppState {
-            store: self.store.clone(),
             reload: Some(hook),
             poll: Some(poll),
+            ..AppState::new(self.store.clone())
         };
         let served = crate::exporter::serve(listener, app, &web, shutdown).await;
         self.shutdown().await;

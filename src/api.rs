@@ -4,6 +4,7 @@
 
 use std::time::SystemTime;
 
+use lightgate_core::gate::{circuit_action, Action};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{AzureLink, Direction, Level, LinkReading, OpticalPower, Thresholds};
@@ -368,12 +369,12 @@ impl CircuitJson {
                         .collect(),
                 })
                 .collect(),
-            actions: crate::exporter::CIRCUIT_ACTIONS
+            actions: Action::CIRCUIT
                 .iter()
                 .map(|a| {
-                    let failing = crate::workflow::circuit_action(a, c);
+                    let failing = circuit_action(*a, c);
                     (
-                        a.to_string(),
+                        a.as_str().to_string(),
                         ActionJson {
                             ready: failing.is_empty(),
                             failing,

@@ -22,15 +22,17 @@ pub mod api;
 pub mod audit;
 pub mod cli;
 pub mod config;
-pub mod domain;
 pub mod exporter;
-pub mod peering;
+pub mod gate;
 pub mod poller;
 pub mod shard;
 pub mod simulate;
 pub mod source;
 pub mod store;
 pub mod telemetry;
-pub mod text;
 pub mod traps;
 pub mod workflow;
+
+// The pure core lives in its own crate (no I/O, no async: the compiler enforces it);
+// these paths are the ones the agent and its tests have always used.
+pub use lightgate_core::{domain, peering, text};

@@ -131,7 +131,6 @@ pub struct Store {
     /// This agent's part of a sharded fleet; `None` polls every device.
     shard: Option<Shard>,
     pub poll_metrics: PollMetrics,
-    audit: crate::audit::AuditLog,
 }
 
 impl Store {
@@ -157,7 +156,6 @@ impl Store {
                 azure: HashMap::new(),
             }),
             poll_metrics: PollMetrics::new(),
-            audit: crate::audit::AuditLog::default(),
         };
         store.apply_config(config);
         store
@@ -367,19 +365,6 @@ impl Store {
             .map(|p| port_view(&state, self.shard, p, now, SystemTime::now()))
     }
 
-    /// Decides a gate request for `port` at `now` and records the decision in the audit
-    /// trail (fsynced) before returning it. `None` for an unknown port; an error when
-    /// the decision could not be recorded, in which case nobody may act on it.
-    pub fn gate(
-        &self,
-        port: &str,
-        request: &crate::audit::GateRequest,
-        now: Instant,
-    ) -> Option<std::io::Result<crate::audit::Decision>> {
-        let view = self.port(port, now)?;
-        Some(self.record(&view, request, None))
-    }
-
     /// The circuit of that name on an Azure-observed port, with its port, at `now`.
     pub fn circuit(
         &self,
@@ -398,68 +383,6 @@ impl Store {
         })
     }
 
-    /// Decides a circuit action (configure-peering, delete-circuit) from the circuit's
-    /// states in Azure, and records it like [`Store::gate`]. `None` when no observed
-    /// port has a circuit of that name.
-    pub fn circuit_gate(
-        &self,
-        circuit: &str,
-        request: &crate::audit::GateRequest,
-        now: Instant,
-    ) -> Option<std::io::Result<crate::audit::Decision>> {
-        let (view, c) = self.circuit(circuit, now)?;
-        let failing = crate::workflow::circuit_action(&request.action, &c);
-        Some(self.record(&view, request, Some((circuit, failing))))
-    }
-
-    /// Builds the decision on `view` (the port's own verdict, or a circuit's failing
-    /// rules) with the port's checks and readings as evidence, and appends it to the
-    /// audit trail before returning it.
-    fn record(
-        &self,
-        view: &PortView,
-        request: &crate::audit::GateRequest,
-        circuit: Option<(&str, Vec<String>)>,
-    ) -> std::io::Result<crate::audit::Decision> {
-        use crate::api::PortJson;
-        use crate::audit::{Decision, LinkChecks, LinkReadings};
-        let p = PortJson::new(view);
-        let (circuit, failing) = match circuit {
-            Some((name, failing)) => (Some(name.to_string()), failing),
-            None => (None, p.failing),
-        };
-        // A circuit action is decided on the circuit's states alone.
-        let ready = if circuit.is_some() {
-            failing.is_empty()
-        } else {
-            p.ready
-        };
-        let decision = Decision {
-            decision_id: decision_id(),
-            time: humantime::format_rfc3339_millis(view.evaluated_at).to_string(),
-            port: p.port,
-            action: request.action.clone(),
-            circuit,
-            ready,
-            verdict: if ready { "ready" } else { "not_ready" }.to_string(),
-            user: request.user.clone(),
-            host: request.host.clone(),
-            command: request.command.clone(),
-            failing,
-            checks: LinkChecks {
-                link1: p.links.link1.checks,
-                link2: p.links.link2.checks,
-            },
-            readings: LinkReadings {
-                link1: p.links.link1.reading,
-                link2: p.links.link2.reading,
-            },
-        };
-        let path = self.config().audit_log.clone();
-        self.audit.append(&path, &decision).map(|()| decision)
-    }
-
-    /// Every device, in config order.
     /// Calls `f` with the fresh reading of every monitored interface that no port link
     /// of this agent exports already (device, interface, reading), under one read lock.
     /// A reading is fresh for three poll intervals of its device.
@@ -680,15 +603,4 @@ fn port_view(
 /// same time in the pollers, the store and the exporter.
 pub fn now() -> Instant {
     tokio::time::Instant::now().into_std()
-}
-
-/// A decision id unique within this host: Unix milliseconds and a counter.
-fn decision_id() -> String {
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let ms = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    format!("{ms}-{n}")
 }

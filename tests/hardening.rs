@@ -77,11 +77,7 @@ async fn agent_with(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     let agent = Agent::start(config);
-    let app = AppState {
-        store: agent.store().clone(),
-        reload: None,
-        poll: None,
-    };
+    let app = AppState::new(agent.store().clone());
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let handle = tokio::spawn(async move {
         lightgate::exporter::serve_with_limits(listener, app, &web, limits, async move {
@@ -385,8 +381,26 @@ fn fake_agent(port: &'static str) -> String {
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut s) = stream else { return };
-            let mut buf = vec![0u8; 65536];
-            let _ = s.read(&mut buf);
+            // The whole request (headers, then Content-Length bytes) before answering.
+            let mut got = Vec::new();
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = s.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                got.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&got).to_ascii_lowercase();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let length: usize = text
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse().ok())
+                        .unwrap_or(0);
+                    if got.len() >= end + 4 + length {
+                        break;
+                    }
+                }
+            }
             let body = format!("{{\"decision_id\":\"9\",\"time\":\"2026-11-25T10:00:00Z\",\"port\":\"{port}\",\"action\":\"create-circuit\",\"ready\":true,\"verdict\":\"ready\",\"user\":\"u\",\"host\":\"h\",\"command\":[],\"failing\":[],\"checks\":{{\"link1\":[],\"link2\":[]}},\"readings\":{{\"link1\":null,\"link2\":null}}}}");
             let _ = write!(s, "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
         }

@@ -70,6 +70,14 @@ pub fn who() -> (String, String) {
     (user, host)
 }
 
+/// Whether `action` names a circuit action (else a port action, or an unknown one the
+/// agent will refuse by name).
+fn on_circuit(action: &str) -> bool {
+    action
+        .parse::<lightgate_core::gate::Action>()
+        .is_ok_and(|a| a.on_circuit())
+}
+
 fn fail(code: u8, message: String) -> u8 {
     eprintln!("{message}");
     code
@@ -82,7 +90,7 @@ fn decide(a: &GateArgs) -> Result<Decision, (u8, String)> {
     }
     let client = http::Client::new(&a.client)?;
     let (user, host) = who();
-    let circuit_action = crate::exporter::CIRCUIT_ACTIONS.contains(&a.action.as_str());
+    let circuit_action = on_circuit(&a.action);
     let what = if circuit_action { "circuits" } else { "ports" };
     let url = format!(
         "{}/api/v1/{what}/{}/gate",
@@ -157,7 +165,7 @@ fn wait_until_ready(a: &GateArgs, deadline: Instant) -> Result<(), (u8, String)>
         // Prometheus mode: waiting is asking again.
         return Ok(());
     }
-    let circuit = crate::exporter::CIRCUIT_ACTIONS.contains(&a.action.as_str());
+    let circuit = on_circuit(&a.action);
     let client = http::Client::new(&a.client)?;
     let what = if circuit { "circuits" } else { "ports" };
     let url = format!(

@@ -6,9 +6,9 @@
 mod azure;
 pub mod defaults;
 pub mod duration;
-mod location;
+
 mod raw;
-pub mod secret;
+
 mod serial;
 mod snmp;
 mod validate;
@@ -17,8 +17,8 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
-pub use location::Problem;
-pub use secret::Secret;
+pub use lightgate_core::location::{self, Problem};
+pub use lightgate_core::secret::{self, Secret};
 pub use validate::is_name;
 
 use crate::domain::{AzureAdminState, HealthyWindow, LinkId, LinkPolicy, Windows};

@@ -9,7 +9,7 @@ use serde::{Deserialize, Deserializer};
 use toml::Spanned;
 
 use super::duration::HumanDuration;
-use super::secret::Secret;
+use super::Secret;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

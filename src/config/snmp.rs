@@ -6,7 +6,7 @@ use std::ops::Range;
 use toml::Spanned;
 
 use super::raw::{RawSnmp, RawTraps};
-use super::secret::Secret;
+use super::Secret;
 use super::TrapConfig;
 use crate::source::snmp::settings::{
     AuthProtocol, PrivProtocol, SecurityLevel, SnmpSettings, SnmpVersion, V3Settings, Vendor,

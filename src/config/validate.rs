@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use toml::Spanned;
 
-use super::location::Problem;
 use super::raw::{RawConfig, RawDevice, RawLink, RawPort, RawSim};
+use super::Problem;
 use super::{defaults, duration, Config, DeviceConfig, LinkConfig, PortConfig, SourceConfig};
 use crate::domain::{AzureAdminState, HealthyWindow, LinkId};
 use crate::source::sim::{OpticModel, Scenario, SimInterface, SimSettings};

@@ -24,6 +24,7 @@ use tokio::net::TcpListener;
 use crate::api::{ErrorJson, PortJson, PortsJson};
 use crate::audit::GateRequest;
 use crate::store::{self, Store};
+use lightgate_core::gate::Action;
 
 /// Re-reads the config: Ok with a summary, or Err with every problem.
 pub type ReloadHook = Arc<dyn Fn() -> Result<String, String> + Send + Sync>;
@@ -35,8 +36,21 @@ pub type PollHook = Arc<dyn Fn(Option<&str>) -> usize + Send + Sync>;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<Store>,
+    pub gate: Arc<crate::gate::Gate>,
     pub reload: Option<ReloadHook>,
     pub poll: Option<PollHook>,
+}
+
+impl AppState {
+    /// The state for `store`, with its gate and no reload or poll hooks.
+    pub fn new(store: Arc<Store>) -> Self {
+        AppState {
+            gate: Arc::new(crate::gate::Gate::new(store.clone())),
+            store,
+            reload: None,
+            poll: None,
+        }
+    }
 }
 
 impl FromRef<AppState> for Arc<Store> {
@@ -223,11 +237,6 @@ async fn port(State(store): State<Arc<Store>>, Path(name): Path<String>) -> Resp
     }
 }
 
-/// The actions a gate may ask about a port.
-pub const ACTIONS: [&str; 1] = ["create-circuit"];
-/// The actions a gate may ask about a circuit.
-pub const CIRCUIT_ACTIONS: [&str; 2] = ["configure-peering", "delete-circuit"];
-
 /// GET /api/v1/ports/{port}/workflow.
 async fn workflow(State(store): State<Arc<Store>>, Path(name): Path<String>) -> Response {
     match store.port(&name, store::now()) {
@@ -245,19 +254,20 @@ fn error(status: StatusCode, message: String) -> Response {
 
 /// POST /api/v1/ports/{port}/gate: decide, record (fsync), then answer.
 async fn gate(
-    State(store): State<Arc<Store>>,
+    State(app): State<AppState>,
     Path(name): Path<String>,
     body: Result<Json<GateRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
     let unknown = format!("no port named {name:?} is configured");
     let subject = format!("port {name}");
+    let gate = app.gate.clone();
     decide(
         body,
-        &ACTIONS,
+        &Action::PORT,
         "action",
         subject,
         unknown,
-        move |request, now| store.gate(&name, request, now),
+        move |action, request, now| gate.port(&name, action, request, now),
     )
     .await
 }
@@ -279,19 +289,20 @@ async fn circuit(State(store): State<Arc<Store>>, Path(name): Path<String>) -> R
 
 /// POST /api/v1/circuits/{circuit}/gate: decide a circuit action, record, answer.
 async fn circuit_gate(
-    State(store): State<Arc<Store>>,
+    State(app): State<AppState>,
     Path(name): Path<String>,
     body: Result<Json<GateRequest>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
     let unknown = unknown_circuit(&name);
     let subject = format!("circuit {name}");
+    let gate = app.gate.clone();
     decide(
         body,
-        &CIRCUIT_ACTIONS,
+        &Action::CIRCUIT,
         "circuit action",
         subject,
         unknown,
-        move |request, now| store.circuit_gate(&name, request, now),
+        move |action, request, now| gate.circuit(&name, action, request, now),
     )
     .await
 }
@@ -301,11 +312,15 @@ async fn circuit_gate(
 /// 500 when the decision could not be recorded (then nobody may act on it).
 async fn decide(
     body: Result<Json<GateRequest>, axum::extract::rejection::JsonRejection>,
-    actions: &[&str],
+    actions: &[Action],
     kind: &str,
     subject: String,
     unknown: String,
-    decide: impl FnOnce(&GateRequest, std::time::Instant) -> Option<std::io::Result<crate::audit::Decision>>
+    decide: impl FnOnce(
+            Action,
+            &GateRequest,
+            std::time::Instant,
+        ) -> Option<std::io::Result<crate::audit::Decision>>
         + Send
         + 'static,
 ) -> Response {
@@ -317,18 +332,24 @@ async fn decide(
     if let Err(e) = request.check_sizes() {
         return error(StatusCode::BAD_REQUEST, format!("bad gate request: {e}"));
     }
-    if !actions.contains(&request.action.as_str()) {
+    let Some(action) = request
+        .action
+        .parse::<Action>()
+        .ok()
+        .filter(|a| actions.contains(a))
+    else {
+        let known: Vec<&str> = actions.iter().map(Action::as_str).collect();
         return error(
             StatusCode::BAD_REQUEST,
             format!(
                 "unknown {kind} {:?}; this agent knows: {}",
                 request.action,
-                actions.join(", ")
+                known.join(", ")
             ),
         );
-    }
+    };
     let now = store::now();
-    match tokio::task::spawn_blocking(move || decide(&request, now)).await {
+    match tokio::task::spawn_blocking(move || decide(action, &request, now)).await {
         Ok(None) => error(StatusCode::NOT_FOUND, unknown),
         Ok(Some(Ok(decision))) => {
             tracing::info!(port = %decision.port, circuit = decision.circuit.as_deref().unwrap_or(""), action = %decision.action, ready = decision.ready, user = %decision.user, host = %decision.host, id = %decision.decision_id, "Gate decision recorded.");

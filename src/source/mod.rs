@@ -12,57 +12,11 @@ pub mod serial;
 pub mod sim;
 pub mod snmp;
 
-use std::collections::BTreeMap;
 use std::future::Future;
 
 use crate::config::{DeviceConfig, SourceConfig};
-use crate::domain::LinkReading;
 
-/// A poll that failed as a whole. The kind is the `kind` label of
-/// `lightgate_poll_errors_total`, drawn from a fixed set.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum SourceError {
-    #[error("timed out after {0}")]
-    Timeout(String),
-    #[error("transport error: {0}")]
-    Transport(String),
-    #[error("could not decode the device's answer: {0}")]
-    Decode(String),
-    #[error("authentication failed: {0}")]
-    Auth(String),
-}
-
-impl SourceError {
-    pub const KINDS: [&'static str; 4] = ["timeout", "transport", "decode", "auth"];
-
-    /// The same error with every one of `secrets` (and anything credential-shaped)
-    /// removed from its text: see [`crate::text::redact`].
-    pub fn redacted(self, secrets: &[&str]) -> SourceError {
-        use crate::text::redact;
-        match self {
-            SourceError::Timeout(m) => SourceError::Timeout(redact(&m, secrets)),
-            SourceError::Transport(m) => SourceError::Transport(redact(&m, secrets)),
-            SourceError::Decode(m) => SourceError::Decode(redact(&m, secrets)),
-            SourceError::Auth(m) => SourceError::Auth(redact(&m, secrets)),
-        }
-    }
-
-    pub fn kind(&self) -> &'static str {
-        match self {
-            SourceError::Timeout(_) => "timeout",
-            SourceError::Transport(_) => "transport",
-            SourceError::Decode(_) => "decode",
-            SourceError::Auth(_) => "auth",
-        }
-    }
-}
-
-/// The outcome for one interface of a successful poll: a reading, or why there is none
-/// (e.g. "no interface named X on this device").
-pub type InterfaceResult = Result<LinkReading, String>;
-
-/// What one successful poll returned, per requested interface name.
-pub type PollResult = BTreeMap<String, InterfaceResult>;
+pub use lightgate_core::source::{InterfaceResult, PollResult, SourceError};
 
 /// A device that can be read.
 pub trait ReadingSource {

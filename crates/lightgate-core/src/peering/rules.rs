@@ -7,7 +7,7 @@ use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use toml::Spanned;
 
 use super::{Finding, LinkAddresses, RawPeering, RawPlan, Report, Severity};
-use crate::config::Problem;
+use crate::location::Problem;
 
 struct Ctx<'a> {
     text: &'a str,

@@ -1,0 +1,104 @@
+//! The gate service: decides a request with the core's rules
+//! ([`lightgate_core::gate::decide`]) on the store's view of the port, or of the
+//! circuit, at that moment, and appends the decision to the audit trail, fsynced, before
+//! anyone may act on it. A decision that cannot be recorded is an error: nobody acts on
+//! an unrecorded verdict.
+
+use std::io;
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use lightgate_core::gate::{decide, Action};
+
+use crate::api::PortJson;
+use crate::audit::{AuditLog, Decision, GateRequest, LinkChecks, LinkReadings};
+use crate::domain::AzureCircuit;
+use crate::store::{PortView, Store};
+
+/// Decides and records gate requests; one per agent (its audit writer is shared).
+#[derive(Debug)]
+pub struct Gate {
+    store: Arc<Store>,
+    audit: AuditLog,
+}
+
+impl Gate {
+    pub fn new(store: Arc<Store>) -> Self {
+        Gate {
+            store,
+            audit: AuditLog::default(),
+        }
+    }
+
+    /// Decides `action` on `port` at `now` and records it. `None` for an unknown port.
+    pub fn port(
+        &self,
+        port: &str,
+        action: Action,
+        request: &GateRequest,
+        now: Instant,
+    ) -> Option<io::Result<Decision>> {
+        let view = self.store.port(port, now)?;
+        Some(self.record(&view, action, None, request))
+    }
+
+    /// Decides a circuit action on the circuit's states in Azure, and records it with
+    /// its port's evidence. `None` when no observed port has a circuit of that name.
+    pub fn circuit(
+        &self,
+        circuit: &str,
+        action: Action,
+        request: &GateRequest,
+        now: Instant,
+    ) -> Option<io::Result<Decision>> {
+        let (view, c) = self.store.circuit(circuit, now)?;
+        Some(self.record(&view, action, Some(&c), request))
+    }
+
+    /// The decision on `view` with the port's checks and readings as evidence, appended
+    /// to the audit trail before it is returned.
+    fn record(
+        &self,
+        view: &PortView,
+        action: Action,
+        circuit: Option<&AzureCircuit>,
+        request: &GateRequest,
+    ) -> io::Result<Decision> {
+        let (verdict, failing) = decide(action, &view.readiness, circuit);
+        let p = PortJson::new(view);
+        let decision = Decision {
+            decision_id: decision_id(),
+            time: humantime::format_rfc3339_millis(view.evaluated_at).to_string(),
+            port: p.port,
+            action: action.as_str().to_string(),
+            circuit: circuit.map(|c| c.name.clone()),
+            ready: verdict.ready(),
+            verdict: verdict.as_str().to_string(),
+            user: request.user.clone(),
+            host: request.host.clone(),
+            command: request.command.clone(),
+            failing,
+            checks: LinkChecks {
+                link1: p.links.link1.checks,
+                link2: p.links.link2.checks,
+            },
+            readings: LinkReadings {
+                link1: p.links.link1.reading,
+                link2: p.links.link2.reading,
+            },
+        };
+        let path = self.store.config().audit_log.clone();
+        self.audit.append(&path, &decision).map(|()| decision)
+    }
+}
+
+/// A decision id unique within this host: Unix milliseconds and a counter.
+fn decision_id() -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let ms = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    format!("{ms}-{n}")
+}
