@@ -77,7 +77,7 @@ impl Agent {
                 "azure",
                 RESTART_AFTER,
                 c2.clone(),
-                move || crate::source::azure::run(store.clone(), c2.clone()),
+                move || crate::poller::run_azure(store.clone(), c2.clone()),
                 |_| {},
             )
             .await
@@ -265,7 +265,13 @@ impl Agent {
                 RESTART_AFTER,
                 c2.clone(),
                 move || {
-                    crate::traps::run(socket.clone(), config.clone(), agent.clone(), c2.clone())
+                    crate::traps::run(
+                        socket.clone(),
+                        config.clone(),
+                        agent.store.clone(),
+                        agent.clone(),
+                        c2.clone(),
+                    )
                 },
                 |_| {},
             )
@@ -341,4 +347,15 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     Agent::start(config).serve(listener, shutdown).await
+}
+
+/// Traps reach the pollers through the agent.
+impl crate::traps::Waker for Agent {
+    fn poll_now(&self, device: &str) -> Option<bool> {
+        Agent::poll_now(self, device)
+    }
+
+    fn rediscover(&self, device: &str) -> bool {
+        Agent::rediscover(self, device)
+    }
 }

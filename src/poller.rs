@@ -2,7 +2,7 @@
 //! up on a poll after the device's timeout, record the outcome in the store. A slow or
 //! failing device only ever delays itself.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::DeviceConfig;
 use crate::domain::format_duration;
+use crate::source::azure::{self, client::AzureClient};
 use crate::source::{AnySource, SourceError};
 use crate::store::Store;
 
@@ -82,6 +83,21 @@ impl Wake {
     }
 }
 
+/// The source a device's config asks for.
+pub fn source_for(device: &DeviceConfig) -> AnySource {
+    use crate::config::SourceConfig;
+    use crate::source::{serial, sim, snmp};
+    match &device.source {
+        SourceConfig::Sim(settings) => AnySource::Sim(sim::SimSource::new(settings.clone())),
+        SourceConfig::Snmp(settings) => {
+            AnySource::Snmp(Box::new(snmp::SnmpSource::new(settings.clone())))
+        }
+        SourceConfig::Serial(settings) => {
+            AnySource::Serial(serial::SerialSource::new(settings.clone(), device.timeout))
+        }
+    }
+}
+
 /// Polls one device until `cancel` fires, at once whenever `wake` says so.
 pub async fn run(
     device: DeviceConfig,
@@ -89,12 +105,12 @@ pub async fn run(
     wake: Arc<Wake>,
     cancel: CancellationToken,
 ) {
-    let mut source = AnySource::build(&device);
+    let mut source = source_for(&device);
     let mut jitter = Jitter::new(&device.name);
     let start_delay = MAX_START_DELAY.min(device.poll_interval / 10);
     let mut next = Instant::now() + start_delay.mul_f64(jitter.next());
     let mut healthy = true;
-    let mut counted = source.counters().unwrap_or_default();
+    let mut counted = source.traffic().unwrap_or_default();
     let mut last_woken: Option<Instant> = None;
     loop {
         let woken = tokio::select! {
@@ -127,7 +143,7 @@ pub async fn run(
         };
         let took = started.elapsed();
         let outcome = redact_outcome(outcome, &device.source.secrets());
-        if let Some(c) = source.counters() {
+        if let Some(c) = source.traffic() {
             store.record_traffic(
                 &device.name,
                 c.requests - counted.requests,
@@ -244,6 +260,50 @@ pub async fn run_supervised(
         },
     )
     .await;
+}
+
+/// Polls Azure for every Azure-observed port of the config in force (one task for all
+/// ports; it follows config changes itself) until `cancel` fires.
+pub async fn run_azure(store: Arc<Store>, cancel: CancellationToken) {
+    let mut client: Option<Arc<Mutex<AzureClient>>> = None;
+    loop {
+        let config = store.config();
+        let Some(azure) = config.azure.clone() else {
+            // Not configured (any more): check again after a while.
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => continue,
+            }
+        };
+        let current = match &client {
+            Some(c) if c.lock().unwrap_or_else(|e| e.into_inner()).config() == &azure => c.clone(),
+            _ => {
+                let c = Arc::new(Mutex::new(AzureClient::new(azure.clone())));
+                client = Some(c.clone());
+                c
+            }
+        };
+        for port in config.ports.iter().filter(|p| p.azure_port_id.is_some()) {
+            let id = port.azure_port_id.clone().unwrap_or_default();
+            let c = current.clone();
+            let outcome = tokio::select! {
+                _ = cancel.cancelled() => return,
+                r = tokio::task::spawn_blocking(move || azure::observe(&mut c.lock().unwrap_or_else(|e| e.into_inner()), &id)) => r,
+            };
+            let outcome = match outcome {
+                Ok(r) => r.map_err(|e| e.to_string()),
+                Err(e) => Err(format!("internal error: {e}")),
+            };
+            if let Err(e) = &outcome {
+                tracing::warn!(port = %port.name, error = %e, "Azure poll failed.");
+            }
+            store.record_azure(&port.name, outcome, crate::store::now(), SystemTime::now());
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = tokio::time::sleep(azure.poll_interval) => {}
+        }
+    }
 }
 
 #[cfg(test)]

@@ -17,10 +17,10 @@ use snmp2::{MessageType, Pdu};
 use tokio::net::UdpSocket;
 use tokio_util::sync::CancellationToken;
 
-use crate::agent::Agent;
 use crate::config::{Config, SourceConfig, TrapConfig};
 use crate::source::snmp::oids;
 use crate::source::snmp::types::{oid_from_snmp2, Value};
+use crate::store::Store;
 
 /// What kind of notification arrived.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -127,15 +127,24 @@ async fn devices_by_ip(config: &Config) -> Sources {
 /// How long resolved device addresses are trusted before they are resolved again.
 const SOURCES_TTL: std::time::Duration = std::time::Duration::from_secs(300);
 
+/// What a trap may ask of the pollers: poll a device now, or rediscover it first.
+pub trait Waker: Send + Sync {
+    /// None for an unknown device; Some(false) when a poll was already waiting.
+    fn poll_now(&self, device: &str) -> Option<bool>;
+    /// False for an unknown device.
+    fn rediscover(&self, device: &str) -> bool;
+}
+
 /// Listens on `socket` until `cancel` fires.
 pub async fn run(
     socket: Arc<UdpSocket>,
     traps: TrapConfig,
-    agent: Arc<Agent>,
+    store: Arc<Store>,
+    pollers: Arc<dyn Waker>,
     cancel: CancellationToken,
 ) {
     let mut buf = vec![0u8; 65_535];
-    let metrics = &agent.store().poll_metrics;
+    let metrics = &store.poll_metrics;
     // Sources by address, made again when the config changes or is older than
     // SOURCES_TTL (host names may move): a trap storm must not mean a DNS storm.
     let mut sources: Option<(Arc<Config>, std::time::Instant, Sources)> = None;
@@ -163,7 +172,7 @@ pub async fn run(
             metrics.trap_dropped("bad_community");
             continue;
         }
-        let config = agent.store().config();
+        let config = store.config();
         let current = sources
             .as_ref()
             .is_some_and(|(c, at, _)| Arc::ptr_eq(c, &config) && at.elapsed() < SOURCES_TTL);
@@ -179,7 +188,7 @@ pub async fn run(
         for name in names {
             metrics.trap_received(name, trap.kind.as_str());
             match trap.kind {
-                TrapKind::LinkDown | TrapKind::LinkUp => match agent.poll_now(name) {
+                TrapKind::LinkDown | TrapKind::LinkUp => match pollers.poll_now(name) {
                     Some(true) => {
                         tracing::info!(device = %name, trap = trap.kind.as_str(), if_index = ?trap.if_index, "Link trap: polling now.")
                     }
@@ -191,7 +200,7 @@ pub async fn run(
                 },
                 TrapKind::EntityChange => {
                     tracing::info!(device = %name, "Hardware changed: rediscovering.");
-                    agent.rediscover(name);
+                    pollers.rediscover(name);
                 }
                 TrapKind::Other => {}
             }

@@ -5,32 +5,13 @@
 //! (EX_TEMPFAIL); 69 agent unreachable or unable to record (EX_UNAVAILABLE); 64 unknown
 //! port or bad arguments (EX_USAGE); 126/127 the command could not be started.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use super::exit;
+pub use super::gate_request::{who, GateArgs};
 use super::http;
 use crate::api::PortJson;
 use crate::audit::{Decision, GateRequest};
-
-/// Not ready (EX_TEMPFAIL): try again later.
-pub const NOT_READY: u8 = 75;
-
-pub struct GateArgs {
-    pub client: http::ClientArgs,
-    /// Ask Prometheus (or Thanos, Mimir, VictoriaMetrics) instead of one agent.
-    pub prometheus: Option<String>,
-    /// With --prometheus: append the decision to this local audit file.
-    pub audit_log: Option<std::path::PathBuf>,
-    /// With --prometheus: the newest sample may be at most this old.
-    pub max_age: Duration,
-    pub port: String,
-    pub url: String,
-    pub action: String,
-    pub wait: Option<Duration>,
-    pub interval: Duration,
-    pub json: bool,
-    pub command: Vec<String>,
-}
 
 /// A check name in plain words.
 fn words(check: &str) -> &'static str {
@@ -57,17 +38,6 @@ fn explain(failing: &[String]) -> String {
             format!("  - {}: {detail}\n", words(check))
         })
         .collect()
-}
-
-pub fn who() -> (String, String) {
-    let user = std::env::var("USER")
-        .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "unknown".to_string());
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|h| h.trim().to_string())
-        .or_else(|_| std::env::var("HOSTNAME"))
-        .unwrap_or_else(|_| "unknown".to_string());
-    (user, host)
 }
 
 /// Whether `action` names a circuit action (else a port action, or an unknown one the
@@ -274,7 +244,7 @@ pub fn run(a: GateArgs) -> u8 {
                 eprintln!("Not running: {}", a.command.join(" "));
             }
         }
-        return NOT_READY;
+        return exit::NOT_READY;
     }
     if !a.json {
         eprintln!(

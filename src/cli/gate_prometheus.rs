@@ -6,7 +6,7 @@
 use serde_json::Value;
 
 use super::exit;
-use super::gate::{who, GateArgs};
+use super::gate_request::{who, GateArgs};
 use super::http;
 use crate::audit::{AuditLog, Decision, LinkChecks, LinkReadings};
 

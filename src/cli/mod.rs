@@ -8,6 +8,7 @@ mod audit;
 mod check_config;
 mod gate;
 mod gate_prometheus;
+mod gate_request;
 mod http;
 mod parse;
 mod peering;
@@ -24,19 +25,38 @@ use clap::{Parser, Subcommand};
 
 use crate::telemetry::LogFormat;
 
-/// Exit codes of every subcommand.
-pub mod exit {
-    pub const OK: u8 = 0;
-    /// Bad command-line arguments (EX_USAGE).
-    pub const USAGE: u8 = 64;
+/// Exit codes of every subcommand, in one place (sysexits.h where one fits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Exit {
+    Ok = 0,
+    /// `peering check` found errors (or warnings with --strict).
+    Findings = 1,
+    /// Bad command-line arguments, an unknown port (EX_USAGE).
+    Usage = 64,
     /// The agent could not be reached, or answered nonsense (EX_UNAVAILABLE).
-    pub const UNAVAILABLE: u8 = 69;
+    Unavailable = 69,
     /// An internal error (EX_SOFTWARE).
-    pub const SOFTWARE: u8 = 70;
+    Software = 70,
     /// The listen address could not be bound (EX_OSERR).
-    pub const OS_ERROR: u8 = 71;
+    OsError = 71,
+    /// Not ready (EX_TEMPFAIL): the gate did not run the command; try again later.
+    NotReady = 75,
     /// The config file is invalid or unreadable (EX_CONFIG).
-    pub const CONFIG: u8 = 78;
+    Config = 78,
+}
+
+/// [`Exit`] as the process exit status the subcommands return.
+pub mod exit {
+    use super::Exit;
+    pub const OK: u8 = Exit::Ok as u8;
+    pub const FINDINGS: u8 = Exit::Findings as u8;
+    pub const USAGE: u8 = Exit::Usage as u8;
+    pub const UNAVAILABLE: u8 = Exit::Unavailable as u8;
+    pub const SOFTWARE: u8 = Exit::Software as u8;
+    pub const OS_ERROR: u8 = Exit::OsError as u8;
+    pub const NOT_READY: u8 = Exit::NotReady as u8;
+    pub const CONFIG: u8 = Exit::Config as u8;
 }
 
 #[derive(Debug, Parser)]

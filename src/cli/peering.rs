@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use super::exit;
 use crate::peering::{self, Severity};
 
 /// 0 clean (or warnings only, without --strict), 1 errors (or warnings with --strict).
@@ -10,7 +11,7 @@ pub fn check(file: &Path, json: bool, strict: bool) -> u8 {
         Ok(t) => t,
         Err(e) => {
             eprintln!("{}: {e}", file.display());
-            return 1;
+            return exit::FINDINGS;
         }
     };
     let report = peering::check(&text);
@@ -51,5 +52,9 @@ pub fn check(file: &Path, json: bool, strict: bool) -> u8 {
         .findings
         .iter()
         .any(|f| f.severity == Severity::Error || strict);
-    u8::from(failed)
+    if failed {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    }
 }

@@ -17,6 +17,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
+pub use crate::source::azure::{AzureAuth, AzureConfig};
 pub use lightgate_core::location::{self, Problem};
 pub use lightgate_core::secret::{self, Secret};
 pub use validate::is_name;
@@ -90,34 +91,6 @@ impl ConfigIndex {
             interfaces,
         }
     }
-}
-
-/// How lightgate reaches Azure.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AzureConfig {
-    pub auth: AzureAuth,
-    /// Azure Resource Manager, e.g. https://management.azure.com (sovereign clouds and
-    /// tests change it).
-    pub arm_endpoint: String,
-    /// Microsoft Entra ID, e.g. https://login.microsoftonline.com.
-    pub login_endpoint: String,
-    /// The instance metadata service, e.g. http://169.254.169.254.
-    pub metadata_endpoint: String,
-    pub poll_interval: Duration,
-    pub request_timeout: Duration,
-}
-
-/// How lightgate authenticates to Azure.
-#[derive(Debug, Clone, PartialEq)]
-pub enum AzureAuth {
-    /// A service principal with a client secret.
-    ServicePrincipal {
-        tenant_id: String,
-        client_id: String,
-        client_secret: Secret,
-    },
-    /// The host's managed identity (a user-assigned one when `client_id` is set).
-    ManagedIdentity { client_id: Option<String> },
 }
 
 /// The trap listener.

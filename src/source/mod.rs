@@ -14,9 +14,7 @@ pub mod snmp;
 
 use std::future::Future;
 
-use crate::config::{DeviceConfig, SourceConfig};
-
-pub use lightgate_core::source::{InterfaceResult, PollResult, SourceError};
+pub use lightgate_core::source::{InterfaceResult, PollResult, SourceError, Traffic};
 
 /// A device that can be read.
 pub trait ReadingSource {
@@ -25,9 +23,19 @@ pub trait ReadingSource {
         &mut self,
         interfaces: &[String],
     ) -> impl Future<Output = Result<PollResult, SourceError>> + Send;
+
+    /// Protocol traffic so far, for sources that count it (SNMP).
+    fn traffic(&self) -> Option<Traffic> {
+        None
+    }
+
+    /// Forget what was cached about the device (an optic was swapped): the next poll
+    /// learns it again. Sources that cache nothing ignore it.
+    fn invalidate(&mut self, _why: &str) {}
 }
 
-/// One of the source kinds, built from a device's config.
+/// One of the source kinds. The set is closed and chosen by config (the poller builds
+/// one per device).
 pub enum AnySource {
     Sim(sim::SimSource),
     Snmp(Box<snmp::SnmpSource>),
@@ -35,31 +43,19 @@ pub enum AnySource {
 }
 
 impl AnySource {
-    /// Builds the source for a device.
-    pub fn build(device: &DeviceConfig) -> Self {
-        match &device.source {
-            SourceConfig::Sim(settings) => AnySource::Sim(sim::SimSource::new(settings.clone())),
-            SourceConfig::Snmp(settings) => {
-                AnySource::Snmp(Box::new(snmp::SnmpSource::new(settings.clone())))
-            }
-            SourceConfig::Serial(settings) => {
-                AnySource::Serial(serial::SerialSource::new(settings.clone(), device.timeout))
-            }
-        }
-    }
-
-    /// Protocol request counts so far, for sources that speak a protocol.
-    pub fn counters(&self) -> Option<snmp::Counters> {
+    pub fn traffic(&self) -> Option<Traffic> {
         match self {
-            AnySource::Sim(_) | AnySource::Serial(_) => None,
-            AnySource::Snmp(s) => Some(s.counters()),
+            AnySource::Sim(s) => s.traffic(),
+            AnySource::Snmp(s) => s.traffic(),
+            AnySource::Serial(s) => s.traffic(),
         }
     }
 
-    /// Asks the source to refresh what it cached about the device at the next poll.
     pub fn invalidate(&mut self, why: &str) {
-        if let AnySource::Snmp(s) = self {
-            s.invalidate(why);
+        match self {
+            AnySource::Sim(s) => s.invalidate(why),
+            AnySource::Snmp(s) => s.invalidate(why),
+            AnySource::Serial(s) => s.invalidate(why),
         }
     }
 

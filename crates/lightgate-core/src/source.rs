@@ -44,6 +44,14 @@ impl SourceError {
     }
 }
 
+/// Protocol traffic of a source so far: request PDUs sent (retries included) and
+/// values received.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Traffic {
+    pub requests: u64,
+    pub varbinds: u64,
+}
+
 /// The outcome for one interface of a successful poll: a reading, or why there is none
 /// (e.g. "no interface named X on this device").
 pub type InterfaceResult = Result<LinkReading, String>;

@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::config::{AzureAuth, AzureConfig, Secret};
+use super::{AzureAuth, AzureConfig};
 use crate::source::SourceError;
+use lightgate_core::secret::Secret;
 
 /// The ARM token audience.
 const RESOURCE: &str = "https://management.azure.com/";

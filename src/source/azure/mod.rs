@@ -5,16 +5,12 @@
 
 pub mod client;
 pub mod decode;
-
-use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
-
-use tokio_util::sync::CancellationToken;
+mod settings;
 
 use crate::domain::AzurePort;
 use crate::source::SourceError;
-use crate::store::Store;
 use client::AzureClient;
+pub use settings::{AzureAuth, AzureConfig};
 
 /// The ExpressRoutePorts api-version: any stable one from 2023-09-01 on has what
 /// lightgate reads.
@@ -59,47 +55,4 @@ pub fn observe(client: &mut AzureClient, port_id: &str) -> Result<AzurePort, Sou
         }
     }
     Ok(observed)
-}
-
-/// Polls every Azure-observed port of the config in force until `cancel` fires.
-pub async fn run(store: Arc<Store>, cancel: CancellationToken) {
-    let mut client: Option<Arc<Mutex<AzureClient>>> = None;
-    loop {
-        let config = store.config();
-        let Some(azure) = config.azure.clone() else {
-            // Not configured (any more): check again after a while.
-            tokio::select! {
-                _ = cancel.cancelled() => return,
-                _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => continue,
-            }
-        };
-        let current = match &client {
-            Some(c) if c.lock().unwrap_or_else(|e| e.into_inner()).config() == &azure => c.clone(),
-            _ => {
-                let c = Arc::new(Mutex::new(AzureClient::new(azure.clone())));
-                client = Some(c.clone());
-                c
-            }
-        };
-        for port in config.ports.iter().filter(|p| p.azure_port_id.is_some()) {
-            let id = port.azure_port_id.clone().unwrap_or_default();
-            let c = current.clone();
-            let outcome = tokio::select! {
-                _ = cancel.cancelled() => return,
-                r = tokio::task::spawn_blocking(move || observe(&mut c.lock().unwrap_or_else(|e| e.into_inner()), &id)) => r,
-            };
-            let outcome = match outcome {
-                Ok(r) => r.map_err(|e| e.to_string()),
-                Err(e) => Err(format!("internal error: {e}")),
-            };
-            if let Err(e) = &outcome {
-                tracing::warn!(port = %port.name, error = %e, "Azure poll failed.");
-            }
-            store.record_azure(&port.name, outcome, crate::store::now(), SystemTime::now());
-        }
-        tokio::select! {
-            _ = cancel.cancelled() => return,
-            _ = tokio::time::sleep(azure.poll_interval) => {}
-        }
-    }
 }

@@ -19,9 +19,9 @@ use std::time::{Duration, Instant};
 use super::parse::Dialect;
 use super::terminal::Terminal;
 use super::transport::Console;
-use crate::config::Secret;
 use crate::domain::format_duration;
 use crate::source::SourceError;
+use lightgate_core::secret::Secret;
 
 /// How to talk to one console.
 #[derive(Debug, Clone)]

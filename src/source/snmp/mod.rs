@@ -21,7 +21,7 @@ use tokio::time::Instant;
 pub use client::Counters;
 pub use settings::{SnmpSettings, SnmpVersion, Vendor};
 
-use super::{PollResult, ReadingSource, SourceError};
+use super::{PollResult, ReadingSource, SourceError, Traffic};
 use client::Client;
 use discovery::Wanted;
 use plan::Plan;
@@ -75,11 +75,6 @@ impl SnmpSource {
     /// Request and varbind counts so far.
     pub fn counters(&self) -> Counters {
         self.counters
-    }
-
-    /// Makes the next poll rediscover the device (after a trap, for instance).
-    pub fn invalidate(&mut self, why: &str) {
-        self.rediscover.get_or_insert_with(|| why.to_string());
     }
 
     async fn client(&mut self) -> Result<Client, SourceError> {
@@ -156,6 +151,18 @@ impl SnmpSource {
 }
 
 impl ReadingSource for SnmpSource {
+    fn traffic(&self) -> Option<Traffic> {
+        Some(Traffic {
+            requests: self.counters.requests,
+            varbinds: self.counters.varbinds,
+        })
+    }
+
+    /// Makes the next poll rediscover the device (after a trap, for instance).
+    fn invalidate(&mut self, why: &str) {
+        self.rediscover.get_or_insert_with(|| why.to_string());
+    }
+
     async fn poll(&mut self, interfaces: &[String]) -> Result<PollResult, SourceError> {
         // A discovery slot first, so devices waiting for one do not hold poll slots.
         let _discovering =

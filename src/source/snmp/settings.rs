@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::config::Secret;
+use lightgate_core::secret::Secret;
 
 /// SNMP protocol version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
