@@ -25,7 +25,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use lightgate::simulate::layout::{Cell, Layout, Vendor};
+use lightgate::simulate::layout::{Cell, Flavour, Layout, Vendor};
 use lightgate::source::sim::OpticModel;
 use serde_json::Value;
 

@@ -26,7 +26,6 @@ pub mod exporter;
 pub mod gate;
 pub mod poller;
 pub mod shard;
-pub mod simulate;
 pub mod source;
 pub mod store;
 pub mod telemetry;
@@ -36,3 +35,5 @@ pub mod workflow;
 // The pure core lives in its own crate (no I/O, no async: the compiler enforces it);
 // these paths are the ones the agent and its tests have always used.
 pub use lightgate_core::{domain, peering, text};
+/// The SNMP fleet simulator (`lightgate simulate`), its own crate.
+pub use lightgate_simulate as simulate;

@@ -7,10 +7,10 @@ use std::time::SystemTime;
 use lightgate::domain::{LinkReading, OpticalPower};
 use lightgate::source::snmp::oids;
 use lightgate::source::snmp::plan::{InterfacePlan, OpticPlan, Plan, Quantity, SensorPlan, Unit};
+use lightgate::source::snmp::profiles::entity::InterfaceNames;
+use lightgate::source::snmp::profiles::{juniper, sensor};
 use lightgate::source::snmp::settings::Vendor;
 use lightgate::source::snmp::types::{Oid, Value, Varbind};
-use lightgate::source::snmp::vendor::entity::InterfaceNames;
-use lightgate::source::snmp::vendor::{juniper, sensor};
 use proptest::prelude::*;
 
 fn prefixes() -> Vec<Oid> {

@@ -5,13 +5,7 @@
 //! a steady-state poll is one GET of only the cells the configured interfaces need,
 //! packed into as few PDUs as the agent accepts.
 
-pub mod client;
-pub mod discovery;
-pub mod oids;
-pub mod plan;
-pub mod settings;
-pub mod types;
-pub mod vendor;
+pub use lightgate_snmp::{client, discovery, oids, plan, probe, profiles, settings, types};
 
 use std::sync::OnceLock;
 
@@ -188,19 +182,4 @@ impl ReadingSource for SnmpSource {
         }
         result
     }
-}
-
-/// Reads a device once for `lightgate probe`: every interface with an optic, or the
-/// named ones.
-pub async fn probe(settings: &SnmpSettings, names: &[String]) -> Result<PollResult, SourceError> {
-    let mut counters = Counters::default();
-    let mut client = Client::connect(settings, &mut counters).await?;
-    let wanted = if names.is_empty() {
-        Wanted::AllOptics
-    } else {
-        Wanted::Names(names.to_vec())
-    };
-    let plan = discovery::discover(&mut client, settings.vendor, &wanted, &mut counters).await?;
-    let answers = client.get(&plan.poll_oids(), &mut counters).await?;
-    Ok(plan.decode(&answers).results)
 }

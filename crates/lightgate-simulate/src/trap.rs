@@ -1,8 +1,8 @@
 //! linkDown/linkUp notifications (IF-MIB, RFC 2863) as SNMPv2c traps.
 
 use super::ber;
-use crate::source::snmp::oids;
-use crate::source::snmp::types::Value;
+use lightgate_snmp::oids;
+use lightgate_snmp::types::Value;
 
 /// Encodes a v2c linkDown (`up == false`) or linkUp trap for `if_index`.
 pub fn link_trap(
@@ -58,8 +58,8 @@ mod tests {
     #[test]
     fn lightgate_reads_our_link_down_trap() {
         let bytes = link_trap("public", 7, 12345, 501, true, false);
-        let t = crate::traps::parse(&bytes).expect("lightgate's trap parser reads it");
-        assert_eq!(t.kind, crate::traps::TrapKind::LinkDown);
+        let t = lightgate_snmp::trap::parse(&bytes).expect("lightgate's trap parser reads it");
+        assert_eq!(t.kind, lightgate_snmp::trap::TrapKind::LinkDown);
         assert_eq!(t.if_index, Some(501));
         assert_eq!(t.community, b"public");
     }

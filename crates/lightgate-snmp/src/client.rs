@@ -9,7 +9,7 @@ use snmp2::{AsyncSession, Error as SnmpError};
 
 use super::settings::{AuthProtocol, PrivProtocol, SecurityLevel, SnmpSettings, SnmpVersion};
 use super::types::{oid_from_snmp2, Oid, Value, Varbind};
-use crate::source::SourceError;
+use lightgate_core::source::SourceError;
 
 /// How many stale or mismatched replies one request may discard before giving up.
 const MAX_DISCARDS: u32 = 8;
@@ -268,7 +268,7 @@ impl Client {
                     last = SourceError::Timeout(format!(
                         "no answer after {} attempts (last wait {})",
                         attempts + 1,
-                        crate::domain::format_duration(wait)
+                        lightgate_core::domain::format_duration(wait)
                     ));
                 }
             }

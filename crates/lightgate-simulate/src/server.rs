@@ -20,7 +20,7 @@ use super::meter::Meter;
 use super::respond::{is_v3, respond, Dropped};
 use super::usm::{Engine, MasterKeys};
 use super::{build_devices, device_address, trap, FleetSettings};
-use crate::source::sim::Scenario;
+use lightgate_core::sim::Scenario;
 
 /// A bound fleet, ready to serve.
 pub struct Fleet {

@@ -2,7 +2,7 @@
 //! v2c traps). snmp2 parses requests for us but keeps its encoder private, and an
 //! agent only ever needs these few types.
 
-use crate::source::snmp::types::{Oid, Value};
+use lightgate_snmp::types::{Oid, Value};
 
 const INTEGER: u8 = 0x02;
 const OCTET_STRING: u8 = 0x04;
@@ -190,7 +190,7 @@ pub const MESSAGE_OVERHEAD: usize = 48;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::snmp::types::{oid, Varbind};
+    use lightgate_snmp::types::{oid, Varbind};
     use snmp2::Pdu;
 
     fn roundtrip(vbs: &[Varbind]) -> Vec<Varbind> {
@@ -203,12 +203,7 @@ mod tests {
         assert_eq!(pdu.req_id, 77);
         assert_eq!(pdu.community, b"public");
         pdu.varbinds
-            .map(|(o, v)| {
-                (
-                    crate::source::snmp::types::oid_from_snmp2(&o),
-                    Value::from(&v),
-                )
-            })
+            .map(|(o, v)| (lightgate_snmp::types::oid_from_snmp2(&o), Value::from(&v)))
             .collect()
     }
 

@@ -3,20 +3,30 @@
 //! ports, so a fleet of a thousand identical routers shares one (devices differ in
 //! their seed and scenarios, which only change values, never OIDs).
 
-use crate::domain::Thresholds;
-use crate::source::sim::OpticModel;
-use crate::source::snmp::oids::{self, jnx};
-use crate::source::snmp::types::{oid, Oid, Value};
+use lightgate_core::domain::Thresholds;
+use lightgate_core::sim::OpticModel;
+use lightgate_snmp::oids::{self, jnx};
+use lightgate_snmp::types::{oid, Oid, Value};
 
 /// The simulated routers speak one of the vendor profiles lightgate reads
 /// ([`Vendor`]): Cisco (CISCO-ENTITY-SENSOR-MIB over an ENTITY-MIB tree, NX-OS style
 /// per-lane sensors), Juniper (JUNIPER-DOM-MIB module and lane tables, keyed by
 /// ifIndex), Arista (ENTITY-SENSOR-MIB in watts with ARISTA-ENTITY-SENSOR-MIB
 /// thresholds) or plain ENTITY-SENSOR-MIB (the Arista tree without vendor thresholds).
-pub use crate::source::snmp::Vendor;
+pub use lightgate_snmp::Vendor;
 
-/// How a simulated router of each vendor names and numbers things.
-impl Vendor {
+/// How a simulated router of each vendor names and numbers things (the simulator's
+/// part of a vendor profile).
+pub trait Flavour {
+    /// The sysObjectID a router of the vendor answers.
+    fn sys_object_id(&self) -> Oid;
+    /// The interface name of port `k` (0-based), as the vendor's CLI spells it.
+    fn interface_name(&self, optic: OpticModel, k: usize) -> String;
+    /// The ifIndex of port `k`, in the style of the vendor (sparse on Juniper).
+    fn if_index(&self, k: usize) -> u32;
+}
+
+impl Flavour for Vendor {
     fn sys_object_id(&self) -> Oid {
         match self {
             // Nexus 93180YC-EX, MX5-T, DCS-7050, a net-snmp Linux box
@@ -27,8 +37,7 @@ impl Vendor {
         }
     }
 
-    /// The interface name of port `k` (0-based), as the vendor's CLI spells it.
-    pub fn interface_name(&self, optic: OpticModel, k: usize) -> String {
+    fn interface_name(&self, optic: OpticModel, k: usize) -> String {
         let ten = optic == OpticModel::TenGigLr;
         match (self, ten) {
             (Vendor::Cisco, false) => format!("HundredGigE1/0/{}", k + 1),
@@ -39,8 +48,7 @@ impl Vendor {
         }
     }
 
-    /// The ifIndex of port `k`, in the style of the vendor (sparse on Juniper).
-    pub fn if_index(&self, k: usize) -> u32 {
+    fn if_index(&self, k: usize) -> u32 {
         let k = k as u32;
         match self {
             Vendor::Cisco => 436_207_616 + 4096 * k,
@@ -240,7 +248,7 @@ fn juniper_port(
     k: usize,
     if_index: u32,
     lanes: u16,
-    profile: &crate::source::sim::scenario::OpticProfile,
+    profile: &lightgate_core::sim::scenario::OpticProfile,
 ) {
     let cur = |col: u32| oids::jnx_dom_current().child(&[col, if_index]);
     let sensor = |measure, lane| Cell::Sensor {
@@ -290,7 +298,7 @@ fn entity_port(
     if_index: u32,
     name: &str,
     lanes: u16,
-    profile: &crate::source::sim::scenario::OpticProfile,
+    profile: &lightgate_core::sim::scenario::OpticProfile,
 ) {
     let base = 100_000_000 + 10_000 * (k as u32 + 1);
     let port_ent = base;

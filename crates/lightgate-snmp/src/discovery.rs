@@ -8,11 +8,11 @@ use std::time::{Duration, SystemTime};
 use super::client::{Client, Counters};
 use super::oids;
 use super::plan::{InterfacePlan, Plan};
+use super::profiles::entity::{text_column, InterfaceNames};
+use super::profiles::{juniper, sensor};
 use super::settings::Vendor;
 use super::types::{Oid, Value, Varbind};
-use super::vendor::entity::{text_column, InterfaceNames};
-use super::vendor::{juniper, sensor};
-use crate::source::SourceError;
+use lightgate_core::source::SourceError;
 
 /// Which interfaces to plan.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,11 +7,11 @@ use std::time::{Duration, SystemTime};
 
 use super::oids;
 use super::types::{Oid, Value, Varbind};
-use crate::domain::{
+use lightgate_core::domain::{
     AdminStatus, LaneReading, LinkReading, OperStatus, OpticReading, OpticalPower, Standard,
     Thresholds,
 };
-use crate::source::{InterfaceResult, PollResult};
+use lightgate_core::source::{InterfaceResult, PollResult};
 
 /// The ENTITY-SENSOR/CISCO value meaning "below range" and "above range".
 pub const UNDERFLOW: i64 = -1_000_000_000;
@@ -208,7 +208,7 @@ impl Plan {
             last_change,
             optic,
             note,
-            details: crate::domain::LinkDetails {
+            details: lightgate_core::domain::LinkDetails {
                 alias: p.alias.clone(),
                 speed_mbps: p.speed_mbps,
                 in_errors: int(oids::if_in_errors()).and_then(|v| u64::try_from(v).ok()),

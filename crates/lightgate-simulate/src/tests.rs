@@ -4,11 +4,11 @@ use snmp2::{MessageType, Pdu};
 
 use super::ber;
 use super::device::{SimDevice, Snapshot};
-use super::layout::{Layout, Vendor};
+use super::layout::{Flavour, Layout, Vendor};
 use super::respond::{respond, Dropped};
-use crate::source::sim::{OpticModel, Scenario};
-use crate::source::snmp::oids;
-use crate::source::snmp::types::{oid, oid_from_snmp2, Oid, Value};
+use lightgate_core::sim::{OpticModel, Scenario};
+use lightgate_snmp::oids;
+use lightgate_snmp::types::{oid, oid_from_snmp2, Oid, Value};
 
 const GET: u8 = 0xa0;
 const GET_NEXT: u8 = 0xa1;
@@ -216,13 +216,13 @@ const V3_DISCOVERY: [u8; 60] = [
 #[test]
 fn a_v3_discovery_gets_a_report_with_the_engine_id() {
     let dev = device(Vendor::Cisco, 1);
-    let user = crate::simulate::usm::V3User {
+    let user = crate::usm::V3User {
         name: "lightgate".into(),
-        auth: crate::simulate::usm::AuthProtocol::Sha1,
+        auth: crate::usm::AuthProtocol::Sha1,
         auth_password: "auth-pass-1".into(),
         priv_password: None,
     };
-    let engine = crate::simulate::usm::MasterKeys::new(&user).engine("r1");
+    let engine = crate::usm::MasterKeys::new(&user).engine("r1");
     let mut snap = Snapshot::default();
     let a = engine
         .respond(&dev, &mut snap, 1472, &V3_DISCOVERY)
@@ -323,12 +323,12 @@ fn the_mix_draws_every_scenario_in_roughly_its_share() {
 
 mod garbage {
     use super::*;
-    use crate::simulate::usm::{AuthProtocol, MasterKeys, V3User};
+    use crate::usm::{AuthProtocol, MasterKeys, V3User};
     use proptest::prelude::*;
     use std::sync::LazyLock;
 
     static DEV: LazyLock<SimDevice> = LazyLock::new(|| device(Vendor::Cisco, 2));
-    static ENGINE: LazyLock<crate::simulate::usm::Engine> = LazyLock::new(|| {
+    static ENGINE: LazyLock<crate::usm::Engine> = LazyLock::new(|| {
         MasterKeys::new(&V3User {
             name: "lightgate".into(),
             auth: AuthProtocol::Sha1,
@@ -410,7 +410,7 @@ mod garbage {
             level in 0usize..3,
             cipher in 0usize..4,
         ) {
-            use crate::source::snmp::settings::{AuthProtocol as A, PrivProtocol, SecurityLevel, V3Settings};
+            use lightgate_snmp::settings::{AuthProtocol as A, PrivProtocol, SecurityLevel, V3Settings};
             let mut snap = Snapshot::default();
             let report = ENGINE.respond(&DEV, &mut snap, 1472, &V3_DISCOVERY).expect("a report").bytes;
             let mut bytes = report.clone();
@@ -425,16 +425,16 @@ mod garbage {
                 user: "lightgate".into(),
                 level: [SecurityLevel::NoAuthNoPriv, SecurityLevel::AuthNoPriv, SecurityLevel::AuthPriv][level],
                 auth_protocol: A::Sha1,
-                auth_password: Some(crate::config::Secret::new("auth-pass-1")),
+                auth_password: Some(lightgate_core::secret::Secret::new("auth-pass-1")),
                 priv_protocol: [PrivProtocol::Des, PrivProtocol::Aes128, PrivProtocol::Aes192, PrivProtocol::Aes256][cipher],
-                priv_password: Some(crate::config::Secret::new("priv-pass-1")),
+                priv_password: Some(lightgate_core::secret::Secret::new("priv-pass-1")),
                 context: None,
             };
             for parse_bytes in [&report, &bytes] {
-                let mut security = crate::source::snmp::client::security(&settings);
+                let mut security = lightgate_snmp::client::security(&settings);
                 if let Ok(pdu) = snmp2::Pdu::from_bytes_with_security(parse_bytes, Some(&mut security)) {
                     for (_, v) in pdu.varbinds {
-                        let _ = crate::source::snmp::types::Value::from(&v);
+                        let _ = lightgate_snmp::types::Value::from(&v);
                     }
                 }
             }

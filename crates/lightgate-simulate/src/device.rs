@@ -1,16 +1,16 @@
 //! One simulated router: its layout, its ports' scenarios, and the values its cells
 //! hold at a moment. Values come from the core simulator's physics
-//! ([`crate::source::sim::model::read`]), encoded the way the flavour's MIB does.
+//! ([`lightgate_core::sim::model::read`]), encoded the way the flavour's MIB does.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use super::layout::{Cell, Layout, Measure, Vendor};
-use crate::domain::{AdminStatus, LinkReading, OperStatus, OpticalPower};
-use crate::source::sim::{model, Scenario, SimInterface};
-use crate::source::snmp::types::Value;
+use super::layout::{Cell, Flavour, Layout, Measure, Vendor};
+use lightgate_core::domain::{AdminStatus, LinkReading, OperStatus, OpticalPower};
+use lightgate_core::sim::{model, Scenario, SimInterface};
+use lightgate_snmp::types::Value;
 
 /// How long the simulated routers had been up when the simulator started.
 const UP_BEFORE_START: Duration = Duration::from_secs(2 * 86_400);
@@ -237,7 +237,7 @@ fn mean_power(ps: impl Iterator<Item = OpticalPower>) -> OpticalPower {
 fn encode(flavour: Vendor, r: &LinkReading, m: Measure, lane: Option<u16>) -> i64 {
     let Some(o) = r.optic.as_ref() else { return 0 };
     let lane_reading = lane.and_then(|l| o.lanes.iter().find(|x| x.lane == l));
-    let power = |d: crate::domain::Direction| match (lane, lane_reading) {
+    let power = |d: lightgate_core::domain::Direction| match (lane, lane_reading) {
         (Some(_), Some(l)) => l.power(d),
         (Some(0), None) => o.power(d),
         (Some(_), None) => OpticalPower::NotSupported,
@@ -253,8 +253,8 @@ fn encode(flavour: Vendor, r: &LinkReading, m: Measure, lane: Option<u16>) -> i6
     }
     .unwrap_or(0.0);
     match m {
-        Measure::Rx => encode_power(flavour, power(crate::domain::Direction::Rx)),
-        Measure::Tx => encode_power(flavour, power(crate::domain::Direction::Tx)),
+        Measure::Rx => encode_power(flavour, power(lightgate_core::domain::Direction::Rx)),
+        Measure::Tx => encode_power(flavour, power(lightgate_core::domain::Direction::Tx)),
         Measure::Bias => match flavour {
             // 0.01 mA on Arista, uA elsewhere.
             Vendor::Arista | Vendor::EntitySensor => (bias * 100_000.0).round() as i64,

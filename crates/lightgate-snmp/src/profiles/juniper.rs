@@ -3,10 +3,10 @@
 //! zeros means "no DOM", not 0 dBm (librenms PR #5582); a single zero threshold is a
 //! real 0 dBm threshold.
 
-use crate::domain::Thresholds;
-use crate::source::snmp::oids::{self, jnx};
-use crate::source::snmp::plan::{scaled, OpticPlan, Quantity, SensorPlan, Unit};
-use crate::source::snmp::types::{Oid, Value, Varbind};
+use crate::oids::{self, jnx};
+use crate::plan::{scaled, OpticPlan, Quantity, SensorPlan, Unit};
+use crate::types::{Oid, Value, Varbind};
+use lightgate_core::domain::Thresholds;
 
 const THRESHOLD_COLUMNS: [u32; 8] = [
     jnx::RX_HIGH_ALARM,

@@ -5,7 +5,7 @@ use snmp2::{MessageType, Pdu};
 
 use super::ber::{self, status};
 use super::device::{SimDevice, Snapshot};
-use crate::source::snmp::types::{oid_from_snmp2, Oid, Value};
+use lightgate_snmp::types::{oid_from_snmp2, Oid, Value};
 
 /// The kinds of request the simulator answers, as the meter counts them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,8 +10,8 @@
 
 use std::collections::HashMap;
 
-use crate::source::snmp::oids;
-use crate::source::snmp::types::{Oid, Value, Varbind};
+use crate::oids;
+use crate::types::{Oid, Value, Varbind};
 
 /// The rows of a walked table column, by index.
 pub fn column<'a>(
@@ -183,8 +183,8 @@ pub fn lane_in(label: &str) -> Option<u16> {
 }
 
 /// What a sensor measures, from its name: power direction, bias, temperature, voltage.
-pub fn quantity_in(label: &str) -> Option<crate::source::snmp::plan::Quantity> {
-    use crate::source::snmp::plan::Quantity;
+pub fn quantity_in(label: &str) -> Option<crate::plan::Quantity> {
+    use crate::plan::Quantity;
     let l = label.to_ascii_lowercase();
     if l.contains("receive power") || l.contains("rx power") || l.contains("rx optical power") {
         Some(Quantity::Rx)
@@ -210,7 +210,7 @@ mod tests {
 
     #[test]
     fn lanes_and_quantities_come_from_names() {
-        use crate::source::snmp::plan::Quantity;
+        use crate::plan::Quantity;
         assert_eq!(
             lane_in("Ethernet1/19 Lane 1 Transceiver Receive Power Sensor"),
             Some(1)

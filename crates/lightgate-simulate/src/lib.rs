@@ -28,7 +28,7 @@ pub use layout::{Layout, Vendor};
 pub use meter::Meter;
 pub use server::{run, Fleet};
 
-use crate::source::sim::{OpticModel, Scenario};
+use lightgate_core::sim::{OpticModel, Scenario};
 
 /// The vendors a fleet cycles through unless told otherwise.
 pub const SIMULATED_BY_DEFAULT: [Vendor; 3] = [Vendor::Cisco, Vendor::Juniper, Vendor::Arista];

@@ -7,13 +7,13 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::entity::{column, int_column, quantity_in, EntityTree, InterfaceNames};
-use crate::domain::{power::milliwatts_to_dbm, Standard, Thresholds};
-use crate::source::snmp::oids;
-use crate::source::snmp::plan::{
+use crate::oids;
+use crate::plan::{
     fold_single_lane, scale_exponent, scaled, OpticPlan, Quantity, SensorPlan, Unit, OVERFLOW,
     UNDERFLOW,
 };
-use crate::source::snmp::types::{Oid, Varbind};
+use crate::types::{Oid, Varbind};
+use lightgate_core::domain::{power::milliwatts_to_dbm, Standard, Thresholds};
 
 /// Which sensor MIB, and where its thresholds are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

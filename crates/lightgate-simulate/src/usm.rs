@@ -20,7 +20,7 @@ use snmp2::{AsnReader, Pdu};
 use super::ber;
 use super::device::{SimDevice, Snapshot};
 use super::respond::{answer_pdu, Answer, Dropped};
-use crate::source::snmp::types::{oid, Value};
+use lightgate_snmp::types::{oid, Value};
 
 const SEQUENCE: u8 = 0x30;
 const FLAG_AUTH: u8 = 0x01;
@@ -30,7 +30,7 @@ const FLAG_REPORTABLE: u8 = 0x04;
 /// 48-byte SHA-512 MAC, engine ID, user, scoped PDU).
 const V3_OVERHEAD: usize = 200;
 
-pub use crate::source::snmp::settings::AuthProtocol;
+pub use lightgate_snmp::settings::AuthProtocol;
 
 macro_rules! each_hash {
     ($p:expr, $h:ident => $body:expr) => {
@@ -63,9 +63,19 @@ macro_rules! each_hash {
     };
 }
 
-impl AuthProtocol {
+/// USM hashing for a simulated agent: lightgate's authentication protocols, with the
+/// key derivation and MACs an agent needs (the client side lives in snmp2).
+pub trait UsmHash {
+    fn mac_len(&self) -> usize;
+    fn digest(&self, parts: &[&[u8]]) -> Vec<u8>;
+    fn mac(&self, key: &[u8], data: &[u8]) -> Vec<u8>;
+    fn password_to_key(&self, password: &[u8]) -> Vec<u8>;
+    fn localize(&self, ku: &[u8], engine_id: &[u8]) -> Vec<u8>;
+}
+
+impl UsmHash for AuthProtocol {
     /// Length of msgAuthenticationParameters (the truncated MAC).
-    pub fn mac_len(&self) -> usize {
+    fn mac_len(&self) -> usize {
         match self {
             AuthProtocol::Md5 | AuthProtocol::Sha1 => 12,
             AuthProtocol::Sha224 => 16,
@@ -94,7 +104,7 @@ impl AuthProtocol {
     }
 
     /// Password to key (RFC 3414 A.2): the hash of a megabyte of the password repeated.
-    pub fn password_to_key(&self, password: &[u8]) -> Vec<u8> {
+    fn password_to_key(&self, password: &[u8]) -> Vec<u8> {
         if password.is_empty() {
             return Vec::new();
         }
@@ -114,7 +124,7 @@ impl AuthProtocol {
     }
 
     /// The key localized to an engine: H(Ku || engineID || Ku).
-    pub fn localize(&self, ku: &[u8], engine_id: &[u8]) -> Vec<u8> {
+    fn localize(&self, ku: &[u8], engine_id: &[u8]) -> Vec<u8> {
         self.digest(&[ku, engine_id, ku])
     }
 }
