@@ -499,14 +499,13 @@ fn closed_within(s: &mut TcpStream, within: Duration) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn half_open_and_slow_clients_cannot_hold_the_server() {
-    let (addr, agent, stop, handle) = agent_with(
+    let (addr, _agent, stop, handle) = agent_with(
         &pair("\"healthy\"", "1s", "1s"),
         WebConfig::default(),
         small_limits(),
     )
     .await;
     let a = addr.clone();
-    let ag = agent.clone();
     tokio::task::spawn_blocking(move || {
         // Headers that never finish are cut after the header timeout.
         let mut half = TcpStream::connect(&a).unwrap();
@@ -519,31 +518,62 @@ async fn half_open_and_slow_clients_cannot_hold_the_server() {
         let mut answer = String::new();
         let _ = slow.read_to_string(&mut answer);
         assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
-        // More idle connections than the cap: the extra ones are closed at once, and
-        // the server serves again when the idle ones time out.
+    })
+    .await
+    .unwrap();
+    // The cap, on a server whose idle connections outlive any scheduling delay: more
+    // idle connections than the cap, the extra one is closed at once, and the server
+    // serves again as soon as the idle ones go.
+    let (cap_addr, cap_agent, cap_stop, cap_handle) = agent_with(
+        &pair("\"healthy\"", "1s", "1s"),
+        WebConfig::default(),
+        Limits {
+            header_timeout: Duration::from_secs(60),
+            ..small_limits()
+        },
+    )
+    .await;
+    let (a, ag) = (cap_addr.clone(), cap_agent.clone());
+    tokio::task::spawn_blocking(move || {
         let idle: Vec<TcpStream> = (0..8).map(|_| TcpStream::connect(&a).unwrap()).collect();
         let open = || {
             let m = lightgate::exporter::metrics::render(ag.store(), lightgate::store::now());
             value(&m, "lightgate_http_connections", &[])
         };
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while open() < 8.0 && Instant::now() < deadline {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while open() < 8.0 {
+            assert!(
+                Instant::now() < deadline,
+                "the idle connections were not all accepted"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         let mut extra = TcpStream::connect(&a).unwrap();
         let _ = extra.write_all(b"GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n");
-        assert!(closed_within(&mut extra, Duration::from_millis(500)), "a connection over the cap was served");
-        std::thread::sleep(Duration::from_millis(3500));
+        assert!(
+            closed_within(&mut extra, Duration::from_secs(5)),
+            "a connection over the cap was served"
+        );
         drop(idle);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while open() > 0.0 {
+            assert!(
+                Instant::now() < deadline,
+                "closed connections still counted"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
         assert_eq!(status_of(&format!("http://{a}/-/healthy"), None), 200);
     })
     .await
     .unwrap();
-    let m = lightgate::exporter::metrics::render(agent.store(), lightgate::store::now());
+    let m = lightgate::exporter::metrics::render(cap_agent.store(), lightgate::store::now());
     assert!(
         value(&m, "lightgate_http_connections_rejected_total", &[]) >= 1.0,
         "{m}"
     );
+    let _ = cap_stop.send(());
+    cap_handle.await.unwrap().unwrap();
     // A shutdown with a half-open request pending ends within the grace.
     let mut pending = TcpStream::connect(&addr).unwrap();
     pending.write_all(b"GET /metrics HTTP/1.1\r\n").unwrap();

@@ -8,7 +8,7 @@ use lightgate::domain::{LinkReading, OpticalPower};
 use lightgate::source::snmp::oids;
 use lightgate::source::snmp::plan::{InterfacePlan, OpticPlan, Plan, Quantity, SensorPlan, Unit};
 use lightgate::source::snmp::profiles::entity::InterfaceNames;
-use lightgate::source::snmp::profiles::{juniper, sensor};
+use lightgate::source::snmp::profiles::{arista, cisco, entity_sensor, juniper, sensors};
 use lightgate::source::snmp::settings::Vendor;
 use lightgate::source::snmp::types::{Oid, Value, Varbind};
 use proptest::prelude::*;
@@ -222,8 +222,8 @@ proptest! {
     fn planning_from_any_walk_never_panics(walk in proptest::collection::vec(varbind(), 0..80)) {
         let names = InterfaceNames::new([("Ethernet1".to_string(), 1u32), ("et-0/0/0".to_string(), 0)]);
         let wanted: BTreeSet<u32> = [0u32, 1, 2, 3].into();
-        for flavour in [sensor::Flavour::Cisco, sensor::Flavour::Arista, sensor::Flavour::Plain] {
-            for plan in sensor::plan(flavour, &walk, &wanted, &names).values() {
+        for mib in [&cisco::MIB, &arista::MIB, &entity_sensor::MIB] {
+            for plan in sensors::plan(mib, &walk, &wanted, &names).values() {
                 for t in [plan.rx_thresholds, plan.tx_thresholds] {
                     for v in [t.high_alarm, t.high_warning, t.low_warning, t.low_alarm].into_iter().flatten() {
                         prop_assert!(v.is_finite());

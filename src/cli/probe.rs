@@ -9,9 +9,7 @@ use std::time::Duration;
 use super::exit;
 use crate::api::ReadingJson;
 use crate::config::{Config, Secret, SourceConfig};
-use crate::source::snmp::settings::{
-    AuthProtocol, PrivProtocol, SecurityLevel, SnmpSettings, SnmpVersion, V3Settings, Vendor,
-};
+use crate::source::snmp::settings::{Named, SnmpSettings, SnmpVersion, V3Settings, Vendor};
 use crate::source::InterfaceResult;
 
 /// Command-line SNMP options, already parsed by clap.
@@ -40,29 +38,15 @@ fn env_secret(name: &Option<String>, what: &str) -> Result<Option<Secret>, Strin
     }
 }
 
-fn pick<T: Copy>(what: &str, value: &str, options: &[(&str, T)]) -> Result<T, String> {
-    options
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(value))
-        .map(|(_, v)| *v)
-        .ok_or_else(|| {
-            let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-            format!("{what} {value:?} must be one of: {}", names.join(", "))
-        })
+/// A named setting, with the names the config file accepts too.
+fn pick<T: Named>(what: &str, value: &str) -> Result<T, String> {
+    T::parse_named(what, value)
 }
 
 /// Builds settings from the command line. Passwords come from environment variables
 /// only, so they never sit in shell history or `ps` output.
 pub fn settings(a: SnmpArgs) -> Result<SnmpSettings, String> {
-    let version = pick(
-        "--version",
-        &a.version,
-        &[
-            ("1", SnmpVersion::V1),
-            ("2c", SnmpVersion::V2c),
-            ("3", SnmpVersion::V3),
-        ],
-    )?;
+    let version = pick("--version", &a.version)?;
     let community = match (
         a.community,
         env_secret(&a.community_env, "--community-env")?,
@@ -78,27 +62,10 @@ pub fn settings(a: SnmpArgs) -> Result<SnmpSettings, String> {
     let v3 = if version == SnmpVersion::V3 {
         Some(V3Settings {
             user: a.user.ok_or("--version 3 needs --user")?,
-            level: pick(
-                "--security-level",
-                &a.security_level,
-                &[
-                    ("noAuthNoPriv", SecurityLevel::NoAuthNoPriv),
-                    ("authNoPriv", SecurityLevel::AuthNoPriv),
-                    ("authPriv", SecurityLevel::AuthPriv),
-                ],
-            )?,
-            auth_protocol: pick("--auth-protocol", &a.auth_protocol, &AuthProtocol::NAMES)?,
+            level: pick("--security-level", &a.security_level)?,
+            auth_protocol: pick("--auth-protocol", &a.auth_protocol)?,
             auth_password: env_secret(&a.auth_password_env, "--auth-password-env")?,
-            priv_protocol: pick(
-                "--priv-protocol",
-                &a.priv_protocol,
-                &[
-                    ("des", PrivProtocol::Des),
-                    ("aes", PrivProtocol::Aes128),
-                    ("aes192", PrivProtocol::Aes192),
-                    ("aes256", PrivProtocol::Aes256),
-                ],
-            )?,
+            priv_protocol: pick("--priv-protocol", &a.priv_protocol)?,
             priv_password: env_secret(&a.priv_password_env, "--priv-password-env")?,
             context: a.context,
         })
@@ -111,12 +78,10 @@ pub fn settings(a: SnmpArgs) -> Result<SnmpSettings, String> {
             a.security_level
         ));
     }
-    let vendor = match a.vendor {
-        None => None,
-        Some(v) => Some(Vendor::from_name(&v).ok_or(format!(
-            "--vendor {v:?} must be cisco, juniper, arista or entity-sensor"
-        ))?),
-    };
+    let vendor = a
+        .vendor
+        .map(|v| pick::<Vendor>("--vendor", &v))
+        .transpose()?;
     Ok(SnmpSettings {
         address: a.address,
         version,

@@ -9,7 +9,7 @@ use super::raw::{RawSnmp, RawTraps};
 use super::Secret;
 use super::TrapConfig;
 use crate::source::snmp::settings::{
-    AuthProtocol, PrivProtocol, SecurityLevel, SnmpSettings, SnmpVersion, V3Settings, Vendor,
+    AuthProtocol, Named, PrivProtocol, SecurityLevel, SnmpSettings, SnmpVersion, V3Settings, Vendor,
 };
 
 /// Collects problems as (span, message).
@@ -67,30 +67,18 @@ pub fn secret(
     None
 }
 
-fn choice<T: Copy>(
+/// A named setting (the same names as the command line), or its default.
+fn choice<T: Named>(
     field: &str,
     raw: &Option<Spanned<String>>,
     default: T,
-    options: &[(&str, T)],
     report: Report<'_>,
 ) -> T {
     let Some(r) = raw else { return default };
-    let wanted = r.get_ref().to_ascii_lowercase();
-    match options.iter().find(|(name, _)| *name == wanted) {
-        Some((_, v)) => *v,
-        None => {
-            let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
-            report(
-                r.span(),
-                format!(
-                    "{field} {:?} must be one of: {}",
-                    r.get_ref(),
-                    names.join(", ")
-                ),
-            );
-            default
-        }
-    }
+    T::parse_named(field, r.get_ref()).unwrap_or_else(|e| {
+        report(r.span(), e);
+        default
+    })
 }
 
 /// Resolves `[device.snmp]`.
@@ -104,29 +92,11 @@ pub fn settings(raw: &Spanned<RawSnmp>, report: Report<'_>) -> SnmpSettings {
             format!("address {address:?} must be host:port (e.g. \"192.0.2.11:161\")"),
         );
     }
-    let version = choice(
-        "version",
-        &s.version,
-        SnmpVersion::V2c,
-        &[
-            ("1", SnmpVersion::V1),
-            ("2c", SnmpVersion::V2c),
-            ("3", SnmpVersion::V3),
-        ],
-        report,
-    );
+    let version = choice("version", &s.version, SnmpVersion::V2c, report);
     let vendor = s.vendor.as_ref().and_then(|v| {
-        let found = Vendor::from_name(&v.get_ref().to_ascii_lowercase());
-        if found.is_none() {
-            report(
-                v.span(),
-                format!(
-                    "vendor {:?} must be one of: cisco, juniper, arista, entity-sensor",
-                    v.get_ref()
-                ),
-            );
-        }
-        found
+        Vendor::parse_named("vendor", v.get_ref())
+            .map_err(|e| report(v.span(), e))
+            .ok()
     });
     let community = secret(
         "community",
@@ -151,31 +121,18 @@ pub fn settings(raw: &Spanned<RawSnmp>, report: Report<'_>) -> SnmpSettings {
                 "security_level",
                 &s.security_level,
                 SecurityLevel::AuthPriv,
-                &[
-                    ("noauthnopriv", SecurityLevel::NoAuthNoPriv),
-                    ("authnopriv", SecurityLevel::AuthNoPriv),
-                    ("authpriv", SecurityLevel::AuthPriv),
-                ],
                 report,
             );
             let auth_protocol = choice(
                 "auth_protocol",
                 &s.auth_protocol,
                 AuthProtocol::Sha1,
-                &AuthProtocol::NAMES,
                 report,
             );
             let priv_protocol = choice(
                 "priv_protocol",
                 &s.priv_protocol,
                 PrivProtocol::Aes128,
-                &[
-                    ("des", PrivProtocol::Des),
-                    ("aes", PrivProtocol::Aes128),
-                    ("aes128", PrivProtocol::Aes128),
-                    ("aes192", PrivProtocol::Aes192),
-                    ("aes256", PrivProtocol::Aes256),
-                ],
                 report,
             );
             let auth_password = secret(

@@ -27,10 +27,10 @@ pub fn corpus() -> PathBuf {
     dir
 }
 
-/// Our own fixtures, in the repository.
+/// Our own SNMP fixtures, kept with the SNMP layer that replays them in its tests.
 pub fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/snmp")
+        .join("crates/lightgate-snmp/tests/fixtures")
         .join(name)
 }
 

@@ -442,3 +442,115 @@ mod garbage {
 
     }
 }
+
+/// Every vendor profile, discovered and read through lightgate's SNMP layer from a
+/// replay of the simulated router's cells: no socket, and every value the router holds
+/// comes back (power to 0.01 dB, lanes, link state).
+mod profiles_by_replay {
+    use super::*;
+    use lightgate_core::domain::OperStatus;
+    use lightgate_snmp::client::Counters;
+    use lightgate_snmp::discovery::{discover, Wanted};
+    use lightgate_snmp::transport::Replay;
+
+    fn replay_of(dev: &SimDevice) -> Replay {
+        let mut r = Replay::default();
+        let mut snap = Snapshot::default();
+        for (i, (o, _)) in dev.layout.cells.iter().enumerate() {
+            r.set(o.clone(), dev.value(i, &mut snap));
+        }
+        r
+    }
+
+    fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(f)
+    }
+
+    #[test]
+    fn every_profile_reads_what_the_router_holds() {
+        for vendor in Vendor::ALL {
+            let dev = device(vendor, 2);
+            let mut replay = replay_of(&dev);
+            let mut counters = Counters::default();
+            let plan = block_on(discover(
+                &mut replay,
+                None,
+                &Wanted::AllOptics,
+                &mut counters,
+            ))
+            .unwrap_or_else(|e| panic!("{vendor}: {e}"));
+            assert_eq!(plan.vendor, vendor, "detected from sysObjectID");
+            let decoded =
+                block_on(lightgate_snmp::read(&mut replay, &plan, &mut counters)).unwrap();
+            assert!(
+                decoded.rediscover.is_none(),
+                "{vendor}: {:?}",
+                decoded.rediscover
+            );
+            for k in 0..2 {
+                let name = dev.layout.flavour.interface_name(dev.layout.optic, k);
+                let want = dev.read_port(k, None);
+                let got = decoded.results[&name]
+                    .as_ref()
+                    .unwrap_or_else(|e| panic!("{vendor} {name}: {e}"));
+                assert_eq!(got.oper_status, want.oper_status, "{vendor} {name}");
+                let (g, w) = (got.optic.as_ref().unwrap(), want.optic.as_ref().unwrap());
+                assert_eq!(g.lanes.len(), w.lanes.len(), "{vendor} {name} lanes");
+                for (gl, wl) in g.lanes.iter().zip(&w.lanes) {
+                    for (gp, wp) in [(gl.rx, wl.rx), (gl.tx, wl.tx)] {
+                        match (gp.dbm(), wp.dbm()) {
+                            (Some(a), Some(b)) => assert!(
+                                (a - b).abs() < 0.01,
+                                "{vendor} {name} lane {}: {a} vs {b}",
+                                gl.lane
+                            ),
+                            _ => assert_eq!(
+                                gp.is_no_light(),
+                                wp.is_no_light(),
+                                "{vendor} {name} lane {}",
+                                gl.lane
+                            ),
+                        }
+                    }
+                }
+                if want.oper_status == OperStatus::Up {
+                    assert!(
+                        g.lanes.iter().all(|l| !l.rx.is_no_light()),
+                        "{vendor} {name}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_lane_cell_that_vanishes_is_reported_not_dropped() {
+        let dev = device(Vendor::Juniper, 1);
+        let mut replay = replay_of(&dev);
+        let mut counters = Counters::default();
+        let plan = block_on(discover(
+            &mut replay,
+            None,
+            &Wanted::AllOptics,
+            &mut counters,
+        ))
+        .unwrap();
+        let name = dev.layout.flavour.interface_name(dev.layout.optic, 0);
+        let lane_rx =
+            oids::jnx_dom_lane().child(&[oids::jnx::LANE_RX_POWER, Vendor::Juniper.if_index(0), 2]);
+        replay.remove(&lane_rx);
+        let decoded = block_on(lightgate_snmp::read(&mut replay, &plan, &mut counters)).unwrap();
+        let optic = decoded.results[&name]
+            .as_ref()
+            .unwrap()
+            .optic
+            .clone()
+            .unwrap();
+        assert_eq!(optic.lanes.len(), 4, "the lane stays, not reported");
+        assert!(!optic.lanes[2].rx.is_no_light() && optic.lanes[2].rx.dbm().is_none());
+        assert_eq!(optic.lane_count, Some(4));
+    }
+}

@@ -5,12 +5,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, SystemTime};
 
-use super::client::{Client, Counters};
+use super::client::Counters;
 use super::oids;
 use super::plan::{InterfacePlan, Plan};
-use super::profiles::entity::{text_column, InterfaceNames};
-use super::profiles::{juniper, sensor};
+use super::profiles::{
+    self,
+    entity::{text_column, InterfaceNames},
+};
 use super::settings::Vendor;
+use super::transport::Transport;
 use super::types::{Oid, Value, Varbind};
 use lightgate_core::source::SourceError;
 
@@ -31,8 +34,8 @@ fn value<'a>(vbs: &'a [Varbind], o: &Oid) -> Option<&'a Value> {
 }
 
 /// Discovers a device.
-pub async fn discover(
-    client: &mut Client,
+pub async fn discover<T: Transport>(
+    client: &mut T,
     vendor_override: Option<Vendor>,
     wanted: &Wanted,
     counters: &mut Counters,
@@ -112,52 +115,7 @@ pub async fn discover(
         .collect();
     let statics = client.get(&statics, counters).await?;
 
-    let mut optics: BTreeMap<u32, Result<super::plan::OpticPlan, String>> = BTreeMap::new();
-    match vendor {
-        Vendor::Juniper => {
-            let cells: Vec<Oid> = indexes
-                .iter()
-                .flat_map(|i| juniper::discovery_oids(*i))
-                .collect();
-            let answers = client.get(&cells, counters).await?;
-            for i in &indexes {
-                let lanes = value(
-                    &answers,
-                    &oids::jnx_dom_current().child(&[oids::jnx::LANE_COUNT, *i]),
-                )
-                .and_then(Value::as_i64)
-                .unwrap_or(0);
-                let lane_walk = if lanes > 0 {
-                    client.walk(&juniper::lane_walk_root(*i), counters).await?
-                } else {
-                    Vec::new()
-                };
-                optics.insert(*i, juniper::plan(*i, &answers, &lane_walk));
-            }
-        }
-        Vendor::Cisco | Vendor::Arista | Vendor::EntitySensor => {
-            let flavour = match vendor {
-                Vendor::Cisco => sensor::Flavour::Cisco,
-                Vendor::Arista => sensor::Flavour::Arista,
-                _ => sensor::Flavour::Plain,
-            };
-            let mut walk = Vec::new();
-            let mut cols = vec![
-                oids::ent_physical_descr(),
-                oids::ent_physical_contained_in(),
-                oids::ent_physical_class(),
-                oids::ent_physical_name(),
-                oids::ent_alias_mapping(),
-            ];
-            cols.extend(sensor::discovery_columns(flavour));
-            for col in cols {
-                walk.extend(client.walk(&col, counters).await?);
-            }
-            for (i, plan) in sensor::plan(flavour, &walk, &indexes, &by_name) {
-                optics.insert(i, Ok(plan));
-            }
-        }
-    }
+    let mut optics = profiles::discover(vendor, client, &indexes, &by_name, counters).await?;
 
     let mut interfaces = BTreeMap::new();
     for (name, target) in targets {

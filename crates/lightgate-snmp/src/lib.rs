@@ -10,6 +10,7 @@ pub mod oids;
 pub mod plan;
 pub mod profiles;
 pub mod settings;
+pub mod transport;
 pub mod trap;
 pub mod types;
 
@@ -19,6 +20,18 @@ pub use settings::{SnmpSettings, SnmpVersion, Vendor};
 use client::Client;
 use discovery::Wanted;
 use lightgate_core::source::{PollResult, SourceError};
+use plan::{Decoded, Plan};
+use transport::Transport;
+
+/// One poll by `plan`: a GET of just the cells it names, decoded.
+pub async fn read<T: Transport>(
+    transport: &mut T,
+    plan: &Plan,
+    counters: &mut Counters,
+) -> Result<Decoded, SourceError> {
+    let answers = transport.get(&plan.poll_oids(), counters).await?;
+    Ok(plan.decode(&answers))
+}
 
 /// Reads a device once for `lightgate probe`: every interface with an optic, or the
 /// named ones.
@@ -31,6 +44,5 @@ pub async fn probe(settings: &SnmpSettings, names: &[String]) -> Result<PollResu
         Wanted::Names(names.to_vec())
     };
     let plan = discovery::discover(&mut client, settings.vendor, &wanted, &mut counters).await?;
-    let answers = client.get(&plan.poll_oids(), &mut counters).await?;
-    Ok(plan.decode(&answers).results)
+    Ok(read(&mut client, &plan, &mut counters).await?.results)
 }

@@ -4,6 +4,35 @@ use std::time::Duration;
 
 use lightgate_core::secret::Secret;
 
+/// A setting with a fixed set of names. The config file and the command line both
+/// parse through it, so the two can never accept different spellings.
+pub trait Named: Copy + PartialEq + 'static {
+    /// Every accepted name (case does not matter), the canonical one first for each
+    /// value.
+    const NAMES: &'static [(&'static str, Self)];
+
+    /// The canonical name.
+    fn name(&self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(_, v)| v == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("?")
+    }
+
+    /// The value `text` names, or a message saying what `what` may be.
+    fn parse_named(what: &str, text: &str) -> Result<Self, String> {
+        Self::NAMES
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(text.trim()))
+            .map(|(_, v)| *v)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::NAMES.iter().map(|(n, _)| *n).collect();
+                format!("{what} {text:?} must be one of: {}", names.join(", "))
+            })
+    }
+}
+
 /// SNMP protocol version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SnmpVersion {
@@ -12,12 +41,32 @@ pub enum SnmpVersion {
     V3,
 }
 
+impl Named for SnmpVersion {
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("1", SnmpVersion::V1),
+        ("2c", SnmpVersion::V2c),
+        ("3", SnmpVersion::V3),
+    ];
+}
+
 /// USM security level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SecurityLevel {
     NoAuthNoPriv,
     AuthNoPriv,
     AuthPriv,
+}
+
+impl Named for SecurityLevel {
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("noAuthNoPriv", SecurityLevel::NoAuthNoPriv),
+        ("authNoPriv", SecurityLevel::AuthNoPriv),
+        ("authPriv", SecurityLevel::AuthPriv),
+    ];
+}
+
+impl Named for AuthProtocol {
+    const NAMES: &'static [(&'static str, Self)] = &AuthProtocol::NAMES;
 }
 
 /// USM authentication protocol.
@@ -73,6 +122,16 @@ pub enum PrivProtocol {
     Aes128,
     Aes192,
     Aes256,
+}
+
+impl Named for PrivProtocol {
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("des", PrivProtocol::Des),
+        ("aes", PrivProtocol::Aes128),
+        ("aes128", PrivProtocol::Aes128),
+        ("aes192", PrivProtocol::Aes192),
+        ("aes256", PrivProtocol::Aes256),
+    ];
 }
 
 /// SNMPv3 user settings. Passwords are [`Secret`]s.
@@ -146,15 +205,19 @@ impl Vendor {
         Vendor::ALL.into_iter().find(|v| v.as_str() == s)
     }
 
-    /// The vendor profile a sysObjectID suggests (enterprise number under 1.3.6.1.4.1).
+    /// The vendor profile a sysObjectID suggests (each profile's own test).
     pub fn detect(sys_object_id: &super::types::Oid) -> Vendor {
-        match &sys_object_id.0[..] {
-            [1, 3, 6, 1, 4, 1, 9, ..] => Vendor::Cisco,
-            [1, 3, 6, 1, 4, 1, 2636, ..] => Vendor::Juniper,
-            [1, 3, 6, 1, 4, 1, 30065, ..] => Vendor::Arista,
-            _ => Vendor::EntitySensor,
-        }
+        super::profiles::detect(sys_object_id)
     }
+}
+
+impl Named for Vendor {
+    const NAMES: &'static [(&'static str, Self)] = &[
+        ("cisco", Vendor::Cisco),
+        ("juniper", Vendor::Juniper),
+        ("arista", Vendor::Arista),
+        ("entity-sensor", Vendor::EntitySensor),
+    ];
 }
 
 impl std::fmt::Display for Vendor {

@@ -124,8 +124,7 @@ impl SnmpSource {
             let Some((plan, _, _)) = &self.plan else {
                 return Err(SourceError::Decode("no discovery plan".to_string()));
             };
-            let answers = client.get(&plan.poll_oids(), &mut self.counters).await?;
-            let decoded = plan.decode(&answers);
+            let decoded = lightgate_snmp::read(client, plan, &mut self.counters).await?;
             match decoded.rediscover {
                 Some(why) if !discovered_now => {
                     // The answers may be misattributed (new ifIndexes, new optics):

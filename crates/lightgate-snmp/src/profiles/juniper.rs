@@ -3,10 +3,46 @@
 //! zeros means "no DOM", not 0 dBm (librenms PR #5582); a single zero threshold is a
 //! real 0 dBm threshold.
 
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::client::Counters;
 use crate::oids::{self, jnx};
 use crate::plan::{scaled, OpticPlan, Quantity, SensorPlan, Unit};
+use crate::transport::Transport;
 use crate::types::{Oid, Value, Varbind};
 use lightgate_core::domain::Thresholds;
+use lightgate_core::source::SourceError;
+
+/// Whether a sysObjectID is Juniper's (enterprise 2636).
+pub fn detects(sys_object_id: &Oid) -> bool {
+    sys_object_id.0.starts_with(&[1, 3, 6, 1, 4, 1, 2636])
+}
+
+/// Plans the optics of `indexes`: one GET of every interface's thresholds and lane
+/// count, then a walk of the lane table of each interface that has lanes.
+pub async fn discover<T: Transport>(
+    transport: &mut T,
+    indexes: &BTreeSet<u32>,
+    counters: &mut Counters,
+) -> Result<BTreeMap<u32, Result<OpticPlan, String>>, SourceError> {
+    let cells: Vec<Oid> = indexes.iter().flat_map(|i| discovery_oids(*i)).collect();
+    let answers = transport.get(&cells, counters).await?;
+    let mut optics = BTreeMap::new();
+    for i in indexes {
+        let lanes = answers
+            .iter()
+            .find(|(o, _)| *o == oids::jnx_dom_current().child(&[jnx::LANE_COUNT, *i]))
+            .and_then(|(_, v)| v.as_i64())
+            .unwrap_or(0);
+        let lane_walk = if lanes > 0 {
+            transport.walk(&lane_walk_root(*i), counters).await?
+        } else {
+            Vec::new()
+        };
+        optics.insert(*i, plan(*i, &answers, &lane_walk));
+    }
+    Ok(optics)
+}
 
 const THRESHOLD_COLUMNS: [u32; 8] = [
     jnx::RX_HIGH_ALARM,

@@ -1,0 +1,209 @@
+//! The seam between discovery/polling and the wire: GET a list of cells, walk a
+//! subtree. The real [`Client`] speaks SNMP over UDP; [`Replay`] answers from a
+//! recorded walk (the snmprec format snmpsim serves), so discovery and decoding of
+//! every vendor profile can be tested without a socket.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+
+use lightgate_core::source::SourceError;
+
+use crate::client::{Client, Counters};
+use crate::types::{Oid, Value, Varbind};
+
+/// What discovery and polling need from a device.
+pub trait Transport: Send {
+    /// The values of `oids`, in request order; a cell the device lacks comes back as
+    /// NoSuchObject/NoSuchInstance.
+    fn get(
+        &mut self,
+        oids: &[Oid],
+        counters: &mut Counters,
+    ) -> impl Future<Output = Result<Vec<Varbind>, SourceError>> + Send;
+
+    /// Every cell under `root`, in order.
+    fn walk(
+        &mut self,
+        root: &Oid,
+        counters: &mut Counters,
+    ) -> impl Future<Output = Result<Vec<Varbind>, SourceError>> + Send;
+}
+
+impl Transport for Client {
+    async fn get(
+        &mut self,
+        oids: &[Oid],
+        counters: &mut Counters,
+    ) -> Result<Vec<Varbind>, SourceError> {
+        Client::get(self, oids, counters).await
+    }
+
+    async fn walk(
+        &mut self,
+        root: &Oid,
+        counters: &mut Counters,
+    ) -> Result<Vec<Varbind>, SourceError> {
+        Client::walk(self, root, counters).await
+    }
+}
+
+/// A device played back from a recorded walk. Each GET and each walk counts as one
+/// request, so tests can also check how much a discovery or a poll asks.
+#[derive(Debug, Clone, Default)]
+pub struct Replay {
+    cells: BTreeMap<Oid, Value>,
+}
+
+impl Replay {
+    /// A device from snmprec text: one `OID|TYPE|VALUE` per line (types 2 Integer32,
+    /// 4 OCTET STRING, 4x hex, 6 OID, 64 IpAddress, 65 Counter32, 66 Gauge32,
+    /// 67 TimeTicks, 70 Counter64; snmpsim's `TYPE:variation` tags are ignored).
+    /// Lines that cannot be read are errors naming the line.
+    pub fn from_snmprec(text: &str) -> Result<Replay, String> {
+        let mut cells = BTreeMap::new();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let mut parts = line.splitn(3, '|');
+            let (Some(oid), Some(tag), Some(value)) = (parts.next(), parts.next(), parts.next())
+            else {
+                return Err(format!("line {}: not OID|TYPE|VALUE", n + 1));
+            };
+            let oid: Oid = oid.parse().map_err(|e| format!("line {}: {e}", n + 1))?;
+            // "2:writecache" (a variation) keeps its type; "value=1" is its value.
+            let kind = tag.split(':').next().unwrap_or(tag);
+            let raw = value.strip_prefix("value=").unwrap_or(value);
+            let v = snmprec_value(kind, raw).map_err(|e| format!("line {}: {e}", n + 1))?;
+            cells.insert(oid, v);
+        }
+        Ok(Replay { cells })
+    }
+
+    /// Sets one cell (a test changes the device between polls).
+    pub fn set(&mut self, oid: Oid, value: Value) {
+        self.cells.insert(oid, value);
+    }
+
+    /// Removes one cell.
+    pub fn remove(&mut self, oid: &Oid) {
+        self.cells.remove(oid);
+    }
+}
+
+fn snmprec_value(kind: &str, raw: &str) -> Result<Value, String> {
+    let int = || {
+        raw.trim()
+            .parse::<i64>()
+            .map_err(|e| format!("{raw:?}: {e}"))
+    };
+    let unsigned = || {
+        raw.trim()
+            .parse::<u64>()
+            .map_err(|e| format!("{raw:?}: {e}"))
+    };
+    let small = |v: u64| u32::try_from(v).map_err(|_| format!("{raw:?} does not fit 32 bits"));
+    Ok(match kind {
+        "2" => Value::Integer(int()?),
+        "4" => Value::OctetString(raw.as_bytes().to_vec()),
+        "4x" => Value::OctetString(hex(raw)?),
+        "6" => Value::ObjectId(raw.parse()?),
+        "64" => {
+            let b: Vec<u8> = raw
+                .split('.')
+                .map(|p| p.parse::<u8>().map_err(|e| format!("{raw:?}: {e}")))
+                .collect::<Result<_, _>>()?;
+            let a: [u8; 4] = b
+                .try_into()
+                .map_err(|_| format!("{raw:?} is not an IPv4 address"))?;
+            Value::IpAddress(a)
+        }
+        "65" => Value::Counter32(small(unsigned()?)?),
+        "66" => Value::Gauge32(small(unsigned()?)?),
+        "67" => Value::TimeTicks(small(unsigned()?)?),
+        "70" => Value::Counter64(unsigned()?),
+        "5" => Value::Null,
+        _ => Value::Other,
+    })
+}
+
+fn hex(s: &str) -> Result<Vec<u8>, String> {
+    let s = s.trim();
+    if !s.len().is_multiple_of(2) {
+        return Err(format!("odd hex length in {s:?}"));
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(|e| format!("{s:?}: {e}")))
+        .collect()
+}
+
+impl Transport for Replay {
+    async fn get(
+        &mut self,
+        oids: &[Oid],
+        counters: &mut Counters,
+    ) -> Result<Vec<Varbind>, SourceError> {
+        counters.requests += 1;
+        counters.varbinds += oids.len() as u64;
+        Ok(oids
+            .iter()
+            .map(|o| {
+                let v = self.cells.get(o).cloned().unwrap_or(Value::NoSuchInstance);
+                (o.clone(), v)
+            })
+            .collect())
+    }
+
+    async fn walk(
+        &mut self,
+        root: &Oid,
+        counters: &mut Counters,
+    ) -> Result<Vec<Varbind>, SourceError> {
+        counters.requests += 1;
+        let out: Vec<Varbind> = self
+            .cells
+            .range(root.clone()..)
+            .take_while(|(o, _)| o.starts_with(root))
+            .map(|(o, v)| (o.clone(), v.clone()))
+            .collect();
+        counters.varbinds += out.len() as u64;
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::oid;
+
+    #[test]
+    fn snmprec_lines_become_cells_and_walks_stay_in_their_subtree() {
+        let text = "1.3.6.1.2.1.1.3.0|67|12345\n1.3.6.1.2.1.2.2.1.2.1|4|Hu0/0/1\n1.3.6.1.2.1.2.2.1.2.2|4x|48753020\n1.3.6.1.2.1.2.2.1.8.1|2:writecache|value=1\n1.3.6.1.2.1.2.2.1.10.1|65|7\n";
+        let mut r = Replay::from_snmprec(text).unwrap();
+        let mut c = Counters::default();
+        let walked = futures_lite(r.walk(&oid("1.3.6.1.2.1.2.2.1.2"), &mut c));
+        assert_eq!(walked.len(), 2);
+        assert_eq!(walked[0].1, Value::OctetString(b"Hu0/0/1".to_vec()));
+        let got = futures_lite(r.get(
+            &[oid("1.3.6.1.2.1.2.2.1.8.1"), oid("1.3.6.1.2.1.1.5.0")],
+            &mut c,
+        ));
+        assert_eq!(got[0].1, Value::Integer(1));
+        assert_eq!(got[1].1, Value::NoSuchInstance);
+        assert_eq!(c.requests, 2);
+        assert!(Replay::from_snmprec("1.3.6|2|x")
+            .unwrap_err()
+            .starts_with("line 1"));
+    }
+
+    /// Runs a future that never waits (the replay's).
+    fn futures_lite<T>(f: impl Future<Output = Result<T, SourceError>>) -> T {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(f)
+            .unwrap()
+    }
+}
