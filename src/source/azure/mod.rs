@@ -26,7 +26,7 @@ pub fn observe(client: &mut AzureClient, port_id: &str) -> Result<AzurePort, Sou
     let query = |names: &str, filter: &str| {
         format!(
             "api-version={METRICS_API_VERSION}&metricnames={names}&aggregation=Average&interval=PT1M&timespan=PT15M&%24filter={}",
-            filter.replace(' ', "%20").replace('\'', "%27").replace('*', "%2A")
+            lightgate_core::text::encode(filter)
         )
     };
     let light = client.get(
