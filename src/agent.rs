@@ -352,7 +352,7 @@ pub async fn run(
 /// Traps reach the pollers through the agent.
 impl crate::traps::Waker for Agent {
     fn poll_now(&self, device: &str) -> Option<bool> {
-        Agent::poll_now(self, device)
+        lock(&self.pollers).get(device).map(|p| p.wake.trap())
     }
 
     fn rediscover(&self, device: &str) -> bool {

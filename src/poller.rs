@@ -51,26 +51,42 @@ impl Jitter {
     }
 }
 
-/// A way to make a poller poll at once (a trap said a link changed), optionally
-/// refreshing what its source cached about the device first (an optic was swapped).
-/// Requests coalesce: while one is waiting, more add nothing, and woken polls of one
-/// device are at least [`MIN_WAKE_GAP`] apart, so a trap flood cannot turn into a poll
-/// flood against the router.
+/// A way to make a poller poll at once (a trap said a link changed, or someone asked
+/// through the API), optionally refreshing what its source cached about the device
+/// first (an optic was swapped). Requests coalesce: while one is waiting, more add
+/// nothing. Polls woken by traps alone are also rate-limited per device (at most
+/// [`TRAP_BURST`] in any [`TRAP_WINDOW`]), so a trap flood cannot turn into a poll flood
+/// against the router, while an occasional trap is answered at once.
 #[derive(Debug, Default)]
 pub struct Wake {
     notify: Notify,
     rediscover: AtomicBool,
     /// A woken poll is waiting to start.
     pending: AtomicBool,
+    /// Someone asked through the API: no rate limit for this one.
+    asked: AtomicBool,
 }
 
-/// Least time between two polls of one device started by a wake-up (traps, the API).
-pub const MIN_WAKE_GAP: Duration = Duration::from_millis(250);
+/// Most polls of one device that traps may start in any [`TRAP_WINDOW`]: 50 a second
+/// sustained, far above any real link's changes (a link flapping at 10 Hz is still
+/// followed trap by trap) and far below a flood's.
+pub const TRAP_BURST: usize = 5;
+pub const TRAP_WINDOW: Duration = Duration::from_millis(100);
 
 impl Wake {
-    /// Polls now. Returns false when a woken poll was already waiting: this request is
-    /// folded into it.
+    /// Polls now (the API). Returns false when a woken poll was already waiting: this
+    /// request is folded into it.
     pub fn poll_now(&self) -> bool {
+        self.asked.store(true, Ordering::SeqCst);
+        self.wake()
+    }
+
+    /// Polls soon because a trap said so: folded into a waiting poll, and rate-limited.
+    pub fn trap(&self) -> bool {
+        self.wake()
+    }
+
+    fn wake(&self) -> bool {
         let first = !self.pending.swap(true, Ordering::SeqCst);
         self.notify.notify_one();
         first
@@ -111,25 +127,34 @@ pub async fn run(
     let mut next = Instant::now() + start_delay.mul_f64(jitter.next());
     let mut healthy = true;
     let mut counted = source.traffic().unwrap_or_default();
-    let mut last_woken: Option<Instant> = None;
+    // When the latest polls woken by traps alone started, oldest first.
+    let mut trap_polls: std::collections::VecDeque<Instant> =
+        std::collections::VecDeque::with_capacity(TRAP_BURST);
     loop {
         let woken = tokio::select! {
             _ = cancel.cancelled() => return,
             _ = sleep_until(next) => false,
             _ = wake.notify.notified() => true,
         };
-        if woken {
-            if let Some(at) = last_woken.filter(|t| t.elapsed() < MIN_WAKE_GAP) {
-                tokio::select! {
-                    _ = cancel.cancelled() => return,
-                    _ = sleep_until(at + MIN_WAKE_GAP) => {}
+        if woken && !wake.asked.swap(false, Ordering::SeqCst) {
+            if trap_polls.len() == TRAP_BURST {
+                let oldest = trap_polls[0];
+                if oldest.elapsed() < TRAP_WINDOW {
+                    tokio::select! {
+                        _ = cancel.cancelled() => return,
+                        _ = sleep_until(oldest + TRAP_WINDOW) => {}
+                    }
                 }
+                trap_polls.pop_front();
             }
+            trap_polls.push_back(Instant::now());
+        }
+        if woken {
             tracing::debug!(device = %device.name, "Polling now (woken).");
-            last_woken = Some(Instant::now());
         }
         // Whatever woke us, this poll answers every request made so far.
         wake.pending.store(false, Ordering::SeqCst);
+        wake.asked.store(false, Ordering::SeqCst);
         if wake.rediscover.swap(false, Ordering::SeqCst) {
             source.invalidate("a trap said the hardware changed");
         }

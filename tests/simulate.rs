@@ -305,6 +305,67 @@ async fn a_forced_link_down_reaches_lightgate_by_trap_not_by_polling() {
     cancel.cancel();
 }
 
+/// A flood of valid linkDown traps (2,000 in about two seconds) against a router that
+/// answers in microseconds must not turn into a flood of polls: polls woken by traps
+/// coalesce, at most 5 in any 100 ms, and the folded traps are counted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trap_flood_is_coalesced_into_a_few_polls() {
+    let trap_port = free_udp_port();
+    let trap_addr: std::net::SocketAddr = format!("127.0.0.1:{trap_port}").parse().unwrap();
+    let (fleet, cancel) = start(settings(2, 2, "healthy")).await;
+    let toml = lightgate_config(
+        &fleet.devices,
+        &fleet.addresses(),
+        &options(Monitor::First(2), "1h", Some(trap_addr)),
+    );
+    let agent = TestAgent::start(&toml).await;
+    agent
+        .wait_for(
+            "/api/v1/ports/erd-0001-0",
+            Duration::from_secs(20),
+            |_, v| v["links"]["link1"]["reading"]["oper_status"] == "up",
+        )
+        .await;
+    let metrics = &agent.agent.store().poll_metrics;
+    let polls_before = metrics.polls("sim-0001");
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let started = Instant::now();
+    for i in 0..2000u32 {
+        let pdu =
+            lightgate::simulate::trap::link_trap("public", i64::from(i), 100 + i, 1, true, false);
+        socket.send_to(&pdu, trap_addr).unwrap();
+        // A steady stream (about one a millisecond), not bursts that coalesce anyway.
+        std::thread::sleep(Duration::from_micros(900));
+    }
+    let flood = started.elapsed();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let polls = metrics.polls("sim-0001") - polls_before;
+    let m = agent.metrics().await;
+    let accepted = common::value(
+        &m,
+        "lightgate_snmp_traps_total",
+        &[("device", "sim-0001"), ("trap", "linkDown")],
+    );
+    let coalesced = common::value(
+        &m,
+        "lightgate_snmp_trap_polls_coalesced_total",
+        &[("device", "sim-0001")],
+    );
+    let most = (flood.as_secs_f64() * 50.0).ceil() as u64 + 5;
+    assert!(polls >= 1, "the traps made no poll at all");
+    assert!(
+        polls <= most,
+        "{polls} polls for a {flood:?} trap flood (at most {most})"
+    );
+    assert!(accepted > 1000.0, "only {accepted} traps were accepted");
+    assert!(
+        coalesced >= accepted - most as f64,
+        "{coalesced} of {accepted} traps counted as coalesced"
+    );
+    agent.stop().await;
+    cancel.cancel();
+}
+
 #[test]
 fn the_simulate_command_writes_a_config_that_lightgate_accepts() {
     let dir = tempfile::tempdir().unwrap();
