@@ -153,10 +153,11 @@ fn any_plan() -> Plan {
                 speed_mbps: None,
                 optic: Some(optic),
                 no_dom: None,
+                link_state: true,
             }),
         )]),
-        boot_wall: SystemTime::UNIX_EPOCH,
-        uptime_ticks: 100,
+        boot_wall: Some(SystemTime::UNIX_EPOCH),
+        uptime_ticks: Some(100),
         if_table_last_change: Some(1),
         ent_last_change: None,
     }

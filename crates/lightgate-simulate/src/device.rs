@@ -162,11 +162,13 @@ impl SimDevice {
         match &self.layout.cells[i].1 {
             Cell::Static(v) => v.clone(),
             Cell::Uptime => Value::TimeTicks(self.uptime_ticks()),
-            Cell::AdminStatus(k) => Value::Integer(match self.reading(*k, snap).admin_status {
-                AdminStatus::Up => 1,
-                AdminStatus::Down => 2,
-                AdminStatus::Testing => 3,
-            }),
+            Cell::AdminStatus(k) => match self.reading(*k, snap).admin_status {
+                AdminStatus::Up => Value::Integer(1),
+                AdminStatus::Down => Value::Integer(2),
+                AdminStatus::Testing => Value::Integer(3),
+                // An agent without the column.
+                AdminStatus::Unknown => Value::NoSuchInstance,
+            },
             Cell::OperStatus(k) => Value::Integer(match self.reading(*k, snap).oper_status {
                 OperStatus::Up => 1,
                 OperStatus::Down => 2,

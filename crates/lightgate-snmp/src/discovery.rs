@@ -33,6 +33,29 @@ fn value<'a>(vbs: &'a [Varbind], o: &Oid) -> Option<&'a Value> {
         .filter(|v| !v.is_absent())
 }
 
+/// ifIndex to name from the ENTITY-MIB: each entity with an alias mapping to an
+/// ifIndex, by its entPhysicalName (the lowest entity index wins when several map to
+/// one interface).
+async fn entity_interface_names<T: Transport>(
+    client: &mut T,
+    counters: &mut Counters,
+) -> Result<std::collections::HashMap<u32, String>, SourceError> {
+    let mut walk = client.walk(&oids::ent_alias_mapping(), counters).await?;
+    if walk.is_empty() {
+        return Ok(Default::default());
+    }
+    walk.extend(client.walk(&oids::ent_physical_name(), counters).await?);
+    let tree = profiles::entity::EntityTree::from_walk(&walk);
+    let mut out = std::collections::HashMap::new();
+    for (ent, if_index) in tree.alias_mappings() {
+        if let Some(name) = tree.name.get(&ent).filter(|n| !n.trim().is_empty()) {
+            out.entry(if_index)
+                .or_insert_with(|| name.trim().to_string());
+        }
+    }
+    Ok(out)
+}
+
 /// Discovers a device.
 pub async fn discover<T: Transport>(
     client: &mut T,
@@ -51,22 +74,30 @@ pub async fn discover<T: Transport>(
             counters,
         )
         .await?;
-    let uptime = value(&head, &oids::sys_uptime())
+    // Some agents (and walks taken without the system group) have no sysUpTime: the
+    // device is read all the same, without restart detection or ifLastChange times.
+    let uptime_ticks = value(&head, &oids::sys_uptime())
         .and_then(Value::as_i64)
-        .ok_or_else(|| SourceError::Decode("the device gives no sysUpTime".to_string()))?;
+        .map(|t| u32::try_from(t).unwrap_or(u32::MAX));
     let vendor = vendor_override.unwrap_or_else(|| match value(&head, &oids::sys_object_id()) {
         Some(Value::ObjectId(o)) => Vendor::detect(o),
         _ => Vendor::EntitySensor,
     });
-    let uptime_ticks = u32::try_from(uptime).unwrap_or(u32::MAX);
-    let boot_wall = SystemTime::now()
-        .checked_sub(Duration::from_millis(u64::from(uptime_ticks) * 10))
-        .unwrap_or(SystemTime::UNIX_EPOCH);
+    let boot_wall = uptime_ticks.map(|t| {
+        SystemTime::now()
+            .checked_sub(Duration::from_millis(u64::from(t) * 10))
+            .unwrap_or(SystemTime::UNIX_EPOCH)
+    });
 
-    let if_names = text_column(
+    let mut if_names = text_column(
         &client.walk(&oids::if_name(), counters).await?,
         &oids::if_name(),
     );
+    if if_names.is_empty() {
+        // No ifName at all (an IOS-XE agent without the IF-MIB): the interfaces the
+        // entity tree maps, by their entity names, so their optics are still read.
+        if_names = entity_interface_names(client, counters).await?;
+    }
     let mut by_name = InterfaceNames::new(if_names.iter().map(|(i, n)| (n.clone(), *i)));
     let mut descrs = Default::default();
     let need_descr = match wanted {
@@ -110,6 +141,8 @@ pub async fn discover<T: Transport>(
             [
                 oids::if_alias().child(&[*i]),
                 oids::if_high_speed().child(&[*i]),
+                oids::if_admin_status().child(&[*i]),
+                oids::if_oper_status().child(&[*i]),
             ]
         })
         .collect();
@@ -140,6 +173,9 @@ pub async fn discover<T: Transport>(
                         .filter(|s| *s > 0),
                     optic,
                     no_dom,
+                    link_state: [oids::if_admin_status(), oids::if_oper_status()]
+                        .iter()
+                        .all(|col| value(&statics, &col.child(&[i])).is_some()),
                 })
             }
         };

@@ -13,6 +13,14 @@ use lightgate_core::domain::{
 };
 use lightgate_core::source::{InterfaceResult, PollResult};
 
+/// Why an optic whose every Rx and Tx sensor reads exactly 0 has no reading. Real
+/// devices write 0 where they have nothing to say: a copper SFP or passive cable on
+/// IOS-XR (thresholds 0 too), a port that is shut on NX-OS, an optic without DOM on
+/// IOS-XE and RouterOS. A transmitter and a receiver both at exactly 1.000 mW (or both
+/// at exactly 0 mW) is not a measurement, and reading it as 0 dBm would put a dark
+/// port inside the healthy window: it is no reading, never light.
+pub const ALL_ZERO: &str = "no reading: every Rx and Tx sensor reads exactly 0, the placeholder devices give for no DOM (copper or passive cable, optic without DOM, port shut), not 0 dBm";
+
 /// The ENTITY-SENSOR/CISCO value meaning "below range" and "above range".
 pub const UNDERFLOW: i64 = -1_000_000_000;
 pub const OVERFLOW: i64 = 1_000_000_000;
@@ -75,6 +83,11 @@ pub struct InterfacePlan {
     pub optic: Option<OpticPlan>,
     /// Why there is no optic plan (copper, empty cage, no DOM support).
     pub no_dom: Option<String>,
+    /// Whether the device gave the interface's ifAdminStatus and ifOperStatus at
+    /// discovery. Some agents have no IF-MIB status columns (an IOS-XE walk with ifName
+    /// only): the optic is read all the same and the link state is unknown. When they
+    /// were there and vanish, the plan is out of date.
+    pub link_state: bool,
 }
 
 /// Everything discovery found, and the change markers that invalidate it.
@@ -83,9 +96,9 @@ pub struct Plan {
     pub vendor: super::settings::Vendor,
     /// Per configured interface name: its plan, or why it was not found.
     pub interfaces: BTreeMap<String, Result<InterfacePlan, String>>,
-    /// Wall-clock time of the agent's sysUpTime zero.
-    pub boot_wall: SystemTime,
-    pub uptime_ticks: u32,
+    /// Wall-clock time of the agent's sysUpTime zero (None: the agent has no sysUpTime).
+    pub boot_wall: Option<SystemTime>,
+    pub uptime_ticks: Option<u32>,
     pub if_table_last_change: Option<i64>,
     pub ent_last_change: Option<i64>,
 }
@@ -138,7 +151,7 @@ impl Plan {
         let get = |o: &Oid| map.get(o).copied().filter(|v| !v.is_absent());
         let mut rediscover = None;
         match get(&oids::sys_uptime()).and_then(Value::as_i64) {
-            Some(up) if up < i64::from(self.uptime_ticks) => {
+            Some(up) if self.uptime_ticks.is_some_and(|known| up < i64::from(known)) => {
                 rediscover = Some("the device restarted (sysUpTime went back)".to_string());
             }
             _ => {}
@@ -183,19 +196,28 @@ impl Plan {
     ) -> Result<LinkReading, String> {
         let i = [p.if_index];
         let int = |col: Oid| get(&cell(col, &i)).and_then(Value::as_i64);
-        let admin = int(oids::if_admin_status())
-            .and_then(AdminStatus::from_if_mib)
-            .ok_or_else(|| format!("ifIndex {} has no valid ifAdminStatus any more", p.if_index))?;
-        let oper = int(oids::if_oper_status())
-            .and_then(OperStatus::from_if_mib)
-            .ok_or_else(|| format!("ifIndex {} has no valid ifOperStatus any more", p.if_index))?;
+        let (admin, oper) = if p.link_state {
+            let admin = int(oids::if_admin_status())
+                .and_then(AdminStatus::from_if_mib)
+                .ok_or_else(|| {
+                    format!("ifIndex {} has no valid ifAdminStatus any more", p.if_index)
+                })?;
+            let oper = int(oids::if_oper_status())
+                .and_then(OperStatus::from_if_mib)
+                .ok_or_else(|| {
+                    format!("ifIndex {} has no valid ifOperStatus any more", p.if_index)
+                })?;
+            (admin, oper)
+        } else {
+            (AdminStatus::Unknown, OperStatus::Unknown)
+        };
         // TimeTicks are 32-bit; anything else is garbage, not a time to add (which
         // overflowed and panicked on a crafted answer).
         let last_change = int(oids::if_last_change())
             .and_then(|t| u32::try_from(t).ok())
             .filter(|t| *t > 0)
             .and_then(|t| {
-                self.boot_wall
+                self.boot_wall?
                     .checked_add(Duration::from_millis(u64::from(t) * 10))
             });
         let (optic, note) = match &p.optic {
@@ -295,6 +317,8 @@ fn read_optic<'a>(
         .collect();
     optic.lane_count = lanes.keys().max().map(|m| m + 1);
     let mut module_raw: Vec<i64> = Vec::new();
+    // The raw values of the power sensors that answered with a number: Rx, Tx.
+    let mut power_raw: [Vec<i64>; 2] = [Vec::new(), Vec::new()];
     let mut any = false;
     for s in &plan.sensors {
         let (v, raw) = sample(s, get);
@@ -302,6 +326,9 @@ fn read_optic<'a>(
             if let Some(r) = raw {
                 module_raw.push(r);
             }
+        }
+        if let (Some(r), Quantity::Rx | Quantity::Tx) = (raw, s.quantity) {
+            power_raw[usize::from(s.quantity == Quantity::Tx)].push(r);
         }
         if matches!(v, Sample::Absent) {
             continue;
@@ -334,6 +361,9 @@ fn read_optic<'a>(
             None,
             Some("no DOM: the device reports an all-zero DOM row (no optic, or an optic without DOM)".to_string()),
         );
+    }
+    if power_raw.iter().all(|r| !r.is_empty()) && power_raw.iter().flatten().all(|r| *r == 0) {
+        return (None, Some(ALL_ZERO.to_string()));
     }
     if !any {
         return (

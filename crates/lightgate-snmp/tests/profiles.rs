@@ -109,8 +109,8 @@ fn juniper_dom_module_and_lanes_in_few_requests() {
     assert!(requests <= 6, "{requests} requests");
 }
 
-/// The corpus walks, where present: every profile's discovery runs over a real device
-/// without a panic and plans at least one optic.
+/// The corpus walks: discovery and a poll run over every real device without a panic
+/// or an error (the agent's conformance tests check the values).
 #[test]
 fn corpus_walks_replay_into_plans() {
     let corpus = std::env::var("LIGHTGATE_CORPUS")
@@ -134,11 +134,48 @@ fn corpus_walks_replay_into_plans() {
             continue;
         };
         let mut c = Counters::default();
-        // Walks without sysUpTime cannot be discovered yet (issue: conformance).
-        if let Ok(plan) = block_on(discover(&mut r, None, &Wanted::AllOptics, &mut c)) {
-            let _ = block_on(read(&mut r, &plan, &mut c)).unwrap();
-        }
+        // Every walk is discovered, those without sysUpTime too.
+        let plan = block_on(discover(&mut r, None, &Wanted::AllOptics, &mut c))
+            .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+        let _ = block_on(read(&mut r, &plan, &mut c)).unwrap();
         seen += 1;
     }
     assert!(seen >= 10, "only {seen} walks in {}", dir.display());
+}
+
+/// IOS-XE on a C8500 as captured: no sysUpTime, IF-MIB with ifName only, and sensors
+/// under a transceiver whose mapping sits on a port entity beside them.
+#[test]
+fn iosxe_sensors_beside_their_mapped_port_without_if_mib_status() {
+    let (vendor, r, _) = replay(&fixture("iosxe_sibling_port_no_status.snmprec"), &[]);
+    assert_eq!(vendor, Vendor::Cisco);
+    let te10 = r["Te0/0/10"].as_ref().unwrap();
+    let o = te10.optic.clone().unwrap();
+    assert_eq!((o.rx.dbm(), o.tx.dbm()), (Some(-6.5), Some(-5.7)));
+    // No IF-MIB status columns: unknown, never taken for up.
+    assert_eq!(te10.admin_status.as_str(), "unknown");
+    assert_eq!(te10.oper_status.as_str(), "unknown");
+    // Transceiver 12 has two mapped ports below it: which one it measures is not
+    // known, so neither gets its reading.
+    assert!(
+        !r.contains_key("Te0/0/12") && !r.contains_key("Te0/0/13"),
+        "{r:?}"
+    );
+}
+
+/// A copper SFP on IOS-XE/IOS-XR reports Rx and Tx sensors that read exactly 0: that
+/// is no reading, never 0 dBm (which would sit inside the healthy window).
+#[test]
+fn all_zero_power_sensors_are_no_reading_not_zero_dbm() {
+    let (_, r, _) = replay(
+        &fixture("iosxe_sibling_port_no_status.snmprec"),
+        &["Te0/0/11"],
+    );
+    let te11 = r["Te0/0/11"].as_ref().unwrap();
+    assert!(te11.optic.is_none(), "{te11:?}");
+    assert!(
+        te11.note.as_deref().unwrap().contains("exactly 0"),
+        "{:?}",
+        te11.note
+    );
 }

@@ -8,6 +8,9 @@ pub enum AdminStatus {
     Up,
     Down,
     Testing,
+    /// The device gives no admin status for the interface (an agent without the
+    /// IF-MIB columns): never taken for up.
+    Unknown,
 }
 
 impl AdminStatus {
@@ -27,14 +30,20 @@ impl AdminStatus {
             AdminStatus::Up => "up",
             AdminStatus::Down => "down",
             AdminStatus::Testing => "testing",
+            AdminStatus::Unknown => "unknown",
         }
     }
 
     /// From the IF-MIB name.
     pub fn from_name(name: &str) -> Option<Self> {
-        [AdminStatus::Up, AdminStatus::Down, AdminStatus::Testing]
-            .into_iter()
-            .find(|s| s.as_str() == name)
+        [
+            AdminStatus::Up,
+            AdminStatus::Down,
+            AdminStatus::Testing,
+            AdminStatus::Unknown,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == name)
     }
 }
 

@@ -3,10 +3,11 @@
 //! Hierarchies differ by platform (librenms#20264): sensor -> transceiver -> port with
 //! an alias mapping (IOS), the transceiver itself mapped (C9200L), interface ->
 //! transceiver (Nexus), or no mapping at all with the port named in the sensor's
-//! description (Arista). [`EntityTree::interface_of`] tries, in order: an alias
-//! mapping on the sensor or any ancestor, the measured entity's mapping, an ancestor
-//! whose name is an interface name, then the interface named in the sensor's own name
-//! or description.
+//! description (Arista), or the mapping on a port entity beside the sensors under the
+//! transceiver (C8500). [`EntityTree::interface_of`] tries, in order: an alias
+//! mapping on the sensor or any ancestor, the measured entity's mapping, the one
+//! mapped port below the sensor's transceiver, an ancestor whose name is an interface
+//! name, then the interface named in the sensor's own name or description.
 
 use std::collections::HashMap;
 
@@ -102,6 +103,13 @@ impl EntityTree {
         }
     }
 
+    /// (entity, ifIndex) of every alias mapping, by entity index.
+    pub fn alias_mappings(&self) -> Vec<(u32, u32)> {
+        let mut v: Vec<(u32, u32)> = self.alias_if.iter().map(|(e, i)| (*e, *i)).collect();
+        v.sort_unstable();
+        v
+    }
+
     /// The entity and its ancestors, nearest first (cycle-safe).
     pub fn lineage(&self, ent: u32) -> Vec<u32> {
         let mut out = vec![ent];
@@ -143,12 +151,30 @@ impl EntityTree {
         }) {
             return Some(i);
         }
+        // IOS-XE on C8500: sensor -> transceiver (no mapping) -> a port entity beside
+        // the sensors, named like the interface and mapped. Only a transceiver with
+        // exactly one mapped port below it says which interface it is.
+        if let Some(i) = lineage.get(1).and_then(|t| self.only_mapped_port_below(*t)) {
+            return Some(i);
+        }
         for e in &lineage[1..] {
             if let Some(i) = self.labels(*e).find_map(|l| names.find(l)) {
                 return Some(i);
             }
         }
         self.labels(sensor).find_map(|l| named_interface(l, names))
+    }
+
+    /// The ifIndex of the one port entity directly below `ent` that has an alias
+    /// mapping, when there is exactly one.
+    fn only_mapped_port_below(&self, ent: u32) -> Option<u32> {
+        let mut found = self.parent.iter().filter_map(|(child, p)| {
+            (*p == i64::from(ent) && self.class.get(child) == Some(&CLASS_PORT))
+                .then(|| self.alias_if.get(child).copied())
+                .flatten()
+        });
+        let first = found.next()?;
+        found.next().is_none().then_some(first)
     }
 
     /// A lane number written in the sensor's or a near ancestor's name ("Lane 2").
