@@ -482,6 +482,7 @@ fn exporter_module(name: &str, flavour: Vendor, ports: usize, only: Option<&[usi
             ],
             &["ifIndex"],
         ),
+        other => panic!("the benchmark fleet has no {other} routers"),
     };
     let mut y = String::new();
     let _ = writeln!(y, "{name}:\n  version: 2\n  max_repetitions: 25\n  retries: 2\n  timeout: 5s\n  auth:\n    community: public");

@@ -108,6 +108,8 @@ fn any_plan() -> Plan {
         exp10,
         unit,
         sentinels: true,
+        encoding: Default::default(),
+        absent: None,
     };
     let optic = OpticPlan {
         sensors: vec![

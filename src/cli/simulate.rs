@@ -22,7 +22,7 @@ pub struct SimulateArgs {
     #[arg(long, default_value_t = 48)]
     ports: usize,
     /// Vendor flavours, given to the routers in turn: cisco, juniper, arista,
-    /// entity-sensor (plain ENTITY-SENSOR-MIB).
+    /// entity-sensor (plain ENTITY-SENSOR-MIB), huawei, nokia.
     #[arg(long, default_value = "cisco,juniper,arista", value_parser = parse_flavours)]
     flavours: std::vec::Vec<crate::simulate::Vendor>,
     /// The optic in every port: 100g-lr4 (4 lanes) or 10g-lr.

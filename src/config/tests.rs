@@ -406,7 +406,7 @@ fn snmp_secrets_come_from_files_and_missing_ones_are_errors() {
     );
     let text = SNMP_DEVICES
         .replace("version = \"2c\"", "version = \"2\"")
-        .replace("vendor = \"juniper\"", "vendor = \"huawei\"");
+        .replace("vendor = \"juniper\"", "vendor = \"extreme\"");
     let p = problems(&text);
     assert!(
         p.iter()
@@ -415,7 +415,7 @@ fn snmp_secrets_come_from_files_and_missing_ones_are_errors() {
     );
     assert!(
         p.iter()
-            .any(|l| l.contains("vendor \"huawei\" must be one of")),
+            .any(|l| l.contains("vendor \"extreme\" must be one of")),
         "{p:#?}"
     );
 }

@@ -192,6 +192,10 @@ impl SimDevice {
                 let r = self.reading(*port, snap);
                 Value::Integer(encode(flavour, r, *measure, *lane))
             }
+            Cell::SensorList { port, measure } => {
+                let r = self.reading(*port, snap);
+                Value::OctetString(encode_list(r, *measure).into_bytes())
+            }
             Cell::SensorStatus { .. } => Value::Integer(1),
         }
     }
@@ -215,13 +219,45 @@ impl SimDevice {
 /// -40.00 dBm floor) or 0.1 uW (Arista watts/milli/precision 4; no light is 0).
 fn encode_power(flavour: Vendor, p: OpticalPower) -> i64 {
     match (flavour, p) {
-        (Vendor::Arista | Vendor::EntitySensor, OpticalPower::Measured(p)) => {
+        (Vendor::Arista | Vendor::EntitySensor | Vendor::Nokia, OpticalPower::Measured(p)) => {
             (p.milliwatts() * 10_000.0).round() as i64
         }
-        (Vendor::Arista | Vendor::EntitySensor, _) => 0,
+        (Vendor::Arista | Vendor::EntitySensor | Vendor::Nokia, _) => 0,
+        // Huawei's module columns in uW (no light: 0).
+        (Vendor::Huawei, OpticalPower::Measured(p)) => (p.milliwatts() * 1000.0).round() as i64,
+        (Vendor::Huawei, _) => 0,
         (_, OpticalPower::Measured(p)) => (p.dbm() * 100.0).round() as i64,
         (_, _) => -4000,
     }
+}
+
+/// Huawei's per-lane text: 0.01 dBm with two decimals ("-Inf" for no light), or bias
+/// in mA with two decimals; one item per lane, comma-separated.
+fn encode_list(r: &LinkReading, m: Measure) -> String {
+    let Some(o) = r.optic.as_ref() else {
+        return String::new();
+    };
+    let lanes: Vec<(OpticalPower, OpticalPower, Option<f64>)> = if o.lanes.is_empty() {
+        vec![(o.rx, o.tx, o.bias_amperes)]
+    } else {
+        o.lanes
+            .iter()
+            .map(|l| (l.rx, l.tx, l.bias_amperes))
+            .collect()
+    };
+    let power = |p: OpticalPower| match p {
+        OpticalPower::Measured(p) => format!("{:.2}", p.dbm() * 100.0),
+        _ => "-Inf".to_string(),
+    };
+    lanes
+        .into_iter()
+        .map(|(rx, tx, bias)| match m {
+            Measure::Rx => power(rx),
+            Measure::Tx => power(tx),
+            _ => format!("{:.2}", bias.unwrap_or(0.0) * 1000.0),
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn mean_power(ps: impl Iterator<Item = OpticalPower>) -> OpticalPower {
@@ -265,14 +301,16 @@ fn encode(flavour: Vendor, r: &LinkReading, m: Measure, lane: Option<u16>) -> i6
         Measure::Temperature => {
             let t = o.temperature_celsius.unwrap_or(0.0);
             match flavour {
-                Vendor::Juniper => t.round() as i64,
+                Vendor::Juniper | Vendor::Huawei => t.round() as i64,
                 _ => (t * 10.0).round() as i64,
             }
         }
         Measure::Voltage => {
             let v = o.voltage_volts.unwrap_or(0.0);
             match flavour {
-                Vendor::Juniper => (v * 1000.0).round() as i64,
+                Vendor::Juniper | Vendor::Huawei => (v * 1000.0).round() as i64,
+                // 100 uV
+                Vendor::Nokia => (v * 10_000.0).round() as i64,
                 _ => (v * 100.0).round() as i64,
             }
         }

@@ -12,7 +12,9 @@ use lightgate_snmp::types::{oid, Oid, Value};
 /// ([`Vendor`]): Cisco (CISCO-ENTITY-SENSOR-MIB over an ENTITY-MIB tree, NX-OS style
 /// per-lane sensors), Juniper (JUNIPER-DOM-MIB module and lane tables, keyed by
 /// ifIndex), Arista (ENTITY-SENSOR-MIB in watts with ARISTA-ENTITY-SENSOR-MIB
-/// thresholds) or plain ENTITY-SENSOR-MIB (the Arista tree without vendor thresholds).
+/// thresholds), plain ENTITY-SENSOR-MIB (the Arista tree without vendor thresholds),
+/// Huawei (HUAWEI-ENTITY-EXTENT-MIB lane lists by entity) or Nokia (TIMETRA-PORT-MIB
+/// DDM tables in 0.1 uW). MikroTik and AOS-CX are read but not simulated.
 pub use lightgate_snmp::Vendor;
 
 /// How a simulated router of each vendor names and numbers things (the simulator's
@@ -34,6 +36,11 @@ impl Flavour for Vendor {
             Vendor::Juniper => oid("1.3.6.1.4.1.2636.1.1.1.2.90"),
             Vendor::Arista => oid("1.3.6.1.4.1.30065.1.3011.7050.1958.128"),
             Vendor::EntitySensor => oid("1.3.6.1.4.1.8072.3.2.10"),
+            // S5720-56C-PWR-EI, 7750 SR-1; RouterOS, AOS-CX 6300 (not simulated)
+            Vendor::Huawei => oid("1.3.6.1.4.1.2011.2.23.291"),
+            Vendor::Nokia => oid("1.3.6.1.4.1.6527.1.3.17"),
+            Vendor::Mikrotik => oid("1.3.6.1.4.1.14988.1"),
+            Vendor::ArubaCx => oid("1.3.6.1.4.1.47196.4.1.1.1.100"),
         }
     }
 
@@ -45,6 +52,11 @@ impl Flavour for Vendor {
             (Vendor::Juniper, false) => format!("et-0/0/{k}"),
             (Vendor::Juniper, true) => format!("xe-0/0/{k}"),
             (Vendor::Arista | Vendor::EntitySensor, _) => format!("Ethernet{}/1", k + 1),
+            (Vendor::Huawei, false) => format!("100GE1/0/{}", k + 1),
+            (Vendor::Huawei, true) => format!("XGigabitEthernet0/0/{}", k + 1),
+            (Vendor::Nokia, _) => format!("1/1/{}", k + 1),
+            (Vendor::Mikrotik, _) => format!("sfp-sfpplus{}", k + 1),
+            (Vendor::ArubaCx, _) => format!("1/1/{}", k + 1),
         }
     }
 
@@ -54,6 +66,10 @@ impl Flavour for Vendor {
             Vendor::Cisco => 436_207_616 + 4096 * k,
             Vendor::Juniper => 500 + k,
             Vendor::Arista | Vendor::EntitySensor => 1_000_001 + k,
+            Vendor::Huawei => 10 + k,
+            // TiMOS port IDs: slot 1, MDA 1, port k+1.
+            Vendor::Nokia => 35_684_352 + 32_768 * k,
+            Vendor::Mikrotik | Vendor::ArubaCx => 1 + k,
         }
     }
 }
@@ -82,6 +98,12 @@ pub enum Cell {
         port: usize,
         measure: Measure,
         lane: Option<u16>,
+    },
+    /// Huawei's per-lane list: one value per lane as text, "-270.19,-268.02" (0.01
+    /// dBm; "-Inf" for no light, mA for bias).
+    SensorList {
+        port: usize,
+        measure: Measure,
     },
     /// The status column next to a sensor value: ok(1) while the sensor reads.
     SensorStatus {
@@ -137,7 +159,9 @@ fn sensor_kind(flavour: Vendor, m: Measure) -> (i64, i64, i64) {
 /// The raw integer a flavour reports for a power threshold given in dBm.
 fn raw_power(flavour: Vendor, dbm: f64) -> i64 {
     match flavour {
-        Vendor::Arista | Vendor::EntitySensor => (10f64.powf(dbm / 10.0) * 10_000.0).round() as i64,
+        Vendor::Arista | Vendor::EntitySensor | Vendor::Nokia => {
+            (10f64.powf(dbm / 10.0) * 10_000.0).round() as i64
+        }
         _ => (dbm * 100.0).round() as i64,
     }
 }
@@ -172,7 +196,8 @@ impl Layout {
             oids::if_table_last_change(),
             Cell::Static(Value::TimeTicks(100)),
         ));
-        if flavour != Vendor::Juniper {
+        let entity_tree = !matches!(flavour, Vendor::Juniper | Vendor::Nokia);
+        if entity_tree {
             cells.push((oids::ent_last_change(), Cell::Static(Value::TimeTicks(100))));
         }
         for k in 0..ports {
@@ -202,12 +227,18 @@ impl Layout {
             ]);
             match flavour {
                 Vendor::Juniper => juniper_port(&mut cells, k, i[0], lanes, &profile),
-                Vendor::Cisco | Vendor::Arista | Vendor::EntitySensor => {
+                Vendor::Huawei => huawei_port(&mut cells, k, i[0], &name, &profile),
+                Vendor::Nokia => nokia_port(&mut cells, k, i[0], lanes, &profile),
+                Vendor::Cisco
+                | Vendor::Arista
+                | Vendor::EntitySensor
+                | Vendor::Mikrotik
+                | Vendor::ArubaCx => {
                     entity_port(&mut cells, flavour, k, i[0], &name, lanes, &profile)
                 }
             }
         }
-        if flavour != Vendor::Juniper {
+        if entity_tree {
             let chassis = 1;
             cells.extend([
                 (
@@ -285,6 +316,104 @@ fn juniper_port(
                 (l(jnx::LANE_RX_POWER), sensor(Measure::Rx, Some(lane))),
                 (l(jnx::LANE_BIAS), sensor(Measure::Bias, Some(lane))),
                 (l(jnx::LANE_TX_POWER), sensor(Measure::Tx, Some(lane))),
+            ]);
+        }
+    }
+}
+
+/// HUAWEI-ENTITY-EXTENT-MIB hwOpticalModuleInfoTable, indexed by the port's entity,
+/// which entAliasMapping ties to the ifIndex (sub-index 1, as VRP does).
+fn huawei_port(
+    cells: &mut Vec<(Oid, Cell)>,
+    k: usize,
+    if_index: u32,
+    name: &str,
+    profile: &lightgate_core::sim::scenario::OpticProfile,
+) {
+    let ent = 16_842_753 + 64 * k as u32;
+    cells.extend([
+        (oids::ent_physical_descr().child(&[ent]), text("Port")),
+        (oids::ent_physical_contained_in().child(&[ent]), int(1)),
+        (oids::ent_physical_class().child(&[ent]), int(CLASS_PORT)),
+        (oids::ent_physical_name().child(&[ent]), text(name)),
+        (
+            oids::ent_alias_mapping().child(&[ent, 1]),
+            Cell::Static(Value::ObjectId(oids::if_index().child(&[if_index]))),
+        ),
+    ]);
+    let col = |c: u32| oid("1.3.6.1.4.1.2011.5.25.31.1.1.3.1").child(&[c, ent]);
+    let sensor = |measure| Cell::Sensor {
+        port: k,
+        measure,
+        lane: None,
+    };
+    let list = |measure| Cell::SensorList { port: k, measure };
+    cells.extend([
+        (col(5), sensor(Measure::Temperature)),
+        (col(6), sensor(Measure::Voltage)),
+        // The module columns in uW, as an S5720 answers them (lightgate reads the lanes).
+        (col(8), sensor(Measure::Rx)),
+        (col(9), sensor(Measure::Tx)),
+        (col(31), list(Measure::Bias)),
+        (col(32), list(Measure::Rx)),
+        (col(33), list(Measure::Tx)),
+    ]);
+    let t = |v: Option<f64>| int(v.map(|d| raw_power(Vendor::Juniper, d)).unwrap_or(-1));
+    for (c, v) in [
+        (13, profile.rx.low_alarm),
+        (14, profile.rx.high_alarm),
+        (20, profile.rx.low_warning),
+        (21, profile.rx.high_warning),
+        (15, profile.tx.low_alarm),
+        (16, profile.tx.high_alarm),
+        (22, profile.tx.low_warning),
+        (23, profile.tx.high_warning),
+    ] {
+        cells.push((col(c), t(v)));
+    }
+}
+
+/// TIMETRA-PORT-MIB tmnxDigitalDiagMonitorTable (chassis 1 . port ID) in 0.1 uW, and
+/// the lane table for multi-lane optics.
+fn nokia_port(
+    cells: &mut Vec<(Oid, Cell)>,
+    k: usize,
+    if_index: u32,
+    lanes: u16,
+    profile: &lightgate_core::sim::scenario::OpticProfile,
+) {
+    let col = |c: u32| oid("1.3.6.1.4.1.6527.3.1.2.2.4.31.1").child(&[c, 1, if_index]);
+    let sensor = |measure, lane| Cell::Sensor {
+        port: k,
+        measure,
+        lane,
+    };
+    cells.extend([
+        (col(6), sensor(Measure::Voltage, None)),
+        (col(16), sensor(Measure::Tx, None)),
+        (col(21), sensor(Measure::Rx, None)),
+    ]);
+    let t = |v: Option<f64>| int(v.map(|d| raw_power(Vendor::Nokia, d)).unwrap_or(0));
+    for (c, v) in [
+        (17, profile.tx.low_warning),
+        (18, profile.tx.low_alarm),
+        (19, profile.tx.high_warning),
+        (20, profile.tx.high_alarm),
+        (22, profile.rx.low_warning),
+        (23, profile.rx.low_alarm),
+        (24, profile.rx.high_warning),
+        (25, profile.rx.high_alarm),
+    ] {
+        cells.push((col(c), t(v)));
+    }
+    if lanes > 1 {
+        for lane in 0..lanes {
+            let l = |c: u32| {
+                oid("1.3.6.1.4.1.6527.3.1.2.2.4.66.1").child(&[c, 1, if_index, u32::from(lane) + 1])
+            };
+            cells.extend([
+                (l(12), sensor(Measure::Tx, Some(lane))),
+                (l(17), sensor(Measure::Rx, Some(lane))),
             ]);
         }
     }

@@ -33,6 +33,16 @@ use lightgate_core::sim::{OpticModel, Scenario};
 /// The vendors a fleet cycles through unless told otherwise.
 pub const SIMULATED_BY_DEFAULT: [Vendor; 3] = [Vendor::Cisco, Vendor::Juniper, Vendor::Arista];
 
+/// The flavours the simulator can serve, by name.
+pub const SIMULATED: [&str; 6] = [
+    "cisco",
+    "juniper",
+    "arista",
+    "entity-sensor",
+    "huawei",
+    "nokia",
+];
+
 /// How a fleet is made.
 #[derive(Debug, Clone)]
 pub struct FleetSettings {
@@ -117,9 +127,26 @@ pub fn parse_flavours(s: &str) -> Result<Vec<Vendor>, String> {
         .map(str::parse)
         .collect::<Result<_, _>>()?;
     if v.is_empty() {
-        return Err("name at least one flavour: cisco, juniper, arista or entity-sensor".into());
+        return Err(format!(
+            "name at least one flavour: {}",
+            SIMULATED.join(", ")
+        ));
+    }
+    if let Some(no) = v.iter().find(|f| !SIMULATED.contains(&f.as_str())) {
+        return Err(format!(
+            "the simulator has no {no} flavour; it simulates {}",
+            SIMULATED.join(", ")
+        ));
     }
     Ok(v)
+}
+
+/// The flavours the simulator can serve.
+pub fn simulated_flavours() -> Vec<Vendor> {
+    Vendor::ALL
+        .into_iter()
+        .filter(|v| SIMULATED.contains(&v.as_str()))
+        .collect()
 }
 
 fn mix_pick(mix: &[(Scenario, u32)], seed: u64, device: usize, port: usize) -> Scenario {

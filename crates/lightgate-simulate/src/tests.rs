@@ -6,6 +6,7 @@ use super::ber;
 use super::device::{SimDevice, Snapshot};
 use super::layout::{Flavour, Layout, Vendor};
 use super::respond::{respond, Dropped};
+use super::simulated_flavours;
 use lightgate_core::sim::{OpticModel, Scenario};
 use lightgate_snmp::oids;
 use lightgate_snmp::types::{oid, oid_from_snmp2, Oid, Value};
@@ -52,7 +53,7 @@ fn answer(dev: &SimDevice, max: usize, req: &[u8]) -> (u32, u32, Vec<(Oid, Value
 
 #[test]
 fn every_layout_is_sorted_without_duplicates() {
-    for f in Vendor::ALL {
+    for f in simulated_flavours() {
         for optic in OpticModel::ALL {
             let l = Layout::new(f, optic, 48);
             assert!(
@@ -87,7 +88,7 @@ fn get_answers_values_and_says_which_objects_are_missing() {
 
 #[test]
 fn a_getnext_walk_visits_every_cell_once_in_order_then_ends() {
-    for f in Vendor::ALL {
+    for f in simulated_flavours() {
         let dev = device(f, 3);
         let mut cursor = oid("1.3");
         let mut seen = Vec::new();
@@ -471,7 +472,7 @@ mod profiles_by_replay {
 
     #[test]
     fn every_profile_reads_what_the_router_holds() {
-        for vendor in Vendor::ALL {
+        for vendor in simulated_flavours() {
             let dev = device(vendor, 2);
             let mut replay = replay_of(&dev);
             let mut counters = Counters::default();

@@ -94,8 +94,16 @@ pub async fn discover<T: Transport>(
         &oids::if_name(),
     );
     if if_names.is_empty() {
-        // No ifName at all (an IOS-XE agent without the IF-MIB): the interfaces the
-        // entity tree maps, by their entity names, so their optics are still read.
+        // No ifName at all (ifXTable not implemented, as in a vMX walk): ifDescr names
+        // the interfaces.
+        if_names = text_column(
+            &client.walk(&oids::if_descr(), counters).await?,
+            &oids::if_descr(),
+        );
+    }
+    if if_names.is_empty() {
+        // No IF-MIB names at all (an IOS-XE agent without the IF-MIB): the interfaces
+        // the entity tree maps, by their entity names, so their optics are still read.
         if_names = entity_interface_names(client, counters).await?;
     }
     let mut by_name = InterfaceNames::new(if_names.iter().map(|(i, n)| (n.clone(), *i)));

@@ -45,6 +45,20 @@ pub enum Unit {
     Volts,
 }
 
+/// How a sensor's cell holds its number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Encoding {
+    /// An integer (ENTITY-SENSOR, JUNIPER-DOM, most vendor tables).
+    #[default]
+    Integer,
+    /// A decimal number written as text, "0.5537" (AOS-CX): `exp10` applies to the
+    /// number as written.
+    Decimal,
+    /// Item `n` (from 0) of a comma-separated list of decimal numbers written as text,
+    /// one per lane, "114,32,-90,-228" (Huawei). "-Inf" is no light.
+    DecimalList(u16),
+}
+
 /// One sensor cell to read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SensorPlan {
@@ -60,6 +74,9 @@ pub struct SensorPlan {
     pub unit: Unit,
     /// Whether +-1000000000 are range sentinels (ENTITY-SENSOR style).
     pub sentinels: bool,
+    pub encoding: Encoding,
+    /// A raw value the MIB uses for "no reading" (Huawei's -1).
+    pub absent: Option<i64>,
 }
 
 /// The optic of one interface.
@@ -141,6 +158,9 @@ impl Plan {
                 }
             }
         }
+        // Lanes listed in one cell (Huawei) share it: ask once.
+        let mut seen = std::collections::HashSet::with_capacity(oids.len());
+        oids.retain(|o| seen.insert(o.clone()));
         oids
     }
 
@@ -255,10 +275,17 @@ fn sample<'a>(s: &SensorPlan, get: &impl Fn(&Oid) -> Option<&'a Value>) -> (Samp
             return (Sample::Absent, None);
         }
     }
-    let Some(raw) = get(&s.value).and_then(Value::as_i64) else {
-        return (Sample::Absent, None);
-    };
     let power = matches!(s.unit, Unit::Dbm | Unit::Milliwatts);
+    let (raw, digits) = match get(&s.value).map(|v| number(v, s.encoding)) {
+        Some(Number::Exact(raw, digits)) => (raw, digits),
+        Some(Number::MinusInfinity) if power => {
+            return (Sample::Power(OpticalPower::NoLight), None)
+        }
+        _ => return (Sample::Absent, None),
+    };
+    if s.absent == Some(raw) && digits == 0 {
+        return (Sample::Absent, Some(raw));
+    }
     if s.sentinels && (raw == UNDERFLOW || raw == OVERFLOW) {
         let v = match (power, raw == UNDERFLOW) {
             // Below the measurable range: no light. Above it: no number to give.
@@ -267,7 +294,7 @@ fn sample<'a>(s: &SensorPlan, get: &impl Fn(&Oid) -> Option<&'a Value>) -> (Samp
         };
         return (v, Some(raw));
     }
-    let value = scaled(raw, s.exp10);
+    let value = scaled(raw, s.exp10 - digits);
     if !value.is_finite() {
         return (Sample::Absent, Some(raw));
     }
@@ -281,6 +308,56 @@ fn sample<'a>(s: &SensorPlan, get: &impl Fn(&Oid) -> Option<&'a Value>) -> (Samp
         _ => Sample::Number(value),
     };
     (v, Some(raw))
+}
+
+/// A number as a device wrote it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Number {
+    /// `raw * 10^-digits`, exactly.
+    Exact(i64, i32),
+    /// "-Inf": the logarithm of no light.
+    MinusInfinity,
+    /// Empty, "n/a", garbage or a missing list item: no reading.
+    None,
+}
+
+fn number(v: &Value, encoding: Encoding) -> Number {
+    match encoding {
+        Encoding::Integer => v.as_i64().map_or(Number::None, |n| Number::Exact(n, 0)),
+        Encoding::Decimal => v.as_text().map_or(Number::None, |t| decimal(&t)),
+        Encoding::DecimalList(n) => v.as_text().map_or(Number::None, |t| {
+            t.split(',')
+                .nth(usize::from(n))
+                .map_or(Number::None, decimal)
+        }),
+    }
+}
+
+/// Parses "-270.19" into (-27019, 2) exactly; "-Inf" is minus infinity; anything else
+/// (empty, "n/a", "--", exponents, more than 15 digits) is no number.
+pub fn decimal(text: &str) -> Number {
+    let t = text.trim();
+    if t.eq_ignore_ascii_case("-inf") {
+        return Number::MinusInfinity;
+    }
+    let (negative, body) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    let all_digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty() && frac.is_empty()
+        || !all_digits(int)
+        || !all_digits(frac)
+        || int.len() + frac.len() > 15
+    {
+        return Number::None;
+    }
+    let Ok(mantissa) = format!("{int}{frac}").parse::<i64>() else {
+        return Number::None;
+    };
+    let digits = frac.len() as i32;
+    Number::Exact(if negative { -mantissa } else { mantissa }, digits)
 }
 
 fn read_optic<'a>(
@@ -433,6 +510,29 @@ mod tests {
             "garbage precision ignored"
         );
         assert_eq!(scale_exponent(7, 0), -6); // micro
+    }
+
+    #[test]
+    fn decimal_text_is_read_exactly_or_not_at_all() {
+        assert_eq!(decimal("-270.19"), Number::Exact(-27019, 2));
+        assert_eq!(decimal("0.5537"), Number::Exact(5537, 4));
+        assert_eq!(decimal(" 3 "), Number::Exact(3, 0));
+        assert_eq!(decimal("-Inf"), Number::MinusInfinity);
+        for junk in [
+            "",
+            "n/a",
+            "N/A",
+            "--",
+            "1e5",
+            "-",
+            ".",
+            "1.2.3",
+            "0x10",
+            "9999999999999999",
+        ] {
+            assert_eq!(decimal(junk), Number::None, "{junk:?}");
+        }
+        assert_eq!(scaled(-27019, -2), -270.19);
     }
 
     #[test]

@@ -182,27 +182,34 @@ pub enum Vendor {
     Arista,
     /// Plain ENTITY-SENSOR-MIB (RFC 3433).
     EntitySensor,
+    /// HUAWEI-ENTITY-EXTENT-MIB (VRP).
+    Huawei,
+    /// TIMETRA-PORT-MIB (Nokia SR OS).
+    Nokia,
+    /// MIKROTIK-MIB (RouterOS).
+    Mikrotik,
+    /// ARUBAWIRED-PM-MIB (AOS-CX).
+    ArubaCx,
 }
 
 impl Vendor {
-    pub const ALL: [Vendor; 4] = [
+    pub const ALL: [Vendor; 8] = [
         Vendor::Cisco,
         Vendor::Juniper,
         Vendor::Arista,
         Vendor::EntitySensor,
+        Vendor::Huawei,
+        Vendor::Nokia,
+        Vendor::Mikrotik,
+        Vendor::ArubaCx,
     ];
 
     pub fn as_str(&self) -> &'static str {
-        match self {
-            Vendor::Cisco => "cisco",
-            Vendor::Juniper => "juniper",
-            Vendor::Arista => "arista",
-            Vendor::EntitySensor => "entity-sensor",
-        }
+        self.name()
     }
 
     pub fn from_name(s: &str) -> Option<Vendor> {
-        Vendor::ALL.into_iter().find(|v| v.as_str() == s)
+        Vendor::NAMES.iter().find(|(n, _)| *n == s).map(|(_, v)| *v)
     }
 
     /// The vendor profile a sysObjectID suggests (each profile's own test).
@@ -217,6 +224,10 @@ impl Named for Vendor {
         ("juniper", Vendor::Juniper),
         ("arista", Vendor::Arista),
         ("entity-sensor", Vendor::EntitySensor),
+        ("huawei", Vendor::Huawei),
+        ("nokia", Vendor::Nokia),
+        ("mikrotik", Vendor::Mikrotik),
+        ("aruba-cx", Vendor::ArubaCx),
     ];
 }
 
@@ -229,9 +240,7 @@ impl std::fmt::Display for Vendor {
 impl std::str::FromStr for Vendor {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        Vendor::from_name(s).ok_or_else(|| {
-            format!("unknown vendor {s:?}, expected cisco, juniper, arista or entity-sensor")
-        })
+        Vendor::parse_named("vendor", s)
     }
 }
 

@@ -60,6 +60,35 @@ impl InterfaceNames {
     pub fn find(&self, name: &str) -> Option<u32> {
         self.0.get(&name.trim().to_ascii_lowercase()).copied()
     }
+
+    /// The interface lane `lane` of a broken-out port became: IOS-XR names the lanes
+    /// of HundredGigE0/0/0/28 in 4x25G breakout TwentyFiveGigE0/0/0/28/0 to /3 (4x10G:
+    /// TenGigE...), and the port's own name is no interface any more. Matched on the
+    /// slot path and lane ("0/0/0/28/2") whatever the speed prefix, and only when
+    /// exactly one interface has that path (the optics controllers IOS-XR lists beside
+    /// the ports, Optics0/0/0/28/2, are not interfaces that carry traffic).
+    pub fn breakout(&self, port: &str, lane: u16) -> Option<u32> {
+        let path = slot_path(port)?;
+        let want = format!("{path}/{lane}");
+        let controller = |n: &str| n.starts_with("optics") || n.starts_with("coherentdsp");
+        let mut found = self
+            .0
+            .iter()
+            .filter(|(n, _)| !controller(n) && slot_path(n) == Some(want.as_str()))
+            .map(|(_, i)| *i);
+        let first = found.next()?;
+        found.all(|i| i == first).then_some(first)
+    }
+}
+
+/// "0/0/0/28" of "HundredGigE0/0/0/28": the name after its letters, when what follows
+/// is digits and slashes only.
+fn slot_path(name: &str) -> Option<&str> {
+    let path = name.trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '-');
+    (path.len() < name.len()
+        && !path.is_empty()
+        && path.bytes().all(|b| b.is_ascii_digit() || b == b'/'))
+    .then_some(path)
 }
 
 /// ENTITY-MIB physical entities.
@@ -177,6 +206,22 @@ impl EntityTree {
         found.next().is_none().then_some(first)
     }
 
+    /// For a lane sensor of a broken-out port (no interface has the port's name any
+    /// more), the lane's own interface: the port named by the sensor's module or the
+    /// first word of its label.
+    pub fn breakout_interface(
+        &self,
+        sensor: u32,
+        lane: u16,
+        names: &InterfaceNames,
+    ) -> Option<u32> {
+        self.lineage(sensor)
+            .into_iter()
+            .take(3)
+            .flat_map(|e| self.labels(e).filter_map(|l| l.split_whitespace().next()))
+            .find_map(|port| names.breakout(port, lane))
+    }
+
     /// A lane number written in the sensor's or a near ancestor's name ("Lane 2").
     pub fn lane_of(&self, sensor: u32) -> Option<u16> {
         self.lineage(sensor)
@@ -212,11 +257,18 @@ pub fn lane_in(label: &str) -> Option<u16> {
 pub fn quantity_in(label: &str) -> Option<crate::plan::Quantity> {
     use crate::plan::Quantity;
     let l = label.to_ascii_lowercase();
-    if l.contains("receive power") || l.contains("rx power") || l.contains("rx optical power") {
+    // IOS-XR writes the lane in between: "HundredGigE0/0/0/28-Rx Lane 2 Power".
+    let lane_power = |dir: &str| l.contains(&format!("{dir} lane")) && l.ends_with(" power");
+    if l.contains("receive power")
+        || l.contains("rx power")
+        || l.contains("rx optical power")
+        || lane_power("rx")
+    {
         Some(Quantity::Rx)
     } else if l.contains("transmit power")
         || l.contains("tx power")
         || l.contains("tx optical power")
+        || lane_power("tx")
     {
         Some(Quantity::Tx)
     } else if l.contains("bias") {
@@ -260,6 +312,18 @@ mod tests {
             Some(Quantity::Voltage)
         );
         assert_eq!(quantity_in("Fan 1"), None);
+        assert_eq!(
+            quantity_in("HundredGigE0/0/0/28-Rx Lane 2 Power"),
+            Some(Quantity::Rx)
+        );
+        assert_eq!(
+            quantity_in("HundredGigE0/0/0/28-Tx Lane 0 Power"),
+            Some(Quantity::Tx)
+        );
+        assert_eq!(
+            quantity_in("HundredGigE0/0/0/28-Tx Lane 0 Bias"),
+            Some(Quantity::Bias)
+        );
     }
 
     #[test]
@@ -277,5 +341,20 @@ mod tests {
             Some(10152)
         );
         assert_eq!(named_interface("Power Supply 1", &names), None);
+    }
+
+    #[test]
+    fn a_broken_out_lane_is_its_own_interface() {
+        let names = InterfaceNames::new([
+            ("TwentyFiveGigE0/0/0/28/0".to_string(), 81),
+            ("TwentyFiveGigE0/0/0/28/1".to_string(), 84),
+            ("Optics0/0/0/28".to_string(), 90),
+            ("Optics0/0/0/28/1".to_string(), 74),
+            ("TenGigE0/0/0/3".to_string(), 5),
+        ]);
+        assert_eq!(names.breakout("HundredGigE0/0/0/28", 1), Some(84));
+        assert_eq!(names.breakout("HundredGigE0/0/0/28", 2), None);
+        assert_eq!(names.breakout("HundredGigE0/0/0/3", 0), None);
+        assert_eq!(names.breakout("Power", 0), None);
     }
 }

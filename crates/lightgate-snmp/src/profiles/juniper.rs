@@ -5,9 +5,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::entity::InterfaceNames;
+use super::table::{self, Column, RowKey, Table, TableMib};
 use crate::client::Counters;
 use crate::oids::{self, jnx};
-use crate::plan::{scaled, OpticPlan, Quantity, SensorPlan, Unit};
+use crate::plan::{scaled, Encoding, OpticPlan, Quantity, SensorPlan, Unit};
 use crate::transport::Transport;
 use crate::types::{Oid, Value, Varbind};
 use lightgate_core::domain::Thresholds;
@@ -23,6 +25,7 @@ pub fn detects(sys_object_id: &Oid) -> bool {
 pub async fn discover<T: Transport>(
     transport: &mut T,
     indexes: &BTreeSet<u32>,
+    names: &InterfaceNames,
     counters: &mut Counters,
 ) -> Result<BTreeMap<u32, Result<OpticPlan, String>>, SourceError> {
     let cells: Vec<Oid> = indexes.iter().flat_map(|i| discovery_oids(*i)).collect();
@@ -41,8 +44,50 @@ pub async fn discover<T: Transport>(
         };
         optics.insert(*i, plan(*i, &answers, &lane_walk));
     }
+    // Coherent optics (and DWDM line ports) have no JUNIPER-DOM-MIB row: their powers
+    // are in the OTN performance table.
+    let without: BTreeSet<u32> = optics
+        .iter()
+        .filter(|(_, p)| p.is_err())
+        .map(|(i, _)| *i)
+        .collect();
+    if !without.is_empty() {
+        let coherent = table::discover(&COHERENT, transport, &without, names, counters).await?;
+        optics.extend(coherent);
+    }
     Ok(optics)
 }
+
+/// JNX-OPT-IF-EXT-MIB's current performance table (1.3.6.1.4.1.2636.3.71.1.2.1.1),
+/// indexed by ifIndex: Tx output .7 and Rx input .8, in 0.01 dBm.
+pub const COHERENT: TableMib = TableMib {
+    name: "Juniper OTN performance table (coherent optics)",
+    tables: &[Table {
+        entry: "1.3.6.1.4.1.2636.3.71.1.2.1.1",
+        key: RowKey::IfIndex,
+        present: 8,
+        lane_list: None,
+        columns: &[
+            Column {
+                col: 8,
+                quantity: Quantity::Rx,
+                exp10: -2,
+                unit: Unit::Dbm,
+                encoding: Encoding::Integer,
+                absent: None,
+            },
+            Column {
+                col: 7,
+                quantity: Quantity::Tx,
+                exp10: -2,
+                unit: Unit::Dbm,
+                encoding: Encoding::Integer,
+                absent: None,
+            },
+        ],
+        thresholds: &[],
+    }],
+};
 
 const THRESHOLD_COLUMNS: [u32; 8] = [
     jnx::RX_HIGH_ALARM,
@@ -114,6 +159,8 @@ pub fn plan(
         exp10,
         unit,
         sentinels: false,
+        encoding: Default::default(),
+        absent: None,
     };
     let mut sensors = vec![
         module(jnx::RX_POWER, Quantity::Rx, -2, Unit::Dbm),
@@ -143,6 +190,8 @@ pub fn plan(
                 exp10,
                 unit,
                 sentinels: false,
+                encoding: Default::default(),
+                absent: None,
             });
         }
     }

@@ -107,7 +107,6 @@ pub fn plan(
         .measured_entity
         .map(|col| int_column(walk, &col()))
         .unwrap_or_default();
-    let lane_base = mib.lane_base;
     let mut plans: BTreeMap<u32, OpticPlan> = BTreeMap::new();
     let mut sensors: Vec<&u32> = kinds.keys().collect();
     sensors.sort();
@@ -129,18 +128,25 @@ pub fn plan(
             .get(ent)
             .and_then(|m| u32::try_from(*m).ok())
             .filter(|m| *m != 0);
-        let Some(if_index) = tree.interface_of(*ent, measured_ent, names) else {
-            continue;
+        // The lane as the name writes it; numbered from 0 or 1 (decided per optic below).
+        let mut lane = match quantity {
+            Quantity::Rx | Quantity::Tx | Quantity::Bias => tree.lane_of(*ent),
+            _ => None,
+        };
+        let if_index = match tree.interface_of(*ent, measured_ent, names) {
+            Some(i) => i,
+            // A broken-out port: each lane is an interface of its own, with one lane.
+            None => match lane.and_then(|l| tree.breakout_interface(*ent, l, names)) {
+                Some(i) => {
+                    lane = None;
+                    i
+                }
+                None => continue,
+            },
         };
         if !wanted.contains(&if_index) {
             continue;
         }
-        let lane = match quantity {
-            Quantity::Rx | Quantity::Tx | Quantity::Bias => {
-                tree.lane_of(*ent).map(|l| l.saturating_sub(lane_base))
-            }
-            _ => None,
-        };
         let plan = plans.entry(if_index).or_default();
         if plan.standard.is_none() {
             // The transceiver entity the sensor sits under often names its type
@@ -172,9 +178,21 @@ pub fn plan(
             exp10,
             unit,
             sentinels: true,
+            encoding: Default::default(),
+            absent: None,
         });
     }
     for p in plans.values_mut() {
+        // NX-OS writes "Lane 1" for the first lane, IOS-XR "Lane 0": an optic with a
+        // lane 0 counts from 0, the others from the MIB's usual first lane.
+        let base = if p.sensors.iter().any(|s| s.lane == Some(0)) {
+            0
+        } else {
+            mib.lane_base
+        };
+        for s in &mut p.sensors {
+            s.lane = s.lane.map(|l| l.saturating_sub(base));
+        }
         fold_single_lane(&mut p.sensors);
     }
     plans
