@@ -143,7 +143,7 @@ impl Found {
         });
         let standard = self.standard;
         LinkReading {
-            admin_status: self.admin.unwrap_or(AdminStatus::Up),
+            admin_status: self.admin.unwrap_or(AdminStatus::Unknown),
             oper_status: self.oper.unwrap_or(OperStatus::Unknown),
             last_change: None,
             optic: self.optic.map(|o| o.build(standard)),

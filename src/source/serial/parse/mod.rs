@@ -2,6 +2,7 @@
 //! out. They never panic, whatever the console printed.
 
 pub mod common;
+mod iosxe_status;
 mod iosxr;
 mod junos;
 mod nxos;
@@ -65,7 +66,12 @@ impl FromStr for Dialect {
 pub fn parse(dialect: Dialect, text: &str, port: Option<&str>) -> BTreeMap<String, Found> {
     let mut found = BTreeMap::new();
     match dialect {
-        Dialect::CiscoIos => tables::parse(text, tables::Style::IOS, &mut found),
+        Dialect::CiscoIos => {
+            tables::parse(text, tables::Style::IOS, &mut found);
+            if iosxe_status::present(text) {
+                iosxe_status::parse(text, &mut found);
+            }
+        }
         Dialect::AristaEos => {
             tables::parse(text, tables::Style::EOS, &mut found);
             tables::parse_status(text, &mut found);

@@ -408,5 +408,13 @@ pub fn find<'a>(found: &'a BTreeMap<String, Found>, name: &str) -> Option<&'a Fo
     found
         .iter()
         .find(|(k, _)| normalize_interface(k) == want)
+        .or_else(|| {
+            // A block known only by its slot path ("2/0/0", IOS-XE `show hw-module
+            // subslot ... status`) is the interface with that path.
+            let path = want.trim_start_matches(|c: char| c.is_ascii_alphabetic());
+            (path.len() < want.len())
+                .then(|| found.iter().find(|(k, _)| k.as_str() == path))
+                .flatten()
+        })
         .map(|(_, v)| v)
 }
