@@ -13,13 +13,9 @@ use lightgate_core::domain::{
 };
 use lightgate_core::source::{InterfaceResult, PollResult};
 
-/// Why an optic whose every Rx and Tx sensor reads exactly 0 has no reading. Real
-/// devices write 0 where they have nothing to say: a copper SFP or passive cable on
-/// IOS-XR (thresholds 0 too), a port that is shut on NX-OS, an optic without DOM on
-/// IOS-XE and RouterOS. A transmitter and a receiver both at exactly 1.000 mW (or both
-/// at exactly 0 mW) is not a measurement, and reading it as 0 dBm would put a dark
-/// port inside the healthy window: it is no reading, never light.
-pub const ALL_ZERO: &str = "no reading: every Rx and Tx sensor reads exactly 0, the placeholder devices give for no DOM (copper or passive cable, optic without DOM, port shut), not 0 dBm";
+/// Why an optic whose every Rx and Tx sensor reads exactly 0 has no reading (the
+/// raw value: 0 dBm and 0 mW alike).
+pub const ALL_ZERO: &str = lightgate_core::domain::ALL_ZERO_NOTE;
 
 /// The ENTITY-SENSOR/CISCO value meaning "below range" and "above range".
 pub const UNDERFLOW: i64 = -1_000_000_000;

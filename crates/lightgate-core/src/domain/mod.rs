@@ -22,7 +22,7 @@ pub use readiness::{
     evaluate_link, AzureInput, Check, CheckName, LinkInputs, LinkPolicy, LinkReadiness,
     PortReadiness,
 };
-pub use reading::{Direction, LaneReading, LinkDetails, LinkReading, OpticReading};
+pub use reading::{Direction, LaneReading, LinkDetails, LinkReading, OpticReading, ALL_ZERO_NOTE};
 pub use standard::Standard;
 pub use status::{AdminStatus, AzureAdminState, AzureStateOrigin, LinkId, OperStatus};
 pub use thresholds::{Level, Thresholds};

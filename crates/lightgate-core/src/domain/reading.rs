@@ -69,7 +69,30 @@ pub struct OpticReading {
     pub standard: Option<Standard>,
 }
 
+/// Why an optic whose every Rx and Tx value is exactly 0 dBm (or raw 0) has no reading.
+/// Real devices write 0 where they have nothing to say: a copper SFP or passive cable
+/// (IOS-XR, with thresholds of 0 too), a port that is shut (NX-OS), an optic without
+/// DOM (IOS-XE, RouterOS). A transmitter and a receiver both at exactly 1.000 mW is not
+/// a measurement, and reading it as 0 dBm would put a dark port inside the healthy
+/// window: it is no reading, never light.
+pub const ALL_ZERO_NOTE: &str = "no reading: every Rx and Tx value is exactly 0, the placeholder devices give for no DOM (copper or passive cable, optic without DOM, port shut), not 0 dBm";
+
 impl OpticReading {
+    /// Whether every Rx and Tx value, module and lanes, is exactly 0 dBm, with at least
+    /// one of each: the placeholder of [`ALL_ZERO_NOTE`].
+    pub fn is_all_zero_placeholder(&self) -> bool {
+        let powers: Vec<(Direction, OpticalPower)> = [Direction::Rx, Direction::Tx]
+            .into_iter()
+            .flat_map(|d| {
+                std::iter::once((d, self.power(d)))
+                    .chain(self.lanes.iter().map(move |l| (d, l.power(d))))
+            })
+            .filter(|(_, p)| !matches!(p, OpticalPower::NotSupported))
+            .collect();
+        let has = |d: Direction| powers.iter().any(|(x, _)| *x == d);
+        has(Direction::Rx) && has(Direction::Tx) && powers.iter().all(|(_, p)| p.dbm() == Some(0.0))
+    }
+
     pub fn power(&self, direction: Direction) -> OpticalPower {
         match direction {
             Direction::Rx => self.rx,
@@ -136,4 +159,47 @@ pub struct LinkDetails {
     /// counts them (they wrap and reset).
     pub in_errors: Option<u64>,
     pub out_errors: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn optic(rx: f64, tx: f64, lanes: &[(f64, f64)]) -> OpticReading {
+        let p = |d: f64| OpticalPower::from_dbm(d).unwrap();
+        OpticReading {
+            rx: p(rx),
+            tx: p(tx),
+            lanes: (0u16..)
+                .zip(lanes)
+                .map(|(lane, (r, t))| LaneReading {
+                    lane,
+                    rx: p(*r),
+                    tx: p(*t),
+                    bias_amperes: None,
+                })
+                .collect(),
+            bias_amperes: None,
+            temperature_celsius: None,
+            voltage_volts: None,
+            rx_thresholds: Thresholds::default(),
+            tx_thresholds: Thresholds::default(),
+            lane_count: None,
+            standard: None,
+        }
+    }
+
+    #[test]
+    fn only_all_zero_rx_and_tx_is_the_placeholder() {
+        assert!(optic(0.0, 0.0, &[]).is_all_zero_placeholder());
+        assert!(optic(0.0, 0.0, &[(0.0, 0.0), (0.0, 0.0)]).is_all_zero_placeholder());
+        assert!(!optic(0.0, -2.0, &[]).is_all_zero_placeholder());
+        assert!(!optic(0.0, 0.0, &[(0.0, 0.0), (-3.1, 0.0)]).is_all_zero_placeholder());
+        let mut rx_only = optic(0.0, 0.0, &[]);
+        rx_only.tx = OpticalPower::NotSupported;
+        assert!(
+            !rx_only.is_all_zero_placeholder(),
+            "one direction alone can be a real 0 dBm"
+        );
+    }
 }

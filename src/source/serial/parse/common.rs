@@ -142,11 +142,17 @@ impl Found {
                 .then(|| "no DOM: the output shows no transceiver values".to_string())
         });
         let standard = self.standard;
+        let mut optic = self.optic.map(|o| o.build(standard));
+        let mut note = note;
+        if optic.as_ref().is_some_and(|o| o.is_all_zero_placeholder()) {
+            optic = None;
+            note = Some(crate::domain::ALL_ZERO_NOTE.to_string());
+        }
         LinkReading {
             admin_status: self.admin.unwrap_or(AdminStatus::Unknown),
             oper_status: self.oper.unwrap_or(OperStatus::Unknown),
             last_change: None,
-            optic: self.optic.map(|o| o.build(standard)),
+            optic,
             note,
             details: LinkDetails {
                 speed_mbps: self.speed_mbps,
@@ -216,6 +222,34 @@ pub fn detail_line(line: &str) -> Option<(Option<u64>, Option<Standard>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exact_zeros_on_rx_and_tx_are_no_reading_not_zero_dbm() {
+        // A passive cable in a table form: the device writes 0.0 for both.
+        let text = "\
+                                           Optical   Optical
+            Temperature  Voltage  Current   Tx Power  Rx Power
+Port        (Celsius)    (Volts)  (mA)      (dBm)     (dBm)
+---------   -----------  -------  --------  --------  --------
+Te1/1/1       0.0        0.00       0.0       0.0       0.0
+Te1/1/2      31.2        3.29       6.1      -2.2      -0.0
+";
+        let found = super::super::parse(super::super::Dialect::CiscoIos, text, None);
+        let dac = super::super::lookup(&found, "Te1/1/1")
+            .unwrap()
+            .clone()
+            .into_reading();
+        assert!(dac.optic.is_none(), "{dac:?}");
+        assert_eq!(dac.note.as_deref(), Some(crate::domain::ALL_ZERO_NOTE));
+        // One value at 0 dBm beside a real one is a reading.
+        let real = super::super::lookup(&found, "Te1/1/2")
+            .unwrap()
+            .clone()
+            .into_reading();
+        let o = real.optic.unwrap();
+        assert_eq!(o.rx.dbm(), Some(0.0));
+        assert_eq!(o.tx.dbm(), Some(-2.2));
+    }
 
     #[test]
     fn names_normalize_across_abbreviations() {
