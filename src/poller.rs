@@ -108,9 +108,11 @@ pub fn source_for(device: &DeviceConfig) -> AnySource {
         SourceConfig::Snmp(settings) => {
             AnySource::Snmp(Box::new(snmp::SnmpSource::new(settings.clone())))
         }
-        SourceConfig::Serial(settings) => {
-            AnySource::Serial(serial::SerialSource::new(settings.clone(), device.timeout))
-        }
+        SourceConfig::Serial(settings) => AnySource::Serial(Box::new(serial::SerialSource::new(
+            &device.name,
+            settings.clone(),
+            device.timeout,
+        ))),
     }
 }
 

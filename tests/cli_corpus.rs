@@ -7,6 +7,9 @@
 //! into a folder the test knows is a new case, with no code change; a new folder needs
 //! its expectation reader in [`adapter`] (the test fails naming it).
 //!
+//! Captures with values run with `--strict`: a line that looks like optical power that
+//! no parser read fails the case.
+//!
 //! Upstream conventions are read as what they mean: "N/A", empty, "-inf" and values at
 //! or below -40 dBm (the vendors' floors) must be no light or no reading, never a
 //! number. Expectations lightgate deliberately does not meet are in [`EXCEPTIONS`].
@@ -373,6 +376,11 @@ fn parse(case: &Case) -> Result<Vec<Value>, String> {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_lightgate"));
     cmd.args(["parse", "--dialect", case.dialect, "--json"])
         .arg(&case.output);
+    // Captures with optical values must be read whole: no line that looks like
+    // optical power left over.
+    if matches!(case.expect, Expect::Values(_)) {
+        cmd.arg("--strict");
+    }
     if let Some(p) = &case.port {
         cmd.args(["--port", p]);
     }
@@ -382,6 +390,10 @@ fn parse(case: &Case) -> Result<Vec<Value>, String> {
             serde_json::from_slice::<Vec<Value>>(&out.stdout).map_err(|e| format!("bad JSON: {e}"))
         }
         Some(69) => Ok(Vec::new()),
+        Some(65) => Err(format!(
+            "lines that look like optical power were not read: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )),
         other => Err(format!(
             "exit {other:?}: {}",
             String::from_utf8_lossy(&out.stderr)

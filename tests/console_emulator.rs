@@ -106,7 +106,7 @@ fn settings(target: ConsoleTarget, d: Dialect) -> SerialSettings {
 
 fn poll(s: &SerialSettings, ifaces: &[&str], budget: Duration) -> Result<PollResult, SourceError> {
     let names: Vec<String> = ifaces.iter().map(|s| s.to_string()).collect();
-    poll_blocking(s, &names, Instant::now() + budget)
+    poll_blocking(s, &names, Instant::now() + budget).map(|(result, _)| result)
 }
 
 /// The router's state once it has heard the end of the session (it may still be
@@ -701,7 +701,7 @@ async fn a_hung_console_times_out_inside_the_poll_timeout_and_backs_off() {
     s.session.step_timeout = Duration::from_secs(10);
     s.session.command_timeout = Duration::from_secs(30);
     let timeout = Duration::from_secs(4);
-    let mut source = SerialSource::new(s, timeout);
+    let mut source = SerialSource::new("edge", s, timeout);
     let started = Instant::now();
     let first = tokio::time::timeout(timeout, source.poll(&[name(d).to_string()]))
         .await
@@ -718,4 +718,69 @@ async fn a_hung_console_times_out_inside_the_poll_timeout_and_backs_off() {
     assert_eq!(second, first, "backing off repeats the cause");
     assert!(!second.to_string().contains("busy"));
     assert_eq!(r.state().logins, 1, "no second visit during the backoff");
+}
+
+/// A line that looks like optical power but that no parser reads (a firmware's new
+/// form) is logged once per device, with the device and the line, and not again at the
+/// next poll; the rest of the output is read as usual.
+#[tokio::test(flavor = "current_thread")]
+async fn an_unread_power_line_is_logged_once_per_device() {
+    use lightgate::source::serial::SerialSource;
+    use lightgate::source::ReadingSource;
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buf = Buf::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let d = Dialect::CiscoIos;
+    let iface = dialect::lr4(name(d), None);
+    let cmds = lightgate::source::serial::commands(d, name(d));
+    let mut r = dialect::router(d).login(dialect::login_prompt(d), USER, PASSWORD);
+    for (i, (cmd, text)) in cmds.iter().zip(dialect::outputs(d, &iface)).enumerate() {
+        let text = if i == 0 {
+            format!("{text}\r\n  Rx power far end                 = -3.10 dBm\r\n")
+        } else {
+            text
+        };
+        r = r.output(cmd, &text);
+    }
+    let served = serve(r, &Transport::Tcp);
+    let mut source = SerialSource::new(
+        "edge-c",
+        settings(served.target, d),
+        Duration::from_secs(20),
+    );
+    for _ in 0..2 {
+        let got = source.poll(&[name(d).to_string()]).await.unwrap();
+        let reading = got[name(d)].as_ref().unwrap();
+        assert_eq!(
+            reading.optic.as_ref().unwrap().lanes.len(),
+            4,
+            "the rest is read"
+        );
+    }
+    let log = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    let warnings: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("could not read"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "logged once, not per poll:\n{log}");
+    assert!(warnings[0].contains("edge-c"), "{}", warnings[0]);
+    assert!(warnings[0].contains("Rx power far end"), "{}", warnings[0]);
 }

@@ -54,6 +54,7 @@ fn poll_blocking(
         interfaces,
         std::time::Instant::now() + Duration::from_secs(20),
     )
+    .map(|(result, _)| result)
 }
 
 fn read(router: Router, login: bool) -> Result<lightgate::source::PollResult, SourceError> {
@@ -326,4 +327,64 @@ fn lightgate_parse_reads_saved_output_as_a_table_or_json() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(64));
+    // Everything in it was read: --strict agrees.
+    let strict = std::process::Command::new(bin)
+        .args(["parse", "--dialect", "cisco-ios", "--strict"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(
+        strict.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&strict.stdout)
+    );
+}
+
+/// A line that looks like optical power but that no parser reads is listed under its
+/// heading with its line number; `--strict` then exits 65, and a file with nothing
+/// lightgate can read exits 69.
+#[test]
+fn lightgate_parse_lists_the_lines_it_could_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("capture.txt");
+    std::fs::write(
+        &file,
+        format!(
+            "{}\n  Rx power far end (remote) = -3.10 dBm\n",
+            fixture("ios_transceiver_detail.txt")
+        ),
+    )
+    .unwrap();
+    let bin = env!("CARGO_BIN_EXE_lightgate");
+    let run = |args: &[&str], f: &std::path::Path| {
+        std::process::Command::new(bin)
+            .args(["parse", "--dialect", "cisco-ios"])
+            .args(args)
+            .arg(f)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[], &file);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines = fixture("ios_transceiver_detail.txt").lines().count() + 2;
+    assert!(text.contains("Lines not read (1)"), "{text}");
+    assert!(
+        text.contains(&format!("{lines:>5}: ") as &str)
+            && text.contains("Rx power far end (remote) = -3.10 dBm"),
+        "{text}"
+    );
+    assert_eq!(run(&["--strict"], &file).status.code(), Some(65));
+    // With --json the list goes to stderr and stdout stays JSON.
+    let out = run(&["--json", "--strict"], &file);
+    assert_eq!(out.status.code(), Some(65));
+    serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Lines not read (1)"));
+    // Nothing understood at all.
+    let junk = dir.path().join("junk.txt");
+    std::fs::write(&junk, "% Invalid input detected at '^' marker.\nTx 3 dBm\n").unwrap();
+    let out = run(&[], &junk);
+    assert_eq!(out.status.code(), Some(69));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Lines not read (1)"));
 }

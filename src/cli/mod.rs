@@ -34,6 +34,8 @@ pub enum Exit {
     Findings = 1,
     /// Bad command-line arguments, an unknown port (EX_USAGE).
     Usage = 64,
+    /// `parse --strict`: lines that look like optical data were not read (EX_DATAERR).
+    DataErr = 65,
     /// The agent could not be reached, or answered nonsense (EX_UNAVAILABLE).
     Unavailable = 69,
     /// An internal error (EX_SOFTWARE).
@@ -52,6 +54,7 @@ pub mod exit {
     pub const OK: u8 = Exit::Ok as u8;
     pub const FINDINGS: u8 = Exit::Findings as u8;
     pub const USAGE: u8 = Exit::Usage as u8;
+    pub const DATA_ERR: u8 = Exit::DataErr as u8;
     pub const UNAVAILABLE: u8 = Exit::Unavailable as u8;
     pub const SOFTWARE: u8 = Exit::Software as u8;
     pub const OS_ERROR: u8 = Exit::OsError as u8;
@@ -67,7 +70,8 @@ pub mod exit {
     long_about = "lightgate reads the optical light levels (Rx/Tx power per lane, bias, temperature, voltage, \
 the optic's thresholds) and link state of the router ports cabled to an ExpressRoute Direct port pair, \
 decides whether the pair is ready for circuit creation, and exports it all as Prometheus metrics.\n\n\
-Exit codes: 0 success, 64 bad arguments or unknown port, 69 agent unreachable, 70 internal error, \
+Exit codes: 0 success, 64 bad arguments or unknown port, 65 lines not read (parse --strict), \
+69 agent unreachable or nothing found, 70 internal error, \
 71 cannot bind the listen address, 75 not ready (gate), 78 invalid config."
 )]
 pub struct Cli {
@@ -220,6 +224,9 @@ enum Command {
         /// Print a JSON list of readings (the agent's reading format).
         #[arg(long)]
         json: bool,
+        /// Exit 65 when any line that looks like optical data was not read.
+        #[arg(long)]
+        strict: bool,
     },
     /// Read a device once and print every interface that has an optic (or the named
     /// ones) with its light levels, lanes, DOM and thresholds.
@@ -441,7 +448,8 @@ pub fn main() -> ExitCode {
             file,
             port,
             json,
-        } => parse::run(&dialect, &file, port.as_deref(), json),
+            strict,
+        } => parse::run(&dialect, &file, port.as_deref(), json, strict),
         Command::Probe { target } => match *target {
             ProbeTarget::Snmp(p) => probe_snmp(p),
         },

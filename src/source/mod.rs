@@ -39,7 +39,7 @@ pub trait ReadingSource {
 pub enum AnySource {
     Sim(sim::SimSource),
     Snmp(Box<snmp::SnmpSource>),
-    Serial(serial::SerialSource),
+    Serial(Box<serial::SerialSource>),
 }
 
 impl AnySource {

@@ -114,6 +114,17 @@ fn merge(into: &mut Found, from: &Found) {
 
 /// Turns the outputs of [`commands`] for each interface into results. Pure.
 pub fn readings(dialect: Dialect, interfaces: &[String], outputs: &[String]) -> PollResult {
+    readings_and_unread(dialect, interfaces, outputs).0
+}
+
+/// [`readings`], and the lines of the outputs that look like optical power but that no
+/// parser read (each once).
+pub fn readings_and_unread(
+    dialect: Dialect,
+    interfaces: &[String],
+    outputs: &[String],
+) -> (PollResult, Vec<String>) {
+    let mut unread: Vec<String> = Vec::new();
     let mut result = BTreeMap::new();
     let per = outputs.len() / interfaces.len().max(1);
     for (i, name) in interfaces.iter().enumerate() {
@@ -121,7 +132,12 @@ pub fn readings(dialect: Dialect, interfaces: &[String], outputs: &[String]) -> 
         let mut rows: BTreeMap<String, Found> = BTreeMap::new();
         for out in outputs.iter().skip(i * per).take(per) {
             let port = (dialect == Dialect::CiscoIosxr).then(|| xr_port(name));
-            let found = parse::parse(dialect, out, port);
+            let (found, left) = parse::parse_with_leftovers(dialect, out, port);
+            for (_, line) in left {
+                if !unread.contains(&line) {
+                    unread.push(line);
+                }
+            }
             for key in [Some(name.as_str()), port].into_iter().flatten() {
                 if let Some(f) = lookup(&found, key) {
                     merge(&mut combined, f);
@@ -140,7 +156,7 @@ pub fn readings(dialect: Dialect, interfaces: &[String], outputs: &[String]) -> 
         };
         result.insert(name.clone(), r);
     }
-    result
+    (result, unread)
 }
 
 /// EOS prints the optic of an unbroken multi-lane port as one row per lane, each named
@@ -206,24 +222,34 @@ pub fn fold_lane_rows(
     combined.optic = Some(optic);
 }
 
+/// What one visit to the console gives: the readings and the lines not read.
+pub type Visit = Result<(PollResult, Vec<String>), SourceError>;
+
 /// Polls one device over its console.
 pub struct SerialSource {
+    /// The device's name, for the log.
+    device: String,
     settings: SerialSettings,
+    /// Lines that look like optical power but were not read, already logged: each is
+    /// logged once per device, not at every poll.
+    unread_logged: std::collections::HashSet<String>,
     /// The device's poll timeout: the session must be done, logout included, within it.
     timeout: Duration,
     /// After a failure, the console is left alone until then (doubling backoff).
     retry_at: Option<(Instant, Duration, SourceError)>,
     /// A visit still running: one the poller gave up waiting for (its timeout fired
     /// first) finishes, logout included, before the next one starts.
-    inflight: Option<tokio::task::JoinHandle<Result<PollResult, SourceError>>>,
+    inflight: Option<tokio::task::JoinHandle<Visit>>,
 }
 
 const FIRST_BACKOFF: Duration = Duration::from_secs(5);
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
 impl SerialSource {
-    pub fn new(settings: SerialSettings, timeout: Duration) -> Self {
+    pub fn new(device: &str, settings: SerialSettings, timeout: Duration) -> Self {
         SerialSource {
+            device: device.to_string(),
+            unread_logged: Default::default(),
             settings,
             timeout,
             retry_at: None,
@@ -236,6 +262,46 @@ impl SerialSource {
     /// session's own error (with its cause) is what the poll reports.
     pub fn budget(timeout: Duration) -> Duration {
         timeout.saturating_sub(Duration::from_millis(250).min(timeout / 10))
+    }
+
+    /// Logs, once per device, the lines that look like optical power that no parser
+    /// read (with the console's passwords removed): a firmware that prints a new form
+    /// shows up in the log, not as a silent "not reported".
+    fn log_unread(&mut self, unread: Vec<String>) {
+        const MAX_REMEMBERED: usize = 1000;
+        let new: Vec<String> = unread
+            .into_iter()
+            .filter(|l| !self.unread_logged.contains(l))
+            .collect();
+        if new.is_empty() || self.unread_logged.len() >= MAX_REMEMBERED {
+            return;
+        }
+        let session = &self.settings.session;
+        let secrets: Vec<&str> = [&session.password, &session.enable_password]
+            .into_iter()
+            .flatten()
+            .map(crate::config::Secret::expose)
+            .collect();
+        let shown: Vec<String> = new
+            .iter()
+            .take(10)
+            .map(|l| crate::text::escape(&crate::text::redact(l, &secrets)).into_owned())
+            .collect();
+        tracing::warn!(
+            device = %self.device,
+            dialect = %session.dialect,
+            count = new.len(),
+            lines = %shown.join(" | "),
+            "Console output has lines that look like optical power that lightgate could not read (logged once)."
+        );
+        self.unread_logged.extend(new);
+    }
+
+    fn take_unread(&mut self, outcome: Visit) -> Result<PollResult, SourceError> {
+        outcome.map(|(result, unread)| {
+            self.log_unread(unread);
+            result
+        })
     }
 
     fn note(&mut self, outcome: &Result<PollResult, SourceError>) {
@@ -255,11 +321,7 @@ impl SerialSource {
 
 /// One complete visit to the console: lock, connect, dialogue, parse and logout, all
 /// before `deadline`.
-pub fn poll_blocking(
-    s: &SerialSettings,
-    interfaces: &[String],
-    deadline: Instant,
-) -> Result<PollResult, SourceError> {
+pub fn poll_blocking(s: &SerialSettings, interfaces: &[String], deadline: Instant) -> Visit {
     let _lock = lock::ConsoleLock::acquire(&s.target)?;
     let connect_within = s
         .session
@@ -281,7 +343,7 @@ pub fn poll_blocking(
         .flat_map(|i| commands(s.session.dialect, i))
         .collect();
     let outputs = session::run(console.as_mut(), &s.session, &cmds, deadline)?;
-    Ok(readings(s.session.dialect, interfaces, &outputs))
+    Ok(readings_and_unread(s.session.dialect, interfaces, &outputs))
 }
 
 impl ReadingSource for SerialSource {
@@ -291,6 +353,7 @@ impl ReadingSource for SerialSource {
                 .await
                 .unwrap_or_else(|e| Err(SourceError::Transport(format!("internal error: {e}"))));
             self.inflight = None;
+            let outcome = self.take_unread(outcome);
             self.note(&outcome);
         }
         if let Some((at, _, err)) = &self.retry_at {
@@ -307,6 +370,7 @@ impl ReadingSource for SerialSource {
             .await
             .unwrap_or_else(|e| Err(SourceError::Transport(format!("internal error: {e}"))));
         self.inflight = None;
+        let outcome = self.take_unread(outcome);
         self.note(&outcome);
         outcome
     }

@@ -8,6 +8,78 @@ use crate::domain::{
     Standard, Thresholds,
 };
 
+// Which lines of the text being parsed a parser read. The parsers call [`used`] on
+// each line they take something from (or recognise as part of a known section); the
+// lines left over that look like optical data are what lightgate could not decode.
+// Scoped to one parse on one thread by [`with_marks`]; outside it `used` does nothing.
+thread_local! {
+    static MARKS: std::cell::RefCell<Option<Marks>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The lines of one text and which of them a parser used.
+struct Marks {
+    base: usize,
+    len: usize,
+    starts: Vec<usize>,
+    used: Vec<bool>,
+}
+
+/// Marks `line` (a slice of the text being parsed, or of one of its lines) as read.
+pub fn used(line: &str) {
+    MARKS.with(|m| {
+        if let Some(m) = m.borrow_mut().as_mut() {
+            let at = (line.as_ptr() as usize).wrapping_sub(m.base);
+            if at <= m.len && !m.starts.is_empty() {
+                let i = m.starts.partition_point(|s| *s <= at).saturating_sub(1);
+                m.used[i] = true;
+            }
+        }
+    });
+}
+
+/// Runs `parse` on `text` and returns its result with the lines of `text` that look
+/// like optical power (a number and dBm, mW or uW) that no parser used: (line number
+/// from 1, line).
+pub fn with_marks<T>(text: &str, parse: impl FnOnce() -> T) -> (T, Vec<(usize, String)>) {
+    let mut starts = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        starts.push(at);
+        at += line.len();
+    }
+    let marks = Marks {
+        base: text.as_ptr() as usize,
+        len: text.len(),
+        used: vec![false; starts.len()],
+        starts,
+    };
+    MARKS.with(|m| *m.borrow_mut() = Some(marks));
+    let out = parse();
+    let marks = MARKS.with(|m| m.borrow_mut().take());
+    let used = marks.map(|m| m.used).unwrap_or_default();
+    let left = text
+        .lines()
+        .enumerate()
+        .filter(|(i, l)| !used.get(*i).copied().unwrap_or(false) && looks_like_data(l))
+        .map(|(i, l)| (i + 1, l.trim_end().to_string()))
+        .collect();
+    (out, left)
+}
+
+/// A line that carries an optical power: a number and a power unit (dBm, mW, uW) or
+/// "-inf", as whole words ("FNS18510TXL" holds no "tx").
+fn looks_like_data(line: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let number = words.iter().any(|w| w.bytes().all(|b| b.is_ascii_digit()));
+    let unit = words.iter().any(|w| matches!(*w, "dbm" | "mw" | "uw"))
+        || (words.contains(&"inf") && lower.contains("-inf"));
+    number && unit
+}
+
 /// Alarm flags CLIs print after a value: high alarm, high warning, low warning, low alarm.
 pub fn is_flag(token: &str) -> bool {
     matches!(token, "++" | "+" | "-" | "--")
@@ -222,6 +294,24 @@ pub fn detail_line(line: &str) -> Option<(Option<u64>, Option<Standard>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_with_optical_power_that_no_parser_read_are_reported() {
+        let text = "Te1/1 is up, line protocol is up\n  Rx power far end = -3.10 dBm\n  serial number is FNS18510TXL\n  Tx power = -1.0 dBm\n";
+        let ((), left) = with_marks(text, || {
+            for (i, line) in text.lines().enumerate() {
+                if i == 0 || i == 3 {
+                    used(line.trim());
+                }
+            }
+        });
+        assert_eq!(
+            left,
+            vec![(2, "  Rx power far end = -3.10 dBm".to_string())]
+        );
+        // Outside a marked parse, `used` does nothing.
+        used("x");
+    }
 
     #[test]
     fn exact_zeros_on_rx_and_tx_are_no_reading_not_zero_dbm() {

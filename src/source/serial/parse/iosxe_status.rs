@@ -25,7 +25,7 @@
 
 use std::collections::BTreeMap;
 
-use super::common::{dbm, normalize_interface, num, Found};
+use super::common::{dbm, normalize_interface, num, used, Found};
 use lightgate_core::domain::{OpticalPower, Standard};
 
 /// Whether the text holds this form.
@@ -112,16 +112,19 @@ pub fn parse(text: &str, found: &mut BTreeMap<String, Found>) {
     let mut idprom_name: Option<String> = None;
     for line in text.lines() {
         if let Some(n) = commanded_interface(line) {
+            used(line);
             commanded = Some(n);
             continue;
         }
         if let Some(slot_path) = block_start(line) {
+            used(line);
             blocks.push((commanded.take().unwrap_or(slot_path), Found::default()));
             idprom_name = None;
             continue;
         }
         let trimmed = line.trim();
         if let Some(rest) = trimmed.strip_prefix("IDPROM for transceiver ") {
+            used(line);
             idprom_name = Some(rest.trim_end_matches(':').trim().to_string());
             if let (Some((name, _)), Some(real)) = (blocks.last_mut(), &idprom_name) {
                 if !name.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
@@ -137,12 +140,15 @@ pub fn parse(text: &str, found: &mut BTreeMap<String, Found>) {
             continue;
         };
         if idprom_name.is_some() {
+            // The IDPROM's "key = value" lines are inventory.
+            used(line);
             if key.starts_with("transceiver type") || key.starts_with("product identifier") {
                 f.standard = f.standard.or_else(|| Standard::detect(value));
             }
             continue;
         }
         let o = f.optic();
+        used(line);
         match key.as_str() {
             "module temperature" => o.temperature_celsius = quantity(value),
             "transceiver tx supply voltage" => o.voltage_volts = quantity(value),

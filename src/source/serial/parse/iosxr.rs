@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::common::{dbm, num, threshold, Found};
+use super::common::{dbm, num, threshold, used, Found};
 use crate::domain::{OpticalPower, Standard, Thresholds};
 
 /// "0.58450 mW (-2.33215 dBm)" -> the dBm values in parentheses, in order.
@@ -30,6 +30,7 @@ pub fn parse_optics(text: &str, default_port: Option<&str>, found: &mut BTreeMap
     for line in text.lines() {
         let t = line.trim();
         if let Some(idx) = t.find("show controllers optics ") {
+            used(line);
             port = t[idx + "show controllers optics ".len()..]
                 .split_whitespace()
                 .next()
@@ -40,6 +41,7 @@ pub fn parse_optics(text: &str, default_port: Option<&str>, found: &mut BTreeMap
         let Some(p) = &port else { continue };
         let entry = found.entry(p.clone()).or_default();
         if t.starts_with("Lane ") && t.contains("TX Power") {
+            used(line);
             in_lanes = true;
             continue;
         }
@@ -47,6 +49,7 @@ pub fn parse_optics(text: &str, default_port: Option<&str>, found: &mut BTreeMap
             let w: Vec<&str> = t.split_whitespace().collect();
             // "0      0.0 mA  -40.00 dBm  -40.00 dBm       N/A"
             if let (Some(Ok(lane)), true) = (w.first().map(|l| l.parse::<u16>()), w.len() >= 5) {
+                used(line);
                 let lane_r = entry.optic().lane(lane);
                 lane_r.bias_amperes = num(w[1]).map(|v| v / 1000.0);
                 lane_r.tx = dbm(w[3]);
@@ -58,10 +61,20 @@ pub fn parse_optics(text: &str, default_port: Option<&str>, found: &mut BTreeMap
             }
         }
         let lower = t.to_ascii_lowercase();
+        // The threshold table's other rows (bias, temperature, voltage, mW), the
+        // configured (not measured) Tx power and the mW twins of dBm values are known.
+        if lower.contains("threshold(")
+            || lower.starts_with("parameter")
+            || lower.starts_with("configured tx power")
+            || lower.contains("power(mw)")
+        {
+            used(line);
+        }
         if let Some(kind) = lower
             .strip_prefix("optics type:")
             .or_else(|| lower.strip_prefix("optics type :"))
         {
+            used(line);
             entry.standard = entry.standard.or(Standard::detect(kind));
             continue;
         }
@@ -72,8 +85,10 @@ pub fn parse_optics(text: &str, default_port: Option<&str>, found: &mut BTreeMap
             || lower.starts_with("actual tx power ="))
             && !lower.contains("mw")
         {
+            used(line);
             entry.optic().tx = after_equals(t).map(dbm);
         } else if lower.starts_with("laser bias current =") {
+            used(line);
             entry.optic().bias_amperes = after_equals(t)
                 .and_then(|v| v.split_whitespace().next())
                 .and_then(num)
@@ -85,12 +100,15 @@ pub fn parse_optics(text: &str, default_port: Option<&str>, found: &mut BTreeMap
         } else if (lower.starts_with("rx power =") || lower.starts_with("total rx power ="))
             && !lower.contains("mw")
         {
+            used(line);
             entry.optic().rx = after_equals(t).map(dbm);
         } else if lower.starts_with("temperature =") {
+            used(line);
             entry.optic().temperature_celsius = after_equals(t)
                 .and_then(|v| v.split_whitespace().next())
                 .and_then(num);
         } else if lower.starts_with("voltage =") {
+            used(line);
             entry.optic().voltage_volts = after_equals(t)
                 .and_then(|v| v.split_whitespace().next())
                 .and_then(num);
@@ -115,6 +133,7 @@ pub fn parse_optics(text: &str, default_port: Option<&str>, found: &mut BTreeMap
                 entry.optic().tx_thresholds = th;
             }
         } else if lower.starts_with("controller state:") {
+            used(line);
             // The controller's own state: the best link hint this command gives.
             let up = lower.ends_with("up");
             entry.oper.get_or_insert(if up {
@@ -133,25 +152,30 @@ pub fn parse_all_phy(text: &str, found: &mut BTreeMap<String, Found>) {
     for line in text.lines() {
         let t = line.trim();
         if let Some(rest) = t.strip_prefix("PHY data for interface:") {
+            used(line);
             port = rest.split_whitespace().next().map(str::to_string);
             continue;
         }
         let Some(p) = &port else { continue };
         if t == "Module" || t == "Lanes" {
+            used(line);
             section = if t == "Module" { "module" } else { "lanes" };
             continue;
         }
         let entry = found.entry(p.clone()).or_default();
         if let Some(v) = t.strip_prefix("Temperature:") {
+            used(line);
             if !v.contains("C ") && section == "module" {
                 entry.optic().temperature_celsius = v.split_whitespace().next().and_then(num);
             }
         } else if let Some(v) = t.strip_prefix("Voltage:") {
+            used(line);
             if section == "module" && v.split_whitespace().count() == 2 {
                 entry.optic().voltage_volts = v.split_whitespace().next().and_then(num);
             }
         } else if t.starts_with("Transmit Power:") || t.starts_with("Receive Power:") {
             // Alarm High, Warning High, Warning Low, Alarm Low.
+            used(line);
             let v = parenthesized_dbm(t);
             let th = Thresholds {
                 high_alarm: v.first().and_then(|p| p.dbm()),
@@ -171,6 +195,7 @@ pub fn parse_all_phy(text: &str, found: &mut BTreeMap<String, Found>) {
                 w.first().map(|l| l.parse::<u16>()),
                 parenthesized_dbm(t).as_slice(),
             ) {
+                used(line);
                 let bias = w
                     .iter()
                     .position(|x| *x == "mAmps")

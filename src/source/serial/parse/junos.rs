@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::common::{dbm, num, Found};
+use super::common::{dbm, num, used, Found};
 use crate::domain::{AdminStatus, OperStatus, OpticalPower};
 
 /// "0.6560 mW / -1.83 dBm" -> the dBm part; "0.0000 mW / - Inf dBm" -> no light.
@@ -24,6 +24,7 @@ pub fn parse(text: &str, found: &mut BTreeMap<String, Found>) {
     for line in text.lines() {
         let t = line.trim();
         if let Some(name) = t.strip_prefix("Physical interface:") {
+            used(line);
             current = name
                 .split([',', ' '])
                 .find(|s| !s.is_empty())
@@ -32,12 +33,14 @@ pub fn parse(text: &str, found: &mut BTreeMap<String, Found>) {
             continue;
         }
         if t.starts_with("Interface") && t.contains("Admin") && t.contains("Link") {
+            used(line);
             terse = true;
             continue;
         }
         if terse {
             let w: Vec<&str> = t.split_whitespace().collect();
             if w.len() >= 3 && w[0].contains('-') && !w[0].contains('.') {
+                used(line);
                 let e = found.entry(w[0].to_string()).or_default();
                 e.admin = Some(if w[1] == "up" {
                     AdminStatus::Up
@@ -58,6 +61,7 @@ pub fn parse(text: &str, found: &mut BTreeMap<String, Found>) {
         let Some(name) = &current else { continue };
         if let Some(n) = t.strip_prefix("Lane ") {
             if let Ok(l) = n.trim().parse::<u16>() {
+                used(line);
                 lane = Some(l);
                 continue;
             }
@@ -71,6 +75,9 @@ pub fn parse(text: &str, found: &mut BTreeMap<String, Found>) {
         let is_rx = key == "receiver signal average optical power"
             || key == "laser rx power"
             || key == "laser receiver power";
+        // Every "name : value" line of a diagnostics block is Junos's: the alarm flags
+        // (Off/On), the thresholds in other units and the ones read below.
+        used(line);
         match (key.as_str(), lane) {
             ("laser bias current", Some(l)) => {
                 optic.lane(l).bias_amperes = first_number(value).map(|v| v / 1000.0)

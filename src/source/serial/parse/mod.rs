@@ -60,6 +60,16 @@ impl FromStr for Dialect {
     }
 }
 
+/// [`parse`], and the lines that look like optical data that no parser could read
+/// (line number from 1, line): what `lightgate parse` lists and the agent logs.
+pub fn parse_with_leftovers(
+    dialect: Dialect,
+    text: &str,
+    port: Option<&str>,
+) -> (BTreeMap<String, Found>, Vec<(usize, String)>) {
+    common::with_marks(text, || parse(dialect, text, port))
+}
+
 /// Parses the output of one or several show commands of `dialect`. `port` names the
 /// interface for IOS-XR `show controllers optics` output pasted without its command
 /// line.
@@ -91,6 +101,7 @@ pub fn parse(dialect: Dialect, text: &str, port: Option<&str>) -> BTreeMap<Strin
         let mut current: Option<String> = None;
         for line in text.lines() {
             if let Some((name, admin, oper)) = common::state_line(line) {
+                common::used(line);
                 let e = found.entry(name.clone()).or_default();
                 e.admin = Some(admin);
                 e.oper = Some(oper);
@@ -99,6 +110,7 @@ pub fn parse(dialect: Dialect, text: &str, port: Option<&str>) -> BTreeMap<Strin
             }
             let Some(name) = &current else { continue };
             if let Some((speed, standard)) = common::detail_line(line) {
+                common::used(line);
                 let e = found.entry(name.clone()).or_default();
                 e.speed_mbps = speed.or(e.speed_mbps);
                 e.standard = standard.or(e.standard);

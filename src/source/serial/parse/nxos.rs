@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::common::{dbm, is_flag, num, threshold, Found};
+use super::common::{dbm, is_flag, num, threshold, used, Found};
 use crate::domain::{Standard, Thresholds};
 
 /// The interface a block starts with: a line at column 0 like "Ethernet1/49".
@@ -21,6 +21,7 @@ pub fn parse(text: &str, found: &mut BTreeMap<String, Found>) {
     let mut network_lane = false;
     for line in text.lines() {
         if let Some(name) = block_start(line) {
+            used(line);
             current = Some(name.to_string());
             lane = None;
             network_lane = false;
@@ -29,20 +30,24 @@ pub fn parse(text: &str, found: &mut BTreeMap<String, Found>) {
         let Some(name) = &current else { continue };
         let t = line.trim();
         if t.eq_ignore_ascii_case("DOM is not supported") {
+            used(line);
             found.entry(name.clone()).or_default().note =
                 Some("no DOM: the optic does not support DOM".to_string());
             continue;
         }
         if t.eq_ignore_ascii_case("transceiver is not present") {
+            used(line);
             found.entry(name.clone()).or_default().note =
                 Some("no optic: transceiver is not present".to_string());
             continue;
         }
         if let Some(kind) = t.strip_prefix("type is ") {
+            used(line);
             found.entry(name.clone()).or_default().standard = Standard::detect(kind);
             continue;
         }
         if let Some(rest) = t.strip_prefix("Lane Number:") {
+            used(line);
             let n: Option<u16> = rest.split_whitespace().next().and_then(|n| n.parse().ok());
             network_lane = rest.contains("Network");
             lane = n.map(|n| n.saturating_sub(1));
@@ -64,6 +69,7 @@ pub fn parse(text: &str, found: &mut BTreeMap<String, Found>) {
         } else {
             continue;
         };
+        used(line);
         // "-14.05 dBm --    1.69 dBm  -11.30 dBm ..." -> values without units and flags.
         let values: Vec<&str> = rest
             .split_whitespace()

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::common::{
-    dbm_with_floor, is_flag, normalize_interface, num, speed_mbps, threshold, Found,
+    dbm_with_floor, is_flag, normalize_interface, num, speed_mbps, threshold, used, Found,
 };
 use crate::domain::power::NO_LIGHT_FLOOR_DBM;
 use crate::domain::{AdminStatus, OperStatus, Standard, Thresholds};
@@ -227,6 +227,11 @@ pub fn parse(text: &str, style: Style, found: &mut BTreeMap<String, Found>) {
             continue;
         }
         if head.contains("Threshold") {
+            header
+                .iter()
+                .chain([&dashes])
+                .chain(&rows)
+                .for_each(|l| used(l));
             let rows: Vec<Vec<&str>> = rows
                 .iter()
                 .map(|r| {
@@ -243,10 +248,16 @@ pub fn parse(text: &str, style: Style, found: &mut BTreeMap<String, Found>) {
         if !words.iter().any(|(_, c)| matches!(c, Col::Tx | Col::Rx)) {
             continue;
         }
+        header.iter().chain([&dashes]).for_each(|l| used(l));
         let rows: Vec<(&str, Vec<(Col, &str)>)> = rows
             .iter()
-            .filter_map(|r| row_cells(r, &header, dashes))
-            .filter(|(_, cells)| !cells.is_empty())
+            .filter_map(|r| {
+                let cells = row_cells(r, &header, dashes).filter(|(_, c)| !c.is_empty());
+                if cells.is_some() {
+                    used(r);
+                }
+                cells
+            })
             .collect();
         let zero_based = rows
             .iter()
@@ -294,6 +305,7 @@ pub fn parse_status(text: &str, found: &mut BTreeMap<String, Found>) {
             && words.iter().any(|w| w.2 == "Type")
         {
             header = Some(words.iter().map(|w| (w.0, w.2.to_string())).collect());
+            used(line);
             continue;
         }
         let Some(cols) = &header else { continue };
@@ -315,6 +327,7 @@ pub fn parse_status(text: &str, found: &mut BTreeMap<String, Found>) {
         let Some(port) = words.first().map(|w| w.2) else {
             continue;
         };
+        used(line);
         let entry = found.entry(port.to_string()).or_default();
         if let Some(status) = cell("Status") {
             let (admin, oper) = match status {
