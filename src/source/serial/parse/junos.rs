@@ -75,9 +75,18 @@ pub fn parse(text: &str, found: &mut BTreeMap<String, Found>) {
         let is_rx = key == "receiver signal average optical power"
             || key == "laser rx power"
             || key == "laser receiver power";
-        // Every "name : value" line of a diagnostics block is Junos's: the alarm flags
-        // (Off/On), the thresholds in other units and the ones read below.
-        used(line);
+        // The alarm flags (Off/On) and the thresholds in other units are known lines;
+        // the values read below are marked where they are read.
+        if key.ends_with(" alarm") || key.ends_with(" warning") || key.contains("threshold") {
+            used(line);
+        }
+        let known = matches!(
+            key.as_str(),
+            "laser bias current" | "laser output power" | "module temperature" | "module voltage"
+        ) || is_rx;
+        if known {
+            used(line);
+        }
         match (key.as_str(), lane) {
             ("laser bias current", Some(l)) => {
                 optic.lane(l).bias_amperes = first_number(value).map(|v| v / 1000.0)

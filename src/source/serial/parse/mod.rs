@@ -67,13 +67,53 @@ pub fn parse_with_leftovers(
     text: &str,
     port: Option<&str>,
 ) -> (BTreeMap<String, Found>, Vec<(usize, String)>) {
-    common::with_marks(text, || parse(dialect, text, port))
+    let (clean, numbers) = without_pager_lines(text);
+    let (found, left) = common::with_marks(&clean, || parse_clean(dialect, &clean, port));
+    let left = left
+        .into_iter()
+        .map(|(n, l)| (numbers.get(n - 1).copied().unwrap_or(n), l))
+        .collect();
+    (found, left)
 }
 
 /// Parses the output of one or several show commands of `dialect`. `port` names the
 /// interface for IOS-XR `show controllers optics` output pasted without its command
 /// line.
 pub fn parse(dialect: Dialect, text: &str, port: Option<&str>) -> BTreeMap<String, Found> {
+    parse_clean(dialect, &without_pager_lines(text).0, port)
+}
+
+/// A pager prompt left on a line of its own in pasted output (" --More-- ",
+/// "---(more)---", "-- MORE --"): a live session's terminal model erases these, a
+/// ticket paste keeps them, and one in the middle of a table or a section would end it.
+fn is_pager_line(line: &str) -> bool {
+    let t = line.trim().to_ascii_lowercase();
+    let core = t.trim_matches(|c: char| c == '-' || c == ' ' || c == '(' || c == ')');
+    !t.is_empty() && t.len() > core.len() && core == "more"
+}
+
+/// The text without its pager lines, and the original number (from 1) of each line
+/// kept.
+fn without_pager_lines(text: &str) -> (std::borrow::Cow<'_, str>, Vec<usize>) {
+    if !text.lines().any(is_pager_line) {
+        return (
+            std::borrow::Cow::Borrowed(text),
+            (1..=text.lines().count()).collect(),
+        );
+    }
+    let mut clean = String::with_capacity(text.len());
+    let mut numbers = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if !is_pager_line(line) {
+            clean.push_str(line);
+            clean.push('\n');
+            numbers.push(i + 1);
+        }
+    }
+    (std::borrow::Cow::Owned(clean), numbers)
+}
+
+fn parse_clean(dialect: Dialect, text: &str, port: Option<&str>) -> BTreeMap<String, Found> {
     let mut found = BTreeMap::new();
     match dialect {
         Dialect::CiscoIos => {
@@ -123,4 +163,29 @@ pub fn parse(dialect: Dialect, text: &str, port: Option<&str>) -> BTreeMap<Strin
 /// The entry of `found` for an interface, by any spelling of its name.
 pub fn lookup<'a>(found: &'a BTreeMap<String, Found>, name: &str) -> Option<&'a Found> {
     tables::find(found, name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pager_lines_left_in_a_paste_are_skipped_and_line_numbers_kept() {
+        let text = "Physical interface: et-0/0/2\n --More-- \n    Laser output power  :  0.6 mW / -2.22 dBm\n    Receiver power far end :  0.5 mW / -3.01 dBm\n";
+        let (found, left) = parse_with_leftovers(Dialect::Junos, text, None);
+        let o = lookup(&found, "et-0/0/2").unwrap().clone().into_reading();
+        assert_eq!(o.optic.unwrap().tx.dbm(), Some(-2.22));
+        assert_eq!(
+            left,
+            vec![(
+                4,
+                "    Receiver power far end :  0.5 mW / -3.01 dBm".to_string()
+            )],
+            "numbered as in the original text"
+        );
+        assert!(is_pager_line("---(more)---"));
+        assert!(is_pager_line(" -- MORE -- "));
+        assert!(!is_pager_line("more"));
+        assert!(!is_pager_line("----"));
+    }
 }

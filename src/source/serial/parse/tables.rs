@@ -82,7 +82,22 @@ fn is_dashes(line: &str) -> bool {
     t.len() >= 3 && t.chars().all(|c| c == '-' || c == ' ') && t.contains("---")
 }
 
-/// (header lines, dash line, row lines) of every table in `text`.
+/// Whether a line is a table row: its first word names a port, and port names hold
+/// digits ("Te1/1", "Hu2/0/0", "Et3/1/1"), while heading words ("Port", "High Alarm",
+/// "Temperature") and prompts ("router#") do not, or end in a prompt character.
+fn is_row(line: &str) -> bool {
+    line.split_whitespace().next().is_some_and(|w| {
+        w.chars().any(|c| c.is_ascii_digit())
+            && w.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && !w.ends_with('#')
+            && !w.ends_with('>')
+    })
+}
+
+/// (header lines, dash line, row lines) of every table in `text`. A table's heading
+/// ends at a blank line, a dash line or a row of the table above (outputs pasted
+/// without their blank lines run one table into the next); its rows end at the first
+/// line that is not a row.
 fn blocks(text: &str) -> Vec<(Vec<&str>, &str, Vec<&str>)> {
     let lines: Vec<&str> = text.lines().collect();
     let mut out = Vec::new();
@@ -94,14 +109,14 @@ fn blocks(text: &str) -> Vec<(Vec<&str>, &str, Vec<&str>)> {
         let mut j = i;
         while j > 0 && header.len() < 5 {
             j -= 1;
-            if lines[j].trim().is_empty() || is_dashes(lines[j]) {
+            if lines[j].trim().is_empty() || is_dashes(lines[j]) || is_row(lines[j]) {
                 break;
             }
             header.insert(0, lines[j]);
         }
         let rows: Vec<&str> = lines[i + 1..]
             .iter()
-            .take_while(|l| !l.trim().is_empty() && !is_dashes(l))
+            .take_while(|l| !l.trim().is_empty() && !is_dashes(l) && is_row(l))
             .copied()
             .collect();
         if !header.is_empty() && !rows.is_empty() {
@@ -324,6 +339,11 @@ pub fn parse_status(text: &str, found: &mut BTreeMap<String, Found>) {
             let v = line.get(start..end.max(start))?.trim();
             (!v.is_empty()).then_some(v)
         };
+        if !is_row(line) {
+            // A prompt or anything else after the table ends it.
+            header = None;
+            continue;
+        }
         let Some(port) = words.first().map(|w| w.2) else {
             continue;
         };
