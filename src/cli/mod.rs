@@ -300,7 +300,8 @@ struct ProbeSnmp {
     /// v3 context name.
     #[arg(long)]
     context: Option<String>,
-    /// Vendor profile instead of detection from sysObjectID: cisco, juniper, arista, entity-sensor.
+    /// Vendor profile instead of detection from sysObjectID: cisco, juniper, arista,
+    /// entity-sensor, huawei, nokia, mikrotik, aruba-cx.
     #[arg(long)]
     vendor: Option<String>,
     /// Only these interfaces (repeatable).
@@ -309,6 +310,11 @@ struct ProbeSnmp {
     /// Print a JSON list of readings (the agent's reading format).
     #[arg(long)]
     json: bool,
+    /// Explain what was found: the profile and the sysObjectID that chose it, each table
+    /// walked and its rows, the interfaces with and without DOM, and for an empty result
+    /// the likely reason and the next step (on stderr with --json).
+    #[arg(long)]
+    explain: bool,
     /// Per-request timeout.
     #[arg(long, default_value = "2s", value_parser = crate::config::duration::cli::snmp_timeout)]
     timeout: std::time::Duration,
@@ -340,7 +346,7 @@ fn probe_snmp(p: ProbeSnmp) -> u8 {
         }),
     };
     match settings {
-        Ok(s) => probe::run(s, &p.interfaces, p.json),
+        Ok(s) => probe::run(s, &p.interfaces, p.json, p.explain),
         Err(e) => {
             eprintln!("{e}");
             exit::USAGE

@@ -118,14 +118,33 @@ pub fn from_config(path: &Path, device: &str) -> Result<SnmpSettings, (u8, Strin
 }
 
 /// Reads once and prints; returns the exit code.
-pub fn run(settings: SnmpSettings, interfaces: &[String], json: bool) -> u8 {
+pub fn run(settings: SnmpSettings, interfaces: &[String], json: bool, explain: bool) -> u8 {
     let runtime = match super::runtime(false) {
         Ok(r) => r,
         Err(code) => return code,
     };
     let address = settings.address.clone();
-    let results = match runtime.block_on(crate::source::snmp::probe(&settings, interfaces)) {
-        Ok(r) => r,
+    let outcome = if explain {
+        runtime
+            .block_on(crate::source::snmp::probe_explained(&settings, interfaces))
+            .map(|(r, why)| (r, Some(why)))
+    } else {
+        runtime
+            .block_on(crate::source::snmp::probe(&settings, interfaces))
+            .map(|r| (r, None))
+    };
+    let results = match outcome {
+        Ok((r, why)) => {
+            if let Some(why) = why {
+                // On stderr with --json, so the JSON stays whole.
+                if json {
+                    eprint!("{why}");
+                } else {
+                    print!("{why}");
+                }
+            }
+            r
+        }
         Err(e) => {
             eprintln!("{address}: {e}");
             return exit::UNAVAILABLE;

@@ -6,6 +6,7 @@
 
 pub mod client;
 pub mod discovery;
+pub mod explain;
 pub mod oids;
 pub mod plan;
 pub mod profiles;
@@ -45,4 +46,21 @@ pub async fn probe(settings: &SnmpSettings, names: &[String]) -> Result<PollResu
     };
     let plan = discovery::discover(&mut client, settings.vendor, &wanted, &mut counters).await?;
     Ok(read(&mut client, &plan, &mut counters).await?.results)
+}
+
+/// [`probe`], with the explanation `lightgate probe --explain` prints: the profile and
+/// why, the tables walked and their rows, the interfaces with and without DOM, and the
+/// next step when nothing was found.
+pub async fn probe_explained(
+    settings: &SnmpSettings,
+    names: &[String],
+) -> Result<(PollResult, String), SourceError> {
+    let mut counters = Counters::default();
+    let mut client = Client::connect(settings, &mut counters).await?;
+    let wanted = if names.is_empty() {
+        Wanted::AllOptics
+    } else {
+        Wanted::Names(names.to_vec())
+    };
+    explain::probe_explained(&mut client, settings.vendor, &wanted).await
 }

@@ -180,3 +180,53 @@ fn all_zero_power_sensors_are_no_reading_not_zero_dbm() {
         te11.note
     );
 }
+
+/// `probe --explain`: the profile and the sysObjectID behind it, the tables walked
+/// with their rows, the interfaces with DOM; and for a device whose DOM tables are
+/// empty, the likely reason and the next step (the CLI over the console).
+#[test]
+fn probe_explains_what_it_found_and_what_to_do_when_nothing() {
+    use lightgate_snmp::explain::probe_explained;
+    let mut r = Replay::from_snmprec(&fixture("nxos_lane_sensors.snmprec")).unwrap();
+    let (results, why) = block_on(probe_explained(&mut r, None, &Wanted::AllOptics)).unwrap();
+    assert!(results.contains_key("Ethernet1/49"));
+    assert!(
+        why.contains("profile cisco: sysObjectID 1.3.6.1.4.1.9.12.3.1.3.1812 (enterprise 9)"),
+        "{why}"
+    );
+    assert!(
+        why.contains("CISCO-ENTITY-SENSOR-MIB entSensorType"),
+        "{why}"
+    );
+    assert!(why.contains("interfaces with DOM: 1"), "{why}");
+    assert!(why.contains("Ethernet1/49 (ifIndex 436207616)"), "{why}");
+    assert!(!why.contains("next step"), "{why}");
+
+    let bare = "1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.9.1.1208\n\
+                1.3.6.1.2.1.1.3.0|67|100\n\
+                1.3.6.1.2.1.2.2.1.7.1|2|1\n\
+                1.3.6.1.2.1.2.2.1.8.1|2|1\n\
+                1.3.6.1.2.1.31.1.1.1.1.1|4|Te1/1/1\n";
+    let mut r = Replay::from_snmprec(bare).unwrap();
+    let (_, why) = block_on(probe_explained(
+        &mut r,
+        None,
+        &Wanted::Names(vec!["Te1/1/1".to_string()]),
+    ))
+    .unwrap();
+    assert!(why.contains("interfaces with DOM: 0"), "{why}");
+    assert!(why.contains("interfaces without DOM: 1"), "{why}");
+    assert!(
+        why.contains("next step: The cisco DOM tables answered no rows")
+            && why.contains("source = \"serial\""),
+        "{why}"
+    );
+    let mut r = Replay::from_snmprec(bare).unwrap();
+    let (_, why) = block_on(probe_explained(
+        &mut r,
+        Some(Vendor::Huawei),
+        &Wanted::AllOptics,
+    ))
+    .unwrap();
+    assert!(why.contains("profile huawei: set by `vendor`"), "{why}");
+}

@@ -5,7 +5,9 @@
 //! a steady-state poll is one GET of only the cells the configured interfaces need,
 //! packed into as few PDUs as the agent accepts.
 
-pub use lightgate_snmp::{client, discovery, oids, plan, probe, profiles, settings, types};
+pub use lightgate_snmp::{
+    client, discovery, explain, oids, plan, probe, probe_explained, profiles, settings, types,
+};
 
 use std::sync::OnceLock;
 

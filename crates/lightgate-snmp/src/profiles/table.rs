@@ -4,8 +4,8 @@
 //! [`TableMib`]: its tables, how their rows name an interface, and its columns.
 //!
 //! Discovery walks only the columns that say which rows hold an optic (and, for
-//! Huawei, how many lanes it has) and the thresholds; every poll then GETs the planned
-//! cells of the wanted interfaces.
+//! Huawei, how many lanes it has), then GETs the thresholds of those rows; every poll
+//! then GETs the planned cells of the wanted interfaces.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -144,8 +144,24 @@ pub async fn discover<T: Transport>(
         if rows.is_empty() {
             continue;
         }
-        for t in table.thresholds {
-            walk.extend(transport.walk(&entry.child(&[t.col]), counters).await?);
+        // Thresholds of just the rows found, in one GET (not a walk of every row).
+        let cells: Vec<Oid> = rows
+            .iter()
+            .flat_map(|r| {
+                table
+                    .thresholds
+                    .iter()
+                    .map(|t| entry.child(&[t.col]).child(&r.index))
+            })
+            .collect();
+        if !cells.is_empty() {
+            walk.extend(
+                transport
+                    .get(&cells, counters)
+                    .await?
+                    .into_iter()
+                    .filter(|(_, v)| !v.is_absent()),
+            );
         }
         for row in rows {
             plan_row(
