@@ -54,6 +54,7 @@ fn commanded_interface(line: &str) -> Option<String> {
     let after = &l[at..].split_whitespace().collect::<Vec<_>>();
     let name = after.get(2)?;
     (name.chars().any(|c| c.is_ascii_digit())
+        && !name.contains(['*', ','])
         && after.get(3).is_some_and(|w| w.starts_with("trans")))
     .then(|| name.to_string())
 }

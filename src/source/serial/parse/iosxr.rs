@@ -31,9 +31,12 @@ pub fn parse_optics(text: &str, default_port: Option<&str>, found: &mut BTreeMap
         let t = line.trim();
         if let Some(idx) = t.find("show controllers optics ") {
             used(line);
+            // A wildcard or a list names no one port: what follows is not assigned to
+            // an interface named "0/0/0/*" (its lines show as not read instead).
             port = t[idx + "show controllers optics ".len()..]
                 .split_whitespace()
                 .next()
+                .filter(|p| !p.contains(['*', ',']) && !p.eq_ignore_ascii_case("all"))
                 .map(str::to_string);
             in_lanes = false;
             continue;

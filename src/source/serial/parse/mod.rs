@@ -188,4 +188,13 @@ mod tests {
         assert!(!is_pager_line("more"));
         assert!(!is_pager_line("----"));
     }
+
+    #[test]
+    fn a_wildcard_command_names_no_interface() {
+        let text =
+            "RP/0/RSP0/CPU0:r1#show controllers optics 0/0/0/*\n         RX Power = -3.10 dBm\n";
+        let (found, left) = parse_with_leftovers(Dialect::CiscoIosxr, text, None);
+        assert!(found.is_empty(), "{found:?}");
+        assert_eq!(left.len(), 1, "the value is shown as not read");
+    }
 }
