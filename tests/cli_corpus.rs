@@ -7,6 +7,10 @@
 //! into a folder the test knows is a new case, with no code change; a new folder needs
 //! its expectation reader in [`adapter`] (the test fails naming it).
 //!
+//! The same captures are then read the way the agent reads a router: each is the
+//! console's answer to the command lightgate sends for the interface, in a real
+//! session over TCP with the console emulator, and must give the same values.
+//!
 //! Captures with values run with `--strict`: a line that looks like optical power that
 //! no parser read fails the case.
 //!
@@ -19,8 +23,12 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::console::tcp;
 use common::snmpsim::corpus;
-use lightgate::source::serial::parse::normalize_interface;
+use lightgate::domain::LinkReading;
+use lightgate::source::serial::parse::{normalize_interface, Dialect};
+use lightgate::source::serial::session::SessionSettings;
+use lightgate::source::serial::{poll_blocking, ConsoleTarget, SerialSettings};
 use serde_json::Value;
 
 /// (capture, interface, why lightgate differs from upstream). Keep it short.
@@ -521,6 +529,115 @@ fn every_corpus_capture_parses_as_upstream_expects() {
     for (family, (r, t)) in &per_family {
         println!("  {family}: {r}/{t}");
     }
+    assert!(
+        misses.is_empty(),
+        "{} of {tried} wrong or missing:\n{}",
+        misses.len(),
+        misses.join("\n")
+    );
+}
+
+/// The power a console poll gave for one expectation (None: no number).
+fn got_reading(r: &LinkReading, x: &Exp) -> Result<Option<f64>, String> {
+    let Some(o) = r.optic.as_ref() else {
+        return Ok(None);
+    };
+    let pick = |rx: lightgate::domain::OpticalPower, tx: lightgate::domain::OpticalPower| {
+        if x.rx { rx } else { tx }.dbm()
+    };
+    match x.lane {
+        Some(_) if o.lanes.is_empty() => Ok(pick(o.rx, o.tx)),
+        Some(l) => o
+            .lanes
+            .iter()
+            .find(|ln| ln.lane == l)
+            .map(|ln| pick(ln.rx, ln.tx))
+            .ok_or_else(|| format!("no lane {l} on {}", x.interface)),
+        None => Ok(pick(o.rx, o.tx)),
+    }
+}
+
+/// The link-state answer for `name` in `d`'s form (the captures hold only optics).
+fn link_state(d: Dialect, name: &str) -> String {
+    match d {
+        Dialect::Junos => format!(
+            "Interface               Admin Link Proto    Local                 Remote\n{name:<24}up    up\n"
+        ),
+        _ => format!("{name} is up, line protocol is up\n"),
+    }
+}
+
+#[test]
+fn every_corpus_capture_reads_the_same_through_a_console_session() {
+    let mut tried = 0;
+    let mut misses = Vec::new();
+    for case in cases() {
+        let Expect::Values(xs) = &case.expect else {
+            continue;
+        };
+        let d: Dialect = case.dialect.parse().unwrap();
+        let capture = std::fs::read_to_string(&case.output).unwrap();
+        let mut names: Vec<String> = xs.iter().map(|x| x.interface.clone()).collect();
+        names.dedup();
+        names.sort();
+        names.dedup();
+        let mut router = common::console::dialect::router(d);
+        for name in &names {
+            let cmds = lightgate::source::serial::commands(d, name);
+            router = router.output(&cmds[0], &capture);
+            for c in &cmds[1..] {
+                router = router.output(c, &link_state(d, name));
+            }
+        }
+        let s = SerialSettings {
+            target: ConsoleTarget::Tcp(tcp(router)),
+            session: SessionSettings {
+                dialect: d,
+                username: None,
+                password: None,
+                enable_password: None,
+                step_timeout: std::time::Duration::from_secs(3),
+                command_timeout: std::time::Duration::from_secs(10),
+            },
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let result = match poll_blocking(&s, &names, deadline) {
+            Ok((r, _)) => r,
+            Err(e) => {
+                misses.push(format!("{}: the session failed: {e}", case.name));
+                continue;
+            }
+        };
+        for x in xs {
+            tried += 1;
+            let what = format!(
+                "{} {} {}{:?}",
+                case.name,
+                x.interface,
+                if x.rx { "rx" } else { "tx" },
+                x.lane
+            );
+            let reading = match &result[&x.interface] {
+                Ok(r) => r,
+                Err(e) => {
+                    misses.push(format!("{what}: {e}"));
+                    continue;
+                }
+            };
+            let want = expected_number(&x.value);
+            match (got_reading(reading, x), want) {
+                (Ok(None), None) => {}
+                (Ok(Some(g)), Some(w)) if (g - w).abs() <= 0.01 => {}
+                (Ok(g), _) => misses.push(format!("{what}: expected {} got {g:?}", x.value)),
+                (Err(e), _) => misses.push(format!("{what}: {e}")),
+            }
+        }
+    }
+    println!(
+        "CLI corpus through a console session: {}/{tried} values right",
+        tried - misses.len()
+    );
+    assert!(tried >= 100, "only {tried} values tried");
     assert!(
         misses.is_empty(),
         "{} of {tried} wrong or missing:\n{}",
