@@ -14,17 +14,6 @@ pub fn detects(sys_object_id: &Oid) -> bool {
     sys_object_id.0.starts_with(&[1, 3, 6, 1, 4, 1, 47196])
 }
 
-const fn text(col: u32, quantity: Quantity, exp10: i32, unit: Unit) -> Column {
-    Column {
-        col,
-        quantity,
-        exp10,
-        unit,
-        encoding: Encoding::Decimal,
-        absent: None,
-    }
-}
-
 const fn threshold(col: u32, rx: bool, limit: Limit) -> ThresholdColumn {
     ThresholdColumn {
         col,
@@ -45,9 +34,9 @@ pub const MIB: TableMib = TableMib {
             present: 12,
             lane_list: None,
             columns: &[
-                text(12, Quantity::Rx, 0, Unit::Milliwatts),
-                text(7, Quantity::Tx, 0, Unit::Milliwatts),
-                text(2, Quantity::Bias, -3, Unit::Amperes),
+                Column::decimal(12, Quantity::Rx, 0, Unit::Milliwatts),
+                Column::decimal(7, Quantity::Tx, 0, Unit::Milliwatts),
+                Column::decimal(2, Quantity::Bias, -3, Unit::Amperes),
             ],
             thresholds: &[],
         },
@@ -57,8 +46,8 @@ pub const MIB: TableMib = TableMib {
             present: 2,
             lane_list: None,
             columns: &[
-                text(2, Quantity::Temperature, 0, Unit::Celsius),
-                text(11, Quantity::Voltage, 0, Unit::Volts),
+                Column::decimal(2, Quantity::Temperature, 0, Unit::Celsius),
+                Column::decimal(11, Quantity::Voltage, 0, Unit::Volts),
             ],
             thresholds: &[
                 threshold(24, false, Limit::HighAlarm),

@@ -9,7 +9,7 @@ use super::entity::InterfaceNames;
 use super::table::{self, Column, RowKey, Table, TableMib};
 use crate::client::Counters;
 use crate::oids::{self, jnx};
-use crate::plan::{scaled, Encoding, OpticPlan, Quantity, SensorPlan, Unit};
+use crate::plan::{scaled, OpticPlan, Quantity, SensorPlan, Unit};
 use crate::transport::Transport;
 use crate::types::{Oid, Value, Varbind};
 use lightgate_core::domain::Thresholds;
@@ -68,22 +68,8 @@ pub const COHERENT: TableMib = TableMib {
         present: 8,
         lane_list: None,
         columns: &[
-            Column {
-                col: 8,
-                quantity: Quantity::Rx,
-                exp10: -2,
-                unit: Unit::Dbm,
-                encoding: Encoding::Integer,
-                absent: None,
-            },
-            Column {
-                col: 7,
-                quantity: Quantity::Tx,
-                exp10: -2,
-                unit: Unit::Dbm,
-                encoding: Encoding::Integer,
-                absent: None,
-            },
+            Column::integer(8, Quantity::Rx, -2, Unit::Dbm),
+            Column::integer(7, Quantity::Tx, -2, Unit::Dbm),
         ],
         thresholds: &[],
     }],

@@ -7,22 +7,11 @@
 //! rule), not 0 dBm. Detected by the MikroTik enterprise number (14988).
 
 use super::table::{Column, RowKey, Table, TableMib};
-use crate::plan::{Encoding, Quantity, Unit};
+use crate::plan::{Quantity, Unit};
 use crate::types::Oid;
 
 pub fn detects(sys_object_id: &Oid) -> bool {
     sys_object_id.0.starts_with(&[1, 3, 6, 1, 4, 1, 14988])
-}
-
-const fn value(col: u32, quantity: Quantity, exp10: i32, unit: Unit) -> Column {
-    Column {
-        col,
-        quantity,
-        exp10,
-        unit,
-        encoding: Encoding::Integer,
-        absent: None,
-    }
 }
 
 pub const MIB: TableMib = TableMib {
@@ -33,10 +22,10 @@ pub const MIB: TableMib = TableMib {
         present: 10,
         lane_list: None,
         columns: &[
-            value(10, Quantity::Rx, -3, Unit::Dbm),
-            value(9, Quantity::Tx, -3, Unit::Dbm),
-            value(8, Quantity::Bias, -3, Unit::Amperes),
-            value(7, Quantity::Voltage, -3, Unit::Volts),
+            Column::integer(10, Quantity::Rx, -3, Unit::Dbm),
+            Column::integer(9, Quantity::Tx, -3, Unit::Dbm),
+            Column::integer(8, Quantity::Bias, -3, Unit::Amperes),
+            Column::integer(7, Quantity::Voltage, -3, Unit::Volts),
         ],
         thresholds: &[],
     }],

@@ -18,17 +18,6 @@ pub fn detects(sys_object_id: &Oid) -> bool {
     sys_object_id.0.starts_with(&[1, 3, 6, 1, 4, 1, 6527])
 }
 
-const fn value(col: u32, quantity: Quantity, exp10: i32, unit: Unit) -> Column {
-    Column {
-        col,
-        quantity,
-        exp10,
-        unit,
-        encoding: Encoding::Integer,
-        absent: None,
-    }
-}
-
 const fn threshold(col: u32, rx: bool, limit: Limit) -> ThresholdColumn {
     ThresholdColumn {
         col,
@@ -49,9 +38,9 @@ pub const MIB: TableMib = TableMib {
             present: 21,
             lane_list: None,
             columns: &[
-                value(21, Quantity::Rx, -4, Unit::Milliwatts),
-                value(16, Quantity::Tx, -4, Unit::Milliwatts),
-                value(6, Quantity::Voltage, -4, Unit::Volts),
+                Column::integer(21, Quantity::Rx, -4, Unit::Milliwatts),
+                Column::integer(16, Quantity::Tx, -4, Unit::Milliwatts),
+                Column::integer(6, Quantity::Voltage, -4, Unit::Volts),
             ],
             thresholds: &[
                 threshold(17, false, Limit::LowWarning),
@@ -70,8 +59,8 @@ pub const MIB: TableMib = TableMib {
             present: 17,
             lane_list: None,
             columns: &[
-                value(17, Quantity::Rx, -4, Unit::Milliwatts),
-                value(12, Quantity::Tx, -4, Unit::Milliwatts),
+                Column::integer(17, Quantity::Rx, -4, Unit::Milliwatts),
+                Column::integer(12, Quantity::Tx, -4, Unit::Milliwatts),
             ],
             thresholds: &[],
         },

@@ -61,6 +61,32 @@ pub struct Column {
     pub absent: Option<i64>,
 }
 
+impl Column {
+    /// An integer column with no "no reading" value.
+    pub const fn integer(col: u32, quantity: Quantity, exp10: i32, unit: Unit) -> Column {
+        Column {
+            col,
+            quantity,
+            exp10,
+            unit,
+            encoding: Encoding::Integer,
+            absent: None,
+        }
+    }
+
+    /// A column of decimal numbers written as text.
+    pub const fn decimal(col: u32, quantity: Quantity, exp10: i32, unit: Unit) -> Column {
+        Column {
+            col,
+            quantity,
+            exp10,
+            unit,
+            encoding: Encoding::Decimal,
+            absent: None,
+        }
+    }
+}
+
 /// One threshold column, in the same units as the power it bounds.
 #[derive(Debug, Clone, Copy)]
 pub struct ThresholdColumn {
