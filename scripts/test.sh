@@ -12,6 +12,9 @@ REQUIRED=(
     "snmpd snmpd"        # net-snmp's agent: SNMPv3 against a second USM implementation
     "promtool prometheus" # promtool for the alert rules, and a real Prometheus server
     "socat socat"        # pseudo-terminal pairs for the serial console tests
+    "chromium chromium"  # a real browser for the bring-up page tests
+    "chromedriver chromium-driver" # WebDriver for it
+    "tidy tidy"          # HTML validity of the pages
 )
 
 # snmpd lives in /usr/sbin, which is not on every user's PATH.

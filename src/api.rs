@@ -206,10 +206,16 @@ pub struct LinkJson {
     pub checks: Vec<CheckJson>,
     /// The latest reading, however old (see `fresh` and `read_at`); null if never read.
     pub reading: Option<ReadingJson>,
+    /// When `reading` was taken, RFC 3339 to the millisecond (every poll moves it).
     pub read_at: Option<String>,
     pub fresh: bool,
     pub last_error: Option<String>,
     pub flaps: u64,
+    /// Seconds the link has been undisturbed (readings in the window, no state change);
+    /// the `stable` check passes once this reaches the port's hold-down. Null before the
+    /// first reading.
+    #[serde(default)]
+    pub stable_seconds: Option<f64>,
     /// Azure's view of the link, when the port is observed from Azure.
     pub azure: Option<AzureLinkJson>,
     pub span_loss_db: SpanLossJson,
@@ -285,15 +291,43 @@ fn link_json(port: &PortView, v: &LinkView, index: usize) -> LinkJson {
             .reading
             .as_ref()
             .map(|r| ReadingJson::new(&v.config.device, &v.config.interface, r)),
-        read_at: v.read_at_wall.map(timestamp),
+        read_at: v
+            .read_at_wall
+            .map(|t| humantime::format_rfc3339_millis(t).to_string()),
         fresh: v.fresh,
         last_error: v.error.clone(),
         flaps: v.flaps,
+        stable_seconds: v.stable_for.map(|d| d.as_secs_f64()),
         azure: v.azure.as_ref().map(AzureLinkJson::from),
         span_loss_db: SpanLossJson {
             to_azure: v.span_loss_db.0,
             from_azure: v.span_loss_db.1,
         },
+    }
+}
+
+/// A port's verdict in a line: GET /api/v1/verdicts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VerdictJson {
+    pub port: String,
+    pub ready: bool,
+    /// "check: detail" of the first failing check, when not ready.
+    pub reason: Option<String>,
+}
+
+impl VerdictJson {
+    pub fn new(view: &PortView) -> Self {
+        VerdictJson {
+            port: view.config.name.clone(),
+            ready: view.readiness.ready(),
+            reason: view
+                .readiness
+                .links()
+                .iter()
+                .flat_map(|l| l.failing())
+                .map(|c| format!("{}: {}", c.name.as_str(), c.detail))
+                .next(),
+        }
     }
 }
 

@@ -392,6 +392,28 @@ pub fn read(path: &Path, filter: &Filter) -> io::Result<(Vec<Decision>, Vec<Stri
     Ok((records, problems))
 }
 
+/// The newest `n` records of `port`, oldest first: the whole trail is read one line at
+/// a time and only `n` records are held, however long it is. A trail that does not
+/// exist yet has no records.
+pub fn recent(path: &Path, port: &str, n: usize) -> io::Result<Vec<Decision>> {
+    let filter = Filter {
+        port: Some(port.to_string()),
+        since: None,
+    };
+    let mut newest = std::collections::VecDeque::with_capacity(n + 1);
+    match scan(path, &filter, |d| {
+        newest.push_back(d);
+        if newest.len() > n {
+            newest.pop_front();
+        }
+        true
+    }) {
+        Ok(_) => Ok(newest.into()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
 /// One page of the trail.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Page {

@@ -95,6 +95,8 @@ pub struct LinkView {
     pub fresh: bool,
     pub error: Option<String>,
     pub flaps: u64,
+    /// How long the link has been undisturbed (the hold-down counts this), once read.
+    pub stable_for: Option<Duration>,
     /// Polled by another agent of a sharded fleet: nothing local to show.
     pub remote: bool,
 }
@@ -131,6 +133,9 @@ pub struct Store {
     /// This agent's part of a sharded fleet; `None` polls every device.
     shard: Option<Shard>,
     pub poll_metrics: PollMetrics,
+    /// Bumped after every change a reader could see (a poll, an Azure observation, a
+    /// config), so that live views wake on changes instead of re-reading on a timer.
+    changes: tokio::sync::watch::Sender<u64>,
 }
 
 impl Store {
@@ -156,6 +161,7 @@ impl Store {
                 azure: HashMap::new(),
             }),
             poll_metrics: PollMetrics::new(),
+            changes: tokio::sync::watch::Sender::new(0),
         };
         store.apply_config(config);
         store
@@ -169,6 +175,16 @@ impl Store {
 
     fn write(&self) -> RwLockWriteGuard<'_, State> {
         self.state.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A receiver that sees a new value after every change of the state.
+    pub fn subscribe_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
+    }
+
+    /// Tells live views that the state changed (after the lock is released).
+    fn changed(&self) {
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// Whether this agent polls `device` (its shard owns it).
@@ -227,6 +243,8 @@ impl Store {
             .azure
             .retain(|port, _| config.port(port).is_some_and(|p| p.azure_port_id.is_some()));
         state.config = Arc::new(config);
+        drop(state);
+        self.changed();
     }
 
     /// The interfaces a device's poll should read, per the config in force.
@@ -236,6 +254,18 @@ impl Store {
 
     /// Records the outcome of one poll of `device`, taken at `now`.
     pub fn record_poll(
+        &self,
+        device: &str,
+        outcome: &Result<PollResult, SourceError>,
+        took: Duration,
+        now: Instant,
+        wall: SystemTime,
+    ) {
+        self.apply_poll(device, outcome, took, now, wall);
+        self.changed();
+    }
+
+    fn apply_poll(
         &self,
         device: &str,
         outcome: &Result<PollResult, SourceError>,
@@ -294,6 +324,17 @@ impl Store {
 
     /// Records the outcome of one Azure poll of a port.
     pub fn record_azure(
+        &self,
+        port: &str,
+        outcome: Result<AzurePort, String>,
+        now: Instant,
+        wall: SystemTime,
+    ) {
+        self.apply_azure(port, outcome, now, wall);
+        self.changed();
+    }
+
+    fn apply_azure(
         &self,
         port: &str,
         outcome: Result<AzurePort, String>,
@@ -583,6 +624,9 @@ fn port_view(
             fresh,
             error: error.map(str::to_string),
             flaps: tracker.flaps(),
+            stable_for: tracker
+                .disturbed()
+                .map(|(at, _)| now.saturating_duration_since(at)),
             remote,
         });
     }

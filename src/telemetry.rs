@@ -64,6 +64,7 @@ pub struct PollMetrics {
     reload_time: prometheus::Gauge,
     http_open: prometheus::IntGauge,
     http_rejected: prometheus::IntCounter,
+    event_streams: prometheus::IntGauge,
     trap_polls_coalesced: IntCounterVec,
 }
 
@@ -148,6 +149,11 @@ impl PollMetrics {
             "HTTP connections closed at once because the connection cap was reached.",
         )
         .expect("valid counter definition");
+        let event_streams = prometheus::IntGauge::new(
+            "lightgate_http_event_streams",
+            "Live event streams open now (GET /api/v1/ports/{port}/events: bring-up pages).",
+        )
+        .expect("valid gauge definition");
         let trap_polls_coalesced = IntCounterVec::new(
             Opts::new(
                 "lightgate_snmp_trap_polls_coalesced_total",
@@ -162,6 +168,9 @@ impl PollMetrics {
             .expect("first registration");
         registry
             .register(Box::new(http_rejected.clone()))
+            .expect("unique metric");
+        registry
+            .register(Box::new(event_streams.clone()))
             .expect("first registration");
         registry
             .register(Box::new(trap_polls_coalesced.clone()))
@@ -197,6 +206,7 @@ impl PollMetrics {
             reload_time,
             http_open,
             http_rejected,
+            event_streams,
             trap_polls_coalesced,
         }
     }
@@ -204,6 +214,11 @@ impl PollMetrics {
     /// An HTTP connection opened (+1) or closed (-1).
     pub fn http_connections(&self, delta: i64) {
         self.http_open.add(delta);
+    }
+
+    /// A live event stream opened (+1) or closed (-1).
+    pub fn event_streams(&self, delta: i64) {
+        self.event_streams.add(delta);
     }
 
     /// An HTTP connection was refused at the cap.

@@ -524,7 +524,7 @@ async fn unknown_ports_are_404_and_the_small_endpoints_answer() {
     for link in [
         "href=\"/metrics\"",
         "href=\"/api/v1/ports\"",
-        "href=\"/api/v1/ports/erd-ams-1\"",
+        "href=\"/ports/erd-ams-1\"",
     ] {
         assert!(page.contains(link), "{page}");
     }

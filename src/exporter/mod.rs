@@ -4,7 +4,9 @@
 //! [`serve`] takes a bound listener and a shutdown future, so tests run it in-process
 //! on 127.0.0.1:0 and stop it cleanly.
 
+pub mod live;
 pub mod metrics;
+pub mod page;
 pub mod server;
 pub mod web;
 
@@ -39,6 +41,8 @@ pub struct AppState {
     pub gate: Arc<crate::gate::Gate>,
     pub reload: Option<ReloadHook>,
     pub poll: Option<PollHook>,
+    /// The ports' live event feeds (the bring-up page).
+    pub live: Arc<live::LiveHub>,
 }
 
 impl AppState {
@@ -46,6 +50,7 @@ impl AppState {
     pub fn new(store: Arc<Store>) -> Self {
         AppState {
             gate: Arc::new(crate::gate::Gate::new(store.clone())),
+            live: Arc::new(live::LiveHub::new(store.clone())),
             store,
             reload: None,
             poll: None,
@@ -71,10 +76,15 @@ pub fn router(app: AppState, web: &web::WebConfig) -> Router {
 fn router_with(app: AppState, web: &web::WebConfig, limits: server::Limits) -> Router {
     let router = Router::new()
         .route("/", get(index))
+        .route("/ports/{port}", get(port_page))
+        .route("/assets/live.js", get(script))
+        .route("/assets/live.css", get(style))
+        .route("/api/v1/ports/{port}/events", get(port_events))
         .route("/metrics", get(metrics_handler))
         .route("/-/healthy", get(healthy))
         .route("/-/reload", post(reload))
         .route("/api/v1/ports", get(ports))
+        .route("/api/v1/verdicts", get(verdicts))
         .route("/api/v1/ports/{port}", get(port))
         .route("/api/v1/ports/{port}/gate", post(gate))
         .route("/api/v1/ports/{port}/workflow", get(workflow))
@@ -121,8 +131,15 @@ pub async fn serve_with_limits(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let store = app.store.clone();
+    let live = app.live.clone();
     let routes = router_with(app, web, limits);
     let tls = web.rustls().map_err(std::io::Error::other)?;
+    // Event streams never end by themselves: end them when the shutdown begins, or
+    // every open page would hold the shutdown for its whole grace period.
+    let shutdown = async move {
+        shutdown.await;
+        live.stop();
+    };
     server::serve(listener, routes, tls, limits, store, shutdown).await
 }
 
@@ -221,6 +238,17 @@ async fn ports(State(store): State<Arc<Store>>) -> Response {
     (status_for(ready), Json(PortsJson { ready, ports })).into_response()
 }
 
+/// GET /api/v1/verdicts: each port's verdict and first failing reason, always 200 (the
+/// port list polls it; /api/v1/ports answers 503 while any port is not ready).
+async fn verdicts(State(store): State<Arc<Store>>) -> Response {
+    let verdicts: Vec<crate::api::VerdictJson> = store
+        .ports(store::now())
+        .iter()
+        .map(crate::api::VerdictJson::new)
+        .collect();
+    Json(serde_json::json!({ "ports": verdicts })).into_response()
+}
+
 async fn port(State(store): State<Arc<Store>>, Path(name): Path<String>) -> Response {
     match store.port(&name, store::now()) {
         Some(view) => {
@@ -262,6 +290,7 @@ async fn gate(
     let subject = format!("port {name}");
     let gate = app.gate.clone();
     decide(
+        &app.live,
         body,
         &Action::PORT,
         "action",
@@ -297,6 +326,7 @@ async fn circuit_gate(
     let subject = format!("circuit {name}");
     let gate = app.gate.clone();
     decide(
+        &app.live,
         body,
         &Action::CIRCUIT,
         "circuit action",
@@ -311,6 +341,7 @@ async fn circuit_gate(
 /// thread (the fsync blocks), answer 200/503 with the decision, 404 with `unknown`, or
 /// 500 when the decision could not be recorded (then nobody may act on it).
 async fn decide(
+    live: &live::LiveHub,
     body: Result<Json<GateRequest>, axum::extract::rejection::JsonRejection>,
     actions: &[Action],
     kind: &str,
@@ -352,6 +383,7 @@ async fn decide(
     match tokio::task::spawn_blocking(move || decide(action, &request, now)).await {
         Ok(None) => error(StatusCode::NOT_FOUND, unknown),
         Ok(Some(Ok(decision))) => {
+            live.decided(&decision);
             tracing::info!(port = %decision.port, circuit = decision.circuit.as_deref().unwrap_or(""), action = %decision.action, ready = decision.ready, user = %decision.user, host = %decision.host, id = %decision.decision_id, "Gate decision recorded.");
             (status_for(decision.ready), Json(decision)).into_response()
         }
@@ -434,31 +466,80 @@ async fn not_found() -> Response {
 }
 
 async fn index(State(store): State<Arc<Store>>) -> Html<String> {
-    let mut rows = String::new();
-    for p in store.ports(store::now()) {
-        let name = html_escape(&p.config.name);
-        let verdict = if p.readiness.ready() {
-            "ready"
-        } else {
-            "not ready"
-        };
-        rows.push_str(&format!(
-            "<li><a href=\"/api/v1/ports/{name}\">{name}</a>: {verdict}</li>\n"
-        ));
-    }
-    Html(format!(
-        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>lightgate</title></head><body>\n\
-         <h1>lightgate</h1>\n<p>ExpressRoute Direct link readiness.</p>\n<ul>\n\
-         <li><a href=\"/metrics\">/metrics</a>: Prometheus metrics</li>\n\
-         <li><a href=\"/api/v1/ports\">/api/v1/ports</a>: readiness of every port (JSON)</li>\n\
-         <li><a href=\"/-/healthy\">/-/healthy</a>: liveness</li>\n</ul>\n\
-         <h2>Ports</h2>\n<ul>\n{rows}</ul>\n</body></html>\n"
-    ))
+    let ports: Vec<PortJson> = store
+        .ports(store::now())
+        .iter()
+        .map(PortJson::new)
+        .collect();
+    Html(page::index(&ports))
 }
 
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+/// Decisions listed on a port's page.
+const PAGE_DECISIONS: usize = 10;
+
+/// GET /ports/{port}: the bring-up page of one port.
+async fn port_page(State(store): State<Arc<Store>>, Path(name): Path<String>) -> Response {
+    let Some(view) = store.port(&name, store::now()) else {
+        return (
+            StatusCode::NOT_FOUND,
+            Html(format!(
+                "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>lightgate</title></head>\
+                 <body><p>No port named {} is configured. <a href=\"/\">All ports</a></p></body></html>\n",
+                page::escape(&name)
+            )),
+        )
+            .into_response();
+    };
+    let json = PortJson::new(&view);
+    let path = store.config().audit_log.clone();
+    let port = name.clone();
+    let decisions =
+        tokio::task::spawn_blocking(move || crate::audit::recent(&path, &port, PAGE_DECISIONS))
+            .await;
+    let decisions: Vec<live::DecisionSummary> = match decisions {
+        Ok(Ok(d)) => d.iter().map(live::DecisionSummary::from).collect(),
+        Ok(Err(e)) => {
+            tracing::warn!(port = %name, error = %e, "Cannot read the audit trail for the port page.");
+            Vec::new()
+        }
+        Err(_) => Vec::new(),
+    };
+    Html(page::port(&json, &decisions)).into_response()
+}
+
+/// GET /api/v1/ports/{port}/events: the port's Server-Sent Events.
+async fn port_events(
+    State(app): State<AppState>,
+    Path(name): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let last = headers.get("last-event-id").and_then(|v| v.to_str().ok());
+    match app.live.stream(&name, last) {
+        Some(sse) => sse.into_response(),
+        None => error(
+            StatusCode::NOT_FOUND,
+            format!("no port named {name:?} is configured"),
+        ),
+    }
+}
+
+async fn script() -> Response {
+    asset("text/javascript; charset=utf-8", page::SCRIPT)
+}
+
+async fn style() -> Response {
+    asset("text/css; charset=utf-8", page::STYLE)
+}
+
+/// An embedded asset; revalidated on every load, so an upgraded agent never serves a
+/// page with the previous version's script.
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response()
 }
