@@ -385,6 +385,27 @@ impl Store {
         }
     }
 
+    /// A number that changes whenever anything a port's view is built from changes (a
+    /// poll of either link's device, either way; an Azure observation of the port; the
+    /// config): cheap, so that live views re-evaluate a port only when it moved. `None`
+    /// for a port that is not configured.
+    pub fn port_signature(&self, name: &str) -> Option<u64> {
+        use std::hash::{Hash, Hasher};
+        let state = self.read();
+        let port = state.config.port(name)?;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (Arc::as_ptr(&state.config) as usize).hash(&mut h);
+        for id in LinkId::BOTH {
+            let device = state.devices.get(&port.link(id).device);
+            device.map(|d| d.polls).hash(&mut h);
+        }
+        if let Some(a) = state.azure.get(name) {
+            a.observed.as_ref().map(|(at, _, _)| *at).hash(&mut h);
+            a.error.hash(&mut h);
+        }
+        Some(h.finish())
+    }
+
     /// Every port, evaluated at `now`, in config order.
     pub fn ports(&self, now: Instant) -> Vec<PortView> {
         let state = self.read();

@@ -258,6 +258,12 @@ async fn a_reconnect_with_last_event_id_resumes_after_it() {
     drop(c);
     let resume_after = seen[1].id.clone().unwrap();
     let mut again = SseClient::connect(agent.addr, EVENTS, Some(&resume_after)).await;
+    let clock = again.next(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(clock.event, "clock");
+    assert!(
+        clock.json().get("history").is_none(),
+        "a resumed stream has its history already"
+    );
     let replayed = again.next_port(Duration::from_secs(5)).await.unwrap();
     assert_eq!(
         replayed.id, seen[2].id,
@@ -266,8 +272,35 @@ async fn a_reconnect_with_last_event_id_resumes_after_it() {
     assert_eq!(replayed.data, seen[2].data, "the same event");
     let next = again.next_port(Duration::from_secs(5)).await.unwrap();
     assert_eq!(next.id, seen[3].id);
-    // An id of an earlier run of the agent is not ours: everything kept is sent.
+    // An id of an earlier run of the agent is not ours: everything kept is sent, with
+    // the sparklines' history: every lane of both links, in time order per lane.
     let mut fresh = SseClient::connect(agent.addr, EVENTS, Some("1-2")).await;
+    let clock = fresh.next(Duration::from_secs(5)).await.unwrap();
+    let history = clock.json()["history"]
+        .as_array()
+        .cloned()
+        .expect("history");
+    for link in ["link1", "link2"] {
+        let lanes: std::collections::BTreeSet<u64> = history
+            .iter()
+            .filter(|r| r[1] == link)
+            .map(|r| r[2].as_u64().unwrap())
+            .collect();
+        let expected = seen[3].json()["links"][link]["reading"]["lanes"]
+            .as_array()
+            .unwrap()
+            .len() as u64;
+        assert_eq!(lanes, (0..expected).collect(), "{link}: {history:?}");
+        let times: Vec<u64> = history
+            .iter()
+            .filter(|r| r[1] == link && r[2] == 0)
+            .map(|r| r[0].as_u64().unwrap())
+            .collect();
+        assert!(
+            times.len() >= 2 && times.windows(2).all(|w| w[0] < w[1]),
+            "{times:?}"
+        );
+    }
     let first = fresh.next_port(Duration::from_secs(5)).await.unwrap();
     assert_eq!(first.id, seen[0].id, "a foreign id replays the whole ring");
     agent.stop().await;
@@ -736,6 +769,42 @@ async fn the_port_page_works_behind_tls_and_basic_auth() {
     c.close().await.unwrap();
     let _ = stop.send(());
     served.await.unwrap().unwrap();
+    cancel.cancel();
+    drop(fleet);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gate_decision_reaches_the_open_page_as_an_event() {
+    let (fleet, cancel, agent) = fleet_and_agent("1h", "1h").await;
+    let mut c = SseClient::connect(agent.addr, EVENTS, None).await;
+    c.next_port(Duration::from_secs(5)).await.unwrap();
+    let (status, decision) = common::post_json(
+        agent.url(&format!("/api/v1/ports/{PORT}/gate")),
+        json!({"action": "create-circuit", "user": "alice", "host": "colo-laptop"}),
+    )
+    .await;
+    assert_eq!(status, 503, "{decision}");
+    let deadline = Instant::now() + Duration::from_secs(3);
+    let event = loop {
+        let e = c
+            .next(deadline.saturating_duration_since(Instant::now()))
+            .await
+            .expect("a decision event");
+        if e.event == "decision" {
+            break e;
+        }
+    };
+    let d = event.json();
+    assert_eq!(d["decision_id"], decision["decision_id"]);
+    assert_eq!(d["verdict"], "not_ready");
+    assert_eq!(d["user"], "alice");
+    assert!(
+        d["reason"]
+            .as_str()
+            .is_some_and(|r| decision["failing"][0] == r),
+        "the first failing check: {d}"
+    );
+    agent.stop().await;
     cancel.cancel();
     drop(fleet);
 }

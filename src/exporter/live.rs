@@ -1,7 +1,9 @@
 //! Live updates of a port for the bring-up page: `GET /api/v1/ports/{port}/events`, a
 //! stream of Server-Sent Events with one event per new reading or state change.
 //!
-//! Each watched port has a feed: a short ring of its latest events, numbered. Every
+//! Each watched port has a feed: a short ring of its latest events, numbered, and the
+//! last ten minutes of light levels as compact samples for the sparklines (sent once, in
+//! the first event, `clock`, to a client that connects afresh). Every
 //! subscriber reads the ring after the last event it has seen, so a browser that
 //! reconnects with `Last-Event-ID` resumes where it stopped, and nobody holds anybody
 //! back: the ring is bounded, a slow client only falls behind (and then gets the events
@@ -10,10 +12,14 @@
 //! [`FEED_LINGER`] after), so an agent with thousands of ports keeps nothing for the
 //! ports nobody looks at.
 //!
-//! The feed is refreshed when the store changes (a poll, an Azure observation, a
-//! reload) and once a second, because the hold-down and staleness move with time alone.
-//! An event is only added when something other than the clock changed: a new reading
-//! (its time moves with every poll), a check passing or failing, an error.
+//! One task (started with the first subscriber) keeps the feeds up to date: it wakes
+//! when the store changes (a poll, an Azure observation, a reload), lets a burst settle
+//! for [`SETTLE`], and re-evaluates only the ports whose inputs moved
+//! ([`Store::port_signature`]), and every port once a second, because the hold-down and
+//! staleness move with time alone. An event is only added when something other than the
+//! clock changed: a new reading (its time moves with every poll), a check passing or
+//! failing, an error. Subscribers wait on their own feed, so a poll of one port wakes
+//! only the pages of that port.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -28,8 +34,16 @@ use crate::api::PortJson;
 use crate::audit::Decision;
 use crate::store::{self, Store};
 
-/// Events kept per watched port: several minutes of readings at a few seconds' poll.
-pub const RING: usize = 256;
+/// Events kept per watched port for clients that reconnect. Each port event is the
+/// port's whole state, so a client that missed more still gets the current state.
+pub const RING: usize = 32;
+
+/// How far back the sparklines' samples go.
+pub const HISTORY: Duration = Duration::from_secs(600);
+
+/// Samples kept per watched port at most (10 minutes of 8-lane readings on both links
+/// at a 1 s poll fit; faster polls keep the newest).
+const HISTORY_SAMPLES: usize = 1200;
 
 /// How long a feed is kept after its last subscriber left (a reload of the page, a
 /// phone that slept) so that the sparkline's history survives it.
@@ -37,6 +51,10 @@ pub const FEED_LINGER: Duration = Duration::from_secs(600);
 
 /// How often a feed is re-evaluated when nothing in the store changed.
 const TICK: Duration = Duration::from_secs(1);
+
+/// How long the feed task lets a burst of store changes settle before re-evaluating:
+/// at most this much latency, and at most one event per port per this interval.
+pub const SETTLE: Duration = Duration::from_millis(50);
 
 /// What an event is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,19 +111,86 @@ impl From<&Decision> for DecisionSummary {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Feed {
     seq: u64,
     fingerprint: String,
-    /// The store generation and the instant of the last refresh.
-    refreshed: Option<(u64, Instant)>,
+    /// The store's signature of the port's inputs at the last evaluation, and when.
+    evaluated: Option<(u64, Instant)>,
     ring: VecDeque<Event>,
+    /// Light levels of the last [`HISTORY`], oldest first.
+    history: VecDeque<Sample>,
     subscribers: usize,
     /// When the last subscriber left.
     idle_since: Option<Instant>,
+    /// The newest event's number, for the feed's subscribers to wait on. Dropped with
+    /// the feed (the port left the config), which ends their streams.
+    notify: watch::Sender<u64>,
 }
 
+impl Default for Feed {
+    fn default() -> Self {
+        Feed {
+            seq: 0,
+            fingerprint: String::new(),
+            evaluated: None,
+            ring: VecDeque::new(),
+            history: VecDeque::new(),
+            subscribers: 0,
+            idle_since: None,
+            notify: watch::Sender::new(0),
+        }
+    }
+}
+
+/// One lane's light at one reading: (time in ms since the epoch, link, lane, Rx dBm, Tx
+/// dBm); no light and not reported are both null (the port events tell them apart).
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+struct Sample(u64, &'static str, Option<u16>, Option<f32>, Option<f32>);
+
 impl Feed {
+    /// Adds the samples of a new reading of either link (a reading already sampled is
+    /// not added twice) and forgets those older than [`HISTORY`].
+    fn sample(&mut self, json: &PortJson) {
+        for link in [&json.links.link1, &json.links.link2] {
+            let (Some(r), Some(at)) = (&link.reading, &link.read_at) else {
+                continue;
+            };
+            let Ok(t) = humantime::parse_rfc3339(at) else {
+                continue;
+            };
+            let t = t
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map(|d| d.as_millis() as u64)
+                .unwrap_or_default();
+            let name: &'static str = if link.link == "link1" {
+                "link1"
+            } else {
+                "link2"
+            };
+            if self.history.iter().rev().any(|s| s.1 == name && s.0 >= t) {
+                continue;
+            }
+            let f = |v: Option<f64>| v.map(|v| v as f32);
+            if r.lanes.is_empty() {
+                self.history
+                    .push_back(Sample(t, name, None, f(r.rx_dbm), f(r.tx_dbm)));
+            }
+            for l in &r.lanes {
+                self.history
+                    .push_back(Sample(t, name, Some(l.lane), f(l.rx_dbm), f(l.tx_dbm)));
+            }
+            let oldest = t.saturating_sub(HISTORY.as_millis() as u64);
+            while self
+                .history
+                .front()
+                .is_some_and(|s| s.0 < oldest || self.history.len() > HISTORY_SAMPLES)
+            {
+                self.history.pop_front();
+            }
+        }
+    }
+
     fn push(&mut self, kind: Kind, data: String) {
         self.seq += 1;
         if self.ring.len() == RING {
@@ -116,18 +201,18 @@ impl Feed {
             kind,
             data: data.into(),
         });
+        self.notify.send_replace(self.seq);
     }
 }
 
 /// The feeds of every watched port.
 pub struct LiveHub {
     store: Arc<Store>,
-    changes: watch::Receiver<u64>,
-    /// Bumped when a decision is added, so subscribers wake for it.
-    decisions: watch::Sender<u64>,
     /// Tells event ids of this agent from those of an earlier run.
     epoch: u64,
     feeds: Mutex<HashMap<String, Feed>>,
+    /// Set once the feed task runs.
+    driving: std::sync::atomic::AtomicBool,
     stop: CancellationToken,
 }
 
@@ -146,11 +231,10 @@ impl LiveHub {
             .map(|d| d.as_millis() as u64)
             .unwrap_or_default();
         LiveHub {
-            changes: store.subscribe_changes(),
             store,
-            decisions: watch::Sender::new(0),
             epoch,
             feeds: Mutex::new(HashMap::new()),
+            driving: std::sync::atomic::AtomicBool::new(false),
             stop: CancellationToken::new(),
         }
     }
@@ -185,26 +269,30 @@ impl LiveHub {
         let Some(feed) = feeds.get_mut(&decision.port) else {
             return;
         };
-        let summary = DecisionSummary::from(decision);
-        if let Ok(json) = serde_json::to_string(&summary) {
+        if let Ok(json) = serde_json::to_string(&DecisionSummary::from(decision)) {
             feed.push(Kind::Decision, json);
-            drop(feeds);
-            self.decisions.send_modify(|n| *n = n.wrapping_add(1));
         }
     }
 
-    /// Starts watching `port`: `None` when no such port is configured.
-    fn subscribe(&self, port: &str) -> Option<()> {
-        self.store.port(port, store::now())?;
+    /// Starts watching `port`: the feed's newest event number to wait on, or `None` when
+    /// no such port is configured.
+    fn subscribe(self: &Arc<Self>, port: &str) -> Option<watch::Receiver<u64>> {
+        if !self.driving.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            tokio::spawn(self.clone().drive());
+        }
         let mut feeds = self.feeds();
         let now = Instant::now();
         feeds
             .retain(|_, f| f.subscribers > 0 || f.idle_since.is_none_or(|t| now - t < FEED_LINGER));
         let feed = feeds.entry(port.to_string()).or_default();
+        if !self.refresh(port, feed, now) {
+            feeds.remove(port);
+            return None;
+        }
         feed.subscribers += 1;
         feed.idle_since = None;
         self.store.poll_metrics.event_streams(1);
-        Some(())
+        Some(feed.notify.subscribe())
     }
 
     fn unsubscribe(&self, port: &str) {
@@ -218,42 +306,82 @@ impl LiveHub {
         }
     }
 
-    /// Brings the port's feed up to date and returns its events after `after` (all of
-    /// them for `None`); `None` when the port is no longer configured.
-    fn events_after(&self, port: &str, after: Option<u64>) -> Option<Vec<Event>> {
-        let generation = *self.changes.borrow();
-        let mut feeds = self.feeds();
-        let now = Instant::now();
-        let due = feeds.get(port).is_none_or(|f| match f.refreshed {
-            Some((g, at)) => g != generation || now - at >= TICK,
-            None => true,
-        });
-        if due {
-            let Some(view) = self.store.port(port, store::now()) else {
-                feeds.remove(port);
-                return None;
-            };
-            let json = PortJson::new(&view);
-            let fingerprint = fingerprint(&json);
-            let feed = feeds.entry(port.to_string()).or_default();
-            feed.refreshed = Some((generation, now));
-            if fingerprint != feed.fingerprint {
-                feed.fingerprint = fingerprint;
-                if let Ok(data) = serde_json::to_string(&json) {
-                    feed.push(Kind::Port, data);
-                }
+    /// Re-evaluates `port` when its inputs moved or a tick passed, adding an event when
+    /// it changed other than by the clock. False when the port is no longer configured.
+    fn refresh(&self, port: &str, feed: &mut Feed, now: Instant) -> bool {
+        let Some(signature) = self.store.port_signature(port) else {
+            return false;
+        };
+        if let Some((s, at)) = feed.evaluated {
+            if s == signature && now - at < TICK {
+                return true;
             }
         }
+        feed.evaluated = Some((signature, now));
+        let Some(view) = self.store.port(port, store::now()) else {
+            return false;
+        };
+        let json = PortJson::new(&view);
+        feed.sample(&json);
+        let fingerprint = fingerprint(&json);
+        if fingerprint != feed.fingerprint {
+            feed.fingerprint = fingerprint;
+            if let Ok(data) = serde_json::to_string(&json) {
+                feed.push(Kind::Port, data);
+            }
+        }
+        true
+    }
+
+    /// Re-evaluates every feed; drops those of ports no longer configured (ending their
+    /// streams) and those nobody has watched for [`FEED_LINGER`].
+    fn refresh_all(&self) {
+        let mut feeds = self.feeds();
+        let now = Instant::now();
+        feeds.retain(|port, feed| {
+            (feed.subscribers > 0 || feed.idle_since.is_none_or(|t| now - t < FEED_LINGER))
+                && self.refresh(port, feed, now)
+        });
+    }
+
+    /// The feed task: see the module's documentation.
+    async fn drive(self: Arc<Self>) {
+        let mut changes = self.store.subscribe_changes();
+        loop {
+            tokio::select! {
+                _ = self.stop.cancelled() => return,
+                changed = changes.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    tokio::time::sleep(SETTLE).await;
+                    changes.mark_unchanged();
+                }
+                _ = tokio::time::sleep(TICK) => {}
+            }
+            self.refresh_all();
+        }
+    }
+
+    /// The port's events after `after` (all of them for `None`), and for a fresh
+    /// subscriber (`after` unknown) the sparklines' history as JSON; `None` when the
+    /// port is no longer watched (it left the config).
+    fn events_after(&self, port: &str, after: Option<u64>) -> Option<(Vec<Event>, Option<String>)> {
+        let feeds = self.feeds();
         let feed = feeds.get(port)?;
         // An id beyond the feed (another feed's, after the port was forgotten) is fresh.
         let after = after.filter(|&a| a <= feed.seq);
-        Some(
-            feed.ring
-                .iter()
-                .filter(|e| after.is_none_or(|a| e.seq > a))
-                .cloned()
-                .collect(),
-        )
+        let history = match after {
+            Some(_) => None,
+            None => serde_json::to_string(&feed.history).ok(),
+        };
+        let events = feed
+            .ring
+            .iter()
+            .filter(|e| after.is_none_or(|a| e.seq > a))
+            .cloned()
+            .collect();
+        Some((events, history))
     }
 
     /// Subscribers watching and feeds kept (for the benchmark and tests).
@@ -269,15 +397,14 @@ impl LiveHub {
         port: &str,
         last_event_id: Option<&str>,
     ) -> Option<Sse<impl Stream<Item = Result<SseEvent, std::convert::Infallible>>>> {
-        self.subscribe(port)?;
+        let notify = self.subscribe(port)?;
         let after = last_event_id.and_then(|id| self.parse_id(id));
         let state = Subscriber {
             hub: self.clone(),
             port: port.to_string(),
             after,
             pending: VecDeque::new(),
-            changes: self.store.subscribe_changes(),
-            decisions: self.decisions.subscribe(),
+            notify,
             first: true,
         };
         let stream = futures_util::stream::unfold(state, |mut s| async move {
@@ -294,8 +421,8 @@ struct Subscriber {
     port: String,
     after: Option<u64>,
     pending: VecDeque<Event>,
-    changes: watch::Receiver<u64>,
-    decisions: watch::Receiver<u64>,
+    /// The feed's newest event number.
+    notify: watch::Receiver<u64>,
     first: bool,
 }
 
@@ -322,22 +449,25 @@ impl Subscriber {
                 // The first answer tells the page the agent's clock, so that countdowns
                 // do not depend on the browser's clock being right.
                 self.first = false;
-                self.pending = self.hub.events_after(&self.port, self.after)?.into();
-                let now = crate::api::timestamp(SystemTime::now());
+                self.notify.mark_unchanged();
+                let (events, history) = self.hub.events_after(&self.port, self.after)?;
+                self.pending = events.into();
+                let now = humantime::format_rfc3339_millis(SystemTime::now());
+                let history = history
+                    .map(|h| format!(",\"history\":{h}"))
+                    .unwrap_or_default();
                 return Some(
                     SseEvent::default()
                         .event("clock")
-                        .data(format!("{{\"now\":\"{now}\"}}"))
+                        .data(format!("{{\"now\":\"{now}\"{history}}}"))
                         .retry(Duration::from_secs(2)),
                 );
             }
             tokio::select! {
                 _ = self.hub.stop.cancelled() => return None,
-                _ = self.changes.changed() => {}
-                _ = self.decisions.changed() => {}
-                _ = tokio::time::sleep(TICK) => {}
+                changed = self.notify.changed() => changed.ok()?,
             }
-            self.pending = self.hub.events_after(&self.port, self.after)?.into();
+            self.pending = self.hub.events_after(&self.port, self.after)?.0.into();
         }
     }
 }
@@ -386,19 +516,21 @@ mod tests {
         }
         assert_eq!(f.ring.len(), RING);
         assert_eq!(f.ring.front().unwrap().seq, 11);
+        assert_eq!(*f.notify.borrow(), (RING + 10) as u64);
         assert_eq!(f.ring.back().unwrap().seq, (RING + 10) as u64);
     }
 
     #[test]
     fn nothing_but_the_clock_changed_makes_no_event() {
         let h = hub();
-        h.subscribe("demo").unwrap();
-        let first = h.events_after("demo", None).unwrap();
-        assert_eq!(first.len(), 1);
-        // Force a refresh: the generation is the same, so age the last refresh.
-        h.feeds().get_mut("demo").unwrap().refreshed = None;
-        let again = h.events_after("demo", Some(first[0].seq)).unwrap();
-        assert!(again.is_empty(), "{again:?}");
-        assert!(h.events_after("nope", None).is_none());
+        let mut feed = Feed::default();
+        let now = Instant::now();
+        assert!(h.refresh("demo", &mut feed, now));
+        assert_eq!(feed.seq, 1);
+        // A tick later, nothing but the clock moved: evaluated again, no event.
+        assert!(h.refresh("demo", &mut feed, now + TICK));
+        assert_eq!(feed.evaluated.unwrap().1, now + TICK);
+        assert_eq!(feed.seq, 1, "{:?}", feed.ring);
+        assert!(!h.refresh("nope", &mut Feed::default(), now));
     }
 }

@@ -313,7 +313,18 @@
     source.onopen = function () { setConn(true); };
     source.onerror = function () { setConn(false); };
     source.addEventListener("clock", function (e) {
-      skew = Date.parse(JSON.parse(e.data).now) - Date.now();
+      var clock = JSON.parse(e.data);
+      skew = Date.parse(clock.now) - Date.now();
+      // A fresh connection brings the sparklines' last ten minutes:
+      // [time ms, link, lane or null, rx dBm or null, tx dBm or null].
+      (clock.history || []).forEach(function (s) {
+        var lane = s[2] === null ? "-" : s[2];
+        [["rx", s[3]], ["tx", s[4]]].forEach(function (d) {
+          var key = s[1] + "/" + lane + "/" + d[0];
+          var h = history[key] || (history[key] = []);
+          if (!h.length || h[h.length - 1][0] < s[0]) h.push([s[0], d[1]]);
+        });
+      });
       setConn(true);
     });
     source.addEventListener("port", function (e) {
