@@ -621,6 +621,16 @@ async fn the_port_page_goes_live_in_chromium() {
         lanes.contains("NO LIGHT"),
         "dark is a state, not a bar: {lanes}"
     );
+    let dark_lanes = api["links"]["link2"]["reading"]["lanes"]
+        .as_array()
+        .unwrap()
+        .len();
+    let bars = c.find_all(Locator::Css("#link2 svg.bar")).await.unwrap();
+    assert_eq!(
+        lanes.matches("NO LIGHT").count() + bars.len(),
+        2 * dark_lanes,
+        "each direction is a bar or a state, and a dark one has no bar"
+    );
     let shot = c.screenshot().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let png = dir.path().join("port-page.png");
@@ -649,6 +659,18 @@ async fn the_port_page_goes_live_in_chromium() {
     .unwrap_or_else(|t| panic!("poll now: {t}"));
     assert!(took < Duration::from_secs(2), "poll now took {took:?}");
     assert!(polls(&agent).await >= before + 2);
+
+    // A phone held upright: nothing wider than the screen.
+    c.set_window_size(390, 844).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let overflow = c
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(overflow, json!(0), "the page scrolls sideways on a phone");
 
     let errors = console_errors(&c, &driver).await;
     assert!(errors.is_empty(), "console errors: {errors:#?}");

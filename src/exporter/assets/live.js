@@ -141,15 +141,19 @@
       return s + "</svg>";
     }
 
-    function spark(sc, key) {
-      var h = history[key] || [];
+    // The sparkline is scaled to its own values (at least 1 dB tall), so that a re-seat
+    // or a cleaned connector shows as a step even when the bar hardly moves.
+    function spark(key) {
+      var h = (history[key] || []).filter(function (p) { return p[1] !== null; });
       var now = agentNow();
       var s = '<svg class="spark" viewBox="0 0 300 18" preserveAspectRatio="none" aria-hidden="true">';
+      var lo = Infinity, hi = -Infinity;
+      h.forEach(function (p) { lo = Math.min(lo, p[1]); hi = Math.max(hi, p[1]); });
+      if (hi - lo < 1) { var mid = (hi + lo) / 2; lo = mid - 0.5; hi = mid + 0.5; }
       var pts = [];
       h.forEach(function (p) {
-        if (p[1] === null) return;
         var px = 300 - ((now - p[0]) / HISTORY_MS) * 300;
-        var py = 17 - ((Math.min(sc.hi, Math.max(sc.lo, p[1])) - sc.lo) / (sc.hi - sc.lo)) * 16;
+        var py = 17 - ((p[1] - lo) / (hi - lo)) * 16;
         pts.push(Math.max(0, px).toFixed(1) + "," + py.toFixed(1));
       });
       if (pts.length) {
@@ -191,7 +195,7 @@
       }
       right.appendChild(val);
       var sp = el("div");
-      sp.innerHTML = spark(sc, link.link + "/" + lane.lane + "/" + dir);
+      sp.innerHTML = spark(link.link + "/" + lane.lane + "/" + dir);
       right.appendChild(sp);
       box.appendChild(right);
       return box;
