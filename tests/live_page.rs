@@ -680,33 +680,59 @@ async fn the_port_page_goes_live_in_chromium() {
     drop(fleet);
 }
 
+/// The embedded demo (`lightgate run`), as a user first sees it: the list turns the
+/// demo port READY within its 20 s hold-down, without a reload.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_port_list_follows_the_verdicts_in_chromium() {
+async fn the_demo_port_turns_ready_on_the_port_list_in_chromium() {
     let driver = chromedriver().await;
-    let (fleet, cancel, agent) = fleet_and_agent("1h", "3s").await;
+    let dir = tempfile::tempdir().unwrap();
+    let demo = lightgate::config::DEMO_TOML.replace(
+        "lightgate-demo-audit.jsonl",
+        &dir.path().join("audit.jsonl").display().to_string(),
+    );
+    let agent = TestAgent::start(&demo).await;
+    let started = Instant::now();
     let c = browser(&driver).await;
     c.goto(&agent.url("/")).await.unwrap();
-    let row = format!("tr[data-port=\"{PORT}\"] .verdict");
-    wait_text(&c, &row, Duration::from_secs(15), |t| {
+    c.execute("window.loadedOnce = 7; return null;", vec![])
+        .await
+        .unwrap();
+    let row = "tr[data-port=\"demo\"] .verdict";
+    let first = text(&c, row).await;
+    assert!(first.contains("NOT READY"), "{first}");
+    wait_text(&c, row, Duration::from_secs(35), |t| {
         t.contains("READY") && !t.contains("NOT")
     })
     .await
     .unwrap_or_else(|t| panic!("the list never showed READY: {t}"));
-    c.find(Locator::Css(&format!("tr[data-port=\"{PORT}\"] a")))
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_secs(20) && took < Duration::from_secs(30),
+        "READY after {took:?}, with a 20 s hold-down and 2 s polls"
+    );
+    let marker = c
+        .execute("return window.loadedOnce;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(marker, json!(7), "the page was reloaded");
+    c.find(Locator::Css("tr[data-port=\"demo\"] a"))
         .await
         .unwrap()
         .click()
         .await
         .unwrap();
-    wait_text(&c, "h1", Duration::from_secs(5), |t| t == PORT)
+    wait_text(&c, "h1", Duration::from_secs(5), |t| t == "demo")
         .await
         .unwrap();
+    wait_text(&c, "#verdict", Duration::from_secs(5), |t| {
+        t.contains("READY") && !t.contains("NOT")
+    })
+    .await
+    .unwrap();
     let errors = console_errors(&c, &driver).await;
     assert!(errors.is_empty(), "console errors: {errors:#?}");
     c.close().await.unwrap();
     agent.stop().await;
-    cancel.cancel();
-    drop(fleet);
 }
 
 /// The page behind TLS and basic auth: the script, the stylesheet, the event stream and
