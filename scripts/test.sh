@@ -15,6 +15,7 @@ REQUIRED=(
     "chromium chromium"  # a real browser for the bring-up page tests
     "chromedriver chromium-driver" # WebDriver for it
     "tidy tidy"          # HTML validity of the pages
+    "systemd-analyze systemd" # the unit's verification and exposure score
 )
 
 # snmpd lives in /usr/sbin, which is not on every user's PATH.

@@ -191,6 +191,31 @@ impl PollMetrics {
         registry
             .register(Box::new(errors.clone()))
             .expect("first registration");
+        let build_info = prometheus::IntGaugeVec::new(
+            Opts::new(
+                "lightgate_build_info",
+                "Always 1: the version, git revision and compiler of this lightgate.",
+            ),
+            &["version", "revision", "rustc"],
+        )
+        .expect("valid gauge definition");
+        build_info
+            .with_label_values(&[
+                env!("CARGO_PKG_VERSION"),
+                env!("LIGHTGATE_REVISION"),
+                env!("LIGHTGATE_RUSTC"),
+            ])
+            .set(1);
+        registry
+            .register(Box::new(build_info))
+            .expect("first registration");
+        // process_cpu_seconds_total, process_resident_memory_bytes, process_open_fds...
+        // as every Prometheus exporter has them.
+        registry
+            .register(Box::new(
+                prometheus::process_collector::ProcessCollector::for_self(),
+            ))
+            .expect("first registration");
         for reason in ["malformed", "bad_community", "unknown_source"] {
             traps_dropped.with_label_values(&[reason]);
         }

@@ -743,3 +743,52 @@ link2 = { device = "edge-b", interface = "HundredGigE0/0/0", azure_admin_state =
     assert_eq!(port_lines, 1, "{m}");
     t.stop().await;
 }
+
+/// /-/ready: 503 naming the devices whose first poll has not finished, 200 after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ready_waits_for_the_first_poll_of_every_device() {
+    use lightgate::exporter::{serve, web::WebConfig, AppState};
+    let config = lightgate::config::Config::parse(&pair("\"healthy\"", "1s", "1s"), "t").unwrap();
+    // A store with no pollers: nothing is polled until the test records it.
+    let store = std::sync::Arc::new(lightgate::store::Store::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/-/ready", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let app = AppState::new(store.clone());
+    let server = tokio::spawn(async move {
+        serve(listener, app, &WebConfig::default(), async move {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    let (status, body) = common::get(&url).await;
+    assert_eq!(status, 503);
+    assert!(body.contains("edge-a") && body.contains("edge-b"), "{body}");
+    let now = lightgate::store::now();
+    let failed: Result<lightgate::source::PollResult, lightgate::source::SourceError> = Err(
+        lightgate::source::SourceError::Transport("timed out".into()),
+    );
+    store.record_poll(
+        "edge-a",
+        &failed,
+        std::time::Duration::from_secs(1),
+        now,
+        std::time::SystemTime::now(),
+    );
+    let (status, body) = common::get(&url).await;
+    assert_eq!(status, 503);
+    assert!(
+        !body.contains("edge-a") && body.contains("edge-b"),
+        "a failed poll counts: {body}"
+    );
+    store.record_poll(
+        "edge-b",
+        &failed,
+        std::time::Duration::from_secs(1),
+        now,
+        std::time::SystemTime::now(),
+    );
+    assert_eq!(common::get(&url).await, (200, "Ready.\n".to_string()));
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}

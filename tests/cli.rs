@@ -28,9 +28,15 @@ struct Running {
 
 impl Running {
     fn start(args: &[&str]) -> Running {
+        let mut all = vec!["--listen", "127.0.0.1:0"];
+        all.extend_from_slice(args);
+        Running::spawn(&all)
+    }
+
+    /// `lightgate run` with exactly these arguments.
+    fn spawn(args: &[&str]) -> Running {
         let mut child = bin()
             .arg("run")
-            .args(["--listen", "127.0.0.1:0"])
             .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -359,29 +365,116 @@ fn peering_check_prints_addresses_and_exits_by_findings() {
         !stdout.contains("s3cr3tKey"),
         "the MD5 key is never printed"
     );
-    // An error: 1, with the line of the offending key.
+    // An error: 65 (EX_DATAERR), with the line of the offending key.
     let (code, stdout, stderr) = run(&PLAN.replace("vlan = 100", "vlan = 4095"), &[]);
-    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert_eq!(code, Some(65), "{stdout}{stderr}");
     assert!(
         (stdout.clone() + &stderr).contains("(line 8, column 8)"),
         "{stdout}{stderr}"
     );
-    // A warning only (a private ASN on Microsoft peering): 0, or 1 with --strict.
+    // A warning only (a private ASN on Microsoft peering): 0, or 65 with --strict.
     let ms = "\n[[peering]]\ntype = \"microsoft\"\nvlan = 200\npeer_asn = 64512\nprimary_subnet = \"145.1.2.0/30\"\nsecondary_subnet = \"145.1.2.4/30\"\nadvertised_prefixes = [\"145.1.3.0/24\"]\n";
     let warned = format!("{PLAN}{ms}");
     let (code, stdout, stderr) = run(&warned, &[]);
     assert_eq!(code, Some(0), "{stdout}{stderr}");
     assert!((stdout + &stderr).contains("warning: peering 2: peer_asn 64512 is a private AS"));
     let (code, _, _) = run(&warned, &["--strict"]);
-    assert_eq!(code, Some(1));
+    assert_eq!(code, Some(65));
     // --json: the findings and addresses as data.
     let (code, stdout, _) = run(&warned, &["--json"]);
     assert_eq!(code, Some(0));
     let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(v["addresses"].as_array().unwrap().len(), 4, "{v:#}");
     assert!(!stdout.contains("s3cr3tKey"));
-    // A broken plan: a located error, exit 1, no panic.
+    // A broken plan: a located error, exit 65, no panic.
     let (code, stdout, stderr) = run("[circuit\nname = 1\n", &[]);
-    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert_eq!(code, Some(65), "{stdout}{stderr}");
     assert!((stdout + &stderr).contains("line 1"), "located");
+}
+
+/// node_exporter's and snmp_exporter's flag names; the former names keep working (the
+/// other tests use them).
+#[test]
+fn the_exporter_flag_names_work_and_the_agent_says_what_it_is() {
+    let cfg = write_config(lightgate::config::DEMO_TOML);
+    let agent = Running::spawn(&[
+        "--web.listen-address",
+        "127.0.0.1:0",
+        "--config.file",
+        cfg.path().to_str().unwrap(),
+        "--log.format",
+        "json",
+        "--log.level",
+        "info",
+    ]);
+    let get = |path: &str| -> (u16, String) {
+        let url = format!("{}{path}", agent.url());
+        match ureq::get(&url).call() {
+            Ok(mut r) => (r.status().as_u16(), r.body_mut().read_to_string().unwrap()),
+            Err(ureq::Error::StatusCode(code)) => (code, String::new()),
+            Err(e) => panic!("{url}: {e}"),
+        }
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let ready = loop {
+        let (code, body) = get("/-/ready");
+        if code == 200 || Instant::now() > deadline {
+            break (code, body);
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(ready, (200, "Ready.\n".to_string()));
+    let (_, metrics) = get("/metrics");
+    let info = metrics
+        .lines()
+        .find(|l| l.starts_with("lightgate_build_info{"))
+        .unwrap_or_else(|| panic!("no lightgate_build_info:\n{metrics}"));
+    assert!(
+        info.contains(&format!("version=\"{}\"", env!("CARGO_PKG_VERSION")))
+            && info.contains("revision=\"")
+            && info.contains("rustc=\"1.")
+            && info.ends_with(" 1"),
+        "{info}"
+    );
+    for family in [
+        "process_resident_memory_bytes",
+        "process_cpu_seconds_total",
+        "process_open_fds",
+    ] {
+        assert!(
+            metrics.lines().any(|l| l.starts_with(family)),
+            "no {family}"
+        );
+    }
+    let (code, log) = agent.terminate();
+    assert_eq!(code, 0);
+    for line in &log {
+        serde_json::from_str::<serde_json::Value>(line)
+            .unwrap_or_else(|e| panic!("--log.format json: not JSON ({e}): {line}"));
+    }
+    let out = bin()
+        .args(["check-config", "-c"])
+        .arg(cfg.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "check-config -c");
+}
+
+#[test]
+fn completions_and_the_man_page_are_printed() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = bin().args(["completions", shell]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("web.listen-address"), "{shell}: {text}");
+    }
+    let out = bin().args(["completions", "tcsh"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(64),
+        "an unknown shell is a usage error"
+    );
+    let out = bin().arg("man").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8(out.stdout).unwrap().starts_with(".ie "));
 }

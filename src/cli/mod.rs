@@ -30,12 +30,13 @@ use crate::telemetry::LogFormat;
 #[repr(u8)]
 pub enum Exit {
     Ok = 0,
-    /// `peering check` found errors (or warnings with --strict).
-    Findings = 1,
     /// Bad command-line arguments, an unknown port (EX_USAGE).
     Usage = 64,
-    /// `parse --strict`: lines that look like optical data were not read (EX_DATAERR).
+    /// The input has problems (EX_DATAERR): `parse --strict`, lines that look like
+    /// optical data were not read; `peering check`, errors (or warnings with --strict).
     DataErr = 65,
+    /// An input file cannot be read (EX_NOINPUT): `peering check`'s plan.
+    NoInput = 66,
     /// The agent could not be reached, or answered nonsense (EX_UNAVAILABLE).
     Unavailable = 69,
     /// An internal error (EX_SOFTWARE).
@@ -52,7 +53,7 @@ pub enum Exit {
 pub mod exit {
     use super::Exit;
     pub const OK: u8 = Exit::Ok as u8;
-    pub const FINDINGS: u8 = Exit::Findings as u8;
+    pub const NO_INPUT: u8 = Exit::NoInput as u8;
     pub const USAGE: u8 = Exit::Usage as u8;
     pub const DATA_ERR: u8 = Exit::DataErr as u8;
     pub const UNAVAILABLE: u8 = Exit::Unavailable as u8;
@@ -70,8 +71,8 @@ pub mod exit {
     long_about = "lightgate reads the optical light levels (Rx/Tx power per lane, bias, temperature, voltage, \
 the optic's thresholds) and link state of the router ports cabled to an ExpressRoute Direct port pair, \
 decides whether the pair is ready for circuit creation, and exports it all as Prometheus metrics.\n\n\
-Exit codes: 0 success, 64 bad arguments or unknown port, 65 lines not read (parse --strict), \
-69 agent unreachable or nothing found, 70 internal error, \
+Exit codes: 0 success, 64 bad arguments or unknown port, 65 input with problems (parse --strict: \
+lines not read; peering check: errors), 66 input file unreadable, 69 agent unreachable or nothing found, 70 internal error, \
 71 cannot bind the listen address, 75 not ready (gate), 78 invalid config."
 )]
 pub struct Cli {
@@ -87,16 +88,35 @@ enum Command {
     /// simulated routers, both links healthy, ready within half a minute.
     Run {
         /// The config file (TOML). Without it, the embedded demo runs.
-        #[arg(long, short = 'c', value_name = "FILE")]
+        #[arg(
+            long = "config.file",
+            short = 'c',
+            visible_alias = "config",
+            value_name = "FILE"
+        )]
         config: Option<PathBuf>,
         /// Address to serve HTTP on, overriding the config's `listen`.
-        #[arg(long, value_name = "ADDR")]
+        #[arg(
+            long = "web.listen-address",
+            visible_alias = "listen",
+            value_name = "ADDR"
+        )]
         listen: Option<String>,
         /// Log format.
-        #[arg(long, value_enum, default_value = "plain")]
+        #[arg(
+            long = "log.format",
+            visible_alias = "log-format",
+            value_enum,
+            default_value = "plain"
+        )]
         log_format: LogFormat,
         /// Log level or filter (RUST_LOG overrides it), e.g. "info" or "lightgate=debug".
-        #[arg(long, default_value = "info", value_name = "FILTER")]
+        #[arg(
+            long = "log.level",
+            visible_alias = "log-level",
+            default_value = "info",
+            value_name = "FILTER"
+        )]
         log_level: String,
         /// TLS and basic auth, in the web configuration file format of Prometheus
         /// exporters (tls_server_config, basic_auth_users).
@@ -116,9 +136,26 @@ enum Command {
     /// line and column and exit 78.
     CheckConfig {
         /// The config file (TOML).
-        #[arg(value_name = "FILE")]
-        file: PathBuf,
+        #[arg(value_name = "FILE", required_unless_present = "config")]
+        file: Option<PathBuf>,
+        /// The config file, as `run` takes it.
+        #[arg(
+            long = "config.file",
+            short = 'c',
+            visible_alias = "config",
+            value_name = "FILE",
+            conflicts_with = "file"
+        )]
+        config: Option<PathBuf>,
     },
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) to
+    /// standard output, e.g. `lightgate completions bash > /etc/bash_completion.d/lightgate`.
+    Completions {
+        #[arg(value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to standard output: `lightgate man | man -l -`.
+    Man,
     /// Show the readiness, checks and light levels of every port, from a running agent.
     Status {
         /// The agent's base URL.
@@ -239,7 +276,7 @@ enum Command {
 #[derive(Debug, Subcommand)]
 enum PeeringAction {
     /// Check a peering plan (TOML): addresses, VLANs, AS numbers, MD5 key, prefix
-    /// limits. Exit 0 clean, 1 errors (or warnings with --strict).
+    /// limits. Exit 0 clean, 65 errors (or warnings with --strict), 66 unreadable.
     Check {
         #[arg(value_name = "PLAN")]
         plan: PathBuf,
@@ -368,6 +405,34 @@ fn runtime(multi_thread: bool) -> Result<tokio::runtime::Runtime, u8> {
     })
 }
 
+/// The man page: the command, its subcommands and their options, in roff.
+pub fn man_page() -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let command = <Cli as clap::CommandFactory>::command();
+    clap_mangen::Man::new(command.clone()).render(&mut out)?;
+    // Each subcommand as a section of the one page, so that `man lightgate` has it all.
+    for sub in command.get_subcommands().filter(|c| !c.is_hide_set()) {
+        let man = clap_mangen::Man::new(sub.clone());
+        let mut section = Vec::new();
+        man.render_synopsis_section(&mut section)?;
+        man.render_description_section(&mut section)?;
+        man.render_options_section(&mut section)?;
+        let text = String::from_utf8_lossy(&section);
+        out.extend_from_slice(
+            format!(".SH \"LIGHTGATE {}\"\n", sub.get_name().to_uppercase()).as_bytes(),
+        );
+        for line in text.lines() {
+            let line = match line.strip_prefix(".SH ") {
+                Some(rest) => format!(".SS {rest}"),
+                None => line.to_string(),
+            };
+            out.extend_from_slice(line.as_bytes());
+            out.push(b'\n');
+        }
+    }
+    Ok(out)
+}
+
 /// Parses the command line and runs the subcommand.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -398,7 +463,30 @@ pub fn main() -> ExitCode {
             shard,
         }),
         Command::Simulate(args) => simulate::run(*args),
-        Command::CheckConfig { file } => check_config::run(&file),
+        Command::CheckConfig { file, config } => match file.or(config) {
+            Some(file) => check_config::run(&file),
+            None => exit::USAGE,
+        },
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "lightgate",
+                &mut std::io::stdout(),
+            );
+            exit::OK
+        }
+        Command::Man => match man_page() {
+            Ok(page) => {
+                use std::io::Write;
+                let _ = std::io::stdout().write_all(&page);
+                exit::OK
+            }
+            Err(e) => {
+                eprintln!("lightgate: cannot write the man page: {e}");
+                exit::SOFTWARE
+            }
+        },
         Command::Status { url, json, client } => status::run(&url, json, &client),
         Command::Gate {
             port,

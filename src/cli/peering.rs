@@ -5,13 +5,14 @@ use std::path::Path;
 use super::exit;
 use crate::peering::{self, Severity};
 
-/// 0 clean (or warnings only, without --strict), 1 errors (or warnings with --strict).
+/// 0 clean (or warnings only, without --strict), 65 errors (or warnings with --strict),
+/// 66 the plan cannot be read.
 pub fn check(file: &Path, json: bool, strict: bool) -> u8 {
     let text = match std::fs::read_to_string(file) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("{}: {e}", file.display());
-            return exit::FINDINGS;
+            return exit::NO_INPUT;
         }
     };
     let report = peering::check(&text);
@@ -53,7 +54,7 @@ pub fn check(file: &Path, json: bool, strict: bool) -> u8 {
         .iter()
         .any(|f| f.severity == Severity::Error || strict);
     if failed {
-        exit::FINDINGS
+        exit::DATA_ERR
     } else {
         exit::OK
     }

@@ -83,7 +83,7 @@ pub fn settings(a: SnmpArgs) -> Result<SnmpSettings, String> {
         .map(|v| pick::<Vendor>("--vendor", &v))
         .transpose()?;
     Ok(SnmpSettings {
-        address: a.address,
+        address: lightgate_snmp::settings::with_default_port(&a.address),
         version,
         community,
         v3,

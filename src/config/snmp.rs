@@ -85,11 +85,14 @@ fn choice<T: Named>(
 pub fn settings(raw: &Spanned<RawSnmp>, report: Report<'_>) -> SnmpSettings {
     let s = raw.get_ref();
     let at = raw.span();
-    let address = s.address.get_ref().clone();
-    if !address.contains(':') {
+    // No port means 161, as in every SNMP tool.
+    let address = lightgate_snmp::settings::with_default_port(s.address.get_ref());
+    if address.starts_with(':') {
         report(
             s.address.span(),
-            format!("address {address:?} must be host:port (e.g. \"192.0.2.11:161\")"),
+            format!(
+                "address {address:?} names no host (e.g. \"192.0.2.11\" or \"192.0.2.11:161\")"
+            ),
         );
     }
     let version = choice("version", &s.version, SnmpVersion::V2c, report);

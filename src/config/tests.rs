@@ -537,3 +537,18 @@ mod fuzz {
         }
     }
 }
+
+#[test]
+fn an_snmp_address_without_a_port_means_161() {
+    let text = SNMP_DEVICES
+        .replace("\"192.0.2.11:161\"", "\"192.0.2.11\"")
+        .replace("\"192.0.2.12:161\"", "\"2001:db8::12\"");
+    std::env::set_var("LIGHTGATE_TEST_PRIV", "priv-pass-456");
+    let c = Config::parse(&text, "t").unwrap_or_else(|e| panic!("{}", e.report()));
+    let address = |name: &str| match &c.device(name).unwrap().source {
+        SourceConfig::Snmp(s) => s.address.clone(),
+        _ => panic!("snmp"),
+    };
+    assert_eq!(address("edge-b"), "192.0.2.11:161");
+    assert_eq!(address("edge-c"), "[2001:db8::12]:161");
+}

@@ -82,6 +82,7 @@ fn router_with(app: AppState, web: &web::WebConfig, limits: server::Limits) -> R
         .route("/api/v1/ports/{port}/events", get(port_events))
         .route("/metrics", get(metrics_handler))
         .route("/-/healthy", get(healthy))
+        .route("/-/ready", get(ready))
         .route("/-/reload", post(reload))
         .route("/api/v1/ports", get(ports))
         .route("/api/v1/verdicts", get(verdicts))
@@ -226,6 +227,37 @@ async fn metrics_handler(State(store): State<Arc<Store>>) -> Response {
 
 async fn healthy() -> &'static str {
     "Healthy.\n"
+}
+
+/// GET /-/ready: 200 once the config is loaded and the first poll of every device this
+/// agent polls has finished (either way), so that a freshly started agent is not asked
+/// before it knows anything; 503 naming the devices still waited for.
+async fn ready(State(store): State<Arc<Store>>) -> Response {
+    let waiting: Vec<String> = store
+        .devices()
+        .into_iter()
+        .filter(|d| d.polls == 0)
+        .map(|d| d.name)
+        .collect();
+    if waiting.is_empty() {
+        return (StatusCode::OK, "Ready.\n").into_response();
+    }
+    let shown: Vec<&str> = waiting.iter().take(10).map(String::as_str).collect();
+    let more = waiting.len().saturating_sub(shown.len());
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!(
+            "Not ready: waiting for the first poll of {} device(s): {}{more}.\n",
+            waiting.len(),
+            shown.join(", ")
+        ),
+    )
+        .into_response()
 }
 
 async fn ports(State(store): State<Arc<Store>>) -> Response {

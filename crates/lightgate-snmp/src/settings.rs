@@ -318,3 +318,48 @@ mod v3_tests {
             .all(|m| !m.contains("short") && !m.contains("tiny")));
     }
 }
+
+/// The SNMP port every agent listens on unless told otherwise.
+pub const DEFAULT_PORT: u16 = 161;
+
+/// `address` with port 161 added when it names none, as every SNMP tool reads it: a
+/// host name or IPv4 address ("192.0.2.11"), a bare IPv6 address ("2001:db8::1") or one
+/// in brackets ("[2001:db8::1]"). An address with a port is returned as it is.
+pub fn with_default_port(address: &str) -> String {
+    let a = address.trim();
+    if a.parse::<std::net::Ipv6Addr>().is_ok() {
+        return format!("[{a}]:{DEFAULT_PORT}");
+    }
+    if a.starts_with('[') {
+        return if a.ends_with(']') {
+            format!("{a}:{DEFAULT_PORT}")
+        } else {
+            a.to_string()
+        };
+    }
+    if a.contains(':') {
+        a.to_string()
+    } else {
+        format!("{a}:{DEFAULT_PORT}")
+    }
+}
+
+#[cfg(test)]
+mod default_port_tests {
+    use super::with_default_port;
+
+    #[test]
+    fn an_address_without_a_port_means_161() {
+        for (given, meant) in [
+            ("192.0.2.11", "192.0.2.11:161"),
+            ("192.0.2.11:1161", "192.0.2.11:1161"),
+            ("edge-a.example.net", "edge-a.example.net:161"),
+            ("edge-a.example.net:16100", "edge-a.example.net:16100"),
+            ("2001:db8::1", "[2001:db8::1]:161"),
+            ("[2001:db8::1]", "[2001:db8::1]:161"),
+            ("[2001:db8::1]:1161", "[2001:db8::1]:1161"),
+        ] {
+            assert_eq!(with_default_port(given), meant, "{given}");
+        }
+    }
+}
