@@ -14,6 +14,10 @@ import os
 
 DS = {"type": "prometheus", "uid": "${datasource}"}
 
+# Grafana's built-in "dBm" unit takes SI prefixes: -0.2 dBm shows as "-200 mdBm". A
+# custom suffix unit is printed as it is.
+DBM = "suffix: dBm"
+
 
 class Layout:
     """Places panels left to right, top to bottom, on Grafana's 24-column grid."""
@@ -100,7 +104,7 @@ def light_panel(L, direction, word):
             (f'lightgate_optic_threshold_dbm{{port=~"$port",direction="{direction}"}}', "{{link}} {{level}}", "B"),
             window,
         ],
-        12, 8, "dBm",
+        12, 8, DBM,
         defaults=defaults,
         overrides=[
             {"matcher": {"id": "byFrameRefID", "options": "B"},
@@ -145,7 +149,7 @@ def overview():
     panels.append(light_panel(L, "tx", "Tx"))
     panels.append(panel(
         L, "bargauge", "Rx per lane (now)", "Receive power of each lane of multi-lane optics. Good: all lanes green and close to each other; one low lane points at that wavelength.",
-        [('lightgate_optic_rx_power_dbm{port=~"$port",lane!=""}', "{{link}} lane {{lane}}", "A", True)], 8, 8, "dBm",
+        [('lightgate_optic_rx_power_dbm{port=~"$port",lane!=""}', "{{link}} lane {{lane}}", "A", True)], 8, 8, DBM,
         defaults={"min": -20, "max": 5, "thresholds": WINDOW, "color": {"mode": "thresholds"}},
         options={"orientation": "horizontal", "displayMode": "gradient", "reduceOptions": {"calcs": ["lastNotNull"], "values": False, "fields": ""}},
     ))
@@ -162,7 +166,7 @@ def overview():
     L.newline()
     panels.append(panel(
         L, "timeseries", "Azure light levels (dBm)", "Microsoft's own view of the same fibres (Azure Monitor RxLightLevel and TxLightLevel of the Direct port), per link and lane. Good: inside -10 to 0 dBm.",
-        [('lightgate_azure_rx_light_level_dbm{port=~"$port"}', "{{link}} Azure rx {{lane}}", "A"), ('lightgate_azure_tx_light_level_dbm{port=~"$port"}', "{{link}} Azure tx {{lane}}", "B")], 8, 8, "dBm",
+        [('lightgate_azure_rx_light_level_dbm{port=~"$port"}', "{{link}} Azure rx {{lane}}", "A"), ('lightgate_azure_tx_light_level_dbm{port=~"$port"}', "{{link}} Azure tx {{lane}}", "B")], 8, 8, DBM,
         defaults={"thresholds": WINDOW, "custom": {"thresholdsStyle": {"mode": "area"}}},
     ))
     panels.append(panel(

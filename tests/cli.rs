@@ -478,3 +478,87 @@ fn completions_and_the_man_page_are_printed() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8(out.stdout).unwrap().starts_with(".ie "));
 }
+
+/// One scheme for secrets on the command line: --NAME-env VAR or --NAME-file FILE, the
+/// former names kept as aliases; errors name the flag, never the value.
+#[test]
+fn secret_flags_follow_one_scheme_and_the_old_names_still_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing");
+    let run = |args: &[&str]| {
+        let out = bin().args(args).output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    let url = ["status", "--url", "http://127.0.0.1:9", "--username", "u"];
+    for (flag, value, named) in [
+        (
+            "--basic-auth-password-file",
+            missing.to_str().unwrap(),
+            "--basic-auth-password-file:",
+        ),
+        (
+            "--password-file",
+            missing.to_str().unwrap(),
+            "--basic-auth-password-file:",
+        ),
+        (
+            "--basic-auth-password-env",
+            "LIGHTGATE_TEST_UNSET",
+            "--basic-auth-password-env:",
+        ),
+        (
+            "--password-env",
+            "LIGHTGATE_TEST_UNSET",
+            "--basic-auth-password-env:",
+        ),
+    ] {
+        let mut args = url.to_vec();
+        args.extend([flag, value]);
+        let (code, err) = run(&args);
+        assert_eq!(code, Some(64), "{flag}: {err}");
+        assert!(err.contains(named), "{flag}: {err}");
+    }
+    let secret = dir.path().join("auth");
+    std::fs::write(&secret, "auth-pass-never-shown\n").unwrap();
+    let probe = [
+        "probe",
+        "snmp",
+        "--address",
+        "127.0.0.1:9",
+        "--snmp-version",
+        "3",
+        "--user",
+        "u",
+        "--security-level",
+        "authPriv",
+    ];
+    for (flags, named) in [
+        (
+            vec!["--v3-auth-password-file", missing.to_str().unwrap()],
+            "--v3-auth-password-file:",
+        ),
+        (
+            vec!["--auth-password-env", "LIGHTGATE_TEST_UNSET"],
+            "--v3-auth-password-env:",
+        ),
+        (
+            vec![
+                "--v3-auth-password-file",
+                secret.to_str().unwrap(),
+                "--v3-priv-password-env",
+                "LIGHTGATE_TEST_UNSET",
+            ],
+            "--v3-priv-password-env:",
+        ),
+    ] {
+        let mut args = probe.to_vec();
+        args.extend(flags.iter().copied());
+        let (code, err) = run(&args);
+        assert_eq!(code, Some(64), "{flags:?}: {err}");
+        assert!(err.contains(named), "{flags:?}: {err}");
+        assert!(!err.contains("auth-pass-never-shown"), "{err}");
+    }
+}

@@ -498,3 +498,26 @@ fn metric_names_are_found_in_queries() {
         vec!["lightgate_poll_duration_seconds_bucket", "up"]
     );
 }
+
+/// Grafana scales its built-in "dBm" unit with SI prefixes ("-200 mdBm" for -0.2 dBm):
+/// every panel of a dBm series uses a suffix unit, which is printed as it is.
+#[test]
+fn dbm_panels_are_not_si_scaled() {
+    let mut dbm_panels = 0;
+    for (file, d) in dashboards() {
+        for p in d["panels"].as_array().unwrap() {
+            let unit = p["fieldConfig"]["defaults"]["unit"].as_str().unwrap_or("");
+            let exprs = p["targets"].to_string();
+            assert_ne!(
+                unit, "dBm",
+                "{file}: {} uses Grafana's SI-scaled dBm",
+                p["title"]
+            );
+            if exprs.contains("_dbm") && !exprs.contains("span_loss") {
+                assert_eq!(unit, "suffix: dBm", "{file}: {}", p["title"]);
+                dbm_panels += 1;
+            }
+        }
+    }
+    assert!(dbm_panels >= 3, "{dbm_panels} dBm panels");
+}

@@ -145,7 +145,7 @@ _lightgate() {
             return 0
             ;;
         lightgate__subcmd__audit)
-            opts="-h --file --url --port --since --json --tls-ca --tls-cert --tls-key --username --password-env --password-file --help"
+            opts="-h --file --url --port --since --json --tls-ca --tls-cert --tls-key --username --basic-auth-password-env --basic-auth-password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -183,11 +183,11 @@ _lightgate() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --password-env)
+                --basic-auth-password-env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --password-file)
+                --basic-auth-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -239,7 +239,7 @@ _lightgate() {
             return 0
             ;;
         lightgate__subcmd__gate)
-            opts="-h --url --action --wait --interval --json --prometheus --audit-log --max-age --tls-ca --tls-cert --tls-key --username --password-env --password-file --help"
+            opts="-h --url --action --wait --interval --json --prometheus --audit-log --max-age --tls-ca --tls-cert --tls-key --username --basic-auth-password-env --basic-auth-password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -289,11 +289,11 @@ _lightgate() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --password-env)
+                --basic-auth-password-env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --password-file)
+                --basic-auth-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -691,7 +691,7 @@ _lightgate() {
             return 0
             ;;
         lightgate__subcmd__probe__subcmd__snmp)
-            opts="-h --address --config --device --snmp-version --community --community-env --user --security-level --auth-protocol --auth-password-env --priv-protocol --priv-password-env --context --vendor --interface --json --explain --timeout --help"
+            opts="-h --address --config --device --snmp-version --community --community-env --community-file --user --security-level --auth-protocol --v3-auth-password-env --v3-auth-password-file --priv-protocol --v3-priv-password-env --v3-priv-password-file --context --vendor --interface --json --explain --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -721,6 +721,10 @@ _lightgate() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --community-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --user)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -733,7 +737,11 @@ _lightgate() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --auth-password-env)
+                --v3-auth-password-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --v3-auth-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -741,7 +749,11 @@ _lightgate() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --priv-password-env)
+                --v3-priv-password-env)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --v3-priv-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -937,7 +949,7 @@ _lightgate() {
             return 0
             ;;
         lightgate__subcmd__status)
-            opts="-h --url --json --tls-ca --tls-cert --tls-key --username --password-env --password-file --help"
+            opts="-h --url --json --tls-ca --tls-cert --tls-key --username --basic-auth-password-env --basic-auth-password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -963,11 +975,11 @@ _lightgate() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --password-env)
+                --basic-auth-password-env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --password-file)
+                --basic-auth-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -979,7 +991,7 @@ _lightgate() {
             return 0
             ;;
         lightgate__subcmd__workflow)
-            opts="-h --url --json --tls-ca --tls-cert --tls-key --username --password-env --password-file --help"
+            opts="-h --url --json --tls-ca --tls-cert --tls-key --username --basic-auth-password-env --basic-auth-password-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1005,11 +1017,11 @@ _lightgate() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --password-env)
+                --basic-auth-password-env)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --password-file)
+                --basic-auth-password-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -83,8 +83,8 @@ complete -c lightgate -n "__fish_lightgate_using_subcommand status" -l tls-ca -d
 complete -c lightgate -n "__fish_lightgate_using_subcommand status" -l tls-cert -d 'Client certificate (PEM), for agents that require one' -r -F
 complete -c lightgate -n "__fish_lightgate_using_subcommand status" -l tls-key -d 'Client certificate key (PEM)' -r -F
 complete -c lightgate -n "__fish_lightgate_using_subcommand status" -l username -d 'Basic auth user' -r
-complete -c lightgate -n "__fish_lightgate_using_subcommand status" -l password-env -d 'Name of an environment variable holding the basic auth password' -r
-complete -c lightgate -n "__fish_lightgate_using_subcommand status" -l password-file -d 'File holding the basic auth password' -r -F
+complete -c lightgate -n "__fish_lightgate_using_subcommand status" -l basic-auth-password-env -d 'Name of an environment variable holding the basic auth password' -r
+complete -c lightgate -n "__fish_lightgate_using_subcommand status" -l basic-auth-password-file -d 'File holding the basic auth password' -r -F
 complete -c lightgate -n "__fish_lightgate_using_subcommand status" -l json -d 'Print the agent\'s JSON instead of the table'
 complete -c lightgate -n "__fish_lightgate_using_subcommand status" -s h -l help -d 'Print help'
 complete -c lightgate -n "__fish_lightgate_using_subcommand gate" -l url -d 'The agent\'s base URL' -r
@@ -98,8 +98,8 @@ complete -c lightgate -n "__fish_lightgate_using_subcommand gate" -l tls-ca -d '
 complete -c lightgate -n "__fish_lightgate_using_subcommand gate" -l tls-cert -d 'Client certificate (PEM), for agents that require one' -r -F
 complete -c lightgate -n "__fish_lightgate_using_subcommand gate" -l tls-key -d 'Client certificate key (PEM)' -r -F
 complete -c lightgate -n "__fish_lightgate_using_subcommand gate" -l username -d 'Basic auth user' -r
-complete -c lightgate -n "__fish_lightgate_using_subcommand gate" -l password-env -d 'Name of an environment variable holding the basic auth password' -r
-complete -c lightgate -n "__fish_lightgate_using_subcommand gate" -l password-file -d 'File holding the basic auth password' -r -F
+complete -c lightgate -n "__fish_lightgate_using_subcommand gate" -l basic-auth-password-env -d 'Name of an environment variable holding the basic auth password' -r
+complete -c lightgate -n "__fish_lightgate_using_subcommand gate" -l basic-auth-password-file -d 'File holding the basic auth password' -r -F
 complete -c lightgate -n "__fish_lightgate_using_subcommand gate" -l json -d 'Print the decision as JSON'
 complete -c lightgate -n "__fish_lightgate_using_subcommand gate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lightgate -n "__fish_lightgate_using_subcommand audit" -l file -d 'Read this audit file (JSON Lines) instead of asking an agent' -r -F
@@ -110,8 +110,8 @@ complete -c lightgate -n "__fish_lightgate_using_subcommand audit" -l tls-ca -d 
 complete -c lightgate -n "__fish_lightgate_using_subcommand audit" -l tls-cert -d 'Client certificate (PEM), for agents that require one' -r -F
 complete -c lightgate -n "__fish_lightgate_using_subcommand audit" -l tls-key -d 'Client certificate key (PEM)' -r -F
 complete -c lightgate -n "__fish_lightgate_using_subcommand audit" -l username -d 'Basic auth user' -r
-complete -c lightgate -n "__fish_lightgate_using_subcommand audit" -l password-env -d 'Name of an environment variable holding the basic auth password' -r
-complete -c lightgate -n "__fish_lightgate_using_subcommand audit" -l password-file -d 'File holding the basic auth password' -r -F
+complete -c lightgate -n "__fish_lightgate_using_subcommand audit" -l basic-auth-password-env -d 'Name of an environment variable holding the basic auth password' -r
+complete -c lightgate -n "__fish_lightgate_using_subcommand audit" -l basic-auth-password-file -d 'File holding the basic auth password' -r -F
 complete -c lightgate -n "__fish_lightgate_using_subcommand audit" -l json -d 'Print the records as JSON Lines'
 complete -c lightgate -n "__fish_lightgate_using_subcommand audit" -s h -l help -d 'Print help'
 complete -c lightgate -n "__fish_lightgate_using_subcommand workflow" -l url -d 'The agent\'s base URL' -r
@@ -119,8 +119,8 @@ complete -c lightgate -n "__fish_lightgate_using_subcommand workflow" -l tls-ca 
 complete -c lightgate -n "__fish_lightgate_using_subcommand workflow" -l tls-cert -d 'Client certificate (PEM), for agents that require one' -r -F
 complete -c lightgate -n "__fish_lightgate_using_subcommand workflow" -l tls-key -d 'Client certificate key (PEM)' -r -F
 complete -c lightgate -n "__fish_lightgate_using_subcommand workflow" -l username -d 'Basic auth user' -r
-complete -c lightgate -n "__fish_lightgate_using_subcommand workflow" -l password-env -d 'Name of an environment variable holding the basic auth password' -r
-complete -c lightgate -n "__fish_lightgate_using_subcommand workflow" -l password-file -d 'File holding the basic auth password' -r -F
+complete -c lightgate -n "__fish_lightgate_using_subcommand workflow" -l basic-auth-password-env -d 'Name of an environment variable holding the basic auth password' -r
+complete -c lightgate -n "__fish_lightgate_using_subcommand workflow" -l basic-auth-password-file -d 'File holding the basic auth password' -r -F
 complete -c lightgate -n "__fish_lightgate_using_subcommand workflow" -l json -d 'Print the workflow as JSON'
 complete -c lightgate -n "__fish_lightgate_using_subcommand workflow" -s h -l help -d 'Print help'
 complete -c lightgate -n "__fish_lightgate_using_subcommand peering; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help'
@@ -143,14 +143,17 @@ complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_se
 complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -l config -d 'Read the device\'s settings from this config file instead' -r -F
 complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -l device -d 'The device\'s name in --config' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -l snmp-version -d 'SNMP version: 1, 2c or 3' -r
-complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -l community -d 'v1/v2c community (default "public"); prefer --community-env' -r
+complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -l community -d 'v1/v2c community (default "public"); prefer --community-env or --community-file' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -l community-env -d 'Name of an environment variable holding the community' -r
+complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -l community-file -d 'File holding the community' -r -F
 complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -l user -d 'v3 user' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -l security-level -d 'v3 security level: noAuthNoPriv, authNoPriv, authPriv' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -l auth-protocol -d 'v3 authentication protocol: md5, sha, sha224, sha256, sha384, sha512' -r
-complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -l auth-password-env -d 'Name of an environment variable holding the v3 authentication password' -r
+complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -l v3-auth-password-env -d 'Name of an environment variable holding the v3 authentication password' -r
+complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -l v3-auth-password-file -d 'File holding the v3 authentication password' -r -F
 complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -l priv-protocol -d 'v3 privacy protocol: des, aes, aes192, aes256' -r
-complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -l priv-password-env -d 'Name of an environment variable holding the v3 privacy password' -r
+complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -l v3-priv-password-env -d 'Name of an environment variable holding the v3 privacy password' -r
+complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -l v3-priv-password-file -d 'File holding the v3 privacy password' -r -F
 complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -l context -d 'v3 context name' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -l vendor -d 'Vendor profile instead of detection from sysObjectID: cisco, juniper, arista, entity-sensor, huawei, nokia, mikrotik, aruba-cx' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -l interface -d 'Only these interfaces (repeatable)' -r

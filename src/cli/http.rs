@@ -23,11 +23,17 @@ pub struct ClientArgs {
     #[arg(long, value_name = "USER")]
     pub username: Option<String>,
     /// Name of an environment variable holding the basic auth password.
-    #[arg(long, value_name = "VAR", requires = "username")]
+    #[arg(
+        long = "basic-auth-password-env",
+        alias = "password-env",
+        value_name = "VAR",
+        requires = "username"
+    )]
     pub password_env: Option<String>,
     /// File holding the basic auth password.
     #[arg(
-        long,
+        long = "basic-auth-password-file",
+        alias = "password-file",
         value_name = "FILE",
         requires = "username",
         conflicts_with = "password_env"
@@ -95,19 +101,12 @@ impl Client {
             .tls_config(tls.build())
             .build()
             .into();
-        let password = match (&args.password_env, &args.password_file) {
-            (Some(var), _) => Some(
-                std::env::var(var)
-                    .map_err(|_| (exit::USAGE, format!("--password-env: {var} is not set")))?,
-            ),
-            (None, Some(f)) => Some(
-                std::fs::read_to_string(f)
-                    .map_err(|e| (exit::USAGE, format!("{}: {e}", f.display())))?
-                    .trim_end_matches(['\n', '\r'])
-                    .to_string(),
-            ),
-            (None, None) => None,
-        };
+        let password = super::secret_flags::read_opt(
+            "basic-auth-password",
+            &args.password_env,
+            &args.password_file,
+        )
+        .map_err(|e| (exit::USAGE, e))?;
         let authorization = args.username.as_ref().map(|u| {
             let raw = format!("{u}:{}", password.unwrap_or_default());
             format!(
@@ -141,7 +140,7 @@ impl Client {
             .read_to_string()
             .map_err(|e| self.unreachable(url, e))?;
         if status == 401 {
-            return Err((exit::UNAVAILABLE, format!("{url}: the agent wants credentials (HTTP 401): use --username and --password-env")));
+            return Err((exit::UNAVAILABLE, format!("{url}: the agent wants credentials (HTTP 401): use --username and --basic-auth-password-env (or -file)")));
         }
         Ok(Answer { status, body })
     }

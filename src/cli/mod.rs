@@ -14,6 +14,7 @@ mod parse;
 mod peering;
 mod probe;
 mod run;
+mod secret_flags;
 mod simulate;
 mod status;
 mod workflow;
@@ -310,12 +311,15 @@ struct ProbeSnmp {
     /// SNMP version: 1, 2c or 3.
     #[arg(long = "snmp-version", default_value = "2c")]
     snmp_version: String,
-    /// v1/v2c community (default "public"); prefer --community-env.
+    /// v1/v2c community (default "public"); prefer --community-env or --community-file.
     #[arg(long)]
     community: Option<String>,
     /// Name of an environment variable holding the community.
-    #[arg(long)]
+    #[arg(long, value_name = "VAR", conflicts_with_all = ["community", "community_file"])]
     community_env: Option<String>,
+    /// File holding the community.
+    #[arg(long, value_name = "FILE", conflicts_with = "community")]
+    community_file: Option<PathBuf>,
     /// v3 user.
     #[arg(long)]
     user: Option<String>,
@@ -326,14 +330,36 @@ struct ProbeSnmp {
     #[arg(long, default_value = "sha")]
     auth_protocol: String,
     /// Name of an environment variable holding the v3 authentication password.
-    #[arg(long)]
+    #[arg(
+        long = "v3-auth-password-env",
+        alias = "auth-password-env",
+        value_name = "VAR"
+    )]
     auth_password_env: Option<String>,
+    /// File holding the v3 authentication password.
+    #[arg(
+        long = "v3-auth-password-file",
+        value_name = "FILE",
+        conflicts_with = "auth_password_env"
+    )]
+    auth_password_file: Option<PathBuf>,
     /// v3 privacy protocol: des, aes, aes192, aes256.
     #[arg(long, default_value = "aes")]
     priv_protocol: String,
     /// Name of an environment variable holding the v3 privacy password.
-    #[arg(long)]
+    #[arg(
+        long = "v3-priv-password-env",
+        alias = "priv-password-env",
+        value_name = "VAR"
+    )]
     priv_password_env: Option<String>,
+    /// File holding the v3 privacy password.
+    #[arg(
+        long = "v3-priv-password-file",
+        value_name = "FILE",
+        conflicts_with = "priv_password_env"
+    )]
+    priv_password_file: Option<PathBuf>,
     /// v3 context name.
     #[arg(long)]
     context: Option<String>,
@@ -370,13 +396,25 @@ fn probe_snmp(p: ProbeSnmp) -> u8 {
             address: p.address.clone().unwrap_or_default(),
             version: p.snmp_version,
             community: p.community,
-            community_env: p.community_env,
+            community_secret: secret_flags::read_opt(
+                "community",
+                &p.community_env,
+                &p.community_file,
+            ),
             user: p.user,
             security_level: p.security_level,
             auth_protocol: p.auth_protocol,
-            auth_password_env: p.auth_password_env,
+            auth_password: secret_flags::read_opt(
+                "v3-auth-password",
+                &p.auth_password_env,
+                &p.auth_password_file,
+            ),
             priv_protocol: p.priv_protocol,
-            priv_password_env: p.priv_password_env,
+            priv_password: secret_flags::read_opt(
+                "v3-priv-password",
+                &p.priv_password_env,
+                &p.priv_password_file,
+            ),
             context: p.context,
             vendor: p.vendor,
             timeout: p.timeout,

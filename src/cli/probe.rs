@@ -17,25 +17,19 @@ pub struct SnmpArgs {
     pub address: String,
     pub version: String,
     pub community: Option<String>,
-    pub community_env: Option<String>,
+    /// From --community-env or --community-file, read (or why it could not be).
+    pub community_secret: Result<Option<String>, String>,
     pub user: Option<String>,
     pub security_level: String,
     pub auth_protocol: String,
-    pub auth_password_env: Option<String>,
+    /// From --v3-auth-password-env or -file.
+    pub auth_password: Result<Option<String>, String>,
     pub priv_protocol: String,
-    pub priv_password_env: Option<String>,
+    /// From --v3-priv-password-env or -file.
+    pub priv_password: Result<Option<String>, String>,
     pub context: Option<String>,
     pub vendor: Option<String>,
     pub timeout: Duration,
-}
-
-fn env_secret(name: &Option<String>, what: &str) -> Result<Option<Secret>, String> {
-    match name {
-        None => Ok(None),
-        Some(var) => std::env::var(var)
-            .map(|v| Some(Secret::new(v)))
-            .map_err(|_| format!("{what}: the environment variable {var:?} is not set")),
-    }
 }
 
 /// A named setting, with the names the config file accepts too.
@@ -43,20 +37,17 @@ fn pick<T: Named>(what: &str, value: &str) -> Result<T, String> {
     T::parse_named(what, value)
 }
 
-/// Builds settings from the command line. Passwords come from environment variables
-/// only, so they never sit in shell history or `ps` output.
+/// Builds settings from the command line. Passwords come from environment variables or
+/// files only, so they never sit in shell history or `ps` output.
 pub fn settings(a: SnmpArgs) -> Result<SnmpSettings, String> {
     let version = pick("--version", &a.version)?;
-    let community = match (
-        a.community,
-        env_secret(&a.community_env, "--community-env")?,
-    ) {
+    let community = match (a.community, a.community_secret?.map(Secret::new)) {
         (Some(c), None) => Some(Secret::new(c)),
         (None, Some(c)) => Some(c),
         (None, None) if version != SnmpVersion::V3 => Some(Secret::new("public")),
         (None, None) => None,
         (Some(_), Some(_)) => {
-            return Err("give --community or --community-env, not both".to_string())
+            return Err("give --community or --community-env/-file, not both".to_string())
         }
     };
     let v3 = if version == SnmpVersion::V3 {
@@ -64,9 +55,9 @@ pub fn settings(a: SnmpArgs) -> Result<SnmpSettings, String> {
             user: a.user.ok_or("--version 3 needs --user")?,
             level: pick("--security-level", &a.security_level)?,
             auth_protocol: pick("--auth-protocol", &a.auth_protocol)?,
-            auth_password: env_secret(&a.auth_password_env, "--auth-password-env")?,
+            auth_password: a.auth_password?.map(Secret::new),
             priv_protocol: pick("--priv-protocol", &a.priv_protocol)?,
-            priv_password: env_secret(&a.priv_password_env, "--priv-password-env")?,
+            priv_password: a.priv_password?.map(Secret::new),
             context: a.context,
         })
     } else {
@@ -74,7 +65,7 @@ pub fn settings(a: SnmpArgs) -> Result<SnmpSettings, String> {
     };
     if let Some(p) = v3.as_ref().and_then(|v| v.problems().into_iter().next()) {
         return Err(format!(
-            "{p} (--security-level {}: give --auth-password-env and, for authPriv, --priv-password-env)",
+            "{p} (--security-level {}: give --v3-auth-password-env and, for authPriv, --v3-priv-password-env, or their -file forms)",
             a.security_level
         ));
     }
