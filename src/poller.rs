@@ -315,8 +315,18 @@ pub async fn run_azure(store: Arc<Store>, cancel: CancellationToken) {
             let c = current.clone();
             let outcome = tokio::select! {
                 _ = cancel.cancelled() => return,
-                r = tokio::task::spawn_blocking(move || azure::observe(&mut c.lock().unwrap_or_else(|e| e.into_inner()), &id)) => r,
+                r = tokio::task::spawn_blocking(move || {
+                    let mut client = c.lock().unwrap_or_else(|e| e.into_inner());
+                    let outcome = azure::observe(&mut client, &id);
+                    (outcome, client.take_errors())
+                }) => r,
             };
+            let outcome = outcome.map(|(outcome, errors)| {
+                for (endpoint, status) in errors {
+                    store.poll_metrics.azure_api_error(endpoint, &status);
+                }
+                outcome
+            });
             let outcome = match outcome {
                 Ok(r) => r.map_err(|e| e.to_string()),
                 Err(e) => Err(format!("internal error: {e}")),

@@ -611,6 +611,7 @@ fn port_view(
                 admin: a.admin,
                 line_protocol_up: a.line_protocol_up,
                 received: &a.rx,
+                stale: a.stale.as_deref(),
             },
             (None, None) => AzureInput::Declared(azure_admin),
         };

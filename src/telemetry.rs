@@ -65,6 +65,7 @@ pub struct PollMetrics {
     http_open: prometheus::IntGauge,
     http_rejected: prometheus::IntCounter,
     event_streams: prometheus::IntGauge,
+    azure_api_errors: IntCounterVec,
     trap_polls_coalesced: IntCounterVec,
 }
 
@@ -154,6 +155,14 @@ impl PollMetrics {
             "Live event streams open now (GET /api/v1/ports/{port}/events: bring-up pages).",
         )
         .expect("valid gauge definition");
+        let azure_api_errors = IntCounterVec::new(
+            Opts::new(
+                "lightgate_azure_api_errors_total",
+                "Failed Azure requests, by endpoint (arm: Resource Manager and Azure Monitor; token: sign-in) and HTTP status (or transport when there was no answer), retries included.",
+            ),
+            &["endpoint", "status"],
+        )
+        .expect("valid counter definition");
         let trap_polls_coalesced = IntCounterVec::new(
             Opts::new(
                 "lightgate_snmp_trap_polls_coalesced_total",
@@ -169,6 +178,9 @@ impl PollMetrics {
         registry
             .register(Box::new(http_rejected.clone()))
             .expect("unique metric");
+        registry
+            .register(Box::new(azure_api_errors.clone()))
+            .expect("first registration");
         registry
             .register(Box::new(event_streams.clone()))
             .expect("first registration");
@@ -232,6 +244,7 @@ impl PollMetrics {
             http_open,
             http_rejected,
             event_streams,
+            azure_api_errors,
             trap_polls_coalesced,
         }
     }
@@ -239,6 +252,13 @@ impl PollMetrics {
     /// An HTTP connection opened (+1) or closed (-1).
     pub fn http_connections(&self, delta: i64) {
         self.http_open.add(delta);
+    }
+
+    /// A failed Azure request.
+    pub fn azure_api_error(&self, endpoint: &str, status: &str) {
+        self.azure_api_errors
+            .with_label_values(&[endpoint, status])
+            .inc();
     }
 
     /// A live event stream opened (+1) or closed (-1).

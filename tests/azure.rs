@@ -174,6 +174,165 @@ async fn throttling_server_errors_and_expired_tokens_are_retried() {
     );
     assert_eq!(tokens, 2, "one refresh after the expired token");
     assert!(gets >= 4);
+    // Every failed request is counted by endpoint and status.
+    let m = t.metrics().await;
+    for status in ["429", "500", "401"] {
+        let n = value(
+            &m,
+            "lightgate_azure_api_errors_total",
+            &[("endpoint", "arm"), ("status", status)],
+        );
+        assert!(n >= 1.0, "{status}: {n}");
+    }
+    t.stop().await;
+}
+
+/// Azure Monitor returns 10 time series unless asked for more: an agent that did not
+/// ask would lose link2's Tx lanes (16 light series on a 4-lane port).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_lane_of_both_links_is_read_past_azure_monitors_default_top() {
+    let f = fake(&[], "Enabled");
+    let url = fake_azure(f.clone()).await;
+    let t = TestAgent::start(&config(&url, SP)).await;
+    let (_, body) = t
+        .wait_for(
+            "/api/v1/ports/erd-ams-1",
+            Duration::from_secs(10),
+            |_, v| v["links"]["link2"]["azure"].is_object(),
+        )
+        .await;
+    for link in ["link1", "link2"] {
+        for dir in ["rx", "tx"] {
+            let n = body["links"][link]["azure"][dir].as_array().unwrap().len();
+            assert_eq!(n, 4, "{link} {dir}: {body:#}");
+        }
+    }
+    t.stop().await;
+}
+
+/// The Link dimension's values are not documented: "Link1"/"Link2" are read as the
+/// links they name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_dimension_values_are_read_by_what_they_name() {
+    let f = fake(&[], "Enabled");
+    f.lock().unwrap().link_values = Some(["Link1", "Link2"]);
+    let url = fake_azure(f.clone()).await;
+    let t = TestAgent::start(&config(&url, SP)).await;
+    let (status, body) = t
+        .wait_for(
+            "/api/v1/ports/erd-ams-1",
+            Duration::from_secs(10),
+            |s, _| s == 200,
+        )
+        .await;
+    assert_eq!(status, 200, "{body:#}");
+    assert_eq!(body["links"]["link2"]["azure"]["line_protocol_up"], true);
+    assert_eq!(
+        body["links"]["link2"]["azure"]["rx"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+    t.stop().await;
+}
+
+/// Azure Monitor's newest datapoint 14 minutes old: the Azure-side check fails with the
+/// age, and the old light levels are not used.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_azure_datapoint_fails_the_azure_check_with_its_age() {
+    let f = fake(&[], "Enabled");
+    f.lock().unwrap().metrics_age = Some(Duration::from_secs(14 * 60));
+    let url = fake_azure(f.clone()).await;
+    let t = TestAgent::start(&config(&url, SP)).await;
+    let (status, body) = t
+        .wait_for(
+            "/api/v1/ports/erd-ams-1",
+            Duration::from_secs(10),
+            |_, v| v["links"]["link1"]["azure"].is_object(),
+        )
+        .await;
+    assert_eq!(status, 503, "{body:#}");
+    let check = body["links"]["link1"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["check"] == "azure_line_protocol_up")
+        .cloned()
+        .unwrap();
+    assert_eq!(check["pass"], false, "{check}");
+    let detail = check["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("not fresh") && detail.contains("14m"),
+        "{detail}"
+    );
+    assert!(body["links"]["link1"]["azure"]["rx"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    // Fresh again: the check passes.
+    f.lock().unwrap().metrics_age = None;
+    let (status, body) = t
+        .wait_for(
+            "/api/v1/ports/erd-ams-1",
+            Duration::from_secs(10),
+            |s, _| s == 200,
+        )
+        .await;
+    assert_eq!(status, 200, "{body:#}");
+    t.stop().await;
+}
+
+/// Circuits are read with an api-version that has advertisedPublicPrefixInfo: the fake
+/// answers as ARM does, without it before 2024-10-01.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn circuits_are_read_with_an_api_version_that_has_prefix_validation() {
+    let f = fake(&[], "Enabled");
+    f.lock().unwrap().circuits.push(circuit(
+        "er-ams-1",
+        "Provisioned",
+        "Enabled",
+        vec![microsoft_peering_validation_needed()],
+    ));
+    let url = fake_azure(f.clone()).await;
+    let id = format!("{}er-ams-1", common::fake_azure::CIRCUIT_PREFIX);
+    let get = |version: &str| {
+        let u = format!("{url}{id}?api-version={version}");
+        let f = f.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                let token = f.lock().unwrap().valid_tokens.last().cloned().unwrap();
+                let mut r = ureq::get(&u)
+                    .header("Authorization", &format!("Bearer {token}"))
+                    .config()
+                    .http_status_as_error(false)
+                    .build()
+                    .call()
+                    .unwrap();
+                r.body_mut().read_to_string().unwrap()
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let t = TestAgent::start(&config(&url, SP)).await;
+    let (_, c) = t
+        .wait_for(
+            "/api/v1/circuits/er-ams-1",
+            Duration::from_secs(10),
+            |s, _| s == 200,
+        )
+        .await;
+    assert_eq!(
+        c["peerings"][0]["prefixes"],
+        serde_json::json!([["198.51.100.0/24", "ValidationNeeded"]]),
+        "the agent sees each prefix's validation state: {c:#}"
+    );
+    // The fake honours the version (the agent's token is valid by now).
+    let old = get("2023-09-01").await;
+    let new = get("2024-10-01").await;
+    assert!(new.contains("advertisedPublicPrefixInfo"), "{new}");
+    assert!(!old.contains("advertisedPublicPrefixInfo"), "{old}");
     t.stop().await;
 }
 

@@ -47,6 +47,10 @@ pub struct Fake {
     pub echo_token_request: bool,
     /// Port GETs fail with a 403 that echoes the Authorization header.
     pub echo_bearer: bool,
+    /// How old the newest metric datapoint is (Azure Monitor lags; default 2 minutes).
+    pub metrics_age: Option<Duration>,
+    /// The Link dimension values Azure returns (default "link1", "link2").
+    pub link_values: Option<[&'static str; 2]>,
 }
 
 pub const CIRCUIT_PREFIX: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-er/providers/Microsoft.Network/expressRouteCircuits/";
@@ -182,12 +186,29 @@ async fn arm(
             .map(|(_, v)| v.clone())
             .unwrap_or_default();
         assert!(filter.starts_with("Link eq '*'"), "{filter}");
-        let mut m = metrics(f_rx(&fake));
+        // As Azure Monitor: at most `top` time series (default 10) per request.
+        let top: usize = q
+            .iter()
+            .find(|(k, _)| k == "top")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(10);
+        let (age, links) = {
+            let f = fake.lock().unwrap();
+            (
+                f.metrics_age.unwrap_or(Duration::from_secs(120)),
+                f.link_values.unwrap_or(["link1", "link2"]),
+            )
+        };
+        let mut m = metrics(f_rx(&fake), age, links);
         let wanted: Vec<&str> = names.split(',').collect();
-        m["value"]
-            .as_array_mut()
-            .unwrap()
-            .retain(|v| wanted.contains(&v["name"]["value"].as_str().unwrap()));
+        let list = m["value"].as_array_mut().unwrap();
+        list.retain(|v| wanted.contains(&v["name"]["value"].as_str().unwrap()));
+        let mut left = top;
+        for metric in list.iter_mut() {
+            let ts = metric["timeseries"].as_array_mut().unwrap();
+            ts.truncate(left);
+            left -= ts.len();
+        }
         return Json(m).into_response();
     }
     if path.starts_with(CIRCUIT_PREFIX) {
@@ -198,7 +219,22 @@ async fn arm(
         {
             return (StatusCode::FORBIDDEN, Json(json!({"error": {"code": "AuthorizationFailed", "message": "The client 'client-1' does not have authorization to perform action 'Microsoft.Network/expressRouteCircuits/read'."}}))).into_response();
         }
+        // As ARM: advertisedPublicPrefixInfo exists from api-version 2024-10-01 on.
+        let version = q
+            .iter()
+            .find(|(k, _)| k == "api-version")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
         return match f.circuits.iter().find(|c| c["id"] == path.as_str()) {
+            Some(c) if version.as_str() < "2024-10-01" => {
+                let mut c = c.clone();
+                for p in c["properties"]["peerings"].as_array_mut().into_iter().flatten() {
+                    if let Some(cfg) = p["properties"]["microsoftPeeringConfig"].as_object_mut() {
+                        cfg.remove("advertisedPublicPrefixInfo");
+                    }
+                }
+                Json(c).into_response()
+            }
             Some(c) => Json(c.clone()).into_response(),
             None => (StatusCode::NOT_FOUND, Json(json!({"error": {"code": "ResourceNotFound", "message": "The Resource was not found."}}))).into_response(),
         };
@@ -243,26 +279,45 @@ fn f_rx(fake: &Shared) -> [f64; 2] {
     fake.lock().unwrap().rx_dbm
 }
 
-fn metrics(rx: [f64; 2]) -> Value {
-    let series = |metric: &str, link: &str, lane: Option<&str>, v: f64| {
+/// Metrics - List answer: one metric entry per name, its time series per link and lane,
+/// the newest value `age` old (and an empty minute after it, as Azure Monitor has).
+fn metrics(rx: [f64; 2], age: Duration, links: [&str; 2]) -> Value {
+    let stamp = |ago: Duration| {
+        humantime::format_rfc3339_seconds(std::time::SystemTime::now() - ago).to_string()
+    };
+    let points = [
+        json!({"timeStamp": stamp(age + Duration::from_secs(60)), "average": 0.0}),
+        json!({"timeStamp": stamp(age), "average": 0.0}),
+        json!({"timeStamp": stamp(age.saturating_sub(Duration::from_secs(60)))}),
+    ];
+    let series = |link: &str, lane: Option<&str>, v: f64| {
         let mut dims =
             vec![json!({"name": {"value": "Link", "localizedValue": "Link"}, "value": link})];
         if let Some(l) = lane {
             dims.push(json!({"name": {"value": "Lane", "localizedValue": "Lane"}, "value": l}));
         }
-        json!({"name": {"value": metric}, "unit": "Count", "timeseries": [{"metadatavalues": dims, "data": [
-            {"timeStamp": "2026-11-25T10:00:00Z", "average": v - 0.5}, {"timeStamp": "2026-11-25T10:01:00Z", "average": v}, {"timeStamp": "2026-11-25T10:02:00Z"}
-        ]}]})
+        let mut data = points.to_vec();
+        data[0]["average"] = json!(v - 0.5);
+        data[1]["average"] = json!(v);
+        json!({"metadatavalues": dims, "data": data})
     };
-    let mut value = Vec::new();
-    for (i, link) in ["link1", "link2"].into_iter().enumerate() {
+    let mut by_metric: Vec<(&str, Vec<Value>)> = vec![
+        ("RxLightLevel", Vec::new()),
+        ("TxLightLevel", Vec::new()),
+        ("LineProtocol", Vec::new()),
+    ];
+    for (i, link) in links.into_iter().enumerate() {
         for lane in ["0", "1", "2", "3"] {
-            value.push(series("RxLightLevel", link, Some(lane), rx[i]));
-            value.push(series("TxLightLevel", link, Some(lane), -1.5));
+            by_metric[0].1.push(series(link, Some(lane), rx[i]));
+            by_metric[1].1.push(series(link, Some(lane), -1.5));
         }
-        value.push(series("LineProtocol", link, None, 1.0));
+        by_metric[2].1.push(series(link, None, 1.0));
     }
-    json!({"cost": 0, "timespan": "2026-11-25T09:50:00Z/2026-11-25T10:05:00Z", "interval": "PT1M", "value": value, "namespace": "Microsoft.Network/expressRoutePorts"})
+    let value: Vec<Value> = by_metric
+        .into_iter()
+        .map(|(name, ts)| json!({"name": {"value": name}, "unit": "Count", "timeseries": ts}))
+        .collect();
+    json!({"cost": 0, "interval": "PT1M", "value": value, "namespace": "Microsoft.Network/expressRoutePorts"})
 }
 
 /// Serves the fake on 127.0.0.1; returns its base URL.

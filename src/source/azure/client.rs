@@ -25,6 +25,9 @@ pub struct AzureClient {
     token: Option<(Secret, Instant)>,
     /// Tokens obtained so far (for tests and the debug log).
     pub tokens_fetched: u64,
+    /// Failed requests since the last [`AzureClient::take_errors`]: (endpoint "arm" or
+    /// "token", HTTP status or "transport"), for `lightgate_azure_api_errors_total`.
+    errors: Vec<(&'static str, String)>,
 }
 
 fn transport(url: &str, e: impl std::fmt::Display) -> SourceError {
@@ -63,7 +66,13 @@ impl AzureClient {
             agent,
             token: None,
             tokens_fetched: 0,
+            errors: Vec::new(),
         }
+    }
+
+    /// The failed requests counted since the last call.
+    pub fn take_errors(&mut self) -> Vec<(&'static str, String)> {
+        std::mem::take(&mut self.errors)
     }
 
     pub fn config(&self) -> &AzureConfig {
@@ -100,14 +109,15 @@ impl AzureClient {
                     self.config.metadata_endpoint
                 );
                 if let Some(id) = client_id {
-                    url.push_str(&format!("&client_id={id}"));
+                    url.push_str(&format!("&client_id={}", lightgate_core::text::encode(id)));
                 }
-                let r = self
-                    .agent
-                    .get(&url)
-                    .header("Metadata", "true")
-                    .call()
-                    .map_err(|e| transport(&url, e))?;
+                let r = match self.agent.get(&url).header("Metadata", "true").call() {
+                    Ok(r) => r,
+                    Err(e) => {
+                        self.errors.push(("token", "transport".to_string()));
+                        return Err(transport(&url, e));
+                    }
+                };
                 (url, r)
             }
         };
@@ -117,6 +127,7 @@ impl AzureClient {
             .read_to_string()
             .map_err(|e| transport(&url, e))?;
         if status != 200 {
+            self.errors.push(("token", status.to_string()));
             let who = match self.config.auth {
                 AzureAuth::ServicePrincipal { .. } => "the service principal could not sign in",
                 AzureAuth::ManagedIdentity { .. } => "the managed identity gave no token",
@@ -209,6 +220,7 @@ impl AzureClient {
             {
                 Ok(r) => r,
                 Err(e) => {
+                    self.errors.push(("arm", "transport".to_string()));
                     last = transport(&url, e);
                     std::thread::sleep(backoff);
                     backoff *= 2;
@@ -226,6 +238,9 @@ impl AzureClient {
                 .body_mut()
                 .read_to_string()
                 .map_err(|e| transport(&url, e))?;
+            if status != 200 {
+                self.errors.push(("arm", status.to_string()));
+            }
             match status {
                 200 => {
                     return serde_json::from_str(&body).map_err(|_| {

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::domain::{
     AzureAdminState, AzureCircuit, AzureLevel, AzureLink, AzureLinkInfo, AzurePeering, AzurePort,
-    AzurePrefix,
+    AzurePrefix, AZURE_METRIC_MAX_AGE,
 };
 
 /// The link entries of a port resource: (admin state, info) for link1 and link2.
@@ -62,6 +62,24 @@ pub struct Point {
     pub link: Option<String>,
     pub lane: Option<String>,
     pub value: f64,
+    /// The datapoint's timeStamp, when Azure gave a readable one.
+    pub at: Option<std::time::SystemTime>,
+}
+
+/// Which link a value of Azure Monitor's Link dimension names. The values are not
+/// documented; "link1"/"link2" are what Azure returns today, and the obvious variants
+/// ("Link1", "link 1", "1", "primary") are read the same. Anything else names neither.
+pub fn link_of(dimension: &str) -> Option<&'static str> {
+    let key: String = dimension
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    match key.as_str() {
+        "link1" | "1" | "primary" | "primarylink" => Some("link1"),
+        "link2" | "2" | "secondary" | "secondarylink" => Some("link2"),
+        _ => None,
+    }
 }
 
 /// The latest value of every time series in a Metrics - List answer.
@@ -100,14 +118,22 @@ pub fn metric_points(answer: &Value) -> Result<Vec<Point>, String> {
                 .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
-                .filter_map(|d| d.get("average").and_then(Value::as_f64))
-                .rfind(|v| v.is_finite());
-            if let Some(value) = latest {
+                .filter_map(|d| {
+                    let v = d.get("average").and_then(Value::as_f64)?;
+                    let at = d
+                        .get("timeStamp")
+                        .and_then(Value::as_str)
+                        .and_then(|t| humantime::parse_rfc3339_weak(t).ok());
+                    Some((v, at))
+                })
+                .rfind(|(v, _)| v.is_finite());
+            if let Some((value, at)) = latest {
                 points.push(Point {
                     metric: name.to_string(),
                     link: dim("link"),
                     lane: dim("lane"),
                     value,
+                    at,
                 });
             }
         }
@@ -115,23 +141,57 @@ pub fn metric_points(answer: &Value) -> Result<Vec<Point>, String> {
     Ok(points)
 }
 
-/// Puts the port resource and the metric points together.
-pub fn observation(port: &Value, points: &[Point]) -> Result<AzurePort, String> {
+/// Puts the port resource and the metric points together, as seen at `now`: a link
+/// whose newest datapoint is older than [`AZURE_METRIC_MAX_AGE`] is marked stale (with
+/// the age) and its light levels are left out; values of the Link dimension that name
+/// neither link are noted, not dropped in silence.
+pub fn observation(
+    port: &Value,
+    points: &[Point],
+    now: std::time::SystemTime,
+) -> Result<AzurePort, String> {
     let [(a1, i1), (a2, i2)] = port_links(port)?;
+    let mut notes: Vec<String> = Vec::new();
+    for p in points {
+        if let Some(l) = p.link.as_deref().filter(|l| link_of(l).is_none()) {
+            let note = format!(
+                "Azure Monitor's {} has a Link dimension value {l:?} that names neither link1 nor link2; its values are not used",
+                p.metric
+            );
+            if !notes.contains(&note) {
+                notes.push(note);
+            }
+        }
+    }
     fn of<'a>(
         points: &'a [Point],
         metric: &'a str,
         link: &'a str,
     ) -> impl Iterator<Item = &'a Point> + 'a {
         points.iter().filter(move |p| {
-            p.metric == metric
-                && p.link
-                    .as_deref()
-                    .is_some_and(|l| l.eq_ignore_ascii_case(link))
+            p.metric == metric && p.link.as_deref().and_then(link_of) == Some(link)
         })
     }
+    let age_of = |p: &Point| p.at.map(|at| now.duration_since(at).unwrap_or_default());
     let link = |name: &str, admin, info| {
+        // The newest datapoint of the link, whatever the metric: all of them come from
+        // the same port, so one that is old means Azure stopped reporting the link.
+        let newest = points
+            .iter()
+            .filter(|p| p.link.as_deref().and_then(link_of) == Some(name))
+            .filter_map(age_of)
+            .min();
+        let stale = newest.filter(|age| *age > AZURE_METRIC_MAX_AGE).map(|age| {
+            format!(
+                "Azure Monitor's latest datapoint for {name} is {} old (more than {})",
+                crate::domain::format_duration(age),
+                crate::domain::format_duration(AZURE_METRIC_MAX_AGE)
+            )
+        });
         let levels = |metric: &str| {
+            if stale.is_some() {
+                return Vec::new();
+            }
             let mut v: Vec<AzureLevel> = of(points, metric, name)
                 .map(|p| AzureLevel {
                     lane: p.lane.clone(),
@@ -150,6 +210,7 @@ pub fn observation(port: &Value, points: &[Point]) -> Result<AzurePort, String> 
             rx: levels("RxLightLevel"),
             tx: levels("TxLightLevel"),
             info,
+            stale,
         }
     };
     Ok(AzurePort {
@@ -157,6 +218,7 @@ pub fn observation(port: &Value, points: &[Point]) -> Result<AzurePort, String> 
         link2: link("link2", a2, i2),
         circuits: Vec::new(),
         circuit_errors: Vec::new(),
+        notes,
     })
 }
 
@@ -274,7 +336,7 @@ mod tests {
             series("LineProtocol", "link2", None, &[Some(0.0)]),
         ]});
         let points = metric_points(&metrics).unwrap();
-        let obs = observation(&port(), &points).unwrap();
+        let obs = observation(&port(), &points, at("2026-11-25T10:03:00Z")).unwrap();
         assert_eq!(obs.link1.admin, AzureAdminState::Enabled);
         assert_eq!(obs.link2.admin, AzureAdminState::Disabled);
         assert_eq!(
@@ -291,6 +353,41 @@ mod tests {
             obs.link2.info.patch_panel_id.as_deref(),
             Some("patchPanelId2")
         );
+    }
+
+    fn at(t: &str) -> std::time::SystemTime {
+        humantime::parse_rfc3339(t).unwrap()
+    }
+
+    #[test]
+    fn a_datapoint_older_than_ten_minutes_makes_the_link_stale_with_its_age() {
+        let metrics = json!({"value": [
+            series("RxLightLevel", "link1", Some("0"), &[Some(-3.1)]),
+            series("LineProtocol", "link1", None, &[Some(1.0)]),
+        ]});
+        let points = metric_points(&metrics).unwrap();
+        let fresh = observation(&port(), &points, at("2026-11-25T10:09:00Z")).unwrap();
+        assert_eq!(fresh.link1.stale, None);
+        assert_eq!(fresh.link1.rx.len(), 1);
+        let old = observation(&port(), &points, at("2026-11-25T10:14:00Z")).unwrap();
+        let why = old.link1.stale.expect("stale");
+        assert!(why.contains("14m old"), "{why}");
+        assert!(old.link1.rx.is_empty(), "stale light is not used");
+    }
+
+    #[test]
+    fn link_values_are_read_by_what_they_name_and_unknown_ones_are_noted() {
+        let metrics = json!({"value": [
+            series("RxLightLevel", "Link1", Some("0"), &[Some(-3.1)]),
+            series("RxLightLevel", "Secondary", Some("0"), &[Some(-4.1)]),
+            series("RxLightLevel", "link3", Some("0"), &[Some(-5.1)]),
+        ]});
+        let points = metric_points(&metrics).unwrap();
+        let obs = observation(&port(), &points, at("2026-11-25T10:01:00Z")).unwrap();
+        assert_eq!(obs.link1.rx[0].dbm, -3.1);
+        assert_eq!(obs.link2.rx[0].dbm, -4.1);
+        assert_eq!(obs.notes.len(), 1, "{:?}", obs.notes);
+        assert!(obs.notes[0].contains("\"link3\""), "{:?}", obs.notes);
     }
 
     #[test]

@@ -13,8 +13,15 @@ use client::AzureClient;
 pub use settings::{AzureAuth, AzureConfig};
 
 /// The ExpressRoutePorts api-version: any stable one from 2023-09-01 on has what
-/// lightgate reads.
+/// lightgate reads of the port.
 pub const PORT_API_VERSION: &str = "2023-09-01";
+/// The expressRouteCircuits api-version: the first that returns a Microsoft peering's
+/// `advertisedPublicPrefixInfo` (each prefix's validation state) is 2024-10-01; older
+/// ones leave it out, and prefix validation could never show pending prefixes.
+pub const CIRCUIT_API_VERSION: &str = "2024-10-01";
+/// Series a metrics query may return: Azure Monitor's default `top` is 10, fewer than
+/// the lanes of an 8-lane optic on both links; this covers 2 links x 16 lanes x 2.
+pub const METRICS_TOP: usize = 64;
 /// Azure Monitor Metrics - List api-version.
 pub const METRICS_API_VERSION: &str = "2018-01-01";
 
@@ -25,7 +32,7 @@ pub fn observe(client: &mut AzureClient, port_id: &str) -> Result<AzurePort, Sou
     let metrics_path = format!("{port_id}/providers/Microsoft.Insights/metrics");
     let query = |names: &str, filter: &str| {
         format!(
-            "api-version={METRICS_API_VERSION}&metricnames={names}&aggregation=Average&interval=PT1M&timespan=PT15M&%24filter={}",
+            "api-version={METRICS_API_VERSION}&metricnames={names}&aggregation=Average&interval=PT1M&timespan=PT15M&top={METRICS_TOP}&%24filter={}",
             lightgate_core::text::encode(filter)
         )
     };
@@ -36,12 +43,16 @@ pub fn observe(client: &mut AzureClient, port_id: &str) -> Result<AzurePort, Sou
     let line = client.get(&metrics_path, &query("LineProtocol", "Link eq '*'"))?;
     let mut points = decode::metric_points(&light).map_err(SourceError::Decode)?;
     points.extend(decode::metric_points(&line).map_err(SourceError::Decode)?);
-    let mut observed = decode::observation(&port, &points).map_err(SourceError::Decode)?;
+    let mut observed = decode::observation(&port, &points, std::time::SystemTime::now())
+        .map_err(SourceError::Decode)?;
+    for note in &observed.notes {
+        tracing::warn!(port = %port_id.rsplit('/').next().unwrap_or(port_id), note = %note, "Azure returned something lightgate cannot place.");
+    }
     // A circuit that cannot be read (no Reader role on its resource group, a decoding
     // problem) is reported with the circuits; it must not hide the port's own state.
     for id in decode::circuit_ids(&port) {
         let read = client
-            .get(&id, &format!("api-version={PORT_API_VERSION}"))
+            .get(&id, &format!("api-version={CIRCUIT_API_VERSION}"))
             .and_then(|c| decode::circuit(&c).map_err(SourceError::Decode));
         match read {
             Ok(c) => observed.circuits.push(c),

@@ -34,7 +34,15 @@ pub struct AzureLink {
     /// What Azure's port transmits (light towards our router).
     pub tx: Vec<AzureLevel>,
     pub info: AzureLinkInfo,
+    /// Why Azure Monitor's values for the link are not current (its latest datapoint
+    /// older than [`AZURE_METRIC_MAX_AGE`], with its age); stale light levels are left
+    /// out of `rx` and `tx`.
+    pub stale: Option<String>,
 }
+
+/// How old Azure Monitor's latest datapoint may be (Azure's metrics arrive a few
+/// minutes late; one that stopped coming is not a current view of the link).
+pub const AZURE_METRIC_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// One advertised public prefix of a Microsoft peering and its validation state.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,6 +90,9 @@ pub struct AzurePort {
     /// Circuits the port lists that could not be read (e.g. no Reader role on their
     /// resource group), one line each: they do not hide the port's own state.
     pub circuit_errors: Vec<String>,
+    /// What Azure returned that could not be placed (a Link dimension value that names
+    /// neither link), one line each.
+    pub notes: Vec<String>,
 }
 
 /// Total power of Azure's values in dBm (lanes summed in mW).
@@ -140,6 +151,7 @@ mod tests {
     #[test]
     fn span_loss_is_sender_minus_receiver_in_each_direction() {
         let azure = AzureLink {
+            stale: None,
             rx: vec![AzureLevel {
                 lane: None,
                 dbm: -4.5,
@@ -169,6 +181,7 @@ mod tests {
             })
             .collect();
         let azure = AzureLink {
+            stale: None,
             rx: (1..=4)
                 .map(|l| AzureLevel {
                     lane: Some(l.to_string()),

@@ -15,7 +15,7 @@ pub mod window;
 
 pub use azure::{
     span_loss_db, AzureCircuit, AzureLevel, AzureLink, AzureLinkInfo, AzurePeering, AzurePort,
-    AzurePrefix,
+    AzurePrefix, AZURE_METRIC_MAX_AGE,
 };
 pub use power::{OpticalPower, Power};
 pub use readiness::{

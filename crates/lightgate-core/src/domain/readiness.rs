@@ -114,6 +114,8 @@ pub enum AzureInput<'a> {
         line_protocol_up: Option<bool>,
         /// What Azure's port receives from this link (Azure Monitor's RxLightLevel).
         received: &'a [AzureLevel],
+        /// Why Azure Monitor's values are not current, when they are not.
+        stale: Option<&'a str>,
     },
     /// Azure is configured for the port but gives no current observation: why.
     Unavailable(&'a str),
@@ -212,16 +214,20 @@ fn azure_checks(link: LinkId, azure: AzureInput<'_>) -> Vec<Check> {
         AzureInput::Observed {
             admin: state,
             line_protocol_up,
+            stale,
             ..
         } => vec![
             admin(state, "observed from Azure"),
-            match line_protocol_up {
-                Some(true) => line(true, format!("{link} Azure line protocol up")),
-                Some(false) => line(false, format!("{link} Azure line protocol down")),
-                None => line(
-                    false,
-                    format!("{link} Azure reports no line protocol value"),
-                ),
+            match (stale, line_protocol_up) {
+                (Some(why), _) => line(false, format!("{link} Azure data not fresh: {why}")),
+                (None, line_protocol_up) => match line_protocol_up {
+                    Some(true) => line(true, format!("{link} Azure line protocol up")),
+                    Some(false) => line(false, format!("{link} Azure line protocol down")),
+                    None => line(
+                        false,
+                        format!("{link} Azure reports no line protocol value"),
+                    ),
+                },
             },
         ],
         AzureInput::Unavailable(why) => vec![

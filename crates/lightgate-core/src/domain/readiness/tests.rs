@@ -385,6 +385,7 @@ fn with_azure(azure: AzureInput<'_>) -> LinkReadiness {
 #[test]
 fn observed_azure_state_adds_the_line_protocol_check() {
     let r = with_azure(AzureInput::Observed {
+        stale: None,
         admin: AzureAdminState::Enabled,
         line_protocol_up: Some(true),
         received: &[],
@@ -399,12 +400,14 @@ fn observed_azure_state_adds_the_line_protocol_check() {
         "link1 Azure line protocol up"
     );
     let r = with_azure(AzureInput::Observed {
+        stale: None,
         admin: AzureAdminState::Enabled,
         line_protocol_up: Some(false),
         received: &[],
     });
     assert_eq!(failing_names(&r), vec!["azure_line_protocol_up"]);
     let r = with_azure(AzureInput::Observed {
+        stale: None,
         admin: AzureAdminState::Disabled,
         line_protocol_up: None,
         received: &[],
