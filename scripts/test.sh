@@ -16,6 +16,7 @@ REQUIRED=(
     "chromedriver chromium-driver" # WebDriver for it
     "tidy tidy"          # HTML validity of the pages
     "systemd-analyze systemd" # the unit's verification and exposure score
+    "openssl openssl"    # an RSA certificate for the Azure certificate credential test
 )
 
 # snmpd lives in /usr/sbin, which is not on every user's PATH.

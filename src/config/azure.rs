@@ -9,9 +9,8 @@ use toml::Spanned;
 use super::raw::RawAzure;
 use super::snmp::{secret, Report};
 use super::{AzureAuth, AzureConfig, Secret};
+use crate::source::azure::Cloud;
 
-pub const DEFAULT_ARM: &str = "https://management.azure.com";
-pub const DEFAULT_LOGIN: &str = "https://login.microsoftonline.com";
 pub const DEFAULT_METADATA: &str = "http://169.254.169.254";
 pub const DEFAULT_POLL: Duration = Duration::from_secs(60);
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -36,54 +35,170 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
+/// The credentials `credential` may name.
+pub const CREDENTIALS: [&str; 6] = [
+    "default",
+    "client-secret",
+    "certificate",
+    "managed-identity",
+    "workload-identity",
+    "azure-cli",
+];
+
+/// Where Azure Arc's agent writes its challenge files on Linux.
+pub const ARC_TOKEN_DIRECTORY: &str = "/var/opt/azcmagent/tokens";
+
 /// Resolves `[azure]`.
 pub fn resolve(raw: &Spanned<RawAzure>, report: Report<'_>) -> Option<AzureConfig> {
     let a = raw.get_ref();
     let at: Range<usize> = raw.span();
-    let auth = if a.managed_identity == Some(true) {
-        AzureAuth::ManagedIdentity {
-            client_id: a.client_id.as_ref().map(|c| c.get_ref().clone()),
+    let cloud = match &a.cloud {
+        None => Cloud::Public,
+        Some(c) => Cloud::parse(c.get_ref()).unwrap_or_else(|| {
+            report(
+                c.span(),
+                format!(
+                    "cloud {:?} is not one of {}",
+                    c.get_ref(),
+                    Cloud::NAMES.join(", ")
+                ),
+            );
+            Cloud::Public
+        }),
+    };
+    let text = |v: &Option<Spanned<String>>| v.as_ref().map(|v| v.get_ref().clone());
+    let tenant = text(&a.tenant_id).or_else(|| env("AZURE_TENANT_ID"));
+    let client = text(&a.client_id).or_else(|| env("AZURE_CLIENT_ID"));
+    let secret = secret(
+        "client_secret",
+        &a.client_secret,
+        &a.client_secret_file,
+        &a.client_secret_env,
+        at.clone(),
+        report,
+    )
+    .or_else(|| env("AZURE_CLIENT_SECRET").map(Secret::new));
+    let certificate = text(&a.client_certificate_path)
+        .or_else(|| env("AZURE_CLIENT_CERTIFICATE_PATH"))
+        .map(std::path::PathBuf::from);
+    let token_file = text(&a.federated_token_file)
+        .or_else(|| env("AZURE_FEDERATED_TOKEN_FILE"))
+        .map(std::path::PathBuf::from);
+    let cli = AzureAuth::AzureCli {
+        command: text(&a.azure_cli_command).unwrap_or_else(|| "az".to_string()),
+    };
+    let client_secret = || match (&tenant, &client, &secret) {
+        (Some(t), Some(c), Some(s)) => Some(AzureAuth::ServicePrincipal {
+            tenant_id: t.clone(),
+            client_id: c.clone(),
+            client_secret: s.clone(),
+        }),
+        _ => None,
+    };
+    let with_certificate = || match (&tenant, &client, &certificate) {
+        (Some(t), Some(c), Some(p)) => Some(AzureAuth::Certificate {
+            tenant_id: t.clone(),
+            client_id: c.clone(),
+            certificate_path: p.clone(),
+        }),
+        _ => None,
+    };
+    let workload = || match (&tenant, &client, &token_file) {
+        (Some(t), Some(c), Some(f)) => Some(AzureAuth::WorkloadIdentity {
+            tenant_id: t.clone(),
+            client_id: c.clone(),
+            token_file: f.clone(),
+        }),
+        _ => None,
+    };
+    let managed = |client_id: Option<String>| AzureAuth::ManagedIdentity { client_id };
+    let needs = |what: &str| {
+        format!("credential = {what:?} needs {}", match what {
+            "client-secret" => "tenant_id, client_id and client_secret (or client_secret_file, client_secret_env, or the AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET variables)",
+            "certificate" => "tenant_id, client_id and client_certificate_path (or the AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_CERTIFICATE_PATH variables)",
+            _ => "tenant_id, client_id and federated_token_file (or the AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE variables)",
+        })
+    };
+    let chosen = match &a.credential {
+        Some(c) if a.managed_identity == Some(true) && c.get_ref() != "managed-identity" => {
+            report(
+                c.span(),
+                format!(
+                    "managed_identity = true and credential = {:?} contradict each other: keep one",
+                    c.get_ref()
+                ),
+            );
+            return None;
         }
-    } else {
-        let tenant = a
-            .tenant_id
-            .as_ref()
-            .map(|t| t.get_ref().clone())
-            .or_else(|| env("AZURE_TENANT_ID"));
-        let client = a
-            .client_id
-            .as_ref()
-            .map(|c| c.get_ref().clone())
-            .or_else(|| env("AZURE_CLIENT_ID"));
-        let secret = secret(
-            "client_secret",
-            &a.client_secret,
-            &a.client_secret_file,
-            &a.client_secret_env,
-            at.clone(),
-            report,
-        )
-        .or_else(|| env("AZURE_CLIENT_SECRET").map(Secret::new));
-        match (tenant, client, secret) {
-            (Some(tenant_id), Some(client_id), Some(client_secret)) => {
-                AzureAuth::ServicePrincipal {
-                    tenant_id,
-                    client_id,
-                    client_secret,
-                }
-            }
-            _ => {
+        Some(c) => Some((c.get_ref().clone(), c.span())),
+        None if a.managed_identity == Some(true) => {
+            Some(("managed-identity".to_string(), at.clone()))
+        }
+        None => None,
+    };
+    let auth = match chosen {
+        // Before `credential` existed: a service principal, or managed_identity = true.
+        None => match client_secret() {
+            Some(sp) => sp,
+            None => {
                 report(
                     at,
-                    "[azure] needs a service principal (tenant_id, client_id and client_secret, \\
-                     client_secret_file or client_secret_env, or the AZURE_TENANT_ID, AZURE_CLIENT_ID \\
-                     and AZURE_CLIENT_SECRET variables) or managed_identity = true"
-                        .to_string(),
+                    format!(
+                        "[azure] needs a credential: a service principal (tenant_id, client_id and client_secret, \
+                         client_secret_file or client_secret_env, or the AZURE_TENANT_ID, AZURE_CLIENT_ID and \
+                         AZURE_CLIENT_SECRET variables), or credential = one of {}",
+                        CREDENTIALS.join(", ")
+                    ),
                 );
                 return None;
             }
-        }
+        },
+        Some((kind, span)) => match kind.as_str() {
+            "client-secret" => match client_secret() {
+                Some(sp) => sp,
+                None => {
+                    report(span, needs("client-secret"));
+                    return None;
+                }
+            },
+            "certificate" => match with_certificate() {
+                Some(c) => c,
+                None => {
+                    report(span, needs("certificate"));
+                    return None;
+                }
+            },
+            "workload-identity" => match workload() {
+                Some(w) => w,
+                None => {
+                    report(span, needs("workload-identity"));
+                    return None;
+                }
+            },
+            "managed-identity" => managed(text(&a.client_id)),
+            "azure-cli" => cli.clone(),
+            "default" => AzureAuth::Chain(
+                [client_secret(), with_certificate(), workload()]
+                    .into_iter()
+                    .flatten()
+                    .chain([managed(client.clone()), cli.clone()])
+                    .collect(),
+            ),
+            other => {
+                report(
+                    span,
+                    format!(
+                        "credential {other:?} is not one of {}",
+                        CREDENTIALS.join(", ")
+                    ),
+                );
+                return None;
+            }
+        },
     };
+    // Azure Arc announces its endpoint to the services of an Arc-enabled server.
+    let arc_endpoint = text(&a.arc_identity_endpoint)
+        .or_else(|| env("IMDS_ENDPOINT").and(env("IDENTITY_ENDPOINT")));
     let duration = |d: &Option<Spanned<super::duration::HumanDuration>>,
                     default: Duration,
                     what: &str,
@@ -100,9 +215,14 @@ pub fn resolve(raw: &Spanned<RawAzure>, report: Report<'_>) -> Option<AzureConfi
     };
     Some(AzureConfig {
         auth,
-        arm_endpoint: endpoint(&a.arm_endpoint, DEFAULT_ARM, report),
-        login_endpoint: endpoint(&a.login_endpoint, DEFAULT_LOGIN, report),
+        cloud,
+        arm_endpoint: endpoint(&a.arm_endpoint, cloud.arm(), report),
+        login_endpoint: endpoint(&a.login_endpoint, cloud.login(), report),
         metadata_endpoint: endpoint(&a.metadata_endpoint, DEFAULT_METADATA, report),
+        arc_endpoint,
+        arc_token_directory: text(&a.arc_token_directory)
+            .unwrap_or_else(|| ARC_TOKEN_DIRECTORY.to_string())
+            .into(),
         poll_interval: duration(&a.poll_interval, DEFAULT_POLL, "poll_interval", report),
         request_timeout: duration(
             &a.request_timeout,

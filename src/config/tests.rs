@@ -552,3 +552,68 @@ fn an_snmp_address_without_a_port_means_161() {
     assert_eq!(address("edge-b"), "192.0.2.11:161");
     assert_eq!(address("edge-c"), "[2001:db8::12]:161");
 }
+
+#[test]
+fn azure_credentials_and_clouds_resolve_or_say_what_is_missing() {
+    use crate::source::azure::{AzureAuth, Cloud};
+    let azure = |lines: &str| {
+        format!("[azure]\n{lines}\n\n[[port]]\nname = \"p\"\nlink1 = {{ device = \"d\", interface = \"a\" }}\nlink2 = {{ device = \"d\", interface = \"b\" }}\n\n[[device]]\nname = \"d\"\nsource = \"sim\"\n[device.sim]\ninterfaces = {{ a = \"healthy\", b = \"healthy\" }}\n")
+    };
+    let c = Config::parse(
+        &azure("credential = \"managed-identity\"\ncloud = \"usgov\""),
+        "t",
+    )
+    .unwrap_or_else(|e| panic!("{}", e.report()));
+    let a = c.azure.as_ref().unwrap();
+    assert_eq!(a.cloud, Cloud::UsGov);
+    assert_eq!(a.arm_endpoint, "https://management.usgovcloudapi.net");
+    assert_eq!(a.login_endpoint, "https://login.microsoftonline.us");
+    assert_eq!(a.cloud.audience(), "https://management.usgovcloudapi.net/");
+    assert_eq!(a.auth, AzureAuth::ManagedIdentity { client_id: None });
+    let c = Config::parse(&azure("credential = \"azure-cli\"\ncloud = \"china\""), "t").unwrap();
+    assert_eq!(
+        c.azure.as_ref().unwrap().arm_endpoint,
+        "https://management.chinacloudapi.cn"
+    );
+    let c = Config::parse(
+        &azure("credential = \"default\"\nazure_cli_command = \"/opt/az/bin/az\""),
+        "t",
+    )
+    .unwrap();
+    match &c.azure.as_ref().unwrap().auth {
+        AzureAuth::Chain(chain) => {
+            let kinds: Vec<&str> = chain.iter().map(AzureAuth::kind).collect();
+            assert_eq!(kinds.last(), Some(&"azure-cli"), "{kinds:?}");
+            assert!(kinds.contains(&"managed-identity"), "{kinds:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    for (lines, says) in [
+        (
+            "credential = \"certificate\"\ntenant_id = \"t\"\nclient_id = \"c\"",
+            "client_certificate_path",
+        ),
+        (
+            "credential = \"workload-identity\"\ntenant_id = \"t\"",
+            "federated_token_file",
+        ),
+        (
+            "credential = \"kerberos\"",
+            "is not one of default, client-secret",
+        ),
+        (
+            "credential = \"azure-cli\"\nmanaged_identity = true",
+            "contradict",
+        ),
+        (
+            "credential = \"azure-cli\"\ncloud = \"mars\"",
+            "cloud \"mars\" is not one of public, usgov, china",
+        ),
+    ] {
+        let found = problems(&azure(lines));
+        assert!(
+            found.iter().any(|p| p.contains(says)),
+            "{lines}: {found:#?}"
+        );
+    }
+}

@@ -51,6 +51,18 @@ pub struct Fake {
     pub metrics_age: Option<Duration>,
     /// The Link dimension values Azure returns (default "link1", "link2").
     pub link_values: Option<[&'static str; 2]>,
+    /// Statuses the metadata service answers before it gives a token (404, 410, 429...).
+    pub imds_faults: VecDeque<u16>,
+    /// Token requests of the metadata service, failed ones included.
+    pub imds_requests: u32,
+    /// The federated token a workload identity must present.
+    pub federated_token: Option<String>,
+    /// The certificate (DER) a certificate credential's assertion must be signed with.
+    pub certificate_der: Option<Vec<u8>>,
+    /// Azure Arc: the challenge file the endpoint names, and its content.
+    pub arc_key: Option<(std::path::PathBuf, String)>,
+    /// Azure Arc token requests (challenge and answer).
+    pub arc_requests: u32,
 }
 
 pub const CIRCUIT_PREFIX: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-er/providers/Microsoft.Network/expressRouteCircuits/";
@@ -120,10 +132,120 @@ async fn sp_token(
     if fake.lock().unwrap().secret_expired {
         return (StatusCode::UNAUTHORIZED, Json(json!({"error": "invalid_client", "error_description": "AADSTS7000222: The provided client secret keys for app 'client-1' are expired. Visit the Azure portal to create new keys for your app.\r\nTrace ID: x"}))).into_response();
     }
+    if get("client_assertion_type") == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" {
+        let assertion = get("client_assertion");
+        let (federated, cert) = {
+            let f = fake.lock().unwrap();
+            (f.federated_token.clone(), f.certificate_der.clone())
+        };
+        let accepted = federated.as_deref() == Some(assertion.as_str())
+            || cert.is_some_and(|der| {
+                signed_by(
+                    &assertion,
+                    &der,
+                    &format!("{}/tenant-1/oauth2/v2.0/token", ""),
+                )
+            });
+        if !accepted {
+            return (StatusCode::UNAUTHORIZED, Json(json!({"error": "invalid_client", "error_description": "AADSTS700027: Client assertion failed signature validation."}))).into_response();
+        }
+        return Json(token_answer(&fake)).into_response();
+    }
     if get("client_secret") != SECRET {
         return (StatusCode::UNAUTHORIZED, Json(json!({"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."}))).into_response();
     }
     Json(token_answer(&fake)).into_response()
+}
+
+/// Whether `jwt` is an RS256 assertion signed with the key of certificate `der`, naming
+/// it by its SHA-1 thumbprint (x5t), for client-1, valid now, for the token endpoint.
+fn signed_by(jwt: &str, der: &[u8], _aud_suffix: &str) -> bool {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let parts: Vec<&str> = jwt.split('.').collect();
+    if parts.len() != 3 {
+        return false;
+    }
+    let (Ok(h), Ok(c), Ok(sig)) = (
+        b64.decode(parts[0]),
+        b64.decode(parts[1]),
+        b64.decode(parts[2]),
+    ) else {
+        return false;
+    };
+    let (Ok(header), Ok(claims)) = (
+        serde_json::from_slice::<Value>(&h),
+        serde_json::from_slice::<Value>(&c),
+    ) else {
+        return false;
+    };
+    let thumb = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, der);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let cert_der = rustls_pki_types::CertificateDer::from(der.to_vec());
+    let Ok(cert) = webpki::EndEntityCert::try_from(&cert_der) else {
+        return false;
+    };
+    header["alg"] == "RS256"
+        && header["x5t"] == b64.encode(thumb.as_ref())
+        && claims["iss"] == "client-1"
+        && claims["sub"] == "client-1"
+        && claims["aud"]
+            .as_str()
+            .is_some_and(|a| a.ends_with("/tenant-1/oauth2/v2.0/token"))
+        && claims["exp"].as_u64().is_some_and(|e| e > now)
+        && claims["nbf"].as_u64().is_some_and(|n| n <= now + 5)
+        && claims["jti"].as_str().is_some_and(|j| j.len() >= 16)
+        && cert
+            .verify_signature(
+                webpki::ring::RSA_PKCS1_2048_8192_SHA256,
+                format!("{}.{}", parts[0], parts[1]).as_bytes(),
+                &sig,
+            )
+            .is_ok()
+}
+
+/// Azure Arc's identity endpoint: 401 with a challenge file, then a token for the
+/// file's content.
+async fn arc_token(
+    State(fake): State<Shared>,
+    headers: HeaderMap,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
+    let mut f = fake.lock().unwrap();
+    f.arc_requests += 1;
+    assert!(q
+        .iter()
+        .any(|(k, v)| k == "api-version" && v == "2020-06-01"));
+    assert!(q
+        .iter()
+        .any(|(k, v)| k == "resource" && v == "https://management.azure.com/"));
+    let Some((path, key)) = f.arc_key.clone() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    drop(f);
+    match headers.get("Authorization").and_then(|v| v.to_str().ok()) {
+        Some(a) if a == format!("Basic {key}") => {
+            let mut t = token_answer(&fake);
+            t["expires_in"] = json!("3599");
+            Json(t).into_response()
+        }
+        Some(_) => (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({"error": "invalid_request", "error_description": "wrong secret"})),
+        )
+            .into_response(),
+        None => (
+            StatusCode::UNAUTHORIZED,
+            [(
+                "WWW-Authenticate",
+                format!("Basic realm={}", path.display()),
+            )],
+        )
+            .into_response(),
+    }
 }
 
 async fn mi_token(
@@ -137,6 +259,19 @@ async fn mi_token(
     assert!(q
         .iter()
         .any(|(k, v)| k == "resource" && v == "https://management.azure.com/"));
+    let fault = {
+        let mut f = fake.lock().unwrap();
+        f.imds_requests += 1;
+        f.imds_faults.pop_front()
+    };
+    if let Some(status) = fault {
+        let status = StatusCode::from_u16(status).unwrap();
+        return (
+            status,
+            Json(json!({"error": "unavailable", "error_description": "IMDS is updating"})),
+        )
+            .into_response();
+    }
     let mut t = token_answer(&fake);
     t["expires_in"] = json!("3599"); // the metadata service sends a string
     Json(t).into_response()
@@ -325,6 +460,7 @@ pub async fn fake_azure(fake: Shared) -> String {
     let app = Router::new()
         .route("/{tenant}/oauth2/v2.0/token", post(sp_token))
         .route("/metadata/identity/oauth2/token", get(mi_token))
+        .route("/arc/metadata/identity/oauth2/token", get(arc_token))
         .route("/subscriptions/{*path}", get(arm))
         .with_state(fake);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -12,8 +12,6 @@ use super::{AzureAuth, AzureConfig};
 use crate::source::SourceError;
 use lightgate_core::secret::Secret;
 
-/// The ARM token audience.
-const RESOURCE: &str = "https://management.azure.com/";
 /// Attempts of one GET (throttling and server errors included).
 const ATTEMPTS: u32 = 4;
 /// Never wait longer than this for one Retry-After.
@@ -28,6 +26,10 @@ pub struct AzureClient {
     /// Failed requests since the last [`AzureClient::take_errors`]: (endpoint "arm" or
     /// "token", HTTP status or "transport"), for `lightgate_azure_api_errors_total`.
     errors: Vec<(&'static str, String)>,
+    /// Secrets the credential used (assertions, challenge files), kept to redact them.
+    used_secrets: Vec<String>,
+    /// The member of a credential chain that worked last.
+    pinned: Option<usize>,
 }
 
 fn transport(url: &str, e: impl std::fmt::Display) -> SourceError {
@@ -39,7 +41,7 @@ fn strip_query(url: &str) -> &str {
 }
 
 /// Azure's error code and message from an error body, if it has them.
-fn azure_error(body: &str) -> String {
+pub(crate) fn azure_error(body: &str) -> String {
     let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
     let code = v.pointer("/error/code").and_then(Value::as_str);
     let message = v.pointer("/error/message").and_then(Value::as_str);
@@ -67,6 +69,8 @@ impl AzureClient {
             token: None,
             tokens_fetched: 0,
             errors: Vec::new(),
+            used_secrets: Vec::new(),
+            pinned: None,
         }
     }
 
@@ -80,92 +84,16 @@ impl AzureClient {
     }
 
     fn fetch_token(&mut self) -> Result<(Secret, Duration), SourceError> {
-        let (url, mut response) = match &self.config.auth {
-            AzureAuth::ServicePrincipal {
-                tenant_id,
-                client_id,
-                client_secret,
-            } => {
-                let url = format!(
-                    "{}/{tenant_id}/oauth2/v2.0/token",
-                    self.config.login_endpoint
-                );
-                let form = [
-                    ("grant_type", "client_credentials"),
-                    ("client_id", client_id.as_str()),
-                    ("client_secret", client_secret.expose()),
-                    ("scope", "https://management.azure.com/.default"),
-                ];
-                let r = self
-                    .agent
-                    .post(&url)
-                    .send_form(form)
-                    .map_err(|e| transport(&url, e))?;
-                (url, r)
-            }
-            AzureAuth::ManagedIdentity { client_id } => {
-                let mut url = format!(
-                    "{}/metadata/identity/oauth2/token?api-version=2018-02-01&resource={RESOURCE}",
-                    self.config.metadata_endpoint
-                );
-                if let Some(id) = client_id {
-                    url.push_str(&format!("&client_id={}", lightgate_core::text::encode(id)));
-                }
-                let r = match self.agent.get(&url).header("Metadata", "true").call() {
-                    Ok(r) => r,
-                    Err(e) => {
-                        self.errors.push(("token", "transport".to_string()));
-                        return Err(transport(&url, e));
-                    }
-                };
-                (url, r)
-            }
+        let mut ctx = super::credential::Ctx {
+            agent: &self.agent,
+            config: &self.config,
+            errors: &mut self.errors,
+            secrets: &mut self.used_secrets,
         };
-        let status = response.status().as_u16();
-        let body = response
-            .body_mut()
-            .read_to_string()
-            .map_err(|e| transport(&url, e))?;
-        if status != 200 {
-            self.errors.push(("token", status.to_string()));
-            let who = match self.config.auth {
-                AzureAuth::ServicePrincipal { .. } => "the service principal could not sign in",
-                AzureAuth::ManagedIdentity { .. } => "the managed identity gave no token",
-            };
-            let hint = if body.contains("AADSTS7000222") {
-                " (the client secret has expired: create a new one and update client_secret)"
-            } else if body.contains("AADSTS7000215") {
-                " (wrong client secret)"
-            } else {
-                ""
-            };
-            return Err(SourceError::Auth(format!(
-                "{who} (HTTP {status}): {}{hint}",
-                azure_error(&body)
-            )));
-        }
-        let v: Value = serde_json::from_str(&body).map_err(|_| {
-            SourceError::Decode(format!(
-                "the token answer from {} is not JSON",
-                strip_query(&url)
-            ))
-        })?;
-        let token = v
-            .get("access_token")
-            .and_then(Value::as_str)
-            .ok_or_else(|| {
-                SourceError::Decode("the token answer has no access_token".to_string())
-            })?;
-        // expires_in is a number from Entra ID and a string from the metadata service.
-        let lifetime = v
-            .get("expires_in")
-            .and_then(|e| {
-                e.as_u64()
-                    .or_else(|| e.as_str().and_then(|s| s.parse().ok()))
-            })
-            .unwrap_or(300);
+        let auth = self.config.auth.clone();
+        let token = super::credential::fetch(&mut ctx, &auth, &mut self.pinned)?;
         self.tokens_fetched += 1;
-        Ok((Secret::new(token), Duration::from_secs(lifetime)))
+        Ok(token)
     }
 
     /// A valid token, renewed well before it expires (five minutes, or half of a short
@@ -185,7 +113,7 @@ impl AzureClient {
 
     /// The client secret and the current token: never to appear in an error.
     fn secrets(&self) -> Vec<String> {
-        let mut out = Vec::new();
+        let mut out = self.used_secrets.clone();
         if let AzureAuth::ServicePrincipal { client_secret, .. } = &self.config.auth {
             out.push(client_secret.expose().to_string());
         }

@@ -4,13 +4,14 @@
 //! Microsoft's own view of the far end of the same fibres.
 
 pub mod client;
+pub mod credential;
 pub mod decode;
 mod settings;
 
 use crate::domain::AzurePort;
 use crate::source::SourceError;
 use client::AzureClient;
-pub use settings::{AzureAuth, AzureConfig};
+pub use settings::{AzureAuth, AzureConfig, Cloud};
 
 /// The ExpressRoutePorts api-version: any stable one from 2023-09-01 on has what
 /// lightgate reads of the port.
