@@ -380,6 +380,197 @@ fn client_certificates_can_be_required() {
     );
 }
 
+/// A second CA and a server certificate for 127.0.0.1 it signed, written over
+/// `server.pem`/`server.key` in `pki`'s directory (a certificate rotation).
+fn rotate(pki: &Pki) -> String {
+    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
+    let key = KeyPair::generate().unwrap();
+    let server = CertificateParams::new(vec!["127.0.0.1".to_string()])
+        .unwrap()
+        .signed_by(&key, &ca)
+        .unwrap();
+    std::fs::write(pki.dir.path().join("ca2.pem"), ca.pem()).unwrap();
+    // The key first: a reader between the two writes sees a mismatch and keeps the old.
+    std::fs::write(pki.dir.path().join("server.key"), key.serialize_pem()).unwrap();
+    std::fs::write(pki.dir.path().join("server.pem"), server.pem()).unwrap();
+    pki.path("ca2.pem")
+}
+
+/// Waits until `lightgate status` with `args` exits with `code`.
+fn status_becomes(https: &str, args: &[&str], code: i32, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let out = status(https, args);
+        if out.status.code() == Some(code) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{what}: still {:?}: {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+}
+
+/// The web config is re-read when it or its certificate changes: a rotated
+/// certificate, a new user and new headers take effect without a restart, and a broken
+/// rewrite is refused while the running config stays.
+#[test]
+fn a_rotated_certificate_and_new_users_take_effect_without_a_restart() {
+    let pki = Pki::new();
+    let web = pki.web_config("");
+    let p = start(&["--web.config.file", &web]);
+    let https = format!("https://{}", p.addr);
+    let ca1 = pki.path("ca.pem");
+    let run = |ca: &str, code: i32, what: &str| {
+        let args = [
+            "--tls-ca",
+            ca,
+            "--username",
+            "alice",
+            "--password-env",
+            "LG_PW",
+        ];
+        status_becomes(&https, &args, code, what);
+    };
+    run(&ca1, 0, "before the rotation");
+    let ca2 = rotate(&pki);
+    run(&ca2, 0, "the rotated certificate is served");
+    run(&ca1, 69, "the old one is not");
+
+    // A new user, and a header, by rewriting the file.
+    let bob = bcrypt::hash("bob-pass-1", 4).unwrap();
+    let text = std::fs::read_to_string(&web).unwrap();
+    let rewritten = format!(
+        "{text}  bob: {bob}\nhttp_server_config:\n  headers:\n    Strict-Transport-Security: max-age=31536000\n"
+    );
+    std::fs::write(&web, &rewritten).unwrap();
+    let bob_args = [
+        "--tls-ca",
+        ca2.as_str(),
+        "--username",
+        "bob",
+        "--basic-auth-password-env",
+        "LG_PW_BOB",
+    ];
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let out = Command::new(env!("CARGO_BIN_EXE_lightgate"))
+            .args(["status", "--url", &https])
+            .args(bob_args)
+            .env("LG_PW_BOB", "bob-pass-1")
+            .output()
+            .unwrap();
+        if out.status.code() == Some(0) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "bob was not let in: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let out = Command::new("openssl")
+        .args(["s_client", "-connect", &p.addr, "-CAfile", &ca2, "-quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin
+                .take()
+                .unwrap()
+                .write_all(b"GET /-/healthy HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")?;
+            c.wait_with_output()
+        })
+        .expect("openssl s_client runs (apt-get install openssl)");
+    let answer = String::from_utf8_lossy(&out.stdout).to_ascii_lowercase();
+    assert!(
+        answer.contains("strict-transport-security: max-age=31536000"),
+        "{answer}"
+    );
+
+    // A typo: refused, the running config (bob included) stays.
+    std::fs::write(
+        &web,
+        rewritten.replace("basic_auth_users", "basic_auth_user"),
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_secs(5));
+    let out = Command::new(env!("CARGO_BIN_EXE_lightgate"))
+        .args(["status", "--url", &https])
+        .args(bob_args)
+        .env("LG_PW_BOB", "bob-pass-1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "the running config stays");
+    let out = status(&https, &["--tls-ca", &ca2]);
+    assert_eq!(out.status.code(), Some(69), "auth still required");
+}
+
+/// exporter-toolkit's min_version and client_allowed_sans.
+#[test]
+fn tls_versions_and_client_sans_are_enforced() {
+    let pki = Pki::new();
+    let web = pki.web_config("  min_version: TLS13\n");
+    let p = start(&["--web.config.file", &web]);
+    let handshake = |flag: &str| {
+        Command::new("openssl")
+            .args(["s_client", "-connect", &p.addr, flag, "-CAfile"])
+            .arg(pki.path("ca.pem"))
+            .stdin(Stdio::null())
+            .output()
+            .expect("openssl s_client runs (apt-get install openssl)")
+    };
+    let out = handshake("-tls1_2");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Cipher is (NONE)"),
+        "TLS 1.2 was accepted with min_version TLS13: {text}"
+    );
+    let out = handshake("-tls1_3");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("New, TLSv1.3, Cipher is TLS_"), "{text}");
+    drop(p);
+
+    let https_args = |pki: &Pki| {
+        vec![
+            "--tls-ca".to_string(),
+            pki.path("ca.pem"),
+            "--username".into(),
+            "alice".into(),
+            "--password-env".into(),
+            "LG_PW".into(),
+            "--tls-cert".into(),
+            pki.path("client.pem"),
+            "--tls-key".into(),
+            pki.path("client.key"),
+        ]
+    };
+    for (sans, code) in [("[pipeline]", 0), ("[grafana.example.net]", 69)] {
+        let web = pki.web_config(&format!(
+            "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.pem\n  client_allowed_sans: {sans}\n"
+        ));
+        let p = start(&["--web.config.file", &web]);
+        let args = https_args(&pki);
+        let list: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = status(&format!("https://{}", p.addr), &list);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{sans}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
 /// Device names that land in shard 1/2 and 2/2.
 fn names_in(shard: Shard, count: usize) -> Vec<String> {
     (0..)

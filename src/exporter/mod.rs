@@ -8,7 +8,9 @@ pub mod live;
 pub mod metrics;
 pub mod page;
 pub mod server;
+pub mod tls;
 pub mod web;
+pub mod web_live;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -69,11 +71,12 @@ pub const MAX_BODY: usize = 128 * 1024;
 
 /// The routes, with basic auth in front of every one when users are configured, and
 /// every request body read within its time limit.
-pub fn router(app: AppState, web: &web::WebConfig) -> Router {
-    router_with(app, web, server::Limits::default())
+pub fn router(app: AppState, web: &web::WebConfig) -> Result<Router, String> {
+    let live = Arc::new(web_live::WebLive::new(web)?);
+    Ok(router_with(app, live, server::Limits::default()))
 }
 
-fn router_with(app: AppState, web: &web::WebConfig, limits: server::Limits) -> Router {
+fn router_with(app: AppState, web: Arc<web_live::WebLive>, limits: server::Limits) -> Router {
     let router = Router::new()
         .route("/", get(index))
         .route("/ports/{port}", get(port_page))
@@ -101,15 +104,16 @@ fn router_with(app: AppState, web: &web::WebConfig, limits: server::Limits) -> R
         (limits.body_timeout, MAX_BODY),
         server::bounded_body,
     ));
-    if web.basic_auth_users.is_empty() {
-        router
-    } else {
-        let auth = Arc::new(web::BasicAuth::new(web.basic_auth_users.clone()));
-        router.layer(axum::middleware::from_fn_with_state(
-            auth,
+    // Auth and headers follow the web config in force (it may be re-read).
+    router
+        .layer(axum::middleware::from_fn_with_state(
+            web.clone(),
             web::require_auth,
         ))
-    }
+        .layer(axum::middleware::from_fn_with_state(
+            web,
+            web_live::add_headers,
+        ))
 }
 
 /// Serves until `shutdown` completes, then finishes in-flight requests (for at most
@@ -133,13 +137,19 @@ pub async fn serve_with_limits(
 ) -> std::io::Result<()> {
     let store = app.store.clone();
     let live = app.live.clone();
-    let routes = router_with(app, web, limits);
-    let tls = web.rustls().map_err(std::io::Error::other)?;
+    let web_live = Arc::new(web_live::WebLive::new(web).map_err(std::io::Error::other)?);
+    let routes = router_with(app, web_live.clone(), limits);
+    let tls = web_live.tls();
+    let stop_watching = tokio_util::sync::CancellationToken::new();
+    if let Some(path) = web.source.clone() {
+        tokio::spawn(web_live::watch(web_live, path, stop_watching.clone()));
+    }
     // Event streams never end by themselves: end them when the shutdown begins, or
     // every open page would hold the shutdown for its whole grace period.
     let shutdown = async move {
         shutdown.await;
         live.stop();
+        stop_watching.cancel();
     };
     server::serve(listener, routes, tls, limits, store, shutdown).await
 }

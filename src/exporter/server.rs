@@ -213,7 +213,7 @@ fn too_large(max: usize) -> Response {
 pub async fn serve(
     listener: TcpListener,
     routes: Router,
-    tls: Option<rustls::ServerConfig>,
+    tls: Option<axum_server::tls_rustls::RustlsConfig>,
     limits: Limits,
     store: Arc<Store>,
     shutdown: impl Future<Output = ()> + Send + 'static,
@@ -239,10 +239,10 @@ pub async fn serve(
             s.http1_only().serve(service).await
         }
         Some(config) => {
-            let rustls = axum_server::tls_rustls::RustlsAcceptor::new(
-                axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(config)),
-            )
-            .handshake_timeout(limits.header_timeout);
+            // The handle is shared with the web config watcher, which swaps the
+            // certificate in place when its files change.
+            let rustls = axum_server::tls_rustls::RustlsAcceptor::new(config)
+                .handshake_timeout(limits.header_timeout);
             let mut s = server
                 .acceptor(Capped::new(rustls, &limits, &store))
                 .handle(handle)

@@ -14,8 +14,6 @@ use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use serde::Deserialize;
 
 /// `tls_server_config`.
@@ -32,6 +30,21 @@ pub struct TlsServerConfig {
     /// Accepted for exporter-toolkit compatibility; rustls picks the server's order.
     #[serde(default)]
     pub prefer_server_cipher_suites: Option<bool>,
+    /// TLS12 (default) or TLS13.
+    #[serde(default)]
+    pub min_version: Option<String>,
+    /// TLS12 or TLS13 (default).
+    #[serde(default)]
+    pub max_version: Option<String>,
+    /// TLS 1.2 suites by Go's names; TLS 1.3's are always offered.
+    #[serde(default)]
+    pub cipher_suites: Option<Vec<String>>,
+    /// X25519, CurveP256, CurveP384.
+    #[serde(default)]
+    pub curve_preferences: Option<Vec<String>>,
+    /// A client certificate must name one of these (DNS names or IP addresses).
+    #[serde(default)]
+    pub client_allowed_sans: Option<Vec<String>>,
 }
 
 /// `http_server_config`: lightgate serves HTTP/1.1 only, so `http2` changes nothing.
@@ -40,7 +53,19 @@ pub struct TlsServerConfig {
 pub struct HttpServerConfig {
     #[serde(default)]
     pub http2: Option<bool>,
+    /// Headers added to every answer; exporter-toolkit's set only.
+    #[serde(default)]
+    pub headers: Option<HashMap<String, String>>,
 }
+
+/// The headers `http_server_config.headers` may set, as exporter-toolkit allows.
+pub const ALLOWED_HEADERS: [&str; 5] = [
+    "Content-Security-Policy",
+    "Strict-Transport-Security",
+    "X-Content-Type-Options",
+    "X-Frame-Options",
+    "X-XSS-Protection",
+];
 
 /// The web configuration file. Every key is checked: a misspelt key (say
 /// `basic_auth_user`) would otherwise leave the endpoints open, so an unknown key, or
@@ -55,20 +80,17 @@ pub struct WebConfig {
     /// user -> bcrypt hash.
     #[serde(default)]
     pub basic_auth_users: HashMap<String, String>,
+    /// The file this was read from (re-read when it or the files it names change).
+    #[serde(skip)]
+    pub source: Option<PathBuf>,
 }
 
-/// exporter-toolkit keys lightgate does not implement yet: refused, since ignoring
-/// them would weaken what the operator asked for.
-const NOT_SUPPORTED: [(&str, &str); 9] = [
+/// exporter-toolkit keys lightgate does not implement: refused, since ignoring them
+/// would weaken what the operator asked for. (Inline PEM instead of files.)
+const NOT_SUPPORTED: [(&str, &str); 3] = [
     ("tls_server_config", "cert"),
     ("tls_server_config", "key"),
     ("tls_server_config", "client_ca"),
-    ("tls_server_config", "min_version"),
-    ("tls_server_config", "max_version"),
-    ("tls_server_config", "cipher_suites"),
-    ("tls_server_config", "curve_preferences"),
-    ("tls_server_config", "client_allowed_sans"),
-    ("http_server_config", "headers"),
 ];
 
 /// The keys of a web config file that are not lightgate's, each with why.
@@ -102,7 +124,9 @@ fn key_problems(doc: &serde_norway::Value) -> Vec<String> {
         if let (Value::Mapping(inner), true) = (v, key != "basic_auth_users") {
             for ik in inner.keys().filter_map(|k| k.as_str()) {
                 if NOT_SUPPORTED.contains(&(key, ik)) {
-                    out.push(format!("{key}.{ik} is not supported by lightgate yet; remove it (lightgate speaks TLS 1.2 and 1.3 with rustls' safe defaults)"));
+                    out.push(format!(
+                        "{key}.{ik} (inline PEM) is not supported by lightgate; use {ik}_file"
+                    ));
                 }
             }
         }
@@ -130,7 +154,37 @@ impl WebConfig {
     pub fn load(path: &Path) -> Result<WebConfig, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-        Self::parse(&text, path)
+        let mut c = Self::parse(&text, path)?;
+        c.source = Some(path.to_path_buf());
+        Ok(c)
+    }
+
+    /// The headers to add to every answer.
+    pub fn headers(&self) -> Result<Vec<(header::HeaderName, header::HeaderValue)>, String> {
+        let mut out = Vec::new();
+        let Some(h) = self
+            .http_server_config
+            .as_ref()
+            .and_then(|h| h.headers.as_ref())
+        else {
+            return Ok(out);
+        };
+        let mut names: Vec<&String> = h.keys().collect();
+        names.sort();
+        for name in names {
+            if !ALLOWED_HEADERS.iter().any(|a| a.eq_ignore_ascii_case(name)) {
+                return Err(format!(
+                    "http_server_config.headers.{name}: not one of {}",
+                    ALLOWED_HEADERS.join(", ")
+                ));
+            }
+            let n = header::HeaderName::from_bytes(name.as_bytes())
+                .map_err(|e| format!("http_server_config.headers.{name}: {e}"))?;
+            let v = header::HeaderValue::from_str(&h[name])
+                .map_err(|e| format!("http_server_config.headers.{name}: {e}"))?;
+            out.push((n, v));
+        }
+        Ok(out)
     }
 
     /// Checks the text of a web configuration file read from `path`.
@@ -173,51 +227,17 @@ impl WebConfig {
         if c.tls_server_config.is_some() {
             c.rustls().map_err(|e| format!("{}: {e}", path.display()))?;
         }
+        c.headers()
+            .map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(c)
     }
 
     /// The rustls server configuration, when TLS is configured.
     pub fn rustls(&self) -> Result<Option<rustls::ServerConfig>, String> {
-        let Some(t) = &self.tls_server_config else {
-            return Ok(None);
-        };
-        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&t.cert_file)
-            .and_then(|it| it.collect())
-            .map_err(|e| format!("cert_file {}: {e}", t.cert_file.display()))?;
-        if certs.is_empty() {
-            return Err(format!(
-                "cert_file {}: no certificate",
-                t.cert_file.display()
-            ));
-        }
-        let key = PrivateKeyDer::from_pem_file(&t.key_file)
-            .map_err(|e| format!("key_file {}: {e}", t.key_file.display()))?;
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?;
-        let mode = t.client_auth_type.as_deref().unwrap_or("NoClientCert");
-        let builder = match mode {
-            "NoClientCert" => builder.with_no_client_auth(),
-            "RequireAndVerifyClientCert" | "VerifyClientCertIfGiven" => {
-                let ca = t.client_ca_file.as_ref().ok_or_else(|| format!("client_auth_type {mode} needs client_ca_file"))?;
-                let mut roots = rustls::RootCertStore::empty();
-                for cert in CertificateDer::pem_file_iter(ca).map_err(|e| format!("client_ca_file {}: {e}", ca.display()))? {
-                    roots
-                        .add(cert.map_err(|e| format!("client_ca_file {}: {e}", ca.display()))?)
-                        .map_err(|e| format!("client_ca_file {}: {e}", ca.display()))?;
-                }
-                let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider);
-                let verifier = if mode == "VerifyClientCertIfGiven" { verifier.allow_unauthenticated() } else { verifier };
-                builder.with_client_cert_verifier(verifier.build().map_err(|e| e.to_string())?)
-            }
-            other => return Err(format!("client_auth_type {other:?} is not supported (NoClientCert, RequireAndVerifyClientCert, VerifyClientCertIfGiven)")),
-        };
-        let mut config = builder
-            .with_single_cert(certs, key)
-            .map_err(|e| format!("cert_file/key_file: {e}"))?;
-        config.alpn_protocols = vec![b"http/1.1".to_vec()];
-        Ok(Some(config))
+        self.tls_server_config
+            .as_ref()
+            .map(super::tls::server_config)
+            .transpose()
     }
 }
 
@@ -346,10 +366,13 @@ fn unauthorized() -> Response {
 /// The middleware: 401 with a challenge unless the request carries valid credentials;
 /// 429 when too many checks are already waiting for bcrypt.
 pub async fn require_auth(
-    State(auth): State<Arc<BasicAuth>>,
+    State(live): State<Arc<super::web_live::WebLive>>,
     request: Request,
     next: Next,
 ) -> Response {
+    let Some(auth) = live.auth() else {
+        return next.run(request).await;
+    };
     let header = request
         .headers()
         .get(header::AUTHORIZATION)
@@ -414,14 +437,17 @@ mod tests {
             "{e}"
         );
         let e = WebConfig::parse(
-            "tls_server_config:\n  cert_file: a\n  key_file: b\n  min_version: TLS13\n",
+            "tls_server_config:\n  cert_file: a\n  key_file: b\n  cert: inline\n",
             p,
         )
         .unwrap_err();
         assert!(
-            e.contains("tls_server_config.min_version is not supported"),
+            e.contains("tls_server_config.cert (inline PEM) is not supported"),
             "{e}"
         );
+        let e = WebConfig::parse("http_server_config:\n  headers:\n    Set-Cookie: x\n", p)
+            .unwrap_err();
+        assert!(e.contains("headers.Set-Cookie: not one of"), "{e}");
         let e = WebConfig::parse(
             "tls_server_config:\n  cert_file: a\n  key_file: b\n  clientauth: x\n",
             p,

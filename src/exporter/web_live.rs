@@ -1,0 +1,161 @@
+//! The web configuration in force, and its re-reading: the file given with
+//! `--web.config.file` (and the certificate, key and CA files it names) is checked every
+//! few seconds; when any of them changed, it is read again and, when valid, takes
+//! effect for new connections and requests: a rotated certificate, new users, new
+//! headers, without a restart. An invalid file is logged and the running configuration
+//! kept. TLS cannot be switched on or off while running (the listener speaks one or the
+//! other): that change waits for a restart, and says so.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime};
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+use tokio_util::sync::CancellationToken;
+
+use super::web::{BasicAuth, WebConfig};
+
+/// How often the files are checked.
+pub const CHECK_EVERY: Duration = Duration::from_secs(2);
+
+/// What the server uses from the web configuration, swappable while it runs.
+pub struct WebLive {
+    auth: RwLock<Option<Arc<BasicAuth>>>,
+    headers: RwLock<Vec<(HeaderName, HeaderValue)>>,
+    /// The TLS configuration handle of the listener, when it speaks TLS.
+    tls: Option<axum_server::tls_rustls::RustlsConfig>,
+    /// The configuration in force.
+    current: RwLock<WebConfig>,
+}
+
+impl std::fmt::Debug for WebLive {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebLive").finish_non_exhaustive()
+    }
+}
+
+fn auth_of(web: &WebConfig) -> Option<Arc<BasicAuth>> {
+    (!web.basic_auth_users.is_empty())
+        .then(|| Arc::new(BasicAuth::new(web.basic_auth_users.clone())))
+}
+
+impl WebLive {
+    /// The state for `web` (already checked), with its TLS configuration built.
+    pub fn new(web: &WebConfig) -> Result<WebLive, String> {
+        let tls = web
+            .rustls()?
+            .map(|c| axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(c)));
+        Ok(WebLive {
+            auth: RwLock::new(auth_of(web)),
+            headers: RwLock::new(web.headers()?),
+            tls,
+            current: RwLock::new(web.clone()),
+        })
+    }
+
+    /// The TLS configuration handle, for the listener.
+    pub fn tls(&self) -> Option<axum_server::tls_rustls::RustlsConfig> {
+        self.tls.clone()
+    }
+
+    /// The basic auth in force, if any.
+    pub fn auth(&self) -> Option<Arc<BasicAuth>> {
+        self.auth.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Puts `new` (already checked) in force for new connections and requests.
+    pub fn apply(&self, new: WebConfig) -> Result<(), String> {
+        let headers = new.headers()?;
+        match (&self.tls, new.rustls()?) {
+            (Some(handle), Some(config)) => handle.reload_from_config(Arc::new(config)),
+            (None, None) => {}
+            (Some(_), None) => tracing::warn!(
+                "The web config no longer has tls_server_config; TLS stays on until lightgate restarts."
+            ),
+            (None, Some(_)) => tracing::warn!(
+                "The web config now has tls_server_config; it takes effect when lightgate restarts (plain HTTP until then)."
+            ),
+        }
+        *self.auth.write().unwrap_or_else(|e| e.into_inner()) = auth_of(&new);
+        *self.headers.write().unwrap_or_else(|e| e.into_inner()) = headers;
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = new;
+        Ok(())
+    }
+
+    /// The files whose change means a re-read: the web config and what it names.
+    fn watched(&self, path: &Path) -> Vec<PathBuf> {
+        let mut files = vec![path.to_path_buf()];
+        let current = self.current.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(t) = &current.tls_server_config {
+            files.push(t.cert_file.clone());
+            files.push(t.key_file.clone());
+            files.extend(t.client_ca_file.clone());
+        }
+        files
+    }
+}
+
+/// What a file looks like from outside: enough to see it changed (logrotate, an
+/// editor's rename, certbot's symlink swap).
+fn stamp(path: &Path) -> Option<(SystemTime, u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.modified().ok()?, m.len(), m.ino()))
+}
+
+/// Re-reads `path` when it or a file it names changes, until `stop`.
+pub async fn watch(live: Arc<WebLive>, path: PathBuf, stop: CancellationToken) {
+    let seen = |live: &WebLive| -> Vec<Option<(SystemTime, u64, u64)>> {
+        live.watched(&path).iter().map(|f| stamp(f)).collect()
+    };
+    let mut last = seen(&live);
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tokio::time::sleep(CHECK_EVERY) => {}
+        }
+        let now = seen(&live);
+        if now == last {
+            continue;
+        }
+        last = now;
+        let p = path.clone();
+        let loaded = tokio::task::spawn_blocking(move || WebConfig::load(&p)).await;
+        match loaded {
+            Ok(Ok(new)) => match live.apply(new) {
+                Ok(()) => {
+                    tracing::info!(file = %path.display(), "Web config re-read and in force.");
+                    last = seen(&live);
+                }
+                Err(e) => {
+                    tracing::error!(file = %path.display(), error = %e, "The changed web config was rejected; the running one is kept.")
+                }
+            },
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "The changed web config was rejected; the running one is kept.")
+            }
+            Err(e) => tracing::error!(error = %e, "internal error re-reading the web config"),
+        }
+    }
+}
+
+/// Adds the configured headers to every answer.
+pub async fn add_headers(
+    State(live): State<Arc<WebLive>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(request).await;
+    let headers = live
+        .headers
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    for (name, value) in headers {
+        response.headers_mut().insert(name, value);
+    }
+    response
+}
