@@ -6,8 +6,9 @@ made, so a change to a panel is made here and the files regenerated:
 
     python3 dashboards/generate.py
 
-tests/dashboards.rs checks the result (ids, grid, datasources, metric names) and the
-live Prometheus test checks that every query returns data.
+tests/monitoring.rs checks that the committed files are what this script writes, the
+result (ids, grid, datasources, metric names, units), and, against a live Prometheus,
+that every query returns data.
 """
 import json
 import os
@@ -91,7 +92,7 @@ def light_panel(L, direction, word):
                 "and away from the optic's warning and alarm thresholds (dashed orange and red).")
         defaults = {"thresholds": WINDOW, "custom": {"thresholdsStyle": {"mode": "area"}, "lineWidth": 2}}
     else:
-        window = ('lightgate_tx_window_dbm{port=~"$port"}', "{{link}} window {{bound}}", "C")
+        window = ('lightgate_tx_window_dbm{port=~"$port",link=~"$link"}', "{{link}} window {{bound}}", "C")
         good = ("Good: every line between its link's dashed 'window' lines (the optic's warning thresholds, else its standard's launch power; "
                 "a healthy LR4 launches above 0 dBm) and away from the alarm thresholds (dashed orange).")
         defaults = {"custom": {"lineWidth": 2}}
@@ -100,8 +101,8 @@ def light_panel(L, direction, word):
         f"Light the router's optic {'receives from' if direction == 'rx' else 'sends towards'} Azure, per link and lane. "
         + good + " A gap means the optic reports no light.",
         [
-            (f'lightgate_optic_{direction}_power_dbm{{port=~"$port"}}', "{{link}} {{lane}}", "A"),
-            (f'lightgate_optic_threshold_dbm{{port=~"$port",direction="{direction}"}}', "{{link}} {{level}}", "B"),
+            (f'lightgate_optic_{direction}_power_dbm{{port=~"$port",link=~"$link",lane=~"$lane"}}', "{{link}} {{lane}}", "A"),
+            (f'lightgate_optic_threshold_dbm{{port=~"$port",link=~"$link",direction="{direction}"}}', "{{link}} {{level}}", "B"),
             window,
         ],
         12, 8, DBM,
@@ -128,18 +129,18 @@ def overview():
     ))
     panels.append(panel(
         L, "table", "Failing checks", "Every readiness check that fails now, by link. Good: empty. lightgate status or GET /api/v1/ports/<port> give the sentence for each.",
-        [('lightgate_readiness_check{port=~"$port"} == 0', "", "A", True, "table")], 8, 6,
+        [('lightgate_readiness_check{port=~"$port",link=~"$link"} == 0', "", "A", True, "table")], 8, 6,
         transformations=[{"id": "organize", "options": {"excludeByName": {"Time": True, "Value": True, "__name__": True, "port": True, "job": True, "instance": True}, "renameByName": {"check": "failing check"}}}],
     ))
     panels.append(panel(
         L, "stat", "No light", "Links and lanes whose optic reports no light, per direction. Good: 0 everywhere on admin-up links.",
-        [('sum by (link, direction) (lightgate_optic_no_light{port=~"$port"})', "{{link}} {{direction}}", "A")], 6, 6,
+        [('sum by (link, direction) (lightgate_optic_no_light{port=~"$port",link=~"$link"})', "{{link}} {{direction}}", "A")], 6, 6,
         defaults={"thresholds": thresholds(("green", None), ("red", 1)), "color": {"mode": "thresholds"}},
         options={"colorMode": "background", "graphMode": "none", "reduceOptions": {"calcs": ["lastNotNull"], "values": False, "fields": ""}},
     ))
     panels.append(panel(
         L, "stat", "Azure admin state", "The Azure-side admin state of each Direct link (observed from Azure, or declared in the config). Good: Enabled on both links.",
-        [('lightgate_azure_link_admin_enabled{port=~"$port"}', "{{link}} ({{origin}})", "A")], 6, 6,
+        [('lightgate_azure_link_admin_enabled{port=~"$port",link=~"$link"}', "{{link}} ({{origin}})", "A")], 6, 6,
         defaults={"mappings": [{"type": "value", "options": {"0": {"text": "Disabled", "color": "red"}, "1": {"text": "Enabled", "color": "green"}}}],
                   "thresholds": thresholds(("red", None), ("green", 1)), "color": {"mode": "thresholds"}},
         options={"colorMode": "background", "graphMode": "none", "reduceOptions": {"calcs": ["lastNotNull"], "values": False, "fields": ""}},
@@ -149,54 +150,103 @@ def overview():
     panels.append(light_panel(L, "tx", "Tx"))
     panels.append(panel(
         L, "bargauge", "Rx per lane (now)", "Receive power of each lane of multi-lane optics. Good: all lanes green and close to each other; one low lane points at that wavelength.",
-        [('lightgate_optic_rx_power_dbm{port=~"$port",lane!=""}', "{{link}} lane {{lane}}", "A", True)], 8, 8, DBM,
+        [('lightgate_optic_rx_power_dbm{port=~"$port",link=~"$link",lane!="",lane=~"$lane"}', "{{link}} lane {{lane}}", "A", True)], 8, 8, DBM,
         defaults={"min": -20, "max": 5, "thresholds": WINDOW, "color": {"mode": "thresholds"}},
         options={"orientation": "horizontal", "displayMode": "gradient", "reduceOptions": {"calcs": ["lastNotNull"], "values": False, "fields": ""}},
     ))
     panels.append(panel(
+        L, "bargauge", "Tx per lane (now)", "Transmit power of each lane. Good: all lanes inside their link's transmit window (the Tx panel's dashed lines) and close to each other; a low lane is a failing laser at that wavelength.",
+        [('lightgate_optic_tx_power_dbm{port=~"$port",link=~"$link",lane!="",lane=~"$lane"}', "{{link}} lane {{lane}}", "A", True)], 8, 8, DBM,
+        # No fixed colour band: the transmit window depends on the optic (lightgate_tx_window_dbm).
+        defaults={"min": -15, "max": 6, "color": {"mode": "fixed", "fixedColor": "blue"}},
+        options={"orientation": "horizontal", "displayMode": "gradient", "reduceOptions": {"calcs": ["lastNotNull"], "values": False, "fields": ""}},
+    ))
+    panels.append(panel(
+        L, "table", "Lanes against the window and the optic's alarms (now)", "Every lane's Rx with the port's healthy window and the optic's alarm thresholds side by side. Good: every Rx between window min and max, and between the low and high alarms.",
+        [('lightgate_optic_rx_power_dbm{port=~"$port",link=~"$link",lane!="",lane=~"$lane"}', "", "A", True, "table"),
+         ('lightgate_optic_threshold_dbm{port=~"$port",link=~"$link",direction="rx",level=~"low_alarm|high_alarm"}', "", "B", True, "table"),
+         ('lightgate_healthy_window_dbm{port=~"$port"}', "", "C", True, "table")], 8, 8, DBM,
+        transformations=[{"id": "merge", "options": {}},
+                         {"id": "organize", "options": {"excludeByName": {"Time": True, "__name__": True, "job": True, "instance": True}}}],
+    ))
+    L.newline()
+    panels.append(panel(
         L, "state-timeline", "Link state", "Operational and administrative state of each router port. Good: up all the time; red stripes are outages or shutdowns.",
-        [('lightgate_link_oper_up{port=~"$port"}', "{{link}} oper", "A"), ('lightgate_link_admin_up{port=~"$port"}', "{{link}} admin", "B")], 8, 8,
+        [('lightgate_link_oper_up{port=~"$port",link=~"$link"}', "{{link}} oper", "A"), ('lightgate_link_admin_up{port=~"$port",link=~"$link"}', "{{link}} admin", "B")], 8, 8,
         defaults={"mappings": UP_DOWN, "thresholds": thresholds(("red", None), ("green", 1)), "color": {"mode": "thresholds"}},
     ))
     panels.append(panel(
         L, "timeseries", "Flaps", "Oper-state transitions per interval. Good: none; any flap restarts the hold-down, and repeated flaps page.",
-        [('increase(lightgate_link_flaps_total{port=~"$port"}[$__rate_interval])', "{{link}}", "A")], 8, 8, "short",
+        [('increase(lightgate_link_flaps_total{port=~"$port",link=~"$link"}[$__rate_interval])', "{{link}}", "A")], 8, 8, "short",
         defaults={"custom": {"drawStyle": "bars", "fillOpacity": 80}},
     ))
     L.newline()
     panels.append(panel(
         L, "timeseries", "Azure light levels (dBm)", "Microsoft's own view of the same fibres (Azure Monitor RxLightLevel and TxLightLevel of the Direct port), per link and lane. Good: inside -10 to 0 dBm.",
-        [('lightgate_azure_rx_light_level_dbm{port=~"$port"}', "{{link}} Azure rx {{lane}}", "A"), ('lightgate_azure_tx_light_level_dbm{port=~"$port"}', "{{link}} Azure tx {{lane}}", "B")], 8, 8, DBM,
+        [('lightgate_azure_rx_light_level_dbm{port=~"$port",link=~"$link"}', "{{link}} Azure rx {{lane}}", "A"), ('lightgate_azure_tx_light_level_dbm{port=~"$port",link=~"$link"}', "{{link}} Azure tx {{lane}}", "B")], 8, 8, DBM,
         defaults={"thresholds": WINDOW, "custom": {"thresholdsStyle": {"mode": "area"}}},
     ))
     panels.append(panel(
         L, "timeseries", "Span loss (dB)", "Loss of each fibre: to_azure is our Tx minus Azure's Rx, from_azure is Azure's Tx minus our Rx. Good: a few tenths to about 2 dB; more with both optics healthy points at a dirty patch panel or cross-connect.",
-        [('lightgate_span_loss_db{port=~"$port"}', "{{link}} {{direction}}", "A")], 8, 8, "dB",
+        [('lightgate_span_loss_db{port=~"$port",link=~"$link"}', "{{link}} {{direction}}", "A")], 8, 8, "dB",
         defaults={"thresholds": thresholds(("green", None), ("orange", 2), ("red", 3)), "custom": {"thresholdsStyle": {"mode": "line"}}},
     ))
     panels.append(panel(
         L, "state-timeline", "Azure line protocol", "Azure Monitor's LineProtocol of each link. Good: up.",
-        [('lightgate_azure_line_protocol_up{port=~"$port"}', "{{link}}", "A")], 8, 8,
+        [('lightgate_azure_line_protocol_up{port=~"$port",link=~"$link"}', "{{link}}", "A")], 8, 8,
         defaults={"mappings": UP_DOWN, "thresholds": thresholds(("red", None), ("green", 1)), "color": {"mode": "thresholds"}},
     ))
     L.newline()
     panels.append(panel(
+        L, "table", "Direct links in Azure", "Azure's description of each link of the port: Microsoft's router and interface, the patch panel and rack of the cross-connect (as on the LOA), the connector. Check it against the colocation's cross-connect order.",
+        [('lightgate_azure_link_info{port=~"$port",link=~"$link"}', "", "A", True, "table")], 12, 6,
+        transformations=[{"id": "organize", "options": {"excludeByName": {"Time": True, "Value": True, "__name__": True, "job": True, "instance": True},
+                                                         "renameByName": {"router_name": "Microsoft router", "interface_name": "interface", "patch_panel_id": "patch panel", "rack_id": "rack", "connector_type": "connector"}}}],
+    ))
+    panels.append(panel(
+        L, "timeseries", "Interface errors", "Input and output errors per second on each router port (ifInErrors/ifOutErrors). Good: zero; errors with good light point at a dirty or damaged connector, or a speed/FEC mismatch.",
+        [('rate(lightgate_link_in_errors_total{port=~"$port",link=~"$link"}[$__rate_interval])', "{{link}} in", "A"),
+         ('rate(lightgate_link_out_errors_total{port=~"$port",link=~"$link"}[$__rate_interval])', "{{link}} out", "B")], 12, 6, "pps",
+    ))
+    L.newline()
+    panels.append(panel(
+        L, "state-timeline", "Circuit states", "Each circuit on the port: Azure's circuit state, the provider's provisioning state and ARM's provisioning state over time. Good: Enabled, Provisioned, Succeeded.",
+        [('lightgate_azure_circuit_state{port=~"$port"} == 1', "{{circuit}} circuit {{state}}", "A"),
+         ('lightgate_azure_circuit_provider_state{port=~"$port"} == 1', "{{circuit}} provider {{state}}", "B"),
+         ('lightgate_azure_circuit_provisioning_state{port=~"$port"} == 1', "{{circuit}} ARM {{state}}", "C")], 12, 7,
+        defaults={"mappings": [{"type": "value", "options": {"1": {"text": "current", "color": "blue"}}}], "color": {"mode": "fixed", "fixedColor": "blue"}},
+    ))
+    panels.append(panel(
+        L, "state-timeline", "Peering states", "Each peering of each circuit, and the advertised public prefixes state of Microsoft peerings over time. Good: Enabled, and Configured for the prefixes.",
+        [('lightgate_azure_peering_state{port=~"$port"} == 1', "{{circuit}} {{peering}} {{state}}", "A"),
+         ('lightgate_azure_peering_advertised_prefixes_state{port=~"$port"} == 1', "{{circuit}} {{peering}} prefixes {{state}}", "B")], 12, 7,
+        defaults={"mappings": [{"type": "value", "options": {"1": {"text": "current", "color": "blue"}}}], "color": {"mode": "fixed", "fixedColor": "blue"}},
+    ))
+    L.newline()
+    panels.append(panel(
         L, "timeseries", "Module temperature", "Transceiver temperature. Good: steady, well below the optic's high warning (typically 70 C).",
-        [('lightgate_optic_temperature_celsius{port=~"$port"}', "{{link}}", "A")], 8, 7, "celsius",
+        [('lightgate_optic_temperature_celsius{port=~"$port",link=~"$link"}', "{{link}}", "A")], 8, 7, "celsius",
     ))
     panels.append(panel(
         L, "timeseries", "Supply voltage", "Transceiver supply voltage. Good: 3.3 V within a few percent.",
-        [('lightgate_optic_supply_voltage_volts{port=~"$port"}', "{{link}}", "A")], 8, 7, "volt",
+        [('lightgate_optic_supply_voltage_volts{port=~"$port",link=~"$link"}', "{{link}}", "A")], 8, 7, "volt",
         defaults={"min": 3.0, "max": 3.6},
     ))
     panels.append(panel(
         L, "timeseries", "Laser bias", "Laser bias current per link and lane. Good: steady; a rising bias at constant Tx power is an ageing laser, zero with no Tx light a failed one.",
-        [('lightgate_optic_bias_current_amperes{port=~"$port"}', "{{link}} {{lane}}", "A")], 8, 7, "amp",
+        [('lightgate_optic_bias_current_amperes{port=~"$port",link=~"$link"}', "{{link}} {{lane}}", "A")], 8, 7, "amp",
     ))
     return dashboard("lightgate-overview", "lightgate: ExpressRoute Direct ports", panels, [
         {"name": "port", "label": "Port", "type": "query", "datasource": DS, "definition": "label_values(lightgate_port_ready, port)",
          "query": {"query": "label_values(lightgate_port_ready, port)", "refId": "port"}, "refresh": 2, "includeAll": True, "multi": True,
          "current": {"selected": True, "text": ["All"], "value": ["$__all"]}, "sort": 1},
+        {"name": "link", "label": "Link", "type": "query", "datasource": DS, "definition": 'label_values(lightgate_link_oper_up{port=~"$port"}, link)',
+         "query": {"query": 'label_values(lightgate_link_oper_up{port=~"$port"}, link)', "refId": "link"}, "refresh": 2, "includeAll": True, "multi": True,
+         "current": {"selected": True, "text": ["All"], "value": ["$__all"]}, "sort": 1},
+        # "All" must also match series without a lane (module values of single-lane optics).
+        {"name": "lane", "label": "Lane", "type": "query", "datasource": DS, "definition": 'label_values(lightgate_optic_rx_power_dbm{port=~"$port",link=~"$link"}, lane)',
+         "query": {"query": 'label_values(lightgate_optic_rx_power_dbm{port=~"$port",link=~"$link"}, lane)', "refId": "lane"}, "refresh": 2, "includeAll": True, "multi": True,
+         "allValue": ".*", "current": {"selected": True, "text": ["All"], "value": ["$__all"]}, "sort": 3},
     ])
 
 
@@ -258,7 +308,9 @@ def dashboard(uid, title, panels, variables):
 
 
 if __name__ == "__main__":
-    here = os.path.dirname(os.path.abspath(__file__))
+    import sys
+    # An output directory may be given (the tests compare its files with the committed ones).
+    here = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     for name, board in [("lightgate-overview.json", overview()), ("lightgate-agent.json", agent())]:
         with open(os.path.join(here, name), "w") as f:
             json.dump(board, f, indent=2)

@@ -17,6 +17,7 @@ REQUIRED=(
     "tidy tidy"          # HTML validity of the pages
     "systemd-analyze systemd" # the unit's verification and exposure score
     "openssl openssl"    # an RSA certificate for the Azure certificate credential test
+    "python3 python3"    # dashboards/generate.py, whose output the tests compare
 )
 
 # snmpd lives in /usr/sbin, which is not on every user's PATH.

@@ -328,6 +328,13 @@ async fn a_live_prometheus_has_data_for_every_panel_and_fires_the_expected_alert
     let fake = Arc::new(Mutex::new(Fake {
         link2_admin: "Disabled",
         rx_dbm: [-9.0, -1.0],
+        // A circuit with a Microsoft peering, for the circuit and peering panels.
+        circuits: vec![common::fake_azure::circuit(
+            "er-ams-1",
+            "Provisioned",
+            "Enabled",
+            vec![common::fake_azure::microsoft_peering_validation_needed()],
+        )],
         ..Default::default()
     }));
     let azure = fake_azure(fake).await;
@@ -414,6 +421,8 @@ async fn a_live_prometheus_has_data_for_every_panel_and_fires_the_expected_alert
         let q = expr
             .replace("$port", ".*")
             .replace("$device", ".*")
+            .replace("$link", ".*")
+            .replace("$lane", ".*")
             .replace("$__rate_interval", "1m");
         let p = prom.clone();
         let q2 = q.clone();
@@ -520,4 +529,29 @@ fn dbm_panels_are_not_si_scaled() {
         }
     }
     assert!(dbm_panels >= 3, "{dbm_panels} dBm panels");
+}
+
+/// The committed dashboards are what dashboards/generate.py writes: the one source.
+#[test]
+fn the_dashboards_are_generated_from_their_one_source() {
+    common::require("python3", "python3");
+    let out = tempfile::tempdir().unwrap();
+    let run = std::process::Command::new("python3")
+        .arg(root().join("dashboards/generate.py"))
+        .arg(out.path())
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    for name in ["lightgate-overview.json", "lightgate-agent.json"] {
+        let made = std::fs::read_to_string(out.path().join(name)).unwrap();
+        let committed = std::fs::read_to_string(root().join("dashboards").join(name)).unwrap();
+        assert!(
+            made == committed,
+            "dashboards/{name} differs from what generate.py writes: run python3 dashboards/generate.py"
+        );
+    }
 }
