@@ -691,7 +691,7 @@ _lightgate() {
             return 0
             ;;
         lightgate__subcmd__probe__subcmd__snmp)
-            opts="-h --address --config --device --snmp-version --community --community-env --community-file --user --security-level --auth-protocol --v3-auth-password-env --v3-auth-password-file --priv-protocol --v3-priv-password-env --v3-priv-password-file --context --vendor --interface --json --explain --timeout --help"
+            opts="-c -h --address --config --config.file --device --snmp-version --community --community-env --community-file --user --security-level --auth-protocol --v3-auth-password-env --v3-auth-password-file --priv-protocol --v3-priv-password-env --v3-priv-password-file --context --vendor --interface --json --explain --timeout --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -701,7 +701,15 @@ _lightgate() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config.file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

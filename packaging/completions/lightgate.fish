@@ -140,7 +140,7 @@ complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and not __fis
 complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and not __fish_seen_subcommand_from snmp help" -f -a "snmp" -d 'Probe an SNMP agent given on the command line, or a configured SNMP device (`probe snmp --config FILE --device NAME`)'
 complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and not __fish_seen_subcommand_from snmp help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -l address -d 'The agent, host:port' -r
-complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -l config -d 'Read the device\'s settings from this config file instead' -r -F
+complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -s c -l config.file -l config -d 'Read the device\'s settings from this config file instead' -r -F
 complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -l device -d 'The device\'s name in --config' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -l snmp-version -d 'SNMP version: 1, 2c or 3' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and __fish_seen_subcommand_from snmp" -l community -d 'v1/v2c community (default "public"); prefer --community-env or --community-file' -r

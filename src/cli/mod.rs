@@ -303,7 +303,13 @@ struct ProbeSnmp {
     #[arg(long, required_unless_present = "config")]
     address: Option<String>,
     /// Read the device's settings from this config file instead.
-    #[arg(long, requires = "device", conflicts_with = "address")]
+    #[arg(
+        long = "config.file",
+        short = 'c',
+        visible_alias = "config",
+        requires = "device",
+        conflicts_with = "address"
+    )]
     config: Option<PathBuf>,
     /// The device's name in --config.
     #[arg(long)]
