@@ -108,7 +108,7 @@ fn router_with(app: AppState, web: Arc<web_live::WebLive>, limits: server::Limit
     router
         .layer(axum::middleware::from_fn_with_state(
             web.clone(),
-            web::require_auth,
+            web_live::require_auth,
         ))
         .layer(axum::middleware::from_fn_with_state(
             web,

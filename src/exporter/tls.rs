@@ -11,7 +11,39 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
 
-use super::web::TlsServerConfig;
+use serde::Deserialize;
+use std::path::PathBuf;
+
+/// `tls_server_config`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TlsServerConfig {
+    pub cert_file: PathBuf,
+    pub key_file: PathBuf,
+    /// NoClientCert (default), RequireAndVerifyClientCert, VerifyClientCertIfGiven.
+    #[serde(default)]
+    pub client_auth_type: Option<String>,
+    #[serde(default)]
+    pub client_ca_file: Option<PathBuf>,
+    /// Accepted for exporter-toolkit compatibility; rustls picks the server's order.
+    #[serde(default)]
+    pub prefer_server_cipher_suites: Option<bool>,
+    /// TLS12 (default) or TLS13.
+    #[serde(default)]
+    pub min_version: Option<String>,
+    /// TLS12 or TLS13 (default).
+    #[serde(default)]
+    pub max_version: Option<String>,
+    /// TLS 1.2 suites by Go's names; TLS 1.3's are always offered.
+    #[serde(default)]
+    pub cipher_suites: Option<Vec<String>>,
+    /// X25519, CurveP256, CurveP384.
+    #[serde(default)]
+    pub curve_preferences: Option<Vec<String>>,
+    /// A client certificate must name one of these (DNS names or IP addresses).
+    #[serde(default)]
+    pub client_allowed_sans: Option<Vec<String>>,
+}
 
 /// A protocol version by exporter-toolkit's name.
 fn version(name: &str) -> Result<&'static rustls::SupportedProtocolVersion, String> {

@@ -7,45 +7,13 @@ use std::collections::HashMap;
 use std::collections::HashSet;
 use std::hash::BuildHasher;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::http::header;
 use base64::Engine;
 use serde::Deserialize;
 
-/// `tls_server_config`.
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct TlsServerConfig {
-    pub cert_file: PathBuf,
-    pub key_file: PathBuf,
-    /// NoClientCert (default), RequireAndVerifyClientCert, VerifyClientCertIfGiven.
-    #[serde(default)]
-    pub client_auth_type: Option<String>,
-    #[serde(default)]
-    pub client_ca_file: Option<PathBuf>,
-    /// Accepted for exporter-toolkit compatibility; rustls picks the server's order.
-    #[serde(default)]
-    pub prefer_server_cipher_suites: Option<bool>,
-    /// TLS12 (default) or TLS13.
-    #[serde(default)]
-    pub min_version: Option<String>,
-    /// TLS12 or TLS13 (default).
-    #[serde(default)]
-    pub max_version: Option<String>,
-    /// TLS 1.2 suites by Go's names; TLS 1.3's are always offered.
-    #[serde(default)]
-    pub cipher_suites: Option<Vec<String>>,
-    /// X25519, CurveP256, CurveP384.
-    #[serde(default)]
-    pub curve_preferences: Option<Vec<String>>,
-    /// A client certificate must name one of these (DNS names or IP addresses).
-    #[serde(default)]
-    pub client_allowed_sans: Option<Vec<String>>,
-}
+pub use super::tls::TlsServerConfig;
 
 /// `http_server_config`: lightgate serves HTTP/1.1 only, so `http2` changes nothing.
 #[derive(Debug, Clone, Deserialize, PartialEq, Default)]
@@ -348,59 +316,17 @@ impl BasicAuth {
         self.remembered(&c) || self.verify(&c)
     }
 
+    /// A bcrypt slot, or None when none came free within the wait (answer 429).
+    pub async fn slot(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        tokio::time::timeout(AUTH_QUEUE_WAIT, self.slots.acquire())
+            .await
+            .ok()?
+            .ok()
+    }
+
     pub fn verifications(&self) -> u64 {
         self.verifications
             .load(std::sync::atomic::Ordering::Relaxed)
-    }
-}
-
-fn unauthorized() -> Response {
-    (
-        StatusCode::UNAUTHORIZED,
-        [(header::WWW_AUTHENTICATE, "Basic realm=\"lightgate\"")],
-        "Unauthorized\n",
-    )
-        .into_response()
-}
-
-/// The middleware: 401 with a challenge unless the request carries valid credentials;
-/// 429 when too many checks are already waiting for bcrypt.
-pub async fn require_auth(
-    State(live): State<Arc<super::web_live::WebLive>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let Some(auth) = live.auth() else {
-        return next.run(request).await;
-    };
-    let header = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok());
-    let Some(creds) = Credentials::parse(header) else {
-        return unauthorized();
-    };
-    if auth.remembered(&creds) {
-        return next.run(request).await;
-    }
-    let Ok(Ok(permit)) = tokio::time::timeout(AUTH_QUEUE_WAIT, auth.slots.acquire()).await else {
-        return (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::RETRY_AFTER, "1")],
-            "too many authentication attempts at once; retry\n",
-        )
-            .into_response();
-    };
-    let auth2 = auth.clone();
-    // bcrypt takes tens of milliseconds: off the async workers.
-    let ok = tokio::task::spawn_blocking(move || auth2.verify(&creds))
-        .await
-        .unwrap_or(false);
-    drop(permit);
-    if ok {
-        next.run(request).await
-    } else {
-        unauthorized()
     }
 }
 

@@ -16,7 +16,10 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tokio_util::sync::CancellationToken;
 
-use super::web::{BasicAuth, WebConfig};
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+
+use super::web::{BasicAuth, Credentials, WebConfig};
 
 /// How often the files are checked.
 pub const CHECK_EVERY: Duration = Duration::from_secs(2);
@@ -158,4 +161,54 @@ pub async fn add_headers(
         response.headers_mut().insert(name, value);
     }
     response
+}
+
+fn unauthorized() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::WWW_AUTHENTICATE, "Basic realm=\"lightgate\"")],
+        "Unauthorized\n",
+    )
+        .into_response()
+}
+
+/// The middleware: 401 with a challenge unless the request carries valid credentials;
+/// 429 when too many checks are already waiting for bcrypt.
+pub async fn require_auth(
+    State(live): State<Arc<WebLive>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let Some(auth) = live.auth() else {
+        return next.run(request).await;
+    };
+    let header = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let Some(creds) = Credentials::parse(header) else {
+        return unauthorized();
+    };
+    if auth.remembered(&creds) {
+        return next.run(request).await;
+    }
+    let Some(permit) = auth.slot().await else {
+        return (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "1")],
+            "too many authentication attempts at once; retry\n",
+        )
+            .into_response();
+    };
+    let auth2 = auth.clone();
+    // bcrypt takes tens of milliseconds: off the async workers.
+    let ok = tokio::task::spawn_blocking(move || auth2.verify(&creds))
+        .await
+        .unwrap_or(false);
+    drop(permit);
+    if ok {
+        next.run(request).await
+    } else {
+        unauthorized()
+    }
 }

@@ -80,7 +80,7 @@ pub async fn discover<T: Transport>(
         .and_then(Value::as_i64)
         .map(|t| u32::try_from(t).unwrap_or(u32::MAX));
     let vendor = vendor_override.unwrap_or_else(|| match value(&head, &oids::sys_object_id()) {
-        Some(Value::ObjectId(o)) => Vendor::detect(o),
+        Some(Value::ObjectId(o)) => crate::profiles::detect(o),
         _ => Vendor::EntitySensor,
     });
     let boot_wall = uptime_ticks.map(|t| {

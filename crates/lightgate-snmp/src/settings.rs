@@ -211,11 +211,6 @@ impl Vendor {
     pub fn from_name(s: &str) -> Option<Vendor> {
         Vendor::NAMES.iter().find(|(n, _)| *n == s).map(|(_, v)| *v)
     }
-
-    /// The vendor profile a sysObjectID suggests (each profile's own test).
-    pub fn detect(sys_object_id: &super::types::Oid) -> Vendor {
-        super::profiles::detect(sys_object_id)
-    }
 }
 
 impl Named for Vendor {

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use super::decode::azure_error;
 use super::{AzureAuth, AzureConfig};
 use crate::source::SourceError;
 use lightgate_core::secret::Secret;
@@ -38,22 +39,6 @@ fn transport(url: &str, e: impl std::fmt::Display) -> SourceError {
 
 fn strip_query(url: &str) -> &str {
     url.split('?').next().unwrap_or(url)
-}
-
-/// Azure's error code and message from an error body, if it has them.
-pub(crate) fn azure_error(body: &str) -> String {
-    let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
-    let code = v.pointer("/error/code").and_then(Value::as_str);
-    let message = v.pointer("/error/message").and_then(Value::as_str);
-    let aad = v.get("error").and_then(Value::as_str);
-    let aad_description = v.get("error_description").and_then(Value::as_str);
-    match (code, message, aad, aad_description) {
-        (Some(c), Some(m), _, _) => format!("{c}: {m}"),
-        (Some(c), None, _, _) => c.to_string(),
-        (_, _, Some(e), Some(d)) => format!("{e}: {}", d.lines().next().unwrap_or(d)),
-        (_, _, Some(e), None) => e.to_string(),
-        _ => body.chars().take(200).collect(),
-    }
 }
 
 impl AzureClient {

@@ -207,7 +207,7 @@ fn token_answer(
         };
         return Err(SourceError::Auth(format!(
             "{who} (HTTP {status}): {}{hint}",
-            super::client::azure_error(body)
+            super::decode::azure_error(body)
         )));
     }
     let v: Value = serde_json::from_str(body).map_err(|_| {
@@ -314,7 +314,7 @@ fn arc(ctx: &mut Ctx<'_>, endpoint: &str, client_id: Option<&str>) -> Result<Tok
             ctx.errors.push(("token", status.to_string()));
             return Err(SourceError::Auth(format!(
                 "Azure Arc answered HTTP {status} where it asks for its challenge: {}",
-                super::client::azure_error(&body)
+                super::decode::azure_error(&body)
             )));
         }
     };

@@ -9,6 +9,22 @@ use crate::domain::{
     AzurePrefix, AZURE_METRIC_MAX_AGE,
 };
 
+/// Azure's error code and message from an error body, if it has them.
+pub fn azure_error(body: &str) -> String {
+    let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let code = v.pointer("/error/code").and_then(Value::as_str);
+    let message = v.pointer("/error/message").and_then(Value::as_str);
+    let aad = v.get("error").and_then(Value::as_str);
+    let aad_description = v.get("error_description").and_then(Value::as_str);
+    match (code, message, aad, aad_description) {
+        (Some(c), Some(m), _, _) => format!("{c}: {m}"),
+        (Some(c), None, _, _) => c.to_string(),
+        (_, _, Some(e), Some(d)) => format!("{e}: {}", d.lines().next().unwrap_or(d)),
+        (_, _, Some(e), None) => e.to_string(),
+        _ => body.chars().take(200).collect(),
+    }
+}
+
 /// The link entries of a port resource: (admin state, info) for link1 and link2.
 pub fn port_links(port: &Value) -> Result<[(AzureAdminState, AzureLinkInfo); 2], String> {
     let links = port

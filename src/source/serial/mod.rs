@@ -280,7 +280,7 @@ impl SerialSource {
         let secrets: Vec<&str> = [&session.password, &session.enable_password]
             .into_iter()
             .flatten()
-            .map(crate::config::Secret::expose)
+            .map(lightgate_core::secret::Secret::expose)
             .collect();
         let shown: Vec<String> = new
             .iter()
