@@ -76,7 +76,13 @@ impl AzureClient {
             secrets: &mut self.used_secrets,
         };
         let auth = self.config.auth.clone();
-        let token = super::credential::fetch(&mut ctx, &auth, &mut self.pinned)?;
+        let token = super::credential::fetch(&mut ctx, &auth, &mut self.pinned);
+        // Keep the newest few distinct ones: every fetch signs a new assertion, and an
+        // old one is no longer worth anything.
+        self.used_secrets.dedup();
+        let excess = self.used_secrets.len().saturating_sub(8);
+        self.used_secrets.drain(..excess);
+        let token = token?;
         self.tokens_fetched += 1;
         Ok(token)
     }

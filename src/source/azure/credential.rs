@@ -392,7 +392,10 @@ fn azure_cli(ctx: &mut Ctx<'_>, command: &str) -> Result<Token, SourceError> {
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| SourceError::Auth(format!("cannot run the Azure CLI ({command}): {e}")))?;
-    let deadline = Instant::now() + ctx.config.request_timeout.max(Duration::from_secs(10));
+    // The CLI may refresh its own token over the network: give it the longer of the
+    // request timeout and 10 s.
+    let limit = ctx.config.request_timeout.max(Duration::from_secs(10));
+    let deadline = Instant::now() + limit;
     loop {
         match child.try_wait() {
             Ok(Some(_)) => break,
@@ -401,8 +404,8 @@ fn azure_cli(ctx: &mut Ctx<'_>, command: &str) -> Result<Token, SourceError> {
                 let _ = child.kill();
                 let _ = child.wait();
                 return Err(SourceError::Timeout(format!(
-                    "the Azure CLI ({command}) gave no token within {:?}",
-                    deadline.saturating_duration_since(Instant::now())
+                    "the Azure CLI ({command}) gave no token within {}",
+                    lightgate_core::domain::format_duration(limit)
                 )));
             }
         }
