@@ -240,6 +240,10 @@ pub struct PortJson {
     /// "check: detail" for every failing check of both links.
     pub failing: Vec<String>,
     pub links: LinksJson,
+    /// What Azure returned that lightgate could not place (e.g. a Link dimension value
+    /// naming neither link): reported, never dropped in silence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub azure_notes: Vec<String>,
 }
 
 impl PortJson {
@@ -265,6 +269,11 @@ impl PortJson {
                 link1: link_json(view, l1, 0),
                 link2: link_json(view, l2, 1),
             },
+            azure_notes: view
+                .azure
+                .as_ref()
+                .map(|a| a.notes.clone())
+                .unwrap_or_default(),
         }
     }
 }

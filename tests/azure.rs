@@ -234,6 +234,24 @@ async fn link_dimension_values_are_read_by_what_they_name() {
             .len(),
         4
     );
+    assert!(body.get("azure_notes").is_none(), "{body:#}");
+    t.stop().await;
+
+    // A value that names neither link is reported in the port's answer.
+    let f = fake(&[], "Enabled");
+    f.lock().unwrap().link_values = Some(["link1", "Link-B"]);
+    let url = fake_azure(f.clone()).await;
+    let t = TestAgent::start(&config(&url, SP)).await;
+    let (_, body) = t
+        .wait_for(
+            "/api/v1/ports/erd-ams-1",
+            Duration::from_secs(10),
+            |_, v| v["azure_notes"].is_array(),
+        )
+        .await;
+    let notes: Vec<String> = serde_json::from_value(body["azure_notes"].clone())
+        .unwrap_or_else(|_| panic!("no azure_notes: {body:#}"));
+    assert!(notes.iter().any(|n| n.contains("\"Link-B\"")), "{notes:#?}");
     t.stop().await;
 }
 
