@@ -85,7 +85,7 @@ pub struct Cli {
 enum Command {
     /// Run the agent: poll the devices, evaluate readiness, serve /metrics and the API.
     ///
-    /// Without --config it runs the embedded demo: one port pair "demo" on two
+    /// Without --config.file it runs the embedded demo: one port pair "demo" on two
     /// simulated routers, both links healthy, ready within half a minute.
     Run {
         /// The config file (TOML). Without it, the embedded demo runs.
