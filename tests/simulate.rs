@@ -371,10 +371,23 @@ fn the_simulate_command_writes_a_config_that_lightgate_accepts() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("fleet.toml");
     let meter = dir.path().join("meter.json");
+    // v3 passwords from files: the written config names the same files.
+    let auth = dir.path().join("auth.pw");
+    let privacy = dir.path().join("priv.pw");
+    std::fs::write(&auth, "auth-file-pass-1\n").unwrap();
+    std::fs::write(&privacy, "priv-file-pass-1\n").unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_lightgate"))
         .current_dir(dir.path())
         .args([
             "simulate",
+            "--v3-user",
+            "lightgate",
+            "--v3-auth-password-file",
+        ])
+        .arg(&auth)
+        .arg("--v3-priv-password-file")
+        .arg(&privacy)
+        .args([
             "--devices",
             "3",
             "--ports",
@@ -423,6 +436,12 @@ fn the_simulate_command_writes_a_config_that_lightgate_accepts() {
         String::from_utf8_lossy(&check.stdout)
     );
     assert_eq!(text.matches("monitor = [").count(), 3, "{text}");
+    assert!(
+        text.contains(&format!("auth_password_file = \"{}\"", auth.display()))
+            && text.contains(&format!("priv_password_file = \"{}\"", privacy.display()))
+            && !text.contains("file-pass"),
+        "{text}"
+    );
     assert!(status.success(), "{status:?}");
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&meter).unwrap()).unwrap();
@@ -468,8 +487,12 @@ async fn lightgate_polls_the_fleet_over_snmpv3_auth_priv() {
     o.v3 = Some(lightgate::simulate::config_out::ConfigV3 {
         user: "lightgate".into(),
         auth_protocol: lightgate::simulate::usm::AuthProtocol::Sha256,
-        auth_password_env: "LG_SIM_TEST_AUTH".into(),
-        priv_password_env: Some("LG_SIM_TEST_PRIV".into()),
+        auth_password: lightgate::simulate::config_out::PasswordFrom::Env(
+            "LG_SIM_TEST_AUTH".into(),
+        ),
+        priv_password: Some(lightgate::simulate::config_out::PasswordFrom::Env(
+            "LG_SIM_TEST_PRIV".into(),
+        )),
     });
     let toml = lightgate_config(&fleet.devices, &fleet.addresses(), &o);
     assert!(

@@ -59,7 +59,9 @@ complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l communi
 complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l v3-user -d 'Also accept SNMPv3 from this user (authNoPriv, or authPriv with --v3-priv-password; the routers\' engine IDs are "lightgate-" + their name)' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l v3-auth-protocol -d 'The v3 authentication protocol: md5, sha, sha224, sha256, sha384, sha512' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l v3-auth-password-env -d 'Environment variable holding the v3 authentication password (8+ characters)' -r
+complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l v3-auth-password-file -d 'File holding the v3 authentication password' -r -F
 complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l v3-priv-password-env -d 'Environment variable holding the v3 privacy password (AES-128), for authPriv' -r
+complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l v3-priv-password-file -d 'File holding the v3 privacy password' -r -F
 complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l max-response-size -d 'The largest response a router sends (bytes); bigger GETs get tooBig' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l trap-to -d 'Send linkDown/linkUp traps here (flapping ports, and links forced via /link)' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l trap-community -d 'The community of the traps' -r

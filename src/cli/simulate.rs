@@ -8,7 +8,9 @@ use clap::Args;
 use tokio_util::sync::CancellationToken;
 
 use super::exit;
-use crate::simulate::config_out::{lightgate_config, ConfigOptions, ConfigV3, Monitor};
+use crate::simulate::config_out::{
+    lightgate_config, ConfigOptions, ConfigV3, Monitor, PasswordFrom,
+};
 use crate::simulate::{parse_flavours, parse_mix, Fleet, FleetSettings};
 use crate::source::sim::OpticModel;
 use crate::telemetry::{self, LogFormat};
@@ -56,9 +58,25 @@ pub struct SimulateArgs {
     /// Environment variable holding the v3 authentication password (8+ characters).
     #[arg(long, value_name = "VAR", requires = "v3_user")]
     v3_auth_password_env: Option<String>,
+    /// File holding the v3 authentication password.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "v3_user",
+        conflicts_with = "v3_auth_password_env"
+    )]
+    v3_auth_password_file: Option<std::path::PathBuf>,
     /// Environment variable holding the v3 privacy password (AES-128), for authPriv.
     #[arg(long, value_name = "VAR", requires = "v3_user")]
     v3_priv_password_env: Option<String>,
+    /// File holding the v3 privacy password.
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "v3_user",
+        conflicts_with = "v3_priv_password_env"
+    )]
+    v3_priv_password_file: Option<std::path::PathBuf>,
     /// The largest response a router sends (bytes); bigger GETs get tooBig.
     #[arg(long, default_value_t = 1472)]
     max_response_size: usize,
@@ -112,26 +130,44 @@ fn v3_user(a: &SimulateArgs) -> Result<Option<crate::simulate::usm::V3User>, Str
     let Some(name) = a.v3_user.clone() else {
         return Ok(None);
     };
-    let read = |var: &Option<String>, what: &str| -> Result<Option<String>, String> {
-        match var {
-            None => Ok(None),
-            Some(v) => match std::env::var(v) {
-                Ok(p) if p.len() >= 8 => Ok(Some(p)),
-                Ok(_) => Err(format!(
-                    "{what}: ${v} is shorter than 8 characters (RFC 3414)"
-                )),
-                Err(_) => Err(format!("{what}: ${v} is not set")),
-            },
+    let read = |flag: &str,
+                env: &Option<String>,
+                file: &Option<std::path::PathBuf>|
+     -> Result<Option<String>, String> {
+        match super::secret_flags::read_opt(flag, env, file)? {
+            Some(p) if p.len() < 8 => {
+                Err(format!("--{flag}: shorter than 8 characters (RFC 3414)"))
+            }
+            other => Ok(other),
         }
     };
-    let auth_password = read(&a.v3_auth_password_env, "--v3-auth-password-env")?
-        .ok_or("--v3-user needs --v3-auth-password-env (the routers do not serve noAuthNoPriv)")?;
+    let auth_password = read(
+        "v3-auth-password",
+        &a.v3_auth_password_env,
+        &a.v3_auth_password_file,
+    )?
+    .ok_or(
+        "--v3-user needs --v3-auth-password-env or -file (the routers do not serve noAuthNoPriv)",
+    )?;
     Ok(Some(crate::simulate::usm::V3User {
         name,
         auth: a.v3_auth_protocol,
         auth_password,
-        priv_password: read(&a.v3_priv_password_env, "--v3-priv-password-env")?,
+        priv_password: read(
+            "v3-priv-password",
+            &a.v3_priv_password_env,
+            &a.v3_priv_password_file,
+        )?,
     }))
+}
+
+/// Where the written config should read a password: the variable or file the fleet
+/// was given it by.
+fn password_from(env: &Option<String>, file: &Option<std::path::PathBuf>) -> Option<PasswordFrom> {
+    env.clone().map(PasswordFrom::Env).or_else(|| {
+        file.as_ref()
+            .map(|f| PasswordFrom::File(f.display().to_string()))
+    })
 }
 
 pub fn run(a: SimulateArgs) -> u8 {
@@ -200,8 +236,15 @@ pub fn run(a: SimulateArgs) -> u8 {
                     v3: v3.as_ref().map(|u| ConfigV3 {
                         user: u.name.clone(),
                         auth_protocol: a.v3_auth_protocol,
-                        auth_password_env: a.v3_auth_password_env.clone().unwrap_or_default(),
-                        priv_password_env: a.v3_priv_password_env.clone(),
+                        auth_password: password_from(
+                            &a.v3_auth_password_env,
+                            &a.v3_auth_password_file,
+                        )
+                        .unwrap_or(PasswordFrom::Env(String::new())),
+                        priv_password: password_from(
+                            &a.v3_priv_password_env,
+                            &a.v3_priv_password_file,
+                        ),
                     }),
                 },
             );

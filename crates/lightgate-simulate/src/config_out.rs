@@ -38,22 +38,40 @@ pub struct ConfigOptions {
 pub struct ConfigV3 {
     pub user: String,
     pub auth_protocol: super::usm::AuthProtocol,
-    pub auth_password_env: String,
-    pub priv_password_env: Option<String>,
+    pub auth_password: PasswordFrom,
+    pub priv_password: Option<PasswordFrom>,
+}
+
+/// Where the written config tells lightgate to read a password: never the password.
+#[derive(Debug, Clone)]
+pub enum PasswordFrom {
+    /// An environment variable's name.
+    Env(String),
+    /// A file's path.
+    File(String),
+}
+
+impl PasswordFrom {
+    fn toml(&self, key: &str) -> String {
+        match self {
+            PasswordFrom::Env(v) => format!("{key}_env = {}\n", quote(v)),
+            PasswordFrom::File(p) => format!("{key}_file = {}\n", quote(p)),
+        }
+    }
 }
 
 impl ConfigV3 {
     fn toml(&self) -> String {
         let proto = self.auth_protocol.as_str();
         let mut t = format!(
-            "version = \"3\"\nuser = {}\nauth_protocol = \"{proto}\"\nauth_password_env = {}\n",
+            "version = \"3\"\nuser = {}\nauth_protocol = \"{proto}\"\n{}",
             quote(&self.user),
-            quote(&self.auth_password_env)
+            self.auth_password.toml("auth_password")
         );
-        match &self.priv_password_env {
+        match &self.priv_password {
             Some(p) => {
                 t.push_str("security_level = \"authPriv\"\npriv_protocol = \"aes\"\n");
-                t.push_str(&format!("priv_password_env = {}\n", quote(p)));
+                t.push_str(&p.toml("priv_password"));
             }
             None => t.push_str("security_level = \"authNoPriv\"\n"),
         }
