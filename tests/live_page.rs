@@ -432,6 +432,10 @@ async fn the_pages_are_valid_html() {
     drop(fleet);
 }
 
+/// One browser at a time: three Chromiums at once on a two-core CI machine would make
+/// the 2-second assertions about the machine, not about lightgate.
+static ONE_BROWSER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// chromedriver on a free port, stopped when dropped.
 struct Driver {
     child: Child,
@@ -552,6 +556,7 @@ async fn polls(agent: &TestAgent) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_port_page_goes_live_in_chromium() {
+    let _one = ONE_BROWSER.lock().await;
     let driver = chromedriver().await;
     // Polled once an hour: the page can only move by the clock (hold-down), a trap or
     // the poll-now button.
@@ -684,6 +689,7 @@ async fn the_port_page_goes_live_in_chromium() {
 /// demo port READY within its 20 s hold-down, without a reload.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_port_turns_ready_on_the_port_list_in_chromium() {
+    let _one = ONE_BROWSER.lock().await;
     let driver = chromedriver().await;
     let dir = tempfile::tempdir().unwrap();
     let demo = lightgate::config::DEMO_TOML.replace(
@@ -740,6 +746,7 @@ async fn the_demo_port_turns_ready_on_the_port_list_in_chromium() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_port_page_works_behind_tls_and_basic_auth() {
     use rcgen::{CertificateParams, KeyPair};
+    let _one = ONE_BROWSER.lock().await;
     let driver = chromedriver().await;
     let (fleet, cancel, traps) = fleet().await;
     let toml = config(&fleet, traps, "1h", "3s");
