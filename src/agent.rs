@@ -308,6 +308,23 @@ impl Agent {
         web: WebConfig,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        self.serve_with_limits(
+            listener,
+            web,
+            crate::exporter::server::Limits::default(),
+            shutdown,
+        )
+        .await
+    }
+
+    /// [`Agent::serve_with`] under explicit HTTP limits (`--web.max-connections`).
+    pub async fn serve_with_limits(
+        self: Arc<Self>,
+        listener: TcpListener,
+        web: WebConfig,
+        limits: crate::exporter::server::Limits,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         self.reconcile_traps(self.store.config().traps.clone())?;
         let weak = Arc::downgrade(&self);
         let hook: ReloadHook = Arc::new(move || match weak.upgrade() {
@@ -324,7 +341,8 @@ impl Agent {
             poll: Some(poll),
             ..AppState::new(self.store.clone())
         };
-        let served = crate::exporter::serve(listener, app, &web, shutdown).await;
+        let served =
+            crate::exporter::serve_with_limits(listener, app, &web, limits, shutdown).await;
         self.shutdown().await;
         served
     }

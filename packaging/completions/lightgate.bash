@@ -789,7 +789,7 @@ _lightgate() {
             return 0
             ;;
         lightgate__subcmd__run)
-            opts="-c -h --config --config.file --listen --web.listen-address --log-format --log.format --log-level --log.level --web.config.file --shard --help"
+            opts="-c -h --config --config.file --listen --web.listen-address --log-format --log.format --log-level --log.level --web.config.file --shard --web.max-connections --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -836,6 +836,10 @@ _lightgate() {
                     return 0
                     ;;
                 --shard)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --web.max-connections)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

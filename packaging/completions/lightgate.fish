@@ -46,6 +46,7 @@ json\t''"
 complete -c lightgate -n "__fish_lightgate_using_subcommand run" -l log.level -l log-level -d 'Log level or filter (RUST_LOG overrides it), e.g. "info" or "lightgate=debug"' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand run" -l web.config.file -d 'TLS and basic auth, in the web configuration file format of Prometheus exporters (tls_server_config, basic_auth_users)' -r -F
 complete -c lightgate -n "__fish_lightgate_using_subcommand run" -l shard -d 'Poll only this shard of the devices (I/N), for fleets spread over agents' -r
+complete -c lightgate -n "__fish_lightgate_using_subcommand run" -l web.max-connections -d 'HTTP connections open at once; more are closed at once and counted. Each open bring-up page holds one (keep the open-files limit well above it)' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l devices -d 'How many routers' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l ports -d 'Optical ports per router' -r

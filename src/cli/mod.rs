@@ -126,6 +126,10 @@ enum Command {
         /// Poll only this shard of the devices (I/N), for fleets spread over agents.
         #[arg(long, value_name = "I/N")]
         shard: Option<crate::shard::Shard>,
+        /// HTTP connections open at once; more are closed at once and counted. Each
+        /// open bring-up page holds one (keep the open-files limit well above it).
+        #[arg(long = "web.max-connections", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=1_000_000), value_name = "N")]
+        max_connections: u32,
     },
     /// Serve a fleet of simulated routers over real SNMP on loopback (v1, v2c, v3;
     /// Cisco, Juniper and Arista MIBs), with a request meter and link traps.
@@ -498,6 +502,7 @@ pub fn main() -> ExitCode {
             log_level,
             web_config_file,
             shard,
+            max_connections,
         } => run::run(run::RunArgs {
             config: config.as_deref(),
             listen: listen.as_deref(),
@@ -505,6 +510,7 @@ pub fn main() -> ExitCode {
             level: &log_level,
             web_config: web_config_file.as_deref(),
             shard,
+            max_connections: max_connections as usize,
         }),
         Command::Simulate(args) => simulate::run(*args),
         Command::CheckConfig { file, config } => match file.or(config) {

@@ -18,6 +18,8 @@ pub struct RunArgs<'a> {
     pub level: &'a str,
     pub web_config: Option<&'a Path>,
     pub shard: Option<Shard>,
+    /// HTTP connections open at once (each open bring-up page holds one).
+    pub max_connections: usize,
 }
 
 pub fn run(a: RunArgs<'_>) -> u8 {
@@ -81,7 +83,14 @@ pub fn run(a: RunArgs<'_>) -> u8 {
             }
             Err(e) => tracing::error!(error = %e, "Cannot watch SIGHUP; reload with POST /-/reload."),
         }
-        match agent.serve_with(listener, web, shutdown_signal()).await {
+        let limits = crate::exporter::server::Limits {
+            max_connections: a.max_connections,
+            ..Default::default()
+        };
+        match agent
+            .serve_with_limits(listener, web, limits, shutdown_signal())
+            .await
+        {
             Ok(()) => {
                 tracing::info!("Stopped.");
                 exit::OK
