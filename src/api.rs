@@ -246,15 +246,18 @@ pub struct PortJson {
     pub azure_notes: Vec<String>,
 }
 
+/// "check: detail" of each failing check of both links, link1's first.
+fn failing(view: &PortView) -> impl Iterator<Item = String> + '_ {
+    view.readiness
+        .links()
+        .into_iter()
+        .flat_map(|l| l.failing())
+        .map(|c| format!("{}: {}", c.name.as_str(), c.detail))
+}
+
 impl PortJson {
     pub fn new(view: &PortView) -> Self {
-        let failing = view
-            .readiness
-            .links()
-            .iter()
-            .flat_map(|l| l.failing())
-            .map(|c| format!("{}: {}", c.name.as_str(), c.detail))
-            .collect();
+        let failing = failing(view).collect();
         let [l1, l2] = &view.links;
         PortJson {
             port: view.config.name.clone(),
@@ -329,13 +332,7 @@ impl VerdictJson {
         VerdictJson {
             port: view.config.name.clone(),
             ready: view.readiness.ready(),
-            reason: view
-                .readiness
-                .links()
-                .iter()
-                .flat_map(|l| l.failing())
-                .map(|c| format!("{}: {}", c.name.as_str(), c.detail))
-                .next(),
+            reason: failing(view).next(),
         }
     }
 }

@@ -87,29 +87,31 @@ pub fn resolve(raw: &Spanned<RawAzure>, report: Report<'_>) -> Option<AzureConfi
     let cli = AzureAuth::AzureCli {
         command: text(&a.azure_cli_command).unwrap_or_else(|| "az".to_string()),
     };
-    let client_secret = || match (&tenant, &client, &secret) {
-        (Some(t), Some(c), Some(s)) => Some(AzureAuth::ServicePrincipal {
-            tenant_id: t.clone(),
-            client_id: c.clone(),
-            client_secret: s.clone(),
-        }),
-        _ => None,
+    // A service principal's credentials, each when all its settings are there.
+    let principal = || Some((tenant.clone()?, client.clone()?));
+    let client_secret = || {
+        let (tenant_id, client_id) = principal()?;
+        Some(AzureAuth::ServicePrincipal {
+            tenant_id,
+            client_id,
+            client_secret: secret.clone()?,
+        })
     };
-    let with_certificate = || match (&tenant, &client, &certificate) {
-        (Some(t), Some(c), Some(p)) => Some(AzureAuth::Certificate {
-            tenant_id: t.clone(),
-            client_id: c.clone(),
-            certificate_path: p.clone(),
-        }),
-        _ => None,
+    let with_certificate = || {
+        let (tenant_id, client_id) = principal()?;
+        Some(AzureAuth::Certificate {
+            tenant_id,
+            client_id,
+            certificate_path: certificate.clone()?,
+        })
     };
-    let workload = || match (&tenant, &client, &token_file) {
-        (Some(t), Some(c), Some(f)) => Some(AzureAuth::WorkloadIdentity {
-            tenant_id: t.clone(),
-            client_id: c.clone(),
-            token_file: f.clone(),
-        }),
-        _ => None,
+    let workload = || {
+        let (tenant_id, client_id) = principal()?;
+        Some(AzureAuth::WorkloadIdentity {
+            tenant_id,
+            client_id,
+            token_file: token_file.clone()?,
+        })
     };
     let managed = |client_id: Option<String>| AzureAuth::ManagedIdentity { client_id };
     let needs = |what: &str| {

@@ -32,6 +32,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::api::PortJson;
 use crate::audit::Decision;
+use crate::domain::CheckName;
 use crate::store::{self, Store};
 
 /// Events kept per watched port for clients that reconnect. Each port event is the
@@ -481,8 +482,10 @@ fn fingerprint(json: &PortJson) -> String {
     j.failing.clear();
     for link in [&mut j.links.link1, &mut j.links.link2] {
         link.stable_seconds = None;
+        // Their details say how long ago: time, not a change.
+        let timed = [CheckName::Stable.as_str(), CheckName::Fresh.as_str()];
         for c in &mut link.checks {
-            if c.check == "stable" || c.check == "fresh" {
+            if timed.contains(&c.check.as_str()) {
                 c.detail.clear();
             }
         }

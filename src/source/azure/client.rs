@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use super::credential::{strip_query, unreachable as transport};
 use super::decode::azure_error;
 use super::{AzureAuth, AzureConfig};
 use crate::source::SourceError;
@@ -31,14 +32,6 @@ pub struct AzureClient {
     used_secrets: Vec<String>,
     /// The member of a credential chain that worked last.
     pinned: Option<usize>,
-}
-
-fn transport(url: &str, e: impl std::fmt::Display) -> SourceError {
-    SourceError::Transport(format!("cannot reach {}: {e}", strip_query(url)))
-}
-
-fn strip_query(url: &str) -> &str {
-    url.split('?').next().unwrap_or(url)
 }
 
 impl AzureClient {

@@ -45,12 +45,20 @@ const IMDS_FIRST_WAIT: Duration = Duration::from_millis(800);
 /// Azure Arc's challenge files are small; a bigger one is not Arc's.
 const ARC_KEY_MAX: u64 = 4096;
 
+/// An Azure endpoint that gave no answer (the query, which may hold a client id, left out).
+pub(super) fn unreachable(url: &str, e: impl std::fmt::Display) -> SourceError {
+    SourceError::Transport(format!("cannot reach {}: {e}", strip_query(url)))
+}
+
+/// `url` without its query.
+pub(super) fn strip_query(url: &str) -> &str {
+    url.split('?').next().unwrap_or(url)
+}
+
+/// A token endpoint that gave no answer, counted.
 fn transport(ctx: &mut Ctx<'_>, url: &str, e: impl std::fmt::Display) -> SourceError {
     ctx.errors.push(("token", "transport".to_string()));
-    SourceError::Transport(format!(
-        "cannot reach {}: {e}",
-        url.split('?').next().unwrap_or(url)
-    ))
+    unreachable(url, e)
 }
 
 /// A token from `auth`; for a chain, `pinned` is the member that worked last time,
@@ -213,7 +221,7 @@ fn token_answer(
     let v: Value = serde_json::from_str(body).map_err(|_| {
         SourceError::Decode(format!(
             "the token answer from {} is not JSON",
-            url.split('?').next().unwrap_or(url)
+            strip_query(url)
         ))
     })?;
     let token = v
