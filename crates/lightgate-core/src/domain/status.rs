@@ -148,7 +148,8 @@ impl AzureStateOrigin {
 }
 
 /// Which link of a Direct port pair: link1 is the primary, link2 the secondary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum LinkId {
     Link1,
     Link2,

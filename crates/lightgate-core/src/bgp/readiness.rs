@@ -1,0 +1,396 @@
+//! Peering readiness: whether a peering's BGP sessions on the customer's two routers
+//! are ready to carry production traffic. Separate from link readiness (light and
+//! physical link): a port can be light-ready with no BGP at all. A value with named
+//! checks, never an error; a session nobody could read fails, never passes.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::asn::MICROSOFT_ASN;
+use super::expect::{expected_sessions, ExpectedSession, PeeringKind, PeeringSpec};
+use super::session::{BgpSession, BgpState};
+use crate::domain::{format_duration, LinkId};
+
+/// Warn when what the customer advertises reaches this share of Microsoft's limit.
+pub const HEADROOM_WARN: f64 = 0.8;
+
+/// The checks, in the order they are reported. Names are the `check` label values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PeeringCheckName {
+    BgpEstablished,
+    BgpStable,
+    PrefixesReceived,
+    PrefixLimitHeadroom,
+    AdvertisedPrefixesConfigured,
+}
+
+impl PeeringCheckName {
+    pub const ALL: [PeeringCheckName; 5] = [
+        PeeringCheckName::BgpEstablished,
+        PeeringCheckName::BgpStable,
+        PeeringCheckName::PrefixesReceived,
+        PeeringCheckName::PrefixLimitHeadroom,
+        PeeringCheckName::AdvertisedPrefixesConfigured,
+    ];
+
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            PeeringCheckName::BgpEstablished => "bgp_established",
+            PeeringCheckName::BgpStable => "bgp_stable",
+            PeeringCheckName::PrefixesReceived => "prefixes_received",
+            PeeringCheckName::PrefixLimitHeadroom => "prefix_limit_headroom",
+            PeeringCheckName::AdvertisedPrefixesConfigured => "advertised_prefixes_configured",
+        }
+    }
+}
+
+/// One check's outcome; `detail` has one sentence per session where that matters.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeeringCheck {
+    pub name: PeeringCheckName,
+    pub pass: bool,
+    pub detail: String,
+}
+
+/// What one router told about its sessions.
+#[derive(Debug, Clone, Copy)]
+pub struct RouterSessions<'a> {
+    pub link: LinkId,
+    /// The device name, for the details.
+    pub device: &'a str,
+    /// The sessions read last; None when they have never been read.
+    pub sessions: Option<&'a [BgpSession]>,
+    /// How long ago they were read.
+    pub age: Option<Duration>,
+    /// Why the last read failed, when it did.
+    pub error: Option<&'a str>,
+}
+
+/// One expected session and what its router reports for it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SessionView {
+    pub expected: ExpectedSession,
+    pub device: String,
+    /// The session found on the router, if any.
+    pub found: Option<BgpSession>,
+    /// Prefixes the customer advertises on it (from the router, else declared).
+    pub advertised: Option<u64>,
+    pub advertised_declared: bool,
+    /// Microsoft's limit for the session.
+    pub limit: u64,
+}
+
+/// A peering's readiness.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PeeringReadiness {
+    pub circuit: String,
+    pub peering: String,
+    pub kind: PeeringKind,
+    pub checks: Vec<PeeringCheck>,
+    pub sessions: Vec<SessionView>,
+}
+
+impl PeeringReadiness {
+    pub fn ready(&self) -> bool {
+        self.checks.iter().all(|c| c.pass)
+    }
+
+    pub fn failing(&self) -> impl Iterator<Item = &PeeringCheck> {
+        self.checks.iter().filter(|c| !c.pass)
+    }
+}
+
+fn vrf_matches(want: &Option<String>, got: &Option<String>) -> bool {
+    match want {
+        None => true,
+        Some(w) => got.as_deref().is_some_and(|g| g.eq_ignore_ascii_case(w)),
+    }
+}
+
+fn same_address(a: &IpAddr, b: &IpAddr) -> bool {
+    match (a, b) {
+        (IpAddr::V6(x), IpAddr::V4(y)) | (IpAddr::V4(y), IpAddr::V6(x)) => {
+            x.to_ipv4_mapped() == Some(*y)
+        }
+        _ => a == b,
+    }
+}
+
+/// The session for `e` among `sessions`: same neighbour, the right VRF; when several
+/// rows match (one per address family on some tables), the most advanced state.
+pub fn find_session<'a>(e: &ExpectedSession, sessions: &'a [BgpSession]) -> Option<&'a BgpSession> {
+    sessions
+        .iter()
+        .filter(|s| same_address(&s.peer, &e.microsoft) && vrf_matches(&e.vrf, &s.vrf))
+        .max_by_key(|s| BgpState::ALL.iter().position(|x| *x == s.state))
+}
+
+fn label(e: &ExpectedSession, device: &str) -> String {
+    let vrf = e
+        .vrf
+        .as_deref()
+        .map(|v| format!(" vrf {v}"))
+        .unwrap_or_default();
+    format!("{} {device} to {}{vrf}", e.link.as_str(), e.microsoft)
+}
+
+/// Evaluates `spec` against what each link's router reported. `staleness`: how old a
+/// read may be.
+pub fn evaluate_peering(
+    spec: &PeeringSpec,
+    routers: [RouterSessions<'_>; 2],
+    staleness: Duration,
+) -> PeeringReadiness {
+    let expected = expected_sessions(spec);
+    let mut views = Vec::new();
+    let mut established = Vec::new();
+    let mut established_ok = !expected.is_empty();
+    if expected.is_empty() {
+        established.push(if spec.from_azure {
+            "Azure gives no peer subnets for this peering yet".to_string()
+        } else {
+            "no primary_subnet/secondary_subnet declared: lightgate cannot tell which sessions to look for".to_string()
+        });
+    }
+    for e in &expected {
+        let r = routers
+            .iter()
+            .find(|r| r.link == e.link)
+            .expect("both links are given");
+        let l = label(e, r.device);
+        let found = r.sessions.and_then(|s| find_session(e, s)).cloned();
+        let (advertised, declared) = match found
+            .as_ref()
+            .and_then(|s| s.family(&e.family))
+            .and_then(|p| p.advertised)
+        {
+            Some(n) => (Some(n), false),
+            None => {
+                let d = if e.family.afi == "ipv6" {
+                    spec.advertised_declared.1
+                } else {
+                    spec.advertised_declared.0
+                };
+                (d, d.is_some())
+            }
+        };
+        views.push(SessionView {
+            expected: e.clone(),
+            device: r.device.to_string(),
+            found: found.clone(),
+            advertised,
+            advertised_declared: declared,
+            limit: spec.kind.prefix_limit(&e.family, spec.premium),
+        });
+        let problem = match (r.sessions, r.age, &found) {
+            (None, _, _) => Some(match r.error {
+                Some(err) => format!("{l}: BGP sessions not read: {err}"),
+                None => format!("{l}: BGP sessions not read yet"),
+            }),
+            (Some(_), Some(age), _) if age > staleness => Some(format!(
+                "{l}: last read {} ago, older than {}{}",
+                format_duration(age),
+                format_duration(staleness),
+                r.error.map(|e| format!(" ({e})")).unwrap_or_default()
+            )),
+            (Some(_), _, None) => Some(format!(
+                "{l}: no such BGP neighbour on the router (configure neighbor {} remote-as {MICROSOFT_ASN})",
+                e.microsoft
+            )),
+            (Some(_), _, Some(s)) if s.state != BgpState::Established => {
+                Some(format!("{l}: {} (not established)", s.state))
+            }
+            (Some(_), _, Some(s)) => match s.remote_as {
+                Some(a) if a.is_trans() => Some(format!(
+                    "{l}: established with AS_TRANS (23456), a 4-byte AS; Microsoft's AS is {MICROSOFT_ASN}"
+                )),
+                Some(a) if a.0 != MICROSOFT_ASN => Some(format!(
+                    "{l}: established with AS {a}, not Microsoft's {MICROSOFT_ASN}"
+                )),
+                _ => None,
+            },
+        };
+        match problem {
+            Some(p) => {
+                established_ok = false;
+                established.push(p);
+            }
+            None => established.push(format!("{l}: established, AS {MICROSOFT_ASN}")),
+        }
+    }
+    let mut checks = vec![PeeringCheck {
+        name: PeeringCheckName::BgpEstablished,
+        pass: established_ok,
+        detail: established.join("; "),
+    }];
+    checks.push(stable(spec, &views));
+    checks.push(received(spec, &views));
+    checks.push(headroom(spec, &views));
+    checks.push(advertised_configured(spec));
+    PeeringReadiness {
+        circuit: spec.circuit.clone(),
+        peering: spec.name.clone(),
+        kind: spec.kind,
+        checks,
+        sessions: views,
+    }
+}
+
+fn up(v: &SessionView) -> Option<&BgpSession> {
+    v.found
+        .as_ref()
+        .filter(|s| s.state == BgpState::Established)
+}
+
+fn per_session(
+    name: PeeringCheckName,
+    views: &[SessionView],
+    judge: impl Fn(&SessionView, &BgpSession) -> Result<String, String>,
+) -> PeeringCheck {
+    let mut pass = !views.is_empty();
+    let mut lines = Vec::new();
+    for v in views {
+        let l = label(&v.expected, &v.device);
+        match up(v) {
+            None => {
+                pass = false;
+                lines.push(format!("{l}: not established"));
+            }
+            Some(s) => match judge(v, s) {
+                Ok(m) => lines.push(format!("{l}: {m}")),
+                Err(m) => {
+                    pass = false;
+                    lines.push(format!("{l}: {m}"));
+                }
+            },
+        }
+    }
+    if views.is_empty() {
+        lines.push("no sessions expected".to_string());
+    }
+    PeeringCheck {
+        name,
+        pass,
+        detail: lines.join("; "),
+    }
+}
+
+fn stable(spec: &PeeringSpec, views: &[SessionView]) -> PeeringCheck {
+    let hold = spec.hold_down;
+    per_session(PeeringCheckName::BgpStable, views, |_, s| {
+        match s.established_seconds {
+            Some(t) if Duration::from_secs(t) >= hold => Ok(format!(
+                "up {}, hold-down {}",
+                format_duration(Duration::from_secs(t)),
+                format_duration(hold)
+            )),
+            Some(t) => Err(format!(
+                "up {} of the {} hold-down",
+                format_duration(Duration::from_secs(t)),
+                format_duration(hold)
+            )),
+            None => Err("the router does not report how long the session has been up".to_string()),
+        }
+    })
+}
+
+fn received(spec: &PeeringSpec, views: &[SessionView]) -> PeeringCheck {
+    per_session(PeeringCheckName::PrefixesReceived, views, |v, s| {
+        let family = &v.expected.family;
+        let Some(n) = s.received_in(family) else {
+            return Err(format!(
+                "the router does not report prefixes received in {family}"
+            ));
+        };
+        if n < spec.prefixes_min {
+            let hint = if n == 0 && spec.kind == PeeringKind::Microsoft {
+                " (Microsoft peering advertises nothing until a route filter is attached to the circuit)"
+            } else {
+                ""
+            };
+            return Err(format!(
+                "{n} prefixes received in {family}, fewer than the {} expected{hint}",
+                spec.prefixes_min
+            ));
+        }
+        if let Some(max) = spec.prefixes_max {
+            if n > max {
+                return Err(format!(
+                    "{n} prefixes received in {family}, more than the {max} expected"
+                ));
+            }
+        }
+        Ok(format!("{n} prefixes received in {family}"))
+    })
+}
+
+fn headroom(spec: &PeeringSpec, views: &[SessionView]) -> PeeringCheck {
+    let _ = spec;
+    per_session(PeeringCheckName::PrefixLimitHeadroom, views, |v, _| {
+        let family = &v.expected.family;
+        let limit = v.limit;
+        let Some(n) = v.advertised else {
+            return Err(format!(
+                "the router does not report the prefixes it advertises in {family}; declare advertised_prefix_count for the peering (Microsoft's limit is {limit})"
+            ));
+        };
+        let source = if v.advertised_declared {
+            " (declared)"
+        } else {
+            ""
+        };
+        if n >= limit {
+            return Err(format!(
+                "{n} prefixes advertised{source} in {family}, at or over Microsoft's limit of {limit}: Microsoft drops the session"
+            ));
+        }
+        if n as f64 >= HEADROOM_WARN * limit as f64 {
+            return Ok(format!(
+                "warning: {n} prefixes advertised{source} in {family}, {:.0} % of Microsoft's limit of {limit}",
+                100.0 * n as f64 / limit as f64
+            ));
+        }
+        Ok(format!(
+            "{n} of {limit} prefixes advertised{source} in {family}"
+        ))
+    })
+}
+
+fn advertised_configured(spec: &PeeringSpec) -> PeeringCheck {
+    let name = PeeringCheckName::AdvertisedPrefixesConfigured;
+    if spec.kind == PeeringKind::Private {
+        return PeeringCheck {
+            name,
+            pass: true,
+            detail: "private peering: no advertised public prefixes to validate".to_string(),
+        };
+    }
+    match spec.advertised_prefixes_state.as_deref() {
+        Some("Configured") => PeeringCheck {
+            name,
+            pass: true,
+            detail: "Azure: advertised public prefixes Configured".to_string(),
+        },
+        Some("ValidationNeeded") => PeeringCheck {
+            name,
+            pass: false,
+            detail: "Azure: ValidationNeeded: Microsoft needs proof that you own the prefixes (open a support ticket with the RIR/IRR records)".to_string(),
+        },
+        Some(other) => PeeringCheck {
+            name,
+            pass: false,
+            detail: format!("Azure: advertised public prefixes {other}; the session carries no traffic until they are Configured"),
+        },
+        None => PeeringCheck {
+            name,
+            pass: false,
+            detail: "unknown: the advertised public prefixes' state is read from Azure (set azure_port_id for the port)".to_string(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;

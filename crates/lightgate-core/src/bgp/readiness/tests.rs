@@ -1,0 +1,256 @@
+use std::time::Duration;
+
+use super::*;
+use crate::bgp::{Asn, Family, PrefixCounts};
+
+fn spec(kind: PeeringKind) -> PeeringSpec {
+    let mut s = PeeringSpec::new("ckt-1", kind.as_str(), kind);
+    s.primary = Some("192.168.100.128/30".parse().unwrap());
+    s.secondary = Some("192.168.100.132/30".parse().unwrap());
+    s.hold_down = Duration::from_secs(60);
+    s
+}
+
+fn up(peer: &str, seconds: u64, received: u64, advertised: Option<u64>) -> BgpSession {
+    let mut s = BgpSession::new(peer.parse().unwrap(), BgpState::Established);
+    s.remote_as = Some(Asn(12076));
+    s.established_seconds = Some(seconds);
+    s.prefixes.push(PrefixCounts {
+        family: Family::ipv4_unicast(),
+        received: None,
+        accepted: Some(received),
+        advertised,
+    });
+    s
+}
+
+fn eval(spec: &PeeringSpec, r1: &[BgpSession], r2: &[BgpSession]) -> PeeringReadiness {
+    evaluate_peering(
+        spec,
+        [
+            RouterSessions {
+                link: LinkId::Link1,
+                device: "edge1",
+                sessions: Some(r1),
+                age: Some(Duration::from_secs(5)),
+                error: None,
+            },
+            RouterSessions {
+                link: LinkId::Link2,
+                device: "edge2",
+                sessions: Some(r2),
+                age: Some(Duration::from_secs(5)),
+                error: None,
+            },
+        ],
+        Duration::from_secs(120),
+    )
+}
+
+fn check(r: &PeeringReadiness, n: PeeringCheckName) -> &PeeringCheck {
+    r.checks.iter().find(|c| c.name == n).unwrap()
+}
+
+#[test]
+fn both_sessions_up_stable_with_prefixes_is_ready() {
+    let r = eval(
+        &spec(PeeringKind::Private),
+        &[up("192.168.100.130", 600, 12, Some(40))],
+        &[up("192.168.100.134", 600, 12, Some(40))],
+    );
+    assert!(r.ready(), "{:#?}", r.checks);
+    assert_eq!(r.sessions.len(), 2);
+    assert_eq!(r.sessions[0].limit, 4000);
+}
+
+#[test]
+fn a_session_on_the_wrong_link_does_not_count() {
+    // Both sessions configured on edge1: link2's router has none.
+    let r = eval(
+        &spec(PeeringKind::Private),
+        &[
+            up("192.168.100.130", 600, 12, Some(4)),
+            up("192.168.100.134", 600, 12, Some(4)),
+        ],
+        &[],
+    );
+    assert!(!r.ready());
+    let c = check(&r, PeeringCheckName::BgpEstablished);
+    assert!(!c.pass);
+    assert!(
+        c.detail
+            .contains("link2 edge2 to 192.168.100.134: no such BGP neighbour"),
+        "{}",
+        c.detail
+    );
+}
+
+#[test]
+fn down_wrong_as_and_as_trans_fail_with_the_reason() {
+    let mut down = up("192.168.100.134", 0, 0, None);
+    down.state = BgpState::Active;
+    let r = eval(
+        &spec(PeeringKind::Private),
+        &[up("192.168.100.130", 600, 1, Some(1))],
+        &[down],
+    );
+    assert!(check(&r, PeeringCheckName::BgpEstablished)
+        .detail
+        .contains("active (not established)"));
+    assert!(!check(&r, PeeringCheckName::BgpStable).pass);
+
+    let mut wrong = up("192.168.100.130", 600, 1, Some(1));
+    wrong.remote_as = Some(Asn(65001));
+    let r = eval(
+        &spec(PeeringKind::Private),
+        &[wrong.clone()],
+        &[up("192.168.100.134", 600, 1, Some(1))],
+    );
+    assert!(check(&r, PeeringCheckName::BgpEstablished)
+        .detail
+        .contains("AS 65001, not Microsoft's 12076"));
+    wrong.remote_as = Some(Asn(23456));
+    let r = eval(
+        &spec(PeeringKind::Private),
+        &[wrong],
+        &[up("192.168.100.134", 600, 1, Some(1))],
+    );
+    assert!(check(&r, PeeringCheckName::BgpEstablished)
+        .detail
+        .contains("AS_TRANS"));
+}
+
+#[test]
+fn unread_or_stale_routers_never_pass() {
+    let s = spec(PeeringKind::Private);
+    let one = [up("192.168.100.130", 600, 1, Some(1))];
+    let r = evaluate_peering(
+        &s,
+        [
+            RouterSessions {
+                link: LinkId::Link1,
+                device: "edge1",
+                sessions: Some(&one),
+                age: Some(Duration::from_secs(500)),
+                error: Some("timeout"),
+            },
+            RouterSessions {
+                link: LinkId::Link2,
+                device: "edge2",
+                sessions: None,
+                age: None,
+                error: None,
+            },
+        ],
+        Duration::from_secs(120),
+    );
+    let d = &check(&r, PeeringCheckName::BgpEstablished).detail;
+    assert!(d.contains("last read 8m20s ago"), "{d}");
+    assert!(
+        d.contains("edge2 to 192.168.100.134: BGP sessions not read yet"),
+        "{d}"
+    );
+    assert!(!r.ready());
+}
+
+#[test]
+fn hold_down_prefixes_and_headroom() {
+    let s = spec(PeeringKind::Private);
+    let r = eval(
+        &s,
+        &[up("192.168.100.130", 30, 1, Some(1))],
+        &[up("192.168.100.134", 600, 0, Some(1))],
+    );
+    assert!(check(&r, PeeringCheckName::BgpStable)
+        .detail
+        .contains("up 30s of the 1m hold-down"));
+    assert!(check(&r, PeeringCheckName::PrefixesReceived)
+        .detail
+        .contains("0 prefixes received in ipv4/unicast, fewer than the 1"));
+
+    // 3300 of 4000 passes with a warning; 4000 fails.
+    let r = eval(
+        &s,
+        &[up("192.168.100.130", 600, 1, Some(3300))],
+        &[up("192.168.100.134", 600, 1, Some(4000))],
+    );
+    let c = check(&r, PeeringCheckName::PrefixLimitHeadroom);
+    assert!(!c.pass);
+    assert!(
+        c.detail
+            .contains("warning: 3300 prefixes advertised in ipv4/unicast, 82 %"),
+        "{}",
+        c.detail
+    );
+    assert!(c.detail.contains("Microsoft drops the session"));
+
+    // Not reported, not declared: fails; declared: judged, marked declared.
+    let mut s2 = spec(PeeringKind::Microsoft);
+    s2.advertised_prefixes_state = Some("Configured".into());
+    let r = eval(
+        &s2,
+        &[up("192.168.100.130", 600, 5, None)],
+        &[up("192.168.100.134", 600, 5, None)],
+    );
+    assert!(!check(&r, PeeringCheckName::PrefixLimitHeadroom).pass);
+    s2.advertised_declared = (Some(20), None);
+    let r = eval(
+        &s2,
+        &[up("192.168.100.130", 600, 5, None)],
+        &[up("192.168.100.134", 600, 5, None)],
+    );
+    let c = check(&r, PeeringCheckName::PrefixLimitHeadroom);
+    assert!(c.pass, "{}", c.detail);
+    assert!(c
+        .detail
+        .contains("20 of 200 prefixes advertised (declared)"));
+    assert!(r.ready(), "{:#?}", r.checks);
+}
+
+#[test]
+fn microsoft_peering_needs_configured_prefixes_from_azure() {
+    let mut s = spec(PeeringKind::Microsoft);
+    let a = [up("192.168.100.130", 600, 5, Some(5))];
+    let b = [up("192.168.100.134", 600, 5, Some(5))];
+    assert!(
+        !check(
+            &eval(&s, &a, &b),
+            PeeringCheckName::AdvertisedPrefixesConfigured
+        )
+        .pass
+    );
+    s.advertised_prefixes_state = Some("ValidationNeeded".into());
+    assert!(check(
+        &eval(&s, &a, &b),
+        PeeringCheckName::AdvertisedPrefixesConfigured
+    )
+    .detail
+    .contains("proof"));
+    s.advertised_prefixes_state = Some("Configured".into());
+    assert!(eval(&s, &a, &b).ready());
+}
+
+#[test]
+fn a_peering_without_subnets_is_not_ready() {
+    let mut s = spec(PeeringKind::Private);
+    s.primary = None;
+    s.secondary = None;
+    let r = eval(&s, &[], &[]);
+    assert!(!r.ready());
+    assert!(check(&r, PeeringCheckName::BgpEstablished)
+        .detail
+        .contains("no primary_subnet"));
+}
+
+#[test]
+fn vrf_is_matched_when_configured() {
+    let mut s = spec(PeeringKind::Private);
+    s.vrf = Some("AZURE".into());
+    let mut a = up("192.168.100.130", 600, 5, Some(5));
+    let mut b = up("192.168.100.134", 600, 5, Some(5));
+    let r = eval(&s, std::slice::from_ref(&a), std::slice::from_ref(&b));
+    assert!(!r.ready(), "a session in the global table is not the VRF's");
+    a.vrf = Some("azure".into());
+    b.vrf = Some("AZURE".into());
+    assert!(eval(&s, &[a], &[b]).ready());
+}
