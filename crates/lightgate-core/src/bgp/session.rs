@@ -110,7 +110,7 @@ impl Family {
         let safi = match safi {
             1 => "unicast".to_string(),
             2 => "multicast".to_string(),
-            4 => "label".to_string(),
+            4 => "labeled-unicast".to_string(),
             5 => "mvpn".to_string(),
             65 => "vpls".to_string(),
             70 => "evpn".to_string(),
