@@ -34,6 +34,6 @@ pub mod workflow;
 
 // The pure core lives in its own crate (no I/O, no async: the compiler enforces it);
 // these paths are the ones the agent and its tests have always used.
-pub use lightgate_core::{domain, peering, text};
+pub use lightgate_core::{bgp, domain, peering, text};
 /// The SNMP fleet simulator (`lightgate simulate`), its own crate.
 pub use lightgate_simulate as simulate;

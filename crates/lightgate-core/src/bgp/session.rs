@@ -52,17 +52,18 @@ impl BgpState {
     /// A state word as CLIs print it: `Established`/`Estab`/`Establ`, `Idle`,
     /// `Idle (Admin)`, `Idle(NoIf)`, `Idle!` (XR: no policy), `Shut (Admin)` (NX-OS:
     /// shut down, so idle), `OpenSent`, `OpenConfirm`/`OpenConfirm`, `Connect`,
-    /// `Active`. Returns the state and the word's qualifier, if any.
+    /// `Active`. Single letters (NX-OS `show bgp sessions`) are not words: see
+    /// the parser that reads them.
     pub fn from_word(word: &str) -> Option<BgpState> {
         let w = word.trim().to_ascii_lowercase();
         let head: String = w.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
         Some(match head.as_str() {
-            "established" | "estab" | "establ" | "e" => BgpState::Established,
-            "idle" | "shut" | "i" => BgpState::Idle,
-            "connect" | "conn" | "c" => BgpState::Connect,
-            "active" | "activ" | "a" => BgpState::Active,
-            "opensent" | "opens" | "os" => BgpState::OpenSent,
-            "openconfirm" | "openc" | "oc" | "openconf" => BgpState::OpenConfirm,
+            "established" | "estab" | "establ" => BgpState::Established,
+            "idle" | "shut" => BgpState::Idle,
+            "connect" | "conn" => BgpState::Connect,
+            "active" | "activ" => BgpState::Active,
+            "opensent" | "opens" => BgpState::OpenSent,
+            "openconfirm" | "openc" | "openconf" => BgpState::OpenConfirm,
             _ => return None,
         })
     }

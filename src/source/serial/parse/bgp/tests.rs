@@ -1,0 +1,77 @@
+use super::*;
+
+#[test]
+fn a_wrapped_ipv6_neighbour_and_a_4_byte_as_are_joined_back() {
+    let text = "\
+BGP summary information for VRF AZURE, address family IPv6 Unicast
+Neighbor        V    AS MsgRcvd MsgSent   TblVer  InQ OutQ Up/Down  State/PfxRcd
+2001:db8:1::2
+                4 12076      10      12       13    0    0    01:00:00 3
+192.168.100.130 4 4200000000
+                          44738   47436    96073    0    0     2w1d Idle (Admin)
+";
+    let s = parse_bgp_summary(text, None);
+    assert!(s.notes.is_empty(), "{:?}", s.notes);
+    assert_eq!(s.sessions.len(), 2);
+    let v6 = &s.sessions[0];
+    assert_eq!(v6.vrf.as_deref(), Some("AZURE"));
+    assert_eq!(v6.remote_as, Some(Asn(12076)));
+    assert_eq!(v6.established_seconds, Some(3600));
+    assert_eq!(v6.received_in(&Family::ipv6_unicast()), Some(3));
+    let v4 = &s.sessions[1];
+    assert_eq!(v4.state, BgpState::Idle);
+    assert_eq!(v4.remote_as, Some(Asn(4_200_000_000)));
+    assert_eq!(v4.admin.as_deref(), Some("(Admin)"));
+}
+
+#[test]
+fn asdot_is_read_as_asplain() {
+    let text = "\
+Neighbor        V           AS MsgRcvd MsgSent   TblVer  InQ OutQ Up/Down  State/PfxRcd
+192.88.99.1     4    662.47492    1000    1000      458    0    0 4w1d          435
+";
+    let s = parse_bgp_summary(text, None);
+    assert_eq!(s.sessions[0].remote_as, Some(Asn(662 * 65536 + 47492)));
+}
+
+#[test]
+fn garbage_gives_notes_not_panics() {
+    let text = "\
+Neighbor        V    AS MsgRcvd MsgSent   TblVer  InQ OutQ Up/Down  State/PfxRcd
+10.0.0.1        4 notanas 1 1 1 0 0 00:00:01 5
+10.0.0.2        4
+10.0.0.3        4 65000 1 1 1 0 0 00:00:01 Weird
+\u{0}\u{7f}\u{1b}[2J
+";
+    let s = parse_bgp_summary(text, None);
+    assert!(s.sessions.is_empty());
+    assert_eq!(s.notes.len(), 3, "{:?}", s.notes);
+    assert!(s.notes[0].starts_with("line 2:"), "{:?}", s.notes);
+    for n in 0..text.len() {
+        if text.is_char_boundary(n) {
+            let _ = parse_bgp_summary(&text[..n], None);
+        }
+    }
+}
+
+#[test]
+fn junos_instances_and_inline_counts() {
+    let text = "\
+Peer                     AS      InPkt     OutPkt    OutQ   Flaps Last Up/Dwn State|#Active/Received/Accepted/Damped...
+192.168.100.130       12076         10         10       0       0     1:04:05 Establ
+  AZURE.inet.0: 3/4/4/0
+10.145.0.2                3          2          3       0       1           9 0/0/0/0              0/0/0/0
+10.0.0.9              65001          0          0       0       0     2w1d 3:00:00 Active
+";
+    let s = parse_bgp_summary(text, None);
+    assert_eq!(s.sessions.len(), 3, "{:?}", s.notes);
+    let a = &s.sessions[0];
+    assert_eq!(a.vrf.as_deref(), Some("AZURE"));
+    assert_eq!(a.established_seconds, Some(3845));
+    let p = a.family(&Family::ipv4_unicast()).unwrap();
+    assert_eq!((p.received, p.accepted), (Some(4), Some(4)));
+    assert_eq!(s.sessions[1].state, BgpState::Established);
+    assert_eq!(s.sessions[1].established_seconds, Some(9));
+    assert_eq!(s.sessions[2].state, BgpState::Active);
+    assert_eq!(s.sessions[2].established_seconds, None);
+}
