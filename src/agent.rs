@@ -72,12 +72,18 @@ impl Agent {
         agent.start_missing(&config);
         let cancel = CancellationToken::new();
         let (store, c2) = (agent.store.clone(), cancel.clone());
+        let weak = Arc::downgrade(&agent);
+        let wake: Arc<dyn Fn(&str) + Send + Sync> = Arc::new(move |device: &str| {
+            if let Some(a) = weak.upgrade() {
+                a.poll_now(device);
+            }
+        });
         let handle = tokio::spawn(async move {
             crate::poller::supervise(
                 "azure",
                 RESTART_AFTER,
                 c2.clone(),
-                move || crate::poller::run_azure(store.clone(), c2.clone()),
+                move || crate::poller::run_azure(store.clone(), c2.clone(), wake.clone()),
                 |_| {},
             )
             .await

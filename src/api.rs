@@ -244,6 +244,98 @@ pub struct PortJson {
     /// naming neither link): reported, never dropped in silence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub azure_notes: Vec<String>,
+    /// The port's peerings and whether their BGP sessions are ready for traffic.
+    #[serde(default)]
+    pub peerings: Vec<PeeringReadyJson>,
+}
+
+/// A peering's readiness: GET /api/v1/circuits/{c}/peerings/{p}, and in each port.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PeeringReadyJson {
+    pub port: String,
+    pub circuit: String,
+    pub peering: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub ready: bool,
+    /// "check: detail" of every failing check.
+    pub failing: Vec<String>,
+    pub checks: Vec<CheckJson>,
+    pub sessions: Vec<SessionJson>,
+}
+
+/// One BGP session a peering needs, and what its router reports.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionJson {
+    pub link: String,
+    pub device: String,
+    pub vrf: Option<String>,
+    pub family: String,
+    pub subnet: String,
+    /// Microsoft's address: the neighbour.
+    pub neighbor: String,
+    pub customer_address: String,
+    /// Whether the router has a session with the neighbour.
+    pub found: bool,
+    pub state: Option<String>,
+    pub remote_as: Option<u32>,
+    pub established_seconds: Option<u64>,
+    pub prefixes_received: Option<u64>,
+    pub prefixes_advertised: Option<u64>,
+    /// True when `prefixes_advertised` is the count declared in the config.
+    pub advertised_declared: bool,
+    /// Microsoft's limit for the session.
+    pub prefix_limit: u64,
+}
+
+impl PeeringReadyJson {
+    pub fn new(port: &str, p: &crate::bgp::PeeringReadiness) -> Self {
+        PeeringReadyJson {
+            port: port.to_string(),
+            circuit: p.circuit.clone(),
+            peering: p.peering.clone(),
+            kind: p.kind.as_str().to_string(),
+            ready: p.ready(),
+            failing: p
+                .failing()
+                .map(|c| format!("{}: {}", c.name.as_str(), c.detail))
+                .collect(),
+            checks: p
+                .checks
+                .iter()
+                .map(|c| CheckJson {
+                    check: c.name.as_str().to_string(),
+                    pass: c.pass,
+                    detail: c.detail.clone(),
+                })
+                .collect(),
+            sessions: p
+                .sessions
+                .iter()
+                .map(|v| {
+                    let e = &v.expected;
+                    let f = v.found.as_ref();
+                    SessionJson {
+                        link: e.link.as_str().to_string(),
+                        device: v.device.clone(),
+                        vrf: e.vrf.clone(),
+                        family: e.family.to_string(),
+                        subnet: e.subnet.clone(),
+                        neighbor: e.microsoft.to_string(),
+                        customer_address: e.customer.to_string(),
+                        found: f.is_some(),
+                        state: f.map(|s| s.state.as_str().to_string()),
+                        remote_as: f.and_then(|s| s.remote_as).map(|a| a.0),
+                        established_seconds: f.and_then(|s| s.established_seconds),
+                        prefixes_received: f.and_then(|s| s.received_in(&e.family)),
+                        prefixes_advertised: v.advertised,
+                        advertised_declared: v.advertised_declared,
+                        prefix_limit: v.limit,
+                    }
+                })
+                .collect(),
+        }
+    }
 }
 
 /// "check: detail" of each failing check of both links, link1's first.
@@ -277,6 +369,11 @@ impl PortJson {
                 .as_ref()
                 .map(|a| a.notes.clone())
                 .unwrap_or_default(),
+            peerings: view
+                .peerings
+                .iter()
+                .map(|p| PeeringReadyJson::new(&view.config.name, p))
+                .collect(),
         }
     }
 }

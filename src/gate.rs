@@ -51,8 +51,17 @@ impl Gate {
         request: &GateRequest,
         now: Instant,
     ) -> Option<io::Result<Decision>> {
-        let (view, c) = self.store.circuit(circuit, now)?;
-        Some(self.record(&view, action, Some(&c), request))
+        match self.store.circuit(circuit, now) {
+            Some((view, c)) => Some(self.record(&view, action, Some(&c), request)),
+            // Without Azure, a circuit is known by the peerings declared for it, and
+            // only traffic is decided on them.
+            None if action == Action::EnableTraffic => {
+                let view = self.store.declared_circuit(circuit, now)?;
+                let name = circuit.to_string();
+                Some(self.record_named(&view, action, None, Some(name), request))
+            }
+            None => None,
+        }
     }
 
     /// The decision on `view` with the port's checks and readings as evidence, appended
@@ -64,14 +73,32 @@ impl Gate {
         circuit: Option<&AzureCircuit>,
         request: &GateRequest,
     ) -> io::Result<Decision> {
-        let (verdict, failing) = decide(action, &view.readiness, circuit);
+        let name = circuit.map(|c| c.name.clone());
+        self.record_named(view, action, circuit, name, request)
+    }
+
+    fn record_named(
+        &self,
+        view: &PortView,
+        action: Action,
+        circuit: Option<&AzureCircuit>,
+        circuit_name: Option<String>,
+        request: &GateRequest,
+    ) -> io::Result<Decision> {
+        let peerings: Vec<crate::bgp::PeeringReadiness> = view
+            .peerings
+            .iter()
+            .filter(|p| Some(&p.circuit) == circuit_name.as_ref())
+            .cloned()
+            .collect();
+        let (verdict, failing) = decide(action, &view.readiness, circuit, &peerings);
         let p = PortJson::new(view);
         let decision = Decision {
             decision_id: decision_id(),
             time: humantime::format_rfc3339_millis(view.evaluated_at).to_string(),
             port: p.port,
             action: action.as_str().to_string(),
-            circuit: circuit.map(|c| c.name.clone()),
+            circuit: circuit_name,
             ready: verdict.ready(),
             verdict: verdict.as_str().to_string(),
             user: request.user.clone(),

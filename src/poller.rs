@@ -128,6 +128,7 @@ pub async fn run(
     let start_delay = MAX_START_DELAY.min(device.poll_interval / 10);
     let mut next = Instant::now() + start_delay.mul_f64(jitter.next());
     let mut healthy = true;
+    let mut bgp_healthy = true;
     let mut counted = source.traffic().unwrap_or_default();
     // When the latest polls woken by traps alone started, oldest first.
     let mut trap_polls: std::collections::VecDeque<Instant> =
@@ -161,6 +162,8 @@ pub async fn run(
             source.invalidate("a trap said the hardware changed");
         }
         let interfaces = store.interfaces_of(&device.name);
+        let bgp_wanted = store.bgp_wanted(&device.name, crate::store::now());
+        source.want_bgp(&bgp_wanted);
         let started = Instant::now();
         let outcome = tokio::select! {
             _ = cancel.cancelled() => return,
@@ -201,6 +204,27 @@ pub async fn run(
             started.into_std(),
             SystemTime::now(),
         );
+        if !bgp_wanted.is_empty() {
+            let read = tokio::select! {
+                _ = cancel.cancelled() => return,
+                r = timeout(device.timeout, source.poll_bgp(&bgp_wanted)) => r.unwrap_or_else(|_| {
+                    Err(SourceError::Timeout(format_duration(device.timeout)))
+                }),
+            };
+            let read = read.map_err(|e| e.redacted(&device.source.secrets()).to_string());
+            match (&read, bgp_healthy) {
+                (Ok(_), false) => {
+                    tracing::info!(device = %device.name, "BGP sessions read again.");
+                    bgp_healthy = true;
+                }
+                (Err(e), true) => {
+                    tracing::warn!(device = %device.name, error = %e, "Cannot read BGP sessions.");
+                    bgp_healthy = false;
+                }
+                _ => {}
+            }
+            store.record_bgp(&device.name, &read, crate::store::now(), SystemTime::now());
+        }
         let factor = 1.0 + JITTER * (2.0 * jitter.next() - 1.0);
         next = (started + device.poll_interval.mul_f64(factor)).max(Instant::now());
     }
@@ -291,7 +315,13 @@ pub async fn run_supervised(
 
 /// Polls Azure for every Azure-observed port of the config in force (one task for all
 /// ports; it follows config changes itself) until `cancel` fires.
-pub async fn run_azure(store: Arc<Store>, cancel: CancellationToken) {
+/// `wake` is called with a device whose BGP neighbours changed with an observation (a
+/// peering appeared): it polls that device now rather than at its next interval.
+pub async fn run_azure(
+    store: Arc<Store>,
+    cancel: CancellationToken,
+    wake: Arc<dyn Fn(&str) + Send + Sync>,
+) {
     let mut client: Option<Arc<Mutex<AzureClient>>> = None;
     loop {
         let config = store.config();
@@ -334,7 +364,18 @@ pub async fn run_azure(store: Arc<Store>, cancel: CancellationToken) {
             if let Err(e) = &outcome {
                 tracing::warn!(port = %port.name, error = %e, "Azure poll failed.");
             }
+            let devices = [port.link1.device.clone(), port.link2.device.clone()];
+            let before: Vec<_> = devices
+                .iter()
+                .map(|d| store.bgp_wanted(d, crate::store::now()))
+                .collect();
             store.record_azure(&port.name, outcome, crate::store::now(), SystemTime::now());
+            for (d, was) in devices.iter().zip(before) {
+                if store.bgp_wanted(d, crate::store::now()) != was {
+                    tracing::info!(device = %d, port = %port.name, "The port's peerings changed: polling the device's BGP sessions now.");
+                    wake(d);
+                }
+            }
         }
         tokio::select! {
             _ = cancel.cancelled() => return,

@@ -108,7 +108,10 @@ pub async fn run(
         for name in names {
             metrics.trap_received(name, trap.kind.as_str());
             match trap.kind {
-                TrapKind::LinkDown | TrapKind::LinkUp => match pollers.poll_now(name) {
+                TrapKind::LinkDown
+                | TrapKind::LinkUp
+                | TrapKind::BgpEstablished
+                | TrapKind::BgpBackward => match pollers.poll_now(name) {
                     Some(true) => {
                         tracing::info!(device = %name, trap = trap.kind.as_str(), if_index = ?trap.if_index, "Link trap: polling now.")
                     }

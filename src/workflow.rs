@@ -54,8 +54,10 @@ enum Fact {
     Unknown(Vec<String>),
 }
 
-/// The workflow of a port at the time of `view`.
-pub fn workflow(view: &PortView) -> Workflow {
+/// The workflow of a port at the time of `view`. `traffic`: the port's recent gate
+/// decisions from the audit trail (a recorded ready enable-traffic is the last step's
+/// evidence).
+pub fn workflow(view: &PortView, traffic: &[crate::audit::Decision]) -> Workflow {
     let cfg = &view.config;
     let links = view.readiness.links();
     let mut facts: Vec<(&str, Fact)> = Vec::new();
@@ -183,27 +185,121 @@ pub fn workflow(view: &PortView) -> Workflow {
         .flat_map(|c| c.peerings.iter().map(move |p| (c.name.clone(), p)))
         .filter(|(_, p)| p.kind == "MicrosoftPeering")
         .collect();
+    let mut wrong = Vec::new();
+    let mut done = Vec::new();
+    for (c, p) in &ms {
+        match p.advertised_prefixes_state.as_deref() {
+            Some("Configured") => done.push(format!("{c} Microsoft peering prefixes Configured")),
+            Some("ValidationNeeded") => {
+                let pending: Vec<String> = p
+                    .prefixes
+                    .iter()
+                    .filter(|x| x.validation_state != "Configured")
+                    .map(|x| format!("{} ({})", x.prefix, x.validation_state))
+                    .collect();
+                wrong.push(format!(
+                    "{c}: Microsoft needs proof that you own {}: open a support ticket with the RIR/IRR records (or a letter of authorization for the prefixes)",
+                    pending.join(", ")
+                ));
+            }
+            other => wrong.push(format!(
+                "{c}: advertised public prefixes {}",
+                other.unwrap_or("unknown")
+            )),
+        }
+    }
+    // The BGP sessions on both routers, from each peering's readiness.
+    for p in &view.peerings {
+        if p.ready() {
+            done.extend(p.sessions.iter().filter_map(|s| {
+                let f = s.found.as_ref()?;
+                Some(format!(
+                    "{} {}: {} {} to {} established, AS {}, up {}, {} prefixes received",
+                    p.circuit,
+                    p.peering,
+                    s.expected.link.as_str(),
+                    s.device,
+                    s.expected.microsoft,
+                    f.remote_as
+                        .map(|a| a.to_string())
+                        .unwrap_or_else(|| "?".into()),
+                    f.established_seconds
+                        .map(|t| crate::domain::format_duration(std::time::Duration::from_secs(t)))
+                        .unwrap_or_else(|| "?".into()),
+                    f.received_in(&s.expected.family)
+                        .map(|n| n.to_string())
+                        .unwrap_or_else(|| "?".into()),
+                ))
+            }));
+        } else {
+            wrong.extend(
+                p.failing()
+                    .filter(|c| {
+                        c.name != crate::bgp::PeeringCheckName::AdvertisedPrefixesConfigured
+                            || ms.is_empty()
+                    })
+                    .map(|c| {
+                        format!(
+                            "{} {}: {}: {}",
+                            p.circuit,
+                            p.peering,
+                            c.name.as_str(),
+                            c.detail
+                        )
+                    }),
+            );
+        }
+    }
     facts.push((
         "BGP up and Microsoft peering prefixes validated",
-        if ms.is_empty() {
-            Fact::Unknown(vec!["BGP state is not in the Azure resource: check it on both routers (e.g. show bgp summary) and with the circuit's route table summary".to_string()])
+        if view.peerings.is_empty() && ms.is_empty() {
+            Fact::Unknown(vec!["no peering known for this port: lightgate reads peerings from Azure (azure_port_id) or from [[port.peering]] in the config, and then checks the BGP sessions on both routers".to_string()])
+        } else if wrong.is_empty() {
+            Fact::Done(done)
         } else {
-            let mut wrong = Vec::new();
-            let mut done = Vec::new();
-            for (c, p) in &ms {
-                match p.advertised_prefixes_state.as_deref() {
-                    Some("Configured") => done.push(format!("{c} Microsoft peering prefixes Configured")),
-                    Some("ValidationNeeded") => {
-                        let pending: Vec<String> = p.prefixes.iter().filter(|x| x.validation_state != "Configured").map(|x| format!("{} ({})", x.prefix, x.validation_state)).collect();
-                        wrong.push(format!(
-                            "{c}: Microsoft needs proof that you own {}: open a support ticket with the RIR/IRR records (or a letter of authorization for the prefixes)",
-                            pending.join(", ")
-                        ));
-                    }
-                    other => wrong.push(format!("{c}: advertised public prefixes {}", other.unwrap_or("unknown"))),
+            Fact::Wrong(wrong)
+        },
+    ));
+    let ready_circuits: Vec<&str> = {
+        let mut v: Vec<&str> = view.peerings.iter().map(|p| p.circuit.as_str()).collect();
+        v.sort();
+        v.dedup();
+        v.retain(|c| {
+            view.peerings
+                .iter()
+                .filter(|p| p.circuit == *c)
+                .all(|p| p.ready())
+        });
+        v
+    };
+    let enabled: Vec<String> = traffic
+        .iter()
+        .filter(|d| d.action == "enable-traffic" && d.ready)
+        .map(|d| {
+            format!(
+                "{} {}: enable-traffic recorded ready ({}, by {}{})",
+                d.time,
+                d.circuit.clone().unwrap_or_default(),
+                d.decision_id,
+                d.user,
+                if d.command.is_empty() {
+                    String::new()
+                } else {
+                    format!(", ran {}", d.command.join(" "))
                 }
-            }
-            if wrong.is_empty() { Fact::Done(done) } else { Fact::Wrong(wrong) }
+            )
+        })
+        .collect();
+    facts.push((
+        "traffic enabled",
+        if !enabled.is_empty() {
+            Fact::Done(enabled)
+        } else if view.peerings.is_empty() {
+            Fact::Unknown(vec!["no peering known for this port".to_string()])
+        } else if !ready_circuits.is_empty() {
+            Fact::NotDone(ready_circuits.iter().map(|c| format!("ready for traffic: lightgate gate {c} --action enable-traffic -- COMMAND")).collect())
+        } else {
+            Fact::NotDone(vec!["waits for the peering's BGP sessions (see the step above)".to_string()])
         },
     ));
 

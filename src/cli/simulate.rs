@@ -86,7 +86,13 @@ pub struct SimulateArgs {
     /// The community of the traps.
     #[arg(long, default_value = "public")]
     trap_community: String,
-    /// HTTP control endpoint: GET /meter, POST /meter/reset, GET /devices, POST /link.
+    /// A BGP neighbour every router has, served in BGP4-MIB and the flavour's BGP
+    /// table (Cisco, Juniper): ADDR[,as=N][,state=up|down|flapping|idle|active|...]
+    /// [,received=N][,advertised=N]. Repeat for more; change one with POST /bgp.
+    #[arg(long = "bgp-peer", value_name = "PEER", value_parser = crate::simulate::bgp::SimPeer::parse)]
+    bgp_peer: Vec<crate::simulate::bgp::SimPeer>,
+    /// HTTP control endpoint: GET /meter, POST /meter/reset, GET /devices, POST /link,
+    /// POST /bgp.
     #[arg(long, default_value = "127.0.0.1:9761", value_name = "ADDR")]
     control: SocketAddr,
     /// Also write the meter (JSON) to this file every second.
@@ -207,6 +213,7 @@ pub fn run(a: SimulateArgs) -> u8 {
         trap_community: a.trap_community.clone(),
         control: Some(a.control),
         meter_file: a.meter_file,
+        bgp_peers: a.bgp_peer,
     };
     let runtime = match super::runtime(true) {
         Ok(r) => r,

@@ -167,6 +167,28 @@ pub struct PortConfig {
     pub cross_connects_completed: Option<String>,
     pub link1: LinkConfig,
     pub link2: LinkConfig,
+    /// `[[port.peering]]` entries, in file order.
+    pub peerings: Vec<PeeringConfig>,
+}
+
+/// One `[[port.peering]]`: the sessions' expectations lightgate cannot read from Azure
+/// (VRF, bounds), and without Azure the peering itself. Becomes a core `PeeringSpec`
+/// (see `crate::peerings`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeeringConfig {
+    pub circuit: String,
+    pub kind: crate::bgp::PeeringKind,
+    pub primary: Option<ipnet::IpNet>,
+    pub secondary: Option<ipnet::IpNet>,
+    pub ipv6_primary: Option<ipnet::IpNet>,
+    pub ipv6_secondary: Option<ipnet::IpNet>,
+    pub vrf: Option<String>,
+    pub premium: Option<bool>,
+    pub hold_down: Duration,
+    pub prefixes_min: u64,
+    pub prefixes_max: Option<u64>,
+    pub advertised: (Option<u64>, Option<u64>),
+    pub advertised_prefixes_state: Option<String>,
 }
 
 impl PortConfig {

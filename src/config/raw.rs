@@ -203,6 +203,33 @@ pub struct RawPort {
     pub cross_connects_completed: Option<Spanned<String>>,
     pub link1: Spanned<RawLink>,
     pub link2: Spanned<RawLink>,
+    /// The peerings whose BGP sessions lightgate checks on the port's two routers.
+    #[serde(default)]
+    pub peering: Vec<Spanned<RawPeering>>,
+}
+
+/// `[[port.peering]]`: a peering declared for a port without Azure access, or the
+/// router-side settings (VRF, bounds) of a peering Azure reports.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPeering {
+    pub circuit: Spanned<String>,
+    #[serde(rename = "type")]
+    pub kind: Spanned<String>,
+    pub primary_subnet: Option<Spanned<String>>,
+    pub secondary_subnet: Option<Spanned<String>>,
+    pub ipv6_primary_subnet: Option<Spanned<String>>,
+    pub ipv6_secondary_subnet: Option<Spanned<String>>,
+    pub vrf: Option<Spanned<String>>,
+    pub premium: Option<Spanned<bool>>,
+    pub hold_down: Option<Spanned<HumanDuration>>,
+    pub prefixes_min: Option<Spanned<u64>>,
+    pub prefixes_max: Option<Spanned<u64>>,
+    pub advertised_prefix_count: Option<Spanned<u64>>,
+    pub ipv6_advertised_prefix_count: Option<Spanned<u64>>,
+    /// Microsoft peering without Azure access: the advertised public prefixes' state
+    /// as the portal shows it (Configured once validated).
+    pub advertised_prefixes_state: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

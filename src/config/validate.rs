@@ -10,7 +10,9 @@ use toml::Spanned;
 
 use super::raw::{RawConfig, RawDevice, RawLink, RawPort, RawSim};
 use super::Problem;
-use super::{defaults, duration, Config, DeviceConfig, LinkConfig, PortConfig, SourceConfig};
+use super::{
+    defaults, duration, Config, DeviceConfig, LinkConfig, PeeringConfig, PortConfig, SourceConfig,
+};
 use crate::domain::{AzureAdminState, HealthyWindow, LinkId};
 use crate::source::sim::{OpticModel, Scenario, SimInterface, SimSettings};
 
@@ -451,6 +453,11 @@ fn port(
         .as_ref()
         .map(|s| c.duration("staleness", s, duration::STALENESS))
         .unwrap_or(slowest_poll * defaults::STALE_AFTER_POLLS);
+    let peerings = p
+        .peering
+        .iter()
+        .filter_map(|x| peering(c, &port_name, x))
+        .collect();
     Some(PortConfig {
         name: port_name,
         azure_port_id: p.azure_port_id.as_ref().map(|i| i.get_ref().clone()),
@@ -462,6 +469,113 @@ fn port(
         tx_window,
         link1,
         link2,
+        peerings,
+    })
+}
+
+/// One `[[port.peering]]`.
+fn peering(
+    c: &mut Checker<'_>,
+    port_name: &str,
+    p: &Spanned<super::raw::RawPeering>,
+) -> Option<PeeringConfig> {
+    use crate::bgp::PeeringKind;
+    let r = p.get_ref();
+    let kind = match PeeringKind::parse(r.kind.get_ref()) {
+        Some(k) => k,
+        None => {
+            c.problem(
+                r.kind.span(),
+                format!(
+                    "port {port_name:?}: peering type {:?} is not private or microsoft",
+                    r.kind.get_ref()
+                ),
+            );
+            return None;
+        }
+    };
+    let mut subnet = |field: &str, s: &Option<Spanned<String>>, v6: bool| -> Option<ipnet::IpNet> {
+        let s = s.as_ref()?;
+        let want = if v6 { 126 } else { 30 };
+        match s.get_ref().trim().parse::<ipnet::IpNet>() {
+            Ok(n) if n.addr().is_ipv6() != v6 => {
+                c.problem(
+                    s.span(),
+                    format!(
+                        "{field} {:?} is not an {} subnet",
+                        s.get_ref(),
+                        if v6 { "IPv6" } else { "IPv4" }
+                    ),
+                );
+                None
+            }
+            Ok(n) if n.prefix_len() != want => {
+                c.problem(s.span(), format!("{field} {:?}: each link's subnet is a /{want} (Microsoft takes its second address)", s.get_ref()));
+                None
+            }
+            Ok(n) if n.trunc() != n => {
+                c.problem(
+                    s.span(),
+                    format!(
+                        "{field} {:?} is not a network address (did you mean {}?)",
+                        s.get_ref(),
+                        n.trunc()
+                    ),
+                );
+                None
+            }
+            Ok(n) => Some(n),
+            Err(e) => {
+                c.problem(s.span(), format!("{field} {:?}: {e}", s.get_ref()));
+                None
+            }
+        }
+    };
+    let primary = subnet("primary_subnet", &r.primary_subnet, false);
+    let secondary = subnet("secondary_subnet", &r.secondary_subnet, false);
+    let ipv6_primary = subnet("ipv6_primary_subnet", &r.ipv6_primary_subnet, true);
+    let ipv6_secondary = subnet("ipv6_secondary_subnet", &r.ipv6_secondary_subnet, true);
+    let hold_down = r
+        .hold_down
+        .as_ref()
+        .map(|h| c.duration("hold_down", h, duration::HOLD_DOWN))
+        .unwrap_or(Duration::from_secs(60));
+    let prefixes_min = r.prefixes_min.as_ref().map(|v| *v.get_ref()).unwrap_or(1);
+    let prefixes_max = r.prefixes_max.as_ref().map(|v| *v.get_ref());
+    if let (Some(max), Some(m)) = (prefixes_max, &r.prefixes_max) {
+        if max < prefixes_min {
+            c.problem(
+                m.span(),
+                format!("prefixes_max {max} is below prefixes_min {prefixes_min}"),
+            );
+        }
+    }
+    Some(PeeringConfig {
+        circuit: r.circuit.get_ref().clone(),
+        kind,
+        primary,
+        secondary,
+        ipv6_primary,
+        ipv6_secondary,
+        vrf: r
+            .vrf
+            .as_ref()
+            .map(|v| v.get_ref().clone())
+            .filter(|v| !v.is_empty()),
+        premium: r.premium.as_ref().map(|v| *v.get_ref()),
+        hold_down,
+        prefixes_min,
+        prefixes_max,
+        advertised: (
+            r.advertised_prefix_count.as_ref().map(|v| *v.get_ref()),
+            r.ipv6_advertised_prefix_count
+                .as_ref()
+                .map(|v| *v.get_ref()),
+        ),
+        advertised_prefixes_state: r
+            .advertised_prefixes_state
+            .as_ref()
+            .map(|v| v.get_ref().clone()),
     })
 }
 

@@ -168,6 +168,14 @@ families! {
     prefixes_state: gauge("lightgate_azure_peering_advertised_prefixes_state", "Advertised public prefixes state of each Microsoft peering (1 for the current state): NotConfigured, Configuring, Configured, ValidationNeeded."),
     tx_window: gauge("lightgate_tx_window_dbm", "The window the link's transmitted light is judged by, in dBm, bound min or max: the port's tx_min_dbm/tx_max_dbm, else the optic's warning thresholds, else its standard's launch power (never the Rx window)."),
     window: gauge("lightgate_healthy_window_dbm", "The port's healthy light window in dBm, bound min or max (default -10 and 0, Microsoft's documented range)."),
+    bgp_state: gauge("lightgate_bgp_session_state", "State of each BGP session a peering needs, on the router of its link (1 for the current state): idle, connect, active, opensent, openconfirm, established, and absent when the router has no such neighbour."),
+    bgp_established: gauge("lightgate_bgp_established_timestamp_seconds", "Unix time at which the BGP session last became established (from the up time the router reports; moves only when the session restarts)."),
+    bgp_received: gauge("lightgate_bgp_prefixes_received", "Prefixes received from Microsoft on the session, in the session's address family, where the router reports them."),
+    bgp_accepted: gauge("lightgate_bgp_prefixes_accepted", "Prefixes accepted by the router's import policy on the session, where the router reports them."),
+    bgp_advertised: gauge("lightgate_bgp_prefixes_advertised", "Prefixes the router advertises to Microsoft on the session (declared: 1 when taken from the config's advertised_prefix_count)."),
+    bgp_limit: gauge("lightgate_bgp_prefix_limit", "Microsoft's documented limit of prefixes advertised to it on the session (4000/10000 IPv4 and 100 IPv6 on private peering, 200 on Microsoft peering)."),
+    peering_ready: gauge("lightgate_peering_ready", "1 when every peering readiness check passes: both BGP sessions established with AS 12076, stable, prefixes received, headroom under Microsoft's limit, advertised prefixes Configured (Microsoft peering)."),
+    peering_check: gauge("lightgate_peering_check", "1 when the named peering readiness check passes, 0 when it fails."),
     span_loss: gauge("lightgate_span_loss_db", "Loss of the link's fibre in dB: direction to_azure is our Tx minus Azure's Rx, from_azure is Azure's Tx minus our Rx."),
 }
 
@@ -251,6 +259,66 @@ impl Families {
                         ],
                         s,
                     );
+                }
+            }
+        }
+    }
+
+    /// Each peering's readiness and the BGP sessions it needs.
+    fn peerings(
+        &mut self,
+        port: &PortView,
+        bgp: &std::collections::HashMap<String, crate::store::bgp::BgpObservation>,
+    ) {
+        let name = port.config.name.as_str();
+        for p in &port.peerings {
+            let base = [
+                ("port", name),
+                ("circuit", p.circuit.as_str()),
+                ("peering", p.peering.as_str()),
+            ];
+            self.peering_ready.add(&base, bool_value(p.ready()));
+            for c in &p.checks {
+                let mut l = base.to_vec();
+                l.push(("check", c.name.as_str()));
+                self.peering_check.add(&l, bool_value(c.pass));
+            }
+            for v in &p.sessions {
+                let e = &v.expected;
+                let neighbor = e.microsoft.to_string();
+                let family = e.family.to_string();
+                let mut l = base.to_vec();
+                l.extend([
+                    ("link", e.link.as_str()),
+                    ("device", v.device.as_str()),
+                    ("neighbor", neighbor.as_str()),
+                    ("family", family.as_str()),
+                ]);
+                self.bgp_limit.add(&l, v.limit as f64);
+                if let Some(n) = v.advertised {
+                    let mut a = l.clone();
+                    a.push(("declared", if v.advertised_declared { "1" } else { "0" }));
+                    self.bgp_advertised.add(&a, n as f64);
+                }
+                let Some(s) = &v.found else { continue };
+                for st in crate::bgp::BgpState::ALL {
+                    let mut x = l.clone();
+                    x.push(("state", st.as_str()));
+                    self.bgp_state.add(&x, bool_value(s.state == st));
+                }
+                if let Some(c) = s.family(&e.family) {
+                    if let Some(n) = c.received.or(c.accepted) {
+                        self.bgp_received.add(&l, n as f64);
+                    }
+                    if let Some(n) = c.accepted {
+                        self.bgp_accepted.add(&l, n as f64);
+                    }
+                }
+                if let Some(t) = bgp
+                    .get(&v.device)
+                    .and_then(|o| o.established_at.get(&(s.vrf.clone(), s.peer)))
+                {
+                    self.bgp_established.add(&l, *t);
                 }
             }
         }
@@ -410,6 +478,8 @@ impl Families {
 /// The full /metrics text at `now`.
 pub fn render(store: &Store, now: Instant) -> String {
     let mut f = Families::new();
+    let bgp: std::collections::HashMap<String, crate::store::bgp::BgpObservation> =
+        store.bgp_observations().into_iter().collect();
     for port in store.ports(now) {
         // A port split across shards has no verdict here: Prometheus combines the
         // link series of both agents (lightgate gate --prometheus).
@@ -431,6 +501,9 @@ pub fn render(store: &Store, now: Instant) -> String {
         }
         if let Some(a) = &port.azure {
             f.circuits(&port.config.name, &a.circuits);
+        }
+        if port.links.iter().all(|l| !l.remote) {
+            f.peerings(&port, &bgp);
         }
     }
     // Monitored interfaces outside any port: by device and interface only.

@@ -94,6 +94,10 @@ fn router_with(app: AppState, web: Arc<web_live::WebLive>, limits: server::Limit
         .route("/api/v1/ports/{port}/workflow", get(workflow))
         .route("/api/v1/circuits/{circuit}", get(circuit))
         .route("/api/v1/circuits/{circuit}/gate", post(circuit_gate))
+        .route(
+            "/api/v1/circuits/{circuit}/peerings/{peering}",
+            get(peering_readiness),
+        )
         .route("/api/v1/audit", get(audit))
         .route("/api/v1/devices", get(devices))
         .route("/api/v1/devices/poll", post(poll_devices))
@@ -310,7 +314,18 @@ async fn port(State(store): State<Arc<Store>>, Path(name): Path<String>) -> Resp
 /// GET /api/v1/ports/{port}/workflow.
 async fn workflow(State(store): State<Arc<Store>>, Path(name): Path<String>) -> Response {
     match store.port(&name, store::now()) {
-        Some(view) => Json(crate::workflow::workflow(&view)).into_response(),
+        Some(view) => {
+            // The port's recent decisions (a ready enable-traffic ends the workflow),
+            // read on a blocking thread: the audit trail is a file.
+            let path = store.config().audit_log.clone();
+            let port = name.clone();
+            let recent = tokio::task::spawn_blocking(move || {
+                crate::audit::recent(&path, &port, 50).unwrap_or_default()
+            })
+            .await
+            .unwrap_or_default();
+            Json(crate::workflow::workflow(&view, &recent)).into_response()
+        }
         None => error(
             StatusCode::NOT_FOUND,
             format!("no port named {name:?} is configured"),
@@ -355,6 +370,33 @@ async fn circuit(State(store): State<Arc<Store>>, Path(name): Path<String>) -> R
             Json(crate::api::CircuitJson::new(&view.config.name, &c)).into_response()
         }
         None => error(StatusCode::NOT_FOUND, unknown_circuit(&name)),
+    }
+}
+
+/// GET /api/v1/circuits/{circuit}/peerings/{peering}: the peering's readiness for
+/// traffic, 200 when ready and 503 when not (like a port's). The peering is named as
+/// Azure names it (AzurePrivatePeering, MicrosoftPeering) or by its type (private,
+/// microsoft).
+async fn peering_readiness(
+    State(store): State<Arc<Store>>,
+    Path((circuit, peering)): Path<(String, String)>,
+) -> Response {
+    let kind = crate::bgp::PeeringKind::parse(&peering);
+    let found = store.ports(store::now()).into_iter().find_map(|v| {
+        v.peerings
+            .iter()
+            .find(|p| p.circuit == circuit && (p.peering == peering || Some(p.kind) == kind))
+            .map(|p| crate::api::PeeringReadyJson::new(&v.config.name, p))
+    });
+    match found {
+        Some(j) if j.ready => Json(j).into_response(),
+        Some(j) => (StatusCode::SERVICE_UNAVAILABLE, Json(j)).into_response(),
+        None => error(
+            StatusCode::NOT_FOUND,
+            format!(
+                "no peering {peering:?} on circuit {circuit:?}: neither Azure nor a [[port.peering]] entry names it"
+            ),
+        ),
     }
 }
 

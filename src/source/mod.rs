@@ -16,6 +16,11 @@ use std::future::Future;
 
 pub use lightgate_core::source::{InterfaceResult, PollResult, SourceError, Traffic};
 
+use lightgate_core::bgp::BgpSession;
+
+/// A BGP neighbour a device must have: (VRF, Microsoft's address).
+pub type BgpWanted = (Option<String>, std::net::IpAddr);
+
 /// A device that can be read.
 pub trait ReadingSource {
     /// Reads the named interfaces once. Called by one poller task at a time.
@@ -56,6 +61,24 @@ impl AnySource {
             AnySource::Sim(s) => s.invalidate(why),
             AnySource::Snmp(s) => s.invalidate(why),
             AnySource::Serial(s) => s.invalidate(why),
+        }
+    }
+
+    /// Reads the device's BGP sessions with `wanted` (VRF, Microsoft's address). The
+    /// serial source reads them during [`AnySource::poll`] (one console visit for
+    /// both), so call this after it.
+    pub async fn poll_bgp(&mut self, wanted: &[BgpWanted]) -> Result<Vec<BgpSession>, SourceError> {
+        match self {
+            AnySource::Sim(s) => s.poll_bgp(wanted),
+            AnySource::Snmp(s) => s.poll_bgp(wanted).await,
+            AnySource::Serial(s) => s.take_bgp(wanted),
+        }
+    }
+
+    /// Tells a source that reads BGP with its regular poll what to read next time.
+    pub fn want_bgp(&mut self, wanted: &[BgpWanted]) {
+        if let AnySource::Serial(s) = self {
+            s.want_bgp(wanted);
         }
     }
 

@@ -8,6 +8,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::bgp::PeeringReadiness;
 use crate::domain::{AzureCircuit, PortReadiness};
 
 /// An action a gate is asked about. The names are the `action` field of gate requests,
@@ -21,19 +22,26 @@ pub enum Action {
     ConfigurePeering,
     /// Delete a circuit.
     DeleteCircuit,
+    /// Move production traffic onto the circuit: decided on its peerings' BGP sessions.
+    EnableTraffic,
 }
 
 impl Action {
     /// Actions decided on a port's readiness.
     pub const PORT: [Action; 1] = [Action::CreateCircuit];
     /// Actions decided on a circuit's states.
-    pub const CIRCUIT: [Action; 2] = [Action::ConfigurePeering, Action::DeleteCircuit];
+    pub const CIRCUIT: [Action; 3] = [
+        Action::ConfigurePeering,
+        Action::DeleteCircuit,
+        Action::EnableTraffic,
+    ];
 
     pub fn as_str(&self) -> &'static str {
         match self {
             Action::CreateCircuit => "create-circuit",
             Action::ConfigurePeering => "configure-peering",
             Action::DeleteCircuit => "delete-circuit",
+            Action::EnableTraffic => "enable-traffic",
         }
     }
 
@@ -57,7 +65,7 @@ impl FromStr for Action {
             .chain(Action::CIRCUIT)
             .find(|a| a.as_str() == s)
             .ok_or_else(|| {
-                format!("unknown action {s:?}: create-circuit, configure-peering or delete-circuit")
+                format!("unknown action {s:?}: create-circuit, configure-peering, delete-circuit or enable-traffic")
             })
     }
 }
@@ -93,16 +101,20 @@ pub fn port_failing(port: &PortReadiness) -> Vec<String> {
 }
 
 /// The gate's decision on `action`: a port action by the port's readiness, a circuit
-/// action by `circuit`'s states alone. Returns the verdict and, when not ready, why.
+/// action by `circuit`'s states alone, and enable-traffic by the circuit's peerings
+/// (`peerings`: those of the circuit), the links under them and, when Azure is read,
+/// the circuit's states. Returns the verdict and, when not ready, why.
 pub fn decide(
     action: Action,
     port: &PortReadiness,
     circuit: Option<&AzureCircuit>,
+    peerings: &[PeeringReadiness],
 ) -> (Verdict, Vec<String>) {
-    let failing = match (action.on_circuit(), circuit) {
-        (false, _) => port_failing(port),
-        (true, Some(c)) => circuit_action(action, c),
-        (true, None) => vec![format!("action: {action} needs a circuit seen in Azure")],
+    let failing = match (action, circuit) {
+        (Action::EnableTraffic, c) => traffic_failing(port, c, peerings),
+        (a, _) if !a.on_circuit() => port_failing(port),
+        (a, Some(c)) => circuit_action(a, c),
+        (_, None) => vec![format!("action: {action} needs a circuit seen in Azure")],
     };
     let verdict = if failing.is_empty() {
         Verdict::Ready
@@ -110,6 +122,32 @@ pub fn decide(
         Verdict::NotReady
     };
     (verdict, failing)
+}
+
+/// Why production traffic may not move onto a circuit now: every link check of the
+/// port (a dark link carries no session), the circuit Provisioned and Enabled (when
+/// read from Azure), and every check of every peering of the circuit. A circuit with
+/// no known peering is never ready.
+pub fn traffic_failing(
+    port: &PortReadiness,
+    circuit: Option<&AzureCircuit>,
+    peerings: &[PeeringReadiness],
+) -> Vec<String> {
+    let mut failing = port_failing(port);
+    if let Some(c) = circuit {
+        failing.extend(circuit_action(Action::ConfigurePeering, c));
+    }
+    if peerings.is_empty() {
+        failing.push(
+            "peering: no peering is known for this circuit (configured in Azure, or declared as [[port.peering]])".to_string(),
+        );
+    }
+    for p in peerings {
+        for c in p.failing() {
+            failing.push(format!("{} {}: {}", p.peering, c.name.as_str(), c.detail));
+        }
+    }
+    failing
 }
 
 /// Why a circuit action may not go ahead now ("check: detail" lines; empty when it
@@ -140,6 +178,7 @@ pub fn circuit_action(action: Action, c: &AzureCircuit) -> Vec<String> {
                 ));
             }
         }
+        Action::EnableTraffic => failing.extend(circuit_action(Action::ConfigurePeering, c)),
         Action::CreateCircuit => failing.push(format!(
             "action: {} is not a circuit action",
             action.as_str()
@@ -177,6 +216,7 @@ mod tests {
             provisioning_state: "Succeeded".into(),
             provider: None,
             peerings: vec![],
+            premium: false,
         }
     }
 

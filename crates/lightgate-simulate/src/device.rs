@@ -42,6 +42,8 @@ pub struct SimDevice {
     forced: Mutex<HashMap<usize, Forced>>,
     /// Bumped whenever a port is forced, so snapshots taken before are dropped.
     generation: AtomicU64,
+    /// The BGP sessions, in the layout's peer order.
+    pub bgp: Mutex<Vec<super::bgp::PeerState>>,
 }
 
 /// The readings of a device at one second, computed on demand and reused by every
@@ -82,7 +84,23 @@ impl SimDevice {
             started_wall: SystemTime::now(),
             forced: Mutex::new(HashMap::new()),
             generation: AtomicU64::new(0),
+            bgp: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Gives the router its BGP sessions (the fleet's `--bgp-peer` list).
+    pub fn with_bgp(self, peers: &[super::bgp::SimPeer]) -> Self {
+        let since = SystemTime::now()
+            .checked_sub(Duration::from_secs(3600))
+            .unwrap_or(SystemTime::UNIX_EPOCH);
+        *self.bgp.lock().unwrap_or_else(|e| e.into_inner()) = peers
+            .iter()
+            .map(|p| super::bgp::PeerState {
+                peer: p.clone(),
+                since,
+            })
+            .collect();
+        self
     }
 
     pub fn flavour(&self) -> Vendor {
@@ -197,6 +215,15 @@ impl SimDevice {
                 Value::OctetString(encode_list(r, *measure).into_bytes())
             }
             Cell::SensorStatus { .. } => Value::Integer(1),
+            Cell::Bgp { peer, field } => {
+                let sessions = self.bgp.lock().unwrap_or_else(|e| e.into_inner());
+                match sessions.get(*peer) {
+                    Some(p) => {
+                        super::bgp::value(self.flavour(), p, *peer, *field, SystemTime::now())
+                    }
+                    None => Value::NoSuchInstance,
+                }
+            }
         }
     }
 

@@ -110,6 +110,11 @@ pub enum Cell {
         port: usize,
         measure: Measure,
     },
+    /// A cell of BGP session `peer` (the fleet's `--bgp-peer` list, in order).
+    Bgp {
+        peer: usize,
+        field: super::bgp::Field,
+    },
 }
 
 /// The sorted OIDs of one router model.
@@ -184,7 +189,17 @@ fn measure_label(flavour: Vendor, m: Measure) -> &'static str {
 impl Layout {
     /// Builds the tree of a router with `ports` optical ports of one optic model.
     pub fn new(flavour: Vendor, optic: OpticModel, ports: usize) -> Layout {
-        let mut cells: Vec<(Oid, Cell)> = Vec::new();
+        Self::with_bgp(flavour, optic, ports, &[])
+    }
+
+    /// A router with BGP sessions to `peers` too (see [`super::bgp`]).
+    pub fn with_bgp(
+        flavour: Vendor,
+        optic: OpticModel,
+        ports: usize,
+        peers: &[std::net::IpAddr],
+    ) -> Layout {
+        let mut cells: Vec<(Oid, Cell)> = super::bgp::cells(flavour, peers);
         let profile = optic.profile();
         let lanes = profile.lanes;
         cells.push((

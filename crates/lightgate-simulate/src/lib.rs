@@ -9,6 +9,7 @@
 //! linkDown/linkUp trap from the router's own address.
 
 pub mod ber;
+pub mod bgp;
 pub mod config_out;
 pub mod device;
 pub mod layout;
@@ -26,7 +27,7 @@ use std::sync::Arc;
 pub use device::SimDevice;
 pub use layout::{Layout, Vendor};
 pub use meter::Meter;
-pub use server::{run, Fleet};
+pub use server::{run, BgpChanged, BgpRequest, Fleet};
 
 use lightgate_core::sim::{OpticModel, Scenario};
 
@@ -72,6 +73,8 @@ pub struct FleetSettings {
     pub control: Option<SocketAddr>,
     /// The meter is also written here (JSON) every second and at exit.
     pub meter_file: Option<PathBuf>,
+    /// BGP neighbours every router has (`--bgp-peer`).
+    pub bgp_peers: Vec<bgp::SimPeer>,
 }
 
 impl Default for FleetSettings {
@@ -93,6 +96,7 @@ impl Default for FleetSettings {
             trap_community: "public".to_string(),
             control: None,
             meter_file: None,
+            bgp_peers: Vec::new(),
         }
     }
 }
@@ -205,17 +209,23 @@ pub fn build_devices(s: &FleetSettings) -> Vec<Arc<SimDevice>> {
             let flavour = flavours[i % flavours.len()];
             let layout = layouts
                 .entry(flavour)
-                .or_insert_with(|| Arc::new(Layout::new(flavour, s.optic, s.ports)))
+                .or_insert_with(|| {
+                    let peers: Vec<IpAddr> = s.bgp_peers.iter().map(|p| p.addr).collect();
+                    Arc::new(Layout::with_bgp(flavour, s.optic, s.ports, &peers))
+                })
                 .clone();
             let scenarios: Vec<Scenario> = (0..s.ports.max(1))
                 .map(|k| mix_pick(&s.mix, s.seed, i, k))
                 .collect();
-            Arc::new(SimDevice::new(
-                device_name(i),
-                layout,
-                s.seed.wrapping_add(i as u64),
-                &scenarios,
-            ))
+            Arc::new(
+                SimDevice::new(
+                    device_name(i),
+                    layout,
+                    s.seed.wrapping_add(i as u64),
+                    &scenarios,
+                )
+                .with_bgp(&s.bgp_peers),
+            )
         })
         .collect()
 }

@@ -105,6 +105,72 @@ impl Fleet {
         })
     }
 
+    /// Changes a BGP session of a router (state and, optionally, its AS and prefix
+    /// counts) and, when its state changed, sends the BGP trap from the router.
+    pub async fn set_bgp(&self, req: &BgpRequest) -> Result<BgpChanged, String> {
+        let (i, dev) = self
+            .devices
+            .iter()
+            .enumerate()
+            .find(|(_, d)| d.name == req.device)
+            .ok_or_else(|| format!("no simulated router named {:?}", req.device))?;
+        let neighbor: std::net::IpAddr = req
+            .neighbor
+            .parse()
+            .map_err(|e| format!("neighbor {:?}: {e}", req.neighbor))?;
+        let now = SystemTime::now();
+        let (before, after) = {
+            let mut sessions = dev.bgp.lock().unwrap_or_else(|e| e.into_inner());
+            let p = sessions
+                .iter_mut()
+                .find(|p| p.peer.addr == neighbor)
+                .ok_or_else(|| {
+                    format!(
+                        "{} has no BGP neighbour {neighbor} (see --bgp-peer)",
+                        req.device
+                    )
+                })?;
+            let before = p.now(now).0;
+            if let Some(st) = &req.state {
+                p.peer.behaviour = crate::bgp::Behaviour::parse(st)?;
+                p.since = now;
+            }
+            if let Some(a) = &req.remote_as {
+                p.peer.remote_as = a.parse::<lightgate_core::bgp::Asn>()?.0;
+            }
+            if let Some(n) = req.received {
+                p.peer.received = n;
+            }
+            if let Some(n) = req.advertised {
+                p.peer.advertised = n;
+            }
+            (before, p.now(now).0)
+        };
+        let mut trap_sent = false;
+        if before != after {
+            if let Some(to) = self.settings.trap_to {
+                let bytes = crate::bgp::trap(
+                    &self.settings.trap_community,
+                    self.trap_id.fetch_add(1, Ordering::Relaxed),
+                    dev.uptime_ticks(),
+                    &neighbor,
+                    after,
+                );
+                trap_sent = self.sockets[i].send_to(&bytes, to).await.is_ok();
+                if trap_sent {
+                    self.meter.trap_sent();
+                }
+            }
+        }
+        Ok(BgpChanged {
+            device: req.device.clone(),
+            neighbor: neighbor.to_string(),
+            state: after.as_str(),
+            at_unix_seconds: unix(now),
+            trap_sent,
+        })
+    }
+
     async fn send_trap(&self, device: usize, port: usize, up: bool) -> bool {
         let Some(to) = self.settings.trap_to else {
             return false;
@@ -162,6 +228,7 @@ impl Fleet {
                 .route("/meter/reset", post(reset_handler))
                 .route("/devices", get(devices_handler))
                 .route("/link", post(link_handler))
+                .route("/bgp", post(bgp_handler))
                 .with_state(self.clone());
             let cancel = cancel.clone();
             tasks.spawn(async move {
@@ -289,6 +356,43 @@ pub struct Forced {
     /// When the link changed and the trap left, seconds since the Unix epoch.
     pub at_unix_seconds: f64,
     pub trap_sent: bool,
+}
+
+/// `POST /bgp`: a BGP session to change.
+#[derive(Debug, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct BgpRequest {
+    pub device: String,
+    pub neighbor: String,
+    /// up, down, flapping, or a BGP state (idle, connect, active, opensent, ...).
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub remote_as: Option<String>,
+    #[serde(default)]
+    pub received: Option<u64>,
+    #[serde(default)]
+    pub advertised: Option<u64>,
+}
+
+/// The answer of `POST /bgp`.
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+pub struct BgpChanged {
+    pub device: String,
+    pub neighbor: String,
+    pub state: &'static str,
+    pub at_unix_seconds: f64,
+    pub trap_sent: bool,
+}
+
+async fn bgp_handler(State(f): State<Arc<Fleet>>, Json(req): Json<BgpRequest>) -> Response {
+    match f.set_bgp(&req).await {
+        Ok(c) => Json(c).into_response(),
+        Err(e) if e.starts_with("no ") || e.contains("has no") => {
+            (StatusCode::NOT_FOUND, format!("{e}\n")).into_response()
+        }
+        Err(e) => (StatusCode::BAD_REQUEST, format!("{e}\n")).into_response(),
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -13,8 +13,31 @@ pub enum TrapKind {
     LinkUp,
     /// ENTITY-MIB entConfigChange: hardware (an optic) inserted or removed.
     EntityChange,
+    /// A BGP session came up: BGP4-MIB bgpEstablished(Notification), Cisco's
+    /// cbgpFsmStateChange/cbgpPeer2Established, Juniper's jnxBgpM2Established.
+    BgpEstablished,
+    /// A BGP session went down: bgpBackwardTransition(Notification) and equivalents.
+    BgpBackward,
     Other,
 }
+
+/// The BGP notification OIDs and what they mean.
+const BGP_TRAPS: [(&str, TrapKind); 10] = [
+    // BGP4-MIB (RFC 1657 and RFC 4273)
+    ("1.3.6.1.2.1.15.7.1", TrapKind::BgpEstablished),
+    ("1.3.6.1.2.1.15.7.2", TrapKind::BgpBackward),
+    ("1.3.6.1.2.1.15.0.1", TrapKind::BgpEstablished),
+    ("1.3.6.1.2.1.15.0.2", TrapKind::BgpBackward),
+    // CISCO-BGP4-MIB: cbgpFsmStateChange, cbgpBackwardTransition, cbgpPeer2Established,
+    // cbgpPeer2BackwardTransition
+    ("1.3.6.1.4.1.9.9.187.0.1", TrapKind::BgpEstablished),
+    ("1.3.6.1.4.1.9.9.187.0.2", TrapKind::BgpBackward),
+    ("1.3.6.1.4.1.9.9.187.0.7", TrapKind::BgpEstablished),
+    ("1.3.6.1.4.1.9.9.187.0.8", TrapKind::BgpBackward),
+    // BGP4-V2-MIB-JUNIPER: jnxBgpM2Established, jnxBgpM2BackwardTransition
+    ("1.3.6.1.4.1.2636.5.1.1.1.0.1", TrapKind::BgpEstablished),
+    ("1.3.6.1.4.1.2636.5.1.1.1.0.2", TrapKind::BgpBackward),
+];
 
 impl TrapKind {
     pub fn as_str(&self) -> &'static str {
@@ -22,6 +45,8 @@ impl TrapKind {
             TrapKind::LinkDown => "linkDown",
             TrapKind::LinkUp => "linkUp",
             TrapKind::EntityChange => "entConfigChange",
+            TrapKind::BgpEstablished => "bgpEstablished",
+            TrapKind::BgpBackward => "bgpBackwardTransition",
             TrapKind::Other => "other",
         }
     }
@@ -36,6 +61,13 @@ pub struct Trap {
     pub if_index: Option<u32>,
 }
 
+fn bgp_kind(o: &Oid) -> Option<TrapKind> {
+    BGP_TRAPS
+        .iter()
+        .find(|(t, _)| crate::types::oid(t) == *o)
+        .map(|(_, k)| *k)
+}
+
 /// Decodes a trap datagram. Pure; never panics on garbage.
 pub fn parse(bytes: &[u8]) -> Result<Trap, String> {
     let pdu = Pdu::from_bytes(bytes).map_err(|e| format!("not an SNMP v1/v2c message: {e}"))?;
@@ -45,9 +77,17 @@ pub fn parse(bytes: &[u8]) -> Result<Trap, String> {
         .map(|(o, v)| (oid_from_snmp2(&o), Value::from(&v)))
         .collect();
     let kind = match pdu.message_type {
-        MessageType::TrapV1 => match pdu.v1_trap_info.as_ref().map(|t| t.generic_trap) {
-            Some(2) => TrapKind::LinkDown,
-            Some(3) => TrapKind::LinkUp,
+        MessageType::TrapV1 => match pdu.v1_trap_info.as_ref() {
+            Some(t) if t.generic_trap == 2 => TrapKind::LinkDown,
+            Some(t) if t.generic_trap == 3 => TrapKind::LinkUp,
+            // Enterprise-specific: the enterprise OID and the specific trap number.
+            Some(t) if t.generic_trap == 6 => {
+                let full = oid_from_snmp2(&t.enterprise).child(&[0, t.specific_trap as u32]);
+                let plain = oid_from_snmp2(&t.enterprise).child(&[t.specific_trap as u32]);
+                bgp_kind(&full)
+                    .or_else(|| bgp_kind(&plain))
+                    .unwrap_or(TrapKind::Other)
+            }
             _ => TrapKind::Other,
         },
         MessageType::Trap | MessageType::InformRequest => {
@@ -61,6 +101,7 @@ pub fn parse(bytes: &[u8]) -> Result<Trap, String> {
                 Some(Value::ObjectId(o)) if *o == oids::ent_config_change() => {
                     TrapKind::EntityChange
                 }
+                Some(Value::ObjectId(o)) => bgp_kind(o).unwrap_or(TrapKind::Other),
                 _ => TrapKind::Other,
             }
         }

@@ -259,6 +259,12 @@ pub fn circuit(v: &Value) -> Result<AzureCircuit, String> {
             .unwrap_or("Unknown")
             .to_string()
     };
+    let opt = |o: &Value, k: &str| {
+        o.get(k)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
     let peerings = p
         .get("peerings")
         .and_then(Value::as_array)
@@ -290,6 +296,14 @@ pub fn circuit(v: &Value) -> Result<AzureCircuit, String> {
                         validation_state: text(i, "validationState"),
                     })
                     .collect(),
+                primary_prefix: opt(&pp, "primaryPeerAddressPrefix"),
+                secondary_prefix: opt(&pp, "secondaryPeerAddressPrefix"),
+                ipv6_primary_prefix: pp
+                    .get("ipv6PeeringConfig")
+                    .and_then(|v| opt(v, "primaryPeerAddressPrefix")),
+                ipv6_secondary_prefix: pp
+                    .get("ipv6PeeringConfig")
+                    .and_then(|v| opt(v, "secondaryPeerAddressPrefix")),
             }
         })
         .collect();
@@ -313,6 +327,11 @@ pub fn circuit(v: &Value) -> Result<AzureCircuit, String> {
             .and_then(Value::as_str)
             .map(str::to_string),
         peerings,
+        premium: v
+            .get("sku")
+            .and_then(|s| s.get("tier"))
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.eq_ignore_ascii_case("premium")),
     })
 }
 

@@ -239,7 +239,56 @@ pub struct SerialSource {
     retry_at: Option<(Instant, Duration, SourceError)>,
     /// A visit still running: one the poller gave up waiting for (its timeout fired
     /// first) finishes, logout included, before the next one starts.
-    inflight: Option<tokio::task::JoinHandle<Visit>>,
+    inflight: Option<tokio::task::JoinHandle<FullVisit>>,
+    /// The BGP neighbours to read during the next visit, and what the last visit read.
+    bgp_wanted: Vec<super::BgpWanted>,
+    bgp_last: Option<Result<Vec<lightgate_core::bgp::BgpSession>, SourceError>>,
+}
+
+/// A visit's readings, unread lines and BGP sessions (None when none were asked for).
+type FullVisit = Result<
+    (
+        PollResult,
+        Vec<String>,
+        Option<Vec<lightgate_core::bgp::BgpSession>>,
+    ),
+    SourceError,
+>;
+
+/// The read-only commands that list BGP sessions, with the VRF each one's output is
+/// about when the output does not say: per dialect, VRF-wide where the platform has
+/// such a command, per VRF where it does not (IOS).
+pub fn bgp_commands(dialect: Dialect, vrfs: &[String]) -> Vec<(String, Option<String>)> {
+    let mut out: Vec<(String, Option<String>)> = Vec::new();
+    match dialect {
+        Dialect::CiscoIos => {
+            out.push(("show bgp all summary".to_string(), None));
+            for v in vrfs {
+                out.push((
+                    format!("show bgp vpnv4 unicast vrf {v} summary"),
+                    Some(v.clone()),
+                ));
+                out.push((
+                    format!("show bgp vpnv6 unicast vrf {v} summary"),
+                    Some(v.clone()),
+                ));
+            }
+        }
+        Dialect::CiscoNxos => out.push(("show bgp vrf all all summary".to_string(), None)),
+        Dialect::CiscoIosxr => {
+            out.push(("show bgp all all summary".to_string(), None));
+            if !vrfs.is_empty() {
+                out.push(("show bgp vrf all ipv4 unicast summary".to_string(), None));
+                out.push(("show bgp vrf all ipv6 unicast summary".to_string(), None));
+            }
+        }
+        Dialect::AristaEos => {
+            out.push(("show ip bgp summary vrf all".to_string(), None));
+            out.push(("show ipv6 bgp summary vrf all".to_string(), None));
+        }
+        Dialect::Junos => out.push(("show bgp summary".to_string(), None)),
+    }
+    out
 }
 
 const FIRST_BACKOFF: Duration = Duration::from_secs(5);
@@ -254,7 +303,27 @@ impl SerialSource {
             timeout,
             retry_at: None,
             inflight: None,
+            bgp_wanted: Vec::new(),
+            bgp_last: None,
         }
+    }
+
+    /// What the next visit reads about BGP.
+    pub fn want_bgp(&mut self, wanted: &[super::BgpWanted]) {
+        self.bgp_wanted = wanted.to_vec();
+    }
+
+    /// The BGP sessions the last visit read.
+    pub fn take_bgp(
+        &mut self,
+        wanted: &[super::BgpWanted],
+    ) -> Result<Vec<lightgate_core::bgp::BgpSession>, SourceError> {
+        let _ = wanted;
+        self.bgp_last.take().unwrap_or_else(|| {
+            Err(SourceError::Transport(
+                "the console visit did not read BGP".to_string(),
+            ))
+        })
     }
 
     /// The time one visit may take, logout included: a little less than the poll
@@ -297,11 +366,18 @@ impl SerialSource {
         self.unread_logged.extend(new);
     }
 
-    fn take_unread(&mut self, outcome: Visit) -> Result<PollResult, SourceError> {
-        outcome.map(|(result, unread)| {
-            self.log_unread(unread);
-            result
-        })
+    fn take_unread(&mut self, outcome: FullVisit) -> Result<PollResult, SourceError> {
+        match outcome {
+            Ok((result, unread, bgp)) => {
+                self.log_unread(unread);
+                self.bgp_last = bgp.map(Ok);
+                Ok(result)
+            }
+            Err(e) => {
+                self.bgp_last = Some(Err(e.clone()));
+                Err(e)
+            }
+        }
     }
 
     fn note(&mut self, outcome: &Result<PollResult, SourceError>) {
@@ -322,6 +398,16 @@ impl SerialSource {
 /// One complete visit to the console: lock, connect, dialogue, parse and logout, all
 /// before `deadline`.
 pub fn poll_blocking(s: &SerialSettings, interfaces: &[String], deadline: Instant) -> Visit {
+    visit_blocking(s, interfaces, &[], deadline).map(|(r, u, _)| (r, u))
+}
+
+/// [`poll_blocking`], reading the BGP sessions with `bgp` too when it is not empty.
+pub fn visit_blocking(
+    s: &SerialSettings,
+    interfaces: &[String],
+    bgp: &[super::BgpWanted],
+    deadline: Instant,
+) -> FullVisit {
     let _lock = lock::ConsoleLock::acquire(&s.target)?;
     let connect_within = s
         .session
@@ -338,12 +424,39 @@ pub fn poll_blocking(s: &SerialSettings, interfaces: &[String], deadline: Instan
             })?)
         }
     };
-    let cmds: Vec<String> = interfaces
+    let mut cmds: Vec<String> = interfaces
         .iter()
         .flat_map(|i| commands(s.session.dialect, i))
         .collect();
+    let mut vrfs: Vec<String> = bgp.iter().filter_map(|(v, _)| v.clone()).collect();
+    vrfs.sort();
+    vrfs.dedup();
+    let bgp_cmds = if bgp.is_empty() {
+        Vec::new()
+    } else {
+        bgp_commands(s.session.dialect, &vrfs)
+    };
+    let n = cmds.len();
+    cmds.extend(bgp_cmds.iter().map(|(c, _)| c.clone()));
     let outputs = session::run(console.as_mut(), &s.session, &cmds, deadline)?;
-    Ok(readings_and_unread(s.session.dialect, interfaces, &outputs))
+    let (readings, unread) = readings_and_unread(
+        s.session.dialect,
+        interfaces,
+        &outputs[..n.min(outputs.len())],
+    );
+    let sessions = (!bgp.is_empty()).then(|| {
+        let mut all: Vec<lightgate_core::bgp::BgpSession> = Vec::new();
+        for ((_, vrf), out) in bgp_cmds.iter().zip(outputs.iter().skip(n)) {
+            let summary = parse::bgp::parse_bgp_summary(out, vrf.as_deref());
+            for x in summary.sessions {
+                if !all.iter().any(|y| y.peer == x.peer && y.vrf == x.vrf) {
+                    all.push(x);
+                }
+            }
+        }
+        all
+    });
+    Ok((readings, unread, sessions))
 }
 
 impl ReadingSource for SerialSource {
@@ -363,8 +476,10 @@ impl ReadingSource for SerialSource {
         }
         let settings = self.settings.clone();
         let wanted = interfaces.to_vec();
+        let bgp = self.bgp_wanted.clone();
         let deadline = Instant::now() + Self::budget(self.timeout);
-        let task = tokio::task::spawn_blocking(move || poll_blocking(&settings, &wanted, deadline));
+        let task =
+            tokio::task::spawn_blocking(move || visit_blocking(&settings, &wanted, &bgp, deadline));
         let running = self.inflight.insert(task);
         let outcome = running
             .await

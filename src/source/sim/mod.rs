@@ -30,7 +30,13 @@ pub struct SimSource {
     started: Instant,
     started_wall: SystemTime,
     polls: u64,
+    /// When each wanted BGP neighbour was first asked for: its session comes up
+    /// [`SIM_BGP_CONVERGE`] later, as a real one would after configuration.
+    bgp_since: BTreeMap<(Option<String>, std::net::IpAddr), Instant>,
 }
+
+/// How long a simulated BGP session takes to establish after it is first wanted.
+pub const SIM_BGP_CONVERGE: Duration = Duration::from_secs(5);
 
 impl SimSource {
     pub fn new(settings: SimSettings) -> Self {
@@ -39,7 +45,45 @@ impl SimSource {
             started: Instant::now(),
             started_wall: SystemTime::now(),
             polls: 0,
+            bgp_since: BTreeMap::new(),
         }
+    }
+
+    /// The simulated router's BGP sessions to `wanted`: each one Idle, then Established
+    /// with Microsoft's AS, 4 prefixes received and 3 advertised per family, from
+    /// [`SIM_BGP_CONVERGE`] after it was first asked for.
+    pub fn poll_bgp(
+        &mut self,
+        wanted: &[(Option<String>, std::net::IpAddr)],
+    ) -> Result<Vec<crate::bgp::BgpSession>, SourceError> {
+        use crate::bgp::{Asn, BgpSession, BgpState, Family, PrefixCounts, MICROSOFT_ASN};
+        if self.settings.unreachable {
+            return Err(SourceError::Transport(
+                "simulated device is unreachable".to_string(),
+            ));
+        }
+        let now = Instant::now();
+        Ok(wanted
+            .iter()
+            .map(|(vrf, peer)| {
+                let since = *self.bgp_since.entry((vrf.clone(), *peer)).or_insert(now);
+                let up = now.saturating_duration_since(since);
+                let mut s = BgpSession::new(*peer, BgpState::Idle);
+                s.vrf = vrf.clone();
+                s.remote_as = Some(Asn(MICROSOFT_ASN));
+                if let Some(e) = up.checked_sub(SIM_BGP_CONVERGE) {
+                    s.state = BgpState::Established;
+                    s.established_seconds = Some(e.as_secs());
+                    s.prefixes.push(PrefixCounts {
+                        family: Family::unicast_of(peer),
+                        received: Some(4),
+                        accepted: Some(4),
+                        advertised: Some(3),
+                    });
+                }
+                s
+            })
+            .collect())
     }
 }
 

@@ -54,7 +54,13 @@ pub struct SnmpSource {
     /// The GET size the agent accepts, learned from its tooBig answers.
     max_get: Option<usize>,
     counters: Counters,
+    /// The BGP tables found and when (None: not walked yet).
+    bgp: Option<(lightgate_snmp::bgp::Discovery, Instant)>,
 }
+
+/// A wanted BGP neighbour discovery did not find is looked for again no sooner than
+/// this (configuring a neighbour takes minutes; a walk every poll would not help).
+const BGP_MISSING_RETRY: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl SnmpSource {
     pub fn new(settings: SnmpSettings) -> Self {
@@ -65,6 +71,74 @@ impl SnmpSource {
             v3_client: None,
             max_get: None,
             counters: Counters::default(),
+            bgp: None,
+        }
+    }
+
+    /// Reads the BGP sessions with `wanted`: the tables are walked once (again after
+    /// the rediscovery interval, after a trap, or a minute after a wanted neighbour
+    /// was missing), then each read GETs only the wanted sessions' cells.
+    pub async fn poll_bgp(
+        &mut self,
+        wanted: &[super::BgpWanted],
+    ) -> Result<Vec<lightgate_core::bgp::BgpSession>, SourceError> {
+        let _permit = in_flight()
+            .acquire()
+            .await
+            .map_err(|_| SourceError::Transport("the agent is shutting down".to_string()))?;
+        let mut client = self.client().await?;
+        if let Some(n) = self.max_get {
+            client.set_max_get(n);
+        }
+        let result = self.bgp_with(&mut client, wanted).await;
+        if self.settings.version == SnmpVersion::V3 && !matches!(result, Err(SourceError::Auth(_)))
+        {
+            self.v3_client = Some(client);
+        }
+        result
+    }
+
+    async fn bgp_with(
+        &mut self,
+        client: &mut Client,
+        wanted: &[super::BgpWanted],
+    ) -> Result<Vec<lightgate_core::bgp::BgpSession>, SourceError> {
+        use lightgate_snmp::bgp;
+        let addrs: Vec<std::net::IpAddr> = wanted.iter().map(|(_, a)| *a).collect();
+        let mut discovered_now = false;
+        loop {
+            let stale = match &self.bgp {
+                None => true,
+                Some((d, at)) => {
+                    at.elapsed() >= self.settings.rediscover_interval
+                        || (at.elapsed() >= BGP_MISSING_RETRY
+                            && !bgp::plan(d, &addrs).missing.is_empty())
+                }
+            };
+            if stale && !discovered_now {
+                let d = bgp::discover(client, &mut self.counters).await?;
+                tracing::debug!(address = %self.settings.address, tables = ?d.mibs, sessions = d.sessions.len(), "BGP tables discovered.");
+                self.bgp = Some((d, Instant::now()));
+                discovered_now = true;
+            }
+            let Some((d, _)) = &self.bgp else {
+                return Err(SourceError::Decode("no BGP discovery".to_string()));
+            };
+            if !d.has_table() {
+                return Err(SourceError::Decode(bgp::Discovery::NO_TABLE.to_string()));
+            }
+            let plan = bgp::plan(d, &addrs);
+            let sessions = bgp::poll(client, &plan, &mut self.counters).await?;
+            let gone = plan
+                .found
+                .iter()
+                .any(|a| !sessions.iter().any(|s| s.peer == *a));
+            if gone && !discovered_now {
+                // A planned row went away (the neighbour was removed or re-indexed).
+                self.bgp = None;
+                continue;
+            }
+            return Ok(sessions);
         }
     }
 
@@ -155,6 +229,7 @@ impl ReadingSource for SnmpSource {
 
     /// Makes the next poll rediscover the device (after a trap, for instance).
     fn invalidate(&mut self, why: &str) {
+        self.bgp = None;
         self.rediscover.get_or_insert_with(|| why.to_string());
     }
 

@@ -63,6 +63,12 @@ pub struct AzurePeering {
     /// Microsoft peering: NotConfigured, Configuring, Configured, ValidationNeeded.
     pub advertised_prefixes_state: Option<String>,
     pub prefixes: Vec<AzurePrefix>,
+    /// The peer subnets (primaryPeerAddressPrefix, secondaryPeerAddressPrefix, and the
+    /// same in ipv6PeeringConfig), as Azure gives them.
+    pub primary_prefix: Option<String>,
+    pub secondary_prefix: Option<String>,
+    pub ipv6_primary_prefix: Option<String>,
+    pub ipv6_secondary_prefix: Option<String>,
 }
 
 /// One ExpressRoute circuit on the port.
@@ -79,6 +85,8 @@ pub struct AzureCircuit {
     /// The partner (provider) model, rather than a circuit on a Direct port.
     pub provider: Option<String>,
     pub peerings: Vec<AzurePeering>,
+    /// The Premium add-on (sku tier Premium): higher private peering prefix limit.
+    pub premium: bool,
 }
 
 /// Both links of a port as Azure sees them, and the circuits on it.

@@ -19,6 +19,8 @@ use crate::shard::Shard;
 use crate::source::{PollResult, SourceError};
 use crate::telemetry::PollMetrics;
 
+pub mod bgp;
+
 /// What is known about one interface of a device.
 #[derive(Debug, Clone, Default)]
 pub struct InterfaceState {
@@ -74,6 +76,7 @@ struct State {
     devices: HashMap<String, DeviceState>,
     links: HashMap<(String, LinkId), LinkHistory>,
     azure: HashMap<String, AzureState>,
+    bgp: HashMap<String, bgp::BgpObservation>,
 }
 
 /// A snapshot of one link, for rendering.
@@ -112,6 +115,8 @@ pub struct PortView {
     pub readiness: PortReadiness,
     pub evaluated_at: SystemTime,
     pub links: [LinkView; 2],
+    /// The port's peerings and whether their BGP sessions are ready for traffic.
+    pub peerings: Vec<crate::bgp::PeeringReadiness>,
 }
 
 /// A snapshot of one device.
@@ -159,6 +164,7 @@ impl Store {
                 devices: HashMap::new(),
                 links: HashMap::new(),
                 azure: HashMap::new(),
+                bgp: HashMap::new(),
             }),
             poll_metrics: PollMetrics::new(),
             changes: tokio::sync::watch::Sender::new(0),
@@ -214,6 +220,7 @@ impl Store {
             .collect();
         for name in &removed {
             state.devices.remove(name);
+            state.bgp.remove(name);
             self.poll_metrics.forget_device(name);
         }
         for device in &config.devices {
@@ -245,6 +252,57 @@ impl Store {
         state.config = Arc::new(config);
         drop(state);
         self.changed();
+    }
+
+    /// Records one read of `device`'s BGP sessions.
+    pub fn record_bgp(
+        &self,
+        device: &str,
+        outcome: &Result<Vec<crate::bgp::BgpSession>, String>,
+        now: Instant,
+        wall: SystemTime,
+    ) {
+        {
+            let mut state = self.write();
+            if state.config.device(device).is_none() {
+                return;
+            }
+            state
+                .bgp
+                .entry(device.to_string())
+                .or_default()
+                .record(outcome, now, wall);
+        }
+        self.changed();
+    }
+
+    /// Microsoft's addresses `device` must have BGP sessions with, over every port's
+    /// peerings (from Azure where observed, else from the config).
+    pub fn bgp_wanted(&self, device: &str, now: Instant) -> Vec<crate::source::BgpWanted> {
+        let state = self.read();
+        let ports: Vec<(PortConfig, Vec<crate::bgp::PeeringSpec>)> = state
+            .config
+            .ports
+            .iter()
+            .filter(|p| p.link1.device == device || p.link2.device == device)
+            .map(|p| {
+                let (observed, _) = azure_port(&state, p, now);
+                (p.clone(), crate::peerings::specs(p, observed))
+            })
+            .collect();
+        crate::peerings::wanted(device, &ports)
+    }
+
+    /// The BGP observation of every device that has one: (device, observation).
+    pub fn bgp_observations(&self) -> Vec<(String, bgp::BgpObservation)> {
+        let state = self.read();
+        let mut v: Vec<(String, bgp::BgpObservation)> = state
+            .bgp
+            .iter()
+            .map(|(k, o)| (k.clone(), o.clone()))
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
     }
 
     /// The interfaces a device's poll should read, per the config in force.
@@ -403,6 +461,13 @@ impl Store {
             a.observed.as_ref().map(|(at, _, _)| *at).hash(&mut h);
             a.error.hash(&mut h);
         }
+        for id in LinkId::BOTH {
+            state
+                .bgp
+                .get(&port.link(id).device)
+                .map(|b| b.reads)
+                .hash(&mut h);
+        }
         Some(h.finish())
     }
 
@@ -443,6 +508,14 @@ impl Store {
                 .clone();
             Some((v, c))
         })
+    }
+
+    /// The port that has peerings declared (or observed) for circuit `circuit`, at
+    /// `now`: how a circuit is known without Azure.
+    pub fn declared_circuit(&self, circuit: &str, now: Instant) -> Option<PortView> {
+        self.ports(now)
+            .into_iter()
+            .find(|v| v.peerings.iter().any(|p| p.circuit == circuit))
     }
 
     /// Calls `f` with the fresh reading of every monitored interface that no port link
@@ -655,7 +728,9 @@ fn port_view(
     let link2 = checks.pop().expect("two links");
     let link1 = checks.pop().expect("two links");
     let [v1, v2]: [LinkView; 2] = views.try_into().expect("two links");
+    let peerings = bgp::peerings(&state.bgp, shard, port, observed, now);
     PortView {
+        peerings,
         config: port.clone(),
         azure: observed.cloned(),
         azure_error: observed_why,

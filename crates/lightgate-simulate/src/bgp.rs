@@ -1,0 +1,358 @@
+//! BGP sessions of the simulated routers: every router of a fleet has the same
+//! configured neighbours (`--bgp-peer`), served in BGP4-MIB (IPv4 neighbours, the
+//! 16-bit AS column with AS_TRANS for a 4-byte AS), and in the flavour's own table:
+//! CISCO-BGP4-MIB cbgpPeer2Table with its prefix counters on Cisco routers,
+//! BGP4-V2-MIB-JUNIPER jnxBgpM2PeerTable with its counters on Juniper. Each session's
+//! state can be changed through the control endpoint, which sends
+//! bgpEstablishedNotification or bgpBackwardTransNotification from the router.
+
+use std::net::IpAddr;
+use std::time::{Duration, SystemTime};
+
+use lightgate_core::bgp::{Asn, BgpState, MICROSOFT_ASN};
+use lightgate_snmp::oids;
+use lightgate_snmp::types::{oid, Oid, Value};
+
+use super::ber;
+use super::layout::{Cell, Vendor};
+
+/// A flapping session is up this long, then down [`FLAP_DOWN`], again and again.
+pub const FLAP_UP: Duration = Duration::from_secs(20);
+pub const FLAP_DOWN: Duration = Duration::from_secs(10);
+
+/// How a session behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Behaviour {
+    /// In one state until told otherwise.
+    Steady(BgpState),
+    /// Established [`FLAP_UP`], idle [`FLAP_DOWN`], and so on.
+    Flapping,
+}
+
+impl Behaviour {
+    pub fn parse(s: &str) -> Result<Behaviour, String> {
+        match s {
+            "up" | "established" => Ok(Behaviour::Steady(BgpState::Established)),
+            "down" | "idle" => Ok(Behaviour::Steady(BgpState::Idle)),
+            "flapping" => Ok(Behaviour::Flapping),
+            other => BgpState::from_word(other)
+                .map(Behaviour::Steady)
+                .ok_or_else(|| format!("BGP state {other:?}: up, down, flapping, idle, connect, active, opensent or openconfirm")),
+        }
+    }
+}
+
+/// One configured neighbour and how it behaves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SimPeer {
+    pub addr: IpAddr,
+    pub remote_as: u32,
+    pub behaviour: Behaviour,
+    /// Prefixes received from the neighbour while established.
+    pub received: u64,
+    /// Prefixes advertised to it while established.
+    pub advertised: u64,
+}
+
+impl SimPeer {
+    /// `ADDR[,as=N][,state=up|down|flapping|...][,received=N][,advertised=N]`.
+    pub fn parse(s: &str) -> Result<SimPeer, String> {
+        let mut parts = s.split(',').map(str::trim);
+        let addr: IpAddr = parts
+            .next()
+            .unwrap_or("")
+            .parse()
+            .map_err(|e| format!("--bgp-peer {s:?}: the neighbour's address: {e}"))?;
+        let mut p = SimPeer {
+            addr,
+            remote_as: MICROSOFT_ASN,
+            behaviour: Behaviour::Steady(BgpState::Established),
+            received: 4,
+            advertised: 3,
+        };
+        for part in parts.filter(|p| !p.is_empty()) {
+            let (k, v) = part
+                .split_once('=')
+                .ok_or_else(|| format!("--bgp-peer {s:?}: {part:?} is not key=value"))?;
+            let num = || {
+                v.parse::<u64>()
+                    .map_err(|_| format!("--bgp-peer {s:?}: {k} must be a number"))
+            };
+            match k {
+                "as" => p.remote_as = v.parse::<Asn>().map(|a| a.0)?,
+                "state" => p.behaviour = Behaviour::parse(v)?,
+                "received" => p.received = num()?,
+                "advertised" => p.advertised = num()?,
+                other => {
+                    return Err(format!(
+                        "--bgp-peer {s:?}: unknown key {other:?} (as, state, received, advertised)"
+                    ))
+                }
+            }
+        }
+        Ok(p)
+    }
+}
+
+/// A session at run time: its settings and since when it is in its current state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeerState {
+    pub peer: SimPeer,
+    pub since: SystemTime,
+}
+
+impl PeerState {
+    /// The state now, and since when.
+    pub fn now(&self, at: SystemTime) -> (BgpState, SystemTime) {
+        match self.peer.behaviour {
+            Behaviour::Steady(s) => (s, self.since),
+            Behaviour::Flapping => {
+                let period = FLAP_UP + FLAP_DOWN;
+                let t = at.duration_since(self.since).unwrap_or_default();
+                let cycles = t.as_millis() / period.as_millis();
+                let start = self.since + period * cycles as u32;
+                let into = t - period * cycles as u32;
+                if into < FLAP_UP {
+                    (BgpState::Established, start)
+                } else {
+                    (BgpState::Idle, start + FLAP_UP)
+                }
+            }
+        }
+    }
+}
+
+/// What one BGP cell holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    State,
+    Admin,
+    /// BGP4-MIB's 16-bit column: AS_TRANS for a 4-byte AS.
+    RemoteAs16,
+    RemoteAs,
+    EstablishedTime,
+    Received,
+    Accepted,
+    Advertised,
+    Withdrawn,
+    /// Juniper's jnxBgpM2PeerIndex.
+    Index,
+}
+
+fn addr_arcs(a: &IpAddr) -> Vec<u32> {
+    match a {
+        IpAddr::V4(v) => v.octets().iter().map(|b| u32::from(*b)).collect(),
+        IpAddr::V6(v) => v.octets().iter().map(|b| u32::from(*b)).collect(),
+    }
+}
+
+fn kind(a: &IpAddr) -> u32 {
+    if a.is_ipv4() {
+        1
+    } else {
+        2
+    }
+}
+
+/// The BGP cells of a router of `flavour` with `peers`.
+pub fn cells(flavour: Vendor, peers: &[IpAddr]) -> Vec<(Oid, Cell)> {
+    let mut out = Vec::new();
+    if peers.is_empty() {
+        return out;
+    }
+    let cell = |peer: usize, field: Field| Cell::Bgp { peer, field };
+    out.push((
+        oid("1.3.6.1.2.1.15.2.0"),
+        Cell::Static(Value::Integer(65010)),
+    ));
+    for (k, a) in peers.iter().enumerate() {
+        if a.is_ipv4() {
+            let idx = addr_arcs(a);
+            let col = |n: u32| oid("1.3.6.1.2.1.15.3.1").child(&[n]).child(&idx);
+            out.extend([
+                (col(2), cell(k, Field::State)),
+                (col(3), cell(k, Field::Admin)),
+                (col(9), cell(k, Field::RemoteAs16)),
+                (col(16), cell(k, Field::EstablishedTime)),
+            ]);
+        }
+        let afi = kind(a);
+        let mut inet = vec![kind(a), addr_arcs(a).len() as u32];
+        inet.extend(addr_arcs(a));
+        match flavour {
+            Vendor::Cisco => {
+                let col = |n: u32| oid("1.3.6.1.4.1.9.9.187.1.2.5.1").child(&[n]).child(&inet);
+                out.extend([
+                    (col(3), cell(k, Field::State)),
+                    (col(4), cell(k, Field::Admin)),
+                    (col(11), cell(k, Field::RemoteAs)),
+                    (col(19), cell(k, Field::EstablishedTime)),
+                ]);
+                let pcol = |n: u32| {
+                    oid("1.3.6.1.4.1.9.9.187.1.2.8.1")
+                        .child(&[n])
+                        .child(&inet)
+                        .child(&[afi, 1])
+                };
+                out.extend([
+                    (pcol(1), cell(k, Field::Accepted)),
+                    (pcol(6), cell(k, Field::Advertised)),
+                    (pcol(8), cell(k, Field::Withdrawn)),
+                ]);
+            }
+            Vendor::Juniper => {
+                // instance 0, local address (unspecified), remote address.
+                let mut idx = vec![0, kind(a)];
+                idx.extend(std::iter::repeat_n(0, addr_arcs(a).len()));
+                idx.push(kind(a));
+                idx.extend(addr_arcs(a));
+                let col = |n: u32| {
+                    oid("1.3.6.1.4.1.2636.5.1.1.2.1.1.1")
+                        .child(&[n])
+                        .child(&idx)
+                };
+                out.extend([
+                    (col(2), cell(k, Field::State)),
+                    (col(3), cell(k, Field::Admin)),
+                    (col(13), cell(k, Field::RemoteAs)),
+                    (col(14), cell(k, Field::Index)),
+                    (
+                        oid("1.3.6.1.4.1.2636.5.1.1.2.4.1.1.1").child(&idx),
+                        cell(k, Field::EstablishedTime),
+                    ),
+                ]);
+                let pcol = |n: u32| {
+                    oid("1.3.6.1.4.1.2636.5.1.1.2.6.2.1").child(&[n, k as u32 + 1, afi, 1])
+                };
+                out.extend([
+                    (pcol(7), cell(k, Field::Received)),
+                    (pcol(8), cell(k, Field::Accepted)),
+                    (pcol(10), cell(k, Field::Advertised)),
+                ]);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The value of `field` of session `p` at `at`, as `flavour`'s MIB encodes it.
+pub fn value(flavour: Vendor, p: &PeerState, k: usize, field: Field, at: SystemTime) -> Value {
+    let (state, since) = p.now(at);
+    let up = state == BgpState::Established;
+    let mib_state = BgpState::ALL.iter().position(|s| *s == state).unwrap_or(0) as i64 + 1;
+    let count = |n: u64| {
+        Value::Gauge32(if up {
+            n.min(u64::from(u32::MAX)) as u32
+        } else {
+            0
+        })
+    };
+    match field {
+        Field::State => Value::Integer(mib_state),
+        Field::Admin => Value::Integer(2),
+        Field::RemoteAs16 => Value::Integer(if p.peer.remote_as > 65535 {
+            i64::from(lightgate_core::bgp::AS_TRANS)
+        } else {
+            i64::from(p.peer.remote_as)
+        }),
+        Field::RemoteAs => Value::Gauge32(p.peer.remote_as),
+        Field::EstablishedTime => {
+            Value::Gauge32(at.duration_since(since).unwrap_or_default().as_secs() as u32)
+        }
+        Field::Received | Field::Accepted => count(p.peer.received),
+        Field::Advertised => count(p.peer.advertised),
+        Field::Withdrawn => Value::Gauge32(0),
+        Field::Index => {
+            let _ = flavour;
+            Value::Gauge32(k as u32 + 1)
+        }
+    }
+}
+
+/// A v2c bgpEstablishedNotification (`up`) or bgpBackwardTransNotification for
+/// `peer` (RFC 4273), in `state`.
+pub fn trap(
+    community: &str,
+    request_id: i64,
+    uptime_ticks: u32,
+    peer: &IpAddr,
+    state: BgpState,
+) -> Vec<u8> {
+    let kind = if state == BgpState::Established {
+        oid("1.3.6.1.2.1.15.0.1")
+    } else {
+        oid("1.3.6.1.2.1.15.0.2")
+    };
+    let idx = addr_arcs(peer);
+    let mut vbs = Vec::with_capacity(128);
+    ber::varbind(
+        &mut vbs,
+        &oids::sys_uptime(),
+        &Value::TimeTicks(uptime_ticks),
+    );
+    ber::varbind(&mut vbs, &oids::snmp_trap_oid(), &Value::ObjectId(kind));
+    if peer.is_ipv4() {
+        ber::varbind(
+            &mut vbs,
+            &oid("1.3.6.1.2.1.15.3.1.14").child(&idx),
+            &Value::OctetString(vec![0, 0]),
+        );
+        let s = BgpState::ALL.iter().position(|s| *s == state).unwrap_or(0) as i64 + 1;
+        ber::varbind(
+            &mut vbs,
+            &oid("1.3.6.1.2.1.15.3.1.2").child(&idx),
+            &Value::Integer(s),
+        );
+    }
+    ber::message(
+        1,
+        community.as_bytes(),
+        ber::TRAP_V2,
+        request_id,
+        0,
+        0,
+        &vbs,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lightgate_snmp::trap::{parse, TrapKind};
+
+    #[test]
+    fn peers_parse_with_their_options() {
+        let p = SimPeer::parse("2001:db8::2,as=4200000000,state=active,received=7,advertised=9")
+            .unwrap();
+        assert_eq!(p.remote_as, 4_200_000_000);
+        assert_eq!(p.behaviour, Behaviour::Steady(BgpState::Active));
+        assert_eq!((p.received, p.advertised), (7, 9));
+        assert_eq!(SimPeer::parse("10.0.0.2").unwrap().remote_as, 12076);
+        assert!(SimPeer::parse("10.0.0.2,colour=red").is_err());
+        assert!(SimPeer::parse("nope").is_err());
+    }
+
+    #[test]
+    fn a_flapping_session_goes_up_and_down_and_restarts_its_clock() {
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let p = PeerState {
+            peer: SimPeer::parse("10.0.0.2,state=flapping").unwrap(),
+            since: t0,
+        };
+        assert_eq!(p.now(t0 + Duration::from_secs(5)).0, BgpState::Established);
+        assert_eq!(p.now(t0 + Duration::from_secs(25)).0, BgpState::Idle);
+        let (s, since) = p.now(t0 + Duration::from_secs(35));
+        assert_eq!(s, BgpState::Established);
+        assert_eq!(since, t0 + Duration::from_secs(30));
+    }
+
+    #[test]
+    fn lightgate_reads_our_bgp_traps() {
+        let a: IpAddr = "192.168.100.130".parse().unwrap();
+        let down = parse(&trap("public", 1, 100, &a, BgpState::Idle)).unwrap();
+        assert_eq!(down.kind, TrapKind::BgpBackward);
+        let up = parse(&trap("public", 2, 100, &a, BgpState::Established)).unwrap();
+        assert_eq!(up.kind, TrapKind::BgpEstablished);
+    }
+}

@@ -1,0 +1,115 @@
+//! What each device's routers said about their BGP sessions, and the peerings of a
+//! port judged on it.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use crate::bgp::{evaluate_peering, BgpSession, BgpState, PeeringReadiness, RouterSessions};
+use crate::config::PortConfig;
+use crate::domain::{AzurePort, LinkId};
+use crate::shard::Shard;
+
+/// A session's established time is the read time minus the up time the router
+/// reports; two reads of an unbroken session agree within this (rounding, the read's
+/// own duration), so the timestamp moves only when the session really restarted.
+const ESTABLISHED_JITTER: f64 = 5.0;
+
+/// The BGP sessions of one device, most recently read.
+#[derive(Debug, Clone, Default)]
+pub struct BgpObservation {
+    pub sessions: Option<Vec<BgpSession>>,
+    pub read_at: Option<Instant>,
+    pub read_at_wall: Option<SystemTime>,
+    /// Why the latest read failed, while it does.
+    pub error: Option<String>,
+    /// Reads so far, either way (for change signatures).
+    pub reads: u64,
+    /// When each established session came up (Unix seconds), kept steady across reads.
+    pub established_at: HashMap<(Option<String>, IpAddr), f64>,
+}
+
+impl BgpObservation {
+    /// Records one read.
+    pub fn record(
+        &mut self,
+        outcome: &Result<Vec<BgpSession>, String>,
+        now: Instant,
+        wall: SystemTime,
+    ) {
+        self.reads += 1;
+        match outcome {
+            Ok(sessions) => {
+                let read = wall
+                    .duration_since(UNIX_EPOCH)
+                    .map(|d| d.as_secs_f64())
+                    .unwrap_or(0.0);
+                let mut next = HashMap::new();
+                for s in sessions {
+                    let (Some(up), BgpState::Established) = (s.established_seconds, s.state) else {
+                        continue;
+                    };
+                    let key = (s.vrf.clone(), s.peer);
+                    let at = read - up as f64;
+                    let kept = self
+                        .established_at
+                        .get(&key)
+                        .copied()
+                        .filter(|prev| (prev - at).abs() <= ESTABLISHED_JITTER)
+                        .unwrap_or(at);
+                    next.insert(key, kept);
+                }
+                self.established_at = next;
+                self.sessions = Some(sessions.clone());
+                self.read_at = Some(now);
+                self.read_at_wall = Some(wall);
+                self.error = None;
+            }
+            Err(e) => self.error = Some(e.clone()),
+        }
+    }
+}
+
+/// The readiness of every peering in `specs` of `port`.
+pub fn peerings(
+    bgp: &HashMap<String, BgpObservation>,
+    shard: Option<Shard>,
+    port: &PortConfig,
+    azure: Option<&AzurePort>,
+    now: Instant,
+) -> Vec<PeeringReadiness> {
+    let specs = crate::peerings::specs(port, azure);
+    let remote = |device: &str| {
+        shard
+            .filter(|s| !s.owns(device))
+            .map(|s| format!("polled by another lightgate agent (this one is shard {s})"))
+    };
+    let notes: Vec<Option<String>> = LinkId::BOTH
+        .iter()
+        .map(|l| remote(&port.link(*l).device))
+        .collect();
+    specs
+        .iter()
+        .map(|spec| {
+            let routers = [LinkId::Link1, LinkId::Link2].map(|l| {
+                let device = port.link(l).device.as_str();
+                let o = bgp.get(device);
+                let note = notes[if l == LinkId::Link1 { 0 } else { 1 }].as_deref();
+                RouterSessions {
+                    link: l,
+                    device,
+                    sessions: if note.is_some() {
+                        None
+                    } else {
+                        o.and_then(|o| o.sessions.as_deref())
+                    },
+                    age: o
+                        .and_then(|o| o.read_at)
+                        .map(|t| now.saturating_duration_since(t)),
+                    error: note.or(o.and_then(|o| o.error.as_deref())),
+                }
+            });
+            evaluate_peering(spec, routers, port.staleness.max(Duration::from_secs(1)))
+        })
+        .collect()
+}

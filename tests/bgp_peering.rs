@@ -1,0 +1,269 @@
+//! The whole workflow to traffic, end to end on loopback: two simulated routers over
+//! real SNMP (one Cisco, one Juniper flavour, each with BGP sessions to Microsoft's
+//! addresses), a fake ARM, and the agent. The port becomes light-ready, the circuit
+//! is created through the gate, the private peering is configured in Azure, both
+//! sessions are read established from the routers, the peering becomes ready and
+//! `lightgate gate CIRCUIT --action enable-traffic` runs its command; then one session
+//! drops on link2's router and the gate refuses with the reason within a second of
+//! the router's trap, while the devices are polled only every 30 s.
+
+mod common;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::fake_azure::{circuit, fake_azure, Fake, PORT_ID, SECRET};
+use common::snmpsim::free_udp_port;
+use common::{post_json, step, value, TestAgent};
+use lightgate::simulate::bgp::SimPeer;
+use lightgate::simulate::config_out::{lightgate_config, ConfigOptions, Monitor};
+use lightgate::simulate::{parse_flavours, parse_mix, BgpRequest, Fleet, FleetSettings};
+use serde_json::{json, Value};
+use tokio_util::sync::CancellationToken;
+
+const PORT: &str = "erd-0001-0";
+const CIRCUIT: &str = "ckt-ams-1";
+
+fn private_peering() -> Value {
+    json!({
+        "name": "AzurePrivatePeering", "properties": {
+            "provisioningState": "Succeeded", "peeringType": "AzurePrivatePeering", "state": "Enabled",
+            "azureASN": 12076, "peerASN": 65010, "vlanId": 200,
+            "primaryPeerAddressPrefix": "192.168.100.128/30", "secondaryPeerAddressPrefix": "192.168.100.132/30"
+        }
+    })
+}
+
+async fn cli(args: &[&str]) -> std::process::Output {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_lightgate"))
+            .args(&args)
+            .env("USER", "alice")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_port_walks_from_light_to_traffic_and_a_dropped_session_closes_the_gate() {
+    // Two routers that both have sessions to Microsoft's primary and secondary
+    // addresses (link1's router uses .130, link2's .134).
+    let traps: SocketAddr = format!("127.0.0.1:{}", free_udp_port()).parse().unwrap();
+    let settings = FleetSettings {
+        devices: 2,
+        ports: 2,
+        flavours: parse_flavours("cisco,juniper").unwrap(),
+        mix: parse_mix("healthy").unwrap(),
+        first_address: Ipv4Addr::LOCALHOST,
+        port: 0,
+        one_address: true,
+        control: Some("127.0.0.1:0".parse().unwrap()),
+        trap_to: Some(traps),
+        bgp_peers: vec![
+            SimPeer::parse("192.168.100.130,received=12,advertised=40").unwrap(),
+            SimPeer::parse("192.168.100.134,received=12,advertised=40").unwrap(),
+        ],
+        ..FleetSettings::default()
+    };
+    let fleet = Arc::new(Fleet::bind(settings).await.expect("the fleet binds"));
+    let cancel = CancellationToken::new();
+    tokio::spawn(fleet.clone().serve(cancel.clone()));
+
+    std::env::set_var("LG_TEST_AZURE_SECRET", SECRET);
+    let fake = Arc::new(Mutex::new(Fake {
+        link2_admin: "Enabled",
+        rx_dbm: [-4.0, -4.0],
+        ..Default::default()
+    }));
+    let url = fake_azure(fake.clone()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let options = ConfigOptions {
+        listen: "127.0.0.1:0".into(),
+        poll_interval: "30s".into(),
+        hold_down: "1s".into(),
+        monitor: Monitor::First(1),
+        community: "public".into(),
+        audit_log: dir.path().join("audit.jsonl").display().to_string(),
+        traps: Some((traps, "public".to_string())),
+        v3: None,
+    };
+    let config = lightgate_config(&fleet.devices, &fleet.addresses(), &options)
+        .replace(
+            &format!("name = \"{PORT}\"\n"),
+            &format!("name = \"{PORT}\"\nazure_port_id = \"{PORT_ID}\"\nstaleness = \"1h\"\n"),
+        )
+        + &format!(
+            "\n[azure]\ntenant_id = \"tenant-1\"\nclient_id = \"client-1\"\nclient_secret_env = \"LG_TEST_AZURE_SECRET\"\narm_endpoint = \"{url}\"\nlogin_endpoint = \"{url}\"\nmetadata_endpoint = \"{url}\"\npoll_interval = \"300ms\"\nrequest_timeout = \"5s\"\n"
+        );
+    let t = TestAgent::start(&config).await;
+
+    // 1. Light: the port becomes ready; no peering is known yet, so traffic is
+    //    refused by name.
+    let (status, body) = t
+        .wait_for(
+            &format!("/api/v1/ports/{PORT}"),
+            Duration::from_secs(20),
+            |s, _| s == 200,
+        )
+        .await;
+    assert_eq!(status, 200, "{body:#}");
+    let (_, w) = t.json(&format!("/api/v1/ports/{PORT}/workflow")).await;
+    assert_eq!(
+        step(&w, "BGP up and Microsoft peering prefixes validated")["status"],
+        "unknown",
+        "{w:#}"
+    );
+
+    // 2. The circuit is created through the gate.
+    let (status, d) = post_json(
+        t.url(&format!("/api/v1/ports/{PORT}/gate")),
+        json!({"action": "create-circuit", "user": "alice", "command": ["az", "network", "express-route", "create"]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{d:#}");
+    fake.lock().unwrap().circuits = vec![circuit(CIRCUIT, "Provisioned", "Enabled", vec![])];
+    let (status, _) = t
+        .wait_for(
+            &format!("/api/v1/circuits/{CIRCUIT}"),
+            Duration::from_secs(10),
+            |s, _| s == 200,
+        )
+        .await;
+    assert_eq!(status, 200, "the circuit is seen in Azure");
+    let (status, d) = post_json(
+        t.url(&format!("/api/v1/circuits/{CIRCUIT}/gate")),
+        json!({"action": "enable-traffic", "user": "alice"}),
+    )
+    .await;
+    assert_eq!(status, 503, "no peering yet: {d:#}");
+    assert!(
+        d["failing"]
+            .to_string()
+            .contains("no peering is known for this circuit"),
+        "{d:#}"
+    );
+
+    // 3. The private peering is configured in Azure: the agent derives the sessions
+    //    (Microsoft at .130 and .134), polls both routers at once and finds them up.
+    fake.lock().unwrap().circuits = vec![circuit(
+        CIRCUIT,
+        "Provisioned",
+        "Enabled",
+        vec![private_peering()],
+    )];
+    let path = format!("/api/v1/circuits/{CIRCUIT}/peerings/AzurePrivatePeering");
+    let (status, p) = t
+        .wait_for(&path, Duration::from_secs(10), |s, _| s == 200)
+        .await;
+    assert_eq!(
+        status, 200,
+        "the peering turns ready well before the 30 s poll: {p:#}"
+    );
+    assert_eq!(p["ready"], true);
+    let sessions = p["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 2, "{p:#}");
+    assert_eq!(sessions[0]["link"], "link1");
+    assert_eq!(sessions[0]["neighbor"], "192.168.100.130");
+    assert_eq!(sessions[0]["customer_address"], "192.168.100.129");
+    assert_eq!(sessions[1]["neighbor"], "192.168.100.134");
+    for s in sessions {
+        assert_eq!(s["state"], "established", "{s:#}");
+        assert_eq!(s["remote_as"], 12076);
+        assert_eq!(s["prefixes_received"], 12);
+        assert_eq!(s["prefixes_advertised"], 40, "read from the router: {s:#}");
+        assert_eq!(s["prefix_limit"], 10_000, "the fake's circuit is Premium");
+        assert!(s["established_seconds"].as_u64().unwrap() >= 3600);
+    }
+    let m = t.metrics().await;
+    let labels = [("circuit", CIRCUIT), ("peering", "AzurePrivatePeering")];
+    assert_eq!(value(&m, "lightgate_peering_ready", &labels), 1.0);
+    let mut l = labels.to_vec();
+    l.extend([("link", "link2"), ("state", "established")]);
+    assert_eq!(value(&m, "lightgate_bgp_session_state", &l), 1.0);
+
+    // 4. Traffic: the gate runs the command and the workflow ends with its evidence.
+    let marker = dir.path().join("traffic");
+    let out = cli(&[
+        "gate",
+        CIRCUIT,
+        "--action",
+        "enable-traffic",
+        "--url",
+        &t.url(""),
+        "--",
+        "touch",
+        marker.to_str().unwrap(),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(marker.exists(), "the command ran");
+    let (_, w) = t.json(&format!("/api/v1/ports/{PORT}/workflow")).await;
+    for s in w["steps"].as_array().unwrap() {
+        if s["step"] != "Letter of Authorization"
+            && s["step"] != "cross-connects ordered and completed"
+        {
+            assert_eq!(s["status"], "done", "{s:#}");
+        }
+    }
+    assert!(
+        step(&w, "traffic enabled")["evidence"][0]
+            .as_str()
+            .unwrap()
+            .contains("by alice"),
+        "{w:#}"
+    );
+    assert!(
+        step(&w, "BGP up and Microsoft peering prefixes validated")["evidence"]
+            .to_string()
+            .contains("link2 sim-0002 to 192.168.100.134 established, AS 12076"),
+        "{w:#}"
+    );
+
+    // 5. The session on link2's router drops: its trap makes the agent read it at once
+    //    (the next scheduled poll is ~30 s away) and the gate refuses, naming it.
+    let dropped = fleet
+        .set_bgp(&BgpRequest {
+            device: "sim-0002".into(),
+            neighbor: "192.168.100.134".into(),
+            state: Some("idle".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(dropped.trap_sent);
+    let sent = Instant::now();
+    let refused = loop {
+        let (status, p) = t.json(&path).await;
+        if status == 503 {
+            break p;
+        }
+        assert!(
+            sent.elapsed() < Duration::from_secs(5),
+            "still ready 5 s after the trap: {p:#}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let took = sent.elapsed();
+    assert!(
+        took < Duration::from_secs(1),
+        "refused {took:?} after the trap"
+    );
+    let (status, d) = post_json(
+        t.url(&format!("/api/v1/circuits/{CIRCUIT}/gate")),
+        json!({"action": "enable-traffic", "user": "alice"}),
+    )
+    .await;
+    assert_eq!(status, 503, "{d:#}");
+    let failing = d["failing"].to_string();
+    assert!(
+        failing.contains("bgp_established: link1 sim-0001 to 192.168.100.130: established")
+            && failing.contains("link2 sim-0002 to 192.168.100.134: idle (not established)"),
+        "{d:#} / {refused:#}"
+    );
+    t.stop().await;
+    cancel.cancel();
+}
