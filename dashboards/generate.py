@@ -224,6 +224,33 @@ def overview():
     ))
     L.newline()
     panels.append(panel(
+        L, "stat", "Peering ready for traffic", "Each peering of the port's circuits: 1 when both BGP sessions to Microsoft are established with AS 12076, stable, receive prefixes, advertise under Microsoft's limit and (Microsoft peering) the advertised prefixes are Configured. The enable-traffic gate decides on the same checks.",
+        [('lightgate_peering_ready{port=~"$port"}', "{{circuit}} {{peering}}", "A")], 6, 7,
+        defaults={"mappings": [{"type": "value", "options": {"0": {"text": "NOT READY", "color": "red"}, "1": {"text": "READY", "color": "green"}}}],
+                  "thresholds": thresholds(("red", None), ("green", 1)), "color": {"mode": "thresholds"}},
+        options={"colorMode": "background", "graphMode": "none", "reduceOptions": {"calcs": ["lastNotNull"], "values": False, "fields": ""}},
+    ))
+    panels.append(panel(
+        L, "state-timeline", "BGP sessions to Microsoft", "The state of each BGP session a peering needs, on the router of its link, over time. Good: established on both links.",
+        [('lightgate_bgp_session_state{port=~"$port",link=~"$link"} == 1', "{{peering}} {{link}} {{neighbor}} {{state}}", "A")], 18, 7,
+        defaults={"mappings": [{"type": "value", "options": {"1": {"text": "current", "color": "blue"}}}], "color": {"mode": "fixed", "fixedColor": "blue"}},
+    ))
+    L.newline()
+    panels.append(panel(
+        L, "timeseries", "Prefixes received from Microsoft", "Prefixes each session receives from Microsoft in its address family. Good: steady and above zero (a Microsoft peering receives nothing until a route filter is attached).",
+        [('lightgate_bgp_prefixes_received{port=~"$port",link=~"$link"}', "{{peering}} {{link}} {{family}}", "A")], 8, 7, "short",
+    ))
+    panels.append(panel(
+        L, "timeseries", "Advertised prefixes, share of Microsoft's limit", "Prefixes each router advertises to Microsoft as a share of the documented limit (4,000 IPv4 / 100 IPv6 on private peering, 10,000 with Premium, 200 on Microsoft peering); over the limit Microsoft drops the session. Good: under 80 %.",
+        [('lightgate_bgp_prefixes_advertised{port=~"$port",link=~"$link"} / ignoring (declared) lightgate_bgp_prefix_limit', "{{peering}} {{link}} {{family}}", "A")], 8, 7, "percentunit",
+        defaults={"min": 0, "max": 1, "thresholds": thresholds(("green", None), ("orange", 0.8), ("red", 1)), "color": {"mode": "thresholds"}},
+    ))
+    panels.append(panel(
+        L, "timeseries", "BGP session uptime", "Time since each session last became established. Good: rising steadily; a drop to zero is a session restart.",
+        [('time() - lightgate_bgp_established_timestamp_seconds{port=~"$port",link=~"$link"}', "{{peering}} {{link}} {{neighbor}}", "A")], 8, 7, "s",
+    ))
+    L.newline()
+    panels.append(panel(
         L, "timeseries", "Module temperature", "Transceiver temperature. Good: steady, well below the optic's high warning (typically 70 C).",
         [('lightgate_optic_temperature_celsius{port=~"$port",link=~"$link"}', "{{link}}", "A")], 8, 7, "celsius",
     ))

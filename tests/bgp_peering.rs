@@ -185,6 +185,15 @@ async fn a_port_walks_from_light_to_traffic_and_a_dropped_session_closes_the_gat
     l.extend([("link", "link2"), ("state", "established")]);
     assert_eq!(value(&m, "lightgate_bgp_session_state", &l), 1.0);
 
+    let out = cli(&["status", "--url", &t.url("")]).await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "PEERING {CIRCUIT} AzurePrivatePeering  READY FOR TRAFFIC"
+        )),
+        "{text}"
+    );
+
     // 4. Traffic: the gate runs the command and the workflow ends with its evidence.
     let marker = dir.path().join("traffic");
     let out = cli(&[

@@ -851,7 +851,7 @@ _lightgate() {
             return 0
             ;;
         lightgate__subcmd__simulate)
-            opts="-h --devices --ports --flavours --optic --mix --seed --first-address --port --one-address --community --v3-user --v3-auth-protocol --v3-auth-password-env --v3-auth-password-file --v3-priv-password-env --v3-priv-password-file --max-response-size --trap-to --trap-community --control --meter-file --write-config --monitor --poll-interval --lightgate-listen --log-format --log-level --help"
+            opts="-h --devices --ports --flavours --optic --mix --seed --first-address --port --one-address --community --v3-user --v3-auth-protocol --v3-auth-password-env --v3-auth-password-file --v3-priv-password-env --v3-priv-password-file --max-response-size --trap-to --trap-community --bgp-peer --control --meter-file --write-config --monitor --poll-interval --lightgate-listen --log-format --log-level --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -926,6 +926,10 @@ _lightgate() {
                     return 0
                     ;;
                 --trap-community)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bgp-peer)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

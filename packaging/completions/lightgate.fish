@@ -66,7 +66,8 @@ complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l v3-priv
 complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l max-response-size -d 'The largest response a router sends (bytes); bigger GETs get tooBig' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l trap-to -d 'Send linkDown/linkUp traps here (flapping ports, and links forced via /link)' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l trap-community -d 'The community of the traps' -r
-complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l control -d 'HTTP control endpoint: GET /meter, POST /meter/reset, GET /devices, POST /link' -r
+complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l bgp-peer -d 'A BGP neighbour every router has, served in BGP4-MIB and the flavour\'s BGP table (Cisco, Juniper): ADDR[,as=N][,state=up|down|flapping|idle|active|...] [,received=N][,advertised=N]. Repeat for more; change one with POST /bgp' -r
+complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l control -d 'HTTP control endpoint: GET /meter, POST /meter/reset, GET /devices, POST /link, POST /bgp' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l meter-file -d 'Also write the meter (JSON) to this file every second' -r -F
 complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l write-config -d 'Write a lightgate config for this fleet here, then serve' -r -F
 complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l monitor -d 'In the written config: ports on the first N interfaces of each router (2: the ExpressRoute case), or "all": ports on the first two and every other optic monitored (the device\'s `monitor` list)' -r
@@ -91,7 +92,7 @@ complete -c lightgate -n "__fish_lightgate_using_subcommand status" -l basic-aut
 complete -c lightgate -n "__fish_lightgate_using_subcommand status" -l json -d 'Print the agent\'s JSON instead of the table'
 complete -c lightgate -n "__fish_lightgate_using_subcommand status" -s h -l help -d 'Print help'
 complete -c lightgate -n "__fish_lightgate_using_subcommand gate" -l url -d 'The agent\'s base URL' -r
-complete -c lightgate -n "__fish_lightgate_using_subcommand gate" -l action -d 'What is about to be done' -r
+complete -c lightgate -n "__fish_lightgate_using_subcommand gate" -l action -d 'What is about to be done: create-circuit (a port\'s links), or for a circuit configure-peering, delete-circuit (its states in Azure) or enable-traffic (its peerings\' BGP sessions on both routers)' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand gate" -l wait -d 'Keep asking until the port is ready or this much time has passed' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand gate" -l interval -d 'How often to ask while waiting' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand gate" -l prometheus -d 'Ask Prometheus (or Thanos, Mimir, VictoriaMetrics) at this URL instead of an agent: for ports whose links are polled by different agents' -r

@@ -178,12 +178,14 @@ enum Command {
     /// Exit codes: COMMAND's own when it ran; 0 ready (no COMMAND); 75 not ready; 69
     /// agent unreachable or unable to record; 64 unknown port or bad arguments.
     Gate {
-        /// The port (pair) name.
+        /// The port (pair) name; the circuit's name for a circuit action.
         port: String,
         /// The agent's base URL.
         #[arg(long, default_value = "http://127.0.0.1:9750", value_name = "URL")]
         url: String,
-        /// What is about to be done.
+        /// What is about to be done: create-circuit (a port's links), or for a circuit
+        /// configure-peering, delete-circuit (its states in Azure) or enable-traffic (its
+        /// peerings' BGP sessions on both routers).
         #[arg(long, default_value = "create-circuit")]
         action: String,
         /// Keep asking until the port is ready or this much time has passed.

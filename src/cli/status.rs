@@ -93,7 +93,42 @@ fn render_port(out: &mut String, p: &PortJson) {
             let _ = writeln!(out, "    {f}");
         }
     }
+    for peering in &p.peerings {
+        render_peering(out, peering);
+    }
     out.push('\n');
+}
+
+/// A peering: its verdict for traffic, one line per BGP session, and what fails.
+fn render_peering(out: &mut String, p: &crate::api::PeeringReadyJson) {
+    let verdict = if p.ready {
+        "READY FOR TRAFFIC"
+    } else {
+        "NOT READY FOR TRAFFIC"
+    };
+    let _ = writeln!(out, "  PEERING {} {}  {verdict}", p.circuit, p.peering);
+    for s in &p.sessions {
+        let state = s.state.as_deref().unwrap_or("no such neighbour");
+        let count = |n: Option<u64>| n.map(|n| n.to_string()).unwrap_or_else(|| "-".to_string());
+        let _ = writeln!(
+            out,
+            "    {:<6} {:<12} {:<40} {:<12} AS {:<10} up {:>8}s  rcvd {:>6}  adv {:>6}/{}",
+            s.link,
+            s.device,
+            format!("{} ({})", s.neighbor, s.family),
+            state,
+            s.remote_as
+                .map(|a| a.to_string())
+                .unwrap_or_else(|| "-".to_string()),
+            count(s.established_seconds),
+            count(s.prefixes_received),
+            count(s.prefixes_advertised),
+            s.prefix_limit,
+        );
+    }
+    for f in &p.failing {
+        let _ = writeln!(out, "    {f}");
+    }
 }
 
 fn render_link(out: &mut String, l: &LinkJson) {

@@ -617,3 +617,51 @@ fn azure_credentials_and_clouds_resolve_or_say_what_is_missing() {
         );
     }
 }
+
+#[test]
+fn peerings_are_read_and_their_mistakes_located() {
+    let ok = format!(
+        "{EXAMPLE}\n[[port.peering]]\ncircuit = \"ckt-1\"\ntype = \"private\"\nprimary_subnet = \"192.168.100.128/30\"\nsecondary_subnet = \"192.168.100.132/30\"\nipv6_primary_subnet = \"fd00:10::/126\"\nvrf = \"AZURE\"\nhold_down = \"2m\"\nprefixes_max = 100\nadvertised_prefix_count = 40\n"
+    );
+    let c = Config::parse(&ok, "t.toml").unwrap();
+    let p = &c.ports[0].peerings[0];
+    assert_eq!(p.kind, crate::bgp::PeeringKind::Private);
+    assert_eq!(p.primary.unwrap().to_string(), "192.168.100.128/30");
+    assert_eq!(p.vrf.as_deref(), Some("AZURE"));
+    assert_eq!(p.hold_down, Duration::from_secs(120));
+    assert_eq!((p.prefixes_min, p.prefixes_max), (1, Some(100)));
+    assert_eq!(p.advertised, (Some(40), None));
+
+    let bad = format!(
+        "{EXAMPLE}\n[[port.peering]]\ncircuit = \"ckt-1\"\ntype = \"public-ish\"\n\n[[port.peering]]\ncircuit = \"ckt-1\"\ntype = \"private\"\nprimary_subnet = \"192.168.100.128/29\"\nsecondary_subnet = \"192.168.100.133/30\"\nipv6_primary_subnet = \"192.168.1.0/30\"\nvrf = \"A; reload\"\nprefixes_min = 10\nprefixes_max = 5\n"
+    );
+    let p = problems(&bad);
+    let joined = p.join("\n");
+    for (line, needle) in [
+        (
+            29,
+            "peering type \"public-ish\" is not private or microsoft",
+        ),
+        (34, "each link's subnet is a /30"),
+        (
+            35,
+            "is not a network address (did you mean 192.168.100.132/30?)",
+        ),
+        (36, "is not an IPv6 subnet"),
+        (37, "vrf \"A; reload\" must be one word"),
+        (39, "prefixes_max 5 is below prefixes_min 10"),
+    ] {
+        assert!(
+            p.iter()
+                .any(|x| x.contains(&format!("t.toml:{line}:")) && x.contains(needle)),
+            "line {line}: {needle}\n{joined}"
+        );
+    }
+    let typo =
+        format!("{EXAMPLE}\n[[port.peering]]\ncircuit = \"c\"\ntype = \"private\"\nvfr = \"X\"\n");
+    assert!(
+        problems(&typo).join("\n").contains("vfr"),
+        "{:?}",
+        problems(&typo)
+    );
+}

@@ -540,6 +540,24 @@ fn peering(
         .as_ref()
         .map(|h| c.duration("hold_down", h, duration::HOLD_DOWN))
         .unwrap_or(Duration::from_secs(60));
+    if let Some(v) = &r.vrf {
+        // It goes into show commands on a console: one word, nothing a shell or CLI
+        // would read as more.
+        let ok = !v.get_ref().is_empty()
+            && v.get_ref().len() <= 64
+            && v.get_ref()
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.' | ':'));
+        if !ok {
+            c.problem(
+                v.span(),
+                format!(
+                    "vrf {:?} must be one word of letters, digits, '-', '_', '.' and ':'",
+                    v.get_ref()
+                ),
+            );
+        }
+    }
     let prefixes_min = r.prefixes_min.as_ref().map(|v| *v.get_ref()).unwrap_or(1);
     let prefixes_max = r.prefixes_max.as_ref().map(|v| *v.get_ref());
     if let (Some(max), Some(m)) = (prefixes_max, &r.prefixes_max) {
