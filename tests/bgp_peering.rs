@@ -276,3 +276,73 @@ async fn a_port_walks_from_light_to_traffic_and_a_dropped_session_closes_the_gat
     t.stop().await;
     cancel.cancel();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_router_without_bgp_tables_says_so_once_and_is_not_probed_every_poll() {
+    // Routers without any BGP MIB, a peering declared without Azure.
+    let settings = FleetSettings {
+        devices: 2,
+        ports: 2,
+        mix: parse_mix("healthy").unwrap(),
+        first_address: Ipv4Addr::LOCALHOST,
+        port: 0,
+        one_address: true,
+        control: Some("127.0.0.1:0".parse().unwrap()),
+        ..FleetSettings::default()
+    };
+    let fleet = Arc::new(Fleet::bind(settings).await.expect("the fleet binds"));
+    let cancel = CancellationToken::new();
+    tokio::spawn(fleet.clone().serve(cancel.clone()));
+    let dir = tempfile::tempdir().unwrap();
+    let options = ConfigOptions {
+        listen: "127.0.0.1:0".into(),
+        poll_interval: "200ms".into(),
+        hold_down: "1s".into(),
+        monitor: Monitor::First(1),
+        community: "public".into(),
+        audit_log: dir.path().join("audit.jsonl").display().to_string(),
+        traps: None,
+        v3: None,
+    };
+    let config = lightgate_config(&fleet.devices, &fleet.addresses(), &options)
+        + "\n[[port.peering]]\ncircuit = \"ckt-lab\"\ntype = \"private\"\nprimary_subnet = \"192.168.100.128/30\"\nsecondary_subnet = \"192.168.100.132/30\"\n";
+    let t = TestAgent::start(&config).await;
+    let path = "/api/v1/circuits/ckt-lab/peerings/private";
+    let (status, p) = t
+        .wait_for(path, Duration::from_secs(10), |_, p| {
+            p["failing"].to_string().contains("no BGP table")
+        })
+        .await;
+    assert_eq!(status, 503, "{p:#}");
+    let detail = p["failing"][0].as_str().unwrap();
+    assert!(
+        detail.contains("link1 sim-0001 to 192.168.100.130: BGP sessions not read: could not decode the device's answer: no BGP table")
+            && detail.contains("use the serial source"),
+        "{p:#}"
+    );
+    // Polls go on every 200 ms; the BGP tables are not probed again at each of them.
+    let count = |m: &str, name: &str| value(m, name, &[("device", "sim-0001")]);
+    let polls = |d: &Value| {
+        d["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["device"] == "sim-0001")
+            .unwrap()["polls"]
+            .as_f64()
+            .unwrap()
+    };
+    let (m0, d0) = (t.metrics().await, t.json("/api/v1/devices").await.1);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (m1, d1) = (t.metrics().await, t.json("/api/v1/devices").await.1);
+    let requests =
+        count(&m1, "lightgate_snmp_requests_total") - count(&m0, "lightgate_snmp_requests_total");
+    let n = polls(&d1) - polls(&d0);
+    assert!(n >= 5.0, "{n} polls in 2 s");
+    assert!(
+        requests <= 2.0 * n,
+        "{requests} SNMP requests for {n} polls: the missing tables are probed at every poll"
+    );
+    t.stop().await;
+    cancel.cancel();
+}

@@ -784,3 +784,81 @@ async fn an_unread_power_line_is_logged_once_per_device() {
     assert!(warnings[0].contains("edge-c"), "{}", warnings[0]);
     assert!(warnings[0].contains("Rx power far end"), "{}", warnings[0]);
 }
+
+/// Each dialect's BGP summary as its routers print it, with the session to
+/// Microsoft (192.168.100.130, AS 12076) in VRF AZURE, up 1 day 2 hours, 4 prefixes
+/// received; and another session in the global table.
+fn bgp_outputs(d: Dialect) -> Vec<(&'static str, &'static str)> {
+    match d {
+        Dialect::CiscoIos => vec![
+            ("show bgp all summary", "For address family: IPv4 Unicast\r\nBGP router identifier 10.0.0.1, local AS number 65010\r\nBGP table version is 9, main routing table version 9\r\n\r\nNeighbor        V           AS MsgRcvd MsgSent   TblVer  InQ OutQ Up/Down  State/PfxRcd\r\n10.0.0.9        4        65001      26      27        9    0    0 00:20:06        7\r\n"),
+            ("show bgp vpnv4 unicast vrf AZURE summary", "BGP router identifier 10.0.0.1, local AS number 65010\r\nBGP table version is 9, main routing table version 9\r\n\r\nNeighbor        V           AS MsgRcvd MsgSent   TblVer  InQ OutQ Up/Down  State/PfxRcd\r\n192.168.100.130 4        12076     100     120        9    0    0 1d02h           4\r\n"),
+            ("show bgp vpnv6 unicast vrf AZURE summary", ""),
+        ],
+        Dialect::CiscoNxos => vec![(
+            "show bgp vrf all all summary",
+            "BGP summary information for VRF default, address family IPv4 Unicast\r\nBGP router identifier 10.0.0.1, local AS number 65010\r\n\r\nNeighbor        V    AS MsgRcvd MsgSent   TblVer  InQ OutQ Up/Down  State/PfxRcd\r\n10.0.0.9        4 65001      26      27        9    0    0 00:20:06 7\r\n\r\nBGP summary information for VRF AZURE, address family IPv4 Unicast\r\nBGP router identifier 10.0.0.1, local AS number 65010\r\nBGP table version is 9, IPv4 Unicast config peers 1, capable peers 1\r\n\r\nNeighbor        V    AS MsgRcvd MsgSent   TblVer  InQ OutQ Up/Down  State/PfxRcd\r\n192.168.100.130 4 12076     100     120        9    0    0    1d02h 4\r\n",
+        )],
+        Dialect::CiscoIosxr => vec![
+            ("show bgp all all summary", "Address Family: IPv4 Unicast\r\n-----------------------------\r\n\r\nBGP router identifier 10.0.0.1, local AS number 65010\r\n\r\nNeighbor        Spk    AS MsgRcvd MsgSent   TblVer  InQ OutQ  Up/Down  St/PfxRcd\r\n10.0.0.9          0 65001      26      27        9    0    0 00:20:06          7\r\n"),
+            ("show bgp vrf all ipv4 unicast summary", "VRF: AZURE\r\n----------\r\nBGP VRF AZURE, state: Active\r\nBGP router identifier 10.0.0.1, local AS number 65010\r\n\r\nNeighbor        Spk    AS MsgRcvd MsgSent   TblVer  InQ OutQ  Up/Down  St/PfxRcd\r\n192.168.100.130   0 12076     100     120        9    0    0    1d02h          4\r\n"),
+            ("show bgp vrf all ipv6 unicast summary", ""),
+        ],
+        Dialect::AristaEos => vec![
+            ("show ip bgp summary vrf all", "BGP summary information for VRF default\r\nRouter identifier 10.0.0.1, local AS number 65010\r\nNeighbor Status Codes: m - Under maintenance\r\n  Neighbor         V  AS           MsgRcvd   MsgSent  InQ OutQ  Up/Down State   PfxRcd PfxAcc\r\n  10.0.0.9         4  65001             26        27    0    0 00:20:06 Estab   7      7\r\nBGP summary information for VRF AZURE\r\nRouter identifier 10.0.0.1, local AS number 65010\r\nNeighbor Status Codes: m - Under maintenance\r\n  Neighbor         V  AS           MsgRcvd   MsgSent  InQ OutQ  Up/Down State   PfxRcd PfxAcc\r\n  192.168.100.130  4  12076            100       120    0    0    1d02h Estab   4      4\r\n"),
+            ("show ipv6 bgp summary vrf all", "BGP summary information for VRF default\r\nRouter identifier 10.0.0.1, local AS number 65010\r\n"),
+        ],
+        Dialect::Junos => vec![(
+            "show bgp summary",
+            "Threading mode: BGP I/O\r\nGroups: 2 Peers: 2 Down peers: 0\r\nTable          Tot Paths  Act Paths Suppressed    History Damp State    Pending\r\ninet.0\r\n                       7          7          0          0          0          0\r\nPeer                     AS      InPkt     OutPkt    OutQ   Flaps Last Up/Dwn State|#Active/Received/Accepted/Damped...\r\n10.0.0.9              65001         26         27       0       0       20:06 Establ\r\n  inet.0: 7/7/7/0\r\n192.168.100.130       12076        100        120       0       0 1d 2:00:00 Establ\r\n  AZURE.inet.0: 4/4/4/0\r\n",
+        )],
+    }
+}
+
+#[test]
+fn every_dialect_reads_the_bgp_sessions_in_the_same_console_visit() {
+    let microsoft: std::net::IpAddr = "192.168.100.130".parse().unwrap();
+    for d in Dialect::ALL {
+        let mut r = router(d, &[dialect::lr4(name(d), None)]);
+        for (cmd, text) in bgp_outputs(d) {
+            r = r.output(cmd, text);
+        }
+        let served = serve(r.clone(), &Transport::Tcp);
+        let s = settings(served.target.clone(), d);
+        let (readings, _, bgp) = lightgate::source::serial::visit_blocking(
+            &s,
+            &[name(d).to_string()],
+            &[(Some("AZURE".to_string()), microsoft)],
+            Instant::now() + Duration::from_secs(20),
+        )
+        .unwrap_or_else(|e| panic!("{d}: {e}"));
+        assert!(readings[name(d)].is_ok(), "{d}: the optic is still read");
+        let sessions = bgp.unwrap_or_else(|| panic!("{d}: no BGP read"));
+        let ms = sessions
+            .iter()
+            .find(|x| x.peer == microsoft)
+            .unwrap_or_else(|| panic!("{d}: no session to Microsoft in {sessions:?}"));
+        assert_eq!(ms.vrf.as_deref(), Some("AZURE"), "{d}");
+        assert_eq!(ms.state.as_str(), "established", "{d}");
+        assert_eq!(ms.remote_as.map(|a| a.0), Some(12076), "{d}");
+        assert_eq!(ms.established_seconds, Some(93_600), "{d}");
+        assert_eq!(
+            ms.received_in(&lightgate::bgp::Family::ipv4_unicast()),
+            Some(4),
+            "{d}: {ms:?}"
+        );
+        assert!(
+            sessions
+                .iter()
+                .any(|x| x.peer.to_string() == "10.0.0.9" && x.vrf.is_none()),
+            "{d}: the global session keeps its table: {sessions:?}"
+        );
+        let heard = r.heard();
+        for (cmd, _) in bgp_outputs(d) {
+            assert!(
+                heard.iter().any(|h| h == cmd),
+                "{d}: {cmd:?} not sent: {heard:?}"
+            );
+        }
+    }
+}

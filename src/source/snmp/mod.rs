@@ -109,9 +109,12 @@ impl SnmpSource {
         loop {
             let stale = match &self.bgp {
                 None => true,
+                // A device without any BGP table is asked again only at the
+                // rediscovery interval: no probe storm, one error.
                 Some((d, at)) => {
                     at.elapsed() >= self.settings.rediscover_interval
-                        || (at.elapsed() >= BGP_MISSING_RETRY
+                        || (d.has_table()
+                            && at.elapsed() >= BGP_MISSING_RETRY
                             && !bgp::plan(d, &addrs).missing.is_empty())
                 }
             };
