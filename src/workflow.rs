@@ -54,6 +54,22 @@ enum Fact {
     Unknown(Vec<String>),
 }
 
+/// The circuits the port's declared peerings name, as evidence.
+fn declared_circuits(view: &PortView) -> Vec<String> {
+    let mut names: Vec<String> = view
+        .peerings
+        .iter()
+        .map(|p| {
+            format!(
+                "{} (declared by [[port.peering]]; circuits are not read from Azure)",
+                p.circuit
+            )
+        })
+        .collect();
+    names.dedup();
+    names
+}
+
 /// The workflow of a port at the time of `view`. `traffic`: the port's recent gate
 /// decisions from the audit trail (a recorded ready enable-traffic is the last step's
 /// evidence).
@@ -145,6 +161,9 @@ pub fn workflow(view: &PortView, traffic: &[crate::audit::Decision]) -> Workflow
             } else {
                 "no circuit yet".to_string()
             }]),
+            // Declared peerings name their circuit: it exists, as far as the operator
+            // says.
+            None if !view.peerings.is_empty() => Fact::Done(declared_circuits(view)),
             // Without Azure access the circuits are unseen, but whether the port may
             // have one is still known: that is the point of the gate.
             None => Fact::NotDone(vec![
@@ -174,6 +193,12 @@ pub fn workflow(view: &PortView, traffic: &[crate::audit::Decision]) -> Workflow
                             format!("{}: provider {} / circuit {}; peering needs Provisioned and Enabled", c.name, c.provider_state, c.circuit_state)
                         }
                     })
+                    .collect(),
+            ),
+            None if !view.peerings.is_empty() => Fact::Done(
+                view.peerings
+                    .iter()
+                    .map(|p| format!("{} {} (declared in [[port.peering]], not read from Azure)", p.circuit, p.peering))
                     .collect(),
             ),
             None => Fact::Unknown(vec!["peerings are read from Azure".to_string()]),

@@ -346,3 +346,66 @@ async fn a_router_without_bgp_tables_says_so_once_and_is_not_probed_every_poll()
     t.stop().await;
     cancel.cancel();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_declared_peering_walks_the_workflow_to_traffic_without_azure() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = format!(
+        "audit_log = \"{}\"\n{}\n[[port.peering]]\ncircuit = \"ckt-lab\"\ntype = \"private\"\nprimary_subnet = \"192.168.100.128/30\"\nsecondary_subnet = \"192.168.100.132/30\"\nhold_down = \"1s\"\n",
+        dir.path().join("audit.jsonl").display(),
+        common::pair("\"healthy\"", "200ms", "500ms").replace(
+            "name = \"erd-ams-1\"\n",
+            "name = \"erd-ams-1\"\nloa_issued = \"2026-11-02\"\ncross_connects_completed = \"2026-11-20\"\n"
+        )
+    );
+    let t = TestAgent::start(&config).await;
+    const PATH: &str = "/api/v1/ports/erd-ams-1/workflow";
+    const BGP: &str = "BGP up and Microsoft peering prefixes validated";
+    // The simulated sessions take a few seconds to come up: blocked, with the reason.
+    let (_, w) = t
+        .wait_for(PATH, Duration::from_secs(5), |_, w| {
+            step(w, BGP)["status"] == "blocked"
+        })
+        .await;
+    assert!(w.to_string().contains("(not established)"), "{w:#}");
+    assert_eq!(
+        step(&w, "circuit created on the port")["status"],
+        "done",
+        "{w:#}"
+    );
+    assert!(step(&w, "peerings configured")["evidence"][0]
+        .as_str()
+        .unwrap()
+        .contains("declared in [[port.peering]]"));
+    let (_, w) = t
+        .wait_for(PATH, Duration::from_secs(15), |_, w| {
+            step(w, "traffic enabled")["status"] == "next"
+        })
+        .await;
+    assert_eq!(step(&w, "traffic enabled")["status"], "next", "{w:#}");
+    assert_eq!(step(&w, BGP)["status"], "done", "{w:#}");
+    assert_eq!(
+        step(&w, "traffic enabled")["evidence"][0],
+        "ready for traffic: lightgate gate ckt-lab --action enable-traffic -- COMMAND"
+    );
+    // Without Azure the circuit is known by its declared peering.
+    let (status, d) = post_json(
+        t.url("/api/v1/circuits/ckt-lab/gate"),
+        json!({"action": "enable-traffic", "user": "bob", "command": ["true"]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{d:#}");
+    assert_eq!(d["circuit"], "ckt-lab");
+    let (_, w) = t.json(PATH).await;
+    assert_eq!(step(&w, "traffic enabled")["status"], "done", "{w:#}");
+    let (status, _) = post_json(
+        t.url("/api/v1/circuits/ckt-lab/gate"),
+        json!({"action": "configure-peering", "user": "bob"}),
+    )
+    .await;
+    assert_eq!(
+        status, 404,
+        "other circuit actions need the circuit from Azure"
+    );
+    t.stop().await;
+}

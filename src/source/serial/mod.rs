@@ -471,7 +471,10 @@ impl ReadingSource for SerialSource {
         }
         if let Some((at, _, err)) = &self.retry_at {
             if Instant::now() < *at {
-                return Err(err.clone());
+                // Left alone after a failure: BGP is unread for the same reason.
+                let err = err.clone();
+                self.bgp_last = Some(Err(err.clone()));
+                return Err(err);
             }
         }
         let settings = self.settings.clone();
