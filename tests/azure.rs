@@ -11,7 +11,7 @@ use std::time::Duration;
 use common::fake_azure::{
     circuit, fake_azure, microsoft_peering_validation_needed, Fake, Fault, PORT_ID, SECRET,
 };
-use common::{pair, post_json, samples, step, value, TestAgent};
+use common::{cli, pair, post_json, samples, step, value, TestAgent};
 
 fn config(fake: &str, auth: &str) -> String {
     format!(
@@ -480,19 +480,6 @@ async fn a_managed_identity_gets_its_token_from_the_metadata_service() {
     assert_eq!(status, 200, "{body:#}");
     assert_eq!(f.lock().unwrap().tokens_issued, 1);
     t.stop().await;
-}
-
-async fn cli(args: &[&str]) -> std::process::Output {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_lightgate"))
-            .args(&args)
-            .env("USER", "alice")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use common::fake_azure::{circuit, fake_azure, Fake, PORT_ID, SECRET};
 use common::snmpsim::free_udp_port;
-use common::{post_json, step, value, TestAgent};
+use common::{cli, post_json, step, value, TestAgent};
 use lightgate::simulate::bgp::SimPeer;
 use lightgate::simulate::config_out::{lightgate_config, ConfigOptions, Monitor};
 use lightgate::simulate::{parse_flavours, parse_mix, BgpRequest, Fleet, FleetSettings};
@@ -33,19 +33,6 @@ fn private_peering() -> Value {
             "primaryPeerAddressPrefix": "192.168.100.128/30", "secondaryPeerAddressPrefix": "192.168.100.132/30"
         }
     })
-}
-
-async fn cli(args: &[&str]) -> std::process::Output {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    tokio::task::spawn_blocking(move || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_lightgate"))
-            .args(&args)
-            .env("USER", "alice")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -209,3 +209,17 @@ pub fn require(cmd: &str, package: &str) {
         "{cmd} is needed: install it with `apt-get install {package}` (./scripts/test.sh does)"
     );
 }
+
+/// Runs the lightgate binary with `args` (as user alice) and returns its output.
+pub async fn cli(args: &[&str]) -> std::process::Output {
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_lightgate"))
+            .args(&args)
+            .env("USER", "alice")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}

@@ -86,16 +86,28 @@ impl SnmpSource {
             .acquire()
             .await
             .map_err(|_| SourceError::Transport("the agent is shutting down".to_string()))?;
+        let mut client = self.checkout().await?;
+        let result = self.bgp_with(&mut client, wanted).await;
+        self.checkin(client, matches!(result, Err(SourceError::Auth(_))));
+        result
+    }
+
+    /// A client for one poll, with the GET size learned so far.
+    async fn checkout(&mut self) -> Result<Client, SourceError> {
         let mut client = self.client().await?;
         if let Some(n) = self.max_get {
             client.set_max_get(n);
         }
-        let result = self.bgp_with(&mut client, wanted).await;
-        if self.settings.version == SnmpVersion::V3 && !matches!(result, Err(SourceError::Auth(_)))
-        {
+        Ok(client)
+    }
+
+    /// Keeps what the poll learned: the GET size, and the v3 session unless it failed
+    /// to authenticate.
+    fn checkin(&mut self, client: Client, auth_failed: bool) {
+        self.max_get = Some(client.max_get());
+        if self.settings.version == SnmpVersion::V3 && !auth_failed {
             self.v3_client = Some(client);
         }
-        result
     }
 
     async fn bgp_with(
@@ -249,16 +261,9 @@ impl ReadingSource for SnmpSource {
             .acquire()
             .await
             .map_err(|_| SourceError::Transport("the agent is shutting down".to_string()))?;
-        let mut client = self.client().await?;
-        if let Some(n) = self.max_get {
-            client.set_max_get(n);
-        }
+        let mut client = self.checkout().await?;
         let result = self.poll_with(&mut client, interfaces).await;
-        self.max_get = Some(client.max_get());
-        if self.settings.version == SnmpVersion::V3 && !matches!(result, Err(SourceError::Auth(_)))
-        {
-            self.v3_client = Some(client);
-        }
+        self.checkin(client, matches!(result, Err(SourceError::Auth(_))));
         result
     }
 }
