@@ -14,7 +14,7 @@ use lightgate_snmp::oids;
 use lightgate_snmp::types::{oid, Oid, Value};
 
 use super::ber;
-use super::layout::{Cell, Vendor};
+use lightgate_snmp::Vendor;
 
 /// A flapping session is up this long, then down [`FLAP_DOWN`], again and again.
 pub const FLAP_UP: Duration = Duration::from_secs(20);
@@ -154,17 +154,14 @@ fn kind(a: &IpAddr) -> u32 {
     }
 }
 
-/// The BGP cells of a router of `flavour` with `peers`.
-pub fn cells(flavour: Vendor, peers: &[IpAddr]) -> Vec<(Oid, Cell)> {
-    let mut out = Vec::new();
-    if peers.is_empty() {
-        return out;
-    }
-    let cell = |peer: usize, field: Field| Cell::Bgp { peer, field };
-    out.push((
-        oid("1.3.6.1.2.1.15.2.0"),
-        Cell::Static(Value::Integer(65010)),
-    ));
+/// The local AS the simulated routers answer in bgpLocalAs.
+pub const LOCAL_AS: i64 = 65010;
+
+/// The BGP cells of a router of `flavour` with `peers`: (OID, peer, field); the
+/// layout makes them cells.
+pub fn cells(flavour: Vendor, peers: &[IpAddr]) -> Vec<(Oid, usize, Field)> {
+    let mut out: Vec<(Oid, (usize, Field))> = Vec::new();
+    let cell = |peer: usize, field: Field| (peer, field);
     for (k, a) in peers.iter().enumerate() {
         if a.is_ipv4() {
             let idx = addr_arcs(a);
@@ -233,7 +230,7 @@ pub fn cells(flavour: Vendor, peers: &[IpAddr]) -> Vec<(Oid, Cell)> {
             _ => {}
         }
     }
-    out
+    out.into_iter().map(|(o, (k, f))| (o, k, f)).collect()
 }
 
 /// The value of `field` of session `p` at `at`, as `flavour`'s MIB encodes it.

@@ -199,7 +199,16 @@ impl Layout {
         ports: usize,
         peers: &[std::net::IpAddr],
     ) -> Layout {
-        let mut cells: Vec<(Oid, Cell)> = super::bgp::cells(flavour, peers);
+        let mut cells: Vec<(Oid, Cell)> = super::bgp::cells(flavour, peers)
+            .into_iter()
+            .map(|(o, peer, field)| (o, Cell::Bgp { peer, field }))
+            .collect();
+        if !peers.is_empty() {
+            cells.push((
+                oid("1.3.6.1.2.1.15.2.0"),
+                Cell::Static(Value::Integer(super::bgp::LOCAL_AS)),
+            ));
+        }
         let profile = optic.profile();
         let lanes = profile.lanes;
         cells.push((
