@@ -50,6 +50,9 @@ pub struct Decision {
     pub failing: Vec<String>,
     pub checks: LinkChecks,
     pub readings: LinkReadings,
+    /// enable-traffic: the circuit's peerings as decided on (checks and sessions).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub peerings: Vec<crate::api::PeeringReadyJson>,
 }
 
 /// What a gate asks for.
@@ -478,6 +481,7 @@ mod tests {
             failing: vec![],
             checks: LinkChecks::default(),
             readings: LinkReadings::default(),
+            peerings: Vec::new(),
         }
     }
 

@@ -113,6 +113,14 @@ impl Gate {
                 link1: p.links.link1.reading,
                 link2: p.links.link2.reading,
             },
+            peerings: if action == Action::EnableTraffic {
+                peerings
+                    .iter()
+                    .map(|x| crate::api::PeeringReadyJson::new(&view.config.name, x))
+                    .collect()
+            } else {
+                Vec::new()
+            },
         };
         let path = self.store.config().audit_log.clone();
         self.audit.append(&path, &decision).map(|()| decision)

@@ -197,6 +197,14 @@ async fn a_port_walks_from_light_to_traffic_and_a_dropped_session_closes_the_gat
     .await;
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(marker.exists(), "the command ran");
+    // The audit record holds the peering as decided on.
+    let (_, audit) = t.json(&format!("/api/v1/audit?port={PORT}")).await;
+    let last = audit["records"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "enable-traffic", "{last:#}");
+    assert_eq!(last["circuit"], CIRCUIT);
+    let recorded = &last["peerings"][0];
+    assert_eq!(recorded["ready"], true, "{last:#}");
+    assert_eq!(recorded["sessions"][1]["state"], "established", "{last:#}");
     let (_, w) = t.json(&format!("/api/v1/ports/{PORT}/workflow")).await;
     for s in w["steps"].as_array().unwrap() {
         if s["step"] != "Letter of Authorization"

@@ -143,6 +143,7 @@ pub fn decide(a: &GateArgs, prometheus: &str) -> Result<Decision, (u8, String)> 
         failing,
         checks: LinkChecks::default(),
         readings: LinkReadings::default(),
+        peerings: Vec::new(),
     };
     if let Some(path) = &a.audit_log {
         AuditLog::default().append(path, &decision).map_err(|e| {
