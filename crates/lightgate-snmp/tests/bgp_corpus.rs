@@ -49,13 +49,13 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
     ),
     (
         "timos_7750-bgp",
-        "*",
-        "TIMETRA-BGP-MIB is not read: Nokia peers come from BGP4-MIB only (base router), without VPRN peers",
+        "admin",
+        "upstream's admin status is tBgpPeerNgOperLastEvent, which is not an admin status (and its numbers differ between the two TiMOS walks); lightgate leaves it out",
     ),
     (
         "timos_7705",
-        "*",
-        "TIMETRA-BGP-MIB is not read: Nokia peers come from BGP4-MIB only (base router)",
+        "admin",
+        "as for timos_7750-bgp",
     ),
 ];
 
@@ -167,7 +167,10 @@ fn every_peer_librenms_expects_is_read_right() {
                 ));
             }
             let want_admin = p["bgpPeerAdminStatus"].as_str().unwrap_or("");
-            if !want_admin.is_empty() && s.admin.as_deref() != Some(want_admin) {
+            if !want_admin.is_empty()
+                && !excepted(&name, "admin")
+                && s.admin.as_deref() != Some(want_admin)
+            {
                 failures.push(format!(
                     "{name} {addr}: admin {:?}, expected {want_admin}",
                     s.admin

@@ -25,6 +25,11 @@
 //!   instance.afi.safi.type.len.address: 2 remote AS, 5 state, 7 established time,
 //!   11 admin; VRF name .1.1.1.6 (Public is the global table); prefixes .1.1.3.1
 //!   (1 received, 3 advertised).
+//! - TIMETRA-BGP-MIB `tBgpPeerNgTable` .6527.3.1.2.14.4.7.1, index
+//!   vRtrID.type.len.address: 59 connection state (the BGP4-MIB numbers), 66 the
+//!   peer's 4-byte AS, 7 description; `tBgpPeerNgOperTable` .4.8.1 column 177 the
+//!   seconds since the last state change; the VRF is TIMETRA-VRTR-MIB vRtrName
+//!   (.6527.3.1.2.3.1.1.4, Base is the global table). No prefix counters are read.
 
 use std::collections::{BTreeMap, HashMap};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -41,6 +46,7 @@ pub enum BgpMib {
     Juniper,
     Arista,
     Huawei,
+    Nokia,
 }
 
 impl BgpMib {
@@ -51,6 +57,7 @@ impl BgpMib {
             BgpMib::Juniper => "BGP4-V2-MIB-JUNIPER",
             BgpMib::Arista => "ARISTA-BGP4V2-MIB",
             BgpMib::Huawei => "HUAWEI-BGP-VPN-MIB",
+            BgpMib::Nokia => "TIMETRA-BGP-MIB",
         }
     }
 }
@@ -80,6 +87,12 @@ pub fn columns(mib: BgpMib) -> Vec<Oid> {
             v.extend(c(ARISTA_PREFIX, &[3, 4, 5]));
             v
         }
+        BgpMib::Nokia => {
+            let mut v = c(TIMOS_PEER, &[66, 59, 7]);
+            v.extend(c(TIMOS_OPER, &[177]));
+            v.push(oid(TIMOS_VRTR_NAME));
+            v
+        }
         BgpMib::Huawei => {
             let mut v = c(HW_PEER, &[2, 5, 7, 11]);
             v.push(oid(HW_VRF_NAME));
@@ -100,11 +113,12 @@ pub fn legacy_prefix_columns() -> Vec<Oid> {
 }
 
 /// Vendor tables first: the order sessions are merged in.
-pub const ALL: [BgpMib; 5] = [
+pub const ALL: [BgpMib; 6] = [
     BgpMib::Cisco,
     BgpMib::Juniper,
     BgpMib::Arista,
     BgpMib::Huawei,
+    BgpMib::Nokia,
     BgpMib::Bgp4,
 ];
 
@@ -121,6 +135,9 @@ const ARISTA_PREFIX: &str = "1.3.6.1.4.1.30065.4.1.1.8.1";
 const HW_PEER: &str = "1.3.6.1.4.1.2011.5.25.177.1.1.2.1";
 const HW_VRF_NAME: &str = "1.3.6.1.4.1.2011.5.25.177.1.1.1.1.6";
 const HW_PREFIX: &str = "1.3.6.1.4.1.2011.5.25.177.1.1.3.1";
+const TIMOS_PEER: &str = "1.3.6.1.4.1.6527.3.1.2.14.4.7.1";
+const TIMOS_OPER: &str = "1.3.6.1.4.1.6527.3.1.2.14.4.8.1";
+const TIMOS_VRTR_NAME: &str = "1.3.6.1.4.1.6527.3.1.2.3.1.1.4";
 
 /// A session and the cells it was read from (a steady poll GETs just those).
 #[derive(Debug, Clone, PartialEq)]
@@ -159,6 +176,7 @@ pub fn decode(cells: &BTreeMap<Oid, Value>) -> Vec<Decoded> {
             BgpMib::Juniper => juniper(cells),
             BgpMib::Arista => arista(cells),
             BgpMib::Huawei => huawei(cells),
+            BgpMib::Nokia => nokia(cells),
         };
         for (key, row) in rows {
             match out.get_mut(&key) {
@@ -587,6 +605,60 @@ fn arista(cells: &BTreeMap<Oid, Value>) -> Vec<(Key, Row)> {
             4 => count(row, family, o, v, |p, n| p.accepted = Some(n)),
             5 => count(row, family, o, v, |p, n| p.advertised = Some(n)),
             _ => {}
+        }
+    }
+    finish(rows, est)
+}
+
+fn nokia(cells: &BTreeMap<Oid, Value>) -> Vec<(Key, Row)> {
+    let names = oid(TIMOS_VRTR_NAME);
+    let vrf_of = |vrtr: u32| -> (Option<String>, Option<Oid>) {
+        let cell = names.child(&[vrtr]);
+        match cells.get(&cell).and_then(Value::as_text) {
+            Some(n) if n == "Base" || n.is_empty() => (None, Some(cell)),
+            Some(n) => (Some(n), Some(cell)),
+            None if vrtr == 1 => (None, None),
+            None => (Some(format!("vRtr {vrtr}")), None),
+        }
+    };
+    let mut rows: HashMap<Key, Row> = HashMap::new();
+    let mut est = HashMap::new();
+    for (col, idx, o, v) in under(cells, TIMOS_PEER) {
+        let Some((&vrtr, rest)) = idx.split_first() else {
+            continue;
+        };
+        let Some((peer, [])) = inet(rest) else {
+            continue;
+        };
+        let (vrf, name_cell) = vrf_of(vrtr);
+        let key = (vrf.clone(), peer);
+        let row = rows.entry(key).or_insert_with(|| {
+            let mut r = Row::new(peer, vrf);
+            r.cells.extend(name_cell);
+            r
+        });
+        match col {
+            59 => set_state(row, v),
+            66 => row.session.remote_as = int(v).and_then(Asn::from_snmp),
+            7 => row.session.description = v.as_text().filter(|d| !d.is_empty()),
+            _ => continue,
+        }
+        row.cells.push(o.clone());
+    }
+    for (col, idx, o, v) in under(cells, TIMOS_OPER) {
+        let Some((&vrtr, rest)) = idx.split_first() else {
+            continue;
+        };
+        let Some((peer, [])) = inet(rest) else {
+            continue;
+        };
+        let key = (vrf_of(vrtr).0, peer);
+        if col != 177 {
+            continue;
+        }
+        if let (Some(row), Some(s)) = (rows.get_mut(&key), secs(v)) {
+            est.insert(key, s);
+            row.cells.push(o.clone());
         }
     }
     finish(rows, est)

@@ -28,7 +28,7 @@ pub struct Discovery {
 impl Discovery {
     /// The text for a device without any BGP table.
     pub const NO_TABLE: &'static str =
-        "no BGP table: the device serves none of BGP4-MIB, CISCO-BGP4-MIB, BGP4-V2-MIB-JUNIPER, ARISTA-BGP4V2-MIB or HUAWEI-BGP-VPN-MIB to this SNMP user (use the serial source for BGP, or allow the BGP MIBs in the agent's view)";
+        "no BGP table: the device serves none of BGP4-MIB, CISCO-BGP4-MIB, BGP4-V2-MIB-JUNIPER, ARISTA-BGP4V2-MIB, HUAWEI-BGP-VPN-MIB or TIMETRA-BGP-MIB to this SNMP user (use the serial source for BGP, or allow the BGP MIBs in the agent's view)";
 
     pub fn has_table(&self) -> bool {
         !self.mibs.is_empty()
