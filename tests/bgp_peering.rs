@@ -404,3 +404,68 @@ async fn a_declared_peering_walks_the_workflow_to_traffic_without_azure() {
     );
     t.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flapping_session_is_followed_trap_by_trap_and_its_restarts_counted() {
+    // link1's router flaps its session (up 2 s, down 1 s) and says so by trap; the
+    // devices are polled only every 30 s.
+    let traps: SocketAddr = format!("127.0.0.1:{}", free_udp_port()).parse().unwrap();
+    let settings = FleetSettings {
+        devices: 2,
+        ports: 2,
+        flavours: parse_flavours("cisco,juniper").unwrap(),
+        mix: parse_mix("healthy").unwrap(),
+        first_address: Ipv4Addr::LOCALHOST,
+        port: 0,
+        one_address: true,
+        control: Some("127.0.0.1:0".parse().unwrap()),
+        trap_to: Some(traps),
+        bgp_peers: vec![
+            SimPeer::parse("192.168.100.130,state=flapping,flap_up=2,flap_down=1").unwrap(),
+            SimPeer::parse("192.168.100.134").unwrap(),
+        ],
+        ..FleetSettings::default()
+    };
+    let fleet = Arc::new(Fleet::bind(settings).await.expect("the fleet binds"));
+    let cancel = CancellationToken::new();
+    tokio::spawn(fleet.clone().serve(cancel.clone()));
+    let dir = tempfile::tempdir().unwrap();
+    let options = ConfigOptions {
+        listen: "127.0.0.1:0".into(),
+        poll_interval: "30s".into(),
+        hold_down: "1s".into(),
+        monitor: Monitor::First(1),
+        community: "public".into(),
+        audit_log: dir.path().join("audit.jsonl").display().to_string(),
+        traps: Some((traps, "public".to_string())),
+        v3: None,
+    };
+    let config = lightgate_config(&fleet.devices, &fleet.addresses(), &options)
+        + "staleness = \"1h\"\n\n[[port.peering]]\ncircuit = \"ckt-lab\"\ntype = \"private\"\nprimary_subnet = \"192.168.100.128/30\"\nsecondary_subnet = \"192.168.100.132/30\"\nhold_down = \"1s\"\n";
+    let t = TestAgent::start(&config).await;
+    let labels = [("circuit", "ckt-lab"), ("link", "link1")];
+    let mut starts = std::collections::BTreeSet::new();
+    let mut seen_down = false;
+    let until = Instant::now() + Duration::from_secs(12);
+    while Instant::now() < until && (starts.len() < 3 || !seen_down) {
+        let m = t.metrics().await;
+        let up = common::samples(&m, "lightgate_bgp_established_timestamp_seconds", &labels);
+        if let Some(v) = up.first().and_then(|l| l.rsplit(' ').next()) {
+            starts.insert(v.to_string());
+        }
+        let down = common::samples(
+            &m,
+            "lightgate_bgp_session_state",
+            &[("link", "link1"), ("state", "idle")],
+        );
+        seen_down |= down.iter().any(|l| l.ends_with(" 1"));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(seen_down, "the session was never seen down");
+    assert!(
+        starts.len() >= 3,
+        "the session restarted every 3 s, by trap, but only these starts were seen: {starts:?}"
+    );
+    t.stop().await;
+    cancel.cancel();
+}

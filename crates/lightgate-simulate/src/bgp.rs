@@ -25,7 +25,8 @@ pub const FLAP_DOWN: Duration = Duration::from_secs(10);
 pub enum Behaviour {
     /// In one state until told otherwise.
     Steady(BgpState),
-    /// Established [`FLAP_UP`], idle [`FLAP_DOWN`], and so on.
+    /// Established [`FLAP_UP`], idle [`FLAP_DOWN`] (or the peer's own periods), and so
+    /// on.
     Flapping,
 }
 
@@ -52,6 +53,8 @@ pub struct SimPeer {
     pub received: u64,
     /// Prefixes advertised to it while established.
     pub advertised: u64,
+    /// A flapping session's up and down periods.
+    pub flap: (Duration, Duration),
 }
 
 impl SimPeer {
@@ -69,6 +72,7 @@ impl SimPeer {
             behaviour: Behaviour::Steady(BgpState::Established),
             received: 4,
             advertised: 3,
+            flap: (FLAP_UP, FLAP_DOWN),
         };
         for part in parts.filter(|p| !p.is_empty()) {
             let (k, v) = part
@@ -83,9 +87,11 @@ impl SimPeer {
                 "state" => p.behaviour = Behaviour::parse(v)?,
                 "received" => p.received = num()?,
                 "advertised" => p.advertised = num()?,
+                "flap_up" => p.flap.0 = Duration::from_secs(num()?.max(1)),
+                "flap_down" => p.flap.1 = Duration::from_secs(num()?.max(1)),
                 other => {
                     return Err(format!(
-                        "--bgp-peer {s:?}: unknown key {other:?} (as, state, received, advertised)"
+                        "--bgp-peer {s:?}: unknown key {other:?} (as, state, received, advertised, flap_up, flap_down)"
                     ))
                 }
             }
@@ -107,15 +113,16 @@ impl PeerState {
         match self.peer.behaviour {
             Behaviour::Steady(s) => (s, self.since),
             Behaviour::Flapping => {
-                let period = FLAP_UP + FLAP_DOWN;
+                let (up, down) = self.peer.flap;
+                let period = up + down;
                 let t = at.duration_since(self.since).unwrap_or_default();
                 let cycles = t.as_millis() / period.as_millis();
                 let start = self.since + period * cycles as u32;
                 let into = t - period * cycles as u32;
-                if into < FLAP_UP {
+                if into < up {
                     (BgpState::Established, start)
                 } else {
-                    (BgpState::Idle, start + FLAP_UP)
+                    (BgpState::Idle, start + up)
                 }
             }
         }

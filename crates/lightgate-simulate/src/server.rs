@@ -1,6 +1,7 @@
 //! The running fleet: one UDP socket per router, a trap sender, the meter and the HTTP
 //! control endpoint. Everything stops on the cancellation token.
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -214,6 +215,7 @@ impl Fleet {
             ));
         }
         tasks.spawn(self.clone().watch_flaps(cancel.clone()));
+        tasks.spawn(self.clone().watch_bgp(cancel.clone()));
         if let Some(path) = self.settings.meter_file.clone() {
             tasks.spawn(self.clone().write_meter(path, cancel.clone()));
         }
@@ -272,6 +274,53 @@ impl Fleet {
                 if up != last[n] {
                     last[n] = up;
                     self.send_trap(*i, *k, up).await;
+                }
+            }
+        }
+    }
+
+    /// Sends the BGP trap of every flapping session each time it goes up or down
+    /// (sessions changed through `POST /bgp` send theirs there).
+    async fn watch_bgp(self: Arc<Self>, cancel: CancellationToken) {
+        let Some(to) = self.settings.trap_to else {
+            return;
+        };
+        if self.settings.bgp_peers.is_empty() {
+            return;
+        }
+        let mut last: HashMap<(usize, usize), lightgate_core::bgp::BgpState> = HashMap::new();
+        let mut tick = tokio::time::interval(Duration::from_millis(250));
+        loop {
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tick.tick() => {}
+            }
+            let now = SystemTime::now();
+            for (i, dev) in self.devices.iter().enumerate() {
+                let changed: Vec<(std::net::IpAddr, lightgate_core::bgp::BgpState)> = {
+                    let sessions = dev.bgp.lock().unwrap_or_else(|e| e.into_inner());
+                    sessions
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, p)| p.peer.behaviour == crate::bgp::Behaviour::Flapping)
+                        .filter_map(|(k, p)| {
+                            let state = p.now(now).0;
+                            let before = last.insert((i, k), state);
+                            (before.is_some_and(|b| b != state)).then_some((p.peer.addr, state))
+                        })
+                        .collect()
+                };
+                for (addr, state) in changed {
+                    let bytes = crate::bgp::trap(
+                        &self.settings.trap_community,
+                        self.trap_id.fetch_add(1, Ordering::Relaxed),
+                        dev.uptime_ticks(),
+                        &addr,
+                        state,
+                    );
+                    if self.sockets[i].send_to(&bytes, to).await.is_ok() {
+                        self.meter.trap_sent();
+                    }
                 }
             }
         }
