@@ -128,6 +128,19 @@ pub fn find_session<'a>(e: &ExpectedSession, sessions: &'a [BgpSession]) -> Opti
         .max_by_key(|s| BgpState::ALL.iter().position(|x| *x == s.state))
 }
 
+/// The VRFs (None: the global table) in which the router has a session with `e`'s
+/// neighbour.
+fn vrfs_with(e: &ExpectedSession, sessions: &[BgpSession]) -> Vec<Option<String>> {
+    let mut v: Vec<Option<String>> = sessions
+        .iter()
+        .filter(|s| same_address(&s.peer, &e.microsoft))
+        .map(|s| s.vrf.clone())
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
 fn label(e: &ExpectedSession, device: &str) -> String {
     let vrf = e
         .vrf
@@ -161,7 +174,15 @@ pub fn evaluate_peering(
             .find(|r| r.link == e.link)
             .expect("both links are given");
         let l = label(e, r.device);
-        let found = r.sessions.and_then(|s| find_session(e, s)).cloned();
+        // Without a configured VRF, the same neighbour in several VRFs (two circuits
+        // reusing a private /30 on one router) is ambiguous: never guess.
+        let vrfs = r.sessions.map(|s| vrfs_with(e, s)).unwrap_or_default();
+        let ambiguous = e.vrf.is_none() && vrfs.len() > 1;
+        let found = r
+            .sessions
+            .filter(|_| !ambiguous)
+            .and_then(|s| find_session(e, s))
+            .cloned();
         let (advertised, declared) = match found
             .as_ref()
             .and_then(|s| s.family(&e.family))
@@ -186,6 +207,14 @@ pub fn evaluate_peering(
             limit: spec.kind.prefix_limit(&e.family, spec.premium),
         });
         let problem = match (r.sessions, r.age, &found) {
+            (Some(_), _, _) if ambiguous => Some(format!(
+                "{l}: the router has sessions to {} in several VRFs ({}): set vrf in the port's [[port.peering]] so lightgate knows which one carries this peering",
+                e.microsoft,
+                vrfs.iter()
+                    .map(|v| v.as_deref().unwrap_or("global"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
             (None, _, _) => Some(match r.error {
                 Some(err) => format!("{l}: BGP sessions not read: {err}"),
                 None => format!("{l}: BGP sessions not read yet"),

@@ -254,3 +254,23 @@ fn vrf_is_matched_when_configured() {
     b.vrf = Some("AZURE".into());
     assert!(eval(&s, &[a], &[b]).ready());
 }
+
+#[test]
+fn the_same_neighbour_in_two_vrfs_is_never_guessed() {
+    let s = spec(PeeringKind::Private);
+    let mut a = up("192.168.100.130", 600, 5, Some(5));
+    a.vrf = Some("CUST-A".into());
+    let mut b = up("192.168.100.130", 600, 5, Some(5));
+    b.vrf = Some("CUST-B".into());
+    b.state = BgpState::Idle;
+    let r = eval(
+        &s,
+        &[a.clone(), b],
+        &[up("192.168.100.134", 600, 5, Some(5))],
+    );
+    assert!(!r.ready());
+    let d = &check(&r, PeeringCheckName::BgpEstablished).detail;
+    assert!(d.contains("several VRFs (CUST-A, CUST-B): set vrf"), "{d}");
+    // One VRF: no ambiguity.
+    assert!(eval(&s, &[a], &[up("192.168.100.134", 600, 5, Some(5))]).ready());
+}
