@@ -380,7 +380,14 @@ async fn an_unknown_port_has_no_stream() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pages_are_valid_html() {
     require("tidy", "tidy");
-    let (fleet, cancel, agent) = fleet_and_agent("1s", "1h").await;
+    // A declared peering (with markup in its circuit name), so the port page has its
+    // peerings section with a sessions table.
+    let (fleet, cancel, traps) = fleet().await;
+    let agent = TestAgent::start(&format!(
+        "{}\n[[port.peering]]\ncircuit = \"ckt<b>1</b>\"\ntype = \"private\"\nprimary_subnet = \"192.168.100.128/30\"\nsecondary_subnet = \"192.168.100.132/30\"\n",
+        config(&fleet, traps, "1s", "1h")
+    ))
+    .await;
     agent
         .wait_for(
             &format!("/api/v1/ports/{PORT}"),
@@ -427,6 +434,15 @@ async fn the_pages_are_valid_html() {
     let (_, page) = agent.get(&format!("/ports/{PORT}")).await;
     assert!(page.contains("&lt;i&gt;eve&lt;/i&gt;@colo&amp;1"), "{page}");
     assert!(!page.contains("<i>eve"));
+    assert!(
+        page.contains("data-peering=\"ckt&lt;b&gt;1&lt;/b&gt;/AzurePrivatePeering\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("<td>192.168.100.134 <small>ipv4/unicast</small></td>"),
+        "{page}"
+    );
+    assert!(!page.contains("ckt<b>1"));
     agent.stop().await;
     cancel.cancel();
     drop(fleet);
@@ -862,4 +878,68 @@ async fn a_gate_decision_reaches_the_open_page_as_an_event() {
     agent.stop().await;
     cancel.cancel();
     drop(fleet);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_port_page_shows_the_peerings_sessions_live_in_chromium() {
+    let _one = ONE_BROWSER.lock().await;
+    let driver = chromedriver().await;
+    // Routers with BGP sessions to Microsoft; a declared peering; hourly polls.
+    let trap_addr: SocketAddr = format!("127.0.0.1:{}", free_udp_port()).parse().unwrap();
+    let mut s = settings(2, 2);
+    s.trap_to = Some(trap_addr);
+    s.bgp_peers = vec![
+        lightgate::simulate::bgp::SimPeer::parse("192.168.100.130").unwrap(),
+        lightgate::simulate::bgp::SimPeer::parse("192.168.100.134").unwrap(),
+    ];
+    let fleet = Arc::new(Fleet::bind(s).await.expect("the fleet binds"));
+    let cancel = CancellationToken::new();
+    tokio::spawn(fleet.clone().serve(cancel.clone()));
+    let agent = TestAgent::start(&format!(
+        "{}\n[[port.peering]]\ncircuit = \"ckt-web\"\ntype = \"private\"\nprimary_subnet = \"192.168.100.128/30\"\nsecondary_subnet = \"192.168.100.132/30\"\nadvertised_prefix_count = 5\n",
+        config(&fleet, trap_addr, "1h", "1s")
+    ))
+    .await;
+    let c = browser(&driver).await;
+    c.goto(&agent.url(&format!("/ports/{PORT}"))).await.unwrap();
+    let peering = "#peerings .peering h3";
+    wait_text(&c, peering, Duration::from_secs(10), |t| {
+        t.contains("ckt-web") && t.contains("READY") && !t.contains("NOT")
+    })
+    .await
+    .unwrap_or_else(|t| panic!("the peering never showed READY: {t}"));
+    let rows = c
+        .find_all(Locator::Css("#peerings .peering tbody tr"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2, "one row per session");
+    // link2's session drops: its trap reaches the page within 2 s, row and badge.
+    let changed = fleet
+        .set_bgp(&lightgate::simulate::BgpRequest {
+            device: "sim-0002".into(),
+            neighbor: "192.168.100.134".into(),
+            state: Some("active".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(changed.trap_sent);
+    let took = wait_text(&c, peering, Duration::from_secs(5), |t| {
+        t.contains("NOT READY")
+    })
+    .await
+    .unwrap_or_else(|t| panic!("the peering stayed {t}"));
+    assert!(took < Duration::from_secs(2), "NOT READY after {took:?}");
+    let table = text(&c, "#peerings .peering tbody").await;
+    assert!(table.contains("active"), "{table}");
+    let check = text(&c, "#peerings li[data-check=bgp_established]").await;
+    assert!(
+        check.contains("FAIL") && check.contains("192.168.100.134: active (not established)"),
+        "{check}"
+    );
+    let errors = console_errors(&c, &driver).await;
+    assert!(errors.is_empty(), "console errors: {errors:#?}");
+    c.close().await.unwrap();
+    agent.stop().await;
+    cancel.cancel();
 }

@@ -231,6 +231,52 @@ fn seconds(s: f64) -> String {
 }
 
 /// `/ports/{port}`: the port as it is now, made live by the script.
+/// The port's peerings: each one's verdict for traffic, its two BGP sessions (or
+/// four, with IPv6) and its checks. Rebuilt by the script on every event.
+fn peerings_section(peerings: &[crate::api::PeeringReadyJson]) -> String {
+    let mut body = String::new();
+    if peerings.is_empty() {
+        body.push_str(
+            "<p class=\"none\">No peering is known for this port: lightgate reads them from \
+             Azure (azure_port_id) or from [[port.peering]] in the config.</p>\n",
+        );
+    }
+    for p in peerings {
+        let mut rows = String::new();
+        for s in &p.sessions {
+            let n = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| "&ndash;".into());
+            let _ = writeln!(
+                rows,
+                "<tr><th scope=\"row\">{link}</th><td>{device}</td><td>{neighbor} <small>{family}</small></td>\
+                 <td>{state}</td><td>{asn}</td><td>{up}</td><td>{rcvd}</td><td>{adv} / {limit}</td></tr>",
+                link = escape(&s.link),
+                device = escape(&s.device),
+                neighbor = escape(&s.neighbor),
+                family = escape(&s.family),
+                state = escape(s.state.as_deref().unwrap_or("no such neighbour")),
+                asn = s.remote_as.map(|a| a.to_string()).unwrap_or_else(|| "&ndash;".into()),
+                up = s.established_seconds.map(|t| seconds(t as f64)).unwrap_or_else(|| "&ndash;".into()),
+                rcvd = n(s.prefixes_received),
+                adv = n(s.prefixes_advertised),
+                limit = s.prefix_limit,
+            );
+        }
+        let _ = writeln!(
+            body,
+            "<div class=\"peering\" data-peering=\"{circuit}/{peering}\">\n<h3>{circuit} {peering} {badge}</h3>\n\
+             <table class=\"sessions\"><thead><tr><th scope=\"col\">Link</th><th scope=\"col\">Router</th>\
+             <th scope=\"col\">Microsoft</th><th scope=\"col\">State</th><th scope=\"col\">AS</th>\
+             <th scope=\"col\">Up</th><th scope=\"col\">Received</th><th scope=\"col\">Advertised / limit</th>\
+             </tr></thead><tbody>\n{rows}</tbody></table>\n{checks}\n</div>",
+            circuit = escape(&p.circuit),
+            peering = escape(&p.peering),
+            badge = badge(p.ready),
+            checks = checks_list(&p.checks),
+        );
+    }
+    format!("<section class=\"peerings\" id=\"peerings\"><h2>Peerings: ready for traffic?</h2>\n{body}</section>\n")
+}
+
 pub fn port(p: &PortJson, decisions: &[DecisionSummary]) -> String {
     let reason = p.failing.first().map(String::as_str).unwrap_or("");
     format!(
@@ -245,6 +291,7 @@ pub fn port(p: &PortJson, decisions: &[DecisionSummary]) -> String {
          the optic's alarm thresholds, dashed amber = its warning thresholds; dark mark = the \
          latest value. Sparklines: the last 10 minutes.</p>\n\
          <div class=\"links\">\n{l1}{l2}</div>\n\
+         {peerings}\
          <section class=\"gate\"><h2>Gate decisions</h2>\n{decisions}\n</section>\n\
          <noscript><p>Without JavaScript this page shows the state when it was loaded; \
          reload it, or read <a href=\"/api/v1/ports/{seg}\">the JSON</a>.</p></noscript>\n\
@@ -260,6 +307,7 @@ pub fn port(p: &PortJson, decisions: &[DecisionSummary]) -> String {
         stale = seconds(p.staleness_seconds),
         l1 = link_section(&p.links.link1),
         l2 = link_section(&p.links.link2),
+        peerings = peerings_section(&p.peerings),
         decisions = decisions_list(decisions),
     )
 }

@@ -240,9 +240,13 @@
         });
         box.appendChild(wrap);
       }
-      var ul = section.querySelector("ul.checks");
+      fillChecks(section.querySelector("ul.checks"), link.checks);
+    }
+
+    // A list of checks: icon and word (never colour alone), name, detail.
+    function fillChecks(ul, checks) {
       ul.replaceChildren();
-      link.checks.forEach(function (c) {
+      checks.forEach(function (c) {
         var li = el("li", c.pass ? "pass" : "fail");
         li.setAttribute("data-check", c.check);
         li.appendChild(document.createTextNode(c.pass ? "\u2714 " : "\u2718 "));
@@ -279,8 +283,56 @@
       });
     }
 
+    function fmtCount(v) { return typeof v === "number" ? String(v) : "\u2013"; }
+
+    // The peerings section, rebuilt from the port's state (text only, no markup).
+    function renderPeerings(state) {
+      var section = document.getElementById("peerings");
+      if (!section || !state.peerings || !state.peerings.length) return;
+      section.querySelectorAll(".peering, .none").forEach(function (n) { n.remove(); });
+      state.peerings.forEach(function (p) {
+        var div = el("div", "peering");
+        div.setAttribute("data-peering", p.circuit + "/" + p.peering);
+        var h = el("h3", "", p.circuit + " " + p.peering + " ");
+        h.appendChild(badge(p.ready));
+        div.appendChild(h);
+        var table = el("table", "sessions");
+        var head = el("tr");
+        ["Link", "Router", "Microsoft", "State", "AS", "Up", "Received", "Advertised / limit"].forEach(function (t) {
+          var th = el("th", "", t);
+          th.setAttribute("scope", "col");
+          head.appendChild(th);
+        });
+        var thead = el("thead");
+        thead.appendChild(head);
+        table.appendChild(thead);
+        var tbody = el("tbody");
+        p.sessions.forEach(function (s) {
+          var tr = el("tr");
+          var th = el("th", "", s.link);
+          th.setAttribute("scope", "row");
+          tr.appendChild(th);
+          [s.device, s.neighbor + " (" + s.family + ")", s.state || "no such neighbour",
+            s.remote_as === null || s.remote_as === undefined ? "\u2013" : String(s.remote_as),
+            typeof s.established_seconds === "number" ? fmtSecs(s.established_seconds) : "\u2013",
+            fmtCount(s.prefixes_received),
+            fmtCount(s.prefixes_advertised) + " / " + s.prefix_limit].forEach(function (t) {
+            tr.appendChild(el("td", "", t));
+          });
+          tbody.appendChild(tr);
+        });
+        table.appendChild(tbody);
+        div.appendChild(table);
+        var ul = el("ul", "checks");
+        fillChecks(ul, p.checks);
+        div.appendChild(ul);
+        section.appendChild(div);
+      });
+    }
+
     function render(state) {
       document.getElementById("verdict").replaceChildren(badge(state.ready));
+      renderPeerings(state);
       document.getElementById("reason").textContent = state.failing[0] || "";
       renderLink(state, state.links.link1);
       renderLink(state, state.links.link2);
