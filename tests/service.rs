@@ -720,3 +720,123 @@ async fn two_shards_poll_disjoint_devices_and_the_gate_through_prometheus_agrees
         drop(agent);
     }
 }
+
+/// A port split across two shards: each shard exports its own router's BGP sessions
+/// (`lightgate_bgp_session_ready`), and `lightgate gate CIRCUIT --action enable-traffic
+/// --prometheus` combines them as the one agent that polls both decides.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_traffic_gate_through_prometheus_combines_the_sessions_of_two_shards() {
+    let s1: Shard = "1/2".parse().unwrap();
+    let s2: Shard = "2/2".parse().unwrap();
+    let (a, b) = (names_in(s1, 2), names_in(s2, 2));
+    let device = |name: &str| {
+        format!("[[device]]\nname = \"{name}\"\nsource = \"sim\"\npoll_interval = \"200ms\"\n[device.sim]\ninterfaces = {{ \"Hu0\" = \"healthy\" }}\n\n")
+    };
+    // ckt-ok's sessions receive the simulator's 4 prefixes; ckt-few wants 100.
+    let port = |name: &str, d1: &str, d2: &str, circuit: &str, min: u32| {
+        format!("[[port]]\nname = \"{name}\"\nhold_down = \"500ms\"\nlink1 = {{ device = \"{d1}\", interface = \"Hu0\", azure_admin_state = \"enabled\" }}\nlink2 = {{ device = \"{d2}\", interface = \"Hu0\", azure_admin_state = \"enabled\" }}\n[[port.peering]]\ncircuit = \"{circuit}\"\ntype = \"private\"\nprimary_subnet = \"192.168.100.128/30\"\nsecondary_subnet = \"192.168.100.132/30\"\nhold_down = \"1s\"\nprefixes_min = {min}\nadvertised_prefix_count = 3\n\n")
+    };
+    let text = [
+        device(&a[0]),
+        device(&b[0]),
+        device(&a[1]),
+        device(&b[1]),
+        port("split-ok", &a[0], &b[0], "ckt-ok", 1),
+        port("split-few", &a[1], &b[1], "ckt-few", 100),
+    ]
+    .concat();
+    let config = Config::parse(&text, "t").unwrap();
+    let mut agents = Vec::new();
+    let mut addrs = Vec::new();
+    for shard in [Some(s1), Some(s2), None] {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        addrs.push(listener.local_addr().unwrap().to_string());
+        let agent = Agent::start_sharded(config.clone(), shard);
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(agent.clone().serve(listener, async move {
+            let _ = rx.await;
+        }));
+        agents.push((agent, tx, handle));
+    }
+    let targets = vec![
+        ("lightgate-shard-1", addrs[0].clone()),
+        ("lightgate-shard-2", addrs[1].clone()),
+    ];
+    let prom = tokio::task::spawn_blocking(move || Prometheus::start(&targets))
+        .await
+        .unwrap();
+    let single = format!("http://{}", addrs[2]);
+    let prom_url = prom.url.clone();
+    let gate = move |circuit: &str, prometheus: bool| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_lightgate"));
+        c.args(["gate", circuit, "--action", "enable-traffic"]);
+        if prometheus {
+            c.args(["--prometheus", &prom_url, "--max-age", "10s"]);
+        } else {
+            c.args(["--url", &single]);
+        }
+        c.output().unwrap()
+    };
+    let deadline = Instant::now() + Duration::from_secs(40);
+    loop {
+        let g = gate.clone();
+        let (via_prom, via_agent) =
+            tokio::task::spawn_blocking(move || (g("ckt-ok", true), g("ckt-ok", false)))
+                .await
+                .unwrap();
+        if (via_prom.status.code(), via_agent.status.code()) == (Some(0), Some(0)) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "ckt-ok never became ready for traffic: prometheus {:?} {}, agent {:?} {}",
+            via_prom.status.code(),
+            String::from_utf8_lossy(&via_prom.stderr),
+            via_agent.status.code(),
+            String::from_utf8_lossy(&via_agent.stderr),
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    // Neither shard has a peering verdict of its own: each exports its link's sessions.
+    for addr in &addrs[..2] {
+        let m = common::get(&format!("http://{addr}/metrics")).await.1;
+        assert!(
+            samples(&m, "lightgate_peering_ready", &[]).is_empty(),
+            "{m}"
+        );
+        let mine = samples(&m, "lightgate_bgp_session_ready", &[("circuit", "ckt-ok")]);
+        assert_eq!(mine.len(), 1, "one session of ckt-ok per shard: {mine:?}");
+    }
+    let g = gate.clone();
+    let (via_prom, via_agent, port_name) = tokio::task::spawn_blocking(move || {
+        (g("ckt-few", true), g("ckt-few", false), g("split-ok", true))
+    })
+    .await
+    .unwrap();
+    assert_eq!(via_agent.status.code(), Some(75));
+    assert_eq!(
+        via_prom.status.code(),
+        Some(75),
+        "{}",
+        String::from_utf8_lossy(&via_prom.stderr)
+    );
+    let err = String::from_utf8(via_prom.stderr).unwrap();
+    assert!(
+        err.contains("link1")
+            && err.contains("link2")
+            && err.contains("is not ready, as reported by"),
+        "{err}"
+    );
+    // A port's name is not a circuit: no series, so never a verdict on links alone.
+    assert_eq!(
+        port_name.status.code(),
+        Some(64),
+        "{}",
+        String::from_utf8_lossy(&port_name.stderr)
+    );
+    for (agent, tx, handle) in agents {
+        let _ = tx.send(());
+        handle.await.unwrap().unwrap();
+        drop(agent);
+    }
+}

@@ -48,35 +48,44 @@ fn sample(series: &Value) -> f64 {
         .unwrap_or(f64::NAN)
 }
 
-pub fn decide(a: &GateArgs, prometheus: &str) -> Result<Decision, (u8, String)> {
-    let client = http::Client::for_peer(&a.client, "Prometheus")?;
-    if !a
-        .port
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+/// A name Prometheus is asked about: letters, digits, '-', '_' and '.' only, so it
+/// cannot change the query.
+fn plain(name: &str, what: &str) -> Result<(), (u8, String)> {
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
     {
-        return Err((exit::USAGE, format!("{:?} is not a port name", a.port)));
+        return Err((exit::USAGE, format!("{name:?} is not a {what} name")));
     }
-    let selector = format!("lightgate_link_ready{{port=\"{}\"}}", a.port);
-    let links = query(&client, prometheus, &selector)?;
+    Ok(())
+}
+
+/// Why `port` is not ready per Prometheus: both links' `lightgate_link_ready` recent and
+/// 1, failing checks named. Err when Prometheus has no series for the port at all.
+fn port_failing(
+    client: &http::Client,
+    prometheus: &str,
+    port: &str,
+    max_age: f64,
+) -> Result<Vec<String>, (u8, String)> {
+    let selector = format!("lightgate_link_ready{{port=\"{port}\"}}");
+    let links = query(client, prometheus, &selector)?;
     if links.is_empty() {
         return Err((
             exit::USAGE,
-            format!(
-                "{}: Prometheus has no lightgate_link_ready series for this port",
-                a.port
-            ),
+            format!("{port}: Prometheus has no lightgate_link_ready series for this port"),
         ));
     }
     let ages = query(
-        &client,
+        client,
         prometheus,
         &format!("time() - timestamp({selector})"),
     )?;
     let failing_checks = query(
-        &client,
+        client,
         prometheus,
-        &format!("lightgate_readiness_check{{port=\"{}\"}} == 0", a.port),
+        &format!("lightgate_readiness_check{{port=\"{port}\"}} == 0"),
     )?;
 
     let mut failing = Vec::new();
@@ -88,20 +97,7 @@ pub fn decide(a: &GateArgs, prometheus: &str) -> Result<Decision, (u8, String)> 
             ));
         }
     }
-    for s in &ages {
-        let age = sample(s);
-        // A NaN age (an unreadable sample) is not fresh either.
-        let fresh = age.is_finite() && age <= a.max_age.as_secs_f64();
-        if !fresh {
-            failing.push(format!(
-                "fresh: {} of {} is {:.0}s old in Prometheus, older than {}s",
-                label(s, "link"),
-                label(s, "instance"),
-                age,
-                a.max_age.as_secs()
-            ));
-        }
-    }
+    failing.extend(stale(&ages, max_age));
     for s in &failing_checks {
         failing.push(format!(
             "{}: {} ({} {}) fails it, as reported by {}",
@@ -121,6 +117,155 @@ pub fn decide(a: &GateArgs, prometheus: &str) -> Result<Decision, (u8, String)> 
             failing.push(format!("ready: {} is not ready", label(s, "link")));
         }
     }
+    Ok(failing)
+}
+
+/// "fresh: ..." for every series older than `max_age` (or unreadable).
+fn stale(ages: &[Value], max_age: f64) -> Vec<String> {
+    ages.iter()
+        .filter(|s| {
+            let age = sample(s);
+            // A NaN age (an unreadable sample) is not fresh either.
+            !(age.is_finite() && age <= max_age)
+        })
+        .map(|s| {
+            format!(
+                "fresh: {}{} of {} is {:.0}s old in Prometheus, older than {}s",
+                label(s, "link"),
+                match label(s, "neighbor") {
+                    n if n.is_empty() => String::new(),
+                    n => format!(" session to {n}"),
+                },
+                label(s, "instance"),
+                sample(s),
+                max_age
+            )
+        })
+        .collect()
+}
+
+/// Why traffic may not move onto `circuit` per Prometheus: every peering of the
+/// circuit has recent `lightgate_bgp_session_ready` series for both links (each agent
+/// exports its own router's), all 1; its router-independent check
+/// (`advertised_prefixes_configured`) passes; the ports' links are ready; and, where
+/// Azure is read, the circuit is Provisioned and Enabled. Returns the ports too.
+fn traffic_failing(
+    client: &http::Client,
+    prometheus: &str,
+    circuit: &str,
+    max_age: f64,
+) -> Result<(Vec<String>, Vec<String>), (u8, String)> {
+    let selector = format!("lightgate_bgp_session_ready{{circuit=\"{circuit}\"}}");
+    let sessions = query(client, prometheus, &selector)?;
+    if sessions.is_empty() {
+        return Err((
+            exit::USAGE,
+            format!("{circuit}: Prometheus has no lightgate_bgp_session_ready series for this circuit (no peering known for it, or its agents are not scraped)"),
+        ));
+    }
+    let mut failing = stale(
+        &query(
+            client,
+            prometheus,
+            &format!("time() - timestamp({selector})"),
+        )?,
+        max_age,
+    );
+    let mut peerings: Vec<(String, String)> = sessions
+        .iter()
+        .map(|s| (label(s, "port"), label(s, "peering")))
+        .collect();
+    peerings.sort();
+    peerings.dedup();
+    let configured = query(
+        client,
+        prometheus,
+        &format!("lightgate_peering_check{{circuit=\"{circuit}\",check=\"advertised_prefixes_configured\"}}"),
+    )?;
+    for (port, peering) in &peerings {
+        for link in ["link1", "link2"] {
+            let mine: Vec<&Value> = sessions
+                .iter()
+                .filter(|s| {
+                    label(s, "port") == *port
+                        && label(s, "peering") == *peering
+                        && label(s, "link") == link
+                })
+                .collect();
+            if mine.is_empty() {
+                failing.push(format!(
+                    "{peering} bgp_established: {link} has no session series in Prometheus (is the agent that polls its router scraped?)"
+                ));
+            }
+            for s in mine.iter().filter(|s| sample(s) != 1.0) {
+                failing.push(format!(
+                    "{peering}: {link} {} to {} ({}) is not ready, as reported by {} (its checks: lightgate status on that agent)",
+                    label(s, "device"),
+                    label(s, "neighbor"),
+                    label(s, "family"),
+                    label(s, "instance"),
+                ));
+            }
+        }
+        let c: Vec<&Value> = configured
+            .iter()
+            .filter(|s| label(s, "port") == *port && label(s, "peering") == *peering)
+            .collect();
+        if c.is_empty() {
+            failing.push(format!(
+                "{peering} advertised_prefixes_configured: no series in Prometheus"
+            ));
+        } else if c.iter().any(|s| sample(s) != 1.0) {
+            failing.push(format!(
+                "{peering} advertised_prefixes_configured: fails (see lightgate status)"
+            ));
+        }
+    }
+    let mut ports: Vec<String> = peerings.iter().map(|(p, _)| p.clone()).collect();
+    ports.dedup();
+    for port in &ports {
+        failing.extend(port_failing(client, prometheus, port, max_age)?);
+    }
+    // Azure's view of the circuit, where it is read.
+    for (metric, state) in [
+        ("lightgate_azure_circuit_provider_state", "Provisioned"),
+        ("lightgate_azure_circuit_state", "Enabled"),
+    ] {
+        let s = query(
+            client,
+            prometheus,
+            &format!("{metric}{{circuit=\"{circuit}\",state=\"{state}\"}}"),
+        )?;
+        if s.iter().any(|x| sample(x) != 1.0) {
+            failing.push(format!("{metric}: circuit {circuit} is not {state}"));
+        }
+    }
+    Ok((failing, ports))
+}
+
+pub fn decide(a: &GateArgs, prometheus: &str) -> Result<Decision, (u8, String)> {
+    use lightgate_core::gate::Action;
+    let client = http::Client::for_peer(&a.client, "Prometheus")?;
+    let action: Action = a.action.parse().map_err(|e| (exit::USAGE, e))?;
+    let max_age = a.max_age.as_secs_f64();
+    let (failing, port, circuit) = match action {
+        Action::CreateCircuit => {
+            plain(&a.port, "port")?;
+            (port_failing(&client, prometheus, &a.port, max_age)?, a.port.clone(), None)
+        }
+        Action::EnableTraffic => {
+            plain(&a.port, "circuit")?;
+            let (failing, ports) = traffic_failing(&client, prometheus, &a.port, max_age)?;
+            (failing, ports.join(","), Some(a.port.clone()))
+        }
+        // Decided on Azure's states: ask the agent that reads Azure.
+        other => {
+            return Err((
+                exit::USAGE,
+                format!("{other} is decided by the agent that reads the circuit from Azure (--url), not through Prometheus"),
+            ))
+        }
+    };
     let ready = failing.is_empty();
     let (user, host) = who();
     let decision = Decision {
@@ -132,9 +277,9 @@ pub fn decide(a: &GateArgs, prometheus: &str) -> Result<Decision, (u8, String)> 
                 .unwrap_or(0)
         ),
         time: humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
-        port: a.port.clone(),
+        port,
         action: a.action.clone(),
-        circuit: None,
+        circuit,
         ready,
         verdict: if ready { "ready" } else { "not_ready" }.to_string(),
         user,

@@ -176,6 +176,7 @@ families! {
     bgp_limit: gauge("lightgate_bgp_prefix_limit", "Microsoft's documented limit of prefixes advertised to it on the session (4000/10000 IPv4 and 100 IPv6 on private peering, 200 on Microsoft peering)."),
     peering_ready: gauge("lightgate_peering_ready", "1 when every peering readiness check passes: both BGP sessions established with AS 12076, stable, prefixes received, headroom under Microsoft's limit, advertised prefixes Configured (Microsoft peering)."),
     peering_check: gauge("lightgate_peering_check", "1 when the named peering readiness check passes, 0 when it fails."),
+    bgp_ready: gauge("lightgate_bgp_session_ready", "1 when one BGP session a peering needs passes every check about it alone (established with AS 12076 and read fresh, stable, prefixes received, headroom): what the agent polling that router can tell, for gates that combine shards through Prometheus."),
     span_loss: gauge("lightgate_span_loss_db", "Loss of the link's fibre in dB: direction to_azure is our Tx minus Azure's Rx, from_azure is Azure's Tx minus our Rx."),
 }
 
@@ -271,20 +272,36 @@ impl Families {
         bgp: &std::collections::HashMap<String, crate::store::bgp::BgpObservation>,
     ) {
         let name = port.config.name.as_str();
+        // A port split across shards: each agent exports the sessions of its own
+        // router and the checks that do not depend on routers; the verdict is
+        // Prometheus's to combine (lightgate gate --prometheus).
+        let all_local = port.links.iter().all(|l| !l.remote);
+        let local =
+            |link: crate::domain::LinkId| port.links.iter().any(|l| l.link == link && !l.remote);
         for p in &port.peerings {
             let base = [
                 ("port", name),
                 ("circuit", p.circuit.as_str()),
                 ("peering", p.peering.as_str()),
             ];
-            self.peering_ready.add(&base, bool_value(p.ready()));
+            if all_local {
+                self.peering_ready.add(&base, bool_value(p.ready()));
+            }
             for c in &p.checks {
+                if !all_local
+                    && c.name != crate::bgp::PeeringCheckName::AdvertisedPrefixesConfigured
+                {
+                    continue;
+                }
                 let mut l = base.to_vec();
                 l.push(("check", c.name.as_str()));
                 self.peering_check.add(&l, bool_value(c.pass));
             }
             for v in &p.sessions {
                 let e = &v.expected;
+                if !local(e.link) {
+                    continue;
+                }
                 let neighbor = e.microsoft.to_string();
                 let family = e.family.to_string();
                 let mut l = base.to_vec();
@@ -295,6 +312,7 @@ impl Families {
                     ("family", family.as_str()),
                 ]);
                 self.bgp_limit.add(&l, v.limit as f64);
+                self.bgp_ready.add(&l, bool_value(v.pass));
                 if let Some(n) = v.advertised {
                     let mut a = l.clone();
                     a.push(("declared", if v.advertised_declared { "1" } else { "0" }));
@@ -502,9 +520,7 @@ pub fn render(store: &Store, now: Instant) -> String {
         if let Some(a) = &port.azure {
             f.circuits(&port.config.name, &a.circuits);
         }
-        if port.links.iter().all(|l| !l.remote) {
-            f.peerings(&port, &bgp);
-        }
+        f.peerings(&port, &bgp);
     }
     // Monitored interfaces outside any port: by device and interface only.
     store.for_each_monitored(now, |device, interface, reading| {

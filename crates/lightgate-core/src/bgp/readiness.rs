@@ -81,6 +81,10 @@ pub struct SessionView {
     pub advertised_declared: bool,
     /// Microsoft's limit for the session.
     pub limit: u64,
+    /// Whether this session passes every check that is about one session (established
+    /// with Microsoft's AS and read fresh, stable, prefixes received, headroom): what a
+    /// sharded agent can tell about its own router alone.
+    pub pass: bool,
 }
 
 /// A peering's readiness.
@@ -160,6 +164,7 @@ pub fn evaluate_peering(
     let expected = expected_sessions(spec);
     let mut views = Vec::new();
     let mut established = Vec::new();
+    let mut established_each = Vec::new();
     let mut established_ok = !expected.is_empty();
     if expected.is_empty() {
         established.push(if spec.from_azure {
@@ -205,6 +210,7 @@ pub fn evaluate_peering(
             advertised,
             advertised_declared: declared,
             limit: spec.kind.prefix_limit(&e.family, spec.premium),
+            pass: false,
         });
         let problem = match (r.sessions, r.age, &found) {
             (Some(_), _, _) if ambiguous => Some(format!(
@@ -242,6 +248,7 @@ pub fn evaluate_peering(
                 _ => None,
             },
         };
+        established_each.push(problem.is_none());
         match problem {
             Some(p) => {
                 established_ok = false;
@@ -259,6 +266,18 @@ pub fn evaluate_peering(
     checks.push(received(spec, &views));
     checks.push(headroom(spec, &views));
     checks.push(advertised_configured(spec));
+    // Each session on its own, by the same judges.
+    let each: Vec<bool> = views
+        .iter()
+        .zip(&established_each)
+        .map(|(v, est)| {
+            let one = std::slice::from_ref(v);
+            *est && stable(spec, one).pass && received(spec, one).pass && headroom(spec, one).pass
+        })
+        .collect();
+    for (v, pass) in views.iter_mut().zip(each) {
+        v.pass = pass;
+    }
     PeeringReadiness {
         circuit: spec.circuit.clone(),
         peering: spec.name.clone(),

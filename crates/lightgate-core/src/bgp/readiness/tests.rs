@@ -61,6 +61,27 @@ fn both_sessions_up_stable_with_prefixes_is_ready() {
     assert!(r.ready(), "{:#?}", r.checks);
     assert_eq!(r.sessions.len(), 2);
     assert_eq!(r.sessions[0].limit, 4000);
+    assert!(r.sessions.iter().all(|s| s.pass));
+}
+
+#[test]
+fn each_session_is_also_judged_alone() {
+    // link1 fine; link2 up but too young: only link2's session fails on its own.
+    let r = eval(
+        &spec(PeeringKind::Private),
+        &[up("192.168.100.130", 600, 12, Some(40))],
+        &[up("192.168.100.134", 10, 12, Some(40))],
+    );
+    assert!(!r.ready());
+    assert!(r.sessions[0].pass);
+    assert!(!r.sessions[1].pass);
+    // A missing neighbour fails alone too.
+    let r = eval(
+        &spec(PeeringKind::Private),
+        &[up("192.168.100.130", 600, 12, Some(40))],
+        &[],
+    );
+    assert!(r.sessions[0].pass && !r.sessions[1].pass);
 }
 
 #[test]
