@@ -834,6 +834,29 @@ async fn the_traffic_gate_through_prometheus_combines_the_sessions_of_two_shards
         "{}",
         String::from_utf8_lossy(&port_name.stderr)
     );
+    // Actions decided on Azure's states are not decided on links through Prometheus.
+    let prom_url = prom.url.clone();
+    let peering = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_lightgate"))
+            .args([
+                "gate",
+                "split-ok",
+                "--action",
+                "configure-peering",
+                "--prometheus",
+                &prom_url,
+            ])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(peering.status.code(), Some(64));
+    assert!(
+        String::from_utf8_lossy(&peering.stderr)
+            .contains("decided by the agent that reads the circuit from Azure"),
+        "{peering:?}"
+    );
     for (agent, tx, handle) in agents {
         let _ = tx.send(());
         handle.await.unwrap().unwrap();
