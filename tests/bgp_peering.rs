@@ -35,11 +35,9 @@ fn private_peering() -> Value {
     })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_port_walks_from_light_to_traffic_and_a_dropped_session_closes_the_gate() {
-    // Two routers that both have sessions to Microsoft's primary and secondary
-    // addresses (link1's router uses .130, link2's .134).
-    let traps: SocketAddr = format!("127.0.0.1:{}", free_udp_port()).parse().unwrap();
+/// Two simulated routers (Cisco and Juniper flavours), each with BGP sessions to
+/// `peers`, sending their traps to `traps`.
+async fn routers(peers: &[&str], traps: Option<SocketAddr>) -> (Arc<Fleet>, CancellationToken) {
     let settings = FleetSettings {
         devices: 2,
         ports: 2,
@@ -49,16 +47,43 @@ async fn a_port_walks_from_light_to_traffic_and_a_dropped_session_closes_the_gat
         port: 0,
         one_address: true,
         control: Some("127.0.0.1:0".parse().unwrap()),
-        trap_to: Some(traps),
-        bgp_peers: vec![
-            SimPeer::parse("192.168.100.130,received=12,advertised=40").unwrap(),
-            SimPeer::parse("192.168.100.134,received=12,advertised=40").unwrap(),
-        ],
+        trap_to: traps,
+        bgp_peers: peers.iter().map(|p| SimPeer::parse(p).unwrap()).collect(),
         ..FleetSettings::default()
     };
     let fleet = Arc::new(Fleet::bind(settings).await.expect("the fleet binds"));
     let cancel = CancellationToken::new();
     tokio::spawn(fleet.clone().serve(cancel.clone()));
+    (fleet, cancel)
+}
+
+/// The agent's config options for the routers: one port on their first interfaces.
+fn options(dir: &std::path::Path, poll: &str, traps: Option<SocketAddr>) -> ConfigOptions {
+    ConfigOptions {
+        listen: "127.0.0.1:0".into(),
+        poll_interval: poll.into(),
+        hold_down: "1s".into(),
+        monitor: Monitor::First(1),
+        community: "public".into(),
+        audit_log: dir.join("audit.jsonl").display().to_string(),
+        traps: traps.map(|t| (t, "public".to_string())),
+        v3: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_port_walks_from_light_to_traffic_and_a_dropped_session_closes_the_gate() {
+    // Two routers that both have sessions to Microsoft's primary and secondary
+    // addresses (link1's router uses .130, link2's .134).
+    let traps: SocketAddr = format!("127.0.0.1:{}", free_udp_port()).parse().unwrap();
+    let (fleet, cancel) = routers(
+        &[
+            "192.168.100.130,received=12,advertised=40",
+            "192.168.100.134,received=12,advertised=40",
+        ],
+        Some(traps),
+    )
+    .await;
 
     std::env::set_var("LG_TEST_AZURE_SECRET", SECRET);
     let fake = Arc::new(Mutex::new(Fake {
@@ -68,16 +93,7 @@ async fn a_port_walks_from_light_to_traffic_and_a_dropped_session_closes_the_gat
     }));
     let url = fake_azure(fake.clone()).await;
     let dir = tempfile::tempdir().unwrap();
-    let options = ConfigOptions {
-        listen: "127.0.0.1:0".into(),
-        poll_interval: "30s".into(),
-        hold_down: "1s".into(),
-        monitor: Monitor::First(1),
-        community: "public".into(),
-        audit_log: dir.path().join("audit.jsonl").display().to_string(),
-        traps: Some((traps, "public".to_string())),
-        v3: None,
-    };
+    let options = options(dir.path(), "30s", Some(traps));
     let config = lightgate_config(&fleet.devices, &fleet.addresses(), &options)
         .replace(
             &format!("name = \"{PORT}\"\n"),
@@ -275,30 +291,9 @@ async fn a_port_walks_from_light_to_traffic_and_a_dropped_session_closes_the_gat
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_router_without_bgp_tables_says_so_once_and_is_not_probed_every_poll() {
     // Routers without any BGP MIB, a peering declared without Azure.
-    let settings = FleetSettings {
-        devices: 2,
-        ports: 2,
-        mix: parse_mix("healthy").unwrap(),
-        first_address: Ipv4Addr::LOCALHOST,
-        port: 0,
-        one_address: true,
-        control: Some("127.0.0.1:0".parse().unwrap()),
-        ..FleetSettings::default()
-    };
-    let fleet = Arc::new(Fleet::bind(settings).await.expect("the fleet binds"));
-    let cancel = CancellationToken::new();
-    tokio::spawn(fleet.clone().serve(cancel.clone()));
+    let (fleet, cancel) = routers(&[], None).await;
     let dir = tempfile::tempdir().unwrap();
-    let options = ConfigOptions {
-        listen: "127.0.0.1:0".into(),
-        poll_interval: "200ms".into(),
-        hold_down: "1s".into(),
-        monitor: Monitor::First(1),
-        community: "public".into(),
-        audit_log: dir.path().join("audit.jsonl").display().to_string(),
-        traps: None,
-        v3: None,
-    };
+    let options = options(dir.path(), "200ms", None);
     let config = lightgate_config(&fleet.devices, &fleet.addresses(), &options)
         + "\n[[port.peering]]\ncircuit = \"ckt-lab\"\ntype = \"private\"\nprimary_subnet = \"192.168.100.128/30\"\nsecondary_subnet = \"192.168.100.132/30\"\n";
     let t = TestAgent::start(&config).await;
@@ -410,36 +405,16 @@ async fn a_flapping_session_is_followed_trap_by_trap_and_its_restarts_counted() 
     // link1's router flaps its session (up 2 s, down 1 s) and says so by trap; the
     // devices are polled only every 30 s.
     let traps: SocketAddr = format!("127.0.0.1:{}", free_udp_port()).parse().unwrap();
-    let settings = FleetSettings {
-        devices: 2,
-        ports: 2,
-        flavours: parse_flavours("cisco,juniper").unwrap(),
-        mix: parse_mix("healthy").unwrap(),
-        first_address: Ipv4Addr::LOCALHOST,
-        port: 0,
-        one_address: true,
-        control: Some("127.0.0.1:0".parse().unwrap()),
-        trap_to: Some(traps),
-        bgp_peers: vec![
-            SimPeer::parse("192.168.100.130,state=flapping,flap_up=2,flap_down=1").unwrap(),
-            SimPeer::parse("192.168.100.134").unwrap(),
+    let (fleet, cancel) = routers(
+        &[
+            "192.168.100.130,state=flapping,flap_up=2,flap_down=1",
+            "192.168.100.134",
         ],
-        ..FleetSettings::default()
-    };
-    let fleet = Arc::new(Fleet::bind(settings).await.expect("the fleet binds"));
-    let cancel = CancellationToken::new();
-    tokio::spawn(fleet.clone().serve(cancel.clone()));
+        Some(traps),
+    )
+    .await;
     let dir = tempfile::tempdir().unwrap();
-    let options = ConfigOptions {
-        listen: "127.0.0.1:0".into(),
-        poll_interval: "30s".into(),
-        hold_down: "1s".into(),
-        monitor: Monitor::First(1),
-        community: "public".into(),
-        audit_log: dir.path().join("audit.jsonl").display().to_string(),
-        traps: Some((traps, "public".to_string())),
-        v3: None,
-    };
+    let options = options(dir.path(), "30s", Some(traps));
     let config = lightgate_config(&fleet.devices, &fleet.addresses(), &options)
         + "staleness = \"1h\"\n\n[[port.peering]]\ncircuit = \"ckt-lab\"\ntype = \"private\"\nprimary_subnet = \"192.168.100.128/30\"\nsecondary_subnet = \"192.168.100.132/30\"\nhold_down = \"1s\"\n";
     let t = TestAgent::start(&config).await;

@@ -571,6 +571,34 @@ fn tls_versions_and_client_sans_are_enforced() {
     }
 }
 
+/// An agent serving on 127.0.0.1, and how to stop it.
+type Running = (
+    std::sync::Arc<Agent>,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<std::io::Result<()>>,
+);
+
+/// One agent per shard (None: an agent polling every device), each serving on a free
+/// loopback port; returns them and their addresses.
+async fn start_agents<const N: usize>(
+    config: &Config,
+    shards: [Option<Shard>; N],
+) -> (Vec<Running>, Vec<String>) {
+    let mut agents = Vec::new();
+    let mut addrs = Vec::new();
+    for shard in shards {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        addrs.push(listener.local_addr().unwrap().to_string());
+        let agent = Agent::start_sharded(config.clone(), shard);
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(agent.clone().serve(listener, async move {
+            let _ = rx.await;
+        }));
+        agents.push((agent, tx, handle));
+    }
+    (agents, addrs)
+}
+
 /// Device names that land in shard 1/2 and 2/2.
 fn names_in(shard: Shard, count: usize) -> Vec<String> {
     (0..)
@@ -601,18 +629,7 @@ async fn two_shards_poll_disjoint_devices_and_the_gate_through_prometheus_agrees
     ]
     .concat();
     let config = Config::parse(&text, "t").unwrap();
-    let mut agents = Vec::new();
-    let mut addrs = Vec::new();
-    for shard in [Some(s1), Some(s2), None] {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        addrs.push(listener.local_addr().unwrap().to_string());
-        let agent = Agent::start_sharded(config.clone(), shard);
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let handle = tokio::spawn(agent.clone().serve(listener, async move {
-            let _ = rx.await;
-        }));
-        agents.push((agent, tx, handle));
-    }
+    let (agents, addrs) = start_agents(&config, [Some(s1), Some(s2), None]).await;
     let p1: Vec<String> = agents[0].0.polled_devices();
     let p2: Vec<String> = agents[1].0.polled_devices();
     assert!(
@@ -746,18 +763,7 @@ async fn the_traffic_gate_through_prometheus_combines_the_sessions_of_two_shards
     ]
     .concat();
     let config = Config::parse(&text, "t").unwrap();
-    let mut agents = Vec::new();
-    let mut addrs = Vec::new();
-    for shard in [Some(s1), Some(s2), None] {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        addrs.push(listener.local_addr().unwrap().to_string());
-        let agent = Agent::start_sharded(config.clone(), shard);
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let handle = tokio::spawn(agent.clone().serve(listener, async move {
-            let _ = rx.await;
-        }));
-        agents.push((agent, tx, handle));
-    }
+    let (agents, addrs) = start_agents(&config, [Some(s1), Some(s2), None]).await;
     let targets = vec![
         ("lightgate-shard-1", addrs[0].clone()),
         ("lightgate-shard-2", addrs[1].clone()),
