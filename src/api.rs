@@ -4,7 +4,7 @@
 
 use std::time::SystemTime;
 
-use lightgate_core::gate::{circuit_action, Action};
+use lightgate_core::gate::Action;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::{AzureLink, Direction, Level, LinkReading, OpticalPower, Thresholds};
@@ -481,7 +481,14 @@ pub struct ActionJson {
 }
 
 impl CircuitJson {
-    pub fn new(port: &str, c: &crate::domain::AzureCircuit) -> CircuitJson {
+    pub fn new(view: &PortView, c: &crate::domain::AzureCircuit) -> CircuitJson {
+        let port = view.config.name.as_str();
+        let peerings: Vec<crate::bgp::PeeringReadiness> = view
+            .peerings
+            .iter()
+            .filter(|p| p.circuit == c.name)
+            .cloned()
+            .collect();
         CircuitJson {
             port: port.to_string(),
             circuit: c.name.clone(),
@@ -509,7 +516,9 @@ impl CircuitJson {
             actions: Action::CIRCUIT
                 .iter()
                 .map(|a| {
-                    let failing = circuit_action(*a, c);
+                    // As the gate would decide now (enable-traffic: the peerings too).
+                    let (_, failing) =
+                        lightgate_core::gate::decide(*a, &view.readiness, Some(c), &peerings);
                     (
                         a.as_str().to_string(),
                         ActionJson {

@@ -149,6 +149,9 @@ async fn a_port_walks_from_light_to_traffic_and_a_dropped_session_closes_the_gat
             .contains("no peering is known for this circuit"),
         "{d:#}"
     );
+    let (_, c) = t.json(&format!("/api/v1/circuits/{CIRCUIT}")).await;
+    assert_eq!(c["actions"]["enable-traffic"]["ready"], false, "{c:#}");
+    assert_eq!(c["actions"]["configure-peering"]["ready"], true, "{c:#}");
 
     // 3. The private peering is configured in Azure: the agent derives the sessions
     //    (Microsoft at .130 and .134), polls both routers at once and finds them up.
@@ -358,6 +361,27 @@ async fn a_declared_peering_walks_the_workflow_to_traffic_without_azure() {
         })
         .await;
     assert!(w.to_string().contains("(not established)"), "{w:#}");
+    // `gate --wait` waits (recording nothing) until the sessions are up, then runs.
+    let marker = dir.path().join("traffic");
+    let (url, m) = (t.url(""), marker.to_str().unwrap().to_string());
+    let waiting = tokio::spawn(async move {
+        cli(&[
+            "gate",
+            "ckt-lab",
+            "--action",
+            "enable-traffic",
+            "--wait",
+            "20s",
+            "--interval",
+            "100ms",
+            "--url",
+            &url,
+            "--",
+            "touch",
+            &m,
+        ])
+        .await
+    });
     assert_eq!(
         step(&w, "circuit created on the port")["status"],
         "done",
@@ -378,6 +402,18 @@ async fn a_declared_peering_walks_the_workflow_to_traffic_without_azure() {
         step(&w, "traffic enabled")["evidence"][0],
         "ready for traffic: lightgate gate ckt-lab --action enable-traffic -- COMMAND"
     );
+    let out = waiting.await.unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    assert!(
+        marker.exists(),
+        "the command ran once the peering was ready"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("waiting for ckt-lab"),
+        "progress shown while waiting: {out:?}"
+    );
+    let (status, tr) = t.json("/api/v1/circuits/ckt-lab/traffic").await;
+    assert_eq!((status, tr["ready"].clone()), (200, json!(true)), "{tr:#}");
     // Without Azure the circuit is known by its declared peering.
     let (status, d) = post_json(
         t.url("/api/v1/circuits/ckt-lab/gate"),

@@ -136,12 +136,15 @@ fn wait_until_ready(a: &GateArgs, deadline: Instant) -> Result<(), (u8, String)>
         return Ok(());
     }
     let circuit = on_circuit(&a.action);
+    let traffic = a.action == lightgate_core::gate::Action::EnableTraffic.as_str();
     let client = http::Client::new(&a.client)?;
     let what = if circuit { "circuits" } else { "ports" };
+    // Traffic waits on its own answer: it also knows circuits declared without Azure.
     let url = format!(
-        "{}/api/v1/{what}/{}",
+        "{}/api/v1/{what}/{}{}",
         http::base(&a.url),
-        crate::text::encode(&a.port)
+        crate::text::encode(&a.port),
+        if traffic { "/traffic" } else { "" }
     );
     let mut last = String::new();
     loop {
@@ -153,6 +156,12 @@ fn wait_until_ready(a: &GateArgs, deadline: Instant) -> Result<(), (u8, String)>
                     format!("{}: {}", a.port, http::error_text(&ans.body)),
                 ))
             }
+            Ok(ans) if traffic && ans.status == 200 => None,
+            Ok(ans) if traffic => Some(
+                serde_json::from_str::<crate::api::ActionJson>(&ans.body)
+                    .map(|t| t.failing.first().cloned().unwrap_or_default())
+                    .unwrap_or_else(|_| format!("HTTP {}", ans.status)),
+            ),
             Ok(ans) if circuit && ans.status == 200 => {
                 serde_json::from_str::<crate::api::CircuitJson>(&ans.body)
                     .ok()

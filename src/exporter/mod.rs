@@ -98,6 +98,7 @@ fn router_with(app: AppState, web: Arc<web_live::WebLive>, limits: server::Limit
             "/api/v1/circuits/{circuit}/peerings/{peering}",
             get(peering_readiness),
         )
+        .route("/api/v1/circuits/{circuit}/traffic", get(traffic))
         .route("/api/v1/audit", get(audit))
         .route("/api/v1/devices", get(devices))
         .route("/api/v1/devices/poll", post(poll_devices))
@@ -366,9 +367,7 @@ fn unknown_circuit(name: &str) -> String {
 /// decide now (nothing recorded: this is what `gate --wait` polls).
 async fn circuit(State(store): State<Arc<Store>>, Path(name): Path<String>) -> Response {
     match store.circuit(&name, store::now()) {
-        Some((view, c)) => {
-            Json(crate::api::CircuitJson::new(&view.config.name, &c)).into_response()
-        }
+        Some((view, c)) => Json(crate::api::CircuitJson::new(&view, &c)).into_response(),
         None => error(StatusCode::NOT_FOUND, unknown_circuit(&name)),
     }
 }
@@ -398,6 +397,34 @@ async fn peering_readiness(
             ),
         ),
     }
+}
+
+/// GET /api/v1/circuits/{circuit}/traffic: what enable-traffic would decide now
+/// (nothing recorded): `{ready, failing}`, 200 or 503; for circuits seen in Azure and
+/// those declared in `[[port.peering]]` alike (what `gate --wait` polls).
+async fn traffic(State(store): State<Arc<Store>>, Path(name): Path<String>) -> Response {
+    let now = store::now();
+    let (view, circuit) = match store.circuit(&name, now) {
+        Some((v, c)) => (v, Some(c)),
+        None => match store.declared_circuit(&name, now) {
+            Some(v) => (v, None),
+            None => return error(StatusCode::NOT_FOUND, unknown_circuit(&name)),
+        },
+    };
+    let peerings: Vec<crate::bgp::PeeringReadiness> = view
+        .peerings
+        .iter()
+        .filter(|p| p.circuit == name)
+        .cloned()
+        .collect();
+    let failing =
+        lightgate_core::gate::traffic_failing(&view.readiness, circuit.as_ref(), &peerings);
+    let ready = failing.is_empty();
+    (
+        status_for(ready),
+        Json(crate::api::ActionJson { ready, failing }),
+    )
+        .into_response()
 }
 
 /// POST /api/v1/circuits/{circuit}/gate: decide a circuit action, record, answer.
