@@ -351,3 +351,49 @@ fn every_bgp_summary_capture_reads_as_upstream_expects() {
     assert!(cases >= 30, "only {cases} BGP summary captures found");
     eprintln!("{cases} captures, {neighbours} neighbours read as upstream expects");
 }
+
+/// `lightgate parse --bgp` prints a saved summary's sessions, says which rows it could
+/// not read, and exits 65 for them with --strict, 69 when there is no summary at all.
+#[test]
+fn lightgate_parse_reads_a_saved_bgp_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("summary.txt");
+    std::fs::write(
+        &file,
+        "Neighbor        V           AS MsgRcvd MsgSent   TblVer  InQ OutQ Up/Down  State/PfxRcd\n\
+         192.168.100.130 4        12076     100     120        9    0    0 1d02h           4\n\
+         192.168.100.134 4        notanas   100     120        9    0    0 1d02h           4\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_lightgate"))
+            .args(["parse", "--dialect", "cisco-ios", "--bgp"])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[file.to_str().unwrap(), "--vrf", "AZURE"]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.lines().any(|l| l.starts_with("AZURE")
+            && l.contains("192.168.100.130")
+            && l.contains("established")
+            && l.contains("12076")
+            && l.contains("93600")),
+        "{text}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("Rows not read (1)"),
+        "{out:?}"
+    );
+    assert_eq!(
+        run(&[file.to_str().unwrap(), "--strict"]).status.code(),
+        Some(65)
+    );
+    let json = run(&[file.to_str().unwrap(), "--json"]);
+    let v: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v[0]["remote_as"], 12076);
+    std::fs::write(&file, "nothing like a summary\n").unwrap();
+    assert_eq!(run(&[file.to_str().unwrap()]).status.code(), Some(69));
+}

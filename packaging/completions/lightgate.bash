@@ -543,7 +543,7 @@ _lightgate() {
             return 0
             ;;
         lightgate__subcmd__parse)
-            opts="-h --dialect --port --json --strict --help"
+            opts="-h --dialect --port --json --strict --bgp --vrf --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -554,6 +554,10 @@ _lightgate() {
                     return 0
                     ;;
                 --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --vrf)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

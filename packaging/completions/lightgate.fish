@@ -137,8 +137,10 @@ complete -c lightgate -n "__fish_lightgate_using_subcommand peering; and __fish_
 complete -c lightgate -n "__fish_lightgate_using_subcommand peering; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c lightgate -n "__fish_lightgate_using_subcommand parse" -l dialect -d 'cisco-ios, cisco-nxos, cisco-iosxr, arista-eos or junos' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand parse" -l port -d 'The port, for IOS-XR `show controllers optics` output pasted without its command line' -r
+complete -c lightgate -n "__fish_lightgate_using_subcommand parse" -l vrf -d 'With --bgp: the VRF the command asked for, when the output does not say' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand parse" -l json -d 'Print a JSON list of readings (the agent\'s reading format)'
-complete -c lightgate -n "__fish_lightgate_using_subcommand parse" -l strict -d 'Exit 65 when any line that looks like optical data was not read'
+complete -c lightgate -n "__fish_lightgate_using_subcommand parse" -l strict -d 'Exit 65 when any line that looks like optical data was not read (with --bgp: any summary row)'
+complete -c lightgate -n "__fish_lightgate_using_subcommand parse" -l bgp -d 'Read the file as a BGP summary (`show bgp summary` and its forms) and print each session: VRF, neighbour, state, AS, up time, prefixes'
 complete -c lightgate -n "__fish_lightgate_using_subcommand parse" -s h -l help -d 'Print help'
 complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and not __fish_seen_subcommand_from snmp help" -s h -l help -d 'Print help'
 complete -c lightgate -n "__fish_lightgate_using_subcommand probe; and not __fish_seen_subcommand_from snmp help" -f -a "snmp" -d 'Probe an SNMP agent given on the command line, or a configured SNMP device (`probe snmp --config FILE --device NAME`)'

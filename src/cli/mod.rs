@@ -268,9 +268,17 @@ enum Command {
         /// Print a JSON list of readings (the agent's reading format).
         #[arg(long)]
         json: bool,
-        /// Exit 65 when any line that looks like optical data was not read.
+        /// Exit 65 when any line that looks like optical data was not read (with
+        /// --bgp: any summary row).
         #[arg(long)]
         strict: bool,
+        /// Read the file as a BGP summary (`show bgp summary` and its forms) and print
+        /// each session: VRF, neighbour, state, AS, up time, prefixes.
+        #[arg(long)]
+        bgp: bool,
+        /// With --bgp: the VRF the command asked for, when the output does not say.
+        #[arg(long, value_name = "VRF", requires = "bgp")]
+        vrf: Option<String>,
     },
     /// Read a device once and print every interface that has an optic (or the named
     /// ones) with its light levels, lanes, DOM and thresholds.
@@ -592,9 +600,19 @@ pub fn main() -> ExitCode {
         Command::Parse {
             dialect,
             file,
+            json,
+            strict,
+            bgp: true,
+            vrf,
+            ..
+        } => parse::run_bgp(&dialect, &file, vrf.as_deref(), json, strict),
+        Command::Parse {
+            dialect,
+            file,
             port,
             json,
             strict,
+            ..
         } => parse::run(&dialect, &file, port.as_deref(), json, strict),
         Command::Probe { target } => match *target {
             ProbeTarget::Snmp(p) => probe_snmp(p),

@@ -7,22 +7,88 @@ use std::path::Path;
 use super::exit;
 use crate::source::serial::parse::{self, Dialect};
 
+/// The dialect and the file's text, or the exit code after saying why not.
+fn read(dialect: &str, file: &Path) -> Result<(Dialect, String), u8> {
+    let dialect: Dialect = dialect.parse().map_err(|e| {
+        eprintln!("--dialect: {e}");
+        exit::USAGE
+    })?;
+    let bytes = std::fs::read(file).map_err(|e| {
+        eprintln!("{}: {e}", file.display());
+        exit::USAGE
+    })?;
+    Ok((dialect, String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+/// `lightgate parse --bgp`: the sessions of a saved BGP summary, one line each (or
+/// JSON), and the rows that could not be read.
+pub fn run_bgp(dialect: &str, file: &Path, vrf: Option<&str>, json: bool, strict: bool) -> u8 {
+    let (dialect, text) = match read(dialect, file) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    let summary = parse::bgp::parse_bgp_summary(&text, vrf);
+    if json {
+        match serde_json::to_string_pretty(&summary.sessions) {
+            Ok(t) => println!("{t}"),
+            Err(e) => {
+                eprintln!("cannot print JSON: {e}");
+                return exit::SOFTWARE;
+            }
+        }
+    } else {
+        println!(
+            "{:<16} {:<40} {:<12} {:>11} {:>10} {:>9} {:>9}",
+            "VRF", "NEIGHBOR", "STATE", "AS", "UP", "RECEIVED", "ACCEPTED"
+        );
+        for s in &summary.sessions {
+            let n = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
+            let (rcvd, acc) = s
+                .prefixes
+                .first()
+                .map(|p| (n(p.received), n(p.accepted)))
+                .unwrap_or_else(|| ("-".into(), "-".into()));
+            println!(
+                "{:<16} {:<40} {:<12} {:>11} {:>10} {:>9} {:>9}",
+                crate::text::escape(s.vrf.as_deref().unwrap_or("-")),
+                s.peer.to_string(),
+                s.state.as_str(),
+                s.remote_as
+                    .map(|a| a.to_string())
+                    .unwrap_or_else(|| "-".into()),
+                n(s.established_seconds),
+                rcvd,
+                acc
+            );
+        }
+    }
+    if !summary.notes.is_empty() {
+        let list: Vec<String> = summary
+            .notes
+            .iter()
+            .map(|l| format!("  {}", crate::text::escape(l)))
+            .collect();
+        eprintln!(
+            "Rows not read ({}): under a summary header, but no session could be read from them\n{}",
+            summary.notes.len(),
+            list.join("\n")
+        );
+    }
+    if summary.sessions.is_empty() {
+        eprintln!("{}: no {dialect} BGP summary found", file.display());
+        return exit::UNAVAILABLE;
+    }
+    if strict && !summary.notes.is_empty() {
+        return exit::DATA_ERR;
+    }
+    exit::OK
+}
+
 pub fn run(dialect: &str, file: &Path, port: Option<&str>, json: bool, strict: bool) -> u8 {
-    let dialect: Dialect = match dialect.parse() {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("--dialect: {e}");
-            return exit::USAGE;
-        }
+    let (dialect, text) = match read(dialect, file) {
+        Ok(x) => x,
+        Err(code) => return code,
     };
-    let bytes = match std::fs::read(file) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("{}: {e}", file.display());
-            return exit::USAGE;
-        }
-    };
-    let text = String::from_utf8_lossy(&bytes);
     let (found, unread) = parse::parse_with_leftovers(dialect, &text, port);
     let results: std::collections::BTreeMap<String, crate::source::InterfaceResult> = found
         .into_iter()
