@@ -97,7 +97,7 @@ async fn a_port_walks_from_light_to_traffic_and_a_dropped_session_closes_the_gat
     let config = lightgate_config(&fleet.devices, &fleet.addresses(), &options)
         .replace(
             &format!("name = \"{PORT}\"\n"),
-            &format!("name = \"{PORT}\"\nazure_port_id = \"{PORT_ID}\"\nstaleness = \"1h\"\n"),
+            &format!("name = \"{PORT}\"\nazure_port_id = \"{PORT_ID}\"\nstaleness = \"1h\"\nloa_issued = \"2026-11-02\"\ncross_connects_completed = \"2026-11-20\"\n"),
         )
         + &format!(
             "\n[azure]\ntenant_id = \"tenant-1\"\nclient_id = \"client-1\"\nclient_secret_env = \"LG_TEST_AZURE_SECRET\"\narm_endpoint = \"{url}\"\nlogin_endpoint = \"{url}\"\nmetadata_endpoint = \"{url}\"\npoll_interval = \"300ms\"\nrequest_timeout = \"5s\"\n"
@@ -200,6 +200,13 @@ async fn a_port_walks_from_light_to_traffic_and_a_dropped_session_closes_the_gat
         "{text}"
     );
 
+    let (_, w) = t.json(&format!("/api/v1/ports/{PORT}/workflow")).await;
+    assert_eq!(step(&w, "traffic enabled")["status"], "next", "{w:#}");
+    assert_eq!(
+        step(&w, "traffic enabled")["evidence"][0],
+        format!("ready for traffic: lightgate gate {CIRCUIT} --action enable-traffic -- COMMAND")
+    );
+
     // 4. Traffic: the gate runs the command and the workflow ends with its evidence.
     let marker = dir.path().join("traffic");
     let out = cli(&[
@@ -226,11 +233,8 @@ async fn a_port_walks_from_light_to_traffic_and_a_dropped_session_closes_the_gat
     assert_eq!(recorded["sessions"][1]["state"], "established", "{last:#}");
     let (_, w) = t.json(&format!("/api/v1/ports/{PORT}/workflow")).await;
     for s in w["steps"].as_array().unwrap() {
-        if s["step"] != "Letter of Authorization"
-            && s["step"] != "cross-connects ordered and completed"
-        {
-            assert_eq!(s["status"], "done", "{s:#}");
-        }
+        assert_eq!(s["status"], "done", "every step, with its evidence: {s:#}");
+        assert!(!s["evidence"].as_array().unwrap().is_empty(), "{s:#}");
     }
     assert!(
         step(&w, "traffic enabled")["evidence"][0]
@@ -391,17 +395,6 @@ async fn a_declared_peering_walks_the_workflow_to_traffic_without_azure() {
         .as_str()
         .unwrap()
         .contains("declared in [[port.peering]]"));
-    let (_, w) = t
-        .wait_for(PATH, Duration::from_secs(15), |_, w| {
-            step(w, "traffic enabled")["status"] == "next"
-        })
-        .await;
-    assert_eq!(step(&w, "traffic enabled")["status"], "next", "{w:#}");
-    assert_eq!(step(&w, BGP)["status"], "done", "{w:#}");
-    assert_eq!(
-        step(&w, "traffic enabled")["evidence"][0],
-        "ready for traffic: lightgate gate ckt-lab --action enable-traffic -- COMMAND"
-    );
     let out = waiting.await.unwrap();
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(
@@ -414,6 +407,8 @@ async fn a_declared_peering_walks_the_workflow_to_traffic_without_azure() {
     );
     let (status, tr) = t.json("/api/v1/circuits/ckt-lab/traffic").await;
     assert_eq!((status, tr["ready"].clone()), (200, json!(true)), "{tr:#}");
+    let (_, w) = t.json(PATH).await;
+    assert_eq!(step(&w, BGP)["status"], "done", "{w:#}");
     // Without Azure the circuit is known by its declared peering.
     let (status, d) = post_json(
         t.url("/api/v1/circuits/ckt-lab/gate"),
