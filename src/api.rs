@@ -483,12 +483,7 @@ pub struct ActionJson {
 impl CircuitJson {
     pub fn new(view: &PortView, c: &crate::domain::AzureCircuit) -> CircuitJson {
         let port = view.config.name.as_str();
-        let peerings: Vec<crate::bgp::PeeringReadiness> = view
-            .peerings
-            .iter()
-            .filter(|p| p.circuit == c.name)
-            .cloned()
-            .collect();
+        let peerings = view.peerings_of(&c.name);
         CircuitJson {
             port: port.to_string(),
             circuit: c.name.clone(),

@@ -39,7 +39,7 @@ impl Gate {
         now: Instant,
     ) -> Option<io::Result<Decision>> {
         let view = self.store.port(port, now)?;
-        Some(self.record(&view, action, None, request))
+        Some(self.record(&view, action, None, None, request))
     }
 
     /// Decides a circuit action on the circuit's states in Azure, and records it with
@@ -51,17 +51,13 @@ impl Gate {
         request: &GateRequest,
         now: Instant,
     ) -> Option<io::Result<Decision>> {
-        match self.store.circuit(circuit, now) {
-            Some((view, c)) => Some(self.record(&view, action, Some(&c), request)),
-            // Without Azure, a circuit is known by the peerings declared for it, and
-            // only traffic is decided on them.
-            None if action == Action::EnableTraffic => {
-                let view = self.store.declared_circuit(circuit, now)?;
-                let name = circuit.to_string();
-                Some(self.record_named(&view, action, None, Some(name), request))
-            }
-            None => None,
+        let (view, c) = self.store.circuit_or_declared(circuit, now)?;
+        // Without Azure a circuit is known by the peerings declared for it, and only
+        // traffic is decided on them.
+        if c.is_none() && action != Action::EnableTraffic {
+            return None;
         }
+        Some(self.record(&view, action, c.as_ref(), Some(circuit), request))
     }
 
     /// The decision on `view` with the port's checks and readings as evidence, appended
@@ -71,26 +67,12 @@ impl Gate {
         view: &PortView,
         action: Action,
         circuit: Option<&AzureCircuit>,
+        circuit_name: Option<&str>,
         request: &GateRequest,
     ) -> io::Result<Decision> {
-        let name = circuit.map(|c| c.name.clone());
-        self.record_named(view, action, circuit, name, request)
-    }
-
-    fn record_named(
-        &self,
-        view: &PortView,
-        action: Action,
-        circuit: Option<&AzureCircuit>,
-        circuit_name: Option<String>,
-        request: &GateRequest,
-    ) -> io::Result<Decision> {
-        let peerings: Vec<crate::bgp::PeeringReadiness> = view
-            .peerings
-            .iter()
-            .filter(|p| Some(&p.circuit) == circuit_name.as_ref())
-            .cloned()
-            .collect();
+        let peerings = circuit_name
+            .map(|c| view.peerings_of(c))
+            .unwrap_or_default();
         let (verdict, failing) = decide(action, &view.readiness, circuit, &peerings);
         let p = PortJson::new(view);
         let decision = Decision {
@@ -98,7 +80,7 @@ impl Gate {
             time: humantime::format_rfc3339_millis(view.evaluated_at).to_string(),
             port: p.port,
             action: action.as_str().to_string(),
-            circuit: circuit_name,
+            circuit: circuit_name.map(str::to_string),
             ready: verdict.ready(),
             verdict: verdict.as_str().to_string(),
             user: request.user.clone(),

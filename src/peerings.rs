@@ -68,7 +68,7 @@ pub fn specs(port: &PortConfig, azure: Option<&AzurePort>) -> Vec<PeeringSpec> {
 /// The (VRF, Microsoft's address) sessions `device` must have, over `ports`.
 pub fn wanted(
     device: &str,
-    ports: &[(PortConfig, Vec<PeeringSpec>)],
+    ports: &[(&PortConfig, Vec<PeeringSpec>)],
 ) -> Vec<(Option<String>, IpAddr)> {
     let mut out: Vec<(Option<String>, IpAddr)> = ports
         .iter()

@@ -53,6 +53,8 @@ pub struct ConfigIndex {
     devices: std::collections::HashMap<String, usize>,
     ports: std::collections::HashMap<String, usize>,
     interfaces: std::collections::HashMap<String, Vec<String>>,
+    /// Positions of the ports each device serves (a link of), in config order.
+    ports_of: std::collections::HashMap<String, Vec<usize>>,
 }
 
 /// Derived from the rest of the config: never what makes two configs differ.
@@ -77,6 +79,15 @@ impl ConfigIndex {
             list.sort();
             list.dedup();
         }
+        let mut ports_of: std::collections::HashMap<String, Vec<usize>> = Default::default();
+        for (i, p) in ports.iter().enumerate() {
+            for d in [&p.link1.device, &p.link2.device] {
+                let list = ports_of.entry(d.clone()).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
+            }
+        }
         ConfigIndex {
             devices: devices
                 .iter()
@@ -89,6 +100,7 @@ impl ConfigIndex {
                 .map(|(i, p)| (p.name.clone(), i))
                 .collect(),
             interfaces,
+            ports_of,
         }
     }
 }
@@ -317,6 +329,16 @@ impl Config {
 
     /// The interfaces of a device that some port's link uses or that the device
     /// monitors: all a poll needs to read.
+    /// The ports `device` serves a link of, in config order.
+    pub fn ports_of<'a>(&'a self, device: &str) -> impl Iterator<Item = &'a PortConfig> + 'a {
+        self.index
+            .ports_of
+            .get(device)
+            .into_iter()
+            .flatten()
+            .filter_map(|i| self.ports.get(*i))
+    }
+
     pub fn interfaces_of(&self, device: &str) -> Vec<String> {
         self.index
             .interfaces

@@ -269,7 +269,7 @@ impl Families {
     fn peerings(
         &mut self,
         port: &PortView,
-        bgp: &std::collections::HashMap<String, crate::store::bgp::BgpObservation>,
+        established: &std::collections::HashMap<String, crate::store::bgp::EstablishedAt>,
     ) {
         let name = port.config.name.as_str();
         // A port split across shards: each agent exports the sessions of its own
@@ -332,9 +332,9 @@ impl Families {
                         self.bgp_accepted.add(&l, n as f64);
                     }
                 }
-                if let Some(t) = bgp
+                if let Some(t) = established
                     .get(&v.device)
-                    .and_then(|o| o.established_at.get(&(s.vrf.clone(), s.peer)))
+                    .and_then(|e| e.get(&(s.vrf.clone(), s.peer)))
                 {
                     self.bgp_established.add(&l, *t);
                 }
@@ -496,8 +496,7 @@ impl Families {
 /// The full /metrics text at `now`.
 pub fn render(store: &Store, now: Instant) -> String {
     let mut f = Families::new();
-    let bgp: std::collections::HashMap<String, crate::store::bgp::BgpObservation> =
-        store.bgp_observations().into_iter().collect();
+    let established = store.bgp_established_at();
     for port in store.ports(now) {
         // A port split across shards has no verdict here: Prometheus combines the
         // link series of both agents (lightgate gate --prometheus).
@@ -520,7 +519,7 @@ pub fn render(store: &Store, now: Instant) -> String {
         if let Some(a) = &port.azure {
             f.circuits(&port.config.name, &a.circuits);
         }
-        f.peerings(&port, &bgp);
+        f.peerings(&port, &established);
     }
     // Monitored interfaces outside any port: by device and interface only.
     store.for_each_monitored(now, |device, interface, reading| {

@@ -404,19 +404,10 @@ async fn peering_readiness(
 /// those declared in `[[port.peering]]` alike (what `gate --wait` polls).
 async fn traffic(State(store): State<Arc<Store>>, Path(name): Path<String>) -> Response {
     let now = store::now();
-    let (view, circuit) = match store.circuit(&name, now) {
-        Some((v, c)) => (v, Some(c)),
-        None => match store.declared_circuit(&name, now) {
-            Some(v) => (v, None),
-            None => return error(StatusCode::NOT_FOUND, unknown_circuit(&name)),
-        },
+    let Some((view, circuit)) = store.circuit_or_declared(&name, now) else {
+        return error(StatusCode::NOT_FOUND, unknown_circuit(&name));
     };
-    let peerings: Vec<crate::bgp::PeeringReadiness> = view
-        .peerings
-        .iter()
-        .filter(|p| p.circuit == name)
-        .cloned()
-        .collect();
+    let peerings = view.peerings_of(&name);
     let failing =
         lightgate_core::gate::traffic_failing(&view.readiness, circuit.as_ref(), &peerings);
     let ready = failing.is_empty();

@@ -15,6 +15,10 @@ use crate::shard::Shard;
 /// own duration), so the timestamp moves only when the session really restarted.
 const ESTABLISHED_JITTER: f64 = 5.0;
 
+/// When each established session of a device came up (Unix seconds), by (VRF,
+/// neighbour).
+pub type EstablishedAt = HashMap<(Option<String>, IpAddr), f64>;
+
 /// The BGP sessions of one device, most recently read.
 #[derive(Debug, Clone, Default)]
 pub struct BgpObservation {
@@ -26,7 +30,7 @@ pub struct BgpObservation {
     /// Reads so far, either way (for change signatures).
     pub reads: u64,
     /// When each established session came up (Unix seconds), kept steady across reads.
-    pub established_at: HashMap<(Option<String>, IpAddr), f64>,
+    pub established_at: EstablishedAt,
 }
 
 impl BgpObservation {
@@ -79,34 +83,40 @@ pub fn peerings(
     now: Instant,
 ) -> Vec<PeeringReadiness> {
     let specs = crate::peerings::specs(port, azure);
-    let remote = |device: &str| {
-        shard
-            .filter(|s| !s.owns(device))
-            .map(|s| format!("polled by another lightgate agent (this one is shard {s})"))
+    let router = |link: LinkId| {
+        let device = port.link(link).device.as_str();
+        // Polled by another shard: nothing local to judge it on.
+        if let Some(s) = shard.filter(|s| !s.owns(device)) {
+            return (
+                device,
+                None,
+                None,
+                Some(format!(
+                    "polled by another lightgate agent (this one is shard {s})"
+                )),
+            );
+        }
+        let o = bgp.get(device);
+        (
+            device,
+            o.and_then(|o| o.sessions.as_deref()),
+            o.and_then(|o| o.read_at)
+                .map(|t| now.saturating_duration_since(t)),
+            o.and_then(|o| o.error.clone()),
+        )
     };
-    let notes: Vec<Option<String>> = LinkId::BOTH
-        .iter()
-        .map(|l| remote(&port.link(*l).device))
-        .collect();
+    let both = [router(LinkId::Link1), router(LinkId::Link2)];
     specs
         .iter()
         .map(|spec| {
-            let routers = [LinkId::Link1, LinkId::Link2].map(|l| {
-                let device = port.link(l).device.as_str();
-                let o = bgp.get(device);
-                let note = notes[if l == LinkId::Link1 { 0 } else { 1 }].as_deref();
+            let routers = [LinkId::Link1, LinkId::Link2].map(|link| {
+                let (device, sessions, age, error) = &both[link as usize];
                 RouterSessions {
-                    link: l,
+                    link,
                     device,
-                    sessions: if note.is_some() {
-                        None
-                    } else {
-                        o.and_then(|o| o.sessions.as_deref())
-                    },
-                    age: o
-                        .and_then(|o| o.read_at)
-                        .map(|t| now.saturating_duration_since(t)),
-                    error: note.or(o.and_then(|o| o.error.as_deref())),
+                    sessions: *sessions,
+                    age: *age,
+                    error: error.as_deref(),
                 }
             });
             evaluate_peering(spec, routers, port.staleness.max(Duration::from_secs(1)))

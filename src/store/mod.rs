@@ -119,6 +119,17 @@ pub struct PortView {
     pub peerings: Vec<crate::bgp::PeeringReadiness>,
 }
 
+impl PortView {
+    /// The peerings of `circuit` on this port.
+    pub fn peerings_of(&self, circuit: &str) -> Vec<crate::bgp::PeeringReadiness> {
+        self.peerings
+            .iter()
+            .filter(|p| p.circuit == circuit)
+            .cloned()
+            .collect()
+    }
+}
+
 /// A snapshot of one device.
 #[derive(Debug, Clone)]
 pub struct DeviceView {
@@ -280,29 +291,25 @@ impl Store {
     /// peerings (from Azure where observed, else from the config).
     pub fn bgp_wanted(&self, device: &str, now: Instant) -> Vec<crate::source::BgpWanted> {
         let state = self.read();
-        let ports: Vec<(PortConfig, Vec<crate::bgp::PeeringSpec>)> = state
+        let ports: Vec<(&PortConfig, Vec<crate::bgp::PeeringSpec>)> = state
             .config
-            .ports
-            .iter()
-            .filter(|p| p.link1.device == device || p.link2.device == device)
-            .map(|p| {
-                let (observed, _) = azure_port(&state, p, now);
-                (p.clone(), crate::peerings::specs(p, observed))
-            })
+            .ports_of(device)
+            // Neither Azure nor a declared peering: nothing to look for (most ports).
+            .filter(|p| p.azure_port_id.is_some() || !p.peerings.is_empty())
+            .map(|p| (p, crate::peerings::specs(p, azure_port(&state, p, now).0)))
             .collect();
         crate::peerings::wanted(device, &ports)
     }
 
-    /// The BGP observation of every device that has one: (device, observation).
-    pub fn bgp_observations(&self) -> Vec<(String, bgp::BgpObservation)> {
-        let state = self.read();
-        let mut v: Vec<(String, bgp::BgpObservation)> = state
+    /// When each established BGP session came up (Unix seconds), per device, for the
+    /// devices that have any: what /metrics needs of the observations.
+    pub fn bgp_established_at(&self) -> HashMap<String, bgp::EstablishedAt> {
+        self.read()
             .bgp
             .iter()
-            .map(|(k, o)| (k.clone(), o.clone()))
-            .collect();
-        v.sort_by(|a, b| a.0.cmp(&b.0));
-        v
+            .filter(|(_, o)| !o.established_at.is_empty())
+            .map(|(d, o)| (d.clone(), o.established_at.clone()))
+            .collect()
     }
 
     /// The interfaces a device's poll should read, per the config in force.
@@ -510,12 +517,29 @@ impl Store {
         })
     }
 
-    /// The port that has peerings declared (or observed) for circuit `circuit`, at
-    /// `now`: how a circuit is known without Azure.
-    pub fn declared_circuit(&self, circuit: &str, now: Instant) -> Option<PortView> {
-        self.ports(now)
-            .into_iter()
-            .find(|v| v.peerings.iter().any(|p| p.circuit == circuit))
+    /// The circuit of that name and its port, at `now`: seen in Azure (with its
+    /// states), else known by the peerings a port declares for it (without Azure), in
+    /// one evaluation of the ports.
+    pub fn circuit_or_declared(
+        &self,
+        circuit: &str,
+        now: Instant,
+    ) -> Option<(PortView, Option<crate::domain::AzureCircuit>)> {
+        let mut declared = None;
+        for v in self.ports(now) {
+            if let Some(c) = v
+                .azure
+                .as_ref()
+                .and_then(|a| a.circuits.iter().find(|c| c.name == circuit))
+            {
+                let c = c.clone();
+                return Some((v, Some(c)));
+            }
+            if declared.is_none() && v.peerings.iter().any(|p| p.circuit == circuit) {
+                declared = Some(v);
+            }
+        }
+        declared.map(|v| (v, None))
     }
 
     /// Calls `f` with the fresh reading of every monitored interface that no port link

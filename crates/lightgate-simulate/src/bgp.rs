@@ -10,7 +10,6 @@ use std::net::IpAddr;
 use std::time::{Duration, SystemTime};
 
 use lightgate_core::bgp::{Asn, BgpState, MICROSOFT_ASN};
-use lightgate_snmp::oids;
 use lightgate_snmp::types::{oid, Oid, Value};
 
 use super::ber;
@@ -244,7 +243,6 @@ pub fn cells(flavour: Vendor, peers: &[IpAddr]) -> Vec<(Oid, usize, Field)> {
 pub fn value(flavour: Vendor, p: &PeerState, k: usize, field: Field, at: SystemTime) -> Value {
     let (state, since) = p.now(at);
     let up = state == BgpState::Established;
-    let mib_state = BgpState::ALL.iter().position(|s| *s == state).unwrap_or(0) as i64 + 1;
     let count = |n: u64| {
         Value::Gauge32(if up {
             n.min(u64::from(u32::MAX)) as u32
@@ -253,7 +251,7 @@ pub fn value(flavour: Vendor, p: &PeerState, k: usize, field: Field, at: SystemT
         })
     };
     match field {
-        Field::State => Value::Integer(mib_state),
+        Field::State => Value::Integer(state.mib_number()),
         Field::Admin => Value::Integer(2),
         Field::RemoteAs16 => Value::Integer(if p.peer.remote_as > 65535 {
             i64::from(lightgate_core::bgp::AS_TRANS)
@@ -289,35 +287,20 @@ pub fn trap(
         oid("1.3.6.1.2.1.15.0.2")
     };
     let idx = addr_arcs(peer);
-    let mut vbs = Vec::with_capacity(128);
-    ber::varbind(
-        &mut vbs,
-        &oids::sys_uptime(),
-        &Value::TimeTicks(uptime_ticks),
-    );
-    ber::varbind(&mut vbs, &oids::snmp_trap_oid(), &Value::ObjectId(kind));
+    let mut vbs = Vec::with_capacity(64);
     if peer.is_ipv4() {
         ber::varbind(
             &mut vbs,
             &oid("1.3.6.1.2.1.15.3.1.14").child(&idx),
             &Value::OctetString(vec![0, 0]),
         );
-        let s = BgpState::ALL.iter().position(|s| *s == state).unwrap_or(0) as i64 + 1;
         ber::varbind(
             &mut vbs,
             &oid("1.3.6.1.2.1.15.3.1.2").child(&idx),
-            &Value::Integer(s),
+            &Value::Integer(state.mib_number()),
         );
     }
-    ber::message(
-        1,
-        community.as_bytes(),
-        ber::TRAP_V2,
-        request_id,
-        0,
-        0,
-        &vbs,
-    )
+    super::trap::notification(community, request_id, uptime_ticks, kind, &vbs)
 }
 
 #[cfg(test)]

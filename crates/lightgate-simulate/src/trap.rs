@@ -21,12 +21,6 @@ pub fn link_trap(
     let mut vbs = Vec::with_capacity(128);
     ber::varbind(
         &mut vbs,
-        &oids::sys_uptime(),
-        &Value::TimeTicks(uptime_ticks),
-    );
-    ber::varbind(&mut vbs, &oids::snmp_trap_oid(), &Value::ObjectId(kind));
-    ber::varbind(
-        &mut vbs,
         &oids::if_index().child(&[if_index]),
         &Value::Integer(i64::from(if_index)),
     );
@@ -40,6 +34,26 @@ pub fn link_trap(
         &oids::if_oper_status().child(&[if_index]),
         &Value::Integer(if up { 1 } else { 2 }),
     );
+    notification(community, request_id, uptime_ticks, kind, &vbs)
+}
+
+/// A v2c notification: sysUpTime and snmpTrapOID first (RFC 3416 4.2.6), then
+/// `varbinds` (already encoded).
+pub fn notification(
+    community: &str,
+    request_id: i64,
+    uptime_ticks: u32,
+    trap_oid: lightgate_snmp::types::Oid,
+    varbinds: &[u8],
+) -> Vec<u8> {
+    let mut vbs = Vec::with_capacity(64 + varbinds.len());
+    ber::varbind(
+        &mut vbs,
+        &oids::sys_uptime(),
+        &Value::TimeTicks(uptime_ticks),
+    );
+    ber::varbind(&mut vbs, &oids::snmp_trap_oid(), &Value::ObjectId(trap_oid));
+    vbs.extend_from_slice(varbinds);
     ber::message(
         1,
         community.as_bytes(),

@@ -38,6 +38,18 @@ impl BgpState {
             .copied()
     }
 
+    /// The BGP4-MIB number (1 idle .. 6 established).
+    pub fn mib_number(&self) -> i64 {
+        match self {
+            BgpState::Idle => 1,
+            BgpState::Connect => 2,
+            BgpState::Active => 3,
+            BgpState::OpenSent => 4,
+            BgpState::OpenConfirm => 5,
+            BgpState::Established => 6,
+        }
+    }
+
     pub fn as_str(&self) -> &'static str {
         match self {
             BgpState::Idle => "idle",
@@ -221,6 +233,9 @@ mod tests {
         assert_eq!(BgpState::from_mib(0), None);
         assert_eq!(BgpState::from_mib(7), None);
         assert_eq!(BgpState::from_mib(-1), None);
+        for s in BgpState::ALL {
+            assert_eq!(BgpState::from_mib(s.mib_number()), Some(s));
+        }
     }
 
     #[test]

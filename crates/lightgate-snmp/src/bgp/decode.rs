@@ -402,6 +402,17 @@ fn withdrawn(row: &mut Row, family: Family, o: &Oid, v: &Value) {
     }
 }
 
+/// A column of either Cisco prefix table (they number them alike): 1 accepted,
+/// 6 advertised, 8 withdrawn.
+fn cisco_counter(row: &mut Row, col: u32, family: Family, o: &Oid, v: &Value) {
+    match col {
+        1 => count(row, family, o, v, |p, n| p.accepted = Some(n)),
+        6 => count(row, family, o, v, |p, n| p.advertised = Some(n)),
+        8 => withdrawn(row, family, o, v),
+        _ => {}
+    }
+}
+
 fn cisco(cells: &BTreeMap<Oid, Value>) -> Vec<(Key, Row)> {
     let mut rows: HashMap<Key, Row> = HashMap::new();
     let mut est = HashMap::new();
@@ -436,12 +447,7 @@ fn cisco(cells: &BTreeMap<Oid, Value>) -> Vec<(Key, Row)> {
         let Some(row) = rows.get_mut(&(None, peer)) else {
             continue;
         };
-        match col {
-            1 => count(row, family, o, v, |p, n| p.accepted = Some(n)),
-            6 => count(row, family, o, v, |p, n| p.advertised = Some(n)),
-            8 => withdrawn(row, family, o, v),
-            _ => {}
-        }
+        cisco_counter(row, col, family, o, v);
     }
     finish(rows, est)
 }
@@ -470,12 +476,7 @@ fn cisco_legacy(cells: &BTreeMap<Oid, Value>) -> Vec<(Key, Row)> {
         let row = rows
             .entry((None, peer))
             .or_insert_with(|| Row::new(peer, None));
-        match col {
-            1 => count(row, family, o, v, |p, n| p.accepted = Some(n)),
-            6 => count(row, family, o, v, |p, n| p.advertised = Some(n)),
-            8 => withdrawn(row, family, o, v),
-            _ => {}
-        }
+        cisco_counter(row, col, family, o, v);
     }
     rows.into_iter().collect()
 }
