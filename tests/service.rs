@@ -599,6 +599,23 @@ async fn start_agents<const N: usize>(
     (agents, addrs)
 }
 
+/// `lightgate gate SUBJECT --action ACTION` through Prometheus (recent series only)
+/// when given, else through the agent at `url`.
+fn gate_via(
+    subject: &str,
+    action: &str,
+    prometheus: Option<&String>,
+    url: &str,
+) -> std::process::Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_lightgate"));
+    c.args(["gate", subject, "--action", action]);
+    match prometheus {
+        Some(p) => c.args(["--prometheus", p, "--max-age", "10s"]),
+        None => c.args(["--url", url]),
+    };
+    c.output().unwrap()
+}
+
 /// Device names that land in shard 1/2 and 2/2.
 fn names_in(shard: Shard, count: usize) -> Vec<String> {
     (0..)
@@ -683,14 +700,12 @@ async fn two_shards_poll_disjoint_devices_and_the_gate_through_prometheus_agrees
     let single = format!("http://{}", addrs[2]);
     let prom_url = prom.url.clone();
     let gate = move |port: &str, prometheus: bool| {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_lightgate"));
-        c.args(["gate", port]);
-        if prometheus {
-            c.args(["--prometheus", &prom_url, "--max-age", "10s"]);
-        } else {
-            c.args(["--url", &single]);
-        }
-        c.output().unwrap()
+        gate_via(
+            port,
+            "create-circuit",
+            prometheus.then_some(&prom_url),
+            &single,
+        )
     };
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -774,14 +789,12 @@ async fn the_traffic_gate_through_prometheus_combines_the_sessions_of_two_shards
     let single = format!("http://{}", addrs[2]);
     let prom_url = prom.url.clone();
     let gate = move |circuit: &str, prometheus: bool| {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_lightgate"));
-        c.args(["gate", circuit, "--action", "enable-traffic"]);
-        if prometheus {
-            c.args(["--prometheus", &prom_url, "--max-age", "10s"]);
-        } else {
-            c.args(["--url", &single]);
-        }
-        c.output().unwrap()
+        gate_via(
+            circuit,
+            "enable-traffic",
+            prometheus.then_some(&prom_url),
+            &single,
+        )
     };
     let deadline = Instant::now() + Duration::from_secs(40);
     loop {

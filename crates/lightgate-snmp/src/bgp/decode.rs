@@ -69,9 +69,9 @@ pub fn columns(mib: BgpMib) -> Vec<Oid> {
         cols.iter().map(|n| oid(base).child(&[*n])).collect()
     };
     match mib {
-        BgpMib::Bgp4 => c(BGP4_PEER, &[9, 2, 3, 16]),
+        BgpMib::Bgp4 => c(BGP4_PEER, &probe_first(BGP4_COLUMNS)),
         BgpMib::Cisco => {
-            let mut v = c(CISCO_PEER2, &[11, 3, 4, 19]);
+            let mut v = c(CISCO_PEER2, &probe_first(CISCO_PEER2_COLUMNS));
             v.extend(c(CISCO_PEER2_PREFIX, &[1, 6, 8]));
             v
         }
@@ -333,6 +333,42 @@ fn finish(rows: HashMap<Key, Row>, established: HashMap<Key, u64>) -> Vec<(Key, 
         .collect()
 }
 
+/// The columns BGP4-MIB's bgpPeerTable and Cisco's cbgpPeer2Table share, by their
+/// number in each: state, admin status (1 stop, 2 start), remote AS, established time.
+type PeerColumns = [u32; 4];
+const BGP4_COLUMNS: PeerColumns = [2, 3, 9, 16];
+const CISCO_PEER2_COLUMNS: PeerColumns = [3, 4, 11, 19];
+
+/// The remote AS column first: it is the probe that tells whether the table exists.
+fn probe_first([state, admin, remote_as, established]: PeerColumns) -> [u32; 4] {
+    [remote_as, state, admin, established]
+}
+
+/// Reads one cell of such a column into `row`; false for another column.
+fn standard_column(
+    row: &mut Row,
+    [state, admin, remote_as, established]: PeerColumns,
+    col: u32,
+    v: &Value,
+    est: &mut HashMap<Key, u64>,
+    key: Key,
+) -> bool {
+    if col == state {
+        set_state(row, v);
+    } else if col == admin {
+        row.session.admin = admin_word(v, ["stop", "start"]);
+    } else if col == remote_as {
+        row.session.remote_as = int(v).and_then(Asn::from_snmp);
+    } else if col == established {
+        if let Some(s) = secs(v) {
+            est.insert(key, s);
+        }
+    } else {
+        return false;
+    }
+    true
+}
+
 fn bgp4(cells: &BTreeMap<Oid, Value>) -> Vec<(Key, Row)> {
     let mut rows: HashMap<Key, Row> = HashMap::new();
     let mut est = HashMap::new();
@@ -342,18 +378,9 @@ fn bgp4(cells: &BTreeMap<Oid, Value>) -> Vec<(Key, Row)> {
         let row = rows
             .entry(key.clone())
             .or_insert_with(|| Row::new(peer, None));
-        match col {
-            2 => set_state(row, v),
-            3 => row.session.admin = admin_word(v, ["stop", "start"]),
-            9 => row.session.remote_as = int(v).and_then(Asn::from_snmp),
-            16 => {
-                if let Some(s) = secs(v) {
-                    est.insert(key, s);
-                }
-            }
-            _ => continue,
+        if standard_column(row, BGP4_COLUMNS, col, v, &mut est, key) {
+            row.cells.push(o.clone());
         }
-        row.cells.push(o.clone());
     }
     // A row with only a remote AS (IOS-XR serves no more) is not a session.
     rows.retain(|_, r| r.cells.len() > 1 || r.session.state != BgpState::Idle);
@@ -424,18 +451,9 @@ fn cisco(cells: &BTreeMap<Oid, Value>) -> Vec<(Key, Row)> {
         let row = rows
             .entry(key.clone())
             .or_insert_with(|| Row::new(peer, None));
-        match col {
-            3 => set_state(row, v),
-            4 => row.session.admin = admin_word(v, ["stop", "start"]),
-            11 => row.session.remote_as = int(v).and_then(Asn::from_snmp),
-            19 => {
-                if let Some(s) = secs(v) {
-                    est.insert(key, s);
-                }
-            }
-            _ => continue,
+        if standard_column(row, CISCO_PEER2_COLUMNS, col, v, &mut est, key) {
+            row.cells.push(o.clone());
         }
-        row.cells.push(o.clone());
     }
     for (col, idx, o, v) in under(cells, CISCO_PEER2_PREFIX) {
         let Some((peer, rest)) = inet(idx) else {
