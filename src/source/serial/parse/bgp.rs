@@ -142,10 +142,7 @@ fn vrf_name(name: &str) -> Option<String> {
 /// Reads a summary. The VRF given is the one the command asked for (e.g. `show bgp
 /// vpnv4 unicast vrf X summary`), used when the output does not name one.
 pub fn parse_bgp_summary(text: &str, vrf: Option<&str>) -> BgpSummary {
-    if text
-        .lines()
-        .any(|l| l.contains("State|#Active/Received/Accepted"))
-    {
+    if text.lines().any(|l| l.contains("State|#Active/Received")) {
         return junos(text);
     }
     let mut out = Summary::default();
@@ -361,15 +358,41 @@ fn rib(name: &str) -> (Option<String>, Family) {
     (instance, family)
 }
 
-/// "active/received/accepted/damped" counts.
-fn junos_counts(text: &str) -> Option<(u64, u64, u64)> {
-    let n: Vec<u64> = text
-        .split('/')
-        .map(|x| x.trim().parse().ok())
-        .collect::<Option<_>>()?;
-    match n.as_slice() {
-        [_, r, a, ..] => Some((n[0], *r, *a)),
-        _ => None,
+/// Where the counts of `a/r/acc/d` are, from the header's `State|#Active/Received/
+/// Accepted/Damped...` (older Junos prints `State|#Active/Received/Damped...`, with no
+/// accepted count).
+#[derive(Debug, Clone, Copy)]
+struct JunosCounts {
+    received: usize,
+    accepted: Option<usize>,
+}
+
+impl JunosCounts {
+    fn from_header(line: &str) -> JunosCounts {
+        let names: Vec<&str> = line
+            .split_once("State|#")
+            .map(|(_, r)| r.trim().trim_end_matches('.').split('/').collect())
+            .unwrap_or_default();
+        let at = |n: &str| names.iter().position(|x| x.eq_ignore_ascii_case(n));
+        JunosCounts {
+            received: at("Received").unwrap_or(1),
+            accepted: at("Accepted"),
+        }
+    }
+
+    /// (received, accepted) from "23/224/224/0"; None when it is not such a group.
+    fn read(&self, text: &str) -> Option<(u64, Option<u64>)> {
+        let n: Vec<u64> = text
+            .split('/')
+            .map(|x| x.trim().parse().ok())
+            .collect::<Option<_>>()?;
+        if n.len() < 3 {
+            return None;
+        }
+        Some((
+            *n.get(self.received)?,
+            self.accepted.and_then(|i| n.get(i).copied()),
+        ))
     }
 }
 
@@ -381,12 +404,17 @@ fn junos(text: &str) -> BgpSummary {
     // The header's indentation (genie's captures indent everything): RIB lines are
     // indented further than the peers.
     let mut indent: Option<usize> = None;
+    let mut counts = JunosCounts {
+        received: 1,
+        accepted: Some(2),
+    };
     let mut last: Option<usize> = None;
     let lead = |l: &str| l.len() - l.trim_start().len();
     for (n, raw) in text.lines().enumerate() {
         let line = raw.trim_end_matches('\r');
         if line.trim_start().starts_with("Peer ") && line.contains("InPkt") {
             indent = Some(lead(line));
+            counts = JunosCounts::from_header(line);
             continue;
         }
         let Some(base) = indent else { continue };
@@ -396,9 +424,9 @@ fn junos(text: &str) -> BgpSummary {
         let t: Vec<&str> = line.split_whitespace().collect();
         if lead(line) > base {
             // "  VRF.inet.0: 23/224/224/0"
-            if let (Some(k), Some((name, counts))) = (last, line.trim().split_once(": ")) {
+            if let (Some(k), Some((name, group))) = (last, line.trim().split_once(": ")) {
                 let (vrf, family) = rib(name.trim());
-                if let Some((_, r, a)) = junos_counts(counts) {
+                if let Some((r, a)) = counts.read(group) {
                     let s = &mut out.sessions[k];
                     if s.vrf.is_none() {
                         s.vrf = vrf;
@@ -407,7 +435,7 @@ fn junos(text: &str) -> BgpSummary {
                         s.merge_prefixes(PrefixCounts {
                             family,
                             received: Some(r),
-                            accepted: Some(a),
+                            accepted: a,
                             advertised: None,
                         });
                     }
@@ -434,7 +462,7 @@ fn junos(text: &str) -> BgpSummary {
             }
         };
         let rest = &t[6..];
-        let (state, up, inline) = match rest.iter().position(|w| junos_counts(w).is_some()) {
+        let (state, up, inline) = match rest.iter().position(|w| counts.read(w).is_some()) {
             Some(k) => (BgpState::Established, rest[..k].join(" "), Some(rest[k])),
             None => match rest.last().and_then(|w| BgpState::from_word(w)) {
                 Some(s) => (s, rest[..rest.len() - 1].join(" "), None),
@@ -449,11 +477,11 @@ fn junos(text: &str) -> BgpSummary {
         s.remote_as = Some(asn);
         if state == BgpState::Established {
             s.established_seconds = parse_uptime(&up);
-            if let Some((_, r, a)) = inline.and_then(junos_counts) {
+            if let Some((r, a)) = inline.and_then(|g| counts.read(g)) {
                 s.prefixes.push(PrefixCounts {
                     family: Family::unicast_of(&addr),
                     received: Some(r),
-                    accepted: Some(a),
+                    accepted: a,
                     advertised: None,
                 });
             }

@@ -75,3 +75,39 @@ Peer                     AS      InPkt     OutPkt    OutQ   Flaps Last Up/Dwn St
     assert_eq!(s.sessions[2].state, BgpState::Active);
     assert_eq!(s.sessions[2].established_seconds, None);
 }
+
+/// Two forms from vendors' command references rather than from our captures: Dell
+/// FTOS prints no V column and calls the last one `State/Pfx`; older Junos prints
+/// `State|#Active/Received/Damped...`, with no accepted count (the third number is
+/// the damped one, never to be taken for accepted).
+#[test]
+fn forms_from_vendor_documentation_are_read_by_their_headers() {
+    let ftos = "\
+Dell#sho ip bgp ipv4 multicast summary
+BGP router identifier 100.10.10.1, local AS number 6400
+Neighbor        AS  MsgRcvd MsgSent TblVer InQ OutQ Up/Down  State/Pfx
+25.25.25.25     6400     21      9     14   0    0 00:02:04        3
+211.1.1.129      640     28      6      0   0    0 00:00:21   Active
+Dell#
+";
+    let s = parse_bgp_summary(ftos, None);
+    assert!(s.notes.is_empty(), "{:?}", s.notes);
+    assert_eq!(s.sessions.len(), 2);
+    assert_eq!(s.sessions[0].remote_as, Some(Asn(6400)));
+    assert_eq!(s.sessions[0].established_seconds, Some(124));
+    assert_eq!(s.sessions[0].received_in(&Family::ipv4_unicast()), Some(3));
+    assert_eq!(s.sessions[1].state, BgpState::Active);
+
+    let junos = "\
+Groups: 1 Peers: 2 Down peers: 1
+Peer               AS      InPkt     OutPkt    OutQ   Flaps Last Up/Dwn State|#Active/Received/Damped...
+10.0.0.2        65002        101        103       0       0       48:35 2/4/0                0/0/0
+10.0.0.6        65003          0          0       0       0       12:01 Active
+";
+    let s = parse_bgp_summary(junos, None);
+    assert_eq!(s.sessions.len(), 2, "{:?}", s.notes);
+    let p = s.sessions[0].family(&Family::ipv4_unicast()).unwrap();
+    assert_eq!((p.received, p.accepted), (Some(4), None));
+    assert_eq!(s.sessions[0].established_seconds, Some(48 * 60 + 35));
+    assert_eq!(s.sessions[1].state, BgpState::Active);
+}
