@@ -6,7 +6,9 @@ use std::time::SystemTime;
 
 use lightgate::domain::{LinkReading, OpticalPower};
 use lightgate::source::snmp::oids;
-use lightgate::source::snmp::plan::{InterfacePlan, OpticPlan, Plan, Quantity, SensorPlan, Unit};
+use lightgate::source::snmp::plan::{
+    InterfacePlan, OpticPlan, Plan, Quantity, SensorKind, SensorPlan, Unit,
+};
 use lightgate::source::snmp::profiles::entity::InterfaceNames;
 use lightgate::source::snmp::profiles::{arista, cisco, entity_sensor, juniper, sensors};
 use lightgate::source::snmp::settings::Vendor;
@@ -100,16 +102,20 @@ fn finite(r: &LinkReading) -> bool {
 }
 
 fn any_plan() -> Plan {
-    let sensor = |value: Oid, quantity, lane, exp10, unit| SensorPlan {
-        value,
-        status: Some(oids::cisco_sensor_status().child(&[1])),
-        quantity,
-        lane,
-        exp10,
-        unit,
-        sentinels: true,
-        encoding: Default::default(),
-        absent: None,
+    let sensor = |cell: Oid, quantity, lane, exp10, unit| {
+        let (column, index) = cell.0.split_at(cell.0.len() - 1);
+        let kind = SensorKind {
+            value: Oid::from(column.to_vec()),
+            status: Some(oids::cisco_sensor_status()),
+            quantity,
+            lane,
+            exp10,
+            unit,
+            sentinels: true,
+            encoding: Default::default(),
+            absent: None,
+        };
+        SensorPlan::at(kind, index)
     };
     let optic = OpticPlan {
         sensors: vec![

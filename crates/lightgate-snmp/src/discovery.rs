@@ -190,12 +190,14 @@ pub async fn discover<T: Transport>(
         interfaces.insert(name, entry);
     }
     let _ = descrs;
-    Ok(Plan {
+    let mut plan = Plan {
         vendor,
         interfaces,
         boot_wall,
         uptime_ticks,
         if_table_last_change: value(&head, &oids::if_table_last_change()).and_then(Value::as_i64),
         ent_last_change: value(&head, &oids::ent_last_change()).and_then(Value::as_i64),
-    })
+    };
+    plan.share_kinds();
+    Ok(plan)
 }

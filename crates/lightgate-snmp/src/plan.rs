@@ -22,7 +22,7 @@ pub const UNDERFLOW: i64 = -1_000_000_000;
 pub const OVERFLOW: i64 = 1_000_000_000;
 
 /// What a sensor measures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Quantity {
     Rx,
     Tx,
@@ -32,7 +32,7 @@ pub enum Quantity {
 }
 
 /// The unit of a scaled sensor value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Unit {
     Dbm,
     Milliwatts,
@@ -42,7 +42,7 @@ pub enum Unit {
 }
 
 /// How a sensor's cell holds its number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Encoding {
     /// An integer (ENTITY-SENSOR, JUNIPER-DOM, most vendor tables).
     #[default]
@@ -55,11 +55,16 @@ pub enum Encoding {
     DecimalList(u16),
 }
 
-/// One sensor cell to read.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SensorPlan {
+/// How one kind of sensor is read: its columns and how to scale its number. Every
+/// sensor of the same kind on a device (the Rx power of lane 2 of each of 48 optics)
+/// shares one, so a plan holds a reference and an index per sensor, not an OID: the
+/// full OIDs per sensor were most of the agent's memory at 48,000 optics.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SensorKind {
+    /// The value cell's OID without the sensor's index (see [`SensorPlan::at`]).
     pub value: Oid,
-    /// A status cell that must read ok(1) for the value to count.
+    /// The status column, same index: a status cell that must read ok(1) for the value
+    /// to count.
     pub status: Option<Oid>,
     pub quantity: Quantity,
     pub lane: Option<u16>,
@@ -73,6 +78,65 @@ pub struct SensorPlan {
     pub encoding: Encoding,
     /// A raw value the MIB uses for "no reading" (Huawei's -1).
     pub absent: Option<i64>,
+}
+
+/// The most index sub-identifiers a sensor holds inline; longer indexes keep their
+/// leading part in the kind's columns.
+const INDEX_INLINE: usize = 3;
+
+/// One sensor cell to read: its kind and its index in the kind's columns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SensorPlan {
+    kind: std::sync::Arc<SensorKind>,
+    index_len: u8,
+    index: [u32; INDEX_INLINE],
+}
+
+impl std::ops::Deref for SensorPlan {
+    type Target = SensorKind;
+    fn deref(&self) -> &SensorKind {
+        &self.kind
+    }
+}
+
+impl SensorPlan {
+    /// The sensor at `index` in `kind`'s columns (`kind.value` and `kind.status` name
+    /// the columns here). An index longer than three sub-identifiers moves its leading
+    /// part into the columns.
+    pub fn at(mut kind: SensorKind, index: &[u32]) -> SensorPlan {
+        let (head, tail) = index.split_at(index.len().saturating_sub(INDEX_INLINE));
+        if !head.is_empty() {
+            kind.value = kind.value.child(head);
+            kind.status = kind.status.map(|s| s.child(head));
+        }
+        let mut inline = [0; INDEX_INLINE];
+        inline[..tail.len()].copy_from_slice(tail);
+        SensorPlan {
+            kind: std::sync::Arc::new(kind),
+            index_len: tail.len() as u8,
+            index: inline,
+        }
+    }
+
+    /// The sensor's index in its kind's columns.
+    pub fn index(&self) -> &[u32] {
+        &self.index[..usize::from(self.index_len)]
+    }
+
+    /// The value cell's OID.
+    pub fn value_oid(&self) -> Oid {
+        self.kind.value.child(self.index())
+    }
+
+    /// The status cell's OID, where the sensor has one.
+    pub fn status_oid(&self) -> Option<Oid> {
+        self.kind.status.as_ref().map(|s| s.child(self.index()))
+    }
+
+    /// The kind, to change before the plan is shared (lane renumbering).
+    pub fn kind_mut(&mut self) -> &mut SensorKind {
+        std::sync::Arc::make_mut(&mut self.kind)
+    }
 }
 
 /// The optic of one interface.
@@ -129,6 +193,31 @@ fn cell(col: Oid, index: &[u32]) -> Oid {
     col.child(index)
 }
 
+/// A poll's answers by OID, looked up by a column and an index without building the
+/// cell's OID (a poll of 48 optics looks up about 700 cells).
+struct Answers<'a> {
+    map: super::types::OidMap<&'a [u32], &'a Value>,
+    key: std::cell::RefCell<Vec<u32>>,
+}
+
+impl<'a> Answers<'a> {
+    fn new(answers: &'a [Varbind]) -> Self {
+        Answers {
+            map: answers.iter().map(|(o, v)| (&o.0[..], v)).collect(),
+            key: Default::default(),
+        }
+    }
+
+    /// The value at `column` + `index`, unless the agent has none there.
+    fn get(&self, column: &[u32], index: &[u32]) -> Option<&'a Value> {
+        let mut key = self.key.borrow_mut();
+        key.clear();
+        key.extend_from_slice(column);
+        key.extend_from_slice(index);
+        self.map.get(&key[..]).copied().filter(|v| !v.is_absent())
+    }
+}
+
 impl Plan {
     /// The cells one poll reads, in a stable order.
     pub fn poll_oids(&self) -> Vec<Oid> {
@@ -148,10 +237,8 @@ impl Plan {
                 oids.push(cell(col, &i));
             }
             for s in plan.optic.iter().flat_map(|o| &o.sensors) {
-                oids.push(s.value.clone());
-                if let Some(st) = &s.status {
-                    oids.push(st.clone());
-                }
+                oids.push(s.value_oid());
+                oids.extend(s.status_oid());
             }
         }
         // Lanes listed in one cell (Huawei) share it: ask once.
@@ -160,11 +247,31 @@ impl Plan {
         oids
     }
 
+    /// Makes every sensor of the same kind share one [`SensorKind`]: discovery builds
+    /// one per sensor, the plan keeps one per kind for as long as it lives.
+    pub fn share_kinds(&mut self) {
+        let mut kinds: std::collections::HashSet<std::sync::Arc<SensorKind>> = Default::default();
+        let sensors = self
+            .interfaces
+            .values_mut()
+            .flatten()
+            .flat_map(|p| p.optic.iter_mut())
+            .flat_map(|o| o.sensors.iter_mut());
+        for s in sensors {
+            match kinds.get(&s.kind) {
+                Some(shared) => s.kind = shared.clone(),
+                None => {
+                    kinds.insert(s.kind.clone());
+                }
+            }
+        }
+    }
+
     /// Turns a poll's answers into readings. Never fails: what cannot be read becomes
     /// an interface error or a "not reported" value, with a reason.
     pub fn decode(&self, answers: &[Varbind]) -> Decoded {
-        let map: super::types::OidMap<&Oid, &Value> = answers.iter().map(|(o, v)| (o, v)).collect();
-        let get = |o: &Oid| map.get(o).copied().filter(|v| !v.is_absent());
+        let answers = Answers::new(answers);
+        let get = |o: &Oid| answers.get(&o.0, &[]);
         let mut rediscover = None;
         match get(&oids::sys_uptime()).and_then(Value::as_i64) {
             Some(up) if self.uptime_ticks.is_some_and(|known| up < i64::from(known)) => {
@@ -189,7 +296,7 @@ impl Plan {
         for (name, plan) in &self.interfaces {
             let result: InterfaceResult = match plan {
                 Err(e) => Err(e.clone()),
-                Ok(p) => match self.read_interface(p, &get) {
+                Ok(p) => match self.read_interface(p, &answers) {
                     Ok(r) => Ok(r),
                     Err(e) => {
                         rediscover.get_or_insert_with(|| format!("{name}: {e}"));
@@ -205,13 +312,9 @@ impl Plan {
         }
     }
 
-    fn read_interface<'a>(
-        &self,
-        p: &InterfacePlan,
-        get: &impl Fn(&Oid) -> Option<&'a Value>,
-    ) -> Result<LinkReading, String> {
+    fn read_interface(&self, p: &InterfacePlan, get: &Answers) -> Result<LinkReading, String> {
         let i = [p.if_index];
-        let int = |col: Oid| get(&cell(col, &i)).and_then(Value::as_i64);
+        let int = |col: Oid| get.get(&col.0, &i).and_then(Value::as_i64);
         let (admin, oper) = if p.link_state {
             let admin = int(oids::if_admin_status())
                 .and_then(AdminStatus::from_if_mib)
@@ -263,16 +366,23 @@ enum Sample {
     Absent,
 }
 
-fn sample<'a>(s: &SensorPlan, get: &impl Fn(&Oid) -> Option<&'a Value>) -> (Sample, Option<i64>) {
+fn sample(s: &SensorPlan, get: &Answers) -> (Sample, Option<i64>) {
     // A status that reads other than ok(1) voids the value; an agent that does not
     // implement the status column at all (NoSuchObject) is taken at its value.
     if let Some(st) = &s.status {
-        if get(st).and_then(Value::as_i64).is_some_and(|v| v != 1) {
+        if get
+            .get(&st.0, s.index())
+            .and_then(Value::as_i64)
+            .is_some_and(|v| v != 1)
+        {
             return (Sample::Absent, None);
         }
     }
     let power = matches!(s.unit, Unit::Dbm | Unit::Milliwatts);
-    let (raw, digits) = match get(&s.value).map(|v| number(v, s.encoding)) {
+    let (raw, digits) = match get
+        .get(&s.value.0, s.index())
+        .map(|v| number(v, s.encoding))
+    {
         Some(Number::Exact(raw, digits)) => (raw, digits),
         Some(Number::MinusInfinity) if power => {
             return (Sample::Power(OpticalPower::NoLight), None)
@@ -356,10 +466,7 @@ pub fn decimal(text: &str) -> Number {
     Number::Exact(if negative { -mantissa } else { mantissa }, digits)
 }
 
-fn read_optic<'a>(
-    plan: &OpticPlan,
-    get: &impl Fn(&Oid) -> Option<&'a Value>,
-) -> (Option<OpticReading>, Option<String>) {
+fn read_optic(plan: &OpticPlan, get: &Answers) -> (Option<OpticReading>, Option<String>) {
     let mut optic = OpticReading {
         rx: OpticalPower::NotSupported,
         tx: OpticalPower::NotSupported,
@@ -480,7 +587,7 @@ pub fn fold_single_lane(sensors: &mut [SensorPlan]) {
     let lanes: std::collections::BTreeSet<u16> = sensors.iter().filter_map(|s| s.lane).collect();
     if !has_module_power && lanes.len() == 1 && lanes.contains(&0) {
         for s in sensors.iter_mut() {
-            s.lane = None;
+            s.kind_mut().lane = None;
         }
     }
 }
@@ -529,6 +636,92 @@ mod tests {
             assert_eq!(decimal(junk), Number::None, "{junk:?}");
         }
         assert_eq!(scaled(-27019, -2), -270.19);
+    }
+
+    fn kind(column: &str, lane: Option<u16>) -> SensorKind {
+        SensorKind {
+            value: crate::types::oid(column),
+            status: Some(crate::types::oid("1.3.6.1.4.1.9.9.91.1.1.1.1.5")),
+            quantity: Quantity::Rx,
+            lane,
+            exp10: -1,
+            unit: Unit::Dbm,
+            sentinels: true,
+            encoding: Encoding::Integer,
+            absent: None,
+        }
+    }
+
+    #[test]
+    fn a_sensor_names_its_cells_by_column_and_index_however_long_the_index() {
+        let short = SensorPlan::at(kind("1.3.6.1.4.1.9.9.91.1.1.1.1.4", None), &[1005]);
+        assert_eq!(
+            short.value_oid().to_string(),
+            "1.3.6.1.4.1.9.9.91.1.1.1.1.4.1005"
+        );
+        assert_eq!(
+            short.status_oid().unwrap().to_string(),
+            "1.3.6.1.4.1.9.9.91.1.1.1.1.5.1005"
+        );
+        // Five sub-identifiers: the first two join the columns, the status keeps the
+        // same index.
+        let long = SensorPlan::at(
+            kind("1.3.6.1.4.1.6527.3.1.2.2.4.66.1.5", None),
+            &[1, 2, 3, 4, 5],
+        );
+        assert_eq!(long.index(), &[3, 4, 5]);
+        assert_eq!(
+            long.value_oid().to_string(),
+            "1.3.6.1.4.1.6527.3.1.2.2.4.66.1.5.1.2.3.4.5"
+        );
+        assert_eq!(
+            long.status_oid().unwrap().to_string(),
+            "1.3.6.1.4.1.9.9.91.1.1.1.1.5.1.2.3.4.5"
+        );
+    }
+
+    #[test]
+    fn sensors_of_one_kind_share_it_and_different_kinds_stay_apart() {
+        let column = "1.3.6.1.4.1.2636.3.60.1.2.1.1.6";
+        let optic = |if_index: u32| OpticPlan {
+            sensors: (0..4)
+                .map(|lane| SensorPlan::at(kind(column, Some(lane)), &[if_index, u32::from(lane)]))
+                .collect(),
+            ..Default::default()
+        };
+        let interface = |if_index| InterfacePlan {
+            if_index,
+            alias: None,
+            speed_mbps: None,
+            optic: Some(optic(if_index)),
+            no_dom: None,
+            link_state: true,
+        };
+        let mut plan = Plan {
+            vendor: crate::settings::Vendor::Juniper,
+            interfaces: (1..=48)
+                .map(|i| (format!("et-0/0/{i}"), Ok(interface(i))))
+                .collect(),
+            boot_wall: None,
+            uptime_ticks: None,
+            if_table_last_change: None,
+            ent_last_change: None,
+        };
+        let before = plan.clone();
+        plan.share_kinds();
+        assert_eq!(plan, before, "sharing changes no sensor");
+        let sensors: Vec<&SensorPlan> = plan
+            .interfaces
+            .values()
+            .flatten()
+            .flat_map(|p| &p.optic.as_ref().unwrap().sensors)
+            .collect();
+        let distinct: std::collections::HashSet<*const SensorKind> = sensors
+            .iter()
+            .map(|s| std::sync::Arc::as_ptr(&s.kind))
+            .collect();
+        assert_eq!(sensors.len(), 48 * 4);
+        assert_eq!(distinct.len(), 4, "one kind per lane, shared by 48 optics");
     }
 
     #[test]

@@ -2,11 +2,10 @@
 //! in ARISTA-ENTITY-SENSOR-MIB; +-1000000000 are range sentinels (below range: no
 //! light). Lanes are numbered from 0. Detected by the Arista enterprise number (30065).
 
-use super::entity::column;
-use super::sensors::{threshold_dbm, SensorMib};
+use super::sensors::{threshold_dbm, SensorMib, ThresholdCells};
 use crate::oids;
 use crate::plan::Unit;
-use crate::types::{Oid, Varbind};
+use crate::types::Oid;
 use lightgate_core::domain::Thresholds;
 
 /// Whether a sysObjectID is Arista's.
@@ -34,17 +33,24 @@ pub const MIB: SensorMib = SensorMib {
 };
 
 /// Arista thresholds of one sensor (same units as the sensor; +-1e9 means unset).
-fn thresholds(walk: &[Varbind], ent: u32, unit: Unit, exp10: i32) -> Thresholds {
-    let one = |col: Oid| {
-        column(walk, &col)
-            .find(|(idx, _)| *idx == [ent])
+fn thresholds(cells: &ThresholdCells, ent: u32, unit: Unit, exp10: i32) -> Thresholds {
+    // Positions in MIB.threshold_columns.
+    const LOW_WARNING: usize = 0;
+    const LOW_CRITICAL: usize = 1;
+    const HIGH_WARNING: usize = 2;
+    const HIGH_CRITICAL: usize = 3;
+    let one = |col: usize| {
+        cells
+            .of(col, ent)
+            .iter()
+            .find(|(rest, _)| rest.is_empty())
             .and_then(|(_, v)| v.as_i64())
             .and_then(|raw| threshold_dbm(raw, unit, exp10))
     };
     Thresholds {
-        high_alarm: one(oids::arista_high_critical()),
-        high_warning: one(oids::arista_high_warning()),
-        low_warning: one(oids::arista_low_warning()),
-        low_alarm: one(oids::arista_low_critical()),
+        high_alarm: one(HIGH_CRITICAL),
+        high_warning: one(HIGH_WARNING),
+        low_warning: one(LOW_WARNING),
+        low_alarm: one(LOW_CRITICAL),
     }
 }

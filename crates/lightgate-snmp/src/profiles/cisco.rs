@@ -6,11 +6,10 @@
 
 use std::collections::HashMap;
 
-use super::entity::column;
-use super::sensors::{threshold_dbm, SensorMib};
+use super::sensors::{threshold_dbm, SensorMib, ThresholdCells};
 use crate::oids;
 use crate::plan::Unit;
-use crate::types::{Oid, Varbind};
+use crate::types::Oid;
 use lightgate_core::domain::Thresholds;
 
 /// Whether a sysObjectID is Cisco's.
@@ -39,18 +38,24 @@ pub const MIB: SensorMib = SensorMib {
 /// Cisco thresholds of one sensor, classified by severity (minor = warning, major and
 /// critical = alarm, the most severe winning) and relation (less* = low, greater* =
 /// high). Rows with other severities or relations are ignored.
-fn thresholds(walk: &[Varbind], ent: u32, unit: Unit, exp10: i32) -> Thresholds {
-    let by_row = |col: Oid| -> HashMap<u32, i64> {
-        column(walk, &col)
-            .filter_map(|(idx, v)| match idx {
-                [e, row] if *e == ent => v.as_i64().map(|n| (*row, n)),
+fn thresholds(cells: &ThresholdCells, ent: u32, unit: Unit, exp10: i32) -> Thresholds {
+    // Positions in MIB.threshold_columns.
+    const SEVERITY: usize = 0;
+    const RELATION: usize = 1;
+    const VALUE: usize = 2;
+    let by_row = |col: usize| -> HashMap<u32, i64> {
+        cells
+            .of(col, ent)
+            .iter()
+            .filter_map(|(rest, v)| match rest {
+                [row] => v.as_i64().map(|n| (*row, n)),
                 _ => None,
             })
             .collect()
     };
-    let severity = by_row(oids::cisco_threshold_severity());
-    let relation = by_row(oids::cisco_threshold_relation());
-    let value = by_row(oids::cisco_threshold_value());
+    let severity = by_row(SEVERITY);
+    let relation = by_row(RELATION);
+    let value = by_row(VALUE);
     let mut t = Thresholds::default();
     let mut alarm_sev: [i64; 2] = [0, 0]; // [high, low]
     let mut rows: Vec<&u32> = value.keys().collect();

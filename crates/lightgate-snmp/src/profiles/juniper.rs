@@ -9,7 +9,7 @@ use super::entity::InterfaceNames;
 use super::table::{self, Column, RowKey, Table, TableMib};
 use crate::client::Counters;
 use crate::oids::{self, jnx};
-use crate::plan::{scaled, OpticPlan, Quantity, SensorPlan, Unit};
+use crate::plan::{scaled, OpticPlan, Quantity, SensorKind, SensorPlan, Unit};
 use crate::transport::Transport;
 use crate::types::{Oid, Value, Varbind};
 use lightgate_core::domain::Thresholds;
@@ -137,16 +137,20 @@ pub fn plan(
         high_warning: dbm(6),
         low_warning: dbm(7),
     };
-    let module = |col: u32, quantity, exp10, unit| SensorPlan {
-        value: oids::jnx_dom_current().child(&[col, if_index]),
+    let kind = |column: Oid, quantity, lane, exp10, unit| SensorKind {
+        value: column,
         status: None,
         quantity,
-        lane: None,
+        lane,
         exp10,
         unit,
         sentinels: false,
         encoding: Default::default(),
         absent: None,
+    };
+    let module = |col: u32, quantity, exp10, unit| {
+        let column = oids::jnx_dom_current().child(&[col]);
+        SensorPlan::at(kind(column, quantity, None, exp10, unit), &[if_index])
     };
     let mut sensors = vec![
         module(jnx::RX_POWER, Quantity::Rx, -2, Unit::Dbm),
@@ -168,17 +172,11 @@ pub fn plan(
             (jnx::LANE_TX_POWER, Quantity::Tx, -2, Unit::Dbm),
             (jnx::LANE_BIAS, Quantity::Bias, -6, Unit::Amperes),
         ] {
-            sensors.push(SensorPlan {
-                value: oids::jnx_dom_lane().child(&[col, if_index, *lane]),
-                status: None,
-                quantity,
-                lane: Some(lane16),
-                exp10,
-                unit,
-                sentinels: false,
-                encoding: Default::default(),
-                absent: None,
-            });
+            let column = oids::jnx_dom_lane().child(&[col]);
+            sensors.push(SensorPlan::at(
+                kind(column, quantity, Some(lane16), exp10, unit),
+                &[if_index, *lane],
+            ));
         }
     }
     Ok(OpticPlan {

@@ -13,7 +13,8 @@ use super::entity::{column, EntityTree, InterfaceNames};
 use crate::client::Counters;
 use crate::oids;
 use crate::plan::{
-    decimal, fold_single_lane, scaled, Encoding, Number, OpticPlan, Quantity, SensorPlan, Unit,
+    decimal, fold_single_lane, scaled, Encoding, Number, OpticPlan, Quantity, SensorKind,
+    SensorPlan, Unit,
 };
 use crate::transport::Transport;
 use crate::types::{oid, Oid, Value, Varbind};
@@ -286,17 +287,20 @@ fn rows(
 /// Adds one row's sensors and thresholds to its interface's plan.
 fn plan_row(table: &Table, entry: &Oid, walk: &[Varbind], row: &Row, plan: &mut OpticPlan) {
     for c in table.columns {
-        let cell = entry.child(&[c.col]).child(&row.index);
-        let sensor = |lane: Option<u16>, encoding: Encoding| SensorPlan {
-            value: cell.clone(),
-            status: None,
-            quantity: c.quantity,
-            lane,
-            exp10: c.exp10,
-            unit: c.unit,
-            sentinels: false,
-            encoding,
-            absent: c.absent,
+        let column = entry.child(&[c.col]);
+        let sensor = |lane: Option<u16>, encoding: Encoding| {
+            let kind = SensorKind {
+                value: column.clone(),
+                status: None,
+                quantity: c.quantity,
+                lane,
+                exp10: c.exp10,
+                unit: c.unit,
+                sentinels: false,
+                encoding,
+                absent: c.absent,
+            };
+            SensorPlan::at(kind, &row.index)
         };
         match c.encoding {
             // One cell, one value per lane.
