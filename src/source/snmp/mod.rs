@@ -31,15 +31,53 @@ fn in_flight() -> &'static Semaphore {
     SEM.get_or_init(|| Semaphore::new(MAX_DEVICES_IN_FLIGHT))
 }
 
-/// At most this many devices are discovered at the same moment. A discovery holds a
-/// whole walk of the entity and sensor tables (over a megabyte for a 48-optic box)
-/// until its plan is made; at agent start every device needs one, and 64 at once made
-/// the agent's peak memory several times its steady size (see BENCHMARKS.md).
-pub const MAX_DISCOVERIES_IN_FLIGHT: usize = 8;
+/// Discoveries in flight together hold at most about this many varbinds. A discovery
+/// holds its whole walk of the entity and sensor tables until its plan is made (about
+/// 10,000 varbinds, over a megabyte, for a 48-optic Cisco; 300 for a Juniper of the
+/// same size), so the number run at once follows their measured cost rather than a
+/// constant: at agent start every device needs one, and 64 large ones at once made the
+/// agent's peak memory several times its steady size (see BENCHMARKS.md), while eight
+/// at a time left the first cycle of a fleet of small ones waiting in line.
+pub const DISCOVERY_BUDGET_VARBINDS: u32 = 160_000;
 
-fn discovery_slots() -> &'static Semaphore {
+/// What a device's first discovery is assumed to cost before any has been measured:
+/// a 48-optic Cisco, so eight run at once until the fleet's own cost is known.
+const DISCOVERY_COST_GUESS: u32 = DISCOVERY_BUDGET_VARBINDS / 8;
+
+fn discovery_budget() -> &'static Semaphore {
     static SEM: OnceLock<Semaphore> = OnceLock::new();
-    SEM.get_or_init(|| Semaphore::new(MAX_DISCOVERIES_IN_FLIGHT))
+    SEM.get_or_init(|| Semaphore::new(DISCOVERY_BUDGET_VARBINDS as usize))
+}
+
+/// The mean measured cost of discoveries so far (varbinds), for devices not yet
+/// discovered: a running mean updated by each discovery.
+static DISCOVERY_COST_MEAN: std::sync::atomic::AtomicU32 =
+    std::sync::atomic::AtomicU32::new(DISCOVERY_COST_GUESS);
+
+/// The budget share a discovery takes: what this device's last one cost, or the
+/// fleet's mean so far; never more than the whole budget, never nothing.
+fn discovery_permits(own: Option<u32>) -> u32 {
+    permits_for(
+        own,
+        DISCOVERY_COST_MEAN.load(std::sync::atomic::Ordering::Relaxed),
+    )
+}
+
+fn permits_for(own: Option<u32>, mean: u32) -> u32 {
+    own.unwrap_or(mean).clamp(1, DISCOVERY_BUDGET_VARBINDS)
+}
+
+fn mean_after(mean: u32, varbinds: u32) -> u32 {
+    ((u64::from(mean) * 7 + u64::from(varbinds)) / 8) as u32
+}
+
+/// Folds one measured discovery into the fleet's mean (an exponential mean, weight
+/// 1/8: a few large routers do not hide a fleet of small ones for long).
+fn record_discovery_cost(varbinds: u32) {
+    use std::sync::atomic::Ordering;
+    let _ = DISCOVERY_COST_MEAN.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |mean| {
+        Some(mean_after(mean, varbinds))
+    });
 }
 
 /// One SNMP device.
@@ -56,6 +94,9 @@ pub struct SnmpSource {
     counters: Counters,
     /// The BGP tables found and when (None: not walked yet).
     bgp: Option<(lightgate_snmp::bgp::Discovery, Instant)>,
+    /// Varbinds this device's last discovery returned: its share of the discovery
+    /// budget next time.
+    discovery_cost: Option<u32>,
 }
 
 /// A wanted BGP neighbour discovery did not find is looked for again no sooner than
@@ -72,6 +113,7 @@ impl SnmpSource {
             max_get: None,
             counters: Counters::default(),
             bgp: None,
+            discovery_cost: None,
         }
     }
 
@@ -188,6 +230,7 @@ impl SnmpSource {
         client: &mut Client,
         interfaces: &[String],
     ) -> Result<(), SourceError> {
+        let before = self.counters.varbinds;
         let plan = discovery::discover(
             client,
             self.settings.vendor,
@@ -195,6 +238,9 @@ impl SnmpSource {
             &mut self.counters,
         )
         .await?;
+        let cost = u32::try_from(self.counters.varbinds - before).unwrap_or(u32::MAX);
+        record_discovery_cost(cost);
+        self.discovery_cost = Some(cost);
         self.plan = Some((plan, interfaces.to_vec(), Instant::now()));
         Ok(())
     }
@@ -249,14 +295,19 @@ impl ReadingSource for SnmpSource {
     }
 
     async fn poll(&mut self, interfaces: &[String]) -> Result<PollResult, SourceError> {
-        // A discovery slot first, so devices waiting for one do not hold poll slots.
-        let _discovering =
-            match self.needs_discovery(interfaces) {
-                Some(_) => Some(discovery_slots().acquire().await.map_err(|_| {
-                    SourceError::Transport("the agent is shutting down".to_string())
-                })?),
-                None => None,
-            };
+        // Its share of the discovery budget first, so devices waiting for one do not
+        // hold poll slots.
+        let _discovering = match self.needs_discovery(interfaces) {
+            Some(_) => Some(
+                discovery_budget()
+                    .acquire_many(discovery_permits(self.discovery_cost))
+                    .await
+                    .map_err(|_| {
+                        SourceError::Transport("the agent is shutting down".to_string())
+                    })?,
+            ),
+            None => None,
+        };
         let _permit = in_flight()
             .acquire()
             .await
@@ -265,5 +316,29 @@ impl ReadingSource for SnmpSource {
         let result = self.poll_with(&mut client, interfaces).await;
         self.checkin(client, matches!(result, Err(SourceError::Auth(_))));
         result
+    }
+}
+
+#[cfg(test)]
+mod discovery_budget_tests {
+    use super::*;
+
+    #[test]
+    fn a_discovery_takes_the_budget_share_it_was_measured_to_cost() {
+        // Before anything is measured: eight 48-optic Ciscos at once, as before.
+        assert_eq!(
+            DISCOVERY_BUDGET_VARBINDS / permits_for(None, DISCOVERY_COST_GUESS),
+            8
+        );
+        // A device measured at 300 varbinds (a 48-optic Juniper) leaves room for
+        // hundreds; one measured huge takes the whole budget but still runs.
+        assert_eq!(permits_for(Some(300), 12_000), 300);
+        assert_eq!(permits_for(Some(u32::MAX), 300), DISCOVERY_BUDGET_VARBINDS);
+        assert_eq!(permits_for(Some(0), 300), 1, "never zero permits");
+        // A device not measured yet takes the fleet's mean, which follows the fleet:
+        // after 40 discoveries of 300 varbinds the guess is near 300.
+        let mean = (0..40).fold(DISCOVERY_COST_GUESS, |m, _| mean_after(m, 300));
+        assert!(mean < 400, "{mean}");
+        assert_eq!(permits_for(None, mean), mean);
     }
 }
