@@ -38,7 +38,7 @@ fn in_flight() -> &'static Semaphore {
 /// constant: at agent start every device needs one, and 64 large ones at once made the
 /// agent's peak memory several times its steady size (see BENCHMARKS.md), while eight
 /// at a time left the first cycle of a fleet of small ones waiting in line.
-pub const DISCOVERY_BUDGET_VARBINDS: u32 = 160_000;
+pub const DISCOVERY_BUDGET_VARBINDS: u32 = 80_000;
 
 /// What a device's first discovery is assumed to cost before any has been measured:
 /// a 48-optic Cisco, so eight run at once until the fleet's own cost is known.
