@@ -30,6 +30,7 @@ pub const MIB: SensorMib = SensorMib {
     },
     thresholds,
     lane_base: 0,
+    threshold_rows: false,
 };
 
 /// Arista thresholds of one sensor (same units as the sensor; +-1e9 means unset).

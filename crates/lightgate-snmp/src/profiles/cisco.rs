@@ -33,6 +33,7 @@ pub const MIB: SensorMib = SensorMib {
     },
     thresholds,
     lane_base: 1,
+    threshold_rows: true,
 };
 
 /// Cisco thresholds of one sensor, classified by severity (minor = warning, major and

@@ -169,17 +169,10 @@ impl EntityTree {
         measured: Option<u32>,
         names: &InterfaceNames,
     ) -> Option<u32> {
-        let lineage = self.lineage(sensor);
-        if let Some(i) = lineage.iter().find_map(|e| self.alias_if.get(e)) {
-            return Some(*i);
-        }
-        if let Some(i) = measured.and_then(|m| {
-            self.lineage(m)
-                .iter()
-                .find_map(|e| self.alias_if.get(e).copied())
-        }) {
+        if let Some(i) = self.mapped_interface(sensor, measured) {
             return Some(i);
         }
+        let lineage = self.lineage(sensor);
         // IOS-XE on C8500: sensor -> transceiver (no mapping) -> a port entity beside
         // the sensors, named like the interface and mapped. Only a transceiver with
         // exactly one mapped port below it says which interface it is.
@@ -192,6 +185,28 @@ impl EntityTree {
             }
         }
         self.labels(sensor).find_map(|l| named_interface(l, names))
+    }
+
+    /// The interface a sensor measures by the tree's structure alone (parents and
+    /// alias mappings, no names): an alias mapping in its lineage, else in the lineage
+    /// of the entity it says it measures. The first steps of [`Self::interface_of`],
+    /// which targeted discovery uses to skip the sensors of interfaces nobody asked
+    /// for before reading any name.
+    pub fn mapped_interface(&self, sensor: u32, measured: Option<u32>) -> Option<u32> {
+        let mapped = |ent: u32| {
+            self.lineage(ent)
+                .iter()
+                .find_map(|e| self.alias_if.get(e).copied())
+        };
+        mapped(sensor).or_else(|| measured.and_then(mapped))
+    }
+
+    /// The entities directly inside `ent`.
+    pub fn children(&self, ent: u32) -> impl Iterator<Item = u32> + '_ {
+        self.parent
+            .iter()
+            .filter(move |(_, p)| **p == i64::from(ent))
+            .map(|(c, _)| *c)
     }
 
     /// The ifIndex of the one port entity directly below `ent` that has an alias

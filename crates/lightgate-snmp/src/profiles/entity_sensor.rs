@@ -21,4 +21,5 @@ pub const MIB: SensorMib = SensorMib {
     threshold_columns: Vec::new,
     thresholds: no_thresholds,
     lane_base: 0,
+    threshold_rows: false,
 };

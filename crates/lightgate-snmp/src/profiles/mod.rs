@@ -5,7 +5,8 @@
 //!   [`juniper`]: JUNIPER-DOM-MIB and the coherent-optic table; [`huawei`],
 //!   [`nokia`], [`mikrotik`], [`aruba_cx`]: vendor DOM tables.
 //! - [`entity`] and [`sensors`]: what the entity-sensor profiles share (the ENTITY-MIB
-//!   tree, planning from a sensor table); [`table`]: what the DOM-table profiles share.
+//!   tree, planning from a sensor table), [`targeted`] (reading only the wanted
+//!   interfaces' sensors); [`table`]: what the DOM-table profiles share.
 //!
 //! A new vendor is a file here (its detection and its [`sensors::SensorMib`], or its
 //! own discovery like Juniper's), a [`Vendor`] variant with its arm in [`profile`] and
@@ -22,11 +23,11 @@ pub mod mikrotik;
 pub mod nokia;
 pub mod sensors;
 pub mod table;
+pub mod targeted;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::client::Counters;
-use crate::oids;
 use crate::plan::OpticPlan;
 use crate::settings::Vendor;
 use crate::transport::Transport;
@@ -92,23 +93,10 @@ pub async fn discover<T: Transport>(
     match profile(vendor) {
         Profile::Juniper => juniper::discover(transport, indexes, names, counters).await,
         Profile::Table(mib) => table::discover(mib, transport, indexes, names, counters).await,
-        Profile::Sensors(mib) => {
-            let mut walk = Vec::new();
-            let mut cols = vec![
-                oids::ent_physical_descr(),
-                oids::ent_physical_contained_in(),
-                oids::ent_physical_class(),
-                oids::ent_physical_name(),
-                oids::ent_alias_mapping(),
-            ];
-            cols.extend(sensors::discovery_columns(mib));
-            for col in cols {
-                walk.extend(transport.walk(&col, counters).await?);
-            }
-            Ok(sensors::plan(mib, &walk, indexes, names)
-                .into_iter()
-                .map(|(i, p)| (i, Ok(p)))
-                .collect())
-        }
+        Profile::Sensors(mib) => Ok(targeted::discover(mib, transport, indexes, names, counters)
+            .await?
+            .into_iter()
+            .map(|(i, p)| (i, Ok(p)))
+            .collect()),
     }
 }

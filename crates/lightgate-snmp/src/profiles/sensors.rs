@@ -32,14 +32,9 @@ pub struct SensorMib {
     pub thresholds: fn(&ThresholdCells, u32, Unit, i32) -> Thresholds,
     /// The number of the first lane in sensor names ("Lane 1" is lane 0 on Cisco).
     pub lane_base: u16,
-}
-
-/// The columns discovery must walk for a MIB (besides the entity tree).
-pub fn discovery_columns(mib: &SensorMib) -> Vec<Oid> {
-    let mut v = vec![(mib.kind)(), (mib.scale)(), (mib.precision)()];
-    v.extend(mib.measured_entity.map(|c| c()));
-    v.extend((mib.threshold_columns)());
-    v
+    /// Whether the threshold columns have rows of their own under each sensor
+    /// (Cisco's `entSensorThresholdIndex`), rather than one cell per sensor.
+    pub threshold_rows: bool,
 }
 
 /// No thresholds: for MIBs that carry none.
@@ -110,6 +105,22 @@ fn unit_and_quantity(
     }
 }
 
+/// Whether a sensor of this type can be an optic's Rx or Tx power (its name decides).
+pub fn may_be_power(kind: i64) -> bool {
+    matches!(
+        unit_and_quantity(kind, Some(Quantity::Rx), 0),
+        Some((Quantity::Rx, _, _))
+    )
+}
+
+/// The entity a sensor says it measures (entSensorMeasuredEntity), when it names one.
+pub fn measured_entity(measured: &HashMap<u32, i64>, sensor: u32) -> Option<u32> {
+    measured
+        .get(&sensor)
+        .and_then(|m| u32::try_from(*m).ok())
+        .filter(|m| *m != 0)
+}
+
 /// A threshold value in dBm for a power sensor, if it is a real threshold.
 pub fn threshold_dbm(raw: i64, unit: Unit, exp10: i32) -> Option<f64> {
     if raw == NO_THRESHOLD || raw == UNDERFLOW || raw == OVERFLOW {
@@ -157,10 +168,7 @@ pub fn plan(
         if label_q.is_none() {
             continue;
         }
-        let measured_ent = measured
-            .get(ent)
-            .and_then(|m| u32::try_from(*m).ok())
-            .filter(|m| *m != 0);
+        let measured_ent = measured_entity(&measured, *ent);
         // The lane as the name writes it; numbered from 0 or 1 (decided per optic below).
         let mut lane = match quantity {
             Quantity::Rx | Quantity::Tx | Quantity::Bias => tree.lane_of(*ent),
