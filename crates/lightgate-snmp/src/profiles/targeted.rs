@@ -4,8 +4,8 @@
 //! A full discovery walks every entity's name, description and class and every
 //! sensor's scale, precision and thresholds: on a 48-optic Cisco about 10,000 varbinds,
 //! for an ExpressRoute config that wants two interfaces. Here the tree's structure
-//! comes first (parents, alias mappings, sensor types, measured entities: small
-//! integers); a sensor that structure maps to an interface nobody asked for is left
+//! comes first (parents, alias mappings, sensor types, and the measured entity of the
+//! sensors whose lineage has no mapping: small integers); a sensor that structure maps to an interface nobody asked for is left
 //! alone, and the rest (the wanted interfaces' sensors, and every sensor only a name
 //! can place) get their names, scales and thresholds by GET. The plan is then made by
 //! the same [`sensors::plan`] from those cells, so it is the plan a full walk gives for
@@ -37,17 +37,34 @@ pub async fn discover<T: Transport>(
     counters: &mut Counters,
 ) -> Result<BTreeMap<u32, OpticPlan>, SourceError> {
     let mut walk: Vec<Varbind> = Vec::new();
-    let mut structure = vec![
+    let structure = [
         oids::ent_physical_contained_in(),
         oids::ent_alias_mapping(),
         (mib.kind)(),
     ];
-    structure.extend(mib.measured_entity.map(|c| c()));
     for col in &structure {
         walk.extend(transport.walk(col, counters).await?);
     }
     let tree = EntityTree::from_walk(&walk);
     let kinds = int_column(&walk, &(mib.kind)());
+    // The entity a sensor measures matters only where its own lineage has no alias
+    // mapping: asked for those sensors alone.
+    if let Some(col) = mib.measured_entity.map(|c| c()) {
+        let unmapped: Vec<Oid> = kinds
+            .keys()
+            .filter(|s| tree.mapped_interface(**s, None).is_none())
+            .map(|s| col.child(&[*s]))
+            .collect();
+        if !unmapped.is_empty() {
+            walk.extend(
+                transport
+                    .get(&unmapped, counters)
+                    .await?
+                    .into_iter()
+                    .filter(|(_, v)| !v.is_absent()),
+            );
+        }
+    }
     let measured = mib
         .measured_entity
         .map(|col| int_column(&walk, &col()))
