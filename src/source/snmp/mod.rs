@@ -231,13 +231,19 @@ impl SnmpSource {
         interfaces: &[String],
     ) -> Result<(), SourceError> {
         let before = self.counters.varbinds;
+        // What a discovery GET of names and descriptions learns about the agent's
+        // response size is no lesson for a poll's GET of numbers: its tooBig would
+        // halve the cells per poll PDU for good (the poll learns its own size).
+        let poll_get_size = client.max_get();
         let plan = discovery::discover(
             client,
             self.settings.vendor,
             &Wanted::Names(interfaces.to_vec()),
             &mut self.counters,
         )
-        .await?;
+        .await;
+        client.set_max_get(poll_get_size);
+        let plan = plan?;
         let cost = u32::try_from(self.counters.varbinds - before).unwrap_or(u32::MAX);
         record_discovery_cost(cost);
         self.discovery_cost = Some(cost);
