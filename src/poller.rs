@@ -165,9 +165,11 @@ pub async fn run(
         let bgp_wanted = store.bgp_wanted(&device.name, crate::store::now());
         source.want_bgp(&bgp_wanted);
         let started = Instant::now();
+        // The poll's future (a discovery, an SNMP session) is boxed: held inline, it
+        // made every idle poller task several kilobytes, 38 MiB at 10,000 devices.
         let outcome = tokio::select! {
             _ = cancel.cancelled() => return,
-            r = timeout(device.timeout, source.poll(&interfaces)) => r.unwrap_or_else(|_| {
+            r = timeout(device.timeout, Box::pin(source.poll(&interfaces))) => r.unwrap_or_else(|_| {
                 Err(SourceError::Timeout(format_duration(device.timeout)))
             }),
         };
@@ -207,7 +209,7 @@ pub async fn run(
         if !bgp_wanted.is_empty() {
             let read = tokio::select! {
                 _ = cancel.cancelled() => return,
-                r = timeout(device.timeout, source.poll_bgp(&bgp_wanted)) => r.unwrap_or_else(|_| {
+                r = timeout(device.timeout, Box::pin(source.poll_bgp(&bgp_wanted))) => r.unwrap_or_else(|_| {
                     Err(SourceError::Timeout(format_duration(device.timeout)))
                 }),
             };

@@ -155,14 +155,14 @@ fn any_plan() -> Plan {
         vendor: Vendor::Cisco,
         interfaces: BTreeMap::from([(
             "et-0/0/0".to_string(),
-            Ok(InterfacePlan {
+            Ok(Box::new(InterfacePlan {
                 if_index: 1,
                 alias: None,
                 speed_mbps: None,
                 optic: Some(optic),
                 no_dom: None,
                 link_state: true,
-            }),
+            })),
         )]),
         boot_wall: Some(SystemTime::UNIX_EPOCH),
         uptime_ticks: Some(100),

@@ -171,7 +171,7 @@ pub async fn discover<T: Transport>(
                 if *wanted == Wanted::AllOptics && optic.is_none() {
                     continue;
                 }
-                Ok(InterfacePlan {
+                Ok(Box::new(InterfacePlan {
                     if_index: i,
                     alias: value(&statics, &oids::if_alias().child(&[i]))
                         .and_then(Value::as_text)
@@ -184,7 +184,7 @@ pub async fn discover<T: Transport>(
                     link_state: [oids::if_admin_status(), oids::if_oper_status()]
                         .iter()
                         .all(|col| value(&statics, &col.child(&[i])).is_some()),
-                })
+                }))
             }
         };
         interfaces.insert(name, entry);

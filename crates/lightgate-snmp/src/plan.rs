@@ -172,7 +172,9 @@ pub struct InterfacePlan {
 pub struct Plan {
     pub vendor: super::settings::Vendor,
     /// Per configured interface name: its plan, or why it was not found.
-    pub interfaces: BTreeMap<String, Result<InterfacePlan, String>>,
+    /// (Boxed: a map of two interfaces still allocates a whole B-tree node of eleven
+    /// entries, 2.9 KB inline, 24 MB over 10,000 routers.)
+    pub interfaces: BTreeMap<String, Result<Box<InterfacePlan>, String>>,
     /// Wall-clock time of the agent's sysUpTime zero (None: the agent has no sysUpTime).
     pub boot_wall: Option<SystemTime>,
     pub uptime_ticks: Option<u32>,
@@ -689,13 +691,15 @@ mod tests {
                 .collect(),
             ..Default::default()
         };
-        let interface = |if_index| InterfacePlan {
-            if_index,
-            alias: None,
-            speed_mbps: None,
-            optic: Some(optic(if_index)),
-            no_dom: None,
-            link_state: true,
+        let interface = |if_index| {
+            Box::new(InterfacePlan {
+                if_index,
+                alias: None,
+                speed_mbps: None,
+                optic: Some(optic(if_index)),
+                no_dom: None,
+                link_state: true,
+            })
         };
         let mut plan = Plan {
             vendor: crate::settings::Vendor::Juniper,
