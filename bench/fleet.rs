@@ -3,7 +3,8 @@
 //!
 //! Run it with `./bench/run.sh` (which installs snmp_exporter when missing), or
 //! `cargo bench --bench fleet -- [--scales 10,100,1000] [--repeat 3] [--ports 48]
-//! [--series-devices 100] [--trap-events 120]`. It prints a Markdown report and writes it
+//! [--series-devices 100] [--trap-events 120] [--big 10000]` (`--big`: the routers of a
+//! workload-(a) row run with lightgate alone; 0 for none). It prints a Markdown report and writes it
 //! to target/bench/fleet.md. Not part of the test suite: it measures, it does not judge.
 //!
 //! What one "cycle" is, for each tool:
