@@ -29,6 +29,21 @@ pub trait Transport: Send {
     ) -> impl Future<Output = Result<Vec<Varbind>, SourceError>> + Send;
 }
 
+/// The cells of `oids` the device has: one GET (in as many PDUs as it takes), the
+/// cells it lacks left out; nothing asked, nothing sent.
+pub async fn get_present<T: Transport>(
+    transport: &mut T,
+    oids: &[Oid],
+    counters: &mut Counters,
+) -> Result<Vec<Varbind>, SourceError> {
+    if oids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut answers = transport.get(oids, counters).await?;
+    answers.retain(|(_, v)| !v.is_absent());
+    Ok(answers)
+}
+
 impl Transport for Client {
     async fn get(
         &mut self,

@@ -5,6 +5,9 @@
 //! lightgate's discovery of that walk. A new case in the corpus is a new test case,
 //! with no code change. Where lightgate deliberately differs, [`EXCEPTIONS`] says why.
 
+mod common;
+use common::corpus;
+
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
@@ -58,18 +61,6 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
         "as for timos_7750-bgp",
     ),
 ];
-
-fn corpus() -> PathBuf {
-    let dir = std::env::var_os("LIGHTGATE_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"));
-    assert!(
-        dir.join("MANIFEST.md").exists(),
-        "the conformance corpus is not at {} (set LIGHTGATE_CORPUS to its path)",
-        dir.display()
-    );
-    dir
-}
 
 fn excepted(walk: &str, what: &str) -> bool {
     EXCEPTIONS

@@ -4,24 +4,15 @@
 //! with fewer requests. For each walk: a discovery of every optic (which reads whole
 //! columns), then one discovery per interface with an optic, asking for it alone.
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::corpus;
+
+use std::path::PathBuf;
 
 use lightgate_snmp::discovery::{discover, Wanted};
 use lightgate_snmp::settings::Vendor;
 use lightgate_snmp::transport::Replay;
 use lightgate_snmp::Counters;
-
-fn corpus() -> PathBuf {
-    let dir = std::env::var_os("LIGHTGATE_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"));
-    assert!(
-        dir.join("MANIFEST.md").exists(),
-        "the conformance corpus is not at {} (set LIGHTGATE_CORPUS to its path)",
-        dir.display()
-    );
-    dir
-}
 
 fn block_on<F: std::future::Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()

@@ -16,7 +16,7 @@ use crate::plan::{
     decimal, fold_single_lane, scaled, Encoding, Number, OpticPlan, Quantity, SensorKind,
     SensorPlan, Unit,
 };
-use crate::transport::Transport;
+use crate::transport::{get_present, Transport};
 use crate::types::{oid, Oid, Value, Varbind};
 use lightgate_core::domain::{power::milliwatts_to_dbm, Thresholds};
 use lightgate_core::source::SourceError;
@@ -181,15 +181,7 @@ pub async fn discover<T: Transport>(
                     .map(|t| entry.child(&[t.col]).child(&r.index))
             })
             .collect();
-        if !cells.is_empty() {
-            walk.extend(
-                transport
-                    .get(&cells, counters)
-                    .await?
-                    .into_iter()
-                    .filter(|(_, v)| !v.is_absent()),
-            );
-        }
+        walk.extend(get_present(transport, &cells, counters).await?);
         for row in rows {
             plan_row(
                 table,

@@ -19,7 +19,7 @@ use super::sensors::{self, SensorMib};
 use crate::client::Counters;
 use crate::oids;
 use crate::plan::OpticPlan;
-use crate::transport::Transport;
+use crate::transport::{get_present, Transport};
 use crate::types::{Oid, Varbind};
 use lightgate_core::source::SourceError;
 
@@ -55,15 +55,7 @@ pub async fn discover<T: Transport>(
             .filter(|s| tree.mapped_interface(**s, None).is_none())
             .map(|s| col.child(&[*s]))
             .collect();
-        if !unmapped.is_empty() {
-            walk.extend(
-                transport
-                    .get(&unmapped, counters)
-                    .await?
-                    .into_iter()
-                    .filter(|(_, v)| !v.is_absent()),
-            );
-        }
+        walk.extend(get_present(transport, &unmapped, counters).await?);
     }
     let measured = mib
         .measured_entity
@@ -140,14 +132,6 @@ pub async fn discover<T: Transport>(
             _ => cells.extend(thresholds.iter().map(|c| c.child(&[s]))),
         }
     }
-    if !cells.is_empty() {
-        walk.extend(
-            transport
-                .get(&cells, counters)
-                .await?
-                .into_iter()
-                .filter(|(_, v)| !v.is_absent()),
-        );
-    }
+    walk.extend(get_present(transport, &cells, counters).await?);
     Ok(sensors::plan(mib, &walk, wanted, names))
 }
