@@ -3,8 +3,10 @@
 //!
 //! Run it with `./bench/run.sh` (which installs snmp_exporter when missing), or
 //! `cargo bench --bench fleet -- [--scales 10,100,1000] [--repeat 3] [--ports 48]
-//! [--series-devices 100] [--trap-events 120] [--big 10000]` (`--big`: the routers of a
-//! workload-(a) row run with lightgate alone; 0 for none). It prints a Markdown report and writes it
+//! [--series-devices 100] [--trap-events 120] [--big 10000] [--shards 4]
+//! [--shard-routers 1000] [--shard-events 50]` (`--big`: the routers of a workload-(a)
+//! row run with lightgate alone, 0 for none; `--shards`: agents a fleet of
+//! `--shard-routers` is sharded over to time the gate through Prometheus, 0 for none). It prints a Markdown report and writes it
 //! to target/bench/fleet.md. Not part of the test suite: it measures, it does not judge.
 //!
 //! What one "cycle" is, for each tool:
@@ -762,6 +764,176 @@ fn trap_latency(dir: &Path, n: usize, ports: usize, events: usize) -> String {
     )
 }
 
+// ---------------------------------------------------------------- shards
+
+/// The big fleet over `shards` agents (`--shard i/N`, one config), one real Prometheus
+/// scraping them every second, and `lightgate gate --prometheus` deciding for ports
+/// whose two routers are polled by different agents: from a forced link change (the
+/// simulator's `POST /link`) to the gate's right answer, `events` changes (half down,
+/// half up). No traps (each agent would need its own trap address): an agent sees the
+/// change at its next poll, every 2 s. The config's 20 s hold-down is cut to 1 s so an
+/// "up" is not mostly waiting; it is part of the "up" figures.
+fn shard_latency(dir: &Path, n: usize, ports: usize, shards: usize, events: usize) -> String {
+    let listen = format!("127.0.0.1:{}", free_port());
+    let sim = Sim::start(dir, n, ports, "2", &listen, None);
+    let config = std::fs::read_to_string(&sim.config)
+        .unwrap()
+        .replace("poll_interval = \"1h\"", "poll_interval = \"2s\"")
+        .replace("hold_down = \"20s\"", "hold_down = \"1s\"");
+    let config_path = dir.join("sharded.toml");
+    std::fs::write(&config_path, config).unwrap();
+    let agent = http();
+    let mut agents = Vec::new();
+    let mut bases = Vec::new();
+    for i in 1..=shards {
+        let home = dir.join(format!("shard-{i}"));
+        std::fs::create_dir_all(&home).unwrap();
+        let listen = format!("127.0.0.1:{}", free_port());
+        let mut cmd = Command::new(LIGHTGATE);
+        cmd.current_dir(&home)
+            .args(["run", "--log-level", "warn", "--config"])
+            .arg(&config_path)
+            .args([
+                "--shard",
+                &format!("{i}/{shards}"),
+                "--web.listen-address",
+                &listen,
+            ]);
+        agents.push(Proc::start(
+            "lightgate run --shard",
+            &mut cmd,
+            &home.join("lightgate.log"),
+        ));
+        bases.push(format!("http://{listen}"));
+    }
+    // Which agent polls which router, once each has polled all of its own.
+    let mut shard_of: BTreeMap<String, usize> = BTreeMap::new();
+    for (i, base) in bases.iter().enumerate() {
+        wait_until("a shard's first cycle", Duration::from_secs(600), || {
+            get(&agent, &format!("{base}/-/healthy")).is_ok()
+                && device_polls(&agent, base).0.iter().all(|p| *p >= 1)
+        });
+        let v = get_json(&agent, &format!("{base}/api/v1/devices"));
+        for d in v["devices"].as_array().unwrap() {
+            shard_of.insert(d["device"].as_str().unwrap().to_string(), i);
+        }
+    }
+    assert_eq!(shard_of.len(), n, "every router is polled by one agent");
+    let targets: Vec<String> = bases.iter().map(|b| format!("'{}'", &b[7..])).collect();
+    let prom_dir = dir.join("prometheus");
+    std::fs::create_dir_all(&prom_dir).unwrap();
+    std::fs::write(
+        prom_dir.join("prometheus.yml"),
+        format!("global:\n  scrape_interval: 1s\n  scrape_timeout: 900ms\nscrape_configs:\n  - job_name: lightgate\n    static_configs:\n      - targets: [{}]\n", targets.join(", ")),
+    )
+    .unwrap();
+    let prom_port = free_port();
+    let mut cmd = Command::new("prometheus");
+    cmd.arg(format!(
+        "--config.file={}",
+        prom_dir.join("prometheus.yml").display()
+    ))
+    .arg(format!(
+        "--storage.tsdb.path={}",
+        prom_dir.join("data").display()
+    ))
+    .arg(format!("--web.listen-address=127.0.0.1:{prom_port}"));
+    let prom = Proc::start("prometheus", &mut cmd, &prom_dir.join("prometheus.log"));
+    let prom_url = format!("http://127.0.0.1:{prom_port}");
+    wait_until("Prometheus", Duration::from_secs(60), || {
+        get(&agent, &format!("{prom_url}/-/ready")).is_ok_and(|(s, _)| s == 200)
+    });
+    // Ports erd-<router>-0: link1 on an odd router's first interface, link2 on the
+    // next router. Those whose two routers are on different agents.
+    let split: Vec<(String, String, Vendor)> = sim
+        .devices
+        .chunks(2)
+        .filter(|pair| pair.len() == 2 && shard_of[&pair[0].0] != shard_of[&pair[1].0])
+        .map(|pair| {
+            (
+                format!("erd-{}-0", &pair[0].0[4..]),
+                pair[0].0.clone(),
+                pair[0].2,
+            )
+        })
+        .take(events.div_ceil(2))
+        .collect();
+    assert!(!split.is_empty(), "no port spans two shards");
+    let gate = |port: &str| -> i32 {
+        Command::new(LIGHTGATE)
+            .args(["gate", "--prometheus", &prom_url, port, "--", "true"])
+            .output()
+            .map(|o| o.status.code().unwrap_or(-1))
+            .unwrap_or(-1)
+    };
+    let decided = |port: &str, ready: bool, within: Duration| -> Instant {
+        let deadline = Instant::now() + within;
+        loop {
+            let code = gate(port);
+            let now = Instant::now();
+            if (ready && code == 0) || (!ready && code == 75) {
+                return now;
+            }
+            if now >= deadline {
+                let targets = get(&agent, &format!("{prom_url}/api/v1/targets"))
+                    .map(|(_, b)| b)
+                    .unwrap_or_default();
+                panic!(
+                    "the gate never said {} for {port} (last exit {code}); Prometheus targets: {targets}",
+                    if ready { "ready" } else { "not ready" }
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    for (port, _, _) in &split {
+        decided(port, true, Duration::from_secs(120));
+    }
+    let (mut downs, mut ups) = (Vec::new(), Vec::new());
+    for (e, (port, router, flavour)) in split.iter().cycle().take(events.div_ceil(2)).enumerate() {
+        let _ = e;
+        let iface = flavour.interface_name(OpticModel::HundredGigLr4, 0);
+        for down in [true, false] {
+            let body = serde_json::json!({"device": router, "interface": iface, "state": if down {"down"} else {"up"}});
+            let forced = Instant::now();
+            let (status, text) = post(
+                &agent,
+                &format!("http://{}/link", sim.control),
+                &body.to_string(),
+            );
+            assert_eq!(status, 200, "{text}");
+            let at = decided(port, !down, Duration::from_secs(60));
+            let ms = at.duration_since(forced).as_secs_f64() * 1000.0;
+            if down {
+                downs.push(ms)
+            } else {
+                ups.push(ms)
+            }
+        }
+    }
+    prom.stop();
+    for a in agents {
+        a.stop();
+    }
+    sim.proc.stop();
+    let row = |what: &str, v: &Vec<f64>| {
+        format!(
+            "| {what} | {} | {:.0} | {:.0} | {:.0} |\n",
+            v.len(),
+            median(v.clone()),
+            percentile(v.clone(), 0.99),
+            v.iter().cloned().fold(0.0, f64::max)
+        )
+    };
+    format!(
+        "{}{}\n{} ports span two agents' routers; {} routers over {shards} agents.\n",
+        row("link down: NOT READY", &downs),
+        row("link up: READY (1 s hold-down included)", &ups),
+        split.len(),
+        n
+    )
+}
+
 // ---------------------------------------------------------------- report
 
 fn machine() -> String {
@@ -816,6 +988,12 @@ struct Args {
     trap_devices: usize,
     /// Routers of the large workload-(a) row, lightgate alone (0: none).
     big: usize,
+    /// Agents a fleet is sharded over, for the gate latency through Prometheus (0:
+    /// none), and that fleet's routers.
+    shards: usize,
+    shard_routers: usize,
+    /// Link changes for the sharded gate latency.
+    shard_events: usize,
 }
 
 fn args() -> Args {
@@ -827,6 +1005,11 @@ fn args() -> Args {
         trap_events: 120,
         trap_devices: 20,
         big: 10_000,
+        shards: 4,
+        // At 10,000 routers each scrape is 1.4 million series (163 MB): Prometheus on
+        // this 2-core machine cannot take that every second (BENCHMARKS.md).
+        shard_routers: 1000,
+        shard_events: 50,
     };
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -850,6 +1033,9 @@ fn args() -> Args {
             "--trap-events" => a.trap_events = num(),
             "--trap-devices" => a.trap_devices = num().max(2),
             "--big" => a.big = num(),
+            "--shards" => a.shards = num(),
+            "--shard-routers" => a.shard_routers = num().max(2),
+            "--shard-events" => a.shard_events = num().max(2),
             "--bench" => {
                 i += 1;
                 continue;
@@ -920,6 +1106,23 @@ fn main() {
         rows.push(lightgate_rows(dir.path(), &sim, &listen, "a", a.repeat));
         sim.proc.stop();
     }
+    let sharded = if a.shards > 0 {
+        eprintln!(
+            "[{:>5.0} s] {} routers over {} agents, gate latency through Prometheus",
+            started.elapsed().as_secs_f64(),
+            a.shard_routers,
+            a.shards
+        );
+        shard_latency(
+            dir.path(),
+            a.shard_routers,
+            a.ports,
+            a.shards,
+            a.shard_events,
+        )
+    } else {
+        String::new()
+    };
     eprintln!(
         "[{:>5.0} s] /metrics render",
         started.elapsed().as_secs_f64()
@@ -989,6 +1192,9 @@ fn main() {
     }
     let _ = writeln!(out, "\n/metrics rendering (lightgate, workload (b), {} routers):\n\n| series | size | median ms | p99 ms |\n|---:|---:|---:|---:|\n{render}", a.series_devices);
     let _ = writeln!(out, "Trap-to-metric latency (simulated linkDown/linkUp until both /api/v1/ports and /metrics show it; {} routers):\n\n| events | p50 ms | p99 ms | max ms |\n|---:|---:|---:|---:|\n{traps}", a.trap_devices);
+    if !sharded.is_empty() {
+        let _ = writeln!(out, "Gate latency through Prometheus, sharded (`lightgate run --shard i/{}` over a {}-router fleet, workload (a), one Prometheus scraping every 1 s, each agent polling every 2 s; from the simulator's forced link change to `lightgate gate --prometheus` answering right):\n\n| change | events | p50 ms | p99 ms | max ms |\n|---|---:|---:|---:|---:|\n{sharded}", a.shards, a.shard_routers);
+    }
     let _ = writeln!(
         out,
         "Total benchmark time: {:.0} s",
