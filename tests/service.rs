@@ -616,6 +616,60 @@ fn gate_via(
     c.output().unwrap()
 }
 
+/// Prometheus scraping the two shard agents (`addrs[0]`, `addrs[1]`), and a gate for
+/// `action` that asks it (`true`) or the agent polling every device at `addrs[2]`.
+async fn shard_gate(
+    addrs: &[String],
+    action: &'static str,
+) -> (
+    Prometheus,
+    impl Fn(&str, bool) -> std::process::Output + Clone + Send + 'static,
+) {
+    let targets = vec![
+        ("lightgate-shard-1", addrs[0].clone()),
+        ("lightgate-shard-2", addrs[1].clone()),
+    ];
+    let prom = tokio::task::spawn_blocking(move || Prometheus::start(&targets))
+        .await
+        .unwrap();
+    let single = format!("http://{}", addrs[2]);
+    let prom_url = prom.url.clone();
+    let gate = move |subject: &str, prometheus: bool| {
+        gate_via(subject, action, prometheus.then_some(&prom_url), &single)
+    };
+    (prom, gate)
+}
+
+/// Waits until the gate says ready (exit 0) for `subject` both through Prometheus and
+/// through the single agent.
+async fn until_both_ready(
+    gate: impl Fn(&str, bool) -> std::process::Output + Clone + Send + 'static,
+    subject: &'static str,
+    within: Duration,
+    what: &str,
+) {
+    let deadline = Instant::now() + within;
+    loop {
+        let g = gate.clone();
+        let (via_prom, via_agent) =
+            tokio::task::spawn_blocking(move || (g(subject, true), g(subject, false)))
+                .await
+                .unwrap();
+        if (via_prom.status.code(), via_agent.status.code()) == (Some(0), Some(0)) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{subject} never became {what}: prometheus {:?} {}, agent {:?} {}",
+            via_prom.status.code(),
+            String::from_utf8_lossy(&via_prom.stderr),
+            via_agent.status.code(),
+            String::from_utf8_lossy(&via_agent.stderr),
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
 /// Device names that land in shard 1/2 and 2/2.
 fn names_in(shard: Shard, count: usize) -> Vec<String> {
     (0..)
@@ -690,42 +744,14 @@ async fn two_shards_poll_disjoint_devices_and_the_gate_through_prometheus_agrees
         "together the shards poll every device"
     );
 
-    let targets = vec![
-        ("lightgate-shard-1", addrs[0].clone()),
-        ("lightgate-shard-2", addrs[1].clone()),
-    ];
-    let prom = tokio::task::spawn_blocking(move || Prometheus::start(&targets))
-        .await
-        .unwrap();
-    let single = format!("http://{}", addrs[2]);
-    let prom_url = prom.url.clone();
-    let gate = move |port: &str, prometheus: bool| {
-        gate_via(
-            port,
-            "create-circuit",
-            prometheus.then_some(&prom_url),
-            &single,
-        )
-    };
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let g = gate.clone();
-        let (via_prom, via_agent) =
-            tokio::task::spawn_blocking(move || (g("split-ready", true), g("split-ready", false)))
-                .await
-                .unwrap();
-        if (via_prom.status.code(), via_agent.status.code()) == (Some(0), Some(0)) {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "split-ready never became ready: prometheus {:?} {}, agent {:?}",
-            via_prom.status.code(),
-            String::from_utf8_lossy(&via_prom.stderr),
-            via_agent.status.code()
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    let (_prometheus, gate) = shard_gate(&addrs, "create-circuit").await;
+    until_both_ready(
+        gate.clone(),
+        "split-ready",
+        Duration::from_secs(30),
+        "ready",
+    )
+    .await;
     let g = gate.clone();
     let (via_prom, via_agent) =
         tokio::task::spawn_blocking(move || (g("split-dirty", true), g("split-dirty", false)))
@@ -779,43 +805,14 @@ async fn the_traffic_gate_through_prometheus_combines_the_sessions_of_two_shards
     .concat();
     let config = Config::parse(&text, "t").unwrap();
     let (agents, addrs) = start_agents(&config, [Some(s1), Some(s2), None]).await;
-    let targets = vec![
-        ("lightgate-shard-1", addrs[0].clone()),
-        ("lightgate-shard-2", addrs[1].clone()),
-    ];
-    let prom = tokio::task::spawn_blocking(move || Prometheus::start(&targets))
-        .await
-        .unwrap();
-    let single = format!("http://{}", addrs[2]);
-    let prom_url = prom.url.clone();
-    let gate = move |circuit: &str, prometheus: bool| {
-        gate_via(
-            circuit,
-            "enable-traffic",
-            prometheus.then_some(&prom_url),
-            &single,
-        )
-    };
-    let deadline = Instant::now() + Duration::from_secs(40);
-    loop {
-        let g = gate.clone();
-        let (via_prom, via_agent) =
-            tokio::task::spawn_blocking(move || (g("ckt-ok", true), g("ckt-ok", false)))
-                .await
-                .unwrap();
-        if (via_prom.status.code(), via_agent.status.code()) == (Some(0), Some(0)) {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "ckt-ok never became ready for traffic: prometheus {:?} {}, agent {:?} {}",
-            via_prom.status.code(),
-            String::from_utf8_lossy(&via_prom.stderr),
-            via_agent.status.code(),
-            String::from_utf8_lossy(&via_agent.stderr),
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    let (prom, gate) = shard_gate(&addrs, "enable-traffic").await;
+    until_both_ready(
+        gate.clone(),
+        "ckt-ok",
+        Duration::from_secs(40),
+        "ready for traffic",
+    )
+    .await;
     // Neither shard has a peering verdict of its own: each exports its link's sessions.
     for addr in &addrs[..2] {
         let m = common::get(&format!("http://{addr}/metrics")).await.1;
