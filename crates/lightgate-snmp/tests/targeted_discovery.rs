@@ -10,15 +10,20 @@ use common::corpus;
 use std::path::PathBuf;
 
 use lightgate_snmp::discovery::{discover, Wanted};
+use lightgate_snmp::plan::Plan;
 use lightgate_snmp::settings::Vendor;
 use lightgate_snmp::transport::Replay;
 use lightgate_snmp::Counters;
 
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
+/// A discovery of `wanted` on a copy of `device`, and the requests it took.
+fn discovered(device: &Replay, wanted: Wanted, what: &str) -> (Plan, Counters) {
+    let mut counters = Counters::default();
+    let plan = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap()
-        .block_on(f)
+        .block_on(discover(&mut device.clone(), None, &wanted, &mut counters))
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+    (plan, counters)
 }
 
 #[test]
@@ -35,14 +40,7 @@ fn asking_for_one_interface_plans_it_as_a_full_discovery_does_with_fewer_request
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
         let text = std::fs::read_to_string(path).unwrap();
         let device = Replay::from_snmprec(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let mut full_counters = Counters::default();
-        let full = block_on(discover(
-            &mut device.clone(),
-            None,
-            &Wanted::AllOptics,
-            &mut full_counters,
-        ))
-        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let (full, full_counters) = discovered(&device, Wanted::AllOptics, &name);
         if !matches!(
             full.vendor,
             Vendor::Cisco | Vendor::Arista | Vendor::EntitySensor
@@ -51,14 +49,11 @@ fn asking_for_one_interface_plans_it_as_a_full_discovery_does_with_fewer_request
         }
         for (interface, plan) in &full.interfaces {
             let Ok(plan) = plan else { continue };
-            let mut counters = Counters::default();
-            let one = block_on(discover(
-                &mut device.clone(),
-                None,
-                &Wanted::Names(vec![interface.clone()]),
-                &mut counters,
-            ))
-            .unwrap_or_else(|e| panic!("{name} {interface}: {e}"));
+            let (one, counters) = discovered(
+                &device,
+                Wanted::Names(vec![interface.clone()]),
+                &format!("{name} {interface}"),
+            );
             let got = one.interfaces[interface]
                 .as_ref()
                 .unwrap_or_else(|e| panic!("{name} {interface}: {e}"));
@@ -164,22 +159,12 @@ fn a_sensor_placed_only_by_its_measured_entity_is_found_when_its_port_is_asked_f
     });
     let device = Replay::from_snmprec(&lines.join("\n")).unwrap();
 
-    let mut full_counters = Counters::default();
-    let full = block_on(discover(
-        &mut device.clone(),
-        None,
-        &Wanted::AllOptics,
-        &mut full_counters,
-    ))
-    .unwrap();
-    let mut counters = Counters::default();
-    let one = block_on(discover(
-        &mut device.clone(),
-        None,
-        &Wanted::Names(vec!["Gi1/0/1".to_string()]),
-        &mut counters,
-    ))
-    .unwrap();
+    let (full, full_counters) = discovered(&device, Wanted::AllOptics, "all optics");
+    let (one, counters) = discovered(
+        &device,
+        Wanted::Names(vec!["Gi1/0/1".to_string()]),
+        "Gi1/0/1",
+    );
     let optic = one.interfaces["Gi1/0/1"]
         .as_ref()
         .unwrap()
