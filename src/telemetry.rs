@@ -123,7 +123,7 @@ impl PollMetrics {
         let traps_dropped = IntCounterVec::new(
             Opts::new(
                 "lightgate_snmp_traps_dropped_total",
-                "SNMP notifications dropped, by reason (malformed, bad_community, unknown_source).",
+                "SNMP notifications dropped, by reason (malformed, bad_community, unknown_source, other_shard).",
             ),
             &["reason"],
         )
@@ -228,7 +228,12 @@ impl PollMetrics {
                 prometheus::process_collector::ProcessCollector::for_self(),
             ))
             .expect("first registration");
-        for reason in ["malformed", "bad_community", "unknown_source"] {
+        for reason in [
+            "malformed",
+            "bad_community",
+            "unknown_source",
+            "other_shard",
+        ] {
             traps_dropped.with_label_values(&[reason]);
         }
         PollMetrics {

@@ -23,22 +23,29 @@ pub use lightgate_snmp::trap::{parse, Trap, TrapKind};
 /// Configured SNMP device names by IP address.
 type Sources = HashMap<IpAddr, Vec<String>>;
 
-/// The SNMP devices of a config by source address.
-async fn devices_by_ip(config: &Config) -> Sources {
+/// The SNMP devices of a config by source address: this agent's own (`owns`) by name;
+/// another shard's by a literal address only, with no names, so that their traps are
+/// told apart from strangers' without resolving host names this agent never polls.
+async fn devices_by_ip(config: &Config, owns: impl Fn(&str) -> bool) -> Sources {
     let mut map = Sources::new();
     for d in &config.devices {
         let SourceConfig::Snmp(s) = &d.source else {
             continue;
         };
+        let mine = owns(&d.name);
         let ips: Vec<IpAddr> = match s.address.parse::<SocketAddr>() {
             Ok(a) => vec![a.ip()],
-            Err(_) => tokio::net::lookup_host(s.address.as_str())
+            Err(_) if mine => tokio::net::lookup_host(s.address.as_str())
                 .await
                 .map(|it| it.map(|a| a.ip()).collect())
                 .unwrap_or_default(),
+            Err(_) => continue,
         };
         for ip in ips {
-            map.entry(ip).or_default().push(d.name.clone());
+            let names = map.entry(ip).or_default();
+            if mine {
+                names.push(d.name.clone());
+            }
         }
     }
     map
@@ -97,7 +104,7 @@ pub async fn run(
             .as_ref()
             .is_some_and(|(c, at, _)| Arc::ptr_eq(c, &config) && at.elapsed() < SOURCES_TTL);
         if !current {
-            let map = devices_by_ip(&config).await;
+            let map = devices_by_ip(&config, |name| store.owns(name)).await;
             sources = Some((config, std::time::Instant::now(), map));
         }
         let Some(names) = sources.as_ref().and_then(|(_, _, m)| m.get(&from.ip())) else {
@@ -105,6 +112,11 @@ pub async fn run(
             metrics.trap_dropped("unknown_source");
             continue;
         };
+        if names.is_empty() {
+            tracing::debug!(%from, "Dropped a trap from a device another shard polls.");
+            metrics.trap_dropped("other_shard");
+            continue;
+        }
         for name in names {
             metrics.trap_received(name, trap.kind.as_str());
             match trap.kind {
@@ -128,5 +140,82 @@ pub async fn run(
                 TrapKind::Other => {}
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shard::Shard;
+    use std::sync::Mutex;
+
+    /// Records which devices a trap asked to poll.
+    #[derive(Default)]
+    struct Asked(Mutex<Vec<String>>);
+
+    impl Waker for Asked {
+        fn poll_now(&self, device: &str) -> Option<bool> {
+            self.0.lock().unwrap().push(device.to_string());
+            Some(true)
+        }
+        fn rediscover(&self, _: &str) -> bool {
+            true
+        }
+    }
+
+    /// Every agent of a sharded fleet gets every router's traps; each acts on its own
+    /// routers' and counts the rest apart from strangers'.
+    #[tokio::test]
+    async fn a_sharded_agent_acts_on_its_own_routers_traps_only() {
+        let shard: Shard = "1/2".parse().unwrap();
+        let names: Vec<String> = (0..).map(|i| format!("edge-{i}")).take(20).collect();
+        let mine = names.iter().find(|n| shard.owns(n)).unwrap();
+        let theirs = names.iter().find(|n| !shard.owns(n)).unwrap();
+        let device = |name: &str, ip: &str| {
+            format!("[[device]]\nname = \"{name}\"\nsource = \"snmp\"\n[device.snmp]\naddress = \"{ip}:161\"\ncommunity = \"public\"\n\n")
+        };
+        let text = [device(mine, "127.0.0.2"), device(theirs, "127.0.0.3")].concat();
+        let config = Config::parse(&text, "t").unwrap();
+        let store = Arc::new(Store::new_sharded(config, Some(shard)));
+        let socket = Arc::new(UdpSocket::bind("127.0.0.1:0").await.unwrap());
+        let to = socket.local_addr().unwrap();
+        let asked = Arc::new(Asked::default());
+        let cancel = CancellationToken::new();
+        let traps = TrapConfig {
+            listen: to,
+            community: crate::config::Secret::new("trap-secret"),
+        };
+        let task = tokio::spawn(run(
+            socket,
+            traps,
+            store.clone(),
+            asked.clone(),
+            cancel.clone(),
+        ));
+        for from in ["127.0.0.3", "127.0.0.2"] {
+            let sender = UdpSocket::bind(format!("{from}:0")).await.unwrap();
+            let pdu = lightgate_simulate::trap::link_trap("trap-secret", 1, 1, 5, true, false);
+            sender.send_to(&pdu, to).await.unwrap();
+        }
+        let rendered = || crate::exporter::metrics::render(&store, crate::store::now());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while asked.0.lock().unwrap().is_empty() && std::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        cancel.cancel();
+        task.await.unwrap();
+        assert_eq!(*asked.0.lock().unwrap(), vec![mine.clone()]);
+        let m = rendered();
+        assert!(
+            m.contains("lightgate_snmp_traps_dropped_total{reason=\"other_shard\"} 1"),
+            "{m}"
+        );
+        assert!(
+            m.contains(&format!(
+                "lightgate_snmp_traps_total{{device=\"{mine}\",trap=\"linkDown\"}} 1"
+            )),
+            "{m}"
+        );
+        assert!(!m.contains(&format!("device=\"{theirs}\"")), "{m}");
     }
 }

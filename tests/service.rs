@@ -683,7 +683,7 @@ fn names_in(shard: Shard, count: usize) -> Vec<String> {
 async fn two_shards_poll_disjoint_devices_and_the_gate_through_prometheus_agrees_with_one_agent() {
     let s1: Shard = "1/2".parse().unwrap();
     let s2: Shard = "2/2".parse().unwrap();
-    let (a, b) = (names_in(s1, 2), names_in(s2, 2));
+    let (a, b) = (names_in(s1, 2), names_in(s2, 4));
     let device = |name: &str, scenario: &str| {
         format!("[[device]]\nname = \"{name}\"\nsource = \"sim\"\npoll_interval = \"200ms\"\n[device.sim]\ninterfaces = {{ \"Hu0\" = \"{scenario}\" }}\n\n")
     };
@@ -695,8 +695,11 @@ async fn two_shards_poll_disjoint_devices_and_the_gate_through_prometheus_agrees
         device(&b[0], "healthy"),
         device(&a[1], "healthy"),
         device(&b[1], "dirty-connector"),
+        device(&b[2], "healthy"),
+        device(&b[3], "healthy"),
         port("split-ready", &a[0], &b[0]),
         port("split-dirty", &a[1], &b[1]),
+        port("all-in-2", &b[2], &b[3]),
     ]
     .concat();
     let config = Config::parse(&text, "t").unwrap();
@@ -722,17 +725,27 @@ async fn two_shards_poll_disjoint_devices_and_the_gate_through_prometheus_agrees
         let mut want = polled.clone();
         want.sort();
         assert_eq!(listed, want, "shard {}", i + 1);
+        // Nor any series of it at all (not even zero-valued counters), and nothing of a
+        // port both of whose links another shard polls.
         let (_, metrics) = common::get(&format!("http://{}/metrics", addrs[i])).await;
-        for line in metrics
-            .lines()
-            .filter(|l| l.starts_with("lightgate_device_up{"))
-        {
+        let lines: Vec<&str> = metrics.lines().filter(|l| !l.starts_with('#')).collect();
+        assert!(
+            lines.iter().any(|l| l.starts_with("lightgate_device_up{")),
+            "{metrics}"
+        );
+        for line in lines.iter().filter(|l| l.contains("device=\"")) {
             assert!(
                 polled
                     .iter()
                     .any(|d| line.contains(&format!("device=\"{d}\""))),
                 "shard {}: {line}",
                 i + 1
+            );
+        }
+        if i == 0 {
+            assert!(
+                !metrics.contains("port=\"all-in-2\""),
+                "shard 1 polls neither link of all-in-2: {metrics}"
             );
         }
     }

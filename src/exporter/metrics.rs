@@ -506,12 +506,16 @@ pub fn render(store: &Store, now: Instant) -> String {
                 bool_value(port.readiness.ready()),
             );
         }
-        for (bound, v) in [
-            ("min", port.config.window.min_dbm),
-            ("max", port.config.window.max_dbm),
-        ] {
-            f.window
-                .add(&[("port", port.config.name.as_str()), ("bound", bound)], v);
+        // The window is drawn beside the link series; a port whose links are all polled
+        // by other agents has none here.
+        if port.links.iter().any(|l| !l.remote) {
+            for (bound, v) in [
+                ("min", port.config.window.min_dbm),
+                ("max", port.config.window.max_dbm),
+            ] {
+                f.window
+                    .add(&[("port", port.config.name.as_str()), ("bound", bound)], v);
+            }
         }
         for view in &port.links {
             f.link(&port, view);

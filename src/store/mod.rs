@@ -226,7 +226,7 @@ impl Store {
         let removed: Vec<String> = state
             .devices
             .keys()
-            .filter(|name| config.device(name).is_none())
+            .filter(|name| config.device(name).is_none() || !self.owns(name))
             .cloned()
             .collect();
         for name in &removed {
@@ -234,7 +234,9 @@ impl Store {
             state.bgp.remove(name);
             self.poll_metrics.forget_device(name);
         }
-        for device in &config.devices {
+        // Only this agent's devices: another shard's would be zero-valued series and
+        // memory for devices nobody here polls.
+        for device in config.devices.iter().filter(|d| self.owns(&d.name)) {
             let wanted = config.interfaces_of(&device.name);
             let entry = state.devices.entry(device.name.clone()).or_default();
             entry.interfaces.retain(|name, _| wanted.contains(name));
@@ -244,6 +246,9 @@ impl Store {
         let mut links = HashMap::new();
         for port in &config.ports {
             for id in LinkId::BOTH {
+                if !self.owns(&port.link(id).device) {
+                    continue; // another shard tracks its flaps
+                }
                 let key = (port.link(id).clone(), port.policy().windows, port.staleness);
                 let slot = (port.name.clone(), id);
                 let history = match state.links.remove(&slot) {
