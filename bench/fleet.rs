@@ -4,9 +4,12 @@
 //! Run it with `./bench/run.sh` (which installs snmp_exporter when missing), or
 //! `cargo bench --bench fleet -- [--scales 10,100,1000] [--repeat 3] [--ports 48]
 //! [--series-devices 100] [--trap-events 120] [--big 10000] [--shards 4]
-//! [--shard-routers 1000] [--shard-events 50]` (`--big`: the routers of a workload-(a)
-//! row run with lightgate alone, 0 for none; `--shards`: agents a fleet of
-//! `--shard-routers` is sharded over to time the gate through Prometheus, 0 for none). It prints a Markdown report and writes it
+//! [--shard-routers 1000] [--shard-events 50] [--shard-scrape 1] [--shard-poll 2]`
+//! (`--big`: the routers of a workload-(a) row run with lightgate alone, 0 for none;
+//! `--shards`: agents a fleet of `--shard-routers` is sharded over to time the gate
+//! through Prometheus, 0 for none; `--shard-scrape` and `--shard-poll`: Prometheus's
+//! scrape interval and the agents' poll interval there, in seconds). It prints a
+//! Markdown report and writes it
 //! to target/bench/fleet.md. Not part of the test suite: it measures, it does not judge.
 //!
 //! What one "cycle" is, for each tool:
@@ -108,6 +111,14 @@ impl Drop for Proc {
     }
 }
 
+fn free_udp_port() -> u16 {
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -186,7 +197,7 @@ impl Sim {
         ports: usize,
         monitor: &str,
         lightgate_listen: &str,
-        trap_to: Option<u16>,
+        trap_to: &[u16],
     ) -> Sim {
         let control = format!("127.0.0.1:{}", free_port());
         let config = dir.join(format!("lightgate-{n}-{monitor}.toml"));
@@ -214,7 +225,7 @@ impl Sim {
             "--log-level",
             "warn",
         ]);
-        if let Some(t) = trap_to {
+        for t in trap_to {
             cmd.args(["--trap-to", &format!("127.0.0.1:{t}")]);
         }
         cmd.arg("--write-config").arg(&config);
@@ -656,7 +667,7 @@ fn exporter_rows(
 
 fn metrics_render(dir: &Path, n: usize, ports: usize, repeat: usize) -> String {
     let listen = format!("127.0.0.1:{}", free_port());
-    let sim = Sim::start(dir, n, ports, "all", &listen, None);
+    let sim = Sim::start(dir, n, ports, "all", &listen, &[]);
     let agent = http();
     let lg = start_lightgate(dir, &sim.config, &listen);
     let base = format!("http://{listen}");
@@ -689,11 +700,8 @@ fn metrics_render(dir: &Path, n: usize, ports: usize, repeat: usize) -> String {
 
 fn trap_latency(dir: &Path, n: usize, ports: usize, events: usize) -> String {
     let listen = format!("127.0.0.1:{}", free_port());
-    let trap_port = {
-        let s = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
-        s.local_addr().unwrap().port()
-    };
-    let sim = Sim::start(dir, n, ports, "2", &listen, Some(trap_port));
+    let trap_port = free_udp_port();
+    let sim = Sim::start(dir, n, ports, "2", &listen, &[trap_port]);
     let agent = http();
     let lg = start_lightgate(dir, &sim.config, &listen);
     let base = format!("http://{listen}");
@@ -773,12 +781,26 @@ fn trap_latency(dir: &Path, n: usize, ports: usize, events: usize) -> String {
 /// half up). No traps (each agent would need its own trap address): an agent sees the
 /// change at its next poll, every 2 s. The config's 20 s hold-down is cut to 1 s so an
 /// "up" is not mostly waiting; it is part of the "up" figures.
-fn shard_latency(dir: &Path, n: usize, ports: usize, shards: usize, events: usize) -> String {
+fn shard_latency(
+    dir: &Path,
+    n: usize,
+    ports: usize,
+    shards: usize,
+    events: usize,
+    scrape: f64,
+    poll: f64,
+) -> String {
     let listen = format!("127.0.0.1:{}", free_port());
-    let sim = Sim::start(dir, n, ports, "2", &listen, None);
+    // Every router sends its traps to every agent, as a router with several trap hosts
+    // does; each agent acts on its own routers' (the others count as other_shard).
+    let trap_ports: Vec<u16> = (0..shards).map(|_| free_udp_port()).collect();
+    let sim = Sim::start(dir, n, ports, "2", &listen, &trap_ports);
     let config = std::fs::read_to_string(&sim.config)
         .unwrap()
-        .replace("poll_interval = \"1h\"", "poll_interval = \"2s\"")
+        .replace(
+            "poll_interval = \"1h\"",
+            &format!("poll_interval = \"{}ms\"", (poll * 1000.0) as u64),
+        )
         .replace("hold_down = \"20s\"", "hold_down = \"1s\"");
     let config_path = dir.join("sharded.toml");
     std::fs::write(&config_path, config).unwrap();
@@ -798,6 +820,8 @@ fn shard_latency(dir: &Path, n: usize, ports: usize, shards: usize, events: usiz
                 &format!("{i}/{shards}"),
                 "--web.listen-address",
                 &listen,
+                "--traps.listen-address",
+                &format!("127.0.0.1:{}", trap_ports[i - 1]),
             ]);
         agents.push(Proc::start(
             "lightgate run --shard",
@@ -824,7 +848,12 @@ fn shard_latency(dir: &Path, n: usize, ports: usize, shards: usize, events: usiz
     std::fs::create_dir_all(&prom_dir).unwrap();
     std::fs::write(
         prom_dir.join("prometheus.yml"),
-        format!("global:\n  scrape_interval: 1s\n  scrape_timeout: 900ms\nscrape_configs:\n  - job_name: lightgate\n    static_configs:\n      - targets: [{}]\n", targets.join(", ")),
+        format!(
+            "global:\n  scrape_interval: {}ms\n  scrape_timeout: {}ms\nscrape_configs:\n  - job_name: lightgate\n    static_configs:\n      - targets: [{}]\n",
+            (scrape * 1000.0) as u64,
+            (scrape * 900.0) as u64,
+            targets.join(", ")
+        ),
     )
     .unwrap();
     let prom_port = free_port();
@@ -926,7 +955,7 @@ fn shard_latency(dir: &Path, n: usize, ports: usize, shards: usize, events: usiz
         )
     };
     format!(
-        "{}{}\n{} ports span two agents' routers; {} routers over {shards} agents.\n",
+        "{}{}\n{} ports span two agents' routers; {} routers over {shards} agents polling every {poll} s, each router's traps sent to all of them, Prometheus scraping each every {scrape} s.\n",
         row("link down: NOT READY", &downs),
         row("link up: READY (1 s hold-down included)", &ups),
         split.len(),
@@ -994,6 +1023,8 @@ struct Args {
     shard_routers: usize,
     /// Link changes for the sharded gate latency.
     shard_events: usize,
+    shard_scrape: f64,
+    shard_poll: f64,
 }
 
 fn args() -> Args {
@@ -1010,6 +1041,8 @@ fn args() -> Args {
         // this 2-core machine cannot take that every second (BENCHMARKS.md).
         shard_routers: 1000,
         shard_events: 50,
+        shard_scrape: 1.0,
+        shard_poll: 2.0,
     };
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -1036,6 +1069,20 @@ fn args() -> Args {
             "--shards" => a.shards = num(),
             "--shard-routers" => a.shard_routers = num().max(2),
             "--shard-events" => a.shard_events = num().max(2),
+            "--shard-poll" => {
+                a.shard_poll = value
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|s| *s >= 0.1)
+                    .expect("--shard-poll SECONDS (at least 0.1)")
+            }
+            "--shard-scrape" => {
+                a.shard_scrape = value
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|s| *s >= 0.1)
+                    .expect("--shard-scrape SECONDS (at least 0.1)")
+            }
             "--bench" => {
                 i += 1;
                 continue;
@@ -1065,7 +1112,7 @@ fn main() {
                 a.ports
             );
             let listen = format!("127.0.0.1:{}", free_port());
-            let sim = Sim::start(dir.path(), n, a.ports, monitor, &listen, None);
+            let sim = Sim::start(dir.path(), n, a.ports, monitor, &listen, &[]);
             rows.push(lightgate_rows(
                 dir.path(),
                 &sim,
@@ -1102,7 +1149,7 @@ fn main() {
             a.ports
         );
         let listen = format!("127.0.0.1:{}", free_port());
-        let sim = Sim::start(dir.path(), a.big, a.ports, "2", &listen, None);
+        let sim = Sim::start(dir.path(), a.big, a.ports, "2", &listen, &[]);
         rows.push(lightgate_rows(dir.path(), &sim, &listen, "a", a.repeat));
         sim.proc.stop();
     }
@@ -1119,6 +1166,8 @@ fn main() {
             a.ports,
             a.shards,
             a.shard_events,
+            a.shard_scrape,
+            a.shard_poll,
         )
     } else {
         String::new()

@@ -48,6 +48,9 @@ pub struct Agent {
     traps: Mutex<Option<(TrapConfig, Background)>>,
     /// The file a reload re-reads; `None` for the embedded demo.
     config_path: Mutex<Option<PathBuf>>,
+    /// `--traps.listen-address`: replaces the file's `[traps] listen` at every reload
+    /// too, so that agents sharing one config on one host keep their own trap ports.
+    traps_listen: Mutex<Option<std::net::SocketAddr>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -68,6 +71,7 @@ impl Agent {
             azure: Mutex::new(None),
             traps: Mutex::new(None),
             config_path: Mutex::new(None),
+            traps_listen: Mutex::new(None),
         });
         agent.start_missing(&config);
         let cancel = CancellationToken::new();
@@ -99,6 +103,12 @@ impl Agent {
     /// Remembers the config file for [`Agent::reload`].
     pub fn set_config_path(&self, path: PathBuf) {
         *lock(&self.config_path) = Some(path);
+    }
+
+    /// Makes every reloaded config listen for traps on `addr` (the running config
+    /// already does: the command line applied it before the start).
+    pub fn set_traps_listen(&self, addr: std::net::SocketAddr) {
+        *lock(&self.traps_listen) = Some(addr);
     }
 
     /// Switches to a new config, keeping the state of what did not change. Pollers of
@@ -146,6 +156,9 @@ impl Agent {
         };
         let old = self.store.config();
         let mut new = new;
+        if let (Some(addr), Some(traps)) = (*lock(&self.traps_listen), new.traps.as_mut()) {
+            traps.listen = addr;
+        }
         if new.listen != old.listen {
             tracing::warn!(old = %old.listen, new = %new.listen, "The listen address changes only on restart.");
             new.listen = old.listen;

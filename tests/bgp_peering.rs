@@ -47,7 +47,7 @@ async fn routers(peers: &[&str], traps: Option<SocketAddr>) -> (Arc<Fleet>, Canc
         port: 0,
         one_address: true,
         control: Some("127.0.0.1:0".parse().unwrap()),
-        trap_to: traps,
+        trap_to: traps.into_iter().collect(),
         bgp_peers: peers.iter().map(|p| SimPeer::parse(p).unwrap()).collect(),
         ..FleetSettings::default()
     };

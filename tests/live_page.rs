@@ -147,7 +147,7 @@ async fn fleet() -> (Arc<Fleet>, CancellationToken, SocketAddr) {
     let trap_port = free_udp_port();
     let trap_addr: SocketAddr = format!("127.0.0.1:{trap_port}").parse().unwrap();
     let mut s = settings(2, 2);
-    s.trap_to = Some(trap_addr);
+    s.trap_to = vec![trap_addr];
     let fleet = Arc::new(Fleet::bind(s).await.expect("the fleet binds"));
     let cancel = CancellationToken::new();
     tokio::spawn(fleet.clone().serve(cancel.clone()));
@@ -887,7 +887,7 @@ async fn the_port_page_shows_the_peerings_sessions_live_in_chromium() {
     // Routers with BGP sessions to Microsoft; a declared peering; hourly polls.
     let trap_addr: SocketAddr = format!("127.0.0.1:{}", free_udp_port()).parse().unwrap();
     let mut s = settings(2, 2);
-    s.trap_to = Some(trap_addr);
+    s.trap_to = vec![trap_addr];
     s.bgp_peers = vec![
         lightgate::simulate::bgp::SimPeer::parse("192.168.100.130").unwrap(),
         lightgate::simulate::bgp::SimPeer::parse("192.168.100.134").unwrap(),

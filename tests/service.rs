@@ -197,6 +197,71 @@ fn sighup_reloads_the_config_file() {
     }
 }
 
+/// Whether a UDP port on loopback is taken.
+fn udp_taken(port: u16) -> bool {
+    std::net::UdpSocket::bind(("127.0.0.1", port)).is_err()
+}
+
+/// Agents of a sharded fleet share one config on one host: each is given its own trap
+/// port, and keeps it when the config is reloaded.
+#[test]
+fn traps_listen_address_overrides_the_config_and_survives_a_reload() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("lightgate.toml");
+    let (in_file, given) = (
+        common::snmpsim::free_udp_port(),
+        common::snmpsim::free_udp_port(),
+    );
+    let traps = format!("[traps]\nlisten = \"127.0.0.1:{in_file}\"\ncommunity = \"t\"\n\n");
+    let body = pair("\"healthy\"", "100ms", "1s");
+    std::fs::write(&file, format!("{traps}{body}")).unwrap();
+    let given_addr = format!("127.0.0.1:{given}");
+    let p = start(&[
+        "--config",
+        file.to_str().unwrap(),
+        "--traps.listen-address",
+        &given_addr,
+    ]);
+    let bound = |what: &str| {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !udp_taken(given) {
+            assert!(
+                Instant::now() < deadline,
+                "{what}: nothing listens on {given}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(
+            !udp_taken(in_file),
+            "{what}: the config's trap port is bound"
+        );
+    };
+    bound("at start");
+    std::fs::write(&file, format!("{traps}{body}{EXTRA_PORT}")).unwrap();
+    let sent = Command::new("kill")
+        .args(["-HUP", &p.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !ureq_any(&format!("http://{}/api/v1/ports", p.addr)).contains("erd-ams-2") {
+        assert!(Instant::now() < deadline, "the reload did not happen");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bound("after a reload");
+
+    // Without a [traps] section there is no community to check: refused, with why.
+    std::fs::write(&file, &body).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_lightgate"))
+        .args(["run", "--config", file.to_str().unwrap()])
+        .args(["--traps.listen-address", &given_addr])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(64));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("needs a [traps] section"), "{err}");
+}
+
 fn ureq_any(url: &str) -> String {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)

@@ -269,7 +269,7 @@ async fn a_forced_link_down_reaches_lightgate_by_trap_not_by_polling() {
     let trap_port = free_udp_port();
     let trap_addr: std::net::SocketAddr = format!("127.0.0.1:{trap_port}").parse().unwrap();
     let mut s = settings(2, 2, "healthy");
-    s.trap_to = Some(trap_addr);
+    s.trap_to = vec![trap_addr];
     let (fleet, cancel) = start(s).await;
     // Poll once an hour: only the trap can make lightgate look again.
     let toml = lightgate_config(

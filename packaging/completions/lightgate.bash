@@ -793,7 +793,7 @@ _lightgate() {
             return 0
             ;;
         lightgate__subcmd__run)
-            opts="-c -h --config --config.file --listen --web.listen-address --log-format --log.format --log-level --log.level --web.config.file --shard --web.max-connections --help"
+            opts="-c -h --config --config.file --listen --web.listen-address --traps.listen-address --log-format --log.format --log-level --log.level --web.config.file --shard --web.max-connections --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -816,6 +816,10 @@ _lightgate() {
                     return 0
                     ;;
                 --listen)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --traps.listen-address)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

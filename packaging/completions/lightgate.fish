@@ -41,6 +41,7 @@ complete -c lightgate -n "__fish_lightgate_needs_command" -f -a "probe" -d 'Read
 complete -c lightgate -n "__fish_lightgate_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c lightgate -n "__fish_lightgate_using_subcommand run" -s c -l config.file -l config -d 'The config file (TOML). Without it, the embedded demo runs' -r -F
 complete -c lightgate -n "__fish_lightgate_using_subcommand run" -l web.listen-address -l listen -d 'Address to serve HTTP on, overriding the config\'s `listen`' -r
+complete -c lightgate -n "__fish_lightgate_using_subcommand run" -l traps.listen-address -d 'Address to listen for SNMP traps on, overriding the config\'s `[traps] listen` (which must exist: it holds the community), also after reloads. Agents of a sharded fleet on one host each need their own' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand run" -l log.format -l log-format -d 'Log format' -r -f -a "plain\t''
 json\t''"
 complete -c lightgate -n "__fish_lightgate_using_subcommand run" -l log.level -l log-level -d 'Log level or filter (RUST_LOG overrides it), e.g. "info" or "lightgate=debug"' -r
@@ -64,7 +65,7 @@ complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l v3-auth
 complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l v3-priv-password-env -d 'Environment variable holding the v3 privacy password (AES-128), for authPriv' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l v3-priv-password-file -d 'File holding the v3 privacy password' -r -F
 complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l max-response-size -d 'The largest response a router sends (bytes); bigger GETs get tooBig' -r
-complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l trap-to -d 'Send linkDown/linkUp traps here (flapping ports, and links forced via /link)' -r
+complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l trap-to -d 'Send linkDown/linkUp traps here (flapping ports, and links forced via /link). Repeat to send every trap to several agents (a sharded fleet\'s)' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l trap-community -d 'The community of the traps' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l bgp-peer -d 'A BGP neighbour every router has, served in BGP4-MIB and the flavour\'s BGP table (Cisco, Juniper): ADDR[,as=N][,state=up|down|flapping|idle|active|...] [,received=N][,advertised=N]. Repeat for more; change one with POST /bgp' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand simulate" -l control -d 'HTTP control endpoint: GET /meter, POST /meter/reset, GET /devices, POST /link, POST /bgp' -r

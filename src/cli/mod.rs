@@ -103,6 +103,11 @@ enum Command {
             value_name = "ADDR"
         )]
         listen: Option<String>,
+        /// Address to listen for SNMP traps on, overriding the config's `[traps]
+        /// listen` (which must exist: it holds the community), also after reloads.
+        /// Agents of a sharded fleet on one host each need their own.
+        #[arg(long = "traps.listen-address", value_name = "ADDR")]
+        traps_listen: Option<String>,
         /// Log format.
         #[arg(
             long = "log.format",
@@ -508,6 +513,7 @@ pub fn main() -> ExitCode {
         Command::Run {
             config,
             listen,
+            traps_listen,
             log_format,
             log_level,
             web_config_file,
@@ -516,6 +522,7 @@ pub fn main() -> ExitCode {
         } => run::run(run::RunArgs {
             config: config.as_deref(),
             listen: listen.as_deref(),
+            traps_listen: traps_listen.as_deref(),
             format: log_format,
             level: &log_level,
             web_config: web_config_file.as_deref(),

@@ -14,6 +14,8 @@ use crate::telemetry::{self, LogFormat};
 pub struct RunArgs<'a> {
     pub config: Option<&'a Path>,
     pub listen: Option<&'a str>,
+    /// Replaces the config's `[traps] listen` (and at every reload).
+    pub traps_listen: Option<&'a str>,
     pub format: LogFormat,
     pub level: &'a str,
     pub web_config: Option<&'a Path>,
@@ -46,6 +48,26 @@ pub fn run(a: RunArgs<'_>) -> u8 {
             }
         }
     }
+    let traps_listen = match a.traps_listen.map(str::parse::<SocketAddr>) {
+        None => None,
+        Some(Err(e)) => {
+            eprintln!(
+                "--traps.listen-address {:?} is not an address:port ({e})",
+                a.traps_listen.unwrap_or_default()
+            );
+            return exit::USAGE;
+        }
+        Some(Ok(addr)) => match cfg.traps.as_mut() {
+            Some(traps) => {
+                traps.listen = addr;
+                Some(addr)
+            }
+            None => {
+                eprintln!("--traps.listen-address needs a [traps] section in the config (it holds the community traps must carry)");
+                return exit::USAGE;
+            }
+        },
+    };
     let web = match a.web_config.map(WebConfig::load).transpose() {
         Ok(w) => w.unwrap_or_default(),
         Err(e) => {
@@ -76,6 +98,9 @@ pub fn run(a: RunArgs<'_>) -> u8 {
         let agent = Agent::start_sharded(cfg, shard);
         if let Some(path) = config_path {
             agent.set_config_path(path);
+        }
+        if let Some(addr) = traps_listen {
+            agent.set_traps_listen(addr);
         }
         match hup {
             Ok(hup) => {

@@ -81,8 +81,9 @@ pub struct SimulateArgs {
     #[arg(long, default_value_t = 1472)]
     max_response_size: usize,
     /// Send linkDown/linkUp traps here (flapping ports, and links forced via /link).
+    /// Repeat to send every trap to several agents (a sharded fleet's).
     #[arg(long, value_name = "ADDR")]
-    trap_to: Option<SocketAddr>,
+    trap_to: Vec<SocketAddr>,
     /// The community of the traps.
     #[arg(long, default_value = "public")]
     trap_community: String,
@@ -209,7 +210,7 @@ pub fn run(a: SimulateArgs) -> u8 {
         community: a.community.clone(),
         v3: v3.clone(),
         max_response_size: a.max_response_size.max(484),
-        trap_to: a.trap_to,
+        trap_to: a.trap_to.clone(),
         trap_community: a.trap_community.clone(),
         control: Some(a.control),
         meter_file: a.meter_file,
@@ -239,7 +240,7 @@ pub fn run(a: SimulateArgs) -> u8 {
                     monitor,
                     community: a.community.clone(),
                     audit_log: "lightgate-fleet-audit.jsonl".to_string(),
-                    traps: a.trap_to.map(|t| (t, a.trap_community.clone())),
+                    traps: a.trap_to.first().map(|t| (*t, a.trap_community.clone())),
                     v3: v3.as_ref().map(|u| ConfigV3 {
                         user: u.name.clone(),
                         auth_protocol: a.v3_auth_protocol,

@@ -66,8 +66,9 @@ pub struct FleetSettings {
     pub v3: Option<usm::V3User>,
     /// The largest response a router sends, in bytes.
     pub max_response_size: usize,
-    /// Where linkDown/linkUp traps go, if anywhere.
-    pub trap_to: Option<SocketAddr>,
+    /// Where linkDown/linkUp traps go, if anywhere. Every agent of a sharded fleet gets every trap, as routers configured with
+    /// several trap hosts send them.
+    pub trap_to: Vec<SocketAddr>,
     pub trap_community: String,
     /// HTTP control and meter endpoint.
     pub control: Option<SocketAddr>,
@@ -92,7 +93,7 @@ impl Default for FleetSettings {
             community: "public".to_string(),
             v3: None,
             max_response_size: 1472,
-            trap_to: None,
+            trap_to: Vec::new(),
             trap_community: "public".to_string(),
             control: None,
             meter_file: None,

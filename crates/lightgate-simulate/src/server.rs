@@ -149,19 +149,14 @@ impl Fleet {
         };
         let mut trap_sent = false;
         if before != after {
-            if let Some(to) = self.settings.trap_to {
-                let bytes = crate::bgp::trap(
-                    &self.settings.trap_community,
-                    self.trap_id.fetch_add(1, Ordering::Relaxed),
-                    dev.uptime_ticks(),
-                    &neighbor,
-                    after,
-                );
-                trap_sent = self.sockets[i].send_to(&bytes, to).await.is_ok();
-                if trap_sent {
-                    self.meter.trap_sent();
-                }
-            }
+            let bytes = crate::bgp::trap(
+                &self.settings.trap_community,
+                self.trap_id.fetch_add(1, Ordering::Relaxed),
+                dev.uptime_ticks(),
+                &neighbor,
+                after,
+            );
+            trap_sent = self.send_to_all(i, &bytes).await;
         }
         Ok(BgpChanged {
             device: req.device.clone(),
@@ -172,10 +167,28 @@ impl Fleet {
         })
     }
 
+    /// Sends one trap from router `device` to every trap target; true when at least
+    /// one went out.
+    async fn send_to_all(&self, device: usize, bytes: &[u8]) -> bool {
+        let mut sent = false;
+        for to in &self.settings.trap_to {
+            match self.sockets[device].send_to(bytes, to).await {
+                Ok(_) => {
+                    self.meter.trap_sent();
+                    sent = true;
+                }
+                Err(e) => {
+                    tracing::warn!(device = %self.devices[device].name, %to, error = %e, "Could not send a trap.")
+                }
+            }
+        }
+        sent
+    }
+
     async fn send_trap(&self, device: usize, port: usize, up: bool) -> bool {
-        let Some(to) = self.settings.trap_to else {
+        if self.settings.trap_to.is_empty() {
             return false;
-        };
+        }
         let dev = &self.devices[device];
         let p = &dev.ports[port];
         let admin_up = p.iface.scenario != Scenario::AdminDown;
@@ -187,16 +200,7 @@ impl Fleet {
             admin_up,
             up,
         );
-        match self.sockets[device].send_to(&bytes, to).await {
-            Ok(_) => {
-                self.meter.trap_sent();
-                true
-            }
-            Err(e) => {
-                tracing::warn!(device = %dev.name, %to, error = %e, "Could not send a trap.");
-                false
-            }
-        }
+        self.send_to_all(device, &bytes).await
     }
 
     /// Serves until `cancel` fires.
@@ -256,7 +260,7 @@ impl Fleet {
                     .map(move |(k, _)| (i, k))
             })
             .collect();
-        if flapping.is_empty() || self.settings.trap_to.is_none() {
+        if flapping.is_empty() || self.settings.trap_to.is_empty() {
             return;
         }
         let mut last: Vec<bool> = flapping
@@ -282,10 +286,7 @@ impl Fleet {
     /// Sends the BGP trap of every flapping session each time it goes up or down
     /// (sessions changed through `POST /bgp` send theirs there).
     async fn watch_bgp(self: Arc<Self>, cancel: CancellationToken) {
-        let Some(to) = self.settings.trap_to else {
-            return;
-        };
-        if self.settings.bgp_peers.is_empty() {
+        if self.settings.trap_to.is_empty() || self.settings.bgp_peers.is_empty() {
             return;
         }
         let mut last: HashMap<(usize, usize), lightgate_core::bgp::BgpState> = HashMap::new();
@@ -318,9 +319,7 @@ impl Fleet {
                         &addr,
                         state,
                     );
-                    if self.sockets[i].send_to(&bytes, to).await.is_ok() {
-                        self.meter.trap_sent();
-                    }
+                    self.send_to_all(i, &bytes).await;
                 }
             }
         }
