@@ -1,12 +1,8 @@
 //! The agent's own observability: log setup, and the poll metrics that persist between
 //! scrapes (a histogram of poll durations and a counter of poll errors by kind).
 
-use std::time::Duration;
-
-use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry};
+use prometheus::{IntCounterVec, Opts, Registry};
 use tracing_subscriber::EnvFilter;
-
-use crate::source::SourceError;
 
 /// Log format chosen on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -54,11 +50,6 @@ pub fn escaped_fields(
 #[derive(Debug)]
 pub struct PollMetrics {
     registry: Registry,
-    duration: HistogramVec,
-    errors: IntCounterVec,
-    snmp_requests: IntCounterVec,
-    snmp_varbinds: IntCounterVec,
-    traps: IntCounterVec,
     traps_dropped: IntCounterVec,
     reload_ok: prometheus::Gauge,
     reload_time: prometheus::Gauge,
@@ -66,7 +57,6 @@ pub struct PollMetrics {
     http_rejected: prometheus::IntCounter,
     event_streams: prometheus::IntGauge,
     azure_api_errors: IntCounterVec,
-    trap_polls_coalesced: IntCounterVec,
 }
 
 impl Default for PollMetrics {
@@ -77,49 +67,6 @@ impl Default for PollMetrics {
 
 impl PollMetrics {
     pub fn new() -> Self {
-        let duration = HistogramVec::new(
-            HistogramOpts::new(
-                "lightgate_poll_duration_seconds",
-                "Time taken by each poll of a device, successful or not.",
-            )
-            .buckets(vec![
-                0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
-            ]),
-            &["device"],
-        )
-        .expect("valid histogram definition");
-        let errors = IntCounterVec::new(
-            Opts::new(
-                "lightgate_poll_errors_total",
-                "Failed polls of a device, by kind: timeout, transport, decode, auth.",
-            ),
-            &["device", "kind"],
-        )
-        .expect("valid counter definition");
-        let snmp_requests = IntCounterVec::new(
-            Opts::new(
-                "lightgate_snmp_requests_total",
-                "SNMP request PDUs sent to a device, retries included.",
-            ),
-            &["device"],
-        )
-        .expect("valid counter definition");
-        let snmp_varbinds = IntCounterVec::new(
-            Opts::new(
-                "lightgate_snmp_varbinds_total",
-                "Varbinds received from a device in SNMP responses.",
-            ),
-            &["device"],
-        )
-        .expect("valid counter definition");
-        let traps = IntCounterVec::new(
-            Opts::new(
-                "lightgate_snmp_traps_total",
-                "SNMP notifications accepted from a device, by trap (linkDown, linkUp, entConfigChange, other).",
-            ),
-            &["device", "trap"],
-        )
-        .expect("valid counter definition");
         let traps_dropped = IntCounterVec::new(
             Opts::new(
                 "lightgate_snmp_traps_dropped_total",
@@ -163,14 +110,6 @@ impl PollMetrics {
             &["endpoint", "status"],
         )
         .expect("valid counter definition");
-        let trap_polls_coalesced = IntCounterVec::new(
-            Opts::new(
-                "lightgate_snmp_trap_polls_coalesced_total",
-                "Link traps that did not start a poll of their own: the device was being polled, or had been a moment ago.",
-            ),
-            &["device"],
-        )
-        .expect("valid counter definition");
         let registry = Registry::new();
         registry
             .register(Box::new(http_open.clone()))
@@ -184,24 +123,13 @@ impl PollMetrics {
         registry
             .register(Box::new(event_streams.clone()))
             .expect("first registration");
-        registry
-            .register(Box::new(trap_polls_coalesced.clone()))
-            .expect("first registration");
         for g in [&reload_ok, &reload_time] {
             registry
                 .register(Box::new(g.clone()))
                 .expect("first registration");
         }
-        for c in [&snmp_requests, &snmp_varbinds, &traps, &traps_dropped] {
-            registry
-                .register(Box::new(c.clone()))
-                .expect("first registration");
-        }
         registry
-            .register(Box::new(duration.clone()))
-            .expect("first registration");
-        registry
-            .register(Box::new(errors.clone()))
+            .register(Box::new(traps_dropped.clone()))
             .expect("first registration");
         let build_info = prometheus::IntGaugeVec::new(
             Opts::new(
@@ -238,11 +166,6 @@ impl PollMetrics {
         }
         PollMetrics {
             registry,
-            duration,
-            errors,
-            snmp_requests,
-            snmp_varbinds,
-            traps,
             traps_dropped,
             reload_ok,
             reload_time,
@@ -250,7 +173,6 @@ impl PollMetrics {
             http_rejected,
             event_streams,
             azure_api_errors,
-            trap_polls_coalesced,
         }
     }
 
@@ -276,58 +198,6 @@ impl PollMetrics {
         self.http_rejected.inc();
     }
 
-    /// A link trap was folded into a poll already running or just done.
-    pub fn trap_poll_coalesced(&self, device: &str) {
-        self.trap_polls_coalesced.with_label_values(&[device]).inc();
-    }
-
-    /// Creates a device's counters at zero, so that `rate()` and `increase()` work from
-    /// the start; SNMP devices also get their traffic and link-trap counters.
-    pub fn register_device(&self, device: &str, snmp: bool) {
-        for kind in SourceError::KINDS {
-            self.errors.with_label_values(&[device, kind]);
-        }
-        if snmp {
-            self.snmp_requests.with_label_values(&[device]);
-            self.snmp_varbinds.with_label_values(&[device]);
-            for trap in ["linkDown", "linkUp"] {
-                self.traps.with_label_values(&[device, trap]);
-            }
-        }
-    }
-
-    /// Drops every series of a device that left the config.
-    pub fn forget_device(&self, device: &str) {
-        let _ = self.duration.remove_label_values(&[device]);
-        let _ = self.snmp_requests.remove_label_values(&[device]);
-        let _ = self.snmp_varbinds.remove_label_values(&[device]);
-        for kind in SourceError::KINDS {
-            let _ = self.errors.remove_label_values(&[device, kind]);
-        }
-        for trap in ["linkDown", "linkUp", "entConfigChange", "other"] {
-            let _ = self.traps.remove_label_values(&[device, trap]);
-        }
-    }
-
-    pub fn observe(&self, device: &str, took: Duration, error_kind: Option<&'static str>) {
-        self.duration
-            .with_label_values(&[device])
-            .observe(took.as_secs_f64());
-        if let Some(kind) = error_kind {
-            self.errors.with_label_values(&[device, kind]).inc();
-        }
-    }
-
-    /// Adds SNMP traffic of a device.
-    pub fn snmp_traffic(&self, device: &str, requests: u64, varbinds: u64) {
-        self.snmp_requests
-            .with_label_values(&[device])
-            .inc_by(requests);
-        self.snmp_varbinds
-            .with_label_values(&[device])
-            .inc_by(varbinds);
-    }
-
     /// A reload was rejected: the running config stays.
     pub fn reload_failed(&self) {
         self.reload_ok.set(0.0);
@@ -339,63 +209,9 @@ impl PollMetrics {
         self.reload_time.set(unix_now(at));
     }
 
-    /// Counts an accepted trap.
-    pub fn trap_received(&self, device: &str, trap: &str) {
-        self.traps.with_label_values(&[device, trap]).inc();
-    }
-
     /// Counts a dropped trap.
     pub fn trap_dropped(&self, reason: &str) {
         self.traps_dropped.with_label_values(&[reason]).inc();
-    }
-
-    /// SNMP request PDUs sent to a device so far.
-    pub fn snmp_requests(&self, device: &str) -> u64 {
-        self.sample(
-            "lightgate_snmp_requests_total",
-            &[("device", device)],
-            |m| m.get_counter().get_value(),
-        ) as u64
-    }
-
-    /// How many polls of a device were recorded (the histogram's sample count).
-    /// Reads without creating series.
-    pub fn polls(&self, device: &str) -> u64 {
-        self.sample(
-            "lightgate_poll_duration_seconds",
-            &[("device", device)],
-            |m| m.get_histogram().get_sample_count() as f64,
-        ) as u64
-    }
-
-    /// How many polls of a device failed with errors of `kind`.
-    pub fn errors(&self, device: &str, kind: &str) -> u64 {
-        self.sample(
-            "lightgate_poll_errors_total",
-            &[("device", device), ("kind", kind)],
-            |m| m.get_counter().get_value(),
-        ) as u64
-    }
-
-    fn sample(
-        &self,
-        family: &str,
-        labels: &[(&str, &str)],
-        value: impl Fn(&prometheus::proto::Metric) -> f64,
-    ) -> f64 {
-        self.gather()
-            .iter()
-            .filter(|mf| mf.name() == family)
-            .flat_map(|mf| mf.get_metric())
-            .find(|m| {
-                labels.iter().all(|(k, v)| {
-                    m.get_label()
-                        .iter()
-                        .any(|lp| lp.name() == *k && lp.value() == *v)
-                })
-            })
-            .map(value)
-            .unwrap_or(0.0)
     }
 
     pub fn gather(&self) -> Vec<prometheus::proto::MetricFamily> {

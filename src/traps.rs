@@ -118,7 +118,7 @@ pub async fn run(
             continue;
         }
         for name in names {
-            metrics.trap_received(name, trap.kind.as_str());
+            let mut coalesced = false;
             match trap.kind {
                 TrapKind::LinkDown
                 | TrapKind::LinkUp
@@ -128,7 +128,7 @@ pub async fn run(
                         tracing::info!(device = %name, trap = trap.kind.as_str(), if_index = ?trap.if_index, "Link trap: polling now.")
                     }
                     Some(false) => {
-                        metrics.trap_poll_coalesced(name);
+                        coalesced = true;
                         tracing::debug!(device = %name, trap = trap.kind.as_str(), "Link trap: a poll is already on its way.");
                     }
                     None => {}
@@ -139,6 +139,7 @@ pub async fn run(
                 }
                 TrapKind::Other => {}
             }
+            store.record_trap(name, trap.kind, coalesced);
         }
     }
 }

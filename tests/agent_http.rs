@@ -406,6 +406,74 @@ async fn every_scenario_exports_finite_documented_series() {
     t.stop().await;
 }
 
+/// The per-device poll histogram and counters are written by lightgate itself (not the
+/// prometheus crate): promtool accepts the whole exposition, and the histogram's +Inf
+/// bucket, its count and the API's poll count agree.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_exposition_passes_promtool_and_the_poll_histogram_counts_every_poll() {
+    common::require("promtool", "prometheus");
+    let t = TestAgent::start(&pair("\"healthy\"", "100ms", "1s")).await;
+    t.wait_for("/api/v1/devices", Duration::from_secs(5), |_, v| {
+        v["devices"][0]["polls"].as_u64().unwrap_or(0) >= 3
+    })
+    .await;
+    t.agent
+        .apply_config(Config::parse(&pair("\"healthy\"", "1h", "1s"), "still").unwrap());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let m = t.metrics().await;
+    let (_, v) = t.json("/api/v1/devices").await;
+    let device = v["devices"][0]["device"].as_str().unwrap().to_string();
+    let polls = v["devices"][0]["polls"].as_u64().unwrap() as f64;
+    let one = [("device", device.as_str())];
+    assert_eq!(
+        value(&m, "lightgate_poll_duration_seconds_count", &one),
+        polls
+    );
+    assert_eq!(
+        value(
+            &m,
+            "lightgate_poll_duration_seconds_bucket",
+            &[("device", device.as_str()), ("le", "+Inf")]
+        ),
+        polls
+    );
+    let buckets: Vec<f64> = samples(&m, "lightgate_poll_duration_seconds_bucket", &one)
+        .iter()
+        .map(|l| l.rsplit(' ').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(buckets.len(), 13, "12 bounds and +Inf");
+    assert!(
+        buckets.windows(2).all(|w| w[0] <= w[1]),
+        "cumulative: {buckets:?}"
+    );
+    assert_eq!(
+        value(
+            &m,
+            "lightgate_poll_errors_total",
+            &[("device", device.as_str()), ("kind", "timeout")]
+        ),
+        0.0,
+        "errors are exported at zero from the start"
+    );
+    let mut check = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    check.stdin.take().unwrap().write_all(m.as_bytes()).unwrap();
+    let out = check.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "promtool check metrics: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    t.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn removing_a_device_from_the_config_removes_its_series() {
     let two_ports = format!(

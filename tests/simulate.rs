@@ -326,8 +326,8 @@ async fn a_trap_flood_is_coalesced_into_a_few_polls() {
             |_, v| v["links"]["link1"]["reading"]["oper_status"] == "up",
         )
         .await;
-    let metrics = &agent.agent.store().poll_metrics;
-    let polls_before = metrics.polls("sim-0001");
+    let metrics = agent.agent.store();
+    let polls_before = metrics.counters("sim-0001").polls;
     let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     let started = Instant::now();
     for i in 0..2000u32 {
@@ -339,7 +339,7 @@ async fn a_trap_flood_is_coalesced_into_a_few_polls() {
     }
     let flood = started.elapsed();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let polls = metrics.polls("sim-0001") - polls_before;
+    let polls = metrics.counters("sim-0001").polls - polls_before;
     let m = agent.metrics().await;
     let accepted = common::value(
         &m,
@@ -615,15 +615,21 @@ async fn what_discovery_learns_about_response_size_does_not_shrink_the_polls() {
     );
     let agent = TestAgent::start(&toml).await;
     let name = fleet.devices[0].name.clone();
-    let metrics = &agent.agent.store().poll_metrics;
+    let metrics = agent.agent.store();
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while metrics.polls(&name) < 3 {
+    while metrics.counters(&name).polls < 3 {
         assert!(std::time::Instant::now() < deadline, "no steady polls");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let (p0, r0) = (metrics.polls(&name), metrics.snmp_requests(&name));
+    let (p0, r0) = (
+        metrics.counters(&name).polls,
+        metrics.counters(&name).snmp_requests,
+    );
     tokio::time::sleep(Duration::from_millis(2000)).await;
-    let (p1, r1) = (metrics.polls(&name), metrics.snmp_requests(&name));
+    let (p1, r1) = (
+        metrics.counters(&name).polls,
+        metrics.counters(&name).snmp_requests,
+    );
     assert!(p1 - p0 >= 5, "only {} polls in 2 s", p1 - p0);
     assert!(
         fleet.meter.report(1).total.too_big > 0,

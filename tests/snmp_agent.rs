@@ -115,10 +115,16 @@ async fn a_juniper_pair_over_snmp_is_ready_and_a_steady_cycle_costs_one_pdu() {
     assert_eq!(value(&m, "lightgate_device_up", &[("device", "mx5")]), 1.0);
 
     // Steady state: discovery is done; count request PDUs per poll from here.
-    let metrics = &t.agent.store().poll_metrics;
-    let (p0, r0) = (metrics.polls("mx5"), metrics.snmp_requests("mx5"));
+    let metrics = t.agent.store();
+    let (p0, r0) = (
+        metrics.counters("mx5").polls,
+        metrics.counters("mx5").snmp_requests,
+    );
     tokio::time::sleep(Duration::from_millis(2000)).await;
-    let (p1, r1) = (metrics.polls("mx5"), metrics.snmp_requests("mx5"));
+    let (p1, r1) = (
+        metrics.counters("mx5").polls,
+        metrics.counters("mx5").snmp_requests,
+    );
     assert!(p1 - p0 >= 5, "only {} polls in 2 s", p1 - p0);
     let per_cycle = (r1 - r0) as f64 / (p1 - p0) as f64;
     assert!(
@@ -143,8 +149,8 @@ async fn a_link_down_trap_shows_in_metrics_within_a_second() {
         |_, v| v["links"]["link1"]["reading"]["oper_status"] == "up",
     )
     .await;
-    let metrics = &t.agent.store().poll_metrics;
-    let polls_before = metrics.polls("mx5");
+    let metrics = t.agent.store();
+    let polls_before = metrics.counters("mx5").polls;
     let target = format!("127.0.0.1:{trap_port}");
 
     // Noise first: a wrong community and an unknown source change nothing.
@@ -194,7 +200,7 @@ async fn a_link_down_trap_shows_in_metrics_within_a_second() {
         1.0
     );
     assert_eq!(
-        metrics.polls("mx5"),
+        metrics.counters("mx5").polls,
         polls_before,
         "dropped traps trigger no poll"
     );

@@ -103,7 +103,7 @@ async fn bad_agents_are_marked_down_with_the_reason_and_never_stall_the_others()
     let t = TestAgent::start(&text).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
 
-    let good = t.agent.store().poll_metrics.polls("good");
+    let good = t.agent.store().counters("good").polls;
     assert!(
         good >= 12,
         "the healthy device polled only {good} times in 3 s"

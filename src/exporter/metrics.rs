@@ -12,7 +12,8 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use prometheus::{Encoder, TextEncoder};
 
 use crate::domain::{tx_window, Direction, Level, OpticalPower};
-use crate::store::{LinkView, PortView, Store};
+use crate::source::SourceError;
+use crate::store::{DeviceCounters, LinkView, PortView, Store, ALWAYS_EXPORTED_TRAPS, TRAP_KINDS};
 
 /// One metric family under construction, written straight into the text exposition
 /// format: building prometheus' protobuf structs (a String per label per sample) made
@@ -42,14 +43,25 @@ impl Family {
         Self::new(name, help, "counter")
     }
 
+    fn histogram(name: &'static str, help: &'static str) -> Self {
+        Self::new(name, help, "histogram")
+    }
+
     /// Adds a sample. Non-finite values are dropped here, the last line of defence:
     /// nothing lightgate exports is ever NaN or infinite.
     fn add(&mut self, labels: &[(&str, &str)], value: f64) {
+        self.add_to("", labels, value);
+    }
+
+    /// Adds a sample to the family's series `suffix` (a histogram's `_bucket`, `_sum`,
+    /// `_count`).
+    fn add_to(&mut self, suffix: &str, labels: &[(&str, &str)], value: f64) {
         if !value.is_finite() {
             return;
         }
         let b = &mut self.body;
         b.push_str(self.name);
+        b.push_str(suffix);
         for (i, (k, v)) in labels.iter().enumerate() {
             b.push(if i == 0 { '{' } else { ',' });
             b.push_str(k);
@@ -177,10 +189,56 @@ families! {
     peering_ready: gauge("lightgate_peering_ready", "1 when every peering readiness check passes: both BGP sessions established with AS 12076, stable, prefixes received, headroom under Microsoft's limit, advertised prefixes Configured (Microsoft peering)."),
     peering_check: gauge("lightgate_peering_check", "1 when the named peering readiness check passes, 0 when it fails."),
     bgp_ready: gauge("lightgate_bgp_session_ready", "1 when one BGP session a peering needs passes every check about it alone (established with AS 12076 and read fresh, stable, prefixes received, headroom): what the agent polling that router can tell, for gates that combine shards through Prometheus."),
+    poll_duration: histogram("lightgate_poll_duration_seconds", "Time taken by each poll of a device, successful or not."),
+    poll_errors: counter("lightgate_poll_errors_total", "Failed polls of a device, by kind: timeout, transport, decode, auth."),
+    snmp_requests: counter("lightgate_snmp_requests_total", "SNMP request PDUs sent to a device, retries included."),
+    snmp_varbinds: counter("lightgate_snmp_varbinds_total", "Varbinds received from a device in SNMP responses."),
+    snmp_traps: counter("lightgate_snmp_traps_total", "SNMP notifications accepted from a device, by trap (linkDown, linkUp, entConfigChange, bgpEstablished, bgpBackwardTransition, other)."),
+    trap_polls_coalesced: counter("lightgate_snmp_trap_polls_coalesced_total", "Link traps that did not start a poll of their own: the device was being polled, or had been a moment ago."),
     span_loss: gauge("lightgate_span_loss_db", "Loss of the link's fibre in dB: direction to_azure is our Tx minus Azure's Rx, from_azure is Azure's Tx minus our Rx."),
 }
 
 impl Families {
+    /// A device's poll and SNMP counters. Errors by kind and the link traps are
+    /// exported at zero from the start, so that `increase()` sees the first one; the
+    /// histogram once the device has been polled.
+    fn counters(&mut self, device: &str, snmp: bool, c: &DeviceCounters) {
+        let one = [("device", device)];
+        for (kind, n) in SourceError::KINDS.iter().zip(c.errors) {
+            self.poll_errors
+                .add(&[("device", device), ("kind", kind)], n as f64);
+        }
+        if c.polls > 0 {
+            let mut le = String::new();
+            for (bound, n) in c.cumulative_buckets() {
+                le.clear();
+                if bound.is_finite() {
+                    let _ = write!(le, "{bound}");
+                } else {
+                    le.push_str("+Inf");
+                }
+                self.poll_duration
+                    .add_to("_bucket", &[("device", device), ("le", &le)], n as f64);
+            }
+            self.poll_duration.add_to("_sum", &one, c.poll_seconds);
+            self.poll_duration.add_to("_count", &one, c.polls as f64);
+        }
+        if snmp {
+            self.snmp_requests.add(&one, c.snmp_requests as f64);
+            self.snmp_varbinds.add(&one, c.snmp_varbinds as f64);
+            for (i, (kind, n)) in TRAP_KINDS.iter().zip(c.traps).enumerate() {
+                if n > 0 || i < ALWAYS_EXPORTED_TRAPS {
+                    self.snmp_traps
+                        .add(&[("device", device), ("trap", kind.as_str())], n as f64);
+                }
+            }
+        }
+        if c.trap_polls_coalesced > 0 {
+            self.trap_polls_coalesced
+                .add(&one, c.trap_polls_coalesced as f64);
+        }
+    }
+
     fn power(&mut self, base: &[(&str, &str)], direction: Direction, power: OpticalPower) {
         let (dbm, mw) = match direction {
             Direction::Rx => (&mut self.rx_dbm, &mut self.rx_mw),
@@ -540,6 +598,7 @@ pub fn render(store: &Store, now: Instant) -> String {
         if let Some(t) = d.last_success_wall.and_then(unix_seconds) {
             f.device_last_success.add(&[("device", d.name.as_str())], t);
         }
+        f.counters(&d.name, d.snmp, &d.counters);
     }
     // Families in name order, ours and the poll histogram/counters alike.
     let mut texts: Vec<(String, String)> = f

@@ -47,19 +47,19 @@ link2 = { device = "slow", interface = "Hu0" }
 async fn a_slow_or_dead_device_never_delays_the_others() {
     let agent = Agent::start(Config::parse(CONFIG, "t").unwrap());
     tokio::time::sleep(Duration::from_secs(60)).await;
-    let m = &agent.store().poll_metrics;
+    let m = agent.store();
     // 1 s +-5% over 60 s: about 60 polls, whatever the other devices do.
-    let fast = m.polls("fast");
+    let fast = m.counters("fast").polls;
     assert!((56..=64).contains(&fast), "fast device polled {fast} times");
     assert_eq!(
-        m.errors("fast", "timeout") + m.errors("fast", "transport"),
+        m.counters("fast").errors("timeout") + m.counters("fast").errors("transport"),
         0
     );
     // The slow one times out at 500 ms every time, and keeps its own cadence.
-    let slow = m.polls("slow");
+    let slow = m.counters("slow").polls;
     assert!((38..=64).contains(&slow), "slow device polled {slow} times");
-    assert_eq!(m.errors("slow", "timeout"), slow);
-    let dead = m.errors("dead", "transport");
+    assert_eq!(m.counters("slow").errors("timeout"), slow);
+    let dead = m.counters("dead").errors("transport");
     assert!((27..=32).contains(&dead), "dead device failed {dead} times");
 
     let devices = agent.store().devices();

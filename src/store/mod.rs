@@ -20,6 +20,9 @@ use crate::source::{PollResult, SourceError};
 use crate::telemetry::PollMetrics;
 
 pub mod bgp;
+mod counters;
+
+pub use counters::{DeviceCounters, ALWAYS_EXPORTED_TRAPS, POLL_BUCKETS, TRAP_KINDS};
 
 /// What is known about one interface of a device.
 #[derive(Debug, Clone, Default)]
@@ -40,8 +43,8 @@ pub struct DeviceState {
     /// Set while the latest poll failed: the error and its kind.
     pub last_error: Option<(String, &'static str)>,
     pub interfaces: HashMap<String, InterfaceState>,
-    /// Polls finished (either way) since the agent started.
-    pub polls: u64,
+    /// Polls, errors, SNMP traffic and traps since the agent started.
+    pub counters: DeviceCounters,
     /// How long the latest poll took.
     pub last_poll: Option<Duration>,
 }
@@ -140,6 +143,9 @@ pub struct DeviceView {
     pub last_error: Option<String>,
     pub polls: u64,
     pub last_poll: Option<Duration>,
+    /// Whether the SNMP traffic and trap counters apply.
+    pub snmp: bool,
+    pub counters: DeviceCounters,
 }
 
 /// The shared state. Cheap to share as `Arc<Store>`.
@@ -232,7 +238,6 @@ impl Store {
         for name in &removed {
             state.devices.remove(name);
             state.bgp.remove(name);
-            self.poll_metrics.forget_device(name);
         }
         // Only this agent's devices: another shard's would be zero-valued series and
         // memory for devices nobody here polls.
@@ -240,8 +245,6 @@ impl Store {
             let wanted = config.interfaces_of(&device.name);
             let entry = state.devices.entry(device.name.clone()).or_default();
             entry.interfaces.retain(|name, _| wanted.contains(name));
-            self.poll_metrics
-                .register_device(&device.name, device.source.kind() == "snmp");
         }
         let mut links = HashMap::new();
         for port in &config.ports {
@@ -348,9 +351,8 @@ impl Store {
         let Some(dev) = state.devices.get_mut(device) else {
             return; // removed by a reload while the poll was in flight
         };
-        self.poll_metrics
-            .observe(device, took, outcome.as_ref().err().map(|e| e.kind()));
-        dev.polls += 1;
+        dev.counters
+            .observe(took, outcome.as_ref().err().map(|e| e.kind()));
         dev.last_poll = Some(took);
         let results = match outcome {
             Err(e) => {
@@ -451,10 +453,30 @@ impl Store {
 
     /// Records protocol traffic of a device (ignored once the device left the config).
     pub fn record_traffic(&self, device: &str, requests: u64, varbinds: u64) {
-        let state = self.read();
-        if state.devices.contains_key(device) {
-            self.poll_metrics.snmp_traffic(device, requests, varbinds);
+        if let Some(dev) = self.write().devices.get_mut(device) {
+            dev.counters.snmp_requests += requests;
+            dev.counters.snmp_varbinds += varbinds;
         }
+    }
+
+    /// Counts a trap accepted from `device`; `coalesced` when it started no poll of its
+    /// own (one was running or had just run).
+    pub fn record_trap(&self, device: &str, kind: crate::traps::TrapKind, coalesced: bool) {
+        if let Some(dev) = self.write().devices.get_mut(device) {
+            dev.counters.trap(kind);
+            if coalesced {
+                dev.counters.trap_polls_coalesced += 1;
+            }
+        }
+    }
+
+    /// A device's counters (zero for one this agent does not poll).
+    pub fn counters(&self, device: &str) -> DeviceCounters {
+        self.read()
+            .devices
+            .get(device)
+            .map(|d| d.counters.clone())
+            .unwrap_or_default()
     }
 
     /// A number that changes whenever anything a port's view is built from changes (a
@@ -469,7 +491,7 @@ impl Store {
         (Arc::as_ptr(&state.config) as usize).hash(&mut h);
         for id in LinkId::BOTH {
             let device = state.devices.get(&port.link(id).device);
-            device.map(|d| d.polls).hash(&mut h);
+            device.map(|d| d.counters.polls).hash(&mut h);
         }
         if let Some(a) = state.azure.get(name) {
             a.observed.as_ref().map(|(at, _, _)| *at).hash(&mut h);
@@ -603,8 +625,10 @@ impl Store {
                     up: s.is_some_and(DeviceState::up),
                     last_success_wall: s.and_then(|s| s.last_success_wall),
                     last_error: s.and_then(|s| s.last_error.as_ref().map(|e| e.0.clone())),
-                    polls: s.map(|s| s.polls).unwrap_or(0),
+                    polls: s.map(|s| s.counters.polls).unwrap_or(0),
                     last_poll: s.and_then(|s| s.last_poll),
+                    snmp: d.source.kind() == "snmp",
+                    counters: s.map(|s| s.counters.clone()).unwrap_or_default(),
                 }
             })
             .collect()
