@@ -201,7 +201,7 @@ pub async fn run(
         }
         store.record_poll(
             &device.name,
-            &outcome,
+            outcome,
             took,
             started.into_std(),
             SystemTime::now(),
@@ -305,7 +305,7 @@ pub async fn run_supervised(
             )));
             recorder.record_poll(
                 &name,
-                &err,
+                err,
                 Duration::ZERO,
                 Instant::now().into_std(),
                 SystemTime::now(),

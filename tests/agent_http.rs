@@ -838,7 +838,7 @@ async fn ready_waits_for_the_first_poll_of_every_device() {
     );
     store.record_poll(
         "edge-a",
-        &failed,
+        failed.clone(),
         std::time::Duration::from_secs(1),
         now,
         std::time::SystemTime::now(),
@@ -851,7 +851,7 @@ async fn ready_waits_for_the_first_poll_of_every_device() {
     );
     store.record_poll(
         "edge-b",
-        &failed,
+        failed.clone(),
         std::time::Duration::from_secs(1),
         now,
         std::time::SystemTime::now(),
