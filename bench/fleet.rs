@@ -1055,6 +1055,15 @@ fn args() -> Args {
                 .parse::<usize>()
                 .unwrap_or_else(|_| panic!("{} needs a number, got {value:?}", argv[i]))
         };
+        let secs = || {
+            value
+                .parse::<f64>()
+                .ok()
+                .filter(|s| *s >= 0.1)
+                .unwrap_or_else(|| {
+                    panic!("{} needs seconds (at least 0.1), got {value:?}", argv[i])
+                })
+        };
         match argv[i].as_str() {
             "--scales" => {
                 a.scales = value
@@ -1071,20 +1080,8 @@ fn args() -> Args {
             "--shards" => a.shards = num(),
             "--shard-routers" => a.shard_routers = num().max(2),
             "--shard-events" => a.shard_events = num().max(2),
-            "--shard-poll" => {
-                a.shard_poll = value
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|s| *s >= 0.1)
-                    .expect("--shard-poll SECONDS (at least 0.1)")
-            }
-            "--shard-scrape" => {
-                a.shard_scrape = value
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|s| *s >= 0.1)
-                    .expect("--shard-scrape SECONDS (at least 0.1)")
-            }
+            "--shard-poll" => a.shard_poll = secs(),
+            "--shard-scrape" => a.shard_scrape = secs(),
             "--bench" => {
                 i += 1;
                 continue;

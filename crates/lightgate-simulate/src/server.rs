@@ -147,17 +147,7 @@ impl Fleet {
             }
             (before, p.now(now).0)
         };
-        let mut trap_sent = false;
-        if before != after {
-            let bytes = crate::bgp::trap(
-                &self.settings.trap_community,
-                self.trap_id.fetch_add(1, Ordering::Relaxed),
-                dev.uptime_ticks(),
-                &neighbor,
-                after,
-            );
-            trap_sent = self.send_to_all(i, &bytes).await;
-        }
+        let trap_sent = before != after && self.send_bgp_trap(i, &neighbor, after).await;
         Ok(BgpChanged {
             device: req.device.clone(),
             neighbor: neighbor.to_string(),
@@ -183,6 +173,23 @@ impl Fleet {
             }
         }
         sent
+    }
+
+    /// Sends router `device`'s BGP trap for a session to `neighbor` now in `state`.
+    async fn send_bgp_trap(
+        &self,
+        device: usize,
+        neighbor: &std::net::IpAddr,
+        state: lightgate_core::bgp::BgpState,
+    ) -> bool {
+        let bytes = crate::bgp::trap(
+            &self.settings.trap_community,
+            self.trap_id.fetch_add(1, Ordering::Relaxed),
+            self.devices[device].uptime_ticks(),
+            neighbor,
+            state,
+        );
+        self.send_to_all(device, &bytes).await
     }
 
     async fn send_trap(&self, device: usize, port: usize, up: bool) -> bool {
@@ -312,14 +319,7 @@ impl Fleet {
                         .collect()
                 };
                 for (addr, state) in changed {
-                    let bytes = crate::bgp::trap(
-                        &self.settings.trap_community,
-                        self.trap_id.fetch_add(1, Ordering::Relaxed),
-                        dev.uptime_ticks(),
-                        &addr,
-                        state,
-                    );
-                    self.send_to_all(i, &bytes).await;
+                    self.send_bgp_trap(i, &addr, state).await;
                 }
             }
         }
