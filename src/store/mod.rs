@@ -469,7 +469,7 @@ impl Store {
 
     /// Counts a trap accepted from `device`; `coalesced` when it started no poll of its
     /// own (one was running or had just run).
-    pub fn record_trap(&self, device: &str, kind: crate::traps::TrapKind, coalesced: bool) {
+    pub fn record_trap(&self, device: &str, kind: lightgate_snmp::trap::TrapKind, coalesced: bool) {
         if let Some(dev) = self.write().devices.get_mut(device) {
             dev.counters.trap(kind);
             if coalesced {
