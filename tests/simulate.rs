@@ -36,6 +36,17 @@ async fn start(s: FleetSettings) -> (Arc<Fleet>, CancellationToken) {
     (fleet, cancel)
 }
 
+/// Starts the fleet and an agent polling it with these options.
+async fn fleet_and_agent(
+    s: FleetSettings,
+    options: &ConfigOptions,
+) -> (Arc<Fleet>, CancellationToken, TestAgent) {
+    let (fleet, cancel) = start(s).await;
+    let toml = lightgate_config(&fleet.devices, &fleet.addresses(), options);
+    let agent = TestAgent::start(&toml).await;
+    (fleet, cancel, agent)
+}
+
 fn options(monitor: Monitor, poll: &str, traps: Option<std::net::SocketAddr>) -> ConfigOptions {
     ConfigOptions {
         listen: "127.0.0.1:0".into(),
@@ -238,14 +249,8 @@ async fn the_meter_counts_every_request_pdu_and_varbind_per_client() {
 async fn a_too_small_response_limit_makes_lightgate_split_its_gets_and_still_read() {
     let mut s = settings(1, 8, "healthy");
     s.max_response_size = 484;
-    let (fleet, cancel) = start(s).await;
     // Both links on the one router: four interfaces, over a hundred cells a poll.
-    let toml = lightgate_config(
-        &fleet.devices,
-        &fleet.addresses(),
-        &options(Monitor::First(8), "1s", None),
-    );
-    let agent = TestAgent::start(&toml).await;
+    let (fleet, cancel, agent) = fleet_and_agent(s, &options(Monitor::First(8), "1s", None)).await;
     let (_, ports) = agent
         .wait_for("/api/v1/ports", Duration::from_secs(20), |_, v| {
             v["ports"]
@@ -270,14 +275,9 @@ async fn a_forced_link_down_reaches_lightgate_by_trap_not_by_polling() {
     let trap_addr: std::net::SocketAddr = format!("127.0.0.1:{trap_port}").parse().unwrap();
     let mut s = settings(2, 2, "healthy");
     s.trap_to = vec![trap_addr];
-    let (fleet, cancel) = start(s).await;
     // Poll once an hour: only the trap can make lightgate look again.
-    let toml = lightgate_config(
-        &fleet.devices,
-        &fleet.addresses(),
-        &options(Monitor::First(2), "1h", Some(trap_addr)),
-    );
-    let agent = TestAgent::start(&toml).await;
+    let (fleet, cancel, agent) =
+        fleet_and_agent(s, &options(Monitor::First(2), "1h", Some(trap_addr))).await;
     let path = "/api/v1/ports/erd-0001-0";
     let (_, p) = agent
         .wait_for(path, Duration::from_secs(20), |_, v| {
@@ -579,13 +579,7 @@ async fn net_snmp_reads_the_fleet_over_snmpv3_and_a_wrong_password_gets_nothing(
 async fn a_plain_entity_sensor_router_reads_per_lane_without_thresholds() {
     let mut s = settings(2, 2, "healthy");
     s.flavours = vec![Vendor::EntitySensor];
-    let (fleet, cancel) = start(s).await;
-    let toml = lightgate_config(
-        &fleet.devices,
-        &fleet.addresses(),
-        &options(Monitor::First(2), "1s", None),
-    );
-    let agent = TestAgent::start(&toml).await;
+    let (_fleet, cancel, agent) = fleet_and_agent(s, &options(Monitor::First(2), "1s", None)).await;
     let ports = lanes_read(&agent).await;
     let r = &ports["ports"][0]["links"]["link1"]["reading"];
     assert_eq!(r["lanes"].as_array().map(Vec::len), Some(4), "{ports:#}");
@@ -607,13 +601,8 @@ async fn a_plain_entity_sensor_router_reads_per_lane_without_thresholds() {
 async fn what_discovery_learns_about_response_size_does_not_shrink_the_polls() {
     let mut s = settings(1, 48, "healthy");
     s.flavours = vec![Vendor::Cisco];
-    let (fleet, cancel) = start(s).await;
-    let toml = lightgate_config(
-        &fleet.devices,
-        &fleet.addresses(),
-        &options(Monitor::First(2), "200ms", None),
-    );
-    let agent = TestAgent::start(&toml).await;
+    let (fleet, cancel, agent) =
+        fleet_and_agent(s, &options(Monitor::First(2), "200ms", None)).await;
     let name = fleet.devices[0].name.clone();
     let metrics = agent.agent.store();
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
