@@ -763,12 +763,17 @@ fn trap_latency(dir: &Path, n: usize, ports: usize, events: usize) -> String {
     }
     lg.stop();
     sim.proc.stop();
+    format!("| {} |\n", latency_cells(&latencies, 1))
+}
+
+/// "count | p50 | p99 | max" of latencies in ms, with `digits` decimals.
+fn latency_cells(v: &[f64], digits: usize) -> String {
     format!(
-        "| {} | {:.1} | {:.1} | {:.1} |\n",
-        latencies.len(),
-        median(latencies.clone()),
-        percentile(latencies.clone(), 0.99),
-        latencies.iter().cloned().fold(0.0, f64::max)
+        "{} | {:.digits$} | {:.digits$} | {:.digits$}",
+        v.len(),
+        median(v.to_vec()),
+        percentile(v.to_vec(), 0.99),
+        v.iter().cloned().fold(0.0, f64::max)
     )
 }
 
@@ -945,15 +950,7 @@ fn shard_latency(
         a.stop();
     }
     sim.proc.stop();
-    let row = |what: &str, v: &Vec<f64>| {
-        format!(
-            "| {what} | {} | {:.0} | {:.0} | {:.0} |\n",
-            v.len(),
-            median(v.clone()),
-            percentile(v.clone(), 0.99),
-            v.iter().cloned().fold(0.0, f64::max)
-        )
-    };
+    let row = |what: &str, v: &Vec<f64>| format!("| {what} | {} |\n", latency_cells(v, 0));
     format!(
         "{}{}\n{} ports span two agents' routers; {} routers over {shards} agents polling every {poll} s, each router's traps sent to all of them, Prometheus scraping each every {scrape} s.\n",
         row("link down: NOT READY", &downs),
