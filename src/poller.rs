@@ -175,14 +175,14 @@ pub async fn run(
         };
         let took = started.elapsed();
         let outcome = redact_outcome(outcome, &device.source.secrets());
-        if let Some(c) = source.traffic() {
-            store.record_traffic(
-                &device.name,
-                c.requests - counted.requests,
-                c.varbinds - counted.varbinds,
-            );
-            counted = c;
-        }
+        let traffic = match source.traffic() {
+            Some(c) => {
+                let delta = (c.requests - counted.requests, c.varbinds - counted.varbinds);
+                counted = c;
+                delta
+            }
+            None => (0, 0),
+        };
         match &outcome {
             Ok(_) if !healthy => {
                 tracing::info!(device = %device.name, "Device answers again.");
@@ -202,6 +202,7 @@ pub async fn run(
         store.record_poll(
             &device.name,
             outcome,
+            traffic,
             took,
             started.into_std(),
             SystemTime::now(),
@@ -306,6 +307,7 @@ pub async fn run_supervised(
             recorder.record_poll(
                 &name,
                 err,
+                (0, 0),
                 Duration::ZERO,
                 Instant::now().into_std(),
                 SystemTime::now(),

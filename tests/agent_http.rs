@@ -839,6 +839,7 @@ async fn ready_waits_for_the_first_poll_of_every_device() {
     store.record_poll(
         "edge-a",
         failed.clone(),
+        (0, 0),
         std::time::Duration::from_secs(1),
         now,
         std::time::SystemTime::now(),
@@ -852,6 +853,7 @@ async fn ready_waits_for_the_first_poll_of_every_device() {
     store.record_poll(
         "edge-b",
         failed.clone(),
+        (0, 0),
         std::time::Duration::from_secs(1),
         now,
         std::time::SystemTime::now(),

@@ -327,15 +327,18 @@ impl Store {
     }
 
     /// Records the outcome of one poll of `device`, taken at `now`.
+    /// Records one poll of `device`, with the SNMP request PDUs and varbinds it cost
+    /// (zero for other sources), under one write of the state.
     pub fn record_poll(
         &self,
         device: &str,
         outcome: Result<PollResult, SourceError>,
+        traffic: (u64, u64),
         took: Duration,
         now: Instant,
         wall: SystemTime,
     ) {
-        self.apply_poll(device, outcome, took, now, wall);
+        self.apply_poll(device, outcome, traffic, took, now, wall);
         self.changed();
     }
 
@@ -343,6 +346,7 @@ impl Store {
         &self,
         device: &str,
         outcome: Result<PollResult, SourceError>,
+        (requests, varbinds): (u64, u64),
         took: Duration,
         now: Instant,
         wall: SystemTime,
@@ -378,6 +382,8 @@ impl Store {
         };
         dev.counters
             .observe(took, outcome.as_ref().err().map(|e| e.kind()));
+        dev.counters.snmp_requests += requests;
+        dev.counters.snmp_varbinds += varbinds;
         dev.last_poll = Some(took);
         let results = match outcome {
             Err(e) => {
@@ -457,14 +463,6 @@ impl Store {
                 )
             })
             .collect()
-    }
-
-    /// Records protocol traffic of a device (ignored once the device left the config).
-    pub fn record_traffic(&self, device: &str, requests: u64, varbinds: u64) {
-        if let Some(dev) = self.write().devices.get_mut(device) {
-            dev.counters.snmp_requests += requests;
-            dev.counters.snmp_varbinds += varbinds;
-        }
     }
 
     /// Counts a trap accepted from `device`; `coalesced` when it started no poll of its
