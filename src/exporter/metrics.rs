@@ -209,16 +209,9 @@ impl Families {
                 .add(&[("device", device), ("kind", kind)], n as f64);
         }
         if c.polls > 0 {
-            let mut le = String::new();
-            for (bound, n) in c.cumulative_buckets() {
-                le.clear();
-                if bound.is_finite() {
-                    let _ = write!(le, "{bound}");
-                } else {
-                    le.push_str("+Inf");
-                }
+            for (le, n) in c.cumulative_buckets() {
                 self.poll_duration
-                    .add_to("_bucket", &[("device", device), ("le", &le)], n as f64);
+                    .add_to("_bucket", &[("device", device), ("le", le)], n as f64);
             }
             self.poll_duration.add_to("_sum", &one, c.poll_seconds);
             self.poll_duration.add_to("_count", &one, c.polls as f64);

@@ -13,6 +13,10 @@ pub const POLL_BUCKETS: [f64; 12] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
 ];
 
+/// The bounds as `le` labels, written once rather than at every scrape of every device.
+static LE_LABELS: std::sync::LazyLock<Vec<String>> =
+    std::sync::LazyLock::new(|| POLL_BUCKETS.iter().map(|b| b.to_string()).collect());
+
 /// The trap kinds counted per device, in the order of [`DeviceCounters::traps`].
 pub const TRAP_KINDS: [TrapKind; 6] = [
     TrapKind::LinkDown,
@@ -70,17 +74,18 @@ impl DeviceCounters {
         }
     }
 
-    /// Cumulative bucket counts, as the text format wants them, ending with +Inf.
-    pub fn cumulative_buckets(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
+    /// Cumulative bucket counts by their `le` label, as the text format wants them,
+    /// ending with +Inf.
+    pub fn cumulative_buckets(&self) -> impl Iterator<Item = (&'static str, u64)> + '_ {
         let mut sum = 0;
-        POLL_BUCKETS
+        LE_LABELS
             .iter()
             .zip(self.poll_buckets)
             .map(move |(le, n)| {
                 sum += n;
-                (*le, sum)
+                (le.as_str(), sum)
             })
-            .chain(std::iter::once((f64::INFINITY, self.polls)))
+            .chain(std::iter::once(("+Inf", self.polls)))
     }
 }
 
@@ -95,13 +100,13 @@ mod tests {
             c.observe(Duration::from_millis(ms), None);
         }
         c.observe(Duration::from_millis(20), Some("timeout"));
-        let b: Vec<(f64, u64)> = c.cumulative_buckets().collect();
-        assert_eq!(b[0], (0.005, 1));
-        assert_eq!(b[1], (0.01, 3));
-        assert_eq!(b[2], (0.025, 4));
-        assert_eq!(b[6], (0.5, 5), "300 ms is under 0.5 s");
-        assert_eq!(b[11], (30.0, 5), "45 s is over the last bound");
-        assert_eq!(b[12], (f64::INFINITY, 6));
+        let b: Vec<(&str, u64)> = c.cumulative_buckets().collect();
+        assert_eq!(b[0], ("0.005", 1));
+        assert_eq!(b[1], ("0.01", 3));
+        assert_eq!(b[2], ("0.025", 4));
+        assert_eq!(b[6], ("0.5", 5), "300 ms is under 0.5 s");
+        assert_eq!(b[11], ("30", 5), "45 s is over the last bound");
+        assert_eq!(b[12], ("+Inf", 6));
         assert!((c.poll_seconds - 45.335).abs() < 1e-9);
         assert_eq!(c.errors("timeout"), 1);
         assert_eq!(c.errors("auth"), 0);
