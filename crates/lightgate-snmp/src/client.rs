@@ -8,7 +8,7 @@ use std::time::Duration;
 use snmp2::{AsyncSession, Error as SnmpError};
 
 use super::settings::{AuthProtocol, PrivProtocol, SecurityLevel, SnmpSettings, SnmpVersion};
-use super::types::{oid_from_snmp2, Oid, Value, Varbind};
+use super::types::{oid_from_snmp2, oid_to_snmp2, Oid, Value, Varbind};
 use lightgate_core::source::SourceError;
 
 /// How many stale or mismatched replies one request may discard before giving up.
@@ -29,7 +29,8 @@ pub struct Counters {
 enum Op<'a> {
     Get(&'a [Oid]),
     Next(&'a Oid),
-    Bulk(&'a Oid, u32),
+    /// GETBULK of these OIDs (non-repeaters 0) with these max-repetitions.
+    Bulk(&'a [Oid], u32),
 }
 
 /// One session with one device.
@@ -44,11 +45,6 @@ pub struct Client {
 
 fn transport(e: impl std::fmt::Display) -> SourceError {
     SourceError::Transport(e.to_string())
-}
-
-fn to_snmp2_oid(o: &Oid) -> Result<snmp2::Oid<'static>, SourceError> {
-    snmp2::Oid::from(&o.arcs_u64())
-        .map_err(|_| SourceError::Decode(format!("cannot encode OID {o}")))
 }
 
 impl Client {
@@ -192,20 +188,109 @@ impl Client {
         root: &Oid,
         counters: &mut Counters,
     ) -> Result<Vec<Varbind>, SourceError> {
-        let mut out: Vec<Varbind> = Vec::new();
-        let mut cursor = root.clone();
+        self.walk_columns(std::slice::from_ref(root), counters)
+            .await
+    }
+
+    /// Walks the subtrees under `roots` side by side, as `snmptable` does: one GETBULK
+    /// asks for the next `max_repetitions` cells of every column still going, so the
+    /// columns of a table cost about the PDUs of one response-sized stream, not one
+    /// stream each. The answer is the same as walking each root in turn: each column's
+    /// cells in order, the columns in the order given.
+    ///
+    /// A GETBULK answer lists repetition after repetition, each with one cell per
+    /// column asked (RFC 3416 4.2.3), and an agent may cut it short anywhere to fit its
+    /// message size: a column that got nothing this time is asked again from where it
+    /// stood. A column ends when its next cell is outside its subtree or the MIB ends.
+    /// On tooBig the repetitions are halved, then the columns asked at once.
+    pub async fn walk_columns(
+        &mut self,
+        roots: &[Oid],
+        counters: &mut Counters,
+    ) -> Result<Vec<Varbind>, SourceError> {
+        if self.version == SnmpVersion::V1 {
+            let mut out = Vec::new();
+            for root in roots {
+                out.extend(self.walk_next(root, counters).await?);
+            }
+            return Ok(out);
+        }
+        let mut columns: Vec<Vec<Varbind>> = vec![Vec::new(); roots.len()];
+        let mut cursors: Vec<Oid> = roots.to_vec();
+        // The columns still going, by position in `roots`.
+        let mut active: Vec<usize> = (0..roots.len()).collect();
         let mut reps = self.max_repetitions;
-        loop {
-            let op = if self.version == SnmpVersion::V1 {
-                Op::Next(&cursor)
-            } else {
-                Op::Bulk(&cursor, reps)
-            };
-            let (status, _, vbs) = self.request(op, counters).await?;
+        let mut max_width = roots.len();
+        let mut asked: Vec<Oid> = Vec::with_capacity(roots.len());
+        while !active.is_empty() {
+            let width = active.len().min(max_width);
+            asked.clear();
+            asked.extend(active[..width].iter().map(|c| cursors[*c].clone()));
+            let (status, _, vbs) = self.request(Op::Bulk(&asked, reps), counters).await?;
             if status == TOO_BIG && reps > 1 {
                 reps = (reps / 2).max(1);
                 continue;
             }
+            if status == TOO_BIG && width > 1 {
+                max_width = width / 2;
+                continue;
+            }
+            if status == NO_SUCH_NAME {
+                break;
+            }
+            if status != 0 {
+                return Err(SourceError::Decode(format!(
+                    "the agent answered error-status {status} while walking {}",
+                    roots[active[0]]
+                )));
+            }
+            if vbs.is_empty() {
+                break;
+            }
+            let mut finished = vec![false; width];
+            for (i, (o, v)) in vbs.into_iter().enumerate() {
+                let k = i % width;
+                if finished[k] {
+                    continue;
+                }
+                let c = active[k];
+                if matches!(v, Value::EndOfMibView) || !o.starts_with(&roots[c]) {
+                    finished[k] = true;
+                    continue;
+                }
+                if o <= cursors[c] {
+                    return Err(SourceError::Decode(format!(
+                        "the agent walked backwards at {o} (after {})",
+                        cursors[c]
+                    )));
+                }
+                cursors[c] = o.clone();
+                columns[c].push((o, v));
+            }
+            let mut k = 0;
+            active.retain(|_| {
+                let keep = k >= width || !finished[k];
+                k += 1;
+                keep
+            });
+        }
+        let mut out = Vec::with_capacity(columns.iter().map(Vec::len).sum());
+        for column in columns {
+            out.extend(column);
+        }
+        Ok(out)
+    }
+
+    /// Walks one subtree with GETNEXT (SNMPv1, which has no GETBULK).
+    async fn walk_next(
+        &mut self,
+        root: &Oid,
+        counters: &mut Counters,
+    ) -> Result<Vec<Varbind>, SourceError> {
+        let mut out: Vec<Varbind> = Vec::new();
+        let mut cursor = root.clone();
+        loop {
+            let (status, _, vbs) = self.request(Op::Next(&cursor), counters).await?;
             if status == NO_SUCH_NAME {
                 return Ok(out); // v1 end of MIB
             }
@@ -283,32 +368,27 @@ async fn send(
     session: &mut AsyncSession,
     op: &Op<'_>,
 ) -> Result<(u32, u32, Vec<Varbind>), SnmpError> {
+    // The requested OIDs, encoded; a GET's answers are compared with these.
+    let mut encoded: Vec<snmp2::Oid<'static>> = Vec::new();
     let pdu = match op {
         Op::Get(oids) => {
-            let mut arcs: Vec<u64> = Vec::with_capacity(24);
-            let owned: Vec<snmp2::Oid<'static>> = oids
-                .iter()
-                .map(|o| {
-                    arcs.clear();
-                    arcs.extend(o.0.iter().map(|a| u64::from(*a)));
-                    snmp2::Oid::from(&arcs).map_err(|_| SnmpError::ValueOutOfRange)
-                })
-                .collect::<Result<_, _>>()?;
-            let refs: Vec<&snmp2::Oid<'_>> = owned.iter().collect();
+            encoded = to_snmp2_oids(oids)?;
+            let refs: Vec<&snmp2::Oid<'_>> = encoded.iter().collect();
             session.get_many(&refs).await?
         }
         Op::Next(o) => {
-            let o = to_snmp2_oid(o).map_err(|_| SnmpError::ValueOutOfRange)?;
+            let o = oid_to_snmp2(o).ok_or(SnmpError::ValueOutOfRange)?;
             session.getnext(&o).await?
         }
-        Op::Bulk(o, reps) => {
-            let o = to_snmp2_oid(o).map_err(|_| SnmpError::ValueOutOfRange)?;
-            session.getbulk(&[&o], 0, *reps).await?
+        Op::Bulk(oids, reps) => {
+            let owned = to_snmp2_oids(oids)?;
+            let refs: Vec<&snmp2::Oid<'_>> = owned.iter().collect();
+            session.getbulk(&refs, 0, *reps).await?
         }
     };
     // A GET's answers name the requested OIDs in order: reuse those (a reference
-    // count) rather than decode and allocate every OID again. Anything else is decoded,
-    // and the caller sees the mismatch.
+    // count) rather than decode and allocate every OID again; the same OID has the
+    // same BER bytes. Anything else is decoded, and the caller sees the mismatch.
     let asked: &[Oid] = match op {
         Op::Get(oids) => oids,
         _ => &[],
@@ -318,14 +398,20 @@ async fn send(
         .clone()
         .enumerate()
         .map(|(i, (o, v))| {
-            let oid = match asked.get(i) {
-                Some(want) if want.same_as(&o) => want.clone(),
+            let oid = match (asked.get(i), encoded.get(i)) {
+                (Some(want), Some(bytes)) if bytes.as_bytes() == o.as_bytes() => want.clone(),
                 _ => oid_from_snmp2(&o),
             };
             (oid, Value::from(&v))
         })
         .collect();
     Ok((pdu.error_status, pdu.error_index, vbs))
+}
+
+fn to_snmp2_oids(oids: &[Oid]) -> Result<Vec<snmp2::Oid<'static>>, SnmpError> {
+    oids.iter()
+        .map(|o| oid_to_snmp2(o).ok_or(SnmpError::ValueOutOfRange))
+        .collect()
 }
 
 /// Maps snmp2's errors to lightgate's kinds, with words an operator understands.

@@ -59,6 +59,19 @@ impl<T: Transport> Transport for Recorder<'_, T> {
         self.walks.push((root.clone(), rows.len()));
         Ok(rows)
     }
+
+    async fn walk_columns(
+        &mut self,
+        roots: &[Oid],
+        counters: &mut Counters,
+    ) -> Result<Vec<Varbind>, SourceError> {
+        let rows = self.inner.walk_columns(roots, counters).await?;
+        for root in roots {
+            let n = rows.iter().filter(|(o, _)| o.starts_with(root)).count();
+            self.walks.push((root.clone(), n));
+        }
+        Ok(rows)
+    }
 }
 
 /// Names of the subtrees discovery walks, longest prefix first.

@@ -27,6 +27,24 @@ pub trait Transport: Send {
         root: &Oid,
         counters: &mut Counters,
     ) -> impl Future<Output = Result<Vec<Varbind>, SourceError>> + Send;
+
+    /// Every cell under each of `roots`: the same as walking each in turn (each
+    /// column's cells in order, the columns in the order given). The SNMP client walks
+    /// them side by side, one GETBULK for all, so a table's columns cost about the
+    /// PDUs of one.
+    fn walk_columns(
+        &mut self,
+        roots: &[Oid],
+        counters: &mut Counters,
+    ) -> impl Future<Output = Result<Vec<Varbind>, SourceError>> + Send {
+        async move {
+            let mut out = Vec::new();
+            for root in roots {
+                out.extend(self.walk(root, counters).await?);
+            }
+            Ok(out)
+        }
+    }
 }
 
 /// The cells of `oids` the device has: one GET (in as many PDUs as it takes), the
@@ -59,6 +77,14 @@ impl Transport for Client {
         counters: &mut Counters,
     ) -> Result<Vec<Varbind>, SourceError> {
         Client::walk(self, root, counters).await
+    }
+
+    async fn walk_columns(
+        &mut self,
+        roots: &[Oid],
+        counters: &mut Counters,
+    ) -> Result<Vec<Varbind>, SourceError> {
+        Client::walk_columns(self, roots, counters).await
     }
 }
 

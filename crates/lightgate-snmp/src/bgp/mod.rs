@@ -53,17 +53,14 @@ pub async fn discover<T: Transport>(
         }
         mibs.push(mib);
         cells.extend(found);
-        for column in rest {
-            cells.extend(transport.walk(column, counters).await?);
-        }
+        cells.extend(transport.walk_columns(rest, counters).await?);
     }
     if mibs
         .iter()
         .any(|m| matches!(m, BgpMib::Cisco | BgpMib::Bgp4))
     {
-        for column in decode::legacy_prefix_columns() {
-            cells.extend(transport.walk(&column, counters).await?);
-        }
+        let columns = decode::legacy_prefix_columns();
+        cells.extend(transport.walk_columns(&columns, counters).await?);
     }
     let sessions = decode::decode(&cells);
     Ok(Discovery { mibs, sessions })

@@ -30,19 +30,26 @@ pub async fn discover<T: Transport>(
 ) -> Result<BTreeMap<u32, Result<OpticPlan, String>>, SourceError> {
     let cells: Vec<Oid> = indexes.iter().flat_map(|i| discovery_oids(*i)).collect();
     let answers = transport.get(&cells, counters).await?;
+    // The lane rows of every interface that has lanes, walked side by side.
+    let with_lanes: Vec<u32> = indexes
+        .iter()
+        .copied()
+        .filter(|i| {
+            answers
+                .iter()
+                .find(|(o, _)| *o == oids::jnx_dom_current().child(&[jnx::LANE_COUNT, *i]))
+                .and_then(|(_, v)| v.as_i64())
+                .is_some_and(|lanes| lanes > 0)
+        })
+        .collect();
+    let roots: Vec<Oid> = with_lanes.iter().map(|i| lane_walk_root(*i)).collect();
+    let lane_walk = transport.walk_columns(&roots, counters).await?;
     let mut optics = BTreeMap::new();
     for i in indexes {
-        let lanes = answers
-            .iter()
-            .find(|(o, _)| *o == oids::jnx_dom_current().child(&[jnx::LANE_COUNT, *i]))
-            .and_then(|(_, v)| v.as_i64())
-            .unwrap_or(0);
-        let lane_walk = if lanes > 0 {
-            transport.walk(&lane_walk_root(*i), counters).await?
-        } else {
-            Vec::new()
-        };
-        optics.insert(*i, plan(*i, &answers, &lane_walk));
+        let root = lane_walk_root(*i);
+        let start = lane_walk.partition_point(|(o, _)| *o < root);
+        let end = start + lane_walk[start..].partition_point(|(o, _)| o.starts_with(&root));
+        optics.insert(*i, plan(*i, &answers, &lane_walk[start..end]));
     }
     // Coherent optics (and DWDM line ports) have no JUNIPER-DOM-MIB row: their powers
     // are in the OTN performance table.

@@ -148,23 +148,23 @@ pub async fn discover<T: Transport>(
         if walk.is_empty() {
             continue;
         }
+        let mut more = Vec::new();
         if let Some(list) = table.lane_list.filter(|c| *c != table.present) {
-            walk.extend(transport.walk(&entry.child(&[list]), counters).await?);
+            more.push(entry.child(&[list]));
         }
         if let RowKey::NamedIn(col) = table.key {
-            walk.extend(transport.walk(&entry.child(&[col]), counters).await?);
+            more.push(entry.child(&[col]));
         }
+        walk.extend(transport.walk_columns(&more, counters).await?);
         if table.key == RowKey::Entity && tree.is_none() {
-            let mut ent = Vec::new();
-            for col in [
+            let columns = [
                 oids::ent_physical_contained_in(),
                 oids::ent_physical_class(),
                 oids::ent_physical_name(),
                 oids::ent_physical_descr(),
                 oids::ent_alias_mapping(),
-            ] {
-                ent.extend(transport.walk(&col, counters).await?);
-            }
+            ];
+            let ent = transport.walk_columns(&columns, counters).await?;
             tree = Some(EntityTree::from_walk(&ent));
         }
         let rows = rows(table, &entry, &walk, tree.as_ref(), names, wanted);

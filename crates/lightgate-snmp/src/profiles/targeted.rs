@@ -36,15 +36,12 @@ pub async fn discover<T: Transport>(
     names: &InterfaceNames,
     counters: &mut Counters,
 ) -> Result<BTreeMap<u32, OpticPlan>, SourceError> {
-    let mut walk: Vec<Varbind> = Vec::new();
     let structure = [
         oids::ent_physical_contained_in(),
         oids::ent_alias_mapping(),
         (mib.kind)(),
     ];
-    for col in &structure {
-        walk.extend(transport.walk(col, counters).await?);
-    }
+    let mut walk: Vec<Varbind> = transport.walk_columns(&structure, counters).await?;
     let tree = EntityTree::from_walk(&walk);
     let kinds = int_column(&walk, &(mib.kind)());
     // The entity a sensor measures matters only where its own lineage has no alias
@@ -80,9 +77,7 @@ pub async fn discover<T: Transport>(
             (mib.precision)(),
         ];
         rest.extend((mib.threshold_columns)());
-        for col in &rest {
-            walk.extend(transport.walk(col, counters).await?);
-        }
+        walk.extend(transport.walk_columns(&rest, counters).await?);
         return Ok(sensors::plan(mib, &walk, wanted, names));
     }
 
@@ -116,20 +111,23 @@ pub async fn discover<T: Transport>(
         .iter()
         .copied()
         .filter(|s| kinds.get(s).is_some_and(|k| sensors::may_be_power(*k)));
-    for s in power {
-        match thresholds.split_first() {
-            Some((first, others)) if mib.threshold_rows => {
-                // The sensor's rows, from its subtree of the first column; the other
-                // columns' cells of those rows by GET.
-                let rows = transport.walk(&first.child(&[s]), counters).await?;
-                for (o, _) in &rows {
-                    if let Some(index) = o.suffix(first) {
-                        cells.extend(others.iter().map(|c| c.child(index)));
-                    }
+    match thresholds.split_first() {
+        Some((first, others)) if mib.threshold_rows => {
+            // Each sensor's rows, from its subtree of the first column (the subtrees
+            // walked side by side); the other columns' cells of those rows by GET.
+            let subtrees: Vec<Oid> = power.map(|s| first.child(&[s])).collect();
+            let rows = transport.walk_columns(&subtrees, counters).await?;
+            for (o, _) in &rows {
+                if let Some(index) = o.suffix(first) {
+                    cells.extend(others.iter().map(|c| c.child(index)));
                 }
-                walk.extend(rows);
             }
-            _ => cells.extend(thresholds.iter().map(|c| c.child(&[s]))),
+            walk.extend(rows);
+        }
+        _ => {
+            for s in power {
+                cells.extend(thresholds.iter().map(|c| c.child(&[s])));
+            }
         }
     }
     walk.extend(get_present(transport, &cells, counters).await?);
