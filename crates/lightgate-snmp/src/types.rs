@@ -29,13 +29,30 @@ impl Oid {
         Oid::from(v)
     }
 
+    /// True when `self` is `prefix` or under it.
     pub fn starts_with(&self, prefix: &Oid) -> bool {
-        self.0.starts_with(&prefix.0)
+        self.suffix(prefix).is_some()
     }
 
-    /// The part after `prefix`, if `self` is under it.
+    /// The part after `prefix`, if `self` is `prefix` or under it.
+    ///
+    /// Decoders pick a column's cells out of a walk of many columns, whose OIDs share
+    /// all arcs but the column's: the last arc of the prefix is compared first, so a
+    /// cell of another column is told apart with one comparison, not a `memcmp` of
+    /// the common part (a tenth of a discovery's CPU).
     pub fn suffix(&self, prefix: &Oid) -> Option<&[u32]> {
-        self.0.strip_prefix(&prefix.0[..])
+        let (arcs, p) = (&self.0[..], &prefix.0[..]);
+        match p.split_last() {
+            None => Some(arcs),
+            Some((last, head)) => {
+                if arcs.len() < p.len() || arcs[head.len()] != *last || arcs[..head.len()] != *head
+                {
+                    None
+                } else {
+                    Some(&arcs[p.len()..])
+                }
+            }
+        }
     }
 }
 
@@ -338,6 +355,11 @@ mod tests {
         let col = oid("1.3.6.1.2.1.2.2.1.8");
         assert!(o.starts_with(&col));
         assert_eq!(o.suffix(&col), Some(&[10152u32][..]));
+        assert_eq!(o.suffix(&o), Some(&[][..]));
+        assert_eq!(col.suffix(&o), None);
+        assert_eq!(o.suffix(&oid("1.3.6.1.2.1.2.2.1.7")), None);
+        assert_eq!(o.suffix(&oid("1.3.6.2.2.1.2.2.1.8")), None);
+        assert_eq!(o.suffix(&Oid::from(Vec::new())), Some(&o.0[..]));
         assert_eq!(col.child(&[5]).to_string(), "1.3.6.1.2.1.2.2.1.8.5");
         assert!("1.3.x".parse::<Oid>().is_err());
         assert!("".parse::<Oid>().is_err());
