@@ -24,6 +24,7 @@ pub mod cli;
 pub mod config;
 pub mod exporter;
 pub mod gate;
+pub mod heap;
 pub mod peerings;
 pub mod poller;
 pub mod shard;

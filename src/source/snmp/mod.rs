@@ -321,6 +321,9 @@ impl ReadingSource for SnmpSource {
         let mut client = self.checkout().await?;
         let result = self.poll_with(&mut client, interfaces).await;
         self.checkin(client, matches!(result, Err(SourceError::Auth(_))));
+        // A discovery's walk, the poll's answers and the session's buffers are freed:
+        // let the allocator give their pages back.
+        crate::heap::HEAP.after_transient_work();
         result
     }
 }

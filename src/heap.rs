@@ -1,0 +1,114 @@
+//! Returning freed heap to the system after bursts of short-lived allocations.
+//!
+//! A discovery builds and drops a walk of up to 10,000 varbinds (an OID and a value
+//! each, in small blocks) while the plans, store entries and poll tasks it makes
+//! live on between them. glibc's allocator gives memory back to the system only from
+//! the top of its heaps, so the holes the walks leave stay in the resident set: at
+//! 10,000 routers about 53 MiB of it (BENCHMARKS.md, "Scale, continued"). glibc's
+//! `malloc_trim` releases the free pages inside the heaps too. It walks every arena
+//! (1 to 15 ms at 1000 routers x 48 optics), so it is not run per poll but at most once
+//! per [`TRIM_EVERY`], and once more after the last poll of a burst. A poll cycle of
+//! 1000 routers x 48 optics left 26 MiB of freed heap resident without it.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// The least time between two trims.
+pub const TRIM_EVERY: Duration = Duration::from_secs(1);
+
+/// Schedules trims after short-lived work, at most one per [`TRIM_EVERY`].
+pub struct Trimmer {
+    scheduled: AtomicBool,
+    trim: fn(),
+}
+
+impl Trimmer {
+    pub const fn new(trim: fn()) -> Self {
+        Trimmer {
+            scheduled: AtomicBool::new(false),
+            trim,
+        }
+    }
+
+    /// Called when a burst of short-lived allocations has been freed: a trim runs
+    /// [`TRIM_EVERY`] from now unless one is already waiting, so work that ends while
+    /// one waits is covered by it, and work that ends after it ran schedules another.
+    /// Needs a tokio runtime; without one it does nothing.
+    pub fn after_transient_work(&'static self) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        if self.scheduled.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        runtime.spawn(async move {
+            tokio::time::sleep(TRIM_EVERY).await;
+            self.scheduled.store(false, Ordering::Release);
+            let _ = tokio::task::spawn_blocking(self.trim).await;
+        });
+    }
+}
+
+/// glibc's `malloc_trim(0)`; nothing on other C libraries.
+fn trim_system_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim takes no pointers and only walks glibc's own arenas, under
+    // their locks; it is safe to call from any thread at any time.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// The agent's trimmer.
+pub static HEAP: Trimmer = Trimmer::new(trim_system_heap);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    static TRIMS: AtomicUsize = AtomicUsize::new(0);
+
+    fn count() {
+        TRIMS.fetch_add(1, Ordering::SeqCst);
+    }
+
+    static TEST: Trimmer = Trimmer::new(count);
+
+    #[tokio::test(start_paused = true)]
+    async fn a_burst_of_work_is_trimmed_once_after_it_and_later_work_again() {
+        for _ in 0..1000 {
+            TEST.after_transient_work();
+        }
+        tokio::time::sleep(TRIM_EVERY / 2).await;
+        assert_eq!(TRIMS.load(Ordering::SeqCst), 0, "not before the interval");
+        TEST.after_transient_work();
+        tokio::time::sleep(TRIM_EVERY).await;
+        // spawn_blocking runs on a real thread: give it a moment.
+        for _ in 0..100 {
+            if TRIMS.load(Ordering::SeqCst) > 0 {
+                break;
+            }
+            tokio::task::yield_now().await;
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(TRIMS.load(Ordering::SeqCst), 1, "one trim for the burst");
+        TEST.after_transient_work();
+        tokio::time::sleep(TRIM_EVERY * 2).await;
+        for _ in 0..100 {
+            if TRIMS.load(Ordering::SeqCst) > 1 {
+                break;
+            }
+            tokio::task::yield_now().await;
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(TRIMS.load(Ordering::SeqCst), 2, "work after it: another");
+    }
+
+    #[test]
+    fn without_a_runtime_nothing_is_scheduled() {
+        static NONE: Trimmer = Trimmer::new(count);
+        NONE.after_transient_work();
+        assert!(!NONE.scheduled.load(Ordering::SeqCst));
+    }
+}
