@@ -27,7 +27,7 @@ use crate::shard::Shard;
 use crate::store::Store;
 
 struct RunningPoller {
-    config: DeviceConfig,
+    config: Arc<DeviceConfig>,
     cancel: CancellationToken,
     wake: Arc<Wake>,
     handle: JoinHandle<()>,
@@ -181,7 +181,7 @@ impl Agent {
 
     fn stop_changed(&self, config: &Config) {
         lock(&self.pollers).retain(|name, p| {
-            let keep = config.device(name) == Some(&p.config);
+            let keep = config.device(name) == Some(&*p.config);
             if !keep {
                 tracing::info!(device = %name, "Stopping poller.");
                 p.cancel.cancel();
@@ -199,6 +199,7 @@ impl Agent {
             tracing::info!(device = %device.name, source = device.source.kind(), interval = ?device.poll_interval, "Starting poller.");
             let cancel = CancellationToken::new();
             let wake = Arc::new(Wake::default());
+            let device = Arc::new(device.clone());
             let handle = tokio::spawn(crate::poller::run_supervised(
                 device.clone(),
                 self.store.clone(),
@@ -208,7 +209,7 @@ impl Agent {
             pollers.insert(
                 device.name.clone(),
                 RunningPoller {
-                    config: device.clone(),
+                    config: device,
                     cancel,
                     wake,
                     handle,

@@ -118,7 +118,7 @@ pub fn source_for(device: &DeviceConfig) -> AnySource {
 
 /// Polls one device until `cancel` fires, at once whenever `wake` says so.
 pub async fn run(
-    device: DeviceConfig,
+    device: Arc<DeviceConfig>,
     store: Arc<Store>,
     wake: Arc<Wake>,
     cancel: CancellationToken,
@@ -263,19 +263,17 @@ pub async fn supervise<F, Fut>(
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
+    use futures_util::FutureExt;
     loop {
-        let outcome = tokio::spawn(start()).await;
-        let Err(e) = outcome else { return };
-        let why = if e.is_panic() {
-            let payload = e.into_panic();
-            payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a panic without a message".to_string())
-        } else {
-            return; // aborted: the runtime is shutting down
-        };
+        // Caught in this task rather than by spawning the work as a task of its own:
+        // a second task per device cost 1.3 KB each at 10,000 routers (heaptrack).
+        let outcome = std::panic::AssertUnwindSafe(start()).catch_unwind().await;
+        let Err(payload) = outcome else { return };
+        let why = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".to_string());
         tracing::error!(task = %name, error = %why, "Crashed; restarting it after a pause.");
         on_crash(why);
         tokio::select! {
@@ -286,8 +284,11 @@ pub async fn supervise<F, Fut>(
 }
 
 /// [`run`] under [`supervise`]: a crash is recorded as a failed poll of the device.
+///
+/// `device` is shared with the agent's table of pollers: at 10,000 routers each copy of
+/// the device's config cost about half a kilobyte.
 pub async fn run_supervised(
-    device: DeviceConfig,
+    device: Arc<DeviceConfig>,
     store: Arc<Store>,
     wake: Arc<Wake>,
     cancel: CancellationToken,
