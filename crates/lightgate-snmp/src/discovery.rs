@@ -190,7 +190,7 @@ pub async fn discover<T: Transport>(
         interfaces.insert(name, entry);
     }
     let _ = descrs;
-    let mut plan = Plan {
+    let plan = Plan {
         vendor,
         interfaces,
         boot_wall,
@@ -198,6 +198,5 @@ pub async fn discover<T: Transport>(
         if_table_last_change: value(&head, &oids::if_table_last_change()).and_then(Value::as_i64),
         ent_last_change: value(&head, &oids::ent_last_change()).and_then(Value::as_i64),
     };
-    plan.share_kinds();
     Ok(plan)
 }

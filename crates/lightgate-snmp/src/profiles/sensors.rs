@@ -234,7 +234,7 @@ pub fn plan(
         };
         for s in &mut p.sensors {
             if let Some(l) = s.lane {
-                s.kind_mut().lane = Some(l.saturating_sub(base));
+                s.set_lane(Some(l.saturating_sub(base)));
             }
         }
         fold_single_lane(&mut p.sensors);
