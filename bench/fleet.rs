@@ -20,7 +20,8 @@
 //!   concurrency); the cycle ends when the last scrape returns.
 //!
 //! PDUs and varbinds per cycle come from the simulator's meter; CPU seconds from
-//! /proc/PID/stat of the poller process (utime + stime); peak RSS from VmHWM.
+//! /proc/PID/stat of the poller process (utime + stime); peak RSS from VmHWM, and the resident set
+//! (VmRSS) 3 s after the last cycle.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -79,9 +80,21 @@ impl Proc {
 
     /// Peak resident set (VmHWM), in MiB.
     fn peak_rss_mib(&self) -> f64 {
+        self.status_mib("VmHWM:")
+    }
+
+    /// The resident set once the cycles are over: [`SETTLE`] after the last one, so
+    /// that both tools have had the time to give back what the cycle freed (Go's
+    /// scavenger, lightgate's trim after a burst of polls), in MiB.
+    fn settled_rss_mib(&self) -> f64 {
+        std::thread::sleep(SETTLE);
+        self.status_mib("VmRSS:")
+    }
+
+    fn status_mib(&self, field: &str) -> f64 {
         let s = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
         s.lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .find_map(|l| l.strip_prefix(field))
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
             .map(|kb| kb / 1024.0)
             .unwrap_or(0.0)
@@ -303,12 +316,17 @@ fn percentile(mut v: Vec<f64>, p: f64) -> f64 {
     v[i.min(v.len() - 1)]
 }
 
+/// How long after its last cycle a poller's resident set is read.
+const SETTLE: Duration = Duration::from_secs(3);
+
 struct Row {
     workload: &'static str,
     devices: usize,
     tool: String,
     samples: Vec<Sample>,
     rss_mib: f64,
+    /// The resident set [`SETTLE`] after the last cycle.
+    settled_mib: f64,
     note: String,
     /// lightgate: the PDUs of its first cycle (discovery and first read).
     discovery_pdus: Option<f64>,
@@ -446,6 +464,7 @@ fn lightgate_rows(
         "devices failed polls: see {}",
         dir.join("lightgate.log").display()
     );
+    let settled = lg.settled_rss_mib();
     let rss = lg.peak_rss_mib();
     lg.stop();
     Row {
@@ -454,6 +473,7 @@ fn lightgate_rows(
         tool: "lightgate".into(),
         samples,
         rss_mib: rss,
+        settled_mib: settled,
         note: format!(
             "first cycle (discovery) {discovery:.1} s, {discovery_pdus:.0} PDUs{}",
             fd_note(&sim.proc)
@@ -647,6 +667,7 @@ fn exporter_rows(
         f.len(),
         f[0]
     );
+    let settled = exp.settled_rss_mib();
     let rss = exp.peak_rss_mib();
     exp.stop();
     Row {
@@ -655,6 +676,7 @@ fn exporter_rows(
         tool: format!("snmp_exporter ({variant})"),
         samples,
         rss_mib: rss,
+        settled_mib: settled,
         note: match variant {
             "get" => "hand-written GETs of exactly the 2 interfaces' cells".into(),
             _ => "walks IF-MIB columns + DOM table, as the generator writes".into(),
@@ -1194,12 +1216,12 @@ fn main() {
             .join(" ")
     );
     let _ = writeln!(out, "Medians of {} samples per row; a sample averages {} cycle(s) at 10 routers, fewer at larger scales. Workload (a): 2 interfaces per router (the ExpressRoute case); (b): all {} optics of every router. Simulator: 100G-LR4 optics (4 lanes), routers in turn Cisco, Juniper, Arista, responses at most 1472 bytes.\n", a.repeat, cycles_for(10), a.ports);
-    let _ = writeln!(out, "| workload | routers | poller | PDUs/cycle | varbinds returned/cycle | CPU s/cycle | wall s/cycle | peak RSS MiB | simulator CPU s/cycle | note |");
-    let _ = writeln!(out, "|---|---:|---|---:|---:|---:|---:|---:|---:|---|");
+    let _ = writeln!(out, "| workload | routers | poller | PDUs/cycle | varbinds returned/cycle | CPU s/cycle | wall s/cycle | peak RSS MiB | RSS after the cycles MiB | simulator CPU s/cycle | note |");
+    let _ = writeln!(out, "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|");
     for r in &rows {
         let _ = writeln!(
             out,
-            "| ({}) | {} | {} | {:.0} | {:.0} | {:.4} | {:.3} | {:.1} | {:.4} | {} |",
+            "| ({}) | {} | {} | {:.0} | {:.0} | {:.4} | {:.3} | {:.1} | {:.1} | {:.4} | {} |",
             r.workload,
             r.devices,
             r.tool,
@@ -1208,6 +1230,7 @@ fn main() {
             r.med(|s| s.cpu),
             r.med(|s| s.wall),
             r.rss_mib,
+            r.settled_mib,
             r.med(|s| s.sim_cpu),
             r.note
         );
