@@ -75,6 +75,19 @@ mod tests {
 
     static TEST: Trimmer = Trimmer::new(count);
 
+    /// The trims so far, once `n` have run or a moment has passed (the trim runs on a
+    /// blocking thread, outside the paused clock).
+    async fn trims_once(n: usize) -> usize {
+        for _ in 0..100 {
+            if TRIMS.load(Ordering::SeqCst) >= n {
+                break;
+            }
+            tokio::task::yield_now().await;
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        TRIMS.load(Ordering::SeqCst)
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_burst_of_work_is_trimmed_once_after_it_and_later_work_again() {
         for _ in 0..1000 {
@@ -84,25 +97,10 @@ mod tests {
         assert_eq!(TRIMS.load(Ordering::SeqCst), 0, "not before the interval");
         TEST.after_transient_work();
         tokio::time::sleep(TRIM_EVERY).await;
-        // spawn_blocking runs on a real thread: give it a moment.
-        for _ in 0..100 {
-            if TRIMS.load(Ordering::SeqCst) > 0 {
-                break;
-            }
-            tokio::task::yield_now().await;
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        assert_eq!(TRIMS.load(Ordering::SeqCst), 1, "one trim for the burst");
+        assert_eq!(trims_once(1).await, 1, "one trim for the burst");
         TEST.after_transient_work();
         tokio::time::sleep(TRIM_EVERY * 2).await;
-        for _ in 0..100 {
-            if TRIMS.load(Ordering::SeqCst) > 1 {
-                break;
-            }
-            tokio::task::yield_now().await;
-            std::thread::sleep(Duration::from_millis(5));
-        }
-        assert_eq!(TRIMS.load(Ordering::SeqCst), 2, "work after it: another");
+        assert_eq!(trims_once(2).await, 2, "work after it: another");
     }
 
     #[test]
