@@ -109,9 +109,11 @@ async fn columns_walked_side_by_side_survive_answers_cut_short_to_one_frame() {
     cancel.cancel();
 }
 
-/// An agent whose GETBULK answers are tooBig whenever more than two columns are asked
-/// at once (a small message size), over a table of three columns of 5, 3 and 7 rows.
-async fn narrow_agent() -> String {
+/// A table of three columns of 5, 3 and 7 rows, served by an agent whose GETBULK
+/// answers are tooBig whenever more than two columns are asked at once (a small
+/// message size), or (`column_major`) that lists its answers column by column, not
+/// repetition by repetition.
+async fn narrow_agent(column_major: bool) -> String {
     use lightgate::simulate::ber;
     use lightgate_snmp::types::{oid_from_snmp2, Value};
     let table: Vec<(Oid, Value)> = [(1u32, 5u32), (2, 3), (3, 7)]
@@ -143,19 +145,27 @@ async fn narrow_agent() -> String {
                 .collect();
             let reps = pdu.error_index as usize;
             let mut out = Vec::new();
-            let status = if asked.len() > 2 {
+            let next = |c: &mut Oid, out: &mut Vec<u8>| match table.iter().find(|(o, _)| o > c) {
+                Some((o, v)) => {
+                    ber::varbind(out, o, v);
+                    *c = o.clone();
+                }
+                None => ber::varbind(out, c, &Value::EndOfMibView),
+            };
+            let mut cursors = asked.clone();
+            let status = if column_major {
+                for c in cursors.iter_mut() {
+                    for _ in 0..reps {
+                        next(c, &mut out);
+                    }
+                }
+                0
+            } else if asked.len() > 2 {
                 1 // tooBig
             } else {
-                let mut cursors = asked.clone();
                 for _ in 0..reps {
                     for c in cursors.iter_mut() {
-                        match table.iter().find(|(o, _)| o > c) {
-                            Some((o, v)) => {
-                                ber::varbind(&mut out, o, v);
-                                *c = o.clone();
-                            }
-                            None => ber::varbind(&mut out, c, &Value::EndOfMibView),
-                        }
+                        next(c, &mut out);
                     }
                 }
                 0
@@ -169,7 +179,7 @@ async fn narrow_agent() -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_that_says_too_big_gets_fewer_columns_at_a_time() {
-    let address = narrow_agent().await;
+    let address = narrow_agent(false).await;
     let mut s = settings_v2c(&address, "public");
     s.max_repetitions = 2;
     let roots: Vec<Oid> = (1..=3)
@@ -181,4 +191,29 @@ async fn an_agent_that_says_too_big_gets_fewer_columns_at_a_time() {
         values,
         [101, 102, 103, 104, 105, 201, 202, 203, 301, 302, 303, 304, 305, 306, 307]
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_that_answers_column_by_column_is_refused_not_read_as_short_columns() {
+    let address = narrow_agent(true).await;
+    let mut s = settings_v2c(&address, "public");
+    s.max_repetitions = 4;
+    let mut counters = Counters::default();
+    let mut client = Client::connect(&s, &mut counters).await.unwrap();
+    // However the columns are given, they are asked in OID order: the answer's second
+    // cell (column 1's second row) is then read for column 2, and lies before it.
+    for order in [[3u32, 1, 2], [1, 2, 3]] {
+        let roots: Vec<Oid> = order
+            .iter()
+            .map(|c| oid("1.3.6.1.4.1.99999.1.1").child(&[*c]))
+            .collect();
+        let err = client
+            .walk_columns(&roots, &mut counters)
+            .await
+            .expect_err("a column-major answer must not pass as columns that ended");
+        assert!(
+            err.to_string().contains("walked backwards"),
+            "{order:?}: {err}"
+        );
+    }
 }

@@ -217,8 +217,12 @@ impl Client {
         }
         let mut columns: Vec<Vec<Varbind>> = vec![Vec::new(); roots.len()];
         let mut cursors: Vec<Oid> = roots.to_vec();
-        // The columns still going, by position in `roots`.
+        // The columns still going, by position in `roots`, asked in OID order: then an
+        // agent that lists its answer column by column instead of repetition by
+        // repetition puts a cell before the cursor of the column it is read for, which
+        // is refused below, instead of ending that column early without a word.
         let mut active: Vec<usize> = (0..roots.len()).collect();
+        active.sort_by(|a, b| roots[*a].cmp(&roots[*b]));
         let mut reps = self.max_repetitions;
         let mut max_width = roots.len();
         let mut asked: Vec<Oid> = Vec::with_capacity(roots.len());
@@ -254,15 +258,21 @@ impl Client {
                     continue;
                 }
                 let c = active[k];
-                if matches!(v, Value::EndOfMibView) || !o.starts_with(&roots[c]) {
+                if matches!(v, Value::EndOfMibView) {
                     finished[k] = true;
                     continue;
                 }
+                // Every cell comes after the one before it in its column, the one past
+                // the column's end included.
                 if o <= cursors[c] {
                     return Err(SourceError::Decode(format!(
                         "the agent walked backwards at {o} (after {})",
                         cursors[c]
                     )));
+                }
+                if !o.starts_with(&roots[c]) {
+                    finished[k] = true;
+                    continue;
                 }
                 cursors[c] = o.clone();
                 columns[c].push((o, v));
