@@ -109,11 +109,20 @@ async fn columns_walked_side_by_side_survive_answers_cut_short_to_one_frame() {
     cancel.cancel();
 }
 
-/// A table of three columns of 5, 3 and 7 rows, served by an agent whose GETBULK
-/// answers are tooBig whenever more than two columns are asked at once (a small
-/// message size), or (`column_major`) that lists its answers column by column, not
-/// repetition by repetition.
-async fn narrow_agent(column_major: bool) -> String {
+/// How [`table_agent`] answers a GETBULK.
+#[derive(Clone, Copy, PartialEq)]
+enum Answers {
+    /// As RFC 3416 says, repetition by repetition.
+    Plain,
+    /// tooBig whenever more than two columns are asked at once (a small message size).
+    TooBigAboveTwoColumns,
+    /// Column by column, not repetition by repetition.
+    ColumnMajor,
+}
+
+/// A table of three columns of 5, 3 and 7 rows; `largest` keeps the most cells one
+/// GETBULK asked for (columns times repetitions).
+async fn table_agent(answers: Answers, largest: Arc<std::sync::atomic::AtomicUsize>) -> String {
     use lightgate::simulate::ber;
     use lightgate_snmp::types::{oid_from_snmp2, Value};
     let table: Vec<(Oid, Value)> = [(1u32, 5u32), (2, 3), (3, 7)]
@@ -144,6 +153,7 @@ async fn narrow_agent(column_major: bool) -> String {
                 .map(|(o, _)| oid_from_snmp2(&o))
                 .collect();
             let reps = pdu.error_index as usize;
+            largest.fetch_max(asked.len() * reps, std::sync::atomic::Ordering::SeqCst);
             let mut out = Vec::new();
             let next = |c: &mut Oid, out: &mut Vec<u8>| match table.iter().find(|(o, _)| o > c) {
                 Some((o, v)) => {
@@ -153,14 +163,14 @@ async fn narrow_agent(column_major: bool) -> String {
                 None => ber::varbind(out, c, &Value::EndOfMibView),
             };
             let mut cursors = asked.clone();
-            let status = if column_major {
+            let status = if answers == Answers::ColumnMajor {
                 for c in cursors.iter_mut() {
                     for _ in 0..reps {
                         next(c, &mut out);
                     }
                 }
                 0
-            } else if asked.len() > 2 {
+            } else if answers == Answers::TooBigAboveTwoColumns && asked.len() > 2 {
                 1 // tooBig
             } else {
                 for _ in 0..reps {
@@ -179,7 +189,7 @@ async fn narrow_agent(column_major: bool) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_that_says_too_big_gets_fewer_columns_at_a_time() {
-    let address = narrow_agent(false).await;
+    let address = table_agent(Answers::TooBigAboveTwoColumns, Default::default()).await;
     let mut s = settings_v2c(&address, "public");
     s.max_repetitions = 2;
     let roots: Vec<Oid> = (1..=3)
@@ -195,7 +205,7 @@ async fn an_agent_that_says_too_big_gets_fewer_columns_at_a_time() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_agent_that_answers_column_by_column_is_refused_not_read_as_short_columns() {
-    let address = narrow_agent(true).await;
+    let address = table_agent(Answers::ColumnMajor, Default::default()).await;
     let mut s = settings_v2c(&address, "public");
     s.max_repetitions = 4;
     let mut counters = Counters::default();
@@ -216,4 +226,22 @@ async fn an_agent_that_answers_column_by_column_is_refused_not_read_as_short_col
             "{order:?}: {err}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_of_several_columns_asks_for_at_most_the_configured_cells() {
+    let largest: Arc<std::sync::atomic::AtomicUsize> = Default::default();
+    let address = table_agent(Answers::Plain, largest.clone()).await;
+    let mut s = settings_v2c(&address, "public");
+    s.max_repetitions = 25;
+    s.max_varbinds_per_request = 7;
+    let roots: Vec<Oid> = (1..=3)
+        .map(|c| oid("1.3.6.1.4.1.99999.1.1").child(&[c]))
+        .collect();
+    let (cells, _, _) = both_ways(&s, &roots).await;
+    assert_eq!(cells.len(), 15);
+    // One column alone is asked for 7 of its 25 repetitions, three at once share the
+    // 7 cells (2 repetitions each, then 3 for the two left, then 7 for the last one):
+    // never the 75 that 25 repetitions of three columns would be.
+    assert_eq!(largest.load(std::sync::atomic::Ordering::SeqCst), 7);
 }

@@ -40,6 +40,9 @@ pub struct Client {
     retries: u32,
     max_repetitions: u32,
     max_get: usize,
+    /// The configured varbinds per request: a GETBULK of several columns asks for at
+    /// most this many cells (the repetitions shared among the columns).
+    max_varbinds: usize,
     version: SnmpVersion,
 }
 
@@ -111,6 +114,7 @@ impl Client {
             retries: s.retries,
             max_repetitions: s.max_repetitions.max(1),
             max_get: s.max_varbinds_per_request.max(1),
+            max_varbinds: s.max_varbinds_per_request.max(1),
             version: s.version,
         })
     }
@@ -202,7 +206,9 @@ impl Client {
     /// column asked (RFC 3416 4.2.3), and an agent may cut it short anywhere to fit its
     /// message size: a column that got nothing this time is asked again from where it
     /// stood. A column ends when its next cell is outside its subtree or the MIB ends.
-    /// On tooBig the repetitions are halved, then the columns asked at once.
+    /// A request asks for at most `max_varbinds_per_request` cells in all, the
+    /// repetitions shared among its columns. On tooBig the repetitions are halved, then
+    /// the columns asked at once.
     pub async fn walk_columns(
         &mut self,
         roots: &[Oid],
@@ -230,9 +236,14 @@ impl Client {
             let width = active.len().min(max_width);
             asked.clear();
             asked.extend(active[..width].iter().map(|c| cursors[*c].clone()));
-            let (status, _, vbs) = self.request(Op::Bulk(&asked, reps), counters).await?;
-            if status == TOO_BIG && reps > 1 {
-                reps = (reps / 2).max(1);
+            // At most `max_varbinds_per_request` cells in all (never less than one row):
+            // an agent may build the whole answer before it cuts it to size, and 46
+            // lane tables at 25 repetitions would ask it for 1150.
+            let share = u32::try_from(self.max_varbinds / width).unwrap_or(u32::MAX);
+            let asked_reps = reps.min(share).max(1);
+            let (status, _, vbs) = self.request(Op::Bulk(&asked, asked_reps), counters).await?;
+            if status == TOO_BIG && asked_reps > 1 {
+                reps = (asked_reps / 2).max(1);
                 continue;
             }
             if status == TOO_BIG && width > 1 {
