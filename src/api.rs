@@ -555,7 +555,7 @@ impl DevicesJson {
                     device: d.name.clone(),
                     source: d.source.to_string(),
                     up: d.up,
-                    polls: d.polls,
+                    polls: d.counters.polls,
                     last_poll_seconds: d.last_poll.map(|t| t.as_secs_f64()),
                     last_success: d.last_success_wall.map(timestamp),
                     last_error: d.last_error.clone(),

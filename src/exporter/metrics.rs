@@ -591,7 +591,7 @@ pub fn render(store: &Store, now: Instant) -> String {
         if let Some(t) = d.last_success_wall.and_then(unix_seconds) {
             f.device_last_success.add(&[("device", d.name.as_str())], t);
         }
-        f.counters(&d.name, d.snmp, &d.counters);
+        f.counters(&d.name, d.source == "snmp", &d.counters);
     }
     // Families in name order, ours and the poll histogram/counters alike.
     let mut texts: Vec<(String, String)> = f

@@ -251,7 +251,7 @@ async fn ready(State(store): State<Arc<Store>>) -> Response {
     let waiting: Vec<String> = store
         .devices()
         .into_iter()
-        .filter(|d| d.polls == 0)
+        .filter(|d| d.counters.polls == 0)
         .map(|d| d.name)
         .collect();
     if waiting.is_empty() {

@@ -142,10 +142,8 @@ pub struct DeviceView {
     pub up: bool,
     pub last_success_wall: Option<SystemTime>,
     pub last_error: Option<String>,
-    pub polls: u64,
     pub last_poll: Option<Duration>,
-    /// Whether the SNMP traffic and trap counters apply.
-    pub snmp: bool,
+    /// Polls (`counters.polls`), errors, SNMP traffic and traps.
     pub counters: DeviceCounters,
 }
 
@@ -326,7 +324,6 @@ impl Store {
         self.read().config.interfaces_of(device)
     }
 
-    /// Records the outcome of one poll of `device`, taken at `now`.
     /// Records one poll of `device`, with the SNMP request PDUs and varbinds it cost
     /// (zero for other sources), under one write of the state.
     pub fn record_poll(
@@ -631,9 +628,7 @@ impl Store {
                     up: s.is_some_and(DeviceState::up),
                     last_success_wall: s.and_then(|s| s.last_success_wall),
                     last_error: s.and_then(|s| s.last_error.as_ref().map(|e| e.0.clone())),
-                    polls: s.map(|s| s.counters.polls).unwrap_or(0),
                     last_poll: s.and_then(|s| s.last_poll),
-                    snmp: d.source.kind() == "snmp",
                     counters: s.map(|s| s.counters.clone()).unwrap_or_default(),
                 }
             })
