@@ -1,5 +1,6 @@
-//! The agent's own observability: log setup, and the poll metrics that persist between
-//! scrapes (a histogram of poll durations and a counter of poll errors by kind).
+//! The agent's own observability: log setup, and the agent-wide metrics that persist
+//! between scrapes (dropped traps, reloads, HTTP connections, event streams, Azure API
+//! errors). Per-device poll and SNMP counters live in the store (`store/counters.rs`).
 
 use prometheus::{IntCounterVec, Opts, Registry};
 use tracing_subscriber::EnvFilter;
@@ -46,7 +47,8 @@ pub fn escaped_fields(
     .delimited(" ")
 }
 
-/// Poll metrics, kept in their own registry and merged into /metrics at scrape time.
+/// Agent-wide metrics, kept in their own registry and merged into /metrics at scrape
+/// time.
 #[derive(Debug)]
 pub struct PollMetrics {
     registry: Registry,
