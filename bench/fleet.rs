@@ -20,8 +20,8 @@
 //!   concurrency); the cycle ends when the last scrape returns.
 //!
 //! PDUs and varbinds per cycle come from the simulator's meter; CPU seconds from
-//! /proc/PID/stat of the poller process (utime + stime); peak RSS from VmHWM, and the resident set
-//! (VmRSS) 3 s after the last cycle.
+//! /proc/PID/stat of the poller process (utime + stime); peak RSS from VmHWM, and the
+//! resident set (VmRSS) 3 s after the last cycle.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -222,7 +222,10 @@ impl Client {
             return Ok(out);
         }
         let mut columns: Vec<Vec<Varbind>> = vec![Vec::new(); roots.len()];
-        let mut cursors: Vec<Oid> = roots.to_vec();
+        // Where column `c` stands: its last cell, or its root before the first.
+        let cursor = |columns: &[Vec<Varbind>], c: usize| -> Oid {
+            columns[c].last().map_or(&roots[c], |(o, _)| o).clone()
+        };
         // The columns still going, by position in `roots`, asked in OID order: then an
         // agent that lists its answer column by column instead of repetition by
         // repetition puts a cell before the cursor of the column it is read for, which
@@ -235,7 +238,7 @@ impl Client {
         while !active.is_empty() {
             let width = active.len().min(max_width);
             asked.clear();
-            asked.extend(active[..width].iter().map(|c| cursors[*c].clone()));
+            asked.extend(active[..width].iter().map(|c| cursor(&columns, *c)));
             // At most `max_varbinds_per_request` cells in all (never less than one row):
             // an agent may build the whole answer before it cuts it to size, and 46
             // lane tables at 25 repetitions would ask it for 1150.
@@ -273,19 +276,18 @@ impl Client {
                     finished[k] = true;
                     continue;
                 }
-                // Every cell comes after the one before it in its column, the one past
-                // the column's end included.
-                if o <= cursors[c] {
+                // Every cell comes after the one before it in its column (the cell it
+                // was asked after), the one past the column's end included.
+                let before = columns[c].last().map_or(&asked[k], |(o, _)| o);
+                if o <= *before {
                     return Err(SourceError::Decode(format!(
-                        "the agent walked backwards at {o} (after {})",
-                        cursors[c]
+                        "the agent walked backwards at {o} (after {before})"
                     )));
                 }
                 if !o.starts_with(&roots[c]) {
                     finished[k] = true;
                     continue;
                 }
-                cursors[c] = o.clone();
                 columns[c].push((o, v));
             }
             let mut k = 0;
@@ -295,7 +297,8 @@ impl Client {
                 keep
             });
         }
-        let mut out = Vec::with_capacity(columns.iter().map(Vec::len).sum());
+        let mut columns = columns.into_iter();
+        let mut out = columns.next().unwrap_or_default();
         for column in columns {
             out.extend(column);
         }
