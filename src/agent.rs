@@ -66,14 +66,14 @@ impl Agent {
     /// Starts polling the devices of `config` that belong to `shard` (all without one).
     pub fn start_sharded(config: Config, shard: Option<Shard>) -> Arc<Agent> {
         let agent = Arc::new(Agent {
-            store: Arc::new(Store::new_sharded(config.clone(), shard)),
+            store: Arc::new(Store::new_sharded(config, shard)),
             pollers: Mutex::new(HashMap::new()),
             azure: Mutex::new(None),
             traps: Mutex::new(None),
             config_path: Mutex::new(None),
             traps_listen: Mutex::new(None),
         });
-        agent.start_missing(&config);
+        agent.start_missing(&agent.store.config());
         let cancel = CancellationToken::new();
         let (store, c2) = (agent.store.clone(), cancel.clone());
         let weak = Arc::downgrade(&agent);
@@ -116,8 +116,9 @@ impl Agent {
     /// ignores a late result); new pollers start once the store knows their device.
     pub fn apply_config(&self, config: Config) {
         self.stop_changed(&config);
-        self.store.apply_config(config.clone());
-        self.start_missing(&config);
+        // Moved, not copied: the store's config is the one the pollers share.
+        self.store.apply_config(config);
+        self.start_missing(&self.store.config());
     }
 
     /// Re-reads the config file and applies it; an invalid file is rejected with every
@@ -199,7 +200,7 @@ impl Agent {
             tracing::info!(device = %device.name, source = device.source.kind(), interval = ?device.poll_interval, "Starting poller.");
             let cancel = CancellationToken::new();
             let wake = Arc::new(Wake::default());
-            let device = Arc::new(device.clone());
+            let device = device.clone();
             let handle = tokio::spawn(crate::poller::run_supervised(
                 device.clone(),
                 self.store.clone(),

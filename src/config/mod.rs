@@ -15,6 +15,7 @@ mod validate;
 
 use std::net::SocketAddr;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use crate::source::azure::{AzureAuth, AzureConfig};
@@ -40,7 +41,8 @@ pub struct Config {
     pub audit_log: std::path::PathBuf,
     /// Where to listen for linkUp/linkDown traps; off when `None`.
     pub traps: Option<TrapConfig>,
-    pub devices: Vec<DeviceConfig>,
+    /// Shared with the pollers (each holds its device's), not copied for them.
+    pub devices: Vec<Arc<DeviceConfig>>,
     pub ports: Vec<PortConfig>,
     /// Lookups by name, built once per config (a fleet has tens of thousands of
     /// devices, and pollers ask on every poll).
@@ -65,7 +67,7 @@ impl PartialEq for ConfigIndex {
 }
 
 impl ConfigIndex {
-    fn build(devices: &[DeviceConfig], ports: &[PortConfig]) -> Self {
+    fn build(devices: &[Arc<DeviceConfig>], ports: &[PortConfig]) -> Self {
         let mut interfaces: std::collections::HashMap<String, Vec<String>> = devices
             .iter()
             .map(|d| (d.name.clone(), d.monitor.clone()))
@@ -299,6 +301,7 @@ impl Config {
         devices: Vec<DeviceConfig>,
         ports: Vec<PortConfig>,
     ) -> Config {
+        let devices: Vec<Arc<DeviceConfig>> = devices.into_iter().map(Arc::new).collect();
         let index = ConfigIndex::build(&devices, &ports);
         Config {
             listen,
@@ -316,6 +319,7 @@ impl Config {
             .devices
             .get(name)
             .and_then(|i| self.devices.get(*i))
+            .map(|d| &**d)
             .filter(|d| d.name == name)
     }
 
