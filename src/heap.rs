@@ -62,9 +62,57 @@ fn trim_system_heap() {
 /// The agent's trimmer.
 pub static HEAP: Trimmer = Trimmer::new(trim_system_heap);
 
+/// Whether the operator tuned glibc's arenas already (`MALLOC_ARENA_MAX`, or
+/// `glibc.malloc.arena_max` in `GLIBC_TUNABLES`): then their choice stands.
+pub fn arenas_tuned(env: impl Fn(&str) -> Option<String>) -> bool {
+    env("MALLOC_ARENA_MAX").is_some()
+        || env("GLIBC_TUNABLES").is_some_and(|t| t.contains("glibc.malloc.arena_max"))
+}
+
+/// Makes every thread allocate from glibc's main arena, unless the operator tuned
+/// the arenas. glibc gives each thread that meets a locked arena one of its own, up to
+/// eight per core, and a block freed in one arena cannot serve another: the runtime's
+/// workers and blocking threads each kept their own half-empty heaps, 8 to 10 % of the
+/// agent's resident set at 1000 and 10,000 routers (BENCHMARKS.md, "Scale, fourth
+/// pass"). Each thread's cache of small blocks (tcache) still takes most allocations
+/// without the arena's lock. Call it before the runtime starts its threads.
+pub fn one_arena() {
+    if arenas_tuned(|k| std::env::var(k).ok()) {
+        return;
+    }
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt takes plain integers and only changes glibc's allocator settings,
+    // under its own lock.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_operators_arena_setting_is_left_alone() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(key, _)| *key == k)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        assert!(!arenas_tuned(env(&[])));
+        assert!(arenas_tuned(env(&[("MALLOC_ARENA_MAX", "4")])));
+        assert!(arenas_tuned(env(&[(
+            "GLIBC_TUNABLES",
+            "glibc.malloc.tcache_count=0:glibc.malloc.arena_max=2"
+        )])));
+        assert!(!arenas_tuned(env(&[(
+            "GLIBC_TUNABLES",
+            "glibc.malloc.tcache_count=0"
+        )])));
+    }
     use std::sync::atomic::AtomicUsize;
 
     static TRIMS: AtomicUsize = AtomicUsize::new(0);

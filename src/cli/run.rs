@@ -25,6 +25,7 @@ pub struct RunArgs<'a> {
 }
 
 pub fn run(a: RunArgs<'_>) -> u8 {
+    crate::heap::one_arena();
     telemetry::init(a.format, a.level);
     let mut cfg = match a.config {
         Some(path) => match Config::load(path) {
