@@ -1,7 +1,7 @@
 //! Property tests for the SNMP decode path: whatever a device (or an attacker) sends,
 //! decoding never panics and never produces a NaN or infinite reading.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::time::SystemTime;
 
 use lightgate::domain::{LinkReading, OpticalPower};
@@ -153,7 +153,7 @@ fn any_plan() -> Plan {
     };
     Plan {
         vendor: Vendor::Cisco,
-        interfaces: BTreeMap::from([(
+        interfaces: [(
             "et-0/0/0".to_string(),
             Ok(Box::new(InterfacePlan {
                 if_index: 1,
@@ -163,7 +163,9 @@ fn any_plan() -> Plan {
                 no_dom: None,
                 link_state: true,
             })),
-        )]),
+        )]
+        .into_iter()
+        .collect(),
         boot_wall: Some(SystemTime::UNIX_EPOCH),
         uptime_ticks: Some(100),
         if_table_last_change: Some(1),

@@ -158,7 +158,7 @@ pub async fn discover<T: Transport>(
 
     let mut optics = profiles::discover(vendor, client, &indexes, &by_name, counters).await?;
 
-    let mut interfaces = BTreeMap::new();
+    let mut interfaces = Vec::with_capacity(targets.len());
     for (name, target) in targets {
         let entry = match target {
             Err(e) => Err(e),
@@ -187,12 +187,12 @@ pub async fn discover<T: Transport>(
                 }))
             }
         };
-        interfaces.insert(name, entry);
+        interfaces.push((name, entry));
     }
     let _ = descrs;
     let plan = Plan {
         vendor,
-        interfaces,
+        interfaces: interfaces.into_iter().collect(),
         boot_wall,
         uptime_ticks,
         if_table_last_change: value(&head, &oids::if_table_last_change()).and_then(Value::as_i64),
