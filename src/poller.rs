@@ -104,7 +104,9 @@ pub fn source_for(device: &DeviceConfig) -> AnySource {
     use crate::config::SourceConfig;
     use crate::source::{serial, sim, snmp};
     match &device.source {
-        SourceConfig::Sim(settings) => AnySource::Sim(sim::SimSource::new(settings.clone())),
+        SourceConfig::Sim(settings) => {
+            AnySource::Sim(Box::new(sim::SimSource::new(settings.clone())))
+        }
         SourceConfig::Snmp(settings) => {
             AnySource::Snmp(Box::new(snmp::SnmpSource::new(settings.clone())))
         }
