@@ -119,8 +119,8 @@ impl ReadingJson {
             voltage_volts: optic.and_then(|o| o.voltage_volts),
             thresholds: optic
                 .map(|o| ThresholdsJson {
-                    rx: (&o.rx_thresholds).into(),
-                    tx: (&o.tx_thresholds).into(),
+                    rx: (&*o.rx_thresholds).into(),
+                    tx: (&*o.tx_thresholds).into(),
                 })
                 .unwrap_or_default(),
             note: r.note.clone(),

@@ -184,7 +184,7 @@ fn assert_values(d: Dialect, iface: &Iface, r: &LinkReading, case: &str) {
     );
     if d != Dialect::AristaEos {
         // EOS's transceiver table prints no thresholds.
-        let (rx, tx) = (o.rx_thresholds, o.tx_thresholds);
+        let (rx, tx) = (*o.rx_thresholds, *o.tx_thresholds);
         for (got, want) in [
             (rx.high_alarm, m.rx_limits[0]),
             (rx.high_warning, m.rx_limits[1]),

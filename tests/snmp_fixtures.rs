@@ -51,7 +51,7 @@ async fn iosxr_watts_lanes_dark_lane_and_zero_dbm_threshold() {
     assert!(close(o.lanes[3].tx.milliwatts(), 0.905));
     assert!(close(o.temperature_celsius, 35.12));
     // Thresholds by severity and relation, whatever the row order.
-    let t = o.rx_thresholds;
+    let t = *o.rx_thresholds;
     assert!(close(t.high_alarm, milliwatts_to_dbm(3.162)));
     assert_eq!(
         t.high_warning,

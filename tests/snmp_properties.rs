@@ -235,7 +235,7 @@ proptest! {
         let wanted: BTreeSet<u32> = [0u32, 1, 2, 3].into();
         for mib in [&cisco::MIB, &arista::MIB, &entity_sensor::MIB] {
             for plan in sensors::plan(mib, &walk, &wanted, &names).values() {
-                for t in [plan.rx_thresholds, plan.tx_thresholds] {
+                for t in [*plan.rx_thresholds, *plan.tx_thresholds] {
                     for v in [t.high_alarm, t.high_warning, t.low_warning, t.low_alarm].into_iter().flatten() {
                         prop_assert!(v.is_finite());
                     }

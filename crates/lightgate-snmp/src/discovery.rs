@@ -164,7 +164,10 @@ pub async fn discover<T: Transport>(
             Err(e) => Err(e),
             Ok(i) => {
                 let (optic, no_dom) = match optics.remove(&i) {
-                    Some(Ok(p)) => (Some(p), None),
+                    Some(Ok(mut p)) => {
+                        p.share_thresholds();
+                        (Some(p), None)
+                    }
                     Some(Err(why)) => (None, Some(why)),
                     None => (None, Some("no DOM: no transceiver sensors for this interface (copper port, empty cage, or DOM not exported over SNMP)".to_string())),
                 };

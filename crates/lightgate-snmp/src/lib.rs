@@ -8,6 +8,7 @@ pub mod bgp;
 pub mod client;
 pub mod discovery;
 pub mod explain;
+pub mod intern;
 pub mod oids;
 pub mod plan;
 pub mod profiles;

@@ -5,6 +5,9 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
+use std::sync::Arc;
+
+use super::intern::{hash_of, Interner};
 use super::oids;
 use super::types::{Oid, Value, Varbind};
 use lightgate_core::domain::{
@@ -145,63 +148,58 @@ impl SensorPlan {
     }
 }
 
-/// Kinds seen so far, by hash, held weakly: a kind lives as long as a plan uses it.
-#[derive(Default)]
-struct Kinds {
-    by_hash: std::collections::HashMap<u64, Vec<std::sync::Weak<SensorKind>>>,
-    /// Entries held, dead ones included, and the count at which the dead are dropped.
-    entries: usize,
-    purge_at: usize,
-}
-
 /// The one shared copy of `kind`. Every sensor of a kind, on every device, holds the
 /// same one: a kind is 80 bytes with its reference counts, and one per sensor was
 /// 54 MB at 1000 routers x 48 optics (672,000 sensors, a few dozen kinds).
 fn intern(kind: SensorKind) -> std::sync::Arc<SensorKind> {
-    use std::hash::{Hash, Hasher};
-    static KINDS: std::sync::Mutex<Option<Kinds>> = std::sync::Mutex::new(None);
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    kind.hash(&mut hasher);
-    let hash = hasher.finish();
-    let mut guard = KINDS.lock().unwrap_or_else(|e| e.into_inner());
-    let kinds = guard.get_or_insert_with(Kinds::default);
-    let same = kinds.by_hash.get(&hash).and_then(|bucket| {
-        bucket
-            .iter()
-            .filter_map(std::sync::Weak::upgrade)
-            .find(|k| **k == kind)
-    });
-    if let Some(shared) = same {
-        return shared;
-    }
-    let shared = std::sync::Arc::new(kind);
-    kinds
-        .by_hash
-        .entry(hash)
-        .or_default()
-        .push(std::sync::Arc::downgrade(&shared));
-    kinds.entries += 1;
-    if kinds.entries >= kinds.purge_at {
-        kinds.by_hash.retain(|_, bucket| {
-            bucket.retain(|k| k.strong_count() > 0);
-            !bucket.is_empty()
-        });
-        kinds.entries = kinds.by_hash.values().map(Vec::len).sum();
-        kinds.purge_at = (kinds.entries * 2).max(1024);
-    }
-    shared
+    static KINDS: Interner<SensorKind> = Interner::new(hash_of, SensorKind::eq);
+    KINDS.share(kind)
+}
+
+/// Shared thresholds: the same four numbers for every optic of a model (SFF-8472 and
+/// 8636 modules carry their vendor's), held once by every plan and reading that has
+/// them. A copy per optic in the plan and another in each reading was 256 bytes per
+/// optic, 12 MB at 1000 routers x 48 optics.
+static THRESHOLDS: Interner<Thresholds> = Interner::new(thresholds_hash, same_thresholds);
+
+/// The thresholds as bits: only identical numbers share a copy (0.0 and -0.0 do not).
+fn threshold_bits(t: &Thresholds) -> [Option<u64>; 4] {
+    [t.high_alarm, t.high_warning, t.low_warning, t.low_alarm].map(|v| v.map(f64::to_bits))
+}
+
+fn thresholds_hash(t: &Thresholds) -> u64 {
+    hash_of(&threshold_bits(t))
+}
+
+fn same_thresholds(a: &Thresholds, b: &Thresholds) -> bool {
+    threshold_bits(a) == threshold_bits(b)
+}
+
+/// The one shared copy of `thresholds`.
+pub fn shared_thresholds(thresholds: Thresholds) -> Arc<Thresholds> {
+    THRESHOLDS.share(thresholds)
 }
 
 /// The optic of one interface.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct OpticPlan {
     pub sensors: Vec<SensorPlan>,
-    pub rx_thresholds: Thresholds,
-    pub tx_thresholds: Thresholds,
+    /// Shared with every optic and reading that has the same (see [`shared_thresholds`]).
+    pub rx_thresholds: Arc<Thresholds>,
+    pub tx_thresholds: Arc<Thresholds>,
     /// JUNIPER-DOM-MIB: a row of zeros means "no DOM", not 0 dBm.
     pub zero_row_means_absent: bool,
     /// The optic's standard, when the device's entity names it.
     pub standard: Option<Standard>,
+}
+
+impl OpticPlan {
+    /// Swaps the optic's thresholds for the shared copies of the same numbers; done
+    /// once its discovery has settled them.
+    pub fn share_thresholds(&mut self) {
+        self.rx_thresholds = shared_thresholds(*self.rx_thresholds);
+        self.tx_thresholds = shared_thresholds(*self.tx_thresholds);
+    }
 }
 
 /// One configured interface, as found on the device.
@@ -593,8 +591,8 @@ fn read_optic(plan: &OpticPlan, get: &Answers) -> (Option<OpticReading>, Option<
         bias_amperes: None,
         temperature_celsius: None,
         voltage_volts: None,
-        rx_thresholds: plan.rx_thresholds,
-        tx_thresholds: plan.tx_thresholds,
+        rx_thresholds: plan.rx_thresholds.clone(),
+        tx_thresholds: plan.tx_thresholds.clone(),
         lane_count: None,
         standard: plan.standard,
     };
@@ -817,6 +815,87 @@ mod tests {
         // A kind no plan holds any more is not kept alive by the sharing.
         let weak = std::sync::Arc::downgrade(&SensorPlan::at(kind(col, Some(9)), &[1]).kind);
         assert!(weak.upgrade().is_none());
+    }
+
+    #[test]
+    fn equal_thresholds_are_one_shared_copy_and_only_identical_numbers_share() {
+        let th = |high: f64| Thresholds {
+            high_alarm: Some(high),
+            high_warning: Some(2.0),
+            low_warning: Some(-11.0),
+            low_alarm: None,
+        };
+        let optic = |rx: Thresholds| {
+            let mut o = OpticPlan {
+                rx_thresholds: Arc::new(rx),
+                tx_thresholds: Arc::new(th(5.0)),
+                ..Default::default()
+            };
+            o.share_thresholds();
+            o
+        };
+        let (a, b) = (optic(th(4.0)), optic(th(4.0)));
+        assert!(Arc::ptr_eq(&a.rx_thresholds, &b.rx_thresholds));
+        assert!(Arc::ptr_eq(&a.tx_thresholds, &b.tx_thresholds));
+        assert_eq!(*a.rx_thresholds, th(4.0), "the numbers are unchanged");
+        assert!(!Arc::ptr_eq(
+            &a.rx_thresholds,
+            &optic(th(4.5)).rx_thresholds
+        ));
+        // 0.0 and -0.0 compare equal as numbers; they are not the same threshold.
+        let (zero, minus_zero) = (optic(th(0.0)), optic(th(-0.0)));
+        assert!(!Arc::ptr_eq(&zero.rx_thresholds, &minus_zero.rx_thresholds));
+        assert!(minus_zero
+            .rx_thresholds
+            .high_alarm
+            .unwrap()
+            .is_sign_negative());
+        // A reading made from the plan holds the plan's copy.
+        let plan_with = |o: OpticPlan| Plan {
+            vendor: crate::settings::Vendor::Juniper,
+            interfaces: [(
+                "et-0/0/1".to_string(),
+                Ok(Box::new(InterfacePlan {
+                    if_index: 1,
+                    alias: None,
+                    speed_mbps: None,
+                    optic: Some(o),
+                    no_dom: None,
+                    link_state: false,
+                })),
+            )]
+            .into_iter()
+            .collect(),
+            boot_wall: None,
+            uptime_ticks: None,
+            if_table_last_change: None,
+            ent_last_change: None,
+        };
+        let mut read = a.clone();
+        read.sensors = vec![SensorPlan::at(
+            kind("1.3.6.1.4.1.9.9.91.1.1.1.1.4", None),
+            &[7],
+        )];
+        let answers = [
+            (
+                crate::types::oid("1.3.6.1.4.1.9.9.91.1.1.1.1.4.7"),
+                Value::Integer(-30),
+            ),
+            (
+                crate::types::oid("1.3.6.1.4.1.9.9.91.1.1.1.1.5.7"),
+                Value::Integer(1),
+            ),
+        ];
+        let decoded = plan_with(read).decode(&answers);
+        let optic = decoded.results["et-0/0/1"]
+            .as_ref()
+            .unwrap()
+            .optic
+            .as_ref()
+            .expect("the optic is read");
+        assert_eq!(optic.rx.dbm(), Some(-3.0));
+        assert!(Arc::ptr_eq(&optic.rx_thresholds, &a.rx_thresholds));
+        assert!(Arc::ptr_eq(&optic.tx_thresholds, &a.tx_thresholds));
     }
 
     #[test]

@@ -139,7 +139,7 @@ pub fn span_loss_db(ours: &OpticReading, azure: &AzureLink) -> (Option<f64>, Opt
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{LaneReading, Thresholds};
+    use crate::domain::LaneReading;
 
     fn optic(rx: f64, tx: f64) -> OpticReading {
         OpticReading {
@@ -149,8 +149,8 @@ mod tests {
             bias_amperes: None,
             temperature_celsius: None,
             voltage_volts: None,
-            rx_thresholds: Thresholds::default(),
-            tx_thresholds: Thresholds::default(),
+            rx_thresholds: Default::default(),
+            tx_thresholds: Default::default(),
             lane_count: None,
             standard: None,
         }

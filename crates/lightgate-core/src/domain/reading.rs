@@ -1,5 +1,6 @@
 //! What a source reads from one router interface: link state and the optic's DOM.
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use std::collections::BTreeSet;
@@ -59,9 +60,11 @@ pub struct OpticReading {
     pub temperature_celsius: Option<f64>,
     pub voltage_volts: Option<f64>,
     /// The optic's own receive power thresholds, in dBm (they apply to every lane).
-    pub rx_thresholds: Thresholds,
+    /// Shared: a source reading the same thresholds every poll (from its plan) hands
+    /// out one copy rather than a copy per reading.
+    pub rx_thresholds: Arc<Thresholds>,
     /// The optic's own transmit power thresholds, in dBm.
-    pub tx_thresholds: Thresholds,
+    pub tx_thresholds: Arc<Thresholds>,
     /// How many lanes the module has, as the device describes it (its lane table, its
     /// lane sensors); `None` when the device does not say.
     pub lane_count: Option<u16>,
@@ -182,8 +185,8 @@ mod tests {
             bias_amperes: None,
             temperature_celsius: None,
             voltage_volts: None,
-            rx_thresholds: Thresholds::default(),
-            tx_thresholds: Thresholds::default(),
+            rx_thresholds: Default::default(),
+            tx_thresholds: Default::default(),
             lane_count: None,
             standard: None,
         }

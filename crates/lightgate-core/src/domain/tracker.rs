@@ -174,7 +174,6 @@ mod tests {
     use super::*;
     use crate::domain::power::OpticalPower;
     use crate::domain::reading::OpticReading;
-    use crate::domain::thresholds::Thresholds;
 
     fn reading(oper: OperStatus, rx_dbm: f64, last_change: SystemTime) -> LinkReading {
         let p = |v| OpticalPower::from_dbm(v).unwrap();
@@ -189,8 +188,8 @@ mod tests {
                 bias_amperes: None,
                 temperature_celsius: None,
                 voltage_volts: None,
-                rx_thresholds: Thresholds::default(),
-                tx_thresholds: Thresholds::default(),
+                rx_thresholds: Default::default(),
+                tx_thresholds: Default::default(),
                 lane_count: None,
                 standard: None,
             }),

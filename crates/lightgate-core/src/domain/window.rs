@@ -258,7 +258,6 @@ mod tests {
     use super::*;
     use crate::domain::reading::{LaneReading, OpticReading};
     use crate::domain::status::{AdminStatus, OperStatus};
-    use crate::domain::thresholds::Thresholds;
 
     fn p(dbm: f64) -> OpticalPower {
         OpticalPower::from_dbm(dbm).unwrap()
@@ -301,8 +300,8 @@ mod tests {
                 bias_amperes: None,
                 temperature_celsius: None,
                 voltage_volts: None,
-                rx_thresholds: Thresholds::default(),
-                tx_thresholds: Thresholds::default(),
+                rx_thresholds: Default::default(),
+                tx_thresholds: Default::default(),
                 lane_count: None,
                 standard: None,
             }),
@@ -385,7 +384,8 @@ mod tests {
     #[test]
     fn a_crossed_optic_alarm_fails_even_inside_the_window() {
         let mut r = single(p(-1.0), p(-1.0));
-        r.optic.as_mut().unwrap().rx_thresholds.high_alarm = Some(-2.0);
+        std::sync::Arc::make_mut(&mut r.optic.as_mut().unwrap().rx_thresholds).high_alarm =
+            Some(-2.0);
         let (ok, detail) = check_power(LinkId::Link1, Direction::Rx, &r, &HealthyWindow::default());
         assert!(!ok);
         assert_eq!(
@@ -490,8 +490,9 @@ mod tests {
         let mut r = single(p(-2.0), p(-1.0));
         let o = r.optic.as_mut().unwrap();
         o.standard = Some(Standard::TenGBaseLr);
-        o.tx_thresholds.low_warning = Some(-7.0);
-        o.tx_thresholds.high_warning = Some(-1.5);
+        let tx = std::sync::Arc::make_mut(&mut o.tx_thresholds);
+        tx.low_warning = Some(-7.0);
+        tx.high_warning = Some(-1.5);
         let w = Windows::default();
         let (ok, detail) = default_inputs(&r, &w, &lanes(1)).check(Direction::Tx);
         assert!(!ok);

@@ -136,8 +136,8 @@ pub fn read(seed: u64, name: &str, iface: &SimInterface, clock: SimClock) -> Lin
         lanes: if single { Vec::new() } else { lanes },
         temperature_celsius: Some(34.0 + 3.0 * unit(&[seed, key, 4]) + 10.0 * noise(300, 0)),
         voltage_volts: Some(3.30 + 0.02 * unit(&[seed, key, 5]) + 0.1 * noise(400, 0)),
-        rx_thresholds: profile.rx,
-        tx_thresholds: profile.tx,
+        rx_thresholds: profile.rx.into(),
+        tx_thresholds: profile.tx.into(),
         lane_count: Some(profile.lanes),
         standard: Some(model.standard()),
     };

@@ -188,8 +188,8 @@ pub fn plan(
     }
     Ok(OpticPlan {
         sensors,
-        rx_thresholds,
-        tx_thresholds,
+        rx_thresholds: rx_thresholds.into(),
+        tx_thresholds: tx_thresholds.into(),
         zero_row_means_absent: true,
         standard: None,
     })

@@ -6,6 +6,7 @@
 //! and each sensor is mapped to its interface through the entity tree.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use super::entity::{int_column, quantity_in, EntityTree, InterfaceNames};
 use crate::plan::{
@@ -203,9 +204,9 @@ pub fn plan(
         if matches!(quantity, Quantity::Rx | Quantity::Tx) {
             let t = (mib.thresholds)(&threshold_cells, *ent, unit, exp10);
             let slot = if quantity == Quantity::Rx {
-                &mut plan.rx_thresholds
+                Arc::make_mut(&mut plan.rx_thresholds)
             } else {
-                &mut plan.tx_thresholds
+                Arc::make_mut(&mut plan.tx_thresholds)
             };
             if slot.is_empty() {
                 *slot = t;

@@ -8,6 +8,7 @@
 //! then GETs the planned cells of the wanted interfaces.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use super::entity::{column, EntityTree, InterfaceNames};
 use crate::client::Counters;
@@ -328,9 +329,9 @@ fn plan_row(table: &Table, entry: &Oid, walk: &[Varbind], row: &Row, plan: &mut 
             continue;
         };
         let th: &mut Thresholds = if t.rx {
-            &mut plan.rx_thresholds
+            Arc::make_mut(&mut plan.rx_thresholds)
         } else {
-            &mut plan.tx_thresholds
+            Arc::make_mut(&mut plan.tx_thresholds)
         };
         let slot = match t.limit {
             Limit::HighAlarm => &mut th.high_alarm,

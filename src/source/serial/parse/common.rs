@@ -192,8 +192,8 @@ impl OpticBuilder {
             bias_amperes: self.bias_amperes,
             temperature_celsius: self.temperature_celsius,
             voltage_volts: self.voltage_volts,
-            rx_thresholds: self.rx_thresholds,
-            tx_thresholds: self.tx_thresholds,
+            rx_thresholds: self.rx_thresholds.into(),
+            tx_thresholds: self.tx_thresholds.into(),
             lane_count: None,
             standard,
         }

@@ -6,7 +6,6 @@ use std::time::{Duration, Instant, SystemTime};
 use super::*;
 use crate::domain::power::OpticalPower;
 use crate::domain::reading::{LaneReading, OpticReading};
-use crate::domain::thresholds::Thresholds;
 
 const HOLD: Duration = Duration::from_secs(300);
 const STALE: Duration = Duration::from_secs(30);
@@ -35,8 +34,8 @@ fn healthy() -> LinkReading {
             bias_amperes: Some(0.04),
             temperature_celsius: Some(35.0),
             voltage_volts: Some(3.3),
-            rx_thresholds: Thresholds::default(),
-            tx_thresholds: Thresholds::default(),
+            rx_thresholds: Default::default(),
+            tx_thresholds: Default::default(),
             lane_count: None,
             standard: None,
         }),
