@@ -11,23 +11,54 @@ use std::fmt;
 /// 0.1 uW (-40 dBm), Cisco IOS reports -400 (x0.1 dBm) and SONiC writes -40 for "-inf".
 pub const NO_LIGHT_FLOOR_DBM: f64 = -40.0;
 
-/// A measured optical power: finite, above the no-light floor. Both units are kept so
-/// that the unit a device reported is never round-tripped through a logarithm.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A measured optical power: finite, above the no-light floor. It keeps the number in
+/// the unit the device reported, so that unit is never round-tripped through a
+/// logarithm, and converts to the other when asked (the same conversion, on the same
+/// number, as when both were stored: 8 bytes less per power, 80 per four-lane optic).
+#[derive(Clone, Copy)]
 pub struct Power {
-    milliwatts: f64,
-    dbm: f64,
+    value: f64,
+    unit: Reported,
+}
+
+/// The unit a power was reported in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reported {
+    Milliwatts,
+    Dbm,
 }
 
 impl Power {
     /// Power in dBm (1 mW = 0 dBm).
     pub fn dbm(&self) -> f64 {
-        self.dbm
+        match self.unit {
+            Reported::Dbm => self.value,
+            Reported::Milliwatts => milliwatts_to_dbm(self.value),
+        }
     }
 
     /// Power in milliwatts.
     pub fn milliwatts(&self) -> f64 {
-        self.milliwatts
+        match self.unit {
+            Reported::Milliwatts => self.value,
+            Reported::Dbm => dbm_to_milliwatts(self.value),
+        }
+    }
+}
+
+/// Equal when both units are: the same light, whichever unit it was reported in.
+impl PartialEq for Power {
+    fn eq(&self, other: &Self) -> bool {
+        self.milliwatts() == other.milliwatts() && self.dbm() == other.dbm()
+    }
+}
+
+impl fmt::Debug for Power {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Power")
+            .field("milliwatts", &self.milliwatts())
+            .field("dbm", &self.dbm())
+            .finish()
     }
 }
 
@@ -71,8 +102,8 @@ impl OpticalPower {
             return Ok(OpticalPower::NoLight);
         }
         Ok(OpticalPower::Measured(Power {
-            milliwatts: mw,
-            dbm,
+            value: mw,
+            unit: Reported::Milliwatts,
         }))
     }
 
@@ -86,7 +117,10 @@ impl OpticalPower {
         if !dbm.is_finite() || !milliwatts.is_finite() {
             return Err(InvalidPower(format!("{dbm} dBm")));
         }
-        Ok(OpticalPower::Measured(Power { milliwatts, dbm }))
+        Ok(OpticalPower::Measured(Power {
+            value: dbm,
+            unit: Reported::Dbm,
+        }))
     }
 
     /// From a dBm value as CLIs print it: a number, or one of the spellings of darkness
@@ -165,6 +199,32 @@ impl fmt::Display for OpticalPower {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_power_keeps_its_reported_unit_exactly_and_converts_as_before() {
+        for mw in [1.0, 0.5537, 0.000_101, 2.7, 1e-4 * 1.0001] {
+            let p = OpticalPower::from_milliwatts(mw).unwrap();
+            assert_eq!(p.milliwatts(), Some(mw), "{mw} mW kept as reported");
+            assert_eq!(p.dbm(), Some(milliwatts_to_dbm(mw)));
+        }
+        for dbm in [0.0, -3.1, -36.98, 2.5, -39.99] {
+            let p = OpticalPower::from_dbm(dbm).unwrap();
+            assert_eq!(p.dbm(), Some(dbm), "{dbm} dBm kept as reported");
+            assert_eq!(p.milliwatts(), Some(dbm_to_milliwatts(dbm)));
+        }
+        // One light, two units: equal.
+        assert_eq!(
+            OpticalPower::from_milliwatts(1.0).unwrap(),
+            OpticalPower::from_dbm(0.0).unwrap()
+        );
+        assert_ne!(
+            OpticalPower::from_dbm(-3.0).unwrap(),
+            OpticalPower::from_dbm(-3.1).unwrap()
+        );
+        // A stored reading is as small as a number and a tag: the three states and the
+        // unit share the tag.
+        assert_eq!(std::mem::size_of::<OpticalPower>(), 16);
+    }
 
     fn dbm(p: OpticalPower) -> f64 {
         p.dbm().expect("measured")
