@@ -68,18 +68,6 @@ impl<T> Interner<T> {
         }
         shared
     }
-
-    /// Live shared values (for tests).
-    pub fn live(&self) -> usize {
-        let guard = self.table.lock().unwrap_or_else(|e| e.into_inner());
-        guard.as_ref().map_or(0, |t| {
-            t.by_hash
-                .values()
-                .flatten()
-                .filter(|k| k.strong_count() > 0)
-                .count()
-        })
-    }
 }
 
 /// A value's hash with the standard hasher.
