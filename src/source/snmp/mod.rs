@@ -372,28 +372,18 @@ mod discovery_budget_tests {
 
 #[cfg(test)]
 mod waiting_tests {
-    use super::*;
-    use lightgate_core::secret::Secret;
-    use std::time::Duration;
-
     /// What a poller holds while its device waits for a discovery share or a poll slot:
     /// 10,000 of them wait at once when the agent starts or a cycle is forced, and the
     /// poll's own work (a discovery inline) was 2.9 KB of it.
     #[test]
     fn a_device_waiting_for_its_turn_holds_a_small_future() {
-        let settings = SnmpSettings {
-            address: "127.0.0.1:161".to_string(),
-            version: SnmpVersion::V2c,
-            community: Some(Secret::new("public")),
-            v3: None,
-            vendor: None,
-            request_timeout: Duration::from_secs(2),
-            retries: 1,
-            max_repetitions: 25,
-            max_varbinds_per_request: 60,
-            rediscover_interval: Duration::from_secs(3600),
-        };
-        let mut source = crate::source::AnySource::Snmp(Box::new(SnmpSource::new(settings)));
+        let config = crate::config::Config::parse(
+            "[[device]]\nname = \"r1\"\nsource = \"snmp\"\nmonitor = [\"et-0/0/1\"]\n\
+             [device.snmp]\naddress = \"127.0.0.1:161\"\nversion = \"2c\"\ncommunity = \"public\"\n",
+            "test",
+        )
+        .expect("a valid config");
+        let mut source = crate::poller::source_for(config.device("r1").expect("r1"));
         let interfaces = ["et-0/0/1".to_string()];
         let poll = source.poll(&interfaces);
         let size = std::mem::size_of_val(&poll);
