@@ -72,7 +72,7 @@ pub fn arenas_tuned(env: impl Fn(&str) -> Option<String>) -> bool {
 /// Makes every thread allocate from glibc's main arena, unless the operator tuned
 /// the arenas. glibc gives each thread that meets a locked arena one of its own, up to
 /// eight per core, and a block freed in one arena cannot serve another: the runtime's
-/// workers and blocking threads each kept their own half-empty heaps, 8 to 10 % of the
+/// workers and blocking threads each kept their own half-empty heaps, 3 to 10 % of the
 /// agent's resident set at 1000 and 10,000 routers (BENCHMARKS.md, "Scale, fourth
 /// pass"). Each thread's cache of small blocks (tcache) still takes most allocations
 /// without the arena's lock. Call it before the runtime starts its threads.
