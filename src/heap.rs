@@ -91,6 +91,7 @@ pub fn one_arena() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicUsize;
 
     #[test]
     fn an_operators_arena_setting_is_left_alone() {
@@ -113,7 +114,6 @@ mod tests {
             "glibc.malloc.tcache_count=0"
         )])));
     }
-    use std::sync::atomic::AtomicUsize;
 
     static TRIMS: AtomicUsize = AtomicUsize::new(0);
 

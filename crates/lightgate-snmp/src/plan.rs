@@ -251,7 +251,7 @@ pub struct InterfacePlans(Vec<(String, InterfaceEntry)>);
 impl InterfacePlans {
     /// Every interface and its plan, by name.
     pub fn iter(&self) -> impl Iterator<Item = (&String, &InterfaceEntry)> {
-        self.0.iter().map(|(name, entry)| (name, entry))
+        self.into_iter()
     }
 
     /// Every interface's plan, in name order.
