@@ -77,8 +77,13 @@ impl SnmpSim {
         let cache = dir.path().join("cache");
         std::fs::create_dir_all(&data).unwrap();
         std::fs::create_dir_all(&cache).unwrap();
-        std::fs::copy(walk, data.join(format!("{community}.snmprec")))
-            .unwrap_or_else(|e| panic!("{}: {e}", walk.display()));
+        let text =
+            std::fs::read_to_string(walk).unwrap_or_else(|e| panic!("{}: {e}", walk.display()));
+        std::fs::write(
+            data.join(format!("{community}.snmprec")),
+            valid_lines(walk, &text),
+        )
+        .unwrap();
         // snmpsimd drops privileges to nobody when run as root: let it read and cache.
         for p in [dir.path(), &data, &cache] {
             let _ = Command::new("chmod")
@@ -165,6 +170,30 @@ impl Drop for SnmpSim {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The walk without the lines that are not valid snmprec (cells sanitised upstream,
+/// such as an IpAddress `<private>`): each is skipped and counted, never the walk.
+/// snmpsim would otherwise decide for itself what to do with them.
+fn valid_lines(walk: &Path, text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut skipped = 0;
+    for line in text.lines() {
+        match lightgate_snmp::transport::snmprec_line(line) {
+            Ok(_) => {
+                out.push_str(line);
+                out.push('\n');
+            }
+            Err(_) => skipped += 1,
+        }
+    }
+    if skipped > 0 {
+        eprintln!(
+            "{}: {skipped} lines that are not valid snmprec skipped",
+            walk.display()
+        );
+    }
+    out
 }
 
 fn unsafe_is_root() -> bool {

@@ -101,25 +101,31 @@ impl Replay {
     /// 67 TimeTicks, 70 Counter64; snmpsim's `TYPE:variation` tags are ignored).
     /// Lines that cannot be read are errors naming the line.
     pub fn from_snmprec(text: &str) -> Result<Replay, String> {
-        let mut cells = BTreeMap::new();
-        for (n, line) in text.lines().enumerate() {
-            let line = line.trim();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let mut parts = line.splitn(3, '|');
-            let (Some(oid), Some(tag), Some(value)) = (parts.next(), parts.next(), parts.next())
-            else {
-                return Err(format!("line {}: not OID|TYPE|VALUE", n + 1));
-            };
-            let oid: Oid = oid.parse().map_err(|e| format!("line {}: {e}", n + 1))?;
-            // "2:writecache" (a variation) keeps its type; "value=1" is its value.
-            let kind = tag.split(':').next().unwrap_or(tag);
-            let raw = value.strip_prefix("value=").unwrap_or(value);
-            let v = snmprec_value(kind, raw).map_err(|e| format!("line {}: {e}", n + 1))?;
-            cells.insert(oid, v);
+        let (replay, skipped) = Self::from_snmprec_skipping(text);
+        match skipped.into_iter().next() {
+            Some(first) => Err(first),
+            None => Ok(replay),
         }
-        Ok(Replay { cells })
+    }
+
+    /// [`Replay::from_snmprec`] that skips the lines it cannot read instead of
+    /// refusing the walk, and returns them (each "line N: why"). Real captures hold
+    /// cells that their publishers sanitised into values that are not valid snmprec
+    /// (an IpAddress `<private>`, an odd-length hex string); one such cell must not
+    /// cost the rest of the walk.
+    pub fn from_snmprec_skipping(text: &str) -> (Replay, Vec<String>) {
+        let mut cells = BTreeMap::new();
+        let mut skipped = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            match snmprec_line(line) {
+                Ok(Some((oid, v))) => {
+                    cells.insert(oid, v);
+                }
+                Ok(None) => {}
+                Err(e) => skipped.push(format!("line {}: {e}", n + 1)),
+            }
+        }
+        (Replay { cells }, skipped)
     }
 
     /// Sets one cell (a test changes the device between polls).
@@ -131,6 +137,24 @@ impl Replay {
     pub fn remove(&mut self, oid: &Oid) {
         self.cells.remove(oid);
     }
+}
+
+/// One line of snmprec text: its cell, `None` for a blank or comment line, or why it
+/// is not valid snmprec.
+pub fn snmprec_line(line: &str) -> Result<Option<(Oid, Value)>, String> {
+    let line = line.trim();
+    if line.is_empty() || line.starts_with('#') {
+        return Ok(None);
+    }
+    let mut parts = line.splitn(3, '|');
+    let (Some(oid), Some(tag), Some(value)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err("not OID|TYPE|VALUE".to_string());
+    };
+    let oid: Oid = oid.parse()?;
+    // "2:writecache" (a variation) keeps its type; "value=1" is its value.
+    let kind = tag.split(':').next().unwrap_or(tag);
+    let raw = value.strip_prefix("value=").unwrap_or(value);
+    Ok(Some((oid, snmprec_value(kind, raw)?)))
 }
 
 fn snmprec_value(kind: &str, raw: &str) -> Result<Value, String> {
@@ -237,6 +261,25 @@ mod tests {
         assert!(Replay::from_snmprec("1.3.6|2|x")
             .unwrap_err()
             .starts_with("line 1"));
+    }
+
+    #[test]
+    fn a_line_that_is_not_snmprec_is_skipped_and_counted_not_the_walk() {
+        // Cells as upstream sanitised them: an IpAddress "<private>", odd hex.
+        let text = "1.3.6.1.2.1.1.5.0|4|r1\n1.3.6.1.4.1.9.9.168.1.2.1.1.3.1|64|<private>\n1.3.6.1.2.1.17.7.1.4.2.1.4.0.1|4x|fff\n1.3.6.1.2.1.1.3.0|67|5\n";
+        assert!(Replay::from_snmprec(text)
+            .unwrap_err()
+            .starts_with("line 2"));
+        let (mut r, skipped) = Replay::from_snmprec_skipping(text);
+        assert_eq!(skipped.len(), 2, "{skipped:?}");
+        assert!(skipped[1].starts_with("line 3"), "{skipped:?}");
+        let mut c = Counters::default();
+        let got = futures_lite(r.get(
+            &[oid("1.3.6.1.2.1.1.5.0"), oid("1.3.6.1.2.1.1.3.0")],
+            &mut c,
+        ));
+        assert_eq!(got[0].1, Value::OctetString(b"r1".to_vec()));
+        assert_eq!(got[1].1, Value::TimeTicks(5));
     }
 
     /// Runs a future that never waits (the replay's).
