@@ -34,6 +34,47 @@ use serde_json::Value;
 /// (capture, interface, why lightgate differs from upstream). Keep it short.
 const EXCEPTIONS: &[(&str, &str, &str)] = &[];
 
+/// Corpus folders of a form lightgate does not read yet, by name, with the reason.
+/// Each is still listed when the test runs; remove the line when the form is read
+/// (its expectation reader is in [`adapter`] already).
+const NOT_YET_READ: &[(&str, &str)] = &[(
+    "ntc/aruba_aoscx/show_interface_dom_detail",
+    "AOS-CX has no console dialect in lightgate yet (its optics are read over SNMP, \
+     ARUBAWIRED transceiver lane table); a dialect needs its commands, prompts and \
+     pager, and the console emulator's rendering of it",
+)];
+
+/// Captures whose text holds optical powers that the upstream parse does not keep
+/// (ntc's `show interface transceiver` template keeps inventory only): (capture,
+/// interface, rx, tx) as the text prints them (MANIFEST.md lists them). lightgate must
+/// read these, with `--strict`, instead of the upstream's "no reading".
+const TEXT_BEYOND_UPSTREAM: &[(&str, &str, &str, &str)] = &[
+    (
+        "cisco_nxos_show_interface_transceiver5",
+        "Ethernet1/7",
+        "-2.55",
+        "-2.26",
+    ),
+    (
+        "cisco_nxos_show_interface_transceiver5",
+        "Ethernet1/47",
+        "-2.55",
+        "-2.26",
+    ),
+    (
+        "cisco_nxos_show_interface_transceiver5",
+        "Ethernet1/48",
+        "-2.55",
+        "-2.26",
+    ),
+    (
+        "cisco_nxos_show_interface_transceiver_fc_n5k",
+        "fc1/48",
+        "N/A",
+        "-14.95",
+    ),
+];
+
 /// One expected optical power.
 #[derive(Debug, Clone)]
 struct Exp {
@@ -90,6 +131,18 @@ fn pair(out: &mut Vec<Exp>, name: &str, lane: Option<u16>, rx: &Value, tx: &Valu
 fn dbm_part(v: &Value) -> Value {
     match v.as_str() {
         Some(s) => Value::String(s.rsplit('/').next().unwrap_or(s).to_string()),
+        None => v.clone(),
+    }
+}
+
+/// "0.54mW" -> its dBm as a number; anything else as it is.
+fn mw_as_dbm(v: &Value) -> Value {
+    match v
+        .as_str()
+        .and_then(|s| s.trim().strip_suffix("mW")?.trim().parse::<f64>().ok())
+    {
+        Some(mw) if mw > 0.0 => serde_json::json!(10.0 * mw.log10()),
+        Some(_) => Value::String("-inf".into()),
         None => v.clone(),
     }
 }
@@ -184,18 +237,30 @@ fn adapter(folder: &str) -> Option<(&'static str, fn(&Value, &[Value], Option<&s
             })
         }
         ("genie", "iosxr", "ShowControllersOptics") => ("cisco-iosxr", |e, _, port| {
+            // One port named by the arguments, or (`show controllers optics *`) every
+            // port the expectation holds.
             let mut out = Vec::new();
-            let port = port.unwrap_or_default();
-            let s = &e[port]["optics_status"];
-            pair(&mut out, port, None, &s["rx_power"], &s["actual_tx_power"]);
-            for (n, l) in s["lane"].as_object().into_iter().flatten() {
-                pair(
-                    &mut out,
-                    port,
-                    n.parse().ok(),
-                    &l["rx_power"],
-                    &l["tx_power"],
-                );
+            let ports: Vec<&str> = match port {
+                Some(p) => vec![p],
+                None => e
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, _)| k.as_str())
+                    .collect(),
+            };
+            for port in ports {
+                let s = &e[port]["optics_status"];
+                pair(&mut out, port, None, &s["rx_power"], &s["actual_tx_power"]);
+                for (n, l) in s["lane"].as_object().into_iter().flatten() {
+                    pair(
+                        &mut out,
+                        port,
+                        n.parse().ok(),
+                        &l["rx_power"],
+                        &l["tx_power"],
+                    );
+                }
             }
             Expect::Values(out)
         }),
@@ -281,10 +346,57 @@ fn adapter(folder: &str) -> Option<(&'static str, fn(&Value, &[Value], Option<&s
             let mut out = Vec::new();
             for r in rows {
                 let name = r["interface"].as_str().unwrap_or_default();
-                let Some(lane) = r["lane"].as_str().and_then(|l| l.parse().ok()) else {
-                    continue;
-                };
-                pair(&mut out, name, Some(lane), &r["rx_value"], &r["tx_value"]);
+                // An empty lane: an SFP's one module-level value.
+                let lane = r["lane"].as_str().and_then(|l| l.parse().ok());
+                pair(&mut out, name, lane, &r["rx_value"], &r["tx_value"]);
+            }
+            Expect::Values(out)
+        }),
+        ("ntc", "arista_eos", "show_interfaces_transceiver_detail") => {
+            ("arista-eos", |_, rows, _| {
+                // One row per port and measure; only the power tables count here.
+                let mut out = Vec::new();
+                for r in rows {
+                    let name = r["port"].as_str().unwrap_or_default();
+                    match r["type"].as_str() {
+                        Some("Rx Power") => out.push(exp(name, None, true, &r["current_value"])),
+                        Some("Tx Power") => out.push(exp(name, None, false, &r["current_value"])),
+                        _ => {}
+                    }
+                }
+                Expect::Values(out)
+            })
+        }
+        ("ntc", "cisco_xr", "show_controllers_HundredGigabitEthernet") => {
+            ("cisco-iosxr", |_, rows, _| {
+                // Every lane row is numbered "00": lanes are in row order.
+                let mut out = Vec::new();
+                for r in rows {
+                    let name = r["interface"].as_str().unwrap_or_default();
+                    let column = |k: &str| r[k].as_array().cloned().unwrap_or_default();
+                    let (rx, tx) = (column("rx_value_dbm"), column("tx_value_dbm"));
+                    for (lane, (rx, tx)) in rx.iter().zip(&tx).enumerate() {
+                        pair(&mut out, name, u16::try_from(lane).ok(), rx, tx);
+                    }
+                }
+                Expect::Values(out)
+            })
+        }
+        ("ntc", "aruba_aoscx", "show_interface_dom_detail") => ("aruba-aoscx", |_, rows, _| {
+            // Values in mW only ("0.54mW"), one per channel (none listed: the module).
+            let mut out = Vec::new();
+            for r in rows {
+                let name = r["interface"].as_str().unwrap_or_default();
+                let column = |k: &str| r[k].as_array().cloned().unwrap_or_default();
+                let channels = column("channel");
+                for (i, (rx, tx)) in column("rx_mw").iter().zip(&column("tx_mw")).enumerate() {
+                    let lane = channels
+                        .get(i)
+                        .and_then(Value::as_str)
+                        .and_then(|c| c.parse::<u16>().ok())
+                        .and_then(|c| c.checked_sub(1));
+                    pair(&mut out, name, lane, &mw_as_dbm(rx), &mw_as_dbm(tx));
+                }
             }
             Expect::Values(out)
         }),
@@ -316,6 +428,10 @@ fn cases() -> Vec<Case> {
                     .to_string_lossy()
                     .to_string();
                 if folder.to_ascii_lowercase().contains("bgp") {
+                    continue;
+                }
+                if let Some((_, why)) = NOT_YET_READ.iter().find(|(f, _)| *f == folder) {
+                    println!("{folder}: not read yet: {why}");
                     continue;
                 }
                 let (dialect, reader) = adapter(&folder).unwrap_or_else(|| {
@@ -355,12 +471,24 @@ fn cases() -> Vec<Case> {
                         None if expected.exists() => (read_json(&expected), Vec::new()),
                         None => continue,
                     };
+                    let mut expect = reader(&json, &rows, port.as_deref());
+                    let beyond: Vec<_> = TEXT_BEYOND_UPSTREAM
+                        .iter()
+                        .filter(|(c, ..)| *c == stem)
+                        .collect();
+                    if !beyond.is_empty() {
+                        let mut out = Vec::new();
+                        for (_, name, rx, tx) in beyond {
+                            pair(&mut out, name, None, &(*rx).into(), &(*tx).into());
+                        }
+                        expect = Expect::Values(out);
+                    }
                     out.push(Case {
                         name: format!("{folder}/{stem}"),
                         output: f.clone(),
                         dialect,
                         port: port.clone(),
-                        expect: reader(&json, &rows, port.as_deref()),
+                        expect,
                     });
                 }
             }
@@ -420,6 +548,24 @@ fn expected_number(v: &Value) -> Option<f64> {
         .parse::<f64>()
         .ok()
         .filter(|x| x.is_finite() && *x > -40.0)
+}
+
+/// The interfaces whose every expected number is exactly 0 dBm: the placeholder a
+/// module without DOM shows (IOS-XR's passive copper, "Dom Data Status: Not
+/// Applicable"), which must be no reading, never 1 mW (as in the SNMP corpus test).
+fn placeholder_interfaces(xs: &[Exp]) -> Vec<String> {
+    let mut names: Vec<String> = xs.iter().map(|x| x.interface.clone()).collect();
+    names.sort();
+    names.dedup();
+    names.retain(|n| {
+        let numbers: Vec<f64> = xs
+            .iter()
+            .filter(|x| &x.interface == n)
+            .filter_map(|x| expected_number(&x.value))
+            .collect();
+        !numbers.is_empty() && numbers.iter().all(|v| *v == 0.0)
+    });
+    names
 }
 
 /// The dBm lightgate gives for one expectation (None: no number), or why there is no
@@ -493,6 +639,7 @@ fn every_corpus_capture_parses_as_upstream_expects() {
             }
             Expect::Values(xs) => {
                 assert!(!xs.is_empty(), "{}: nothing expected", case.name);
+                let zeros = placeholder_interfaces(xs);
                 for x in xs {
                     tally.1 += 1;
                     let what = format!(
@@ -509,7 +656,7 @@ fn every_corpus_capture_parses_as_upstream_expects() {
                         tally.0 += 1;
                         continue;
                     }
-                    let want = expected_number(&x.value);
+                    let want = expected_number(&x.value).filter(|_| !zeros.contains(&x.interface));
                     match (got(&readings, x), want) {
                         (Ok(g), w) if g.is_none() && w.is_none() => tally.0 += 1,
                         (Ok(Some(g)), Some(w)) if (g - w).abs() <= 0.01 => tally.0 += 1,
@@ -608,6 +755,7 @@ fn every_corpus_capture_reads_the_same_through_a_console_session() {
                 continue;
             }
         };
+        let zeros = placeholder_interfaces(xs);
         for x in xs {
             tried += 1;
             let what = format!(
@@ -624,7 +772,7 @@ fn every_corpus_capture_reads_the_same_through_a_console_session() {
                     continue;
                 }
             };
-            let want = expected_number(&x.value);
+            let want = expected_number(&x.value).filter(|_| !zeros.contains(&x.interface));
             match (got_reading(reading, x), want) {
                 (Ok(None), None) => {}
                 (Ok(Some(g)), Some(w)) if (g - w).abs() <= 0.01 => {}

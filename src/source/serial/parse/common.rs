@@ -22,16 +22,29 @@ struct Marks {
     len: usize,
     starts: Vec<usize>,
     used: Vec<bool>,
+    /// Lines a parser recognised as power values it could not decode.
+    unread: Vec<bool>,
 }
 
 /// Marks `line` (a slice of the text being parsed, or of one of its lines) as read.
 pub fn used(line: &str) {
+    mark(line, |m, i| m.used[i] = true);
+}
+
+/// Marks `line` as optical data that a parser recognised but could not decode (a
+/// table row under a power heading of an unknown kind, whose cells carry no unit):
+/// it is reported as not read, like a line that looks like data.
+pub fn not_read(line: &str) {
+    mark(line, |m, i| m.unread[i] = true);
+}
+
+fn mark(line: &str, set: impl FnOnce(&mut Marks, usize)) {
     MARKS.with(|m| {
         if let Some(m) = m.borrow_mut().as_mut() {
             let at = (line.as_ptr() as usize).wrapping_sub(m.base);
             if at <= m.len && !m.starts.is_empty() {
                 let i = m.starts.partition_point(|s| *s <= at).saturating_sub(1);
-                m.used[i] = true;
+                set(m, i);
             }
         }
     });
@@ -51,16 +64,18 @@ pub fn with_marks<T>(text: &str, parse: impl FnOnce() -> T) -> (T, Vec<(usize, S
         base: text.as_ptr() as usize,
         len: text.len(),
         used: vec![false; starts.len()],
+        unread: vec![false; starts.len()],
         starts,
     };
     MARKS.with(|m| *m.borrow_mut() = Some(marks));
     let out = parse();
     let marks = MARKS.with(|m| m.borrow_mut().take());
-    let used = marks.map(|m| m.used).unwrap_or_default();
+    let (used, unread) = marks.map(|m| (m.used, m.unread)).unwrap_or_default();
+    let flag = |v: &[bool], i: usize| v.get(i).copied().unwrap_or(false);
     let left = text
         .lines()
         .enumerate()
-        .filter(|(i, l)| !used.get(*i).copied().unwrap_or(false) && looks_like_data(l))
+        .filter(|(i, l)| !flag(&used, *i) && (flag(&unread, *i) || looks_like_data(l)))
         .map(|(i, l)| (i + 1, l.trim_end().to_string()))
         .collect();
     (out, left)
@@ -95,6 +110,52 @@ pub fn num(token: &str) -> Option<f64> {
 /// A dBm value as printed, with no light in all its spellings.
 pub fn dbm(token: &str) -> OpticalPower {
     OpticalPower::parse_dbm(token).unwrap_or(OpticalPower::NotSupported)
+}
+
+/// One power printed twice, in mW and in dBm ("0.6627 mW" beside "-1.8 dBm"): a
+/// reading only when the two say the same. They agree when the dBm value, in mW, lies
+/// within the mW value's printed precision (half its last digit) widened by 0.5 dB;
+/// a dark dBm value ("<-40.00", "-inf") agrees with a mW value that may be no more
+/// than the no-light floor (0.0001 mW). Either alone is taken
+/// as it is. Disagreement is no reading: `Err` says which values disagreed, for the
+/// interface's note, never a pick of one of them.
+pub fn power_twins(mw: Option<&str>, dbm_text: Option<&str>) -> Result<OpticalPower, String> {
+    use crate::domain::power::dbm_to_milliwatts;
+    let from_mw = mw.and_then(|t| {
+        let t = t.trim().trim_end_matches("mW").trim();
+        let v = num(t)?;
+        let decimals = t.split_once('.').map_or(0, |(_, f)| f.len());
+        let half_digit = 0.5 * 10f64.powi(-i32::try_from(decimals).unwrap_or(0));
+        Some((v, half_digit, OpticalPower::from_milliwatts(v).ok()?))
+    });
+    let from_dbm = dbm_text
+        .map(dbm)
+        .filter(|p| *p != OpticalPower::NotSupported);
+    let Some((mw_value, half_digit, by_mw)) = from_mw else {
+        return Ok(from_dbm.unwrap_or(OpticalPower::NotSupported));
+    };
+    let Some(by_dbm) = from_dbm else {
+        return Ok(by_mw);
+    };
+    let margin = 10f64.powf(0.05);
+    let low = (mw_value - half_digit).max(0.0) / margin;
+    let high = (mw_value + half_digit) * margin;
+    let agree = match by_dbm.dbm() {
+        // Dark in dBm: the mW value may be no more than the no-light floor.
+        None => low <= dbm_to_milliwatts(crate::domain::power::NO_LIGHT_FLOOR_DBM),
+        Some(d) => (low..=high).contains(&dbm_to_milliwatts(d)),
+    };
+    if agree {
+        // The dBm as printed (mW columns of small powers print too few digits to
+        // carry a dBm value), dark when the dBm says so.
+        Ok(by_dbm)
+    } else {
+        Err(format!(
+            "{} dBm and {} mW disagree",
+            dbm_text.unwrap_or_default().trim(),
+            mw.unwrap_or_default().trim()
+        ))
+    }
 }
 
 /// A dBm value from a CLI whose no-light floor is above the generic one: EOS prints
@@ -418,6 +479,30 @@ Te1/1/2      31.2        3.29       6.1      -2.2      -0.0
         assert_eq!(dbm_with_floor("-30.00", -30.0), OpticalPower::NoLight);
         assert_eq!(dbm_with_floor("-29.99", -30.0).dbm(), Some(-29.99));
         assert_eq!(dbm_with_floor("0.00", -30.0).dbm(), Some(0.0));
+    }
+
+    #[test]
+    fn a_power_printed_twice_is_a_reading_only_when_both_agree() {
+        let twins = |mw: &str, d: &str| power_twins(Some(mw), Some(d));
+        assert_eq!(twins("0.6627", "-1.8").unwrap().dbm(), Some(-1.8));
+        assert_eq!(
+            twins("1.38250 mW", "1.40665 dBm").unwrap().dbm(),
+            Some(1.40665)
+        );
+        assert!(twins("0.0001", "-40.0").unwrap().is_no_light());
+        assert!(twins("0.000", "<-40.00").unwrap().is_no_light());
+        // 0.003 mW prints as 0.00 with two decimals: the same light, not a dispute.
+        assert_eq!(twins("0.00", "-25.2").unwrap().dbm(), Some(-25.2));
+        // A tenth of the power, a lit value against a dark one: no reading.
+        assert!(twins("0.0501", "-3.0").is_err());
+        assert!(twins("0.5012", "-40.0").is_err());
+        assert!(twins("0.0000", "-3.0").is_err());
+        // One of the two missing: the other as it is.
+        assert_eq!(power_twins(None, Some("-2.0")).unwrap().dbm(), Some(-2.0));
+        assert_eq!(
+            power_twins(Some("junk"), None),
+            Ok(OpticalPower::NotSupported)
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::common::{dbm, num, threshold, used, Found};
+use super::common::{dbm, num, power_twins, threshold, used, Found};
 use crate::domain::{OpticalPower, Standard, Thresholds};
 
 /// "0.58450 mW (-2.33215 dBm)" -> the dBm values in parentheses, in order.
@@ -15,6 +15,29 @@ fn parenthesized_dbm(line: &str) -> Vec<OpticalPower> {
         .filter(|p| p.contains("dBm"))
         .map(dbm)
         .collect()
+}
+
+/// "0.58450 mW (-2.33215 dBm)   0.6 mW (-2.2 dBm)" -> each power as its mW and dBm
+/// twins agree on it (see [`power_twins`]), in order; `Err` names a pair that
+/// disagrees.
+fn mw_dbm_pairs(line: &str) -> Vec<Result<OpticalPower, String>> {
+    let mut out = Vec::new();
+    let mut rest = line;
+    while let Some(open) = rest.find('(') {
+        let Some(close) = rest[open..].find(')').map(|c| open + c) else {
+            break;
+        };
+        let inside = &rest[open + 1..close];
+        if inside.contains("dBm") {
+            let before = rest[..open].trim_end();
+            let mw = before
+                .strip_suffix("mW")
+                .and_then(|b| b.split_whitespace().last());
+            out.push(power_twins(mw, Some(inside)));
+        }
+        rest = &rest[close + 1..];
+    }
+    out
 }
 
 /// A "name = value unit" line's value.
@@ -40,6 +63,17 @@ pub fn parse_optics(text: &str, default_port: Option<&str>, found: &mut BTreeMap
                 .map(str::to_string);
             in_lanes = false;
             continue;
+        }
+        // `show controllers optics *` (and a paste that starts without its command
+        // line) heads each port's block with "Port: Optics0/2/0/0": that block is the
+        // port's, named as the command line names it ("0/2/0/0").
+        if let Some(name) = t.strip_prefix("Port:").map(str::trim) {
+            if let Some(name) = name.split_whitespace().next() {
+                used(line);
+                port = Some(name.strip_prefix("Optics").unwrap_or(name).to_string());
+                in_lanes = false;
+                continue;
+            }
         }
         let Some(p) = &port else { continue };
         let entry = found.entry(p.clone()).or_default();
@@ -148,7 +182,8 @@ pub fn parse_optics(text: &str, default_port: Option<&str>, found: &mut BTreeMap
     }
 }
 
-/// `show controllers all phy`.
+/// `show controllers all phy`: a QSFP's "Module" and "Lanes" sections, or an SFP's
+/// one set of module values ("Tx Power:  0.02730 mW (-15.63837 dBm)").
 pub fn parse_all_phy(text: &str, found: &mut BTreeMap<String, Found>) {
     let mut port: Option<String> = None;
     let mut section = "";
@@ -157,6 +192,7 @@ pub fn parse_all_phy(text: &str, found: &mut BTreeMap<String, Found>) {
         if let Some(rest) = t.strip_prefix("PHY data for interface:") {
             used(line);
             port = rest.split_whitespace().next().map(str::to_string);
+            section = "";
             continue;
         }
         let Some(p) = &port else { continue };
@@ -166,15 +202,47 @@ pub fn parse_all_phy(text: &str, found: &mut BTreeMap<String, Found>) {
             continue;
         }
         let entry = found.entry(p.clone()).or_default();
+        // The module's own values: in a QSFP's "Module" section, or anywhere in an
+        // SFP's output, which has no sections.
+        let module = section != "lanes";
         if let Some(v) = t.strip_prefix("Temperature:") {
             used(line);
-            if !v.contains("C ") && section == "module" {
+            if !v.contains("C ") && module {
                 entry.optic().temperature_celsius = v.split_whitespace().next().and_then(num);
             }
         } else if let Some(v) = t.strip_prefix("Voltage:") {
             used(line);
-            if section == "module" && v.split_whitespace().count() == 2 {
+            if module && v.split_whitespace().count() == 2 {
                 entry.optic().voltage_volts = v.split_whitespace().next().and_then(num);
+            }
+        } else if let (true, Some(v)) = (module, t.strip_prefix("Tx Bias:")) {
+            used(line);
+            entry.optic().bias_amperes = v
+                .split_whitespace()
+                .next()
+                .and_then(num)
+                .map(|ma| ma / 1000.0);
+        } else if let (true, Some(rx)) = (
+            module,
+            t.strip_prefix("Tx Power:")
+                .map(|_| false)
+                .or(t.strip_prefix("Rx Power:").map(|_| true)),
+        ) {
+            used(line);
+            let power = mw_dbm_pairs(t).into_iter().next();
+            let value = match power {
+                Some(Ok(p)) => p,
+                Some(Err(e)) => {
+                    let what = if rx { "rx" } else { "tx" };
+                    entry.note = Some(format!("inconsistent: {p} {what} {e}"));
+                    OpticalPower::NotSupported
+                }
+                None => OpticalPower::NotSupported,
+            };
+            if rx {
+                entry.optic().rx = Some(value);
+            } else {
+                entry.optic().tx = Some(value);
             }
         } else if t.starts_with("Transmit Power:") || t.starts_with("Receive Power:") {
             // Alarm High, Warning High, Warning Low, Alarm Low.
@@ -196,19 +264,95 @@ pub fn parse_all_phy(text: &str, found: &mut BTreeMap<String, Found>) {
             let w: Vec<&str> = t.split_whitespace().collect();
             if let (Some(Ok(lane)), [tx, rx]) = (
                 w.first().map(|l| l.parse::<u16>()),
-                parenthesized_dbm(t).as_slice(),
+                mw_dbm_pairs(t).as_slice(),
             ) {
                 used(line);
                 let bias = w
                     .iter()
                     .position(|x| *x == "mAmps")
-                    .and_then(|i| w.get(i - 1))
+                    .and_then(|i| w.get(i.checked_sub(1)?))
                     .and_then(|b| num(b));
+                let mut refused = Vec::new();
+                let mut take = |p: &Result<OpticalPower, String>, what: &str| match p {
+                    Ok(p) => *p,
+                    Err(e) => {
+                        refused.push(format!("lane {lane} {what} {e}"));
+                        OpticalPower::NotSupported
+                    }
+                };
+                let (tx, rx) = (take(tx, "tx"), take(rx, "rx"));
                 let l = entry.optic().lane(lane);
-                l.tx = *tx;
-                l.rx = *rx;
+                l.tx = tx;
+                l.rx = rx;
                 l.bias_amperes = bias.map(|b| b / 1000.0);
+                if !refused.is_empty() {
+                    entry.note = Some(format!("inconsistent: {p} {}", refused.join("; ")));
+                }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{lookup, parse_with_leftovers, Dialect};
+
+    #[test]
+    fn an_sfp_in_all_phy_gives_module_values_checked_in_both_units() {
+        let text = "\
+PHY data for interface: TenGigE0/0/0/9
+
+SFP EEPROM  port: 9
+        Xcvr Code: SFP-10G-LR
+        Temperature: 31.500
+        Voltage: 3.301 Volt
+        Tx Bias: 30.120 mAmps
+        Tx Power:  0.56550 mW (-2.47567 dBm)
+        Rx Power:  0.000 mW (<-40.00 dBm)
+PHY data for interface: TenGigE0/0/0/10
+        Tx Power:  0.56550 mW (-12.47567 dBm)
+        Rx Power:  0.42270 mW (-3.73968 dBm)
+";
+        let (found, left) = parse_with_leftovers(Dialect::CiscoIosxr, text, None);
+        assert!(left.is_empty(), "{left:?}");
+        let r = lookup(&found, "Te0/0/0/9").unwrap().clone().into_reading();
+        let o = r.optic.unwrap();
+        assert_eq!(o.tx.dbm(), Some(-2.47567));
+        assert!(o.rx.is_no_light());
+        assert_eq!(o.temperature_celsius, Some(31.5));
+        assert_eq!(o.voltage_volts, Some(3.301));
+        assert_eq!(o.bias_amperes, Some(0.03012));
+        // 0.5655 mW is -2.48 dBm, not -12.48: no reading, and the reason says why.
+        let r = lookup(&found, "Te0/0/0/10").unwrap().clone().into_reading();
+        assert_eq!(r.optic.as_ref().unwrap().tx.dbm(), None);
+        assert_eq!(r.optic.as_ref().unwrap().rx.dbm(), Some(-3.73968));
+        assert!(r.note.unwrap_or_default().contains("inconsistent"));
+    }
+
+    #[test]
+    fn show_controllers_optics_star_gives_each_port_its_own_block() {
+        let text = "\
+RP/0/RP0/CPU0:ios#show controllers optics *
+ Port:    Optics0/2/0/0
+
+ Controller State: Down
+	 Optics not present
+	 TX Power = Unavailable
+	 RX Power = Unavailable
+-----------------------------------------------
+ Port:    Optics0/2/0/4
+
+ Controller State: Up
+	 Optics Type: QSFP+ 40G LR4
+	 RX Power = -3.10 dBm
+	 Actual TX Power = -1.20 dBm
+";
+        let (found, left) = parse_with_leftovers(Dialect::CiscoIosxr, text, None);
+        assert!(left.is_empty(), "{left:?}");
+        let up = lookup(&found, "0/2/0/4").unwrap().clone().into_reading();
+        assert_eq!(up.optic.as_ref().unwrap().rx.dbm(), Some(-3.1));
+        assert_eq!(up.optic.as_ref().unwrap().tx.dbm(), Some(-1.2));
+        let absent = lookup(&found, "0/2/0/0").unwrap().clone().into_reading();
+        assert_eq!(absent.optic.and_then(|o| o.rx.dbm()), None);
     }
 }

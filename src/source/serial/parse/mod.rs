@@ -5,6 +5,7 @@ pub mod bgp;
 pub mod common;
 mod iosxe_status;
 mod iosxr;
+mod iosxr_controllers;
 mod junos;
 mod nxos;
 mod tables;
@@ -131,6 +132,8 @@ fn parse_clean(dialect: Dialect, text: &str, port: Option<&str>) -> BTreeMap<Str
         Dialect::CiscoIosxr => {
             if text.contains("PHY data for interface:") {
                 iosxr::parse_all_phy(text, &mut found);
+            } else if iosxr_controllers::present(text) {
+                iosxr_controllers::parse(text, &mut found);
             } else {
                 iosxr::parse_optics(text, port, &mut found);
             }

@@ -7,12 +7,15 @@ use std::collections::BTreeMap;
 use super::common::{dbm, is_flag, num, threshold, used, Found};
 use crate::domain::{Standard, Thresholds};
 
-/// The interface a block starts with: a line at column 0 like "Ethernet1/49".
+/// The interface a block starts with: a line at column 0 like "Ethernet1/49", or the
+/// Fibre Channel form "fc1/48 sfp is present" (Nexus 5000).
 fn block_start(line: &str) -> Option<&str> {
     let t = line.trim_end();
-    let starts = t.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
-    (starts && !t.contains(' ') && t.chars().any(|c| c.is_ascii_digit()) && t.contains('/'))
-        .then_some(t)
+    let (name, rest) = t.split_once(' ').unwrap_or((t, ""));
+    let starts = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+    let named = starts && name.chars().any(|c| c.is_ascii_digit()) && name.contains('/');
+    let rest = rest.trim().to_ascii_lowercase();
+    (named && (rest.is_empty() || rest.starts_with("sfp is "))).then_some(name)
 }
 
 pub fn parse(text: &str, found: &mut BTreeMap<String, Found>) {
@@ -28,7 +31,9 @@ pub fn parse(text: &str, found: &mut BTreeMap<String, Found>) {
             continue;
         }
         let Some(name) = &current else { continue };
+        // The FC form prints "Optical Tx Power      : -14.95 dBm      --".
         let t = line.trim();
+        let t = t.strip_prefix("Optical ").unwrap_or(t);
         if t.eq_ignore_ascii_case("DOM is not supported") {
             used(line);
             found.entry(name.clone()).or_default().note =
@@ -73,7 +78,7 @@ pub fn parse(text: &str, found: &mut BTreeMap<String, Found>) {
         // "-14.05 dBm --    1.69 dBm  -11.30 dBm ..." -> values without units and flags.
         let values: Vec<&str> = rest
             .split_whitespace()
-            .filter(|w| !is_flag(w) && !matches!(*w, "C" | "V" | "mA" | "dBm" | "mW"))
+            .filter(|w| !is_flag(w) && !matches!(*w, ":" | "C" | "V" | "mA" | "dBm" | "mW"))
             .collect();
         let Some(value) = values.first() else {
             continue;
@@ -102,5 +107,38 @@ pub fn parse(text: &str, found: &mut BTreeMap<String, Found>) {
             "rx" if optic.rx_thresholds.is_empty() => optic.rx_thresholds = t,
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{lookup, parse_with_leftovers, Dialect};
+
+    #[test]
+    fn the_fibre_channel_form_names_its_port_on_the_sfp_line() {
+        // Nexus 5000 `show interface fc1/48 transceiver details`.
+        let text = "\
+fc1/48 sfp is present
+    Name is CISCO-FINISAR
+    SFP Diagnostics Information:
+        Temperature           :  34.63 C  +
+        Voltage               :   3.29 V
+        Current               :   6.10 mA
+        Optical Tx Power      : -2.95 dBm
+        Optical Rx Power      :  N/A   dBm      --
+fc1/47 sfp is not present
+";
+        let (found, left) = parse_with_leftovers(Dialect::CiscoNxos, text, None);
+        assert!(left.is_empty(), "{left:?}");
+        let o = lookup(&found, "fc1/48")
+            .unwrap()
+            .clone()
+            .into_reading()
+            .optic
+            .unwrap();
+        assert_eq!(o.tx.dbm(), Some(-2.95));
+        assert_eq!(o.rx.dbm(), None);
+        assert_eq!(o.temperature_celsius, Some(34.63));
+        assert!((o.bias_amperes.unwrap() - 0.0061).abs() < 1e-12);
     }
 }

@@ -6,10 +6,10 @@
 use std::collections::BTreeMap;
 
 use super::common::{
-    dbm_with_floor, is_flag, normalize_interface, num, speed_mbps, threshold, used, Found,
+    dbm_with_floor, is_flag, normalize_interface, not_read, num, speed_mbps, threshold, used, Found,
 };
 use crate::domain::power::NO_LIGHT_FLOOR_DBM;
-use crate::domain::{AdminStatus, OperStatus, Standard, Thresholds};
+use crate::domain::{AdminStatus, Level, OperStatus, Standard, Thresholds};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Col {
@@ -242,12 +242,7 @@ pub fn parse(text: &str, style: Style, found: &mut BTreeMap<String, Found>) {
             continue;
         }
         if head.contains("Threshold") {
-            header
-                .iter()
-                .chain([&dashes])
-                .chain(&rows)
-                .for_each(|l| used(l));
-            let rows: Vec<Vec<&str>> = rows
+            let cells: Vec<Vec<&str>> = rows
                 .iter()
                 .map(|r| {
                     r.split_whitespace()
@@ -256,7 +251,19 @@ pub fn parse(text: &str, style: Style, found: &mut BTreeMap<String, Found>) {
                 })
                 .filter(|t| t.len() >= 2)
                 .collect();
-            detail_section(&head, &rows, style, found);
+            // Only a section whose quantity was understood counts as read, so that
+            // `--strict` names the lines of one it did not.
+            if detail_section(&header, &cells, style, found) {
+                header
+                    .iter()
+                    .chain([&dashes])
+                    .chain(&rows)
+                    .for_each(|l| used(l));
+            } else if ["(dBm)", "(mW)", "(uW)"].iter().any(|u| head.contains(u)) {
+                // Power values of a kind not understood: their rows carry no unit of
+                // their own, so say that they were not read.
+                rows.iter().for_each(|l| not_read(l));
+            }
             continue;
         }
         let words = summary_columns(&header);
@@ -375,28 +382,54 @@ fn floor_char(s: &str, mut i: usize) -> usize {
     i
 }
 
+/// The order in which a detail section's header prints the four thresholds: IOS and
+/// IOS-XE print High Alarm, High Warn, Low Warn, Low Alarm; EOS prints High Alarm,
+/// High Warn, Low Alarm, Low Warn. Read from the words, never assumed; `None` when
+/// the header does not name all four.
+fn threshold_order(header: &[&str]) -> Option<[Level; 4]> {
+    let line = header.iter().find(|l| l.contains("High Alarm"))?;
+    let mut at = [
+        (line.find("High Alarm")?, Level::HighAlarm),
+        (line.find("High Warn")?, Level::HighWarning),
+        (line.find("Low Warn")?, Level::LowWarning),
+        (line.find("Low Alarm")?, Level::LowAlarm),
+    ];
+    at.sort_by_key(|(pos, _)| *pos);
+    Some(at.map(|(_, k)| k))
+}
+
+/// The quantity a detail section's header names: "Temperature", "Voltage",
+/// "Current", "Transmit Power" or "Tx Power" (EOS), "Receive Power" or "Rx Power".
+fn section_kind(head: &str) -> Option<Col> {
+    [
+        ("Temperature", Col::Temp),
+        ("Voltage", Col::Volt),
+        ("Current", Col::Bias),
+        ("Transmit", Col::Tx),
+        ("Tx Power", Col::Tx),
+        ("Receive", Col::Rx),
+        ("Rx Power", Col::Rx),
+    ]
+    .into_iter()
+    .find(|(w, _)| head.contains(w))
+    .map(|(_, c)| c)
+}
+
 /// One quantity of `show interfaces transceiver detail`: Port [Lane] value, then the
-/// high alarm, high warning, low warning and low alarm thresholds.
+/// four thresholds in the order the header names them. Returns whether the section's
+/// quantity was understood (false: nothing was read from it).
 fn detail_section(
-    head: &str,
+    header: &[&str],
     rows: &[Vec<&str>],
     style: Style,
     found: &mut BTreeMap<String, Found>,
-) {
+) -> bool {
+    let head = header.join(" ");
     let dbm = |t: &str| dbm_with_floor(t, style.floor_dbm);
-    let kind = if head.contains("Temperature") {
-        Col::Temp
-    } else if head.contains("Voltage") {
-        Col::Volt
-    } else if head.contains("Current") {
-        Col::Bias
-    } else if head.contains("Transmit") {
-        Col::Tx
-    } else if head.contains("Receive") {
-        Col::Rx
-    } else {
-        return;
+    let Some(kind) = section_kind(&head) else {
+        return false;
     };
+    let order = threshold_order(header);
     let has_lane = head.contains("Lane");
     let zero_based = has_lane && rows.iter().any(|r| r.get(1) == Some(&"0"));
     for r in rows {
@@ -409,12 +442,16 @@ fn detail_section(
             (None, r.get(1..).unwrap_or_default())
         };
         let Some(value) = rest.first() else { continue };
-        let t = Thresholds {
-            high_alarm: rest.get(1).and_then(|v| threshold(v)),
-            high_warning: rest.get(2).and_then(|v| threshold(v)),
-            low_warning: rest.get(3).and_then(|v| threshold(v)),
-            low_alarm: rest.get(4).and_then(|v| threshold(v)),
-        };
+        let mut t = Thresholds::default();
+        for (i, k) in order.iter().flatten().enumerate() {
+            let v = rest.get(i + 1).and_then(|v| threshold(v));
+            match k {
+                Level::HighAlarm => t.high_alarm = v,
+                Level::HighWarning => t.high_warning = v,
+                Level::LowWarning => t.low_warning = v,
+                Level::LowAlarm => t.low_alarm = v,
+            }
+        }
         let optic = found.entry(r[0].to_string()).or_default().optic();
         match (kind, lane) {
             (Col::Temp, _) => optic.temperature_celsius = num(value),
@@ -433,6 +470,7 @@ fn detail_section(
             _ => {}
         }
     }
+    true
 }
 
 /// Finds an entry by any spelling of the interface name.
@@ -450,4 +488,62 @@ pub fn find<'a>(found: &'a BTreeMap<String, Found>, name: &str) -> Option<&'a Fo
                 .flatten()
         })
         .map(|(_, v)| v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{lookup, parse_with_leftovers, Dialect};
+
+    /// EOS `show interfaces transceiver detail` as Arista's manual prints it: one
+    /// table per quantity, "Tx Power" / "Rx Power" (not IOS's "Transmit" /
+    /// "Receive"), and the thresholds in the order High Alarm, High Warn, Low Alarm,
+    /// Low Warn (IOS: High Alarm, High Warn, Low Warn, Low Alarm).
+    const EOS_DETAIL: &str = "\
+mA: milliamperes, dBm: decibels (milliwatts), NA or N/A: not applicable.
+A2D readouts (if they differ), are reported in parentheses.
+The threshold values are calibrated.
+
+                               High Alarm  High Warn   Low Alarm   Low Warn
+                 Tx Power      Threshold   Threshold   Threshold   Threshold
+Port             (dBm)         (dBm)       (dBm)       (dBm)       (dBm)
+---------------  ------------  ----------  ----------  ----------  ----------
+Et1              -2.10         1.70        -1.30       -11.30      -7.30
+Et2              -30.00        1.70        -1.30       -11.30      -7.30
+
+                               High Alarm  High Warn   Low Alarm   Low Warn
+                 Rx Power      Threshold   Threshold   Threshold   Threshold
+Port             (dBm)         (dBm)       (dBm)       (dBm)       (dBm)
+---------------  ------------  ----------  ----------  ----------  ----------
+Et1              -3.05         2.00        -1.00       -13.90      -9.90
+Et2              -4.20 -       2.00        -1.00       -13.90      -9.90
+";
+
+    #[test]
+    fn eos_detail_sections_are_read_with_their_threshold_order() {
+        let (found, left) = parse_with_leftovers(Dialect::AristaEos, EOS_DETAIL, None);
+        assert!(left.is_empty(), "{left:?}");
+        let et1 = lookup(&found, "Ethernet1").unwrap().clone().into_reading();
+        let o = et1.optic.unwrap();
+        assert_eq!(o.tx.dbm(), Some(-2.1));
+        assert_eq!(o.rx.dbm(), Some(-3.05));
+        assert_eq!(o.rx_thresholds.high_alarm, Some(2.0));
+        assert_eq!(o.rx_thresholds.high_warning, Some(-1.0));
+        assert_eq!(o.rx_thresholds.low_alarm, Some(-13.9));
+        assert_eq!(o.rx_thresholds.low_warning, Some(-9.9));
+        assert_eq!(o.tx_thresholds.low_alarm, Some(-11.3));
+        assert_eq!(o.tx_thresholds.low_warning, Some(-7.3));
+        // EOS's -30.00 is a dark transmitter; a flag after a value is no threshold.
+        let et2 = lookup(&found, "Et2").unwrap().clone().into_reading();
+        let o = et2.optic.unwrap();
+        assert!(o.tx.is_no_light());
+        assert_eq!(o.rx.dbm(), Some(-4.2));
+        assert_eq!(o.rx_thresholds.low_warning, Some(-9.9));
+    }
+
+    #[test]
+    fn a_detail_section_of_a_quantity_not_understood_is_not_read_and_says_so() {
+        let text = EOS_DETAIL.replace("Rx Power   ", "Aux Power  ");
+        let (_, left) = parse_with_leftovers(Dialect::AristaEos, &text, None);
+        assert_eq!(left.len(), 2, "the Rx rows are left over: {left:?}");
+    }
 }
