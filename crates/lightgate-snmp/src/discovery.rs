@@ -171,7 +171,11 @@ pub async fn discover<T: Transport>(
                     Some(Err(why)) => (None, Some(why)),
                     None => (None, Some("no DOM: no transceiver sensors for this interface (copper port, empty cage, or DOM not exported over SNMP)".to_string())),
                 };
-                if *wanted == Wanted::AllOptics && optic.is_none() {
+                // An optic the device names but whose values could not be established
+                // (an inconsistent unit) stays, with its reason: "every optic" never
+                // drops one. An interface without DOM is no optic.
+                let refused_optic = no_dom.as_deref().is_some_and(|w| !w.starts_with("no DOM"));
+                if *wanted == Wanted::AllOptics && optic.is_none() && !refused_optic {
                     continue;
                 }
                 Ok(Box::new(InterfacePlan {

@@ -39,6 +39,7 @@ pub const MIB: TableMib = TableMib {
                 Column::decimal(2, Quantity::Bias, -3, Unit::Amperes),
             ],
             thresholds: &[],
+            unit_check: None,
         },
         Table {
             entry: "1.3.6.1.4.1.47196.4.1.1.3.27.1.2.1.1",
@@ -59,6 +60,7 @@ pub const MIB: TableMib = TableMib {
                 threshold(30, true, Limit::HighWarning),
                 threshold(31, true, Limit::LowWarning),
             ],
+            unit_check: None,
         },
     ],
 };

@@ -5,16 +5,22 @@
 //!
 //! The module columns hwEntityOpticalRxPower/TxPower (.8/.9) are in 0.01 dBm by the
 //! MIB (V3.05) but in uW on older firmware (an S5720 answers 536 for -2.7 dBm), and
-//! nothing in the row says which: reading them would be a power-of-ten guess. lightgate
-//! reads the per-lane columns instead, hwEntityOpticalLaneRxPower/TxPower (.32/.33),
-//! text lists in 0.01 dBm on every firmware ("-270.19", or "114,32,-90,-228" for four
-//! lanes; "-Inf" for no light), with the lane bias (.31, mA). Thresholds (.13-.16,
-//! .20-.23) are 0.01 dBm; temperature (.5) is Celsius with -255 for none; voltage (.6)
-//! is mV with -1 for none. Detected by the Huawei enterprise number (2011).
+//! nothing in the row says which. lightgate reads the per-lane columns,
+//! hwEntityOpticalLaneRxPower/TxPower (.32/.33), text lists ("-270.19", or
+//! "114,32,-90,-228" for four lanes; "-Inf" for no light), with the lane bias (.31,
+//! mA). Those lists are in 0.01 dBm on VRP V200 but in dBm on newer VRP and YunShan
+//! ("-1.25,-1.39,-2.47,-1.34", and "-40.00" for a dark lane, which read as 0.01 dBm
+//! would be a lit -0.40 dBm). So the lists' unit is confirmed at discovery
+//! ([`lane_list_unit`]): only a unit under which every value is a plausible power, and
+//! under which the module columns (in either of their units) say the same power, is
+//! taken; none or both is no reading, with the reason. Thresholds (.13-.16, .20-.23)
+//! are 0.01 dBm; temperature (.5) is Celsius with -255 for none; voltage (.6) is mV
+//! with -1 for none. Detected by the Huawei enterprise number (2011).
 
-use super::table::{Column, Limit, RowKey, Table, TableMib, ThresholdColumn};
-use crate::plan::{Encoding, Quantity, Unit};
+use super::table::{Column, Limit, RowCells, RowKey, Table, TableMib, ThresholdColumn, UnitCheck};
+use crate::plan::{decimal, scaled, Encoding, Number, Quantity, Unit};
 use crate::types::Oid;
+use lightgate_core::domain::power::{dbm_to_milliwatts, milliwatts_to_dbm, NO_LIGHT_FLOOR_DBM};
 
 pub fn detects(sys_object_id: &Oid) -> bool {
     sys_object_id.0.starts_with(&[1, 3, 6, 1, 4, 1, 2011])
@@ -80,5 +86,207 @@ pub const MIB: TableMib = TableMib {
             threshold(22, false, Limit::LowWarning),
             threshold(23, false, Limit::HighWarning),
         ],
+        unit_check: Some(UnitCheck {
+            columns: &[8, 9],
+            decide: lane_list_unit,
+        }),
     }],
 };
+
+/// The lane lists' candidate units, as exp10 of dBm: 0.01 dBm (VRP V200), dBm (newer
+/// VRP, YunShan).
+const LANE_UNITS: [i32; 2] = [-2, 0];
+
+/// What one value says: dark, lit at this many dBm, or not a power at all.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Seen {
+    Dark,
+    Lit(f64),
+    Implausible,
+}
+
+/// A power in dBm as an optic can report it: lit up to +10 dBm, dark at or below the
+/// no-light floor down to -60 (the vendors' floors and "no reading" sentinels). Beyond
+/// either end it is no optical power in this unit.
+fn seen_dbm(dbm: f64) -> Seen {
+    if dbm == f64::NEG_INFINITY || (NO_LIGHT_FLOOR_DBM - 20.0..=NO_LIGHT_FLOOR_DBM).contains(&dbm) {
+        Seen::Dark
+    } else if dbm > NO_LIGHT_FLOOR_DBM && dbm <= 10.0 {
+        Seen::Lit(dbm)
+    } else {
+        Seen::Implausible
+    }
+}
+
+/// Whether two readings of one power agree: both dark, or lit within 0.5 dB or within
+/// `resolution_mw` (a whole-uW column's last digit).
+fn agree(a: Seen, b: Seen, resolution_mw: f64) -> bool {
+    match (a, b) {
+        (Seen::Dark, Seen::Dark) => true,
+        (Seen::Lit(x), Seen::Lit(y)) => {
+            (x - y).abs() <= 0.5
+                || (dbm_to_milliwatts(x) - dbm_to_milliwatts(y)).abs() <= resolution_mw
+        }
+        (Seen::Lit(x), Seen::Dark) | (Seen::Dark, Seen::Lit(x)) => {
+            dbm_to_milliwatts(x) <= resolution_mw
+        }
+        _ => false,
+    }
+}
+
+/// A module column's value in each of its units (uW on older firmware, 0.01 dBm by
+/// the MIB), with the uW reading's resolution; -1 and anything missing say nothing.
+fn module_readings(raw: Option<i64>) -> Vec<(Seen, f64)> {
+    let Some(raw) = raw.filter(|r| *r != -1) else {
+        return Vec::new();
+    };
+    let mut out = vec![(seen_dbm(raw as f64 / 100.0), 0.0)];
+    if raw == 0 {
+        out.push((Seen::Dark, 0.001));
+    } else if raw > 0 {
+        out.push((seen_dbm(milliwatts_to_dbm(raw as f64 / 1000.0)), 0.001));
+    }
+    out
+}
+
+/// Whether a lane list and its module column fit together with the list in `exp10`.
+fn fits(list: Option<&str>, module: Option<i64>, exp10: i32) -> bool {
+    let lanes: Vec<Seen> = list
+        .into_iter()
+        .flat_map(|t| t.split(','))
+        .filter_map(|item| match decimal(item) {
+            Number::Exact(raw, digits) => Some(seen_dbm(scaled(raw, exp10 - digits))),
+            Number::MinusInfinity => Some(Seen::Dark),
+            Number::None => None,
+        })
+        .collect();
+    if lanes.contains(&Seen::Implausible) {
+        return false;
+    }
+    let modules = module_readings(module);
+    if modules.is_empty() || lanes.is_empty() {
+        return true;
+    }
+    // The module's value is the lanes' total on some optics and their mean (or the
+    // one lane) on others: either agreeing confirms the unit.
+    let lit: Vec<f64> = lanes
+        .iter()
+        .filter_map(|l| match l {
+            Seen::Lit(d) => Some(dbm_to_milliwatts(*d)),
+            _ => None,
+        })
+        .collect();
+    let total_mw: f64 = lit.iter().sum();
+    let as_seen = |mw: f64| {
+        if mw > 0.0 {
+            seen_dbm(milliwatts_to_dbm(mw))
+        } else {
+            Seen::Dark
+        }
+    };
+    let candidates = [as_seen(total_mw), as_seen(total_mw / lanes.len() as f64)];
+    modules.iter().any(|(m, resolution)| {
+        *m != Seen::Implausible && candidates.iter().any(|c| agree(*c, *m, *resolution))
+    })
+}
+
+/// The exp10 of the lane lists (.32 Rx, .33 Tx) of one row: the one candidate unit
+/// under which both lists hold plausible powers and agree with the module columns
+/// (.8, .9) in one of their units. Neither: the row's values are inconsistent; both
+/// (nothing tells them apart, such as a lone "-1.25" with no module value): the unit
+/// is not established. Either way no reading.
+pub fn lane_list_unit(cell: &RowCells) -> Result<i32, String> {
+    let text = |col| cell(col).and_then(|v| v.as_text());
+    let int = |col| cell(col).and_then(|v| v.as_i64());
+    let (rx_list, tx_list) = (text(32), text(33));
+    let (rx_module, tx_module) = (int(8), int(9));
+    let alive: Vec<i32> = LANE_UNITS
+        .into_iter()
+        .filter(|e| {
+            fits(rx_list.as_deref(), rx_module, *e) && fits(tx_list.as_deref(), tx_module, *e)
+        })
+        .collect();
+    let shown = || {
+        format!(
+            "lane lists rx {:?} tx {:?}, module columns rx {} tx {}",
+            rx_list.as_deref().unwrap_or(""),
+            tx_list.as_deref().unwrap_or(""),
+            rx_module.map_or("-".to_string(), |v| v.to_string()),
+            tx_module.map_or("-".to_string(), |v| v.to_string()),
+        )
+    };
+    // Lists of nothing but "-Inf" (or empty) read the same in either unit.
+    let any_number = [&rx_list, &tx_list].iter().any(|l| {
+        l.as_deref().is_some_and(|t| {
+            t.split(',')
+                .any(|i| matches!(decimal(i), Number::Exact(..)))
+        })
+    });
+    match alive[..] {
+        [one] => Ok(one),
+        [first, _] if !any_number => Ok(first),
+        [] => Err(format!(
+            "inconsistent: the Huawei lane power lists fit neither 0.01 dBm nor dBm against the module power columns ({})",
+            shown()
+        )),
+        _ => Err(format!(
+            "unit not established: the Huawei lane power lists read as 0.01 dBm and as dBm alike, and no module power column tells them apart ({})",
+            shown()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::Value;
+
+    /// A row as `lane_list_unit` sees it: lists .32/.33, module columns .8/.9.
+    fn row(rx: &str, tx: &str, rx_module: i64, tx_module: i64) -> Result<i32, String> {
+        let cell = |col: u32| match col {
+            32 => Some(Value::OctetString(rx.as_bytes().to_vec())),
+            33 => Some(Value::OctetString(tx.as_bytes().to_vec())),
+            8 => Some(Value::Integer(rx_module)),
+            9 => Some(Value::Integer(tx_module)),
+            _ => None,
+        };
+        lane_list_unit(&cell)
+    }
+
+    #[test]
+    fn vrp_v200_lists_in_hundredths_confirmed_by_microwatt_module_columns() {
+        // S5720: 536 uW is -2.71 dBm; the list says -270.19 (0.01 dBm).
+        assert_eq!(row("-270.19", "-228.40", 536, 591), Ok(-2));
+        // Four lanes in 0.01 dBm beside module totals in 0.01 dBm (the MIB's unit).
+        assert_eq!(row("114,32,-90,-228", "100,90,80,70", 578, 687), Ok(-2));
+    }
+
+    #[test]
+    fn yunshan_lists_in_dbm_and_a_dark_lane_is_not_a_lit_fraction() {
+        // Newer firmware: dBm lists, module columns in 0.01 dBm (mean of the lanes).
+        assert_eq!(
+            row(
+                "-1.25,-1.39,-2.47,-1.34",
+                "-0.50,-0.61,-0.70,-0.55",
+                -161,
+                -59
+            ),
+            Ok(0)
+        );
+        // A dark port: "-40.00" is -40 dBm, not a lit -0.40 dBm; the module says dark.
+        assert_eq!(row("-40.00", "-2.10", -4000, -210), Ok(0));
+        assert_eq!(row("-40.00", "-2.10", 0, 617), Ok(0));
+    }
+
+    #[test]
+    fn lists_that_fit_no_unit_or_both_are_no_reading_with_the_reason() {
+        // The module says -2.7 dBm, the list -12.7 dBm or -0.127: inconsistent.
+        let e = row("-1270", "-228.40", 536, 591).unwrap_err();
+        assert!(e.starts_with("inconsistent"), "{e}");
+        // No module value (-1) and a list plausible both ways.
+        let e = row("-1.25", "-2.10", -1, -1).unwrap_err();
+        assert!(e.starts_with("unit not established"), "{e}");
+        // Only "-Inf" and empty lists: the unit does not matter.
+        assert_eq!(row("-Inf,-Inf", "", 0, 1040), Ok(-2));
+    }
+}

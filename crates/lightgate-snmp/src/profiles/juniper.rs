@@ -79,6 +79,7 @@ pub const COHERENT: TableMib = TableMib {
             Column::integer(7, Quantity::Tx, -2, Unit::Dbm),
         ],
         thresholds: &[],
+        unit_check: None,
     }],
 };
 

@@ -28,5 +28,6 @@ pub const MIB: TableMib = TableMib {
             Column::integer(7, Quantity::Voltage, -3, Unit::Volts),
         ],
         thresholds: &[],
+        unit_check: None,
     }],
 };

@@ -52,6 +52,7 @@ pub const MIB: TableMib = TableMib {
                 threshold(24, true, Limit::HighWarning),
                 threshold(25, true, Limit::HighAlarm),
             ],
+            unit_check: None,
         },
         Table {
             entry: "1.3.6.1.4.1.6527.3.1.2.2.4.66.1",
@@ -63,6 +64,7 @@ pub const MIB: TableMib = TableMib {
                 Column::integer(12, Quantity::Tx, -4, Unit::Milliwatts),
             ],
             thresholds: &[],
+            unit_check: None,
         },
     ],
 };

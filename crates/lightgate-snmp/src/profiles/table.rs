@@ -113,7 +113,24 @@ pub struct Table {
     pub lane_list: Option<u32>,
     pub columns: &'static [Column],
     pub thresholds: &'static [ThresholdColumn],
+    /// How the unit of the power columns is confirmed, when the MIB's word is not
+    /// enough (firmware that differs from it); `None`: the columns' own unit.
+    pub unit_check: Option<UnitCheck>,
 }
+
+/// A row's power columns whose unit is confirmed at discovery against other columns
+/// of the same power in another unit: a decoder never guesses a power of ten.
+pub struct UnitCheck {
+    /// The other columns, read at discovery with the thresholds.
+    pub columns: &'static [u32],
+    /// Given a row's cells by column, the power columns' exp10 (their unit stays the
+    /// column's), or why it cannot be established (the interface then has no optic
+    /// plan, with that reason).
+    pub decide: fn(&RowCells) -> Result<i32, String>,
+}
+
+/// A row's cells by column number, as a [`UnitCheck`] reads them.
+pub type RowCells<'a> = dyn Fn(u32) -> Option<Value> + 'a;
 
 /// A vendor's DOM MIB: one table, or a lane table and a module table.
 pub struct TableMib {
@@ -140,6 +157,8 @@ pub async fn discover<T: Transport>(
     counters: &mut Counters,
 ) -> Result<BTreeMap<u32, Result<OpticPlan, String>>, SourceError> {
     let mut plans: BTreeMap<u32, OpticPlan> = BTreeMap::new();
+    // Interfaces whose power unit could not be established, and why.
+    let mut refused: BTreeMap<u32, String> = BTreeMap::new();
     let mut tree: Option<EntityTree> = None;
     for table in mib.tables {
         let entry = oid(table.entry);
@@ -173,26 +192,46 @@ pub async fn discover<T: Transport>(
             continue;
         }
         // Thresholds of just the rows found, in one GET (not a walk of every row).
+        let checked = table.unit_check.as_ref().map_or(&[][..], |u| u.columns);
         let cells: Vec<Oid> = rows
             .iter()
             .flat_map(|r| {
-                table
-                    .thresholds
-                    .iter()
-                    .map(|t| entry.child(&[t.col]).child(&r.index))
+                let thresholds = table.thresholds.iter().map(|t| t.col);
+                thresholds
+                    .chain(checked.iter().copied())
+                    .map(|col| entry.child(&[col]).child(&r.index))
             })
             .collect();
         walk.extend(get_present(transport, &cells, counters).await?);
         for row in rows {
+            let power_exp10 = match &table.unit_check {
+                None => None,
+                Some(check) => {
+                    let cell = |col: u32| {
+                        let o = entry.child(&[col]).child(&row.index);
+                        walk.iter().find(|(k, _)| *k == o).map(|(_, v)| v.clone())
+                    };
+                    match (check.decide)(&cell) {
+                        Ok(exp10) => Some(exp10),
+                        Err(why) => {
+                            refused.insert(row.if_index, why);
+                            continue;
+                        }
+                    }
+                }
+            };
             plan_row(
                 table,
                 &entry,
                 &walk,
                 &row,
+                power_exp10,
                 plans.entry(row.if_index).or_default(),
             );
         }
     }
+    refused.retain(|i, _| !plans.contains_key(i));
+    let refused = refused.into_iter().map(|(i, why)| (i, Err(why)));
     Ok(plans
         .into_iter()
         // A module row without a power reading (temperature only) is no optic.
@@ -205,6 +244,7 @@ pub async fn discover<T: Transport>(
             fold_single_lane(&mut p.sensors);
             (i, Ok(p))
         })
+        .chain(refused)
         .collect())
 }
 
@@ -277,17 +317,29 @@ fn rows(
     out
 }
 
-/// Adds one row's sensors and thresholds to its interface's plan.
-fn plan_row(table: &Table, entry: &Oid, walk: &[Varbind], row: &Row, plan: &mut OpticPlan) {
+/// Adds one row's sensors and thresholds to its interface's plan; `power_exp10` is
+/// the power columns' exp10 as a [`UnitCheck`] confirmed it.
+fn plan_row(
+    table: &Table,
+    entry: &Oid,
+    walk: &[Varbind],
+    row: &Row,
+    power_exp10: Option<i32>,
+    plan: &mut OpticPlan,
+) {
     for c in table.columns {
         let column = entry.child(&[c.col]);
+        let exp10 = match c.quantity {
+            Quantity::Rx | Quantity::Tx => power_exp10.unwrap_or(c.exp10),
+            _ => c.exp10,
+        };
         let sensor = |lane: Option<u16>, encoding: Encoding| {
             let kind = SensorKind {
                 value: column.clone(),
                 status: None,
                 quantity: c.quantity,
                 lane,
-                exp10: c.exp10,
+                exp10,
                 unit: c.unit,
                 sentinels: false,
                 encoding,
