@@ -686,6 +686,23 @@ fn read_optic(plan: &OpticPlan, get: &Answers) -> (Option<OpticReading>, Option<
             Some("no DOM: the optic's sensors give no reading".to_string()),
         );
     }
+    // A module power of exactly raw 0 beside lanes of the same direction that read
+    // light (Nokia QSFPs fill their lane table and leave the module row at 0/0) is a
+    // row the device does not fill, not a dark module: no reading there.
+    for rx in [true, false] {
+        let quantity = if rx { Quantity::Rx } else { Quantity::Tx };
+        let module_zero = plan
+            .sensors
+            .iter()
+            .any(|s| s.lane.is_none() && s.quantity == quantity && sample(s, get).1 == Some(0));
+        let lit_lane = lanes
+            .values()
+            .any(|l| matches!(if rx { l.rx } else { l.tx }, OpticalPower::Measured(_)));
+        let module = if rx { &mut optic.rx } else { &mut optic.tx };
+        if module_zero && lit_lane && module.is_no_light() {
+            *module = OpticalPower::NotSupported;
+        }
+    }
     optic.lanes = lanes.into_values().collect();
     (Some(optic), None)
 }

@@ -131,9 +131,9 @@ fn corpus_walks_replay_into_plans() {
             continue;
         }
         let text = std::fs::read_to_string(&p).unwrap();
-        let Ok(mut r) = Replay::from_snmprec(&text) else {
-            continue;
-        };
+        // Lines that are not valid snmprec (sanitised upstream) are skipped, not the
+        // walk.
+        let (mut r, _skipped) = Replay::from_snmprec_skipping(&text);
         let mut c = Counters::default();
         // Every walk is discovered, those without sysUpTime too.
         let plan = block_on(discover(&mut r, None, &Wanted::AllOptics, &mut c))
@@ -229,4 +229,34 @@ fn probe_explains_what_it_found_and_what_to_do_when_nothing() {
     ))
     .unwrap();
     assert!(why.contains("profile huawei: set by `vendor`"), "{why}");
+}
+
+/// TIMETRA-PORT-MIB as a 7250 IXR answers for a QSFP28: the DDM row (module) at 0 / 0,
+/// the lane table (tmnxDDMLaneTable, 0.1 uW) lit at about +2 dBm. The module row is not
+/// filled, which is no reading there, not "no light"; the lanes are the reading.
+#[test]
+fn nokia_module_row_of_zeros_beside_lit_lanes_is_not_no_light() {
+    let if_index = 1_610_899_520u32;
+    let mut walk =
+        String::from("1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.6527.1.3.17\n1.3.6.1.2.1.1.3.0|67|100\n");
+    walk += &format!("1.3.6.1.2.1.2.2.1.7.{if_index}|2|1\n1.3.6.1.2.1.2.2.1.8.{if_index}|2|1\n");
+    walk += &format!("1.3.6.1.2.1.31.1.1.1.1.{if_index}|4|1/1/c1/1\n");
+    let ddm = "1.3.6.1.4.1.6527.3.1.2.2.4.31.1";
+    walk += &format!("{ddm}.16.1.{if_index}|2|0\n{ddm}.21.1.{if_index}|2|0\n");
+    let lanes = "1.3.6.1.4.1.6527.3.1.2.2.4.66.1";
+    for (lane, raw) in [(1, 16000), (2, 15500), (3, 15800), (4, 16200)] {
+        walk += &format!("{lanes}.12.1.{if_index}.{lane}|2|{raw}\n");
+        walk += &format!("{lanes}.17.1.{if_index}.{lane}|2|{}\n", raw - 1000);
+    }
+    let (vendor, r, _) = replay(&walk, &[]);
+    assert_eq!(vendor, Vendor::Nokia);
+    let o = r["1/1/c1/1"].as_ref().unwrap().optic.clone().unwrap();
+    assert_eq!(o.rx, OpticalPower::NotSupported, "{o:?}");
+    assert_eq!(o.tx, OpticalPower::NotSupported, "{o:?}");
+    assert_eq!(o.lanes.len(), 4);
+    assert!(close(
+        o.lanes[0].tx.dbm().map(|d| (d * 100.0).round() / 100.0),
+        2.04
+    ));
+    assert!(o.lanes.iter().all(|l| l.rx.dbm().is_some()));
 }
