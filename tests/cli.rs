@@ -608,3 +608,33 @@ fn the_connection_cap_is_set_on_the_command_line() {
         "0 connections is a usage error"
     );
 }
+
+#[test]
+fn a_report_piped_into_a_reader_that_went_away_ends_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    // `lightgate parse ... | head -1`: the reader is gone before the first write.
+    let capture = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        capture.path(),
+        "RP/0/RSP0/CPU0:r1#show controllers optics 0/0/0/1\n RX Power = -3.10 dBm\n",
+    )
+    .unwrap();
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = bin()
+        .args(["parse", "--dialect", "cisco-iosxr"])
+        .arg(capture.path())
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.is_empty(), "nothing printed: {stderr}");
+    assert_eq!(
+        out.status.signal(),
+        Some(libc::SIGPIPE),
+        "ended by the closed pipe, as cat would be: {:?}",
+        out.status
+    );
+}

@@ -497,6 +497,17 @@ pub fn man_page() -> std::io::Result<Vec<u8>> {
 }
 
 /// Parses the command line and runs the subcommand.
+/// Restores SIGPIPE's default action (Rust ignores it, so a write to a closed pipe
+/// is an error that `println!` turns into a panic): the process ends, printing
+/// nothing, like `cat` does.
+fn end_quietly_on_a_closed_pipe() {
+    // SAFETY: called once at start, before any thread exists; setting a signal's
+    // disposition to SIG_DFL has no other effect on the program's state.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -509,6 +520,16 @@ pub fn main() -> ExitCode {
             });
         }
     };
+    // A report piped into `head` or `less` ends quietly when the reader goes away, as
+    // Unix tools do, instead of panicking in println!. Not for the long-running
+    // commands (the agent, the simulator), nor `gate`, which runs the operator's
+    // command.
+    if !matches!(
+        cli.command,
+        Command::Run { .. } | Command::Simulate(_) | Command::Gate { .. }
+    ) {
+        end_quietly_on_a_closed_pipe();
+    }
     let code = match cli.command {
         Command::Run {
             config,
