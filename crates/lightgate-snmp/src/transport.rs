@@ -196,11 +196,19 @@ fn snmprec_value(kind: &str, raw: &str) -> Result<Value, String> {
 fn hex(s: &str) -> Result<Vec<u8>, String> {
     let s = s.trim();
     if !s.len().is_multiple_of(2) {
-        return Err(format!("odd hex length in {s:?}"));
+        // The length, not the text: a long cell would fill the message.
+        return Err(format!("odd hex length ({} digits)", s.len()));
     }
     (0..s.len())
         .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(|e| format!("{s:?}: {e}")))
+        .map(|i| {
+            // Byte offsets: a non-ASCII character is no hex digit (and must not be
+            // cut in half).
+            s.get(i..i + 2)
+                .filter(|pair| pair.is_ascii())
+                .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+                .ok_or_else(|| format!("not hex at digit {}", i + 1))
+        })
         .collect()
 }
 
@@ -273,6 +281,10 @@ mod tests {
         let (mut r, skipped) = Replay::from_snmprec_skipping(text);
         assert_eq!(skipped.len(), 2, "{skipped:?}");
         assert!(skipped[1].starts_with("line 3"), "{skipped:?}");
+        // Not hex, and not ASCII: an error, never a panic.
+        let (_, skipped) =
+            Replay::from_snmprec_skipping("1.3.6.1.2.1.1.5.0|4x|zz\n1.3.6.1.2.1.1.6.0|4x|0é0\n");
+        assert_eq!(skipped.len(), 2, "{skipped:?}");
         let mut c = Counters::default();
         let got = futures_lite(r.get(
             &[oid("1.3.6.1.2.1.1.5.0"), oid("1.3.6.1.2.1.1.3.0")],
