@@ -634,12 +634,17 @@ fn read_optic(plan: &OpticPlan, get: &Answers) -> (Option<OpticReading>, Option<
     let mut module_raw: Vec<i64> = Vec::new();
     // The raw values of the power sensors that answered with a number: Rx, Tx.
     let mut power_raw: [Vec<i64>; 2] = [Vec::new(), Vec::new()];
+    // Whether the module's Rx, Tx answered exactly raw 0.
+    let mut module_zero = [false, false];
     let mut any = false;
     for s in &plan.sensors {
         let (v, raw) = sample(s, get);
         if s.lane.is_none() {
             if let Some(r) = raw {
                 module_raw.push(r);
+            }
+            if let (Some(0), Quantity::Rx | Quantity::Tx) = (raw, s.quantity) {
+                module_zero[usize::from(s.quantity == Quantity::Tx)] = true;
             }
         }
         if let (Some(r), Quantity::Rx | Quantity::Tx) = (raw, s.quantity) {
@@ -690,11 +695,7 @@ fn read_optic(plan: &OpticPlan, get: &Answers) -> (Option<OpticReading>, Option<
     // light (Nokia QSFPs fill their lane table and leave the module row at 0/0) is a
     // row the device does not fill, not a dark module: no reading there.
     for rx in [true, false] {
-        let quantity = if rx { Quantity::Rx } else { Quantity::Tx };
-        let module_zero = plan
-            .sensors
-            .iter()
-            .any(|s| s.lane.is_none() && s.quantity == quantity && sample(s, get).1 == Some(0));
+        let module_zero = module_zero[usize::from(!rx)];
         let lit_lane = lanes
             .values()
             .any(|l| matches!(if rx { l.rx } else { l.tx }, OpticalPower::Measured(_)));

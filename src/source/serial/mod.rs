@@ -110,6 +110,9 @@ fn merge(into: &mut Found, from: &Found) {
     if from.note.is_some() {
         into.note = from.note.clone();
     }
+    if !from.inconsistent.is_empty() {
+        into.inconsistent = from.inconsistent.clone();
+    }
 }
 
 /// Turns the outputs of [`commands`] for each interface into results. Pure.

@@ -88,6 +88,23 @@ pub fn dbm_to_milliwatts(dbm: f64) -> f64 {
     10f64.powf(dbm / 10.0)
 }
 
+/// How far apart, in dB, two readings of one power may be and still agree.
+pub const AGREEMENT_DB: f64 = 0.5;
+
+/// Whether a power in dBm (`None`: dark) agrees with another reading of the same power
+/// that allows `low_mw..=high_mw` (its value and its precision): inside that band
+/// widened by [`AGREEMENT_DB`], or, when dark, a band that reaches down to the
+/// no-light floor. The one rule for a device that gives one power twice (mW beside
+/// dBm, a module column beside its lanes): agreement confirms the unit, disagreement
+/// is no reading.
+pub fn agrees_with(dbm: Option<f64>, low_mw: f64, high_mw: f64) -> bool {
+    let margin = 10f64.powf(AGREEMENT_DB / 10.0);
+    match dbm {
+        None => low_mw <= dbm_to_milliwatts(NO_LIGHT_FLOOR_DBM),
+        Some(d) => (low_mw.max(0.0) / margin..=high_mw * margin).contains(&dbm_to_milliwatts(d)),
+    }
+}
+
 impl OpticalPower {
     /// From a reading in milliwatts. 0 mW and anything at or below the floor is no light.
     pub fn from_milliwatts(mw: f64) -> Result<Self, InvalidPower> {
@@ -199,6 +216,21 @@ impl fmt::Display for OpticalPower {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn two_readings_of_one_power_agree_within_half_a_db_or_their_precision() {
+        // -2.0 dBm is 0.631 mW.
+        assert!(agrees_with(Some(-2.0), 0.631, 0.631));
+        assert!(agrees_with(Some(-2.4), 0.631, 0.631), "0.4 dB apart");
+        assert!(!agrees_with(Some(-2.7), 0.631, 0.631), "0.7 dB apart");
+        // A band as wide as a coarse column's last digit (0.00 mW for -25 dBm).
+        assert!(agrees_with(Some(-25.0), 0.0, 0.005));
+        // Dark: the other reading may reach down to the floor, and no further.
+        assert!(agrees_with(None, 0.0, 0.0));
+        assert!(agrees_with(None, 0.00005, 0.00015));
+        assert!(!agrees_with(None, 0.5, 0.5));
+        assert!(!agrees_with(Some(-3.0), 0.0, 0.0), "lit against dark");
+    }
 
     #[test]
     fn a_power_keeps_its_reported_unit_exactly_and_converts_as_before() {

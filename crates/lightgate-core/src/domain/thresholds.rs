@@ -49,6 +49,16 @@ impl Level {
 }
 
 impl Thresholds {
+    /// Sets the value of one level.
+    pub fn set(&mut self, level: Level, value: Option<f64>) {
+        match level {
+            Level::HighAlarm => self.high_alarm = value,
+            Level::HighWarning => self.high_warning = value,
+            Level::LowWarning => self.low_warning = value,
+            Level::LowAlarm => self.low_alarm = value,
+        }
+    }
+
     /// The value of one level.
     pub fn get(&self, level: Level) -> Option<f64> {
         match level {

@@ -20,7 +20,9 @@
 use super::table::{Column, Limit, RowCells, RowKey, Table, TableMib, ThresholdColumn, UnitCheck};
 use crate::plan::{decimal, scaled, Encoding, Number, Quantity, Unit};
 use crate::types::Oid;
-use lightgate_core::domain::power::{dbm_to_milliwatts, milliwatts_to_dbm, NO_LIGHT_FLOOR_DBM};
+use lightgate_core::domain::power::{
+    agrees_with, dbm_to_milliwatts, milliwatts_to_dbm, NO_LIGHT_FLOOR_DBM,
+};
 
 pub fn detects(sys_object_id: &Oid) -> bool {
     sys_object_id.0.starts_with(&[1, 3, 6, 1, 4, 1, 2011])
@@ -118,33 +120,25 @@ fn seen_dbm(dbm: f64) -> Seen {
     }
 }
 
-/// Whether two readings of one power agree: both dark, or lit within 0.5 dB or within
-/// `resolution_mw` (a whole-uW column's last digit).
-fn agree(a: Seen, b: Seen, resolution_mw: f64) -> bool {
-    match (a, b) {
-        (Seen::Dark, Seen::Dark) => true,
-        (Seen::Lit(x), Seen::Lit(y)) => {
-            (x - y).abs() <= 0.5
-                || (dbm_to_milliwatts(x) - dbm_to_milliwatts(y)).abs() <= resolution_mw
-        }
-        (Seen::Lit(x), Seen::Dark) | (Seen::Dark, Seen::Lit(x)) => {
-            dbm_to_milliwatts(x) <= resolution_mw
-        }
-        _ => false,
-    }
-}
-
-/// A module column's value in each of its units (uW on older firmware, 0.01 dBm by
-/// the MIB), with the uW reading's resolution; -1 and anything missing say nothing.
-fn module_readings(raw: Option<i64>) -> Vec<(Seen, f64)> {
+/// A module column's value in each of its units, as the band of mW it allows (see
+/// [`agrees_with`]): 0.01 dBm by the MIB (exact), uW on older firmware (whole
+/// microwatts, within one). -1, anything missing and a value that is no plausible power
+/// in a unit say nothing.
+fn module_bands(raw: Option<i64>) -> Vec<(f64, f64)> {
     let Some(raw) = raw.filter(|r| *r != -1) else {
         return Vec::new();
     };
-    let mut out = vec![(seen_dbm(raw as f64 / 100.0), 0.0)];
-    if raw == 0 {
-        out.push((Seen::Dark, 0.001));
-    } else if raw > 0 {
-        out.push((seen_dbm(milliwatts_to_dbm(raw as f64 / 1000.0)), 0.001));
+    let mut out = Vec::new();
+    match seen_dbm(raw as f64 / 100.0) {
+        Seen::Dark => out.push((0.0, 0.0)),
+        Seen::Lit(d) => out.push((dbm_to_milliwatts(d), dbm_to_milliwatts(d))),
+        Seen::Implausible => {}
+    }
+    if raw >= 0 && seen_dbm(milliwatts_to_dbm(raw as f64 / 1000.0)) != Seen::Implausible {
+        out.push((
+            ((raw - 1) as f64 / 1000.0).max(0.0),
+            (raw + 1) as f64 / 1000.0,
+        ));
     }
     out
 }
@@ -163,7 +157,7 @@ fn fits(list: Option<&str>, module: Option<i64>, exp10: i32) -> bool {
     if lanes.contains(&Seen::Implausible) {
         return false;
     }
-    let modules = module_readings(module);
+    let modules = module_bands(module);
     if modules.is_empty() || lanes.is_empty() {
         return true;
     }
@@ -177,17 +171,11 @@ fn fits(list: Option<&str>, module: Option<i64>, exp10: i32) -> bool {
         })
         .collect();
     let total_mw: f64 = lit.iter().sum();
-    let as_seen = |mw: f64| {
-        if mw > 0.0 {
-            seen_dbm(milliwatts_to_dbm(mw))
-        } else {
-            Seen::Dark
-        }
-    };
-    let candidates = [as_seen(total_mw), as_seen(total_mw / lanes.len() as f64)];
-    modules.iter().any(|(m, resolution)| {
-        *m != Seen::Implausible && candidates.iter().any(|c| agree(*c, *m, *resolution))
-    })
+    let dbm = |mw: f64| (mw > 0.0).then(|| milliwatts_to_dbm(mw));
+    let candidates = [dbm(total_mw), dbm(total_mw / lanes.len() as f64)];
+    modules
+        .iter()
+        .any(|(low, high)| candidates.iter().any(|c| agrees_with(*c, *low, *high)))
 }
 
 /// The exp10 of the lane lists (.32 Rx, .33 Tx) of one row: the one candidate unit

@@ -120,7 +120,7 @@ pub fn dbm(token: &str) -> OpticalPower {
 /// as it is. Disagreement is no reading: `Err` says which values disagreed, for the
 /// interface's note, never a pick of one of them.
 pub fn power_twins(mw: Option<&str>, dbm_text: Option<&str>) -> Result<OpticalPower, String> {
-    use crate::domain::power::dbm_to_milliwatts;
+    use crate::domain::power::agrees_with;
     let from_mw = mw.and_then(|t| {
         let t = t.trim().trim_end_matches("mW").trim();
         let v = num(t)?;
@@ -137,15 +137,7 @@ pub fn power_twins(mw: Option<&str>, dbm_text: Option<&str>) -> Result<OpticalPo
     let Some(by_dbm) = from_dbm else {
         return Ok(by_mw);
     };
-    let margin = 10f64.powf(0.05);
-    let low = (mw_value - half_digit).max(0.0) / margin;
-    let high = (mw_value + half_digit) * margin;
-    let agree = match by_dbm.dbm() {
-        // Dark in dBm: the mW value may be no more than the no-light floor.
-        None => low <= dbm_to_milliwatts(crate::domain::power::NO_LIGHT_FLOOR_DBM),
-        Some(d) => (low..=high).contains(&dbm_to_milliwatts(d)),
-    };
-    if agree {
+    if agrees_with(by_dbm.dbm(), mw_value - half_digit, mw_value + half_digit) {
         // The dBm as printed (mW columns of small powers print too few digits to
         // carry a dBm value), dark when the dBm says so.
         Ok(by_dbm)
@@ -220,6 +212,9 @@ pub struct Found {
     pub speed_mbps: Option<u64>,
     /// The optic's standard, when an output names the module type.
     pub standard: Option<Standard>,
+    /// Values refused because the output gave them twice and the two disagree ("lane
+    /// 2 rx -3.0 dBm and 0.05 mW disagree"): the note says so.
+    pub inconsistent: Vec<String>,
 }
 
 /// Values collected for one optic, module level and per lane.
@@ -266,6 +261,15 @@ impl Found {
         self.optic.get_or_insert_with(OpticBuilder::default)
     }
 
+    /// A power that [`power_twins`] confirmed, or no reading with the reason kept for
+    /// the note (`what` names the value: "lane 2 rx").
+    pub fn confirmed(&mut self, power: Result<OpticalPower, String>, what: &str) -> OpticalPower {
+        power.unwrap_or_else(|why| {
+            self.inconsistent.push(format!("{what} {why}"));
+            OpticalPower::NotSupported
+        })
+    }
+
     /// A reading, when the link state is known (a transceiver-only capture has none:
     /// the offline parse then reports up/up-less readings as "unknown").
     pub fn into_reading(self) -> LinkReading {
@@ -274,6 +278,14 @@ impl Found {
                 .is_none()
                 .then(|| "no DOM: the output shows no transceiver values".to_string())
         });
+        let note = match (note, self.inconsistent.is_empty()) {
+            (note, true) => note,
+            (None, false) => Some(format!("inconsistent: {}", self.inconsistent.join("; "))),
+            (Some(n), false) => Some(format!(
+                "{n}; inconsistent: {}",
+                self.inconsistent.join("; ")
+            )),
+        };
         let standard = self.standard;
         let mut optic = self.optic.map(|o| o.build(standard));
         let mut note = note;

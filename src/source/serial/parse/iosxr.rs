@@ -230,13 +230,9 @@ pub fn parse_all_phy(text: &str, found: &mut BTreeMap<String, Found>) {
         ) {
             used(line);
             let power = mw_dbm_pairs(t).into_iter().next();
+            let what = if rx { "rx" } else { "tx" };
             let value = match power {
-                Some(Ok(p)) => p,
-                Some(Err(e)) => {
-                    let what = if rx { "rx" } else { "tx" };
-                    entry.note = Some(format!("inconsistent: {p} {what} {e}"));
-                    OpticalPower::NotSupported
-                }
+                Some(p) => entry.confirmed(p, what),
                 None => OpticalPower::NotSupported,
             };
             if rx {
@@ -272,22 +268,12 @@ pub fn parse_all_phy(text: &str, found: &mut BTreeMap<String, Found>) {
                     .position(|x| *x == "mAmps")
                     .and_then(|i| w.get(i.checked_sub(1)?))
                     .and_then(|b| num(b));
-                let mut refused = Vec::new();
-                let mut take = |p: &Result<OpticalPower, String>, what: &str| match p {
-                    Ok(p) => *p,
-                    Err(e) => {
-                        refused.push(format!("lane {lane} {what} {e}"));
-                        OpticalPower::NotSupported
-                    }
-                };
-                let (tx, rx) = (take(tx, "tx"), take(rx, "rx"));
+                let tx = entry.confirmed(tx.clone(), &format!("lane {lane} tx"));
+                let rx = entry.confirmed(rx.clone(), &format!("lane {lane} rx"));
                 let l = entry.optic().lane(lane);
                 l.tx = tx;
                 l.rx = rx;
                 l.bias_amperes = bias.map(|b| b / 1000.0);
-                if !refused.is_empty() {
-                    entry.note = Some(format!("inconsistent: {p} {}", refused.join("; ")));
-                }
             }
         }
     }

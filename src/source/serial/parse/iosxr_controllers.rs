@@ -32,18 +32,11 @@ pub fn parse(text: &str, found: &mut BTreeMap<String, Found>) {
     let mut port: Option<String> = None;
     let mut part = Part::Other;
     let mut next_lane: u16 = 0;
-    let mut order = [
-        Level::HighAlarm,
-        Level::HighWarning,
-        Level::LowWarning,
-        Level::LowAlarm,
-    ];
-    let mut notes: Vec<String> = Vec::new();
+    let mut order = Level::ALL;
     for (i, line) in lines.iter().enumerate() {
         let t = line.trim();
         if let Some(rest) = t.strip_prefix("Operational data for interface") {
             used(line);
-            finish(&port, &mut notes, found);
             port = rest
                 .trim()
                 .trim_end_matches(':')
@@ -126,24 +119,14 @@ pub fn parse(text: &str, found: &mut BTreeMap<String, Found>) {
                 used(line);
                 let lane = next_lane;
                 next_lane = next_lane.saturating_add(1);
-                let optic = entry.optic();
-                let what = |dir: &str| format!("{p} lane {lane} {dir}");
                 let tx = power_twins(Some(w[3]), Some(w[2]));
+                let tx = entry.confirmed(tx, &format!("lane {lane} tx"));
                 let rx = power_twins(Some(w[5]), Some(w[4]));
-                let l = optic.lane(lane);
-                l.tx = tx
-                    .clone()
-                    .unwrap_or(crate::domain::OpticalPower::NotSupported);
-                l.rx = rx
-                    .clone()
-                    .unwrap_or(crate::domain::OpticalPower::NotSupported);
+                let rx = entry.confirmed(rx, &format!("lane {lane} rx"));
+                let l = entry.optic().lane(lane);
+                l.tx = tx;
+                l.rx = rx;
                 l.bias_amperes = w.get(6).and_then(|b| num(b)).map(|ma| ma / 1000.0);
-                if let Err(e) = tx {
-                    notes.push(format!("{} {e}", what("tx")));
-                }
-                if let Err(e) = rx {
-                    notes.push(format!("{} {e}", what("rx")));
-                }
             }
             Part::Thresholds => {
                 let Some((name, values)) = t.split_once("):") else {
@@ -164,13 +147,7 @@ pub fn parse(text: &str, found: &mut BTreeMap<String, Found>) {
                 let v: Vec<Option<f64>> = values.split_whitespace().map(threshold).collect();
                 let mut th = Thresholds::default();
                 for (k, level) in order.iter().enumerate() {
-                    let x = v.get(k).copied().flatten();
-                    match level {
-                        Level::HighAlarm => th.high_alarm = x,
-                        Level::HighWarning => th.high_warning = x,
-                        Level::LowWarning => th.low_warning = x,
-                        Level::LowAlarm => th.low_alarm = x,
-                    }
+                    th.set(*level, v.get(k).copied().flatten());
                 }
                 if name.starts_with("transmit") {
                     entry.optic().tx_thresholds = th;
@@ -181,16 +158,6 @@ pub fn parse(text: &str, found: &mut BTreeMap<String, Found>) {
             Part::Other => {}
         }
     }
-    finish(&port, &mut notes, found);
-}
-
-/// Puts the reasons a block's values were refused on its interface.
-fn finish(port: &Option<String>, notes: &mut Vec<String>, found: &mut BTreeMap<String, Found>) {
-    if let (Some(p), false) = (port, notes.is_empty()) {
-        let e = found.entry(p.clone()).or_default();
-        e.note = Some(format!("inconsistent: {}", notes.join("; ")));
-    }
-    notes.clear();
 }
 
 /// "-1.8(L)" -> "-1.8"; a flag printed on its own ("(L)") -> "".
@@ -306,5 +273,18 @@ Phy:
             note.contains("inconsistent") && note.contains("lane 0 rx"),
             "{note}"
         );
+        // The agent's poll merges the outputs of its commands: the reason stays.
+        let name = "HundredGigE0/0/0/5".to_string();
+        let polled = crate::source::serial::readings(
+            Dialect::CiscoIosxr,
+            std::slice::from_ref(&name),
+            &[text, format!("{name} is up, line protocol is up\n")],
+        );
+        let r = polled[&name].as_ref().unwrap();
+        assert!(
+            r.note.as_deref().unwrap_or_default().contains("lane 0 rx"),
+            "{r:?}"
+        );
+        assert_eq!(r.optic.as_ref().unwrap().lanes[0].rx.dbm(), None);
     }
 }

@@ -444,13 +444,7 @@ fn detail_section(
         let Some(value) = rest.first() else { continue };
         let mut t = Thresholds::default();
         for (i, k) in order.iter().flatten().enumerate() {
-            let v = rest.get(i + 1).and_then(|v| threshold(v));
-            match k {
-                Level::HighAlarm => t.high_alarm = v,
-                Level::HighWarning => t.high_warning = v,
-                Level::LowWarning => t.low_warning = v,
-                Level::LowAlarm => t.low_alarm = v,
-            }
+            t.set(*k, rest.get(i + 1).and_then(|v| threshold(v)));
         }
         let optic = found.entry(r[0].to_string()).or_default().optic();
         match (kind, lane) {
