@@ -260,3 +260,32 @@ fn nokia_module_row_of_zeros_beside_lit_lanes_is_not_no_light() {
     ));
     assert!(o.lanes.iter().all(|l| l.rx.dbm().is_some()));
 }
+
+/// The lane sensors as IOS-XE and NX-OS name them on other releases, "<port> Rx Lane N
+/// Power Sensor" (the direction before the lane): every lane's Rx and Tx is read, not
+/// only its bias.
+#[test]
+fn lane_power_sensors_named_direction_first_are_read() {
+    let text = fixture("nxos_lane_sensors.snmprec");
+    let mut renamed = text.clone();
+    for n in 1..=4 {
+        renamed = renamed
+            .replace(
+                &format!("Lane {n} Transceiver Receive Power Sensor"),
+                &format!("Rx Lane {n} Power Sensor"),
+            )
+            .replace(
+                &format!("Lane {n} Transceiver Transmit Power Sensor"),
+                &format!("Tx Lane {n} Power Sensor"),
+            );
+    }
+    assert_ne!(renamed, text, "the fixture's names were rewritten");
+    let (_, r, _) = replay(&renamed, &["Ethernet1/49"]);
+    let o = r["Ethernet1/49"].as_ref().unwrap().optic.clone().unwrap();
+    let rx: Vec<Option<f64>> = o.lanes.iter().map(|l| l.rx.dbm()).collect();
+    assert_eq!(
+        rx,
+        vec![Some(-2.31), Some(-2.45), Some(-14.02), Some(-2.26)]
+    );
+    assert!(o.lanes.iter().all(|l| l.tx.dbm().is_some()), "{o:?}");
+}

@@ -272,8 +272,18 @@ pub fn lane_in(label: &str) -> Option<u16> {
 pub fn quantity_in(label: &str) -> Option<crate::plan::Quantity> {
     use crate::plan::Quantity;
     let l = label.to_ascii_lowercase();
-    // IOS-XR writes the lane in between: "HundredGigE0/0/0/28-Rx Lane 2 Power".
-    let lane_power = |dir: &str| l.contains(&format!("{dir} lane")) && l.ends_with(" power");
+    // The lane in between: IOS-XR "HundredGigE0/0/0/28-Rx Lane 2 Power", IOS-XE and
+    // NX-OS "Hu1/0/1 Rx Lane 2 Power Sensor": "<dir> lane <n> power", whatever follows.
+    let lane_power = |dir: &str| {
+        let key = format!("{dir} lane");
+        l.find(&key).is_some_and(|i| {
+            l[i + key.len()..]
+                .trim_start()
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .trim_start()
+                .starts_with("power")
+        })
+    };
     if l.contains("receive power")
         || l.contains("rx power")
         || l.contains("rx optical power")
@@ -326,6 +336,21 @@ mod tests {
             quantity_in("GigabitEthernet1/0/52 Supply Voltage Sensor"),
             Some(Quantity::Voltage)
         );
+        // Lane rows named "<dir> Lane N Power Sensor" beside the module's own sensors.
+        assert_eq!(
+            quantity_in("HundredGigE1/0/1 Rx Lane 2 Power Sensor"),
+            Some(Quantity::Rx)
+        );
+        assert_eq!(
+            quantity_in("HundredGigE1/0/1 Tx Lane 4 Power Sensor"),
+            Some(Quantity::Tx)
+        );
+        assert_eq!(lane_in("HundredGigE1/0/1 Tx Lane 4 Power Sensor"), Some(4));
+        assert_eq!(
+            quantity_in("HundredGigE1/0/1 Lane 3 Bias Current Sensor"),
+            Some(Quantity::Bias)
+        );
+        assert_eq!(quantity_in("Rx Lane 2 Loss of Signal"), None);
         assert_eq!(quantity_in("Fan 1"), None);
         assert_eq!(
             quantity_in("HundredGigE0/0/0/28-Rx Lane 2 Power"),
