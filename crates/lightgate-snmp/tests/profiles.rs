@@ -289,3 +289,25 @@ fn lane_power_sensors_named_direction_first_are_read() {
     );
     assert!(o.lanes.iter().all(|l| l.tx.dbm().is_some()), "{o:?}");
 }
+
+/// An entAliasMapping that names an ifIndex the device's IF-MIB does not list (stale,
+/// or another context's) is no link: the entity the sensors measure is named like the
+/// interface, and that name decides. The optic is never dropped.
+#[test]
+fn an_alias_to_an_interface_the_device_does_not_list_falls_back_to_names() {
+    let text = fixture("nxos_lane_sensors.snmprec").replace(
+        "1.3.6.1.2.1.47.1.3.2.1.2.5001.0|6|1.3.6.1.2.1.2.2.1.1.436207616",
+        "1.3.6.1.2.1.47.1.3.2.1.2.5001.0|6|1.3.6.1.2.1.2.2.1.1.999",
+    );
+    assert!(text.contains("2.2.1.1.999"));
+    let (_, r, _) = replay(&text, &["Ethernet1/49"]);
+    let o = r["Ethernet1/49"].as_ref().unwrap().optic.clone().unwrap();
+    let rx: Vec<Option<f64>> = o.lanes.iter().map(|l| l.rx.dbm()).collect();
+    assert_eq!(
+        rx,
+        vec![Some(-2.31), Some(-2.45), Some(-14.02), Some(-2.26)]
+    );
+    // Every optic too, not only the one asked for.
+    let (_, all, _) = replay(&text, &[]);
+    assert!(all.contains_key("Ethernet1/49"), "{:?}", all.keys());
+}

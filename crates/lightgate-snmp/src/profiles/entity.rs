@@ -9,7 +9,7 @@
 //! mapped port below the sensor's transceiver, an ancestor whose name is an interface
 //! name, then the interface named in the sensor's own name or description.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use crate::oids;
 use crate::types::{Oid, Value, Varbind};
@@ -43,22 +43,31 @@ pub fn text_column(walk: &[Varbind], col: &Oid) -> HashMap<u32, String> {
         .collect()
 }
 
-/// Interface names as the device knows them, lower-cased, to ifIndex.
+/// Interface names as the device knows them, lower-cased, to ifIndex; and the
+/// ifIndexes that have a name.
 #[derive(Debug, Clone, Default)]
-pub struct InterfaceNames(HashMap<String, u32>);
+pub struct InterfaceNames {
+    by_name: HashMap<String, u32>,
+    indexes: HashSet<u32>,
+}
 
 impl InterfaceNames {
     pub fn new(pairs: impl IntoIterator<Item = (String, u32)>) -> Self {
-        InterfaceNames(
-            pairs
-                .into_iter()
-                .map(|(n, i)| (n.to_ascii_lowercase(), i))
-                .collect(),
-        )
+        let by_name: HashMap<String, u32> = pairs
+            .into_iter()
+            .map(|(n, i)| (n.to_ascii_lowercase(), i))
+            .collect();
+        let indexes = by_name.values().copied().collect();
+        InterfaceNames { by_name, indexes }
     }
 
     pub fn find(&self, name: &str) -> Option<u32> {
-        self.0.get(&name.trim().to_ascii_lowercase()).copied()
+        self.by_name.get(&name.trim().to_ascii_lowercase()).copied()
+    }
+
+    /// Whether the device lists an interface with this ifIndex.
+    pub fn has_index(&self, if_index: u32) -> bool {
+        self.indexes.contains(&if_index)
     }
 
     /// The interface lane `lane` of a broken-out port became: IOS-XR names the lanes
@@ -72,7 +81,7 @@ impl InterfaceNames {
         let want = format!("{path}/{lane}");
         let controller = |n: &str| n.starts_with("optics") || n.starts_with("coherentdsp");
         let mut found = self
-            .0
+            .by_name
             .iter()
             .filter(|(n, _)| !controller(n) && slot_path(n) == Some(want.as_str()))
             .map(|(_, i)| *i);
@@ -169,17 +178,25 @@ impl EntityTree {
         measured: Option<u32>,
         names: &InterfaceNames,
     ) -> Option<u32> {
-        if let Some(i) = self.mapped_interface(sensor, measured) {
+        // The chain that exists, in order: an alias mapping (to an interface the
+        // device lists), a mapped port beside the sensors, an entity named as an
+        // interface (the sensor's ancestors, then the entity it measures and its
+        // ancestors), the sensor's own label.
+        if let Some(i) = self.mapped_interface(sensor, measured, names) {
             return Some(i);
         }
         let lineage = self.lineage(sensor);
         // IOS-XE on C8500: sensor -> transceiver (no mapping) -> a port entity beside
         // the sensors, named like the interface and mapped. Only a transceiver with
         // exactly one mapped port below it says which interface it is.
-        if let Some(i) = lineage.get(1).and_then(|t| self.only_mapped_port_below(*t)) {
+        if let Some(i) = lineage
+            .get(1)
+            .and_then(|t| self.only_mapped_port_below(*t, names))
+        {
             return Some(i);
         }
-        for e in &lineage[1..] {
+        let measured_lineage = measured.map(|m| self.lineage(m)).unwrap_or_default();
+        for e in lineage[1..].iter().chain(&measured_lineage) {
             if let Some(i) = self.labels(*e).find_map(|l| names.find(l)) {
                 return Some(i);
             }
@@ -192,13 +209,24 @@ impl EntityTree {
     /// of the entity it says it measures. The first steps of [`Self::interface_of`],
     /// which targeted discovery uses to skip the sensors of interfaces nobody asked
     /// for before reading any name.
-    pub fn mapped_interface(&self, sensor: u32, measured: Option<u32>) -> Option<u32> {
-        let mapped = |ent: u32| {
-            self.lineage(ent)
-                .iter()
-                .find_map(|e| self.alias_if.get(e).copied())
-        };
+    /// An alias to an ifIndex the device does not list (a stale or foreign mapping) is
+    /// no link: the name steps after it decide.
+    pub fn mapped_interface(
+        &self,
+        sensor: u32,
+        measured: Option<u32>,
+        names: &InterfaceNames,
+    ) -> Option<u32> {
+        let mapped = |ent: u32| self.lineage(ent).iter().find_map(|e| self.alias(*e, names));
         mapped(sensor).or_else(|| measured.and_then(mapped))
+    }
+
+    /// The ifIndex `ent`'s alias mapping names, when the device lists that interface.
+    fn alias(&self, ent: u32, names: &InterfaceNames) -> Option<u32> {
+        self.alias_if
+            .get(&ent)
+            .copied()
+            .filter(|i| names.has_index(*i))
     }
 
     /// The entities directly inside `ent`.
@@ -211,14 +239,16 @@ impl EntityTree {
 
     /// The ifIndex of the one port entity directly below `ent` that has an alias
     /// mapping, when there is exactly one.
-    fn only_mapped_port_below(&self, ent: u32) -> Option<u32> {
+    /// Every mapped port counts (two ports, one of them unlisted, still leave the
+    /// transceiver's interface unknown); the one must be an interface the device lists.
+    fn only_mapped_port_below(&self, ent: u32, names: &InterfaceNames) -> Option<u32> {
         let mut found = self.parent.iter().filter_map(|(child, p)| {
             (*p == i64::from(ent) && self.class.get(child) == Some(&CLASS_PORT))
                 .then(|| self.alias_if.get(child).copied())
                 .flatten()
         });
         let first = found.next()?;
-        found.next().is_none().then_some(first)
+        (found.next().is_none() && names.has_index(first)).then_some(first)
     }
 
     /// For a lane sensor of a broken-out port (no interface has the port's name any

@@ -49,7 +49,7 @@ pub async fn discover<T: Transport>(
     if let Some(col) = mib.measured_entity.map(|c| c()) {
         let unmapped: Vec<Oid> = kinds
             .keys()
-            .filter(|s| tree.mapped_interface(**s, None).is_none())
+            .filter(|s| tree.mapped_interface(**s, None, names).is_none())
             .map(|s| col.child(&[*s]))
             .collect();
         walk.extend(get_present(transport, &unmapped, counters).await?);
@@ -61,12 +61,12 @@ pub async fn discover<T: Transport>(
     let relevant: BTreeSet<u32> = kinds
         .keys()
         .copied()
-        .filter(
-            |s| match tree.mapped_interface(*s, sensors::measured_entity(&measured, *s)) {
+        .filter(|s| {
+            match tree.mapped_interface(*s, sensors::measured_entity(&measured, *s), names) {
                 Some(i) => wanted.contains(&i),
                 None => true,
-            },
-        )
+            }
+        })
         .collect();
     if relevant.len() * TARGETED_SHARE > kinds.len() {
         let mut rest = vec![
