@@ -43,16 +43,25 @@ fn close(a: Option<f64>, b: f64) -> bool {
     a.is_some_and(|a| (a - b).abs() < 1e-9)
 }
 
-#[test]
-fn cisco_nxos_lane_sensors_by_measured_entity() {
-    let (vendor, r, _) = replay(&fixture("nxos_lane_sensors.snmprec"), &["Ethernet1/49"]);
-    assert_eq!(vendor, Vendor::Cisco);
+/// Ethernet1/49 of `nxos_lane_sensors.snmprec` read with its four lanes' Rx (lane 3 is
+/// weak); its optic.
+fn nxos_fixture_lanes_read(
+    r: &lightgate_core::source::PollResult,
+) -> lightgate_core::domain::OpticReading {
     let o = r["Ethernet1/49"].as_ref().unwrap().optic.clone().unwrap();
     let rx: Vec<Option<f64>> = o.lanes.iter().map(|l| l.rx.dbm()).collect();
     assert_eq!(
         rx,
         vec![Some(-2.31), Some(-2.45), Some(-14.02), Some(-2.26)]
     );
+    o
+}
+
+#[test]
+fn cisco_nxos_lane_sensors_by_measured_entity() {
+    let (vendor, r, _) = replay(&fixture("nxos_lane_sensors.snmprec"), &["Ethernet1/49"]);
+    assert_eq!(vendor, Vendor::Cisco);
+    let o = nxos_fixture_lanes_read(&r);
     assert_eq!(o.rx_thresholds.low_alarm, Some(-16.0));
     assert_eq!(o.rx_thresholds.high_warning, Some(2.5));
     assert!(close(o.voltage_volts, 3.29));
@@ -281,12 +290,7 @@ fn lane_power_sensors_named_direction_first_are_read() {
     }
     assert_ne!(renamed, text, "the fixture's names were rewritten");
     let (_, r, _) = replay(&renamed, &["Ethernet1/49"]);
-    let o = r["Ethernet1/49"].as_ref().unwrap().optic.clone().unwrap();
-    let rx: Vec<Option<f64>> = o.lanes.iter().map(|l| l.rx.dbm()).collect();
-    assert_eq!(
-        rx,
-        vec![Some(-2.31), Some(-2.45), Some(-14.02), Some(-2.26)]
-    );
+    let o = nxos_fixture_lanes_read(&r);
     assert!(o.lanes.iter().all(|l| l.tx.dbm().is_some()), "{o:?}");
 }
 
@@ -301,12 +305,7 @@ fn an_alias_to_an_interface_the_device_does_not_list_falls_back_to_names() {
     );
     assert!(text.contains("2.2.1.1.999"));
     let (_, r, _) = replay(&text, &["Ethernet1/49"]);
-    let o = r["Ethernet1/49"].as_ref().unwrap().optic.clone().unwrap();
-    let rx: Vec<Option<f64>> = o.lanes.iter().map(|l| l.rx.dbm()).collect();
-    assert_eq!(
-        rx,
-        vec![Some(-2.31), Some(-2.45), Some(-14.02), Some(-2.26)]
-    );
+    nxos_fixture_lanes_read(&r);
     // Every optic too, not only the one asked for.
     let (_, all, _) = replay(&text, &[]);
     assert!(all.contains_key("Ethernet1/49"), "{:?}", all.keys());
