@@ -260,8 +260,33 @@ pub struct PeeringReadyJson {
     pub ready: bool,
     /// "check: detail" of every failing check.
     pub failing: Vec<String>,
+    #[serde(default)]
+    pub failures: Vec<FailureJson>,
     pub checks: Vec<CheckJson>,
     pub sessions: Vec<SessionJson>,
+}
+
+/// One reason an action may not go ahead: the check, what it is about (a link, a
+/// circuit, a peering) and a sentence for a person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FailureJson {
+    pub check: String,
+    pub subject: String,
+    pub detail: String,
+}
+
+impl FailureJson {
+    pub fn new(f: &lightgate_core::gate::Failure) -> Self {
+        FailureJson {
+            check: f.check.as_str().to_string(),
+            subject: f.subject.to_string(),
+            detail: f.detail.clone(),
+        }
+    }
+
+    pub fn all(o: &lightgate_core::gate::Outcome) -> Vec<FailureJson> {
+        o.failures.iter().map(FailureJson::new).collect()
+    }
 }
 
 /// One BGP session a peering needs, and what its router reports.
@@ -289,6 +314,20 @@ pub struct SessionJson {
 }
 
 impl PeeringReadyJson {
+    /// The peering as enable-traffic would decide on it alone now: `ready` and
+    /// `failing` are the gate's (the links under it, the circuit's Azure states, the
+    /// peering's checks), never the peering's checks on their own.
+    pub fn for_traffic(view: &PortView, p: &crate::bgp::PeeringReadiness) -> Self {
+        let o = view.decide_peering(p);
+        let mut j = PeeringReadyJson::new(&view.config.name, p);
+        j.ready = o.ready();
+        j.failing = o.failing();
+        j.failures = FailureJson::all(&o);
+        j
+    }
+
+    /// The peering's own checks and sessions; `ready` and `failing` are its checks'
+    /// only (use [`PeeringReadyJson::for_traffic`] for an answer to "may traffic go").
     pub fn new(port: &str, p: &crate::bgp::PeeringReadiness) -> Self {
         PeeringReadyJson {
             port: port.to_string(),
@@ -299,6 +338,10 @@ impl PeeringReadyJson {
             failing: p
                 .failing()
                 .map(|c| format!("{}: {}", c.name.as_str(), c.detail))
+                .collect(),
+            failures: lightgate_core::gate::peering_failures(p)
+                .iter()
+                .map(FailureJson::new)
                 .collect(),
             checks: p
                 .checks
@@ -372,7 +415,7 @@ impl PortJson {
             peerings: view
                 .peerings
                 .iter()
-                .map(|p| PeeringReadyJson::new(&view.config.name, p))
+                .map(|p| PeeringReadyJson::for_traffic(view, p))
                 .collect(),
         }
     }
@@ -469,8 +512,19 @@ pub struct PeeringJson {
     pub kind: String,
     pub state: String,
     pub provisioning_state: String,
+    /// The IPv4 family's advertisedPublicPrefixesState (kept for readers of 0.x; see
+    /// `advertised` for every family).
     pub advertised_prefixes_state: Option<String>,
-    /// Each advertised prefix with its validation state.
+    /// Each address family's state and prefixes with their validation state.
+    #[serde(default)]
+    pub advertised: Vec<AdvertisedJson>,
+}
+
+/// A Microsoft peering's advertised public prefixes in one family.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AdvertisedJson {
+    pub family: String,
+    pub state: String,
     pub prefixes: Vec<(String, String)>,
 }
 
@@ -478,12 +532,23 @@ pub struct PeeringJson {
 pub struct ActionJson {
     pub ready: bool,
     pub failing: Vec<String>,
+    #[serde(default)]
+    pub failures: Vec<FailureJson>,
+}
+
+impl ActionJson {
+    pub fn new(o: &lightgate_core::gate::Outcome) -> Self {
+        ActionJson {
+            ready: o.ready(),
+            failing: o.failing(),
+            failures: FailureJson::all(o),
+        }
+    }
 }
 
 impl CircuitJson {
     pub fn new(view: &PortView, c: &crate::domain::AzureCircuit) -> CircuitJson {
         let port = view.config.name.as_str();
-        let peerings = view.peerings_of(&c.name);
         CircuitJson {
             port: port.to_string(),
             circuit: c.name.clone(),
@@ -500,11 +565,23 @@ impl CircuitJson {
                     kind: p.kind.clone(),
                     state: p.state.clone(),
                     provisioning_state: p.provisioning_state.clone(),
-                    advertised_prefixes_state: p.advertised_prefixes_state.clone(),
-                    prefixes: p
-                        .prefixes
+                    advertised_prefixes_state: p
+                        .advertised
                         .iter()
-                        .map(|x| (x.prefix.clone(), x.validation_state.clone()))
+                        .find(|a| a.family == "IPv4")
+                        .map(|a| a.state.clone()),
+                    advertised: p
+                        .advertised
+                        .iter()
+                        .map(|a| AdvertisedJson {
+                            family: a.family.to_string(),
+                            state: a.state.clone(),
+                            prefixes: a
+                                .prefixes
+                                .iter()
+                                .map(|x| (x.prefix.clone(), x.validation_state.clone()))
+                                .collect(),
+                        })
                         .collect(),
                 })
                 .collect(),
@@ -512,15 +589,8 @@ impl CircuitJson {
                 .iter()
                 .map(|a| {
                     // As the gate would decide now (enable-traffic: the peerings too).
-                    let (_, failing) =
-                        lightgate_core::gate::decide(*a, &view.readiness, Some(c), &peerings);
-                    (
-                        a.as_str().to_string(),
-                        ActionJson {
-                            ready: failing.is_empty(),
-                            failing,
-                        },
-                    )
+                    let o = view.decide(*a, Some(&c.name));
+                    (a.as_str().to_string(), ActionJson::new(&o))
                 })
                 .collect(),
         }

@@ -48,6 +48,10 @@ pub struct Decision {
     pub command: Vec<String>,
     /// "check: detail" for every failing check.
     pub failing: Vec<String>,
+    /// The same failures with the check and what it is about apart (absent from
+    /// records written before 0.x: read as empty).
+    #[serde(default)]
+    pub failures: Vec<crate::api::FailureJson>,
     pub checks: LinkChecks,
     pub readings: LinkReadings,
     /// enable-traffic: the circuit's peerings as decided on (checks and sessions).
@@ -468,6 +472,7 @@ mod tests {
 
     fn decision(port: &str, time: &str) -> Decision {
         Decision {
+            failures: Vec::new(),
             decision_id: "1".into(),
             time: time.into(),
             port: port.into(),

@@ -1,5 +1,5 @@
 //! The gate service: decides a request with the core's rules
-//! ([`lightgate_core::gate::decide`]) on the store's view of the port, or of the
+//! ([`PortView::decide`]) on the store's view of the port, or of the
 //! circuit, at that moment, and appends the decision to the audit trail, fsynced, before
 //! anyone may act on it. A decision that cannot be recorded is an error: nobody acts on
 //! an unrecorded verdict.
@@ -8,11 +8,10 @@ use std::io;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-use lightgate_core::gate::{decide, Action};
+use lightgate_core::gate::Action;
 
 use crate::api::PortJson;
 use crate::audit::{AuditLog, Decision, GateRequest, LinkChecks, LinkReadings};
-use crate::domain::AzureCircuit;
 use crate::store::{PortView, Store};
 
 /// Decides and records gate requests; one per agent (its audit writer is shared).
@@ -39,7 +38,7 @@ impl Gate {
         now: Instant,
     ) -> Option<io::Result<Decision>> {
         let view = self.store.port(port, now)?;
-        Some(self.record(&view, action, None, None, request))
+        Some(self.record(&view, action, None, request))
     }
 
     /// Decides a circuit action on the circuit's states in Azure, and records it with
@@ -57,7 +56,7 @@ impl Gate {
         if c.is_none() && action != Action::EnableTraffic {
             return None;
         }
-        Some(self.record(&view, action, c.as_ref(), Some(circuit), request))
+        Some(self.record(&view, action, Some(circuit), request))
     }
 
     /// The decision on `view` with the port's checks and readings as evidence, appended
@@ -66,14 +65,14 @@ impl Gate {
         &self,
         view: &PortView,
         action: Action,
-        circuit: Option<&AzureCircuit>,
         circuit_name: Option<&str>,
         request: &GateRequest,
     ) -> io::Result<Decision> {
         let peerings = circuit_name
             .map(|c| view.peerings_of(c))
             .unwrap_or_default();
-        let (verdict, failing) = decide(action, &view.readiness, circuit, &peerings);
+        let outcome = view.decide(action, circuit_name);
+        let verdict = outcome.verdict;
         let p = PortJson::new(view);
         let decision = Decision {
             decision_id: decision_id(),
@@ -86,7 +85,8 @@ impl Gate {
             user: request.user.clone(),
             host: request.host.clone(),
             command: request.command.clone(),
-            failing,
+            failing: outcome.failing(),
+            failures: crate::api::FailureJson::all(&outcome),
             checks: LinkChecks {
                 link1: p.links.link1.checks,
                 link2: p.links.link2.checks,

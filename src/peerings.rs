@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use crate::bgp::{expected_sessions, PeeringKind, PeeringSpec};
 use crate::config::{PeeringConfig, PortConfig};
-use crate::domain::AzurePort;
+use crate::domain::{AdvertisedPrefixes, AzurePort};
 
 fn from_config(c: &PeeringConfig) -> PeeringSpec {
     let mut s = PeeringSpec::new(&c.circuit, c.kind.as_str(), c.kind);
@@ -16,7 +16,25 @@ fn from_config(c: &PeeringConfig) -> PeeringSpec {
     s.ipv6_primary = c.ipv6_primary;
     s.ipv6_secondary = c.ipv6_secondary;
     apply(&mut s, c);
-    s.advertised_prefixes_state = c.advertised_prefixes_state.clone();
+    // A declared state stands for every family the peering declares subnets for.
+    if let Some(state) = &c.advertised_prefixes_state {
+        let families = [
+            ("IPv4", c.primary.is_some() || c.secondary.is_some()),
+            (
+                "IPv6",
+                c.ipv6_primary.is_some() || c.ipv6_secondary.is_some(),
+            ),
+        ];
+        s.advertised_prefixes = families
+            .into_iter()
+            .filter(|(_, has)| *has)
+            .map(|(family, _)| AdvertisedPrefixes {
+                family,
+                state: state.clone(),
+                prefixes: Vec::new(),
+            })
+            .collect();
+    }
     s
 }
 
@@ -50,7 +68,7 @@ pub fn specs(port: &PortConfig, azure: Option<&AzurePort>) -> Vec<PeeringSpec> {
             s.ipv6_primary = net(&p.ipv6_primary_prefix);
             s.ipv6_secondary = net(&p.ipv6_secondary_prefix);
             s.premium = circuit.premium;
-            s.advertised_prefixes_state = p.advertised_prefixes_state.clone();
+            s.advertised_prefixes = p.advertised.clone();
             s.from_azure = true;
             if let Some(c) = port
                 .peerings

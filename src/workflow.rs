@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use lightgate_core::gate::{Action, Outcome, Subject};
+
 use crate::domain::{CheckName, LinkReadiness};
 use crate::store::PortView;
 
@@ -54,6 +56,33 @@ enum Fact {
     Unknown(Vec<String>),
 }
 
+/// Each established session of a ready peering, as evidence.
+fn session_evidence(p: &crate::bgp::PeeringReadiness) -> Vec<String> {
+    p.sessions
+        .iter()
+        .filter_map(|s| {
+            let f = s.found.as_ref()?;
+            Some(format!(
+                "{} {}: {} {} to {} established, AS {}, up {}, {} prefixes received",
+                p.circuit,
+                p.peering,
+                s.expected.link.as_str(),
+                s.device,
+                s.expected.microsoft,
+                f.remote_as
+                    .map(|a| a.to_string())
+                    .unwrap_or_else(|| "?".into()),
+                f.established_seconds
+                    .map(|t| crate::domain::format_duration(std::time::Duration::from_secs(t)))
+                    .unwrap_or_else(|| "?".into()),
+                f.received_in(&s.expected.family)
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| "?".into()),
+            ))
+        })
+        .collect()
+}
+
 /// The circuits the port's declared peerings name, as evidence.
 fn declared_circuits(view: &PortView) -> Vec<String> {
     let mut names: Vec<String> = view
@@ -70,20 +99,87 @@ fn declared_circuits(view: &PortView) -> Vec<String> {
     names
 }
 
+/// The details of the checks named `names` on both links, failing or not.
+fn details(links: [&LinkReadiness; 2], names: &[CheckName]) -> Vec<String> {
+    links
+        .iter()
+        .flat_map(|l| l.checks.iter())
+        .filter(|c| names.contains(&c.name))
+        .map(|c| c.detail.clone())
+        .collect()
+}
+
+/// The physical checks of the links (step 5): everything but Azure's admin and
+/// provisioning states, which have steps of their own.
+const PHYSICAL: [CheckName; 7] = [
+    CheckName::AzureLineProtocolUp,
+    CheckName::LocalAdminUp,
+    CheckName::OperUp,
+    CheckName::RxPowerInRange,
+    CheckName::TxPowerInRange,
+    CheckName::Stable,
+    CheckName::Fresh,
+];
+
+/// The circuits the workflow speaks of: those seen in Azure, else those the declared
+/// peerings name.
+fn circuit_names(view: &PortView) -> Vec<String> {
+    let mut names: Vec<String> = match &view.azure {
+        Some(a) => a.circuits.iter().map(|c| c.name.clone()).collect(),
+        None => view.peerings.iter().map(|p| p.circuit.clone()).collect(),
+    };
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// An outcome's failures as evidence, "circuit: failure"; the links' own failures are
+/// summed up in one line (their steps above name them).
+fn outcome_evidence(circuit: &str, o: &Outcome) -> Vec<String> {
+    let links = o
+        .failures
+        .iter()
+        .filter(|f| matches!(f.subject, Subject::Link(_)))
+        .count();
+    let mut out: Vec<String> = o
+        .failures
+        .iter()
+        .filter(|f| !matches!(f.subject, Subject::Link(_)))
+        .map(|f| format!("{circuit}: {f}"))
+        .collect();
+    if links > 0 {
+        out.push(format!(
+            "{circuit}: {links} check(s) of the port's links fail (see the steps above)"
+        ));
+    }
+    out
+}
+
 /// The workflow of a port at the time of `view`. `traffic`: the port's recent gate
 /// decisions from the audit trail (a recorded ready enable-traffic is the last step's
-/// evidence).
+/// evidence, while the gate would still decide the same now). Every verdict in it is
+/// the gate's own ([`PortView::decide`]), rendered.
 pub fn workflow(view: &PortView, traffic: &[crate::audit::Decision]) -> Workflow {
     let cfg = &view.config;
     let links = view.readiness.links();
+    let create = view.decide(Action::CreateCircuit, None);
     let mut facts: Vec<(&str, Fact)> = Vec::new();
 
+    let provisioning = failing(links, &[CheckName::AzureProvisioned]);
     facts.push((
         "ExpressRoute Direct port resource",
         match (&view.azure, &view.azure_error) {
-            (Some(_), _) => Fact::Done(vec![format!(
-                "{} found in Azure",
-                cfg.azure_port_id.clone().unwrap_or_default()
+            (Some(_), _) if !provisioning.is_empty() => Fact::Wrong(provisioning),
+            (Some(a), _) => Fact::Done(vec![format!(
+                "{} found in Azure{}{}",
+                cfg.azure_port_id.clone().unwrap_or_default(),
+                a.bandwidth_gbps
+                    .map(|b| format!(", {b} Gbps"))
+                    .unwrap_or_default(),
+                a.encapsulation
+                    .as_deref()
+                    .map(|e| format!(", {e} encapsulation"))
+                    .unwrap_or_default(),
             )]),
             (None, Some(e)) => Fact::Wrong(vec![format!("not observed: {e}")]),
             (None, None) => Fact::Unknown(vec![
@@ -109,34 +205,16 @@ pub fn workflow(view: &PortView, traffic: &[crate::audit::Decision]) -> Workflow
     facts.push((
         "admin state enabled on both links",
         if admin.is_empty() {
-            Fact::Done(
-                links
-                    .iter()
-                    .flat_map(|l| l.checks.iter())
-                    .filter(|c| c.name == CheckName::AzureAdminEnabled)
-                    .map(|c| c.detail.clone())
-                    .collect(),
-            )
+            Fact::Done(details(links, &[CheckName::AzureAdminEnabled]))
         } else {
             Fact::NotDone(admin)
         },
     ));
-    let physical = failing(
-        links,
-        &[
-            CheckName::LocalAdminUp,
-            CheckName::OperUp,
-            CheckName::RxPowerInRange,
-            CheckName::TxPowerInRange,
-            CheckName::Stable,
-            CheckName::Fresh,
-            CheckName::AzureLineProtocolUp,
-        ],
-    );
+    let physical = failing(links, &PHYSICAL);
     facts.push((
         "light levels and physical link healthy and stable on both links",
         if physical.is_empty() {
-            Fact::Done(vec!["every readiness check passes".to_string()])
+            Fact::Done(details(links, &PHYSICAL))
         } else {
             Fact::Wrong(physical)
         },
@@ -147,17 +225,43 @@ pub fn workflow(view: &PortView, traffic: &[crate::audit::Decision]) -> Workflow
         .as_ref()
         .map(|a| a.circuit_errors.clone())
         .unwrap_or_default();
+    let ready_to_create = || {
+        if create.ready() {
+            format!(
+                "ready for circuit creation: lightgate gate {} -- az network express-route create ...",
+                cfg.name
+            )
+        } else {
+            "not ready for circuit creation yet (see the steps above)".to_string()
+        }
+    };
     facts.push((
         "circuit created on the port",
         match &circuits {
             Some(_) if !unreadable.is_empty() => Fact::Wrong(unreadable.clone()),
-            Some(c) if !c.is_empty() => Fact::Done(
+            Some(c) if c.iter().any(|c| c.provisioning_state != "Succeeded") => Fact::Wrong(
                 c.iter()
-                    .map(|c| format!("{}: provider {}, circuit {}, provisioning {}", c.name, c.provider_state, c.circuit_state, c.provisioning_state))
+                    .filter(|c| c.provisioning_state != "Succeeded")
+                    .map(|c| {
+                        format!(
+                            "{}: provisioningState {} in Azure",
+                            c.name, c.provisioning_state
+                        )
+                    })
                     .collect(),
             ),
-            Some(_) => Fact::NotDone(vec![if view.readiness.ready() {
-                format!("ready for circuit creation: lightgate gate {} -- az network express-route create ...", cfg.name)
+            Some(c) if !c.is_empty() => Fact::Done(
+                c.iter()
+                    .map(|c| {
+                        format!(
+                            "{}: provider {}, circuit {}, provisioning {}",
+                            c.name, c.provider_state, c.circuit_state, c.provisioning_state
+                        )
+                    })
+                    .collect(),
+            ),
+            Some(_) => Fact::NotDone(vec![if create.ready() {
+                ready_to_create()
             } else {
                 "no circuit yet".to_string()
             }]),
@@ -167,15 +271,45 @@ pub fn workflow(view: &PortView, traffic: &[crate::audit::Decision]) -> Workflow
             // Without Azure access the circuits are unseen, but whether the port may
             // have one is still known: that is the point of the gate.
             None => Fact::NotDone(vec![
-                if view.readiness.ready() {
-                    format!("ready for circuit creation: lightgate gate {} -- az network express-route create ...", cfg.name)
-                } else {
-                    "not ready for circuit creation yet (see the steps above)".to_string()
-                },
+                ready_to_create(),
                 "circuits on the port are not read from Azure (no azure_port_id)".to_string(),
             ]),
         },
     ));
+    // Partner circuits wait for their provider; Direct circuits have no provider step
+    // (Azure shows them Provisioned from the start).
+    let partner: Vec<&crate::domain::AzureCircuit> = circuits
+        .iter()
+        .flatten()
+        .filter(|c| c.provider.is_some())
+        .collect();
+    if !partner.is_empty() {
+        let waiting: Vec<String> = partner
+            .iter()
+            .filter(|c| c.provider_state != "Provisioned")
+            .map(|c| {
+                format!(
+                    "{} via {}: provider state {}; the provider provisions it with the service key",
+                    c.name,
+                    c.provider.as_deref().unwrap_or("?"),
+                    c.provider_state
+                )
+            })
+            .collect();
+        facts.push((
+            "circuit provisioned by the provider",
+            if waiting.is_empty() {
+                Fact::Done(
+                    partner
+                        .iter()
+                        .map(|c| format!("{}: provider state Provisioned", c.name))
+                        .collect(),
+                )
+            } else {
+                Fact::NotDone(waiting)
+            },
+        ));
+    }
     facts.push((
         "peerings configured",
         match &circuits {
@@ -186,11 +320,12 @@ pub fn workflow(view: &PortView, traffic: &[crate::audit::Decision]) -> Workflow
             ),
             Some(c) => Fact::NotDone(
                 c.iter()
-                    .map(|c| {
-                        if c.provider_state == "Provisioned" && c.circuit_state == "Enabled" {
-                            format!("{}: Provisioned and Enabled, peering can be configured (lightgate peering check PLAN.toml first)", c.name)
+                    .flat_map(|c| {
+                        let o = view.decide(Action::ConfigurePeering, Some(&c.name));
+                        if o.ready() {
+                            vec![format!("{}: Provisioned and Enabled, peering can be configured (lightgate peering check PLAN.toml first)", c.name)]
                         } else {
-                            format!("{}: provider {} / circuit {}; peering needs Provisioned and Enabled", c.name, c.provider_state, c.circuit_state)
+                            outcome_evidence(&c.name, &o)
                         }
                     })
                     .collect(),
@@ -204,80 +339,39 @@ pub fn workflow(view: &PortView, traffic: &[crate::audit::Decision]) -> Workflow
             None => Fact::Unknown(vec!["peerings are read from Azure".to_string()]),
         },
     ));
-    let ms: Vec<(String, &crate::domain::AzurePeering)> = circuits
+    // The BGP sessions on both routers and the Microsoft peering prefixes: what
+    // enable-traffic decides for each circuit with peerings.
+    let with_peerings: Vec<String> = circuit_names(view)
+        .into_iter()
+        .filter(|c| view.peerings.iter().any(|p| &p.circuit == c))
+        .collect();
+    let traffic_outcomes: Vec<(String, Outcome)> = with_peerings
         .iter()
-        .flatten()
-        .flat_map(|c| c.peerings.iter().map(move |p| (c.name.clone(), p)))
-        .filter(|(_, p)| p.kind == "MicrosoftPeering")
+        .map(|c| (c.clone(), view.decide(Action::EnableTraffic, Some(c))))
         .collect();
     let mut wrong = Vec::new();
     let mut done = Vec::new();
-    for (c, p) in &ms {
-        match p.advertised_prefixes_state.as_deref() {
-            Some("Configured") => done.push(format!("{c} Microsoft peering prefixes Configured")),
-            Some("ValidationNeeded") => {
-                let pending: Vec<String> = p
-                    .prefixes
-                    .iter()
-                    .filter(|x| x.validation_state != "Configured")
-                    .map(|x| format!("{} ({})", x.prefix, x.validation_state))
-                    .collect();
-                wrong.push(format!(
-                    "{c}: Microsoft needs proof that you own {}: open a support ticket with the RIR/IRR records (or a letter of authorization for the prefixes)",
-                    pending.join(", ")
-                ));
+    for (c, o) in &traffic_outcomes {
+        if o.ready() {
+            for p in view.peerings.iter().filter(|p| &p.circuit == c) {
+                done.extend(session_evidence(p));
+                done.extend(
+                    p.checks
+                        .iter()
+                        .filter(|x| {
+                            x.name == crate::bgp::PeeringCheckName::AdvertisedPrefixesConfigured
+                                && p.kind != crate::bgp::PeeringKind::Private
+                        })
+                        .map(|x| format!("{} {}: {}", p.circuit, p.peering, x.detail)),
+                );
             }
-            other => wrong.push(format!(
-                "{c}: advertised public prefixes {}",
-                other.unwrap_or("unknown")
-            )),
-        }
-    }
-    // The BGP sessions on both routers, from each peering's readiness.
-    for p in &view.peerings {
-        if p.ready() {
-            done.extend(p.sessions.iter().filter_map(|s| {
-                let f = s.found.as_ref()?;
-                Some(format!(
-                    "{} {}: {} {} to {} established, AS {}, up {}, {} prefixes received",
-                    p.circuit,
-                    p.peering,
-                    s.expected.link.as_str(),
-                    s.device,
-                    s.expected.microsoft,
-                    f.remote_as
-                        .map(|a| a.to_string())
-                        .unwrap_or_else(|| "?".into()),
-                    f.established_seconds
-                        .map(|t| crate::domain::format_duration(std::time::Duration::from_secs(t)))
-                        .unwrap_or_else(|| "?".into()),
-                    f.received_in(&s.expected.family)
-                        .map(|n| n.to_string())
-                        .unwrap_or_else(|| "?".into()),
-                ))
-            }));
         } else {
-            wrong.extend(
-                p.failing()
-                    .filter(|c| {
-                        c.name != crate::bgp::PeeringCheckName::AdvertisedPrefixesConfigured
-                            || ms.is_empty()
-                    })
-                    .map(|c| {
-                        format!(
-                            "{} {}: {}: {}",
-                            p.circuit,
-                            p.peering,
-                            c.name.as_str(),
-                            c.detail
-                        )
-                    }),
-            );
+            wrong.extend(outcome_evidence(c, o));
         }
     }
     facts.push((
         "BGP up and Microsoft peering prefixes validated",
-        if view.peerings.is_empty() && ms.is_empty() {
+        if traffic_outcomes.is_empty() {
             Fact::Unknown(vec!["no peering known for this port: lightgate reads peerings from Azure (azure_port_id) or from [[port.peering]] in the config, and then checks the BGP sessions on both routers".to_string()])
         } else if wrong.is_empty() {
             Fact::Done(done)
@@ -285,41 +379,58 @@ pub fn workflow(view: &PortView, traffic: &[crate::audit::Decision]) -> Workflow
             Fact::Wrong(wrong)
         },
     ));
-    let ready_circuits: Vec<&str> = {
-        let mut v: Vec<&str> = view.peerings.iter().map(|p| p.circuit.as_str()).collect();
-        v.sort();
-        v.dedup();
-        v.retain(|c| {
-            view.peerings
-                .iter()
-                .filter(|p| p.circuit == *c)
-                .all(|p| p.ready())
-        });
-        v
-    };
-    let enabled: Vec<String> = traffic
+    let recorded: Vec<&crate::audit::Decision> = traffic
         .iter()
-        .filter(|d| d.action == "enable-traffic" && d.ready)
+        .filter(|d| d.action == Action::EnableTraffic.as_str() && d.ready)
+        .collect();
+    let record_line = |d: &crate::audit::Decision| {
+        format!(
+            "{} {}: enable-traffic recorded ready ({}, by {}{})",
+            d.time,
+            d.circuit.clone().unwrap_or_default(),
+            d.decision_id,
+            d.user,
+            if d.command.is_empty() {
+                String::new()
+            } else {
+                format!(", ran {}", d.command.join(" "))
+            }
+        )
+    };
+    // Recorded, and the gate would still say ready now: done. Recorded, but the gate
+    // now refuses: the record is history, not the state of the circuit.
+    let still_ready = |c: &str| {
+        traffic_outcomes
+            .iter()
+            .any(|(name, o)| name == c && o.ready())
+    };
+    let enabled: Vec<String> = recorded
+        .iter()
+        .filter(|d| still_ready(d.circuit.as_deref().unwrap_or_default()))
+        .map(|d| record_line(d))
+        .collect();
+    let lapsed: Vec<String> = recorded
+        .iter()
+        .filter(|d| !still_ready(d.circuit.as_deref().unwrap_or_default()))
         .map(|d| {
             format!(
-                "{} {}: enable-traffic recorded ready ({}, by {}{})",
-                d.time,
-                d.circuit.clone().unwrap_or_default(),
-                d.decision_id,
-                d.user,
-                if d.command.is_empty() {
-                    String::new()
-                } else {
-                    format!(", ran {}", d.command.join(" "))
-                }
+                "{}; the gate refuses enable-traffic now (see the step above)",
+                record_line(d)
             )
         })
         .collect();
+    let ready_circuits: Vec<&str> = traffic_outcomes
+        .iter()
+        .filter(|(_, o)| o.ready())
+        .map(|(c, _)| c.as_str())
+        .collect();
     facts.push((
         "traffic enabled",
-        if !enabled.is_empty() {
+        if !enabled.is_empty() && lapsed.is_empty() {
             Fact::Done(enabled)
-        } else if view.peerings.is_empty() {
+        } else if !lapsed.is_empty() {
+            Fact::Wrong(lapsed.into_iter().chain(enabled).collect())
+        } else if traffic_outcomes.is_empty() {
             Fact::Unknown(vec!["no peering known for this port".to_string()])
         } else if !ready_circuits.is_empty() {
             Fact::NotDone(ready_circuits.iter().map(|c| format!("ready for traffic: lightgate gate {c} --action enable-traffic -- COMMAND")).collect())

@@ -58,7 +58,8 @@ async fn observed_admin_state_light_levels_and_span_loss() {
     let l1 = &body["links"]["link1"];
     assert_eq!(l1["azure_admin_state"], "enabled");
     assert_eq!(l1["azure_admin_state_origin"], "observed");
-    assert_eq!(l1["checks"][1]["check"], "azure_line_protocol_up");
+    assert_eq!(l1["checks"][1]["check"], "azure_provisioned");
+    assert_eq!(l1["checks"][2]["check"], "azure_line_protocol_up");
     assert_eq!(l1["azure"]["patch_panel_id"], "PP:0123:1234567");
     assert_eq!(l1["azure"]["rx"].as_array().unwrap().len(), 4);
     assert_eq!(l1["azure"]["rx"][0]["dbm"], -4.0);
@@ -342,7 +343,7 @@ async fn circuits_are_read_with_an_api_version_that_has_prefix_validation() {
         )
         .await;
     assert_eq!(
-        c["peerings"][0]["prefixes"],
+        c["peerings"][0]["advertised"][0]["prefixes"],
         serde_json::json!([["198.51.100.0/24", "ValidationNeeded"]]),
         "the agent sees each prefix's validation state: {c:#}"
     );
@@ -563,7 +564,7 @@ async fn the_workflow_walks_from_admin_disabled_to_ready_for_a_circuit_and_beyon
         peering["evidence"][0]
             .as_str()
             .unwrap()
-            .contains("provider Provisioning"),
+            .contains("provider state is Provisioning"),
         "{peering:#}"
     );
     let gate = |action: &str, circuit: &str| {
@@ -684,10 +685,9 @@ async fn the_workflow_walks_from_admin_disabled_to_ready_for_a_circuit_and_beyon
     let bgp = step(&w, "BGP up and Microsoft peering prefixes validated");
     assert_eq!(bgp["status"], "blocked", "{w:#}");
     assert!(
-        bgp["evidence"][0]
-            .as_str()
-            .unwrap()
-            .contains("198.51.100.0/24 (ValidationNeeded)"),
+        bgp["evidence"]
+            .to_string()
+            .contains("198.51.100.0/24 ValidationNeeded"),
         "{bgp:#}"
     );
     let (status, d) = gate("configure-peering", "ckt-ams-1").await;
@@ -795,5 +795,312 @@ async fn a_circuit_that_cannot_be_read_does_not_hide_the_port() {
         e["error"].as_str().unwrap().contains("could not be read"),
         "{e:#}"
     );
+    t.stop().await;
+}
+
+/// Runs `lightgate gate SUBJECT --action ACTION -- touch MARKER` against the agent;
+/// returns the exit code, whether the command ran, and the gate's stderr.
+async fn gate_cli(t: &TestAgent, subject: &str, action: &str) -> (Option<i32>, bool, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("ran");
+    let out = cli(&[
+        "gate",
+        subject,
+        "--action",
+        action,
+        "--url",
+        &t.url(""),
+        "--",
+        "touch",
+        marker.to_str().unwrap(),
+    ])
+    .await;
+    (
+        out.status.code(),
+        marker.exists(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+/// The agent config of `config` with a Microsoft peering of ckt-ams-1 declared to
+/// hold down for 1 s (the simulated routers' sessions come up after a few seconds).
+fn with_microsoft_peering(toml: &str) -> String {
+    format!(
+        "{}\n[[port.peering]]\ncircuit = \"ckt-ams-1\"\ntype = \"microsoft\"\nhold_down = \"1s\"\n",
+        declared_milestones(toml)
+    )
+}
+
+/// `toml` with the LOA and cross-connects declared done, so that the workflow's next
+/// step is an Azure one.
+fn declared_milestones(toml: &str) -> String {
+    toml.replace(
+        "azure_port_id = ",
+        "loa_issued = \"2026-11-02\"\ncross_connects_completed = \"2026-11-20\"\nazure_port_id = ",
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn enable_traffic_waits_for_every_address_family_of_a_microsoft_peering() {
+    let f = fake(&[], "Enabled");
+    f.lock().unwrap().circuits = vec![circuit(
+        "ckt-ams-1",
+        "Provisioned",
+        "Enabled",
+        vec![common::fake_azure::microsoft_peering_dual_stack(
+            "Configured",
+            "ValidationNeeded",
+        )],
+    )];
+    let url = fake_azure(f.clone()).await;
+    let t = TestAgent::start(&with_microsoft_peering(&config(&url, SP))).await;
+    // Wait until the IPv6 prefixes are all that stands between the circuit and traffic:
+    // both routers' IPv4 and IPv6 sessions established and held down.
+    let (status, a) = t
+        .wait_for(
+            "/api/v1/circuits/ckt-ams-1/traffic",
+            Duration::from_secs(30),
+            |_, a| {
+                a["failures"].as_array().is_some_and(|f| {
+                    f.len() == 1 && f[0]["check"] == "advertised_prefixes_configured"
+                })
+            },
+        )
+        .await;
+    assert_eq!(status, 503, "{a:#}");
+    let f0 = &a["failures"][0];
+    assert_eq!(f0["subject"], "ckt-ams-1 MicrosoftPeering", "{a:#}");
+    let detail = f0["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("IPv6: Azure: ValidationNeeded (3FFE:FFFF:0:CD31::/120 ValidationNeeded)")
+            && detail.contains("IPv4: Azure: advertised public prefixes Configured"),
+        "{detail}"
+    );
+    // The gate refuses through the CLI, naming the check and the family; the command
+    // does not run.
+    let (code, ran, stderr) = gate_cli(&t, "ckt-ams-1", "enable-traffic").await;
+    assert_eq!(code, Some(75), "{stderr}");
+    assert!(!ran, "the refused command ran");
+    assert!(
+        stderr.contains("advertised_prefixes_configured (Microsoft has not validated")
+            && stderr.contains("IPv6: Azure: ValidationNeeded"),
+        "{stderr}"
+    );
+    // Every other answer says the same: the peering, the workflow, the metric.
+    let (status, p) = t
+        .json("/api/v1/circuits/ckt-ams-1/peerings/microsoft")
+        .await;
+    assert_eq!(status, 503, "{p:#}");
+    let (_, w) = t.json("/api/v1/ports/erd-ams-1/workflow").await;
+    let bgp = step(&w, "BGP up and Microsoft peering prefixes validated");
+    assert_eq!(bgp["status"], "blocked", "{w:#}");
+    assert!(
+        bgp["evidence"]
+            .to_string()
+            .contains("IPv6: Azure: ValidationNeeded"),
+        "{bgp:#}"
+    );
+    let m = t.metrics().await;
+    assert_eq!(
+        value(&m, "lightgate_peering_ready", &[("circuit", "ckt-ams-1")]),
+        0.0
+    );
+    assert_eq!(
+        value(
+            &m,
+            "lightgate_azure_peering_advertised_prefixes_state",
+            &[("family", "IPv6"), ("state", "ValidationNeeded")]
+        ),
+        1.0
+    );
+    // Microsoft validates the IPv6 prefixes: traffic may go.
+    f.lock().unwrap().circuits = vec![circuit(
+        "ckt-ams-1",
+        "Provisioned",
+        "Enabled",
+        vec![common::fake_azure::microsoft_peering_dual_stack(
+            "Configured",
+            "Configured",
+        )],
+    )];
+    let (status, a) = t
+        .wait_for(
+            "/api/v1/circuits/ckt-ams-1/traffic",
+            Duration::from_secs(10),
+            |s, _| s == 200,
+        )
+        .await;
+    assert_eq!(status, 200, "{a:#}");
+    let (code, ran, stderr) = gate_cli(&t, "ckt-ams-1", "enable-traffic").await;
+    assert_eq!((code, ran), (Some(0), true), "{stderr}");
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_port_or_link_azure_has_not_provisioned_blocks_circuit_creation() {
+    let f = fake(&[], "Enabled");
+    f.lock().unwrap().port_provisioning = Some("Failed");
+    let url = fake_azure(f.clone()).await;
+    let t = TestAgent::start(&config(&url, SP)).await;
+    let path = "/api/v1/ports/erd-ams-1";
+    // Everything else passes; the port's provisioning state fails on both links.
+    let (status, body) = t
+        .wait_for(path, Duration::from_secs(10), |_, v| {
+            v["failing"].as_array().is_some_and(|f| {
+                f.len() == 2
+                    && f.iter()
+                        .all(|x| x.as_str().unwrap().starts_with("azure_provisioned: "))
+            })
+        })
+        .await;
+    assert_eq!(status, 503, "{body:#}");
+    assert!(
+        body["failing"][0]
+            .as_str()
+            .unwrap()
+            .contains("the port's provisioningState is Failed"),
+        "{body:#}"
+    );
+    let (code, ran, stderr) = gate_cli(&t, "erd-ams-1", "create-circuit").await;
+    assert_eq!((code, ran), (Some(75), false), "{stderr}");
+    assert!(stderr.contains("provisioningState is Failed"), "{stderr}");
+    let (_, w) = t.json("/api/v1/ports/erd-ams-1/workflow").await;
+    let port = step(&w, "ExpressRoute Direct port resource");
+    assert_eq!(port["status"], "blocked", "{w:#}");
+    assert!(port["evidence"].to_string().contains("Failed"), "{port:#}");
+    // The port recovers; link1 is still Updating: only link1 fails, in Azure's words.
+    {
+        let mut g = f.lock().unwrap();
+        g.port_provisioning = None;
+        g.link1_provisioning = Some("Updating");
+    }
+    let (_, body) = t
+        .wait_for(path, Duration::from_secs(10), |_, v| {
+            v["failing"].as_array().is_some_and(|f| f.len() == 1)
+        })
+        .await;
+    assert_eq!(
+        body["failing"][0],
+        "azure_provisioned: link1 not provisioned in Azure: the link's provisioningState is Updating",
+        "{body:#}"
+    );
+    f.lock().unwrap().link1_provisioning = None;
+    let (status, _) = t
+        .wait_for(path, Duration::from_secs(10), |s, _| s == 200)
+        .await;
+    assert_eq!(status, 200);
+    let (code, ran, stderr) = gate_cli(&t, "erd-ams-1", "create-circuit").await;
+    assert_eq!((code, ran), (Some(0), true), "{stderr}");
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_circuit_on_another_port_is_never_this_ports() {
+    let f = fake(&[], "Enabled");
+    let mut elsewhere = circuit("ckt-elsewhere", "Provisioned", "Enabled", vec![]);
+    elsewhere["properties"]["expressRoutePort"]["id"] =
+        serde_json::json!(PORT_ID.replace("erd-ams-1", "erd-fra-1"));
+    // The same port, as ARM may spell it: ids are case-insensitive.
+    let mut ours = circuit("ckt-ams-1", "Provisioned", "Enabled", vec![]);
+    ours["properties"]["expressRoutePort"]["id"] = serde_json::json!(PORT_ID.to_uppercase());
+    f.lock().unwrap().circuits = vec![ours, elsewhere];
+    let url = fake_azure(f.clone()).await;
+    let t = TestAgent::start(&declared_milestones(&config(&url, SP))).await;
+    let (status, c) = t
+        .wait_for(
+            "/api/v1/circuits/ckt-ams-1",
+            Duration::from_secs(10),
+            |s, _| s == 200,
+        )
+        .await;
+    assert_eq!(status, 200, "{c:#}");
+    assert_eq!(c["actions"]["configure-peering"]["ready"], true, "{c:#}");
+    // Once the links are held down, the circuit step is the one to work on: blocked.
+    let (_, w) = t
+        .wait_for(
+            "/api/v1/ports/erd-ams-1/workflow",
+            Duration::from_secs(10),
+            |_, w| step(w, "circuit created on the port")["status"] != "pending",
+        )
+        .await;
+    let created = step(&w, "circuit created on the port");
+    assert_eq!(created["status"], "blocked", "{w:#}");
+    assert!(
+        created["evidence"][0]
+            .as_str()
+            .unwrap()
+            .contains("circuit ckt-elsewhere is on another ExpressRoute port"),
+        "{created:#}"
+    );
+    let (status, _) = t.json("/api/v1/circuits/ckt-elsewhere").await;
+    assert_eq!(status, 404);
+    let (code, ran, stderr) = gate_cli(&t, "ckt-elsewhere", "configure-peering").await;
+    assert_eq!((code, ran), (Some(64), false), "{stderr}");
+    t.stop().await;
+}
+
+/// Microsoft's ExpressRouteCircuitGet example for a Direct circuit: on a port, no
+/// serviceProviderProperties, Provisioned and Enabled from the start.
+fn direct_example(peerings: Vec<serde_json::Value>, auth_in_use: bool) -> serde_json::Value {
+    let mut c = circuit("ckt-ams-1", "Provisioned", "Enabled", peerings);
+    c["properties"]["authorizations"] = if auth_in_use {
+        serde_json::json!([{"name": "auth-vnet-prod", "properties": {"authorizationKey": "00000000-0000-0000-0000-0000000000aa", "authorizationUseStatus": "InUse", "provisioningState": "Succeeded"}}])
+    } else {
+        serde_json::json!([])
+    };
+    c
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_direct_circuit_may_be_deleted_once_nothing_rides_on_it() {
+    let f = fake(&[], "Enabled");
+    f.lock().unwrap().circuits = vec![direct_example(
+        vec![common::fake_azure::microsoft_peering_dual_stack(
+            "Configured",
+            "Configured",
+        )],
+        true,
+    )];
+    let url = fake_azure(f.clone()).await;
+    let t = TestAgent::start(&config(&url, SP)).await;
+    let (_, c) = t
+        .wait_for(
+            "/api/v1/circuits/ckt-ams-1",
+            Duration::from_secs(10),
+            |s, _| s == 200,
+        )
+        .await;
+    let delete = &c["actions"]["delete-circuit"];
+    assert_eq!(delete["ready"], false, "{c:#}");
+    let checks: Vec<&str> = delete["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["check"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        checks,
+        ["peerings_removed", "authorizations_unused"],
+        "{c:#}"
+    );
+    let (code, ran, stderr) = gate_cli(&t, "ckt-ams-1", "delete-circuit").await;
+    assert_eq!((code, ran), (Some(75), false), "{stderr}");
+    assert!(
+        stderr.contains("MicrosoftPeering") && stderr.contains("auth-vnet-prod"),
+        "{stderr}"
+    );
+    // Peerings removed and the virtual network unlinked: a Provisioned Direct circuit
+    // may be deleted (no provider has anything to deprovision).
+    f.lock().unwrap().circuits = vec![direct_example(vec![], false)];
+    let (_, c) = t
+        .wait_for(
+            "/api/v1/circuits/ckt-ams-1",
+            Duration::from_secs(10),
+            |_, c| c["actions"]["delete-circuit"]["ready"] == true,
+        )
+        .await;
+    assert_eq!(c["provider_state"], "Provisioned", "{c:#}");
+    let (code, ran, stderr) = gate_cli(&t, "ckt-ams-1", "delete-circuit").await;
+    assert_eq!((code, ran), (Some(0), true), "{stderr}");
     t.stop().await;
 }

@@ -311,7 +311,15 @@ async fn a_router_without_bgp_tables_says_so_once_and_is_not_probed_every_poll()
         })
         .await;
     assert_eq!(status, 503, "{p:#}");
-    let detail = p["failing"][0].as_str().unwrap();
+    // The peering's answer is enable-traffic's: the links' checks come first, then the
+    // peering's own.
+    let detail = p["failing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f.as_str())
+        .find(|f| f.contains("no BGP table"))
+        .unwrap();
     assert!(
         detail.contains("link1 sim-0001 to 192.168.100.130: BGP sessions not read: could not decode the device's answer: no BGP table")
             && detail.contains("use the serial source"),

@@ -122,7 +122,7 @@ async fn a_port_that_is_not_ready_does_not_run_the_command_and_exits_75() {
         "{err}"
     );
     assert!(
-        err.contains("receive light is out of range: link2 rx -1"),
+        err.contains("link2: rx_power_in_range (receive light is out of range): link2 rx -1"),
         "{err}"
     );
     assert!(err.contains("Not running: touch"), "{err}");
@@ -163,7 +163,9 @@ async fn a_link_that_flapped_during_the_hold_down_is_not_ready() {
     assert!(!d.marker.exists());
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(
-        err.contains("the link has not been stable for the hold-down: link2 stable for only"),
+        err.contains(
+            "stable (the link has not been stable for the hold-down): link2 stable for only"
+        ),
         "{err}"
     );
     t.stop().await;

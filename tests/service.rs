@@ -844,7 +844,7 @@ async fn two_shards_poll_disjoint_devices_and_the_gate_through_prometheus_agrees
     assert_eq!(via_agent.status.code(), Some(75));
     let err = String::from_utf8(via_prom.stderr).unwrap();
     assert!(
-        err.contains("receive light is out of range: link2"),
+        err.contains("rx_power_in_range (receive light is out of range): link2"),
         "{err}"
     );
     // Neither shard claims a verdict for a port it only half polls.

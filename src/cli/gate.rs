@@ -13,10 +13,12 @@ use super::http;
 use crate::api::PortJson;
 use crate::audit::{Decision, GateRequest};
 
-/// A check name in plain words.
-fn words(check: &str) -> &'static str {
-    match check {
+/// A check name in plain words; `None` for a check without a gloss (its own name is
+/// printed then).
+fn words(check: &str) -> Option<&'static str> {
+    Some(match check {
         "azure_admin_enabled" => "the Azure admin state of the link is not Enabled",
+        "azure_provisioned" => "Azure has not finished provisioning the port or link",
         "azure_line_protocol_up" => "Azure does not see the link's line protocol up",
         "local_admin_up" => "the router port is administratively down",
         "oper_up" => "the link is not up",
@@ -24,18 +26,51 @@ fn words(check: &str) -> &'static str {
         "tx_power_in_range" => "transmit light is out of range",
         "stable" => "the link has not been stable for the hold-down",
         "fresh" => "there is no fresh reading",
+        "circuit_port" => "the circuit is on another port",
+        "circuit_provisioning" => "Azure has not finished an operation on the circuit",
         "provider_state" => "the circuit's provider state does not allow it",
         "circuit_state" => "the circuit is not enabled",
-        _ => "a check fails",
-    }
+        "peerings_removed" => "peerings are still configured",
+        "authorizations_unused" => "virtual networks are still linked",
+        "bgp_established" => "a BGP session is not established",
+        "bgp_stable" => "a BGP session has not been up for the hold-down",
+        "prefixes_received" => "prefixes received from Microsoft are out of bounds",
+        "prefix_limit_headroom" => "advertised prefixes are at Microsoft's limit",
+        "advertised_prefixes_configured" => "Microsoft has not validated the advertised prefixes",
+        _ => return None,
+    })
 }
 
-fn explain(failing: &[String]) -> String {
-    failing
+/// One line per failure: what it is about, the check (its name and, where there is
+/// one, a gloss) and the detail. Falls back to the "check: detail" strings of an
+/// agent that sends no structured failures.
+fn explain(d: &Decision) -> String {
+    let gloss = |check: &str| match words(check) {
+        Some(w) => format!("{check} ({w})"),
+        None => check.to_string(),
+    };
+    if d.failures.is_empty() {
+        return d
+            .failing
+            .iter()
+            .map(|f| match f.split_once(": ") {
+                Some((check, detail)) if words(check).is_some() => {
+                    format!("  - {}: {detail}\n", gloss(check))
+                }
+                _ => format!("  - {f}\n"),
+            })
+            .collect();
+    }
+    d.failures
         .iter()
         .map(|f| {
-            let (check, detail) = f.split_once(": ").unwrap_or(("", f));
-            format!("  - {}: {detail}\n", words(check))
+            let check = gloss(&f.check);
+            let subject = if f.subject.is_empty() {
+                String::new()
+            } else {
+                format!("{}: ", f.subject)
+            };
+            format!("  - {subject}{check}: {}\n", f.detail)
         })
         .collect()
 }
@@ -247,7 +282,7 @@ pub fn run(a: GateArgs) -> u8 {
                 a.port,
                 a.action,
                 decision.decision_id,
-                explain(&decision.failing)
+                explain(&decision)
             );
             if !a.command.is_empty() {
                 eprintln!("Not running: {}", a.command.join(" "));

@@ -230,6 +230,7 @@ fn traffic_failing(
     for (metric, state) in [
         ("lightgate_azure_circuit_provider_state", "Provisioned"),
         ("lightgate_azure_circuit_state", "Enabled"),
+        ("lightgate_azure_circuit_provisioning_state", "Succeeded"),
     ] {
         let s = query(
             client,
@@ -269,6 +270,7 @@ pub fn decide(a: &GateArgs, prometheus: &str) -> Result<Decision, (u8, String)> 
     let ready = failing.is_empty();
     let (user, host) = who();
     let decision = Decision {
+        failures: Vec::new(),
         decision_id: format!(
             "prom-{}",
             std::time::SystemTime::now()

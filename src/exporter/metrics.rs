@@ -177,7 +177,7 @@ families! {
     circuit_state: gauge("lightgate_azure_circuit_state", "Circuit provisioning state (1 for the current state): Enabled, Disabled, Enabling, Disabling."),
     circuit_provisioning: gauge("lightgate_azure_circuit_provisioning_state", "ARM provisioning state of each circuit (1 for the current state): Succeeded, Updating, Deleting, Failed."),
     peering_state: gauge("lightgate_azure_peering_state", "State of each peering of each circuit (1 for the current state): Enabled, Disabled."),
-    prefixes_state: gauge("lightgate_azure_peering_advertised_prefixes_state", "Advertised public prefixes state of each Microsoft peering (1 for the current state): NotConfigured, Configuring, Configured, ValidationNeeded."),
+    prefixes_state: gauge("lightgate_azure_peering_advertised_prefixes_state", "Advertised public prefixes state of each Microsoft peering and address family (1 for the current state): NotConfigured, Configuring, Configured, ValidationNeeded."),
     tx_window: gauge("lightgate_tx_window_dbm", "The window the link's transmitted light is judged by, in dBm, bound min or max: the port's tx_min_dbm/tx_max_dbm, else the optic's warning thresholds, else its standard's launch power (never the Rx window)."),
     window: gauge("lightgate_healthy_window_dbm", "The port's healthy light window in dBm, bound min or max (default -10 and 0, Microsoft's documented range)."),
     bgp_state: gauge("lightgate_bgp_session_state", "State of each BGP session a peering needs, on the router of its link (1 for the current state): idle, connect, active, opensent, openconfirm, established, and absent when the router has no such neighbour."),
@@ -186,7 +186,7 @@ families! {
     bgp_accepted: gauge("lightgate_bgp_prefixes_accepted", "Prefixes accepted by the router's import policy on the session, where the router reports them."),
     bgp_advertised: gauge("lightgate_bgp_prefixes_advertised", "Prefixes the router advertises to Microsoft on the session (declared: 1 when taken from the config's advertised_prefix_count)."),
     bgp_limit: gauge("lightgate_bgp_prefix_limit", "Microsoft's documented limit of prefixes advertised to it on the session (4000/10000 IPv4 and 100 IPv6 on private peering, 200 on Microsoft peering)."),
-    peering_ready: gauge("lightgate_peering_ready", "1 when every peering readiness check passes: both BGP sessions established with AS 12076, stable, prefixes received, headroom under Microsoft's limit, advertised prefixes Configured (Microsoft peering)."),
+    peering_ready: gauge("lightgate_peering_ready", "1 when enable-traffic would be granted on this peering now: the port's links ready, its circuit on the port, Succeeded, Provisioned and Enabled (when read from Azure), and every peering check passes (both BGP sessions established with AS 12076, stable, prefixes received, headroom under Microsoft's limit, advertised prefixes Configured in every family)."),
     peering_check: gauge("lightgate_peering_check", "1 when the named peering readiness check passes, 0 when it fails."),
     bgp_ready: gauge("lightgate_bgp_session_ready", "1 when one BGP session a peering needs passes every check about it alone (established with AS 12076 and read fresh, stable, prefixes received, headroom): what the agent polling that router can tell, for gates that combine shards through Prometheus."),
     poll_duration: histogram("lightgate_poll_duration_seconds", "Time taken by each poll of a device, successful or not."),
@@ -299,7 +299,9 @@ impl Families {
                     &["Enabled", "Disabled"],
                     &p.state,
                 );
-                if let Some(s) = &p.advertised_prefixes_state {
+                for a in &p.advertised {
+                    let mut labels = labels.to_vec();
+                    labels.push(("family", a.family));
                     set(
                         &mut self.prefixes_state,
                         &labels,
@@ -309,7 +311,7 @@ impl Families {
                             "Configured",
                             "ValidationNeeded",
                         ],
-                        s,
+                        &a.state,
                     );
                 }
             }
@@ -336,7 +338,8 @@ impl Families {
                 ("peering", p.peering.as_str()),
             ];
             if all_local {
-                self.peering_ready.add(&base, bool_value(p.ready()));
+                self.peering_ready
+                    .add(&base, bool_value(port.decide_peering(p).ready()));
             }
             for c in &p.checks {
                 if !all_local

@@ -385,7 +385,7 @@ async fn peering_readiness(
         v.peerings
             .iter()
             .find(|p| p.circuit == circuit && (p.peering == peering || Some(p.kind) == kind))
-            .map(|p| crate::api::PeeringReadyJson::new(&v.config.name, p))
+            .map(|p| crate::api::PeeringReadyJson::for_traffic(&v, p))
     });
     match found {
         Some(j) if j.ready => Json(j).into_response(),
@@ -404,18 +404,11 @@ async fn peering_readiness(
 /// those declared in `[[port.peering]]` alike (what `gate --wait` polls).
 async fn traffic(State(store): State<Arc<Store>>, Path(name): Path<String>) -> Response {
     let now = store::now();
-    let Some((view, circuit)) = store.circuit_or_declared(&name, now) else {
+    let Some((view, _)) = store.circuit_or_declared(&name, now) else {
         return error(StatusCode::NOT_FOUND, unknown_circuit(&name));
     };
-    let peerings = view.peerings_of(&name);
-    let failing =
-        lightgate_core::gate::traffic_failing(&view.readiness, circuit.as_ref(), &peerings);
-    let ready = failing.is_empty();
-    (
-        status_for(ready),
-        Json(crate::api::ActionJson { ready, failing }),
-    )
-        .into_response()
+    let o = view.decide(Action::EnableTraffic, Some(&name));
+    (status_for(o.ready()), Json(crate::api::ActionJson::new(&o))).into_response()
 }
 
 /// POST /api/v1/circuits/{circuit}/gate: decide a circuit action, record, answer.

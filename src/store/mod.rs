@@ -126,6 +126,56 @@ pub struct PortView {
 }
 
 impl PortView {
+    /// The circuit of that name seen in Azure on this port.
+    pub fn azure_circuit(&self, circuit: &str) -> Option<&crate::domain::AzureCircuit> {
+        self.azure
+            .as_ref()?
+            .circuits
+            .iter()
+            .find(|c| c.name == circuit)
+    }
+
+    /// What the gate decides on `action` now: a port action on the port, a circuit
+    /// action on `circuit` (its Azure states, its peerings). The one evaluation the
+    /// gate, the workflow, the HTTP answers, the page and the metrics render.
+    pub fn decide(
+        &self,
+        action: lightgate_core::gate::Action,
+        circuit: Option<&str>,
+    ) -> lightgate_core::gate::Outcome {
+        let peerings = circuit.map(|c| self.peerings_of(c)).unwrap_or_default();
+        let port_id = self
+            .azure
+            .as_ref()
+            .and(self.config.azure_port_id.as_deref());
+        lightgate_core::gate::decide(
+            action,
+            &self.readiness,
+            port_id,
+            circuit.and_then(|c| self.azure_circuit(c)),
+            &peerings,
+        )
+    }
+
+    /// What enable-traffic decides on one peering of this port alone (its links, its
+    /// circuit's Azure states, its checks): the verdict of the peering's answers.
+    pub fn decide_peering(
+        &self,
+        peering: &crate::bgp::PeeringReadiness,
+    ) -> lightgate_core::gate::Outcome {
+        let port_id = self
+            .azure
+            .as_ref()
+            .and(self.config.azure_port_id.as_deref());
+        lightgate_core::gate::decide(
+            lightgate_core::gate::Action::EnableTraffic,
+            &self.readiness,
+            port_id,
+            self.azure_circuit(&peering.circuit),
+            std::slice::from_ref(peering),
+        )
+    }
+
     /// The peerings of `circuit` on this port.
     pub fn peerings_of(&self, circuit: &str) -> Vec<crate::bgp::PeeringReadiness> {
         self.peerings
@@ -748,6 +798,7 @@ fn port_view(
                 line_protocol_up: a.line_protocol_up,
                 received: &a.rx,
                 stale: a.stale.as_deref(),
+                provisioning: &a.provisioning,
             },
             (None, None) => AzureInput::Declared(azure_admin),
         };

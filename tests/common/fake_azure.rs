@@ -63,6 +63,9 @@ pub struct Fake {
     pub arc_key: Option<(std::path::PathBuf, String)>,
     /// Azure Arc token requests (challenge and answer).
     pub arc_requests: u32,
+    /// The port's and link1's provisioningState (default Succeeded).
+    pub port_provisioning: Option<&'static str>,
+    pub link1_provisioning: Option<&'static str>,
 }
 
 pub const CIRCUIT_PREFIX: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-er/providers/Microsoft.Network/expressRouteCircuits/";
@@ -83,6 +86,28 @@ pub fn circuit(
             "serviceProviderProvisioningState": provider_state, "allowClassicOperations": false,
             "expressRoutePort": {"id": PORT_ID}, "bandwidthInGbps": 10, "serviceKey": "00000000-0000-0000-0000-00000000abcd",
             "authorizations": [], "peerings": peerings
+        }
+    })
+}
+
+/// A Microsoft peering with IPv4 and IPv6, each family's prefixes in `v4` and `v6`
+/// state (shaped like ExpressRouteCircuitPeeringCreate's ipv6PeeringConfig).
+pub fn microsoft_peering_dual_stack(v4: &str, v6: &str) -> Value {
+    json!({
+        "name": "MicrosoftPeering", "properties": {
+            "provisioningState": "Succeeded", "peeringType": "MicrosoftPeering", "state": "Enabled",
+            "azureASN": 12076, "peerASN": 64512, "primaryPeerAddressPrefix": "203.0.113.0/30", "secondaryPeerAddressPrefix": "203.0.113.4/30", "vlanId": 300,
+            "microsoftPeeringConfig": {
+                "advertisedPublicPrefixes": ["198.51.100.0/24"], "advertisedPublicPrefixesState": v4, "customerASN": 0, "routingRegistryName": "ARIN",
+                "advertisedPublicPrefixInfo": [{"prefix": "198.51.100.0/24", "validationId": "1234", "signature": "", "validationState": v4}]
+            },
+            "ipv6PeeringConfig": {
+                "primaryPeerAddressPrefix": "3FFE:FFFF:0:CD30::/126", "secondaryPeerAddressPrefix": "3FFE:FFFF:0:CD30::4/126", "state": "Enabled",
+                "microsoftPeeringConfig": {
+                    "advertisedPublicPrefixes": ["3FFE:FFFF:0:CD31::/120"], "advertisedPublicPrefixesState": v6, "customerASN": 23, "routingRegistryName": "ARIN",
+                    "advertisedPublicPrefixInfo": [{"prefix": "3FFE:FFFF:0:CD31::/120", "validationId": "5678", "signature": "", "validationState": v6}]
+                }
+            }
         }
     })
 }
@@ -397,9 +422,9 @@ async fn arm(
     Json(json!({
         "name": "erd-ams-1", "id": PORT_ID, "type": "Microsoft.Network/expressRoutePorts", "location": "westeurope",
         "properties": {
-            "provisioningState": "Succeeded", "peeringLocation": "Amsterdam", "bandwidthInGbps": 100, "encapsulation": "Dot1Q",
+            "provisioningState": f.port_provisioning.unwrap_or("Succeeded"), "peeringLocation": "Amsterdam", "bandwidthInGbps": 100, "encapsulation": "Dot1Q",
             "links": [
-                {"name": "link1", "id": format!("{PORT_ID}/links/link1"), "properties": {"provisioningState": "Succeeded", "routerName": "exr01.ams", "interfaceName": "HundredGigE2/2/2", "patchPanelId": "PP:0123:1234567", "rackId": "AMS-R1", "connectorType": "LC", "adminState": "Enabled"}},
+                {"name": "link1", "id": format!("{PORT_ID}/links/link1"), "properties": {"provisioningState": f.link1_provisioning.unwrap_or("Succeeded"), "routerName": "exr01.ams", "interfaceName": "HundredGigE2/2/2", "patchPanelId": "PP:0123:1234567", "rackId": "AMS-R1", "connectorType": "LC", "adminState": "Enabled"}},
                 {"name": "link2", "id": format!("{PORT_ID}/links/link2"), "properties": {"provisioningState": "Succeeded", "routerName": "exr02.ams", "interfaceName": "HundredGigE2/2/2", "patchPanelId": "PP:0123:1234568", "rackId": "AMS-R2", "connectorType": "LC", "adminState": f.link2_admin}}
             ],
             "circuits": f.circuits.iter().map(|c| json!({"id": c["id"]}))

@@ -5,8 +5,8 @@
 use serde_json::Value;
 
 use crate::domain::{
-    AzureAdminState, AzureCircuit, AzureLevel, AzureLink, AzureLinkInfo, AzurePeering, AzurePort,
-    AzurePrefix, AZURE_METRIC_MAX_AGE,
+    AdvertisedPrefixes, AzureAdminState, AzureCircuit, AzureLevel, AzureLink, AzureLinkInfo,
+    AzurePeering, AzurePort, AzurePrefix, AzureProvisioning, AZURE_METRIC_MAX_AGE,
 };
 
 /// Azure's error code and message from an error body, if it has them.
@@ -25,8 +25,11 @@ pub fn azure_error(body: &str) -> String {
     }
 }
 
-/// The link entries of a port resource: (admin state, info) for link1 and link2.
-pub fn port_links(port: &Value) -> Result<[(AzureAdminState, AzureLinkInfo); 2], String> {
+/// One link entry of a port resource: its admin state, facts and provisioningState.
+pub type PortLink = (AzureAdminState, AzureLinkInfo, Option<String>);
+
+/// The link entries of a port resource, link1 and link2.
+pub fn port_links(port: &Value) -> Result<[PortLink; 2], String> {
     let links = port
         .pointer("/properties/links")
         .and_then(Value::as_array)
@@ -41,7 +44,7 @@ pub fn port_links(port: &Value) -> Result<[(AzureAdminState, AzureLinkInfo); 2],
             })
             .or_else(|| links.get(index))
     };
-    let one = |name: &str, index: usize| -> Result<(AzureAdminState, AzureLinkInfo), String> {
+    let one = |name: &str, index: usize| -> Result<PortLink, String> {
         let l = find(name, index)
             .ok_or_else(|| format!("unexpected shape: the port resource has no {name}"))?;
         let p = l
@@ -66,6 +69,7 @@ pub fn port_links(port: &Value) -> Result<[(AzureAdminState, AzureLinkInfo); 2],
                 rack_id: text("rackId"),
                 connector_type: text("connectorType"),
             },
+            text("provisioningState"),
         ))
     };
     Ok([one("link1", 0)?, one("link2", 1)?])
@@ -166,7 +170,13 @@ pub fn observation(
     points: &[Point],
     now: std::time::SystemTime,
 ) -> Result<AzurePort, String> {
-    let [(a1, i1), (a2, i2)] = port_links(port)?;
+    let [(a1, i1, p1), (a2, i2, p2)] = port_links(port)?;
+    let port_text = |k: &str| {
+        port.pointer(&format!("/properties/{k}"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let port_provisioning = port_text("provisioningState");
     let mut notes: Vec<String> = Vec::new();
     for p in points {
         if let Some(l) = p.link.as_deref().filter(|l| link_of(l).is_none()) {
@@ -189,7 +199,7 @@ pub fn observation(
         })
     }
     let age_of = |p: &Point| p.at.map(|at| now.duration_since(at).unwrap_or_default());
-    let link = |name: &str, admin, info| {
+    let link = |name: &str, admin, info, provisioning: Option<String>| {
         // The newest datapoint of the link, whatever the metric: all of them come from
         // the same port, so one that is old means Azure stopped reporting the link.
         let newest = points
@@ -227,11 +237,19 @@ pub fn observation(
             tx: levels("TxLightLevel"),
             info,
             stale,
+            provisioning: AzureProvisioning {
+                port: port_provisioning.clone(),
+                link: provisioning,
+            },
         }
     };
     Ok(AzurePort {
-        link1: link("link1", a1, i1),
-        link2: link("link2", a2, i2),
+        bandwidth_gbps: port
+            .pointer("/properties/bandwidthInGbps")
+            .and_then(Value::as_u64),
+        encapsulation: port_text("encapsulation"),
+        link1: link("link1", a1, i1, p1),
+        link2: link("link2", a2, i2, p2),
         circuits: Vec::new(),
         circuit_errors: Vec::new(),
         notes,
@@ -272,7 +290,17 @@ pub fn circuit(v: &Value) -> Result<AzureCircuit, String> {
         .flatten()
         .map(|pe| {
             let pp = pe.get("properties").cloned().unwrap_or(Value::Null);
-            let ms = pp.get("microsoftPeeringConfig");
+            let advertised = [
+                ("IPv4", pp.get("microsoftPeeringConfig")),
+                (
+                    "IPv6",
+                    pp.get("ipv6PeeringConfig")
+                        .and_then(|v| v.get("microsoftPeeringConfig")),
+                ),
+            ]
+            .into_iter()
+            .filter_map(|(family, ms)| advertised_prefixes(family, ms?))
+            .collect();
             AzurePeering {
                 name: pe
                     .get("name")
@@ -282,20 +310,7 @@ pub fn circuit(v: &Value) -> Result<AzureCircuit, String> {
                 kind: text(&pp, "peeringType"),
                 state: text(&pp, "state"),
                 provisioning_state: text(&pp, "provisioningState"),
-                advertised_prefixes_state: ms
-                    .and_then(|m| m.get("advertisedPublicPrefixesState"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-                prefixes: ms
-                    .and_then(|m| m.get("advertisedPublicPrefixInfo"))
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .map(|i| AzurePrefix {
-                        prefix: text(i, "prefix"),
-                        validation_state: text(i, "validationState"),
-                    })
-                    .collect(),
+                advertised,
                 primary_prefix: opt(&pp, "primaryPeerAddressPrefix"),
                 secondary_prefix: opt(&pp, "secondaryPeerAddressPrefix"),
                 ipv6_primary_prefix: pp
@@ -326,12 +341,92 @@ pub fn circuit(v: &Value) -> Result<AzureCircuit, String> {
             .and_then(|s| s.get("serviceProviderName"))
             .and_then(Value::as_str)
             .map(str::to_string),
+        port_id: p
+            .pointer("/expressRoutePort/id")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+        authorizations_in_use: p
+            .get("authorizations")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|a| {
+                a.pointer("/properties/authorizationUseStatus")
+                    .and_then(Value::as_str)
+                    .is_some_and(|s| s.eq_ignore_ascii_case("InUse"))
+            })
+            .map(|a| {
+                a.get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("(unnamed)")
+                    .to_string()
+            })
+            .collect(),
         peerings,
         premium: v
             .get("sku")
             .and_then(|s| s.get("tier"))
             .and_then(Value::as_str)
             .is_some_and(|t| t.eq_ignore_ascii_case("premium")),
+    })
+}
+
+/// The advertised public prefixes of one family from a `microsoftPeeringConfig`:
+/// Azure's state, and each prefix with its validation state from
+/// `advertisedPublicPrefixInfo` (api-version 2024-10-01 on) or, where that is absent
+/// (as in Microsoft's own example), the `advertisedPublicPrefixes` list with the
+/// family's state. `None` when the config has neither a state nor a prefix.
+fn advertised_prefixes(family: &'static str, ms: &Value) -> Option<AdvertisedPrefixes> {
+    let state = ms
+        .get("advertisedPublicPrefixesState")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let info: Vec<AzurePrefix> = ms
+        .get("advertisedPublicPrefixInfo")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|i| AzurePrefix {
+            prefix: i
+                .get("prefix")
+                .and_then(Value::as_str)
+                .unwrap_or("Unknown")
+                .to_string(),
+            validation_state: i
+                .get("validationState")
+                .and_then(Value::as_str)
+                .unwrap_or("Unknown")
+                .to_string(),
+        })
+        .collect();
+    let listed: Vec<String> = ms
+        .get("advertisedPublicPrefixes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect();
+    if state.is_none() && info.is_empty() && listed.is_empty() {
+        return None;
+    }
+    let state = state.unwrap_or_else(|| "Unknown".to_string());
+    let prefixes = if info.is_empty() {
+        listed
+            .into_iter()
+            .map(|prefix| AzurePrefix {
+                prefix,
+                validation_state: state.clone(),
+            })
+            .collect()
+    } else {
+        info
+    };
+    Some(AdvertisedPrefixes {
+        family,
+        state,
+        prefixes,
     })
 }
 
@@ -423,6 +518,51 @@ mod tests {
         assert_eq!(obs.link2.rx[0].dbm, -4.1);
         assert_eq!(obs.notes.len(), 1, "{:?}", obs.notes);
         assert!(obs.notes[0].contains("\"link3\""), "{:?}", obs.notes);
+    }
+
+    #[test]
+    fn a_microsoft_peering_is_read_per_family_and_a_circuit_names_its_port() {
+        // As Microsoft's ExpressRouteCircuitGet example: no advertisedPublicPrefixInfo
+        // (older api-versions), the prefixes named from advertisedPublicPrefixes.
+        let c = circuit(&json!({
+            "name": "ckt", "id": "/subscriptions/x/ckt",
+            "properties": {
+                "provisioningState": "Succeeded", "circuitProvisioningState": "Enabled",
+                "serviceProviderProvisioningState": "Provisioned",
+                "expressRoutePort": {"id": "/subscriptions/x/expressRoutePorts/p1"},
+                "authorizations": [
+                    {"name": "a1", "properties": {"authorizationUseStatus": "InUse"}},
+                    {"name": "a2", "properties": {"authorizationUseStatus": "Available"}}
+                ],
+                "peerings": [{"name": "MicrosoftPeering", "properties": {
+                    "peeringType": "MicrosoftPeering", "state": "Enabled", "provisioningState": "Succeeded",
+                    "microsoftPeeringConfig": {"advertisedPublicPrefixes": ["198.51.100.0/24"], "advertisedPublicPrefixesState": "Configured"},
+                    "ipv6PeeringConfig": {"primaryPeerAddressPrefix": "2001:db8::/126", "microsoftPeeringConfig": {
+                        "advertisedPublicPrefixes": ["2001:db8:1::/48"], "advertisedPublicPrefixesState": "ValidationNeeded"}}
+                }}]
+            }
+        }))
+        .unwrap();
+        assert!(c.is_direct());
+        assert_eq!(
+            c.port_id.as_deref(),
+            Some("/subscriptions/x/expressRoutePorts/p1")
+        );
+        assert_eq!(c.authorizations_in_use, ["a1"]);
+        let a = &c.peerings[0].advertised;
+        assert_eq!(a.len(), 2);
+        assert_eq!((a[0].family, a[0].state.as_str()), ("IPv4", "Configured"));
+        assert_eq!(
+            (a[1].family, a[1].state.as_str()),
+            ("IPv6", "ValidationNeeded")
+        );
+        assert_eq!(
+            a[1].prefixes,
+            [AzurePrefix {
+                prefix: "2001:db8:1::/48".into(),
+                validation_state: "ValidationNeeded".into()
+            }]
+        );
     }
 
     #[test]

@@ -56,6 +56,20 @@ pub fn observe(client: &mut AzureClient, port_id: &str) -> Result<AzurePort, Sou
             .get(&id, &format!("api-version={CIRCUIT_API_VERSION}"))
             .and_then(|c| decode::circuit(&c).map_err(SourceError::Decode));
         match read {
+            // The port lists it, yet Azure says it is on another port: never counted
+            // as this port's (ARM ids compare case-insensitively).
+            Ok(c)
+                if c.port_id
+                    .as_deref()
+                    .is_some_and(|p| !crate::domain::same_resource(p, port_id)) =>
+            {
+                let other = c.port_id.clone().unwrap_or_default();
+                tracing::warn!(circuit = %c.name, other_port = %other, "A circuit the port lists is on another ExpressRoute port; not counted as this port's.");
+                observed.circuit_errors.push(format!(
+                    "circuit {} is on another ExpressRoute port ({other}), not on this one: not counted as this port's circuit",
+                    c.name
+                ));
+            }
             Ok(c) => observed.circuits.push(c),
             Err(e) => {
                 let name = id.rsplit('/').next().unwrap_or(&id).to_string();

@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use super::asn::{Asn, MICROSOFT_ASN};
 use super::session::Family;
-use crate::domain::LinkId;
+use crate::domain::{AdvertisedPrefixes, LinkId};
 
 /// Which peering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -85,8 +85,9 @@ pub struct PeeringSpec {
     /// Prefixes the customer plans to advertise per session (IPv4, IPv6), for routers
     /// that do not report what they advertise.
     pub advertised_declared: (Option<u64>, Option<u64>),
-    /// Microsoft peering: Azure's advertisedPublicPrefixesState, when read from Azure.
-    pub advertised_prefixes_state: Option<String>,
+    /// Microsoft peering: the advertised public prefixes' state of each address
+    /// family, read from Azure (or declared without it).
+    pub advertised_prefixes: Vec<AdvertisedPrefixes>,
     /// Whether the spec was read from Azure (else declared in the config).
     pub from_azure: bool,
 }
@@ -108,7 +109,7 @@ impl PeeringSpec {
             prefixes_min: 1,
             prefixes_max: None,
             advertised_declared: (None, None),
-            advertised_prefixes_state: None,
+            advertised_prefixes: Vec::new(),
             from_azure: false,
         }
     }

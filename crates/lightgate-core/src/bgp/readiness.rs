@@ -107,10 +107,29 @@ impl PeeringReadiness {
     }
 }
 
+/// The names vendors give their global routing table, accepted for `vrf` and read as
+/// the global table on either side: "default" (Cisco IOS, IOS-XE, IOS-XR, NX-OS,
+/// Arista EOS), "master" (Junos' default routing instance), "Base" (Nokia SR OS's base
+/// router), "_public_" (Huawei VRP), and "global". Case does not matter.
+pub const GLOBAL_TABLE_NAMES: [&str; 5] = ["default", "global", "master", "Base", "_public_"];
+
+/// Whether `vrf` names the global routing table.
+pub fn is_global_table(vrf: &str) -> bool {
+    GLOBAL_TABLE_NAMES
+        .iter()
+        .any(|g| g.eq_ignore_ascii_case(vrf.trim()))
+}
+
+/// A VRF with every name of the global table read as None.
+fn table(vrf: &Option<String>) -> Option<&str> {
+    vrf.as_deref().filter(|v| !is_global_table(v))
+}
+
 fn vrf_matches(want: &Option<String>, got: &Option<String>) -> bool {
     match want {
         None => true,
-        Some(w) => got.as_deref().is_some_and(|g| g.eq_ignore_ascii_case(w)),
+        Some(w) if is_global_table(w) => table(got).is_none(),
+        Some(w) => table(got).is_some_and(|g| g.eq_ignore_ascii_case(w)),
     }
 }
 
@@ -138,7 +157,7 @@ fn vrfs_with(e: &ExpectedSession, sessions: &[BgpSession]) -> Vec<Option<String>
     let mut v: Vec<Option<String>> = sessions
         .iter()
         .filter(|s| same_address(&s.peer, &e.microsoft))
-        .map(|s| s.vrf.clone())
+        .map(|s| table(&s.vrf).map(str::to_string))
         .collect();
     v.sort();
     v.dedup();
@@ -298,31 +317,28 @@ fn per_session(
     views: &[SessionView],
     judge: impl Fn(&SessionView, &BgpSession) -> Result<String, String>,
 ) -> PeeringCheck {
-    let mut pass = !views.is_empty();
-    let mut lines = Vec::new();
+    // A failing check names its failing sessions only, so that one failure among
+    // several sessions is not buried; a passing one names every session.
+    let mut passing = Vec::new();
+    let mut failing = Vec::new();
     for v in views {
         let l = label(&v.expected, &v.device);
         match up(v) {
-            None => {
-                pass = false;
-                lines.push(format!("{l}: not established"));
-            }
+            None => failing.push(format!("{l}: not established")),
             Some(s) => match judge(v, s) {
-                Ok(m) => lines.push(format!("{l}: {m}")),
-                Err(m) => {
-                    pass = false;
-                    lines.push(format!("{l}: {m}"));
-                }
+                Ok(m) => passing.push(format!("{l}: {m}")),
+                Err(m) => failing.push(format!("{l}: {m}")),
             },
         }
     }
     if views.is_empty() {
-        lines.push("no sessions expected".to_string());
+        failing.push("no sessions expected".to_string());
     }
+    let pass = failing.is_empty();
     PeeringCheck {
         name,
         pass,
-        detail: lines.join("; "),
+        detail: if pass { passing } else { failing }.join("; "),
     }
 }
 
@@ -407,6 +423,10 @@ fn headroom(spec: &PeeringSpec, views: &[SessionView]) -> PeeringCheck {
     })
 }
 
+/// A Microsoft peering carries traffic only when Microsoft has validated the public
+/// prefixes it advertises, in every address family the peering has: IPv4
+/// (`microsoftPeeringConfig`) and IPv6 (`ipv6PeeringConfig.microsoftPeeringConfig`)
+/// are validated apart, and one family Configured says nothing of the other.
 fn advertised_configured(spec: &PeeringSpec) -> PeeringCheck {
     let name = PeeringCheckName::AdvertisedPrefixesConfigured;
     if spec.kind == PeeringKind::Private {
@@ -416,27 +436,68 @@ fn advertised_configured(spec: &PeeringSpec) -> PeeringCheck {
             detail: "private peering: no advertised public prefixes to validate".to_string(),
         };
     }
-    match spec.advertised_prefixes_state.as_deref() {
-        Some("Configured") => PeeringCheck {
-            name,
-            pass: true,
-            detail: "Azure: advertised public prefixes Configured".to_string(),
-        },
-        Some("ValidationNeeded") => PeeringCheck {
-            name,
-            pass: false,
-            detail: "Azure: ValidationNeeded: Microsoft needs proof that you own the prefixes (open a support ticket with the RIR/IRR records)".to_string(),
-        },
-        Some(other) => PeeringCheck {
-            name,
-            pass: false,
-            detail: format!("Azure: advertised public prefixes {other}; the session carries no traffic until they are Configured"),
-        },
-        None => PeeringCheck {
-            name,
-            pass: false,
-            detail: "unknown: the advertised public prefixes' state is read from Azure (set azure_port_id for the port)".to_string(),
-        },
+    // The families the peering has: those with peer subnets, and those Azure gives a
+    // prefix state for.
+    let mut families: Vec<&'static str> = Vec::new();
+    if spec.primary.is_some() || spec.secondary.is_some() {
+        families.push("IPv4");
+    }
+    if spec.ipv6_primary.is_some() || spec.ipv6_secondary.is_some() {
+        families.push("IPv6");
+    }
+    for a in &spec.advertised_prefixes {
+        if !families.contains(&a.family) {
+            families.push(a.family);
+        }
+    }
+    if families.is_empty() {
+        families.push("IPv4");
+    }
+    let mut pass = true;
+    let mut parts = Vec::new();
+    for family in families {
+        let Some(a) = spec.advertised_prefixes.iter().find(|a| a.family == family) else {
+            pass = false;
+            parts.push(if spec.from_azure {
+                format!("{family}: unknown: Azure gives no advertised public prefixes state for this family")
+            } else {
+                format!("{family}: unknown: the advertised public prefixes' state is read from Azure (set azure_port_id for the port)")
+            });
+            continue;
+        };
+        let pending: Vec<String> = a
+            .prefixes
+            .iter()
+            .filter(|p| p.validation_state != "Configured")
+            .map(|p| format!("{} {}", p.prefix, p.validation_state))
+            .collect();
+        let pending = if pending.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", pending.join(", "))
+        };
+        match a.state.as_str() {
+            "Configured" => parts.push(format!(
+                "{family}: Azure: advertised public prefixes Configured"
+            )),
+            "ValidationNeeded" => {
+                pass = false;
+                parts.push(format!(
+                    "{family}: Azure: ValidationNeeded{pending}: Microsoft needs proof that you own the prefixes (open a support ticket with the RIR/IRR records)"
+                ));
+            }
+            other => {
+                pass = false;
+                parts.push(format!(
+                    "{family}: Azure: advertised public prefixes {other}{pending}; the session carries no traffic until they are Configured"
+                ));
+            }
+        }
+    }
+    PeeringCheck {
+        name,
+        pass,
+        detail: parts.join("; "),
     }
 }
 

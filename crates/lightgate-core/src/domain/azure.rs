@@ -38,6 +38,35 @@ pub struct AzureLink {
     /// older than [`AZURE_METRIC_MAX_AGE`], with its age); stale light levels are left
     /// out of `rx` and `tx`.
     pub stale: Option<String>,
+    /// ARM's provisioningState of the port resource and of this link (Succeeded,
+    /// Updating, Deleting, Failed), as Azure words them; `None` when Azure gave none.
+    pub provisioning: AzureProvisioning,
+}
+
+/// ARM's provisioningState of a Direct port and of one of its links. Anything but
+/// Succeeded on either means Azure has not finished (or failed) setting the port up:
+/// no circuit goes on it. Source: expressRoutePort.json (ports and links carry their
+/// own provisioningState; values Succeeded, Updating, Deleting, Failed).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AzureProvisioning {
+    pub port: Option<String>,
+    pub link: Option<String>,
+}
+
+impl AzureProvisioning {
+    /// Why the port or link is not provisioned, in Azure's words; `None` when both
+    /// say Succeeded.
+    pub fn problem(&self) -> Option<String> {
+        let mut why = Vec::new();
+        for (what, state) in [("port", &self.port), ("link", &self.link)] {
+            match state.as_deref() {
+                Some("Succeeded") => {}
+                Some(s) => why.push(format!("the {what}'s provisioningState is {s}")),
+                None => why.push(format!("Azure gives no provisioningState for the {what}")),
+            }
+        }
+        (!why.is_empty()).then(|| why.join(", "))
+    }
 }
 
 /// How old Azure Monitor's latest datapoint may be (Azure's metrics arrive a few
@@ -45,10 +74,23 @@ pub struct AzureLink {
 pub const AZURE_METRIC_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// One advertised public prefix of a Microsoft peering and its validation state.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AzurePrefix {
     pub prefix: String,
     pub validation_state: String,
+}
+
+/// The advertised public prefixes of a Microsoft peering in one address family
+/// (`microsoftPeeringConfig`, and the same inside `ipv6PeeringConfig`): Azure's
+/// advertisedPublicPrefixesState and each prefix with its validation state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdvertisedPrefixes {
+    /// "IPv4" or "IPv6".
+    pub family: &'static str,
+    /// NotConfigured, Configuring, Configured, ValidationNeeded (Azure's words; an
+    /// unknown value is kept as given).
+    pub state: String,
+    pub prefixes: Vec<AzurePrefix>,
 }
 
 /// One peering of a circuit.
@@ -60,9 +102,9 @@ pub struct AzurePeering {
     /// Enabled or Disabled.
     pub state: String,
     pub provisioning_state: String,
-    /// Microsoft peering: NotConfigured, Configuring, Configured, ValidationNeeded.
-    pub advertised_prefixes_state: Option<String>,
-    pub prefixes: Vec<AzurePrefix>,
+    /// Microsoft peering: the advertised public prefixes of each address family the
+    /// peering has (IPv4 first), each judged on its own.
+    pub advertised: Vec<AdvertisedPrefixes>,
     /// The peer subnets (primaryPeerAddressPrefix, secondaryPeerAddressPrefix, and the
     /// same in ipv6PeeringConfig), as Azure gives them.
     pub primary_prefix: Option<String>,
@@ -84,14 +126,38 @@ pub struct AzureCircuit {
     pub provisioning_state: String,
     /// The partner (provider) model, rather than a circuit on a Direct port.
     pub provider: Option<String>,
+    /// The ExpressRoute Direct port the circuit is on (`expressRoutePort.id`), as
+    /// Azure gives it.
+    pub port_id: Option<String>,
+    /// Authorizations in use (`authorizationUseStatus` InUse): a virtual network,
+    /// often in another subscription, is linked to the circuit through each.
+    pub authorizations_in_use: Vec<String>,
     pub peerings: Vec<AzurePeering>,
     /// The Premium add-on (sku tier Premium): higher private peering prefix limit.
     pub premium: bool,
 }
 
+impl AzureCircuit {
+    /// A circuit on an ExpressRoute Direct port (no connectivity provider): Azure
+    /// names its port and no `serviceProviderProperties`.
+    pub fn is_direct(&self) -> bool {
+        self.port_id.is_some() && self.provider.is_none()
+    }
+}
+
+/// Whether two ARM resource ids name the same resource: ARM ids are case-insensitive
+/// (a trailing slash is not part of the id).
+pub fn same_resource(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/')
+        .eq_ignore_ascii_case(b.trim_end_matches('/'))
+}
+
 /// Both links of a port as Azure sees them, and the circuits on it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AzurePort {
+    /// The port's `bandwidthInGbps` and `encapsulation` (Dot1Q, QinQ), when given.
+    pub bandwidth_gbps: Option<u64>,
+    pub encapsulation: Option<String>,
     pub link1: AzureLink,
     pub link2: AzureLink,
     pub circuits: Vec<AzureCircuit>,

@@ -14,8 +14,8 @@ pub mod tracker;
 pub mod window;
 
 pub use azure::{
-    span_loss_db, AzureCircuit, AzureLevel, AzureLink, AzureLinkInfo, AzurePeering, AzurePort,
-    AzurePrefix, AZURE_METRIC_MAX_AGE,
+    same_resource, span_loss_db, AdvertisedPrefixes, AzureCircuit, AzureLevel, AzureLink,
+    AzureLinkInfo, AzurePeering, AzurePort, AzurePrefix, AzureProvisioning, AZURE_METRIC_MAX_AGE,
 };
 pub use power::{OpticalPower, Power};
 pub use readiness::{

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::azure::AzureLevel;
+use super::azure::{AzureLevel, AzureProvisioning};
 use super::reading::{Direction, LinkReading};
 use super::status::{AdminStatus, AzureAdminState, LinkId, OperStatus};
 use super::tracker::{format_duration, LinkTracker};
@@ -13,6 +13,9 @@ use super::window::{PowerInputs, Windows};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CheckName {
     AzureAdminEnabled,
+    /// Only when the port's Azure side is observed: ARM's provisioningState of the port
+    /// and of the link is Succeeded (not Updating, Deleting or Failed).
+    AzureProvisioned,
     /// Only when the port's Azure side is observed: Azure sees the link's line protocol up.
     AzureLineProtocolUp,
     LocalAdminUp,
@@ -24,8 +27,9 @@ pub enum CheckName {
 }
 
 impl CheckName {
-    pub const ALL: [CheckName; 8] = [
+    pub const ALL: [CheckName; 9] = [
         CheckName::AzureAdminEnabled,
+        CheckName::AzureProvisioned,
         CheckName::AzureLineProtocolUp,
         CheckName::LocalAdminUp,
         CheckName::OperUp,
@@ -38,6 +42,7 @@ impl CheckName {
     pub fn as_str(&self) -> &'static str {
         match self {
             CheckName::AzureAdminEnabled => "azure_admin_enabled",
+            CheckName::AzureProvisioned => "azure_provisioned",
             CheckName::AzureLineProtocolUp => "azure_line_protocol_up",
             CheckName::LocalAdminUp => "local_admin_up",
             CheckName::OperUp => "oper_up",
@@ -116,6 +121,8 @@ pub enum AzureInput<'a> {
         received: &'a [AzureLevel],
         /// Why Azure Monitor's values are not current, when they are not.
         stale: Option<&'a str>,
+        /// ARM's provisioningState of the port and the link.
+        provisioning: &'a AzureProvisioning,
     },
     /// Azure is configured for the port but gives no current observation: why.
     Unavailable(&'a str),
@@ -215,9 +222,22 @@ fn azure_checks(link: LinkId, azure: AzureInput<'_>) -> Vec<Check> {
             admin: state,
             line_protocol_up,
             stale,
+            provisioning,
             ..
         } => vec![
             admin(state, "observed from Azure"),
+            match provisioning.problem() {
+                None => Check {
+                    name: CheckName::AzureProvisioned,
+                    pass: true,
+                    detail: format!("{link} Azure provisioningState Succeeded (port and link)"),
+                },
+                Some(why) => Check {
+                    name: CheckName::AzureProvisioned,
+                    pass: false,
+                    detail: format!("{link} not provisioned in Azure: {why}"),
+                },
+            },
             match (stale, line_protocol_up) {
                 (Some(why), _) => line(false, format!("{link} Azure data not fresh: {why}")),
                 (None, line_protocol_up) => match line_protocol_up {

@@ -116,6 +116,22 @@ impl OpticReading {
         self.lane_count.or_else(|| self.standard.map(|s| s.lanes()))
     }
 
+    /// How many lanes the optic must have when the device does not say: lanes are
+    /// numbered from 0, so the highest lane read and the count read both set a floor,
+    /// rounded up to a lane count some optic standard has (1, 2, 4, 8, 10, 16). Three
+    /// lanes of a 100G optic are incomplete evidence, not a 3-lane optic. `None`
+    /// without lanes.
+    pub fn inferred_lanes(&self) -> Option<u16> {
+        let highest = self.lanes.iter().map(|l| l.lane).max()?;
+        let floor = (highest.saturating_add(1)).max(self.lanes.len() as u16);
+        Some(
+            STANDARD_LANE_COUNTS
+                .into_iter()
+                .find(|n| *n >= floor)
+                .unwrap_or(floor),
+        )
+    }
+
     /// The lane numbers this reading carries.
     pub fn lane_numbers(&self) -> BTreeSet<u16> {
         self.lanes.iter().map(|l| l.lane).collect()
@@ -135,6 +151,10 @@ impl OpticReading {
         }
     }
 }
+
+/// The lane counts optic standards have (SFP 1, QSFP28-DR/FR 1, 50G 2, QSFP 4,
+/// QSFP-DD/OSFP 8, CFP/CXP 10, 400G-SR16 16).
+pub const STANDARD_LANE_COUNTS: [u16; 6] = [1, 2, 4, 8, 10, 16];
 
 /// Everything read from one interface in one poll.
 #[derive(Debug, Clone, PartialEq)]

@@ -98,9 +98,11 @@ impl LinkTracker {
         self.last_change = reading.last_change;
     }
 
-    /// The lanes `reading` must contain: every lane the device declares for the optic,
-    /// and every lane seen on it before (unless the declared count changed: another
-    /// optic). Empty when nothing says the optic has lanes.
+    /// The lanes `reading` must contain: every lane the device declares for the optic
+    /// (when it does not say, the lane count of a standard that covers the lanes read:
+    /// [`crate::domain::OpticReading::inferred_lanes`]), and every lane seen on it before (unless the
+    /// declared count changed: another optic). Empty when nothing says the optic has
+    /// lanes.
     pub fn expected_lanes(&self, reading: &LinkReading) -> BTreeSet<u16> {
         let Some(optic) = &reading.optic else {
             return self.lanes_seen.clone();
@@ -111,7 +113,7 @@ impl LinkTracker {
         } else {
             self.lanes_seen.clone()
         };
-        lanes.extend(0..declared.unwrap_or(0));
+        lanes.extend(0..declared.or_else(|| optic.inferred_lanes()).unwrap_or(0));
         lanes
     }
 

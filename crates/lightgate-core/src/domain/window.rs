@@ -130,10 +130,18 @@ impl PowerInputs<'_> {
         let mut failures = Vec::new();
         let mut measured = Vec::new();
         for lane in missing_lanes(optic, self.expected_lanes) {
-            failures.push(format!(
-                "{link} {dir} lane {lane} not reported (the optic has {} lanes)",
-                self.expected_lanes.len()
-            ));
+            let n = self.expected_lanes.len();
+            let inferred = optic.inferred_lanes().unwrap_or(0);
+            let basis = match optic.declared_lanes() {
+                Some(_) => format!("the optic has {n} lanes"),
+                None if self.expected_lanes.iter().all(|l| *l < inferred) => format!(
+                    "the device does not say how many lanes the optic has; from the {} it printed (up to lane {}), the smallest standard lane count is {inferred}",
+                    optic.lanes.len(),
+                    optic.lanes.iter().map(|l| l.lane).max().unwrap_or(0),
+                ),
+                None => format!("the optic had {n} lanes in earlier readings"),
+            };
+            failures.push(format!("{link} {dir} lane {lane} not reported ({basis})"));
         }
         let mut out_of_window = false;
         for (lane, power) in optic.checked_powers(direction) {
@@ -436,7 +444,25 @@ mod tests {
         assert!(!ok);
         assert_eq!(
             detail,
-            "link1 rx lane 2 not reported (the optic has 4 lanes)"
+            "link1 rx lane 2 not reported (the device does not say how many lanes the optic has; from the 3 it printed (up to lane 3), the smallest standard lane count is 4)"
+        );
+        // Three lanes printed as 0, 1, 2 are not a 3-lane optic: lane 3 is missing.
+        let mut r = four_lanes([p(-2.0); 4]);
+        r.optic.as_mut().unwrap().lanes.remove(3);
+        let (ok, detail) = default_inputs(&r, &w, &lanes(4)).check(Direction::Rx);
+        assert!(!ok && detail.contains("lane 3 not reported"), "{detail}");
+        let mut tracker = crate::domain::LinkTracker::default();
+        assert_eq!(
+            tracker.expected_lanes(&r),
+            lanes(4),
+            "inferred without a lane count"
+        );
+        tracker = Default::default();
+        r.optic.as_mut().unwrap().lane_count = Some(3);
+        assert_eq!(
+            tracker.expected_lanes(&r),
+            lanes(3),
+            "the device's own count wins"
         );
         // The three lanes that were read are fine: without the expectation it passes.
         assert!(

@@ -207,7 +207,7 @@ fn hold_down_prefixes_and_headroom() {
 
     // Not reported, not declared: fails; declared: judged, marked declared.
     let mut s2 = spec(PeeringKind::Microsoft);
-    s2.advertised_prefixes_state = Some("Configured".into());
+    s2.advertised_prefixes = vec![prefixes("IPv4", "Configured")];
     let r = eval(
         &s2,
         &[up("192.168.100.130", 600, 5, None)],
@@ -240,15 +240,97 @@ fn microsoft_peering_needs_configured_prefixes_from_azure() {
         )
         .pass
     );
-    s.advertised_prefixes_state = Some("ValidationNeeded".into());
+    s.advertised_prefixes = vec![prefixes("IPv4", "ValidationNeeded")];
     assert!(check(
         &eval(&s, &a, &b),
         PeeringCheckName::AdvertisedPrefixesConfigured
     )
     .detail
     .contains("proof"));
-    s.advertised_prefixes_state = Some("Configured".into());
+    s.advertised_prefixes = vec![prefixes("IPv4", "Configured")];
     assert!(eval(&s, &a, &b).ready());
+}
+
+fn prefixes(family: &'static str, state: &str) -> crate::domain::AdvertisedPrefixes {
+    crate::domain::AdvertisedPrefixes {
+        family,
+        state: state.to_string(),
+        prefixes: vec![crate::domain::AzurePrefix {
+            prefix: if family == "IPv4" {
+                "198.51.100.0/24"
+            } else {
+                "2001:db8:100::/48"
+            }
+            .to_string(),
+            validation_state: state.to_string(),
+        }],
+    }
+}
+
+#[test]
+fn every_address_family_of_a_microsoft_peering_is_judged() {
+    let mut s = spec(PeeringKind::Microsoft);
+    s.ipv6_primary = Some("2001:db8:1::/126".parse().unwrap());
+    s.ipv6_secondary = Some("2001:db8:1::4/126".parse().unwrap());
+    let a = [up("192.168.100.130", 600, 5, Some(5))];
+    let b = [up("192.168.100.134", 600, 5, Some(5))];
+    // IPv4 Configured, IPv6 waiting for validation: not ready, IPv6 and its prefix named.
+    s.advertised_prefixes = vec![
+        prefixes("IPv4", "Configured"),
+        prefixes("IPv6", "ValidationNeeded"),
+    ];
+    let c = eval(&s, &a, &b);
+    let c = check(&c, PeeringCheckName::AdvertisedPrefixesConfigured);
+    assert!(!c.pass, "{c:?}");
+    assert!(
+        c.detail
+            .contains("IPv6: Azure: ValidationNeeded (2001:db8:100::/48 ValidationNeeded)"),
+        "{}",
+        c.detail
+    );
+    assert!(
+        c.detail
+            .contains("IPv4: Azure: advertised public prefixes Configured"),
+        "{}",
+        c.detail
+    );
+    // IPv6 subnets but no IPv6 state at all: unknown, never a pass.
+    s.advertised_prefixes = vec![prefixes("IPv4", "Configured")];
+    let c = eval(&s, &a, &b);
+    let c = check(&c, PeeringCheckName::AdvertisedPrefixesConfigured);
+    assert!(!c.pass && c.detail.contains("IPv6: unknown"), "{c:?}");
+    s.advertised_prefixes = vec![
+        prefixes("IPv4", "Configured"),
+        prefixes("IPv6", "Configured"),
+    ];
+    let c = eval(&s, &a, &b);
+    assert!(check(&c, PeeringCheckName::AdvertisedPrefixesConfigured).pass);
+}
+
+#[test]
+fn every_vendor_name_of_the_global_table_finds_a_global_session() {
+    let a = up("192.168.100.130", 600, 5, Some(5));
+    let b = up("192.168.100.134", 600, 5, Some(5));
+    let mut in_vrf = a.clone();
+    in_vrf.vrf = Some("CUST-A".into());
+    for name in ["default", "global", "master", "Base", "_public_", "DEFAULT"] {
+        let mut s = spec(PeeringKind::Private);
+        s.vrf = Some(name.into());
+        // The same neighbour in the global table and in a VRF: the global one is meant.
+        let r = eval(&s, &[a.clone(), in_vrf.clone()], std::slice::from_ref(&b));
+        assert!(r.ready(), "vrf = {name:?}: {:#?}", r.checks);
+        // A router that names its global table ("default") is read the same way.
+        let mut named = b.clone();
+        named.vrf = Some("default".into());
+        assert!(
+            eval(&s, std::slice::from_ref(&a), &[named]).ready(),
+            "{name}"
+        );
+    }
+    // A VRF is not the global table.
+    let mut s = spec(PeeringKind::Private);
+    s.vrf = Some("default".into());
+    assert!(!eval(&s, std::slice::from_ref(&in_vrf), std::slice::from_ref(&b)).ready());
 }
 
 #[test]

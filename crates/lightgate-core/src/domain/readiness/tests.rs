@@ -93,7 +93,12 @@ fn a_healthy_link_is_ready_after_the_hold_down() {
     assert!(r.ready(), "{:?}", failing_names(&r));
     let without_line_protocol: Vec<CheckName> = CheckName::ALL
         .into_iter()
-        .filter(|c| *c != CheckName::AzureLineProtocolUp)
+        .filter(|c| {
+            !matches!(
+                c,
+                CheckName::AzureLineProtocolUp | CheckName::AzureProvisioned
+            )
+        })
         .collect();
     assert_eq!(
         r.checks.iter().map(|c| c.name).collect::<Vec<_>>(),
@@ -381,6 +386,59 @@ fn with_azure(azure: AzureInput<'_>) -> LinkReadiness {
     evaluate_link(&inputs, &policy(), now)
 }
 
+fn provisioned() -> AzureProvisioning {
+    AzureProvisioning {
+        port: Some("Succeeded".into()),
+        link: Some("Succeeded".into()),
+    }
+}
+
+#[test]
+fn a_port_or_link_azure_has_not_provisioned_fails_in_azures_words() {
+    for (port, link, words) in [
+        (
+            Some("Failed"),
+            Some("Succeeded"),
+            "the port's provisioningState is Failed",
+        ),
+        (
+            Some("Succeeded"),
+            Some("Updating"),
+            "the link's provisioningState is Updating",
+        ),
+        (
+            Some("Deleting"),
+            Some("Succeeded"),
+            "the port's provisioningState is Deleting",
+        ),
+        (
+            None,
+            Some("Succeeded"),
+            "Azure gives no provisioningState for the port",
+        ),
+        (
+            Some("Succeeded"),
+            Some("SomethingNew"),
+            "provisioningState is SomethingNew",
+        ),
+    ] {
+        let p = AzureProvisioning {
+            port: port.map(str::to_string),
+            link: link.map(str::to_string),
+        };
+        let r = with_azure(AzureInput::Observed {
+            stale: None,
+            admin: AzureAdminState::Enabled,
+            line_protocol_up: Some(true),
+            received: &[],
+            provisioning: &p,
+        });
+        assert_eq!(failing_names(&r), vec!["azure_provisioned"], "{p:?}");
+        let detail = &check(&r, CheckName::AzureProvisioned).detail;
+        assert!(detail.contains(words), "{detail}");
+    }
+}
+
 #[test]
 fn observed_azure_state_adds_the_line_protocol_check() {
     let r = with_azure(AzureInput::Observed {
@@ -388,6 +446,7 @@ fn observed_azure_state_adds_the_line_protocol_check() {
         admin: AzureAdminState::Enabled,
         line_protocol_up: Some(true),
         received: &[],
+        provisioning: &provisioned(),
     });
     assert!(r.ready(), "{:?}", failing_names(&r));
     assert_eq!(
@@ -403,6 +462,7 @@ fn observed_azure_state_adds_the_line_protocol_check() {
         admin: AzureAdminState::Enabled,
         line_protocol_up: Some(false),
         received: &[],
+        provisioning: &provisioned(),
     });
     assert_eq!(failing_names(&r), vec!["azure_line_protocol_up"]);
     let r = with_azure(AzureInput::Observed {
@@ -410,6 +470,7 @@ fn observed_azure_state_adds_the_line_protocol_check() {
         admin: AzureAdminState::Disabled,
         line_protocol_up: None,
         received: &[],
+        provisioning: &provisioned(),
     });
     assert_eq!(
         failing_names(&r),
