@@ -483,3 +483,35 @@ async fn a_flapping_session_is_followed_trap_by_trap_and_its_restarts_counted() 
     t.stop().await;
     cancel.cancel();
 }
+
+/// `vrf = "default"` (the name Cisco and Arista give their global table; Junos says
+/// "master") finds the sessions the routers hold in their global routing table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_global_table_can_be_named_by_its_vendor_names() {
+    let (fleet, cancel) = routers(&["192.168.100.130", "192.168.100.134"], None).await;
+    let dir = tempfile::tempdir().unwrap();
+    let options = options(dir.path(), "200ms", None);
+    let config = lightgate_config(&fleet.devices, &fleet.addresses(), &options)
+        + "\n[[port.peering]]\ncircuit = \"ckt-lab\"\ntype = \"private\"\nprimary_subnet = \"192.168.100.128/30\"\nsecondary_subnet = \"192.168.100.132/30\"\nvrf = \"default\"\nhold_down = \"1s\"\n";
+    let t = TestAgent::start(&config).await;
+    let (status, p) = t
+        .wait_for(
+            "/api/v1/circuits/ckt-lab/traffic",
+            Duration::from_secs(20),
+            |s, _| s == 200,
+        )
+        .await;
+    assert_eq!(status, 200, "{p:#}");
+    let out = cli(&[
+        "gate",
+        "ckt-lab",
+        "--action",
+        "enable-traffic",
+        "--url",
+        &t.url(""),
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    t.stop().await;
+    cancel.cancel();
+}

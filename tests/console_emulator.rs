@@ -862,3 +862,57 @@ fn every_dialect_reads_the_bgp_sessions_in_the_same_console_visit() {
         }
     }
 }
+
+/// A 100G optic whose console output shows 3 of its 4 lanes (Junos never prints the
+/// module type in the two commands lightgate sends; EOS's `show interfaces X status`
+/// answers "% Invalid input" on some releases) is incomplete evidence: the port is not
+/// ready, the check names the missing lane, and the gate refuses through the CLI.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_lanes_of_a_four_lane_optic_are_never_ready() {
+    let mut config = String::new();
+    for d in [Dialect::Junos, Dialect::AristaEos] {
+        let mut short = dialect::lr4(second_name(d), None);
+        short.optic.lanes.truncate(3);
+        let mut r = router(d, &[dialect::lr4(name(d), None), short]);
+        if d == Dialect::AristaEos {
+            for (i, cmd) in lightgate::source::serial::commands(d, second_name(d))
+                .iter()
+                .enumerate()
+            {
+                if i == 2 {
+                    r = r.output(cmd, "% Invalid input\n");
+                }
+            }
+        }
+        let addr = tcp(r);
+        config.push_str(&format!(
+            "[[device]]\nname = \"{d}\"\nsource = \"serial\"\npoll_interval = \"1s\"\n[device.serial]\nurl = \"tcp://{addr}\"\ndialect = \"{d}\"\nusername = \"{USER}\"\npassword = \"{PASSWORD}\"\nstep_timeout = \"2s\"\n\n[[port]]\nname = \"short-{d}\"\nhold_down = \"1s\"\nlink1 = {{ device = \"{d}\", interface = \"{}\", azure_admin_state = \"enabled\" }}\nlink2 = {{ device = \"{d}\", interface = \"{}\", azure_admin_state = \"enabled\" }}\n\n",
+            name(d),
+            second_name(d),
+        ));
+    }
+    let t = TestAgent::start(&config).await;
+    for d in [Dialect::Junos, Dialect::AristaEos] {
+        let port = format!("short-{d}");
+        // Link1 (all four lanes) is ready: the port is judged on link2 alone.
+        let (status, p) = t
+            .wait_for(
+                &format!("/api/v1/ports/{port}"),
+                Duration::from_secs(30),
+                |_, p| p["links"]["link1"]["ready"] == true,
+            )
+            .await;
+        assert_eq!(p["links"]["link1"]["ready"], true, "{p:#}");
+        assert_eq!(status, 503, "{port} is READY with 3 of 4 lanes: {p:#}");
+        let failing = p["failing"].to_string();
+        assert!(
+            failing.contains("link2 rx lane 3 not reported")
+                && failing.contains("link2 tx lane 3 not reported")
+                && failing.contains("the smallest standard lane count is 4"),
+            "{port}: {failing}"
+        );
+        let out = common::cli(&["gate", &port, "--url", &t.url(""), "--", "true"]).await;
+        assert_eq!(out.status.code(), Some(75), "{out:?}");
+    }
+    t.stop().await;
+}
