@@ -194,7 +194,20 @@ impl SnmpSource {
                 return Err(SourceError::Decode(bgp::Discovery::NO_TABLE.to_string()));
             }
             let plan = bgp::plan(d, &addrs);
-            let sessions = bgp::poll(client, &plan, &mut self.counters).await?;
+            let polled = bgp::poll(client, &plan, &mut self.counters).await?;
+            if polled.restarted {
+                // Every index-keyed row may name another neighbour now: walk again
+                // before anything is attributed.
+                tracing::info!(address = %self.settings.address, "The device restarted (sysUpTime went back): rediscovering its BGP tables.");
+                self.bgp = None;
+                if discovered_now {
+                    return Err(SourceError::Decode(
+                        "the device restarted twice during one BGP read".to_string(),
+                    ));
+                }
+                continue;
+            }
+            let sessions = polled.sessions;
             let gone = plan
                 .found
                 .iter()
@@ -288,8 +301,10 @@ impl SnmpSource {
             match decoded.rediscover {
                 Some(why) if !discovered_now => {
                     // The answers may be misattributed (new ifIndexes, new optics):
-                    // rediscover and read again before reporting.
+                    // rediscover and read again before reporting; the BGP tables'
+                    // indexes may have moved too.
                     tracing::info!(address = %self.settings.address, reason = %why, "Rediscovering.");
+                    self.bgp = None;
                     self.discover(client, interfaces).await?;
                     discovered_now = true;
                 }

@@ -23,6 +23,10 @@ pub struct Discovery {
     /// The tables the device has, vendor tables first.
     pub mibs: Vec<BgpMib>,
     pub sessions: Vec<Decoded>,
+    /// sysUpTime when the tables were walked: a later poll that reads less has met a
+    /// restarted device, whose peer indexes (Juniper's jnxBgpM2PeerIndex, a
+    /// VRF's index) may now name other neighbours.
+    pub uptime_ticks: Option<i64>,
 }
 
 impl Discovery {
@@ -40,6 +44,11 @@ pub async fn discover<T: Transport>(
     transport: &mut T,
     counters: &mut Counters,
 ) -> Result<Discovery, SourceError> {
+    let uptime_ticks = transport
+        .get(&[crate::oids::sys_uptime()], counters)
+        .await?
+        .into_iter()
+        .find_map(|(_, v)| v.as_i64());
     let mut cells: BTreeMap<Oid, Value> = BTreeMap::new();
     let mut mibs = Vec::new();
     for mib in decode::ALL {
@@ -63,7 +72,11 @@ pub async fn discover<T: Transport>(
         cells.extend(transport.walk_columns(&columns, counters).await?);
     }
     let sessions = decode::decode(&cells);
-    Ok(Discovery { mibs, sessions })
+    Ok(Discovery {
+        mibs,
+        sessions,
+        uptime_ticks,
+    })
 }
 
 /// The cells to GET for the wanted neighbours, from a discovery.
@@ -74,11 +87,25 @@ pub struct Plan {
     pub found: Vec<IpAddr>,
     /// The wanted neighbours it did not.
     pub missing: Vec<IpAddr>,
+    /// sysUpTime at discovery (see [`Discovery::uptime_ticks`]).
+    pub uptime_ticks: Option<i64>,
+}
+
+/// What one steady poll read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Polled {
+    pub sessions: Vec<BgpSession>,
+    /// The device restarted since discovery (sysUpTime went back): every index-keyed
+    /// cell may be another neighbour's now, so nothing of this poll is used.
+    pub restarted: bool,
 }
 
 /// Plans a poll of `wanted` (Microsoft's addresses) from `discovery`.
 pub fn plan(discovery: &Discovery, wanted: &[IpAddr]) -> Plan {
-    let mut p = Plan::default();
+    let mut p = Plan {
+        uptime_ticks: discovery.uptime_ticks,
+        ..Plan::default()
+    };
     for w in wanted {
         let rows: Vec<&Decoded> = discovery
             .sessions
@@ -99,24 +126,45 @@ pub fn plan(discovery: &Discovery, wanted: &[IpAddr]) -> Plan {
     p
 }
 
-/// One steady poll: GETs the plan's cells and decodes them. A planned neighbour that
-/// is absent from the answer (its row went away) is absent from the result: the
-/// caller re-discovers.
+/// One steady poll: GETs the plan's cells (and sysUpTime) and decodes them. A planned
+/// neighbour that is absent from the answer (its row went away) is absent from the
+/// result, and a restarted device is reported: either way the caller re-discovers.
 pub async fn poll<T: Transport>(
     transport: &mut T,
     plan: &Plan,
     counters: &mut Counters,
-) -> Result<Vec<BgpSession>, SourceError> {
+) -> Result<Polled, SourceError> {
     if plan.oids.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Polled::default());
     }
-    let answers = transport.get(&plan.oids, counters).await?;
+    let uptime = crate::oids::sys_uptime();
+    let mut oids = plan.oids.clone();
+    if plan.uptime_ticks.is_some() {
+        oids.push(uptime.clone());
+    }
+    let answers = transport.get(&oids, counters).await?;
     let cells: BTreeMap<Oid, Value> = answers.into_iter().collect();
-    Ok(decode::decode(&cells)
-        .into_iter()
-        .map(|d| d.session)
-        .filter(|s| plan.found.contains(&s.peer))
-        .collect())
+    let restarted = match (
+        plan.uptime_ticks,
+        cells.get(&uptime).and_then(Value::as_i64),
+    ) {
+        (Some(known), Some(now)) => now < known,
+        _ => false,
+    };
+    if restarted {
+        return Ok(Polled {
+            sessions: Vec::new(),
+            restarted,
+        });
+    }
+    Ok(Polled {
+        sessions: decode::decode(&cells)
+            .into_iter()
+            .map(|d| d.session)
+            .filter(|s| plan.found.contains(&s.peer))
+            .collect(),
+        restarted,
+    })
 }
 
 #[cfg(test)]
@@ -192,11 +240,32 @@ mod tests {
             "1.3.6.1.2.1.15.3.1.2.192.168.100.130".parse().unwrap(),
             Value::Integer(1),
         );
-        let s = run(poll(&mut r, &p, &mut c)).unwrap();
+        let s = run(poll(&mut r, &p, &mut c)).unwrap().sessions;
         assert_eq!(c.requests, 1);
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].state.as_str(), "idle");
         assert_eq!(s[0].established_seconds, None);
+    }
+
+    #[test]
+    fn a_restarted_router_is_reported_and_nothing_of_its_poll_is_used() {
+        let text = format!("1.3.6.1.2.1.1.3.0|67|900000\n{CISCO}");
+        let mut r = Replay::from_snmprec(&text).unwrap();
+        let d = run(discover(&mut r, &mut Counters::default())).unwrap();
+        assert_eq!(d.uptime_ticks, Some(900_000));
+        let ms: IpAddr = "192.168.100.130".parse().unwrap();
+        let p = plan(&d, &[ms]);
+        let polled = run(poll(&mut r, &p, &mut Counters::default())).unwrap();
+        assert!(!polled.restarted);
+        assert_eq!(polled.sessions.len(), 1);
+        // The router restarts: its uptime starts again, its rows may be others'.
+        r.set(
+            "1.3.6.1.2.1.1.3.0".parse().unwrap(),
+            Value::TimeTicks(4_200),
+        );
+        let polled = run(poll(&mut r, &p, &mut Counters::default())).unwrap();
+        assert!(polled.restarted);
+        assert!(polled.sessions.is_empty());
     }
 
     #[test]
@@ -205,7 +274,8 @@ mod tests {
         let mut c = Counters::default();
         let d = run(discover(&mut r, &mut c)).unwrap();
         assert!(!d.has_table());
-        assert_eq!(c.requests, decode::ALL.len() as u64);
+        // sysUpTime, then one probe per MIB.
+        assert_eq!(c.requests, 1 + decode::ALL.len() as u64);
         assert!(Discovery::NO_TABLE.contains("use the serial source"));
     }
 }
