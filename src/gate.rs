@@ -68,44 +68,54 @@ impl Gate {
         circuit_name: Option<&str>,
         request: &GateRequest,
     ) -> io::Result<Decision> {
-        let peerings = circuit_name
-            .map(|c| view.peerings_of(c))
-            .unwrap_or_default();
-        let outcome = view.decide(action, circuit_name);
-        let verdict = outcome.verdict;
-        let p = PortJson::new(view);
-        let decision = Decision {
-            decision_id: decision_id(),
-            time: humantime::format_rfc3339_millis(view.evaluated_at).to_string(),
-            port: p.port,
-            action: action.as_str().to_string(),
-            circuit: circuit_name.map(str::to_string),
-            ready: verdict.ready(),
-            verdict: verdict.as_str().to_string(),
-            user: request.user.clone(),
-            host: request.host.clone(),
-            command: request.command.clone(),
-            failing: outcome.failing(),
-            failures: crate::api::FailureJson::all(&outcome),
-            checks: LinkChecks {
-                link1: p.links.link1.checks,
-                link2: p.links.link2.checks,
-            },
-            readings: LinkReadings {
-                link1: p.links.link1.reading,
-                link2: p.links.link2.reading,
-            },
-            peerings: if action == Action::EnableTraffic {
-                peerings
-                    .iter()
-                    .map(|x| crate::api::PeeringReadyJson::new(&view.config.name, x))
-                    .collect()
-            } else {
-                Vec::new()
-            },
-        };
+        let decision = decision(view, action, circuit_name, request);
         let path = self.store.config().audit_log.clone();
         self.audit.append(&path, &decision).map(|()| decision)
+    }
+}
+
+/// The decision record of `action` on `view` (and `circuit_name`, for a circuit
+/// action): [`PortView::decide`] rendered, with the port's checks, readings and, for
+/// enable-traffic, the circuit's peerings as evidence. Nothing recorded.
+pub fn decision(
+    view: &PortView,
+    action: Action,
+    circuit_name: Option<&str>,
+    request: &GateRequest,
+) -> Decision {
+    let outcome = view.decide(action, circuit_name);
+    let verdict = outcome.verdict;
+    let p = PortJson::new(view);
+    Decision {
+        decision_id: decision_id(),
+        time: humantime::format_rfc3339_millis(view.evaluated_at).to_string(),
+        port: p.port,
+        action: action.as_str().to_string(),
+        circuit: circuit_name.map(str::to_string),
+        ready: verdict.ready(),
+        verdict: verdict.as_str().to_string(),
+        user: request.user.clone(),
+        host: request.host.clone(),
+        command: request.command.clone(),
+        failing: outcome.failing(),
+        failures: crate::api::FailureJson::all(&outcome),
+        checks: LinkChecks {
+            link1: p.links.link1.checks,
+            link2: p.links.link2.checks,
+        },
+        readings: LinkReadings {
+            link1: p.links.link1.reading,
+            link2: p.links.link2.reading,
+        },
+        peerings: match (action, circuit_name) {
+            (Action::EnableTraffic, Some(c)) => view
+                .peerings
+                .iter()
+                .filter(|x| x.circuit == c)
+                .map(|x| crate::api::PeeringReadyJson::for_traffic(view, x))
+                .collect(),
+            _ => Vec::new(),
+        },
     }
 }
 

@@ -34,6 +34,9 @@ pub mod telemetry;
 pub mod traps;
 pub mod workflow;
 
+#[cfg(test)]
+mod agreement_tests;
+
 // The pure core lives in its own crate (no I/O, no async: the compiler enforces it);
 // these paths are the ones the agent and its tests have always used.
 pub use lightgate_core::{bgp, domain, peering, text};

@@ -547,17 +547,24 @@ impl Families {
     }
 }
 
-/// The full /metrics text at `now`.
-pub fn render(store: &Store, now: Instant) -> String {
-    let mut f = Families::new();
-    let established = store.bgp_established_at();
-    for port in store.ports(now) {
+impl Families {
+    /// Every series of one port: its verdict (the gate's create-circuit answer), its
+    /// window, links, circuits and peerings.
+    fn port(
+        &mut self,
+        port: &PortView,
+        established: &std::collections::HashMap<String, crate::store::bgp::EstablishedAt>,
+    ) {
+        let f = self;
         // A port split across shards has no verdict here: Prometheus combines the
         // link series of both agents (lightgate gate --prometheus).
         if port.links.iter().all(|l| !l.remote) {
             f.port_ready.add(
                 &[("port", port.config.name.as_str())],
-                bool_value(port.readiness.ready()),
+                bool_value(
+                    port.decide(lightgate_core::gate::Action::CreateCircuit, None)
+                        .ready(),
+                ),
             );
         }
         // The window is drawn beside the link series; a port whose links are all polled
@@ -572,12 +579,30 @@ pub fn render(store: &Store, now: Instant) -> String {
             }
         }
         for view in &port.links {
-            f.link(&port, view);
+            f.link(port, view);
         }
         if let Some(a) = &port.azure {
             f.circuits(&port.config.name, &a.circuits);
         }
-        f.peerings(&port, &established);
+        f.peerings(port, established);
+    }
+}
+
+/// The series of one port alone, as /metrics renders them (for the answers' agreement
+/// test).
+#[cfg(test)]
+pub fn render_port(port: &PortView) -> String {
+    let mut f = Families::new();
+    f.port(port, &Default::default());
+    f.into_texts().into_iter().map(|(_, text)| text).collect()
+}
+
+/// The full /metrics text at `now`.
+pub fn render(store: &Store, now: Instant) -> String {
+    let mut f = Families::new();
+    let established = store.bgp_established_at();
+    for port in store.ports(now) {
+        f.port(&port, &established);
     }
     // Monitored interfaces outside any port: by device and interface only.
     store.for_each_monitored(now, |device, interface, reading| {
