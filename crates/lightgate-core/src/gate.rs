@@ -312,8 +312,8 @@ fn traffic_failures(
 ///   start): not while its provider state is in transition, not while a peering is
 ///   still configured (it may carry traffic; remove peerings first, which also unlinks
 ///   what rides on them), and not while an authorization is in use (a virtual network
-///   is linked through it: "you must unlink all virtual networks from the ExpressRoute
-///   circuit", Microsoft Learn, expressroute-howto-circuit-portal-resource-manager).
+///   is linked through it; Microsoft Learn's circuit how-tos have every virtual network
+///   unlinked before a circuit is deleted).
 ///   Partner circuits are held to the peering and authorization rules too.
 fn circuit_failures(action: Action, port_id: Option<&str>, c: &AzureCircuit) -> Vec<Failure> {
     let fail = |rule: Rule, detail: String| Failure {
