@@ -184,6 +184,7 @@ pub fn evaluate_peering(
     let mut views = Vec::new();
     let mut established = Vec::new();
     let mut established_each = Vec::new();
+    let mut passing = Vec::new();
     let mut established_ok = !expected.is_empty();
     if expected.is_empty() {
         established.push(if spec.from_azure {
@@ -273,8 +274,12 @@ pub fn evaluate_peering(
                 established_ok = false;
                 established.push(p);
             }
-            None => established.push(format!("{l}: established, AS {MICROSOFT_ASN}")),
+            None => passing.push(format!("{l}: established, AS {MICROSOFT_ASN}")),
         }
+    }
+    // Failing, only the sessions that fail are named (see `per_session`).
+    if established_ok {
+        established = passing;
     }
     let mut checks = vec![PeeringCheck {
         name: PeeringCheckName::BgpEstablished,
@@ -317,28 +322,42 @@ fn per_session(
     views: &[SessionView],
     judge: impl Fn(&SessionView, &BgpSession) -> Result<String, String>,
 ) -> PeeringCheck {
-    // A failing check names its failing sessions only, so that one failure among
-    // several sessions is not buried; a passing one names every session.
-    let mut passing = Vec::new();
-    let mut failing = Vec::new();
+    // A failing check names its failing sessions (and passing ones with a warning)
+    // only, so that one failure among several sessions is not buried; a passing one
+    // names every session. In session order, each line with whether it may be left out.
+    let mut lines: Vec<(String, bool)> = Vec::new();
+    let mut pass = !views.is_empty();
     for v in views {
         let l = label(&v.expected, &v.device);
         match up(v) {
-            None => failing.push(format!("{l}: not established")),
+            None => {
+                pass = false;
+                lines.push((format!("{l}: not established"), false));
+            }
             Some(s) => match judge(v, s) {
-                Ok(m) => passing.push(format!("{l}: {m}")),
-                Err(m) => failing.push(format!("{l}: {m}")),
+                Ok(m) => {
+                    let plain = !m.starts_with("warning");
+                    lines.push((format!("{l}: {m}"), plain));
+                }
+                Err(m) => {
+                    pass = false;
+                    lines.push((format!("{l}: {m}"), false));
+                }
             },
         }
     }
     if views.is_empty() {
-        failing.push("no sessions expected".to_string());
+        lines.push(("no sessions expected".to_string(), false));
     }
-    let pass = failing.is_empty();
+    let lines: Vec<String> = lines
+        .into_iter()
+        .filter(|(_, plain)| pass || !plain)
+        .map(|(l, _)| l)
+        .collect();
     PeeringCheck {
         name,
         pass,
-        detail: if pass { passing } else { failing }.join("; "),
+        detail: lines.join("; "),
     }
 }
 

@@ -377,3 +377,28 @@ fn the_same_neighbour_in_two_vrfs_is_never_guessed() {
     // One VRF: no ambiguity.
     assert!(eval(&s, &[a], &[up("192.168.100.134", 600, 5, Some(5))]).ready());
 }
+
+#[test]
+fn a_failing_check_names_only_the_sessions_that_fail() {
+    let s = spec(PeeringKind::Private);
+    let mut down = up("192.168.100.134", 600, 5, Some(5));
+    down.state = BgpState::Idle;
+    let r = eval(&s, &[up("192.168.100.130", 600, 5, Some(5))], &[down]);
+    let d = &check(&r, PeeringCheckName::BgpEstablished).detail;
+    assert!(d.contains("link2 edge2 to 192.168.100.134: idle"), "{d}");
+    assert!(
+        !d.contains("192.168.100.130"),
+        "the passing session buries the failure: {d}"
+    );
+    // Passing, every session is named.
+    let r = eval(
+        &s,
+        &[up("192.168.100.130", 600, 5, Some(5))],
+        &[up("192.168.100.134", 600, 5, Some(5))],
+    );
+    let d = &check(&r, PeeringCheckName::BgpEstablished).detail;
+    assert!(
+        d.contains("192.168.100.130") && d.contains("192.168.100.134"),
+        "{d}"
+    );
+}
