@@ -351,12 +351,13 @@ pub async fn run_azure(
         };
         for port in config.ports.iter().filter(|p| p.azure_port_id.is_some()) {
             let id = port.azure_port_id.clone().unwrap_or_default();
+            let name = port.name.clone();
             let c = current.clone();
             let outcome = tokio::select! {
                 _ = cancel.cancelled() => return,
                 r = tokio::task::spawn_blocking(move || {
                     let mut client = c.lock().unwrap_or_else(|e| e.into_inner());
-                    let outcome = azure::observe(&mut client, &id);
+                    let outcome = azure::observe(&mut client, &name, &id);
                     (outcome, client.take_errors())
                 }) => r,
             };
@@ -367,11 +368,11 @@ pub async fn run_azure(
                 outcome
             });
             let outcome = match outcome {
-                Ok(r) => r.map_err(|e| e.to_string()),
+                Ok(r) => r.map_err(|e| azure::describe(&e)),
                 Err(e) => Err(format!("internal error: {e}")),
             };
             if let Err(e) = &outcome {
-                tracing::warn!(port = %port.name, error = %e, "Azure poll failed.");
+                tracing::warn!(port = %port.name, azure_port_id = port.azure_port_id.as_deref().unwrap_or_default(), error = %e, "Azure poll failed.");
             }
             let devices = [port.link1.device.clone(), port.link2.device.clone()];
             let before: Vec<_> = devices

@@ -389,7 +389,7 @@ async fn an_expired_secret_a_missing_role_and_a_wrong_shape_are_clear_errors() {
     t.stop().await;
 
     for (fault, expected) in [
-        (Fault::Forbidden, "has no access to /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-er/providers/Microsoft.Network/expressRoutePorts/erd-ams-1 (HTTP 403: AuthorizationFailed"),
+        (Fault::Forbidden, "authorization: the identity may not read /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-er/providers/Microsoft.Network/expressRoutePorts/erd-ams-1 (HTTP 403: AuthorizationFailed"),
         (Fault::WrongShape, "unexpected shape: the port resource has no properties.links array"),
     ] {
         let f = fake(&[fault; 50], "Enabled");
@@ -1102,5 +1102,94 @@ async fn a_direct_circuit_may_be_deleted_once_nothing_rides_on_it() {
     assert_eq!(c["provider_state"], "Provisioned", "{c:#}");
     let (code, ran, stderr) = gate_cli(&t, "ckt-ams-1", "delete-circuit").await;
     assert_eq!((code, ran), (Some(0), true), "{stderr}");
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn azure_answers_are_said_in_azures_words() {
+    // An adminState lightgate does not know fails closed, quoting Azure; Azure
+    // Monitor failing keeps the port's own states and names the missing half.
+    let f = fake(&[], "Maintenance");
+    f.lock().unwrap().metrics_fail = Some(503);
+    let url = fake_azure(f.clone()).await;
+    let t = TestAgent::start(&config(&url, SP)).await;
+    let (_, body) = t
+        .wait_for(
+            "/api/v1/ports/erd-ams-1",
+            Duration::from_secs(10),
+            |_, v| v["links"]["link2"]["azure_admin_state_origin"] == "observed",
+        )
+        .await;
+    let failing = body["failing"].to_string();
+    assert!(
+        failing.contains(
+            "link2 Azure admin state unknown (observed from Azure, which says \\\"Maintenance\\\""
+        ),
+        "{failing}"
+    );
+    assert!(
+        failing.contains("link1 Azure data not fresh: Azure Monitor could not be read: Azure answered HTTP 503 (after 4 attempts): ServiceUnavailable: The metrics service is temporarily unavailable."),
+        "{failing}"
+    );
+    assert_eq!(
+        body["links"]["link1"]["azure_admin_state"], "enabled",
+        "{body:#}"
+    );
+    assert!(!failing.contains("could not decode"), "{failing}");
+    // Every request says who asks.
+    let agents = f.lock().unwrap().user_agents.clone();
+    assert!(!agents.is_empty());
+    assert!(
+        agents
+            .iter()
+            .all(|a| a == &format!("lightgate/{}", env!("CARGO_PKG_VERSION"))),
+        "{agents:?}"
+    );
+    t.stop().await;
+
+    // A port id Azure does not know: "no such resource", with the id and ARM's words.
+    let f = fake(&[], "Enabled");
+    let url = fake_azure(f).await;
+    let t = TestAgent::start(&config(&url, SP).replace(
+        &format!("azure_port_id = \"{PORT_ID}\""),
+        &format!(
+            "azure_port_id = \"{}\"",
+            PORT_ID.replace("erd-ams-1", "erd-nope")
+        ),
+    ))
+    .await;
+    let (_, body) = t
+        .wait_for(
+            "/api/v1/ports/erd-ams-1",
+            Duration::from_secs(10),
+            |_, v| v["failing"].to_string().contains("HTTP 404"),
+        )
+        .await;
+    let failing = body["failing"].to_string();
+    assert!(
+        failing.contains("no such resource: /subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-er/providers/Microsoft.Network/expressRoutePorts/erd-nope (HTTP 404: ResourceNotFound: The Resource"),
+        "{failing}"
+    );
+    assert!(!failing.contains("could not decode"), "{failing}");
+    t.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_after_given_as_an_http_date_is_honoured() {
+    let f = fake(&[Fault::Throttle], "Enabled");
+    f.lock().unwrap().retry_after_date = Some(Duration::from_secs(2));
+    let url = fake_azure(f.clone()).await;
+    let t = TestAgent::start(&config(&url, SP)).await;
+    let (status, body) = t
+        .wait_for(
+            "/api/v1/ports/erd-ams-1",
+            Duration::from_secs(15),
+            |s, _| s == 200,
+        )
+        .await;
+    assert_eq!(status, 200, "{body:#}");
+    // An HTTP-date has whole seconds: two seconds ahead is at least one second away.
+    let waited = f.lock().unwrap().retried_after.unwrap();
+    assert!(waited >= Duration::from_millis(950), "{waited:?}");
     t.stop().await;
 }

@@ -799,6 +799,7 @@ fn port_view(
                 received: &a.rx,
                 stale: a.stale.as_deref(),
                 provisioning: &a.provisioning,
+                admin_said: a.admin_said.as_deref(),
             },
             (None, None) => AzureInput::Declared(azure_admin),
         };

@@ -66,6 +66,13 @@ pub struct Fake {
     /// The port's and link1's provisioningState (default Succeeded).
     pub port_provisioning: Option<&'static str>,
     pub link1_provisioning: Option<&'static str>,
+    /// Azure Monitor answers every metrics query with this status and its own error
+    /// body (`{"code", "message"}`).
+    pub metrics_fail: Option<u16>,
+    /// A throttled answer's Retry-After is an HTTP-date this far ahead (else seconds).
+    pub retry_after_date: Option<Duration>,
+    /// The User-Agent of every request the fake received.
+    pub user_agents: Vec<String>,
 }
 
 pub const CIRCUIT_PREFIX: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-er/providers/Microsoft.Network/expressRouteCircuits/";
@@ -322,6 +329,9 @@ async fn arm(
     Path(path): Path<String>,
     Query(q): Query<Vec<(String, String)>>,
 ) -> Response {
+    if let Some(ua) = headers.get("user-agent").and_then(|v| v.to_str().ok()) {
+        fake.lock().unwrap().user_agents.push(ua.to_string());
+    }
     if let Some(r) = unauthorized(&fake, &headers) {
         return r;
     }
@@ -346,6 +356,9 @@ async fn arm(
             .map(|(_, v)| v.clone())
             .unwrap_or_default();
         assert!(filter.starts_with("Link eq '*'"), "{filter}");
+        if let Some(status) = fake.lock().unwrap().metrics_fail {
+            return (StatusCode::from_u16(status).unwrap(), Json(json!({"code": "ServiceUnavailable", "message": "The metrics service is temporarily unavailable."}))).into_response();
+        }
         // As Azure Monitor: at most `top` time series (default 10) per request.
         let top: usize = q
             .iter()
@@ -399,7 +412,9 @@ async fn arm(
             None => (StatusCode::NOT_FOUND, Json(json!({"error": {"code": "ResourceNotFound", "message": "The Resource was not found."}}))).into_response(),
         };
     }
-    assert_eq!(path, PORT_ID);
+    if path != PORT_ID {
+        return (StatusCode::NOT_FOUND, Json(json!({"error": {"code": "ResourceNotFound", "message": format!("The Resource 'Microsoft.Network/expressRoutePorts/{}' under resource group 'rg-er' was not found.", path.rsplit('/').next().unwrap_or_default())}}))).into_response();
+    }
     let mut f = fake.lock().unwrap();
     f.port_gets += 1;
     if let Some(at) = f.throttled_at.take() {
@@ -408,7 +423,11 @@ async fn arm(
     match f.faults.pop_front() {
         Some(Fault::Throttle) => {
             f.throttled_at = Some(Instant::now());
-            return (StatusCode::TOO_MANY_REQUESTS, [("Retry-After", "1")], Json(json!({"error": {"code": "SubscriptionRequestsThrottled", "message": "Number of requests exceeded the limit."}}))).into_response();
+            let retry_after = match f.retry_after_date {
+                Some(ahead) => httpdate::fmt_http_date(std::time::SystemTime::now() + ahead),
+                None => "1".to_string(),
+            };
+            return (StatusCode::TOO_MANY_REQUESTS, [("Retry-After", retry_after)], Json(json!({"error": {"code": "SubscriptionRequestsThrottled", "message": "Number of requests exceeded the limit."}}))).into_response();
         }
         Some(Fault::ServerError) => return (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({"error": {"code": "InternalServerError", "message": "An error occurred."}}))).into_response(),
         Some(Fault::ExpireToken) => {

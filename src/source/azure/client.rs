@@ -16,8 +16,35 @@ use lightgate_core::secret::Secret;
 
 /// Attempts of one GET (throttling and server errors included).
 const ATTEMPTS: u32 = 4;
-/// Never wait longer than this for one Retry-After.
-const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+/// Never wait longer than this for one Retry-After (the log says when Azure asked more).
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+/// The User-Agent of every request: Azure's logs and throttling show who asked.
+pub const USER_AGENT: &str = concat!("lightgate/", env!("CARGO_PKG_VERSION"));
+
+/// A Retry-After value in either form HTTP allows: delay-seconds, or an HTTP-date
+/// (RFC 9110 section 10.2.3), as a wait from `now` (a date in the past is no wait).
+pub fn retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(v).ok()?;
+    Some(at.duration_since(now).unwrap_or_default())
+}
+
+/// How long to wait before the next try: what Azure asked (or `backoff`), capped at
+/// [`MAX_RETRY_AFTER`], saying so when the cap cut Azure's wish short.
+fn wait_for(asked: Option<Duration>, backoff: Duration) -> Duration {
+    let wait = asked.unwrap_or(backoff);
+    if wait > MAX_RETRY_AFTER {
+        tracing::warn!(
+            asked_s = wait.as_secs(),
+            cap_s = MAX_RETRY_AFTER.as_secs(),
+            "Azure asks lightgate to wait longer than its cap before retrying; waiting the cap."
+        );
+    }
+    wait.min(MAX_RETRY_AFTER)
+}
 
 pub struct AzureClient {
     config: AzureConfig,
@@ -38,6 +65,7 @@ impl AzureClient {
     pub fn new(config: AzureConfig) -> Self {
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            .user_agent(USER_AGENT)
             .timeout_global(Some(config.request_timeout))
             .build()
             .into();
@@ -122,7 +150,13 @@ impl AzureClient {
         let mut refreshed = false;
         let mut last = SourceError::Transport("no attempt made".to_string());
         let mut backoff = Duration::from_millis(500);
-        for _ in 0..ATTEMPTS {
+        for attempt in 1..=ATTEMPTS {
+            // No wait after the last try: its error is the answer.
+            let pause = |d: Duration| {
+                if attempt < ATTEMPTS {
+                    std::thread::sleep(d);
+                }
+            };
             let bearer = self.bearer()?;
             let mut response = match self
                 .agent
@@ -134,7 +168,7 @@ impl AzureClient {
                 Err(e) => {
                     self.errors.push(("arm", "transport".to_string()));
                     last = transport(&url, e);
-                    std::thread::sleep(backoff);
+                    pause(backoff);
                     backoff *= 2;
                     continue;
                 }
@@ -144,8 +178,7 @@ impl AzureClient {
                 .headers()
                 .get("retry-after")
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs);
+                .and_then(|v| retry_after(v, std::time::SystemTime::now()));
             let body = response
                 .body_mut()
                 .read_to_string()
@@ -163,31 +196,30 @@ impl AzureClient {
                     // Expired or revoked: get a new token once.
                     self.token = None;
                     refreshed = true;
-                    last = SourceError::Auth(format!("HTTP 401: {}", azure_error(&body)));
+                    last = SourceError::Auth(format!("authentication: HTTP 401: {}", azure_error(&body)));
                 }
-                401 => return Err(SourceError::Auth(format!("Azure rejects lightgate's token (HTTP 401): {}", azure_error(&body)))),
+                401 => return Err(SourceError::Auth(format!("authentication: Azure rejects lightgate's token (HTTP 401: {})", azure_error(&body)))),
                 403 => {
                     return Err(SourceError::Auth(format!(
-                        "the identity has no access to {} (HTTP 403: {}); give it the Reader role on that resource (or its resource group)",
-                        path,
+                        "authorization: the identity may not read {path} (HTTP 403: {}); give it the Reader role on that resource (or its resource group)",
                         azure_error(&body)
                     )))
                 }
                 404 => {
                     return Err(SourceError::Decode(format!(
-                        "{path} was not found (HTTP 404: {}); check azure_port_id and the subscription",
+                        "no such resource: {path} (HTTP 404: {}); check azure_port_id and the subscription",
                         azure_error(&body)
                     )))
                 }
                 429 => {
-                    let wait = retry_after.unwrap_or(backoff).min(MAX_RETRY_AFTER);
+                    let wait = wait_for(retry_after, backoff);
                     tracing::info!(wait_ms = wait.as_millis() as u64, "Azure throttles lightgate (429); waiting as asked.");
-                    last = SourceError::Transport(format!("Azure kept throttling (HTTP 429): {}", azure_error(&body)));
-                    std::thread::sleep(wait);
+                    last = SourceError::Transport(format!("Azure answered HTTP 429 (throttled) {attempt} times: {}", azure_error(&body)));
+                    pause(wait);
                 }
                 500..=599 => {
-                    last = SourceError::Transport(format!("Azure answered HTTP {status}: {}", azure_error(&body)));
-                    std::thread::sleep(retry_after.unwrap_or(backoff).min(MAX_RETRY_AFTER));
+                    last = SourceError::Transport(format!("Azure answered HTTP {status} (after {attempt} attempts): {}", azure_error(&body)));
+                    pause(wait_for(retry_after, backoff));
                     backoff *= 2;
                 }
                 other => {
@@ -196,5 +228,34 @@ impl AzureClient {
             }
         }
         Err(last)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_is_read_in_seconds_and_as_an_http_date() {
+        let now = httpdate::parse_http_date("Mon, 07 Dec 2026 10:00:00 GMT").unwrap();
+        assert_eq!(retry_after(" 7 ", now), Some(Duration::from_secs(7)));
+        assert_eq!(
+            retry_after("Mon, 07 Dec 2026 10:00:12 GMT", now),
+            Some(Duration::from_secs(12))
+        );
+        assert_eq!(
+            retry_after("Mon, 07 Dec 2026 09:59:00 GMT", now),
+            Some(Duration::ZERO),
+            "a date past is no wait"
+        );
+        assert_eq!(retry_after("soon", now), None);
+        assert_eq!(
+            wait_for(Some(Duration::from_secs(3600)), Duration::ZERO),
+            MAX_RETRY_AFTER
+        );
+        assert_eq!(
+            wait_for(None, Duration::from_millis(500)),
+            Duration::from_millis(500)
+        );
     }
 }

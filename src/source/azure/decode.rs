@@ -12,8 +12,15 @@ use crate::domain::{
 /// Azure's error code and message from an error body, if it has them.
 pub fn azure_error(body: &str) -> String {
     let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
-    let code = v.pointer("/error/code").and_then(Value::as_str);
-    let message = v.pointer("/error/message").and_then(Value::as_str);
+    // ARM: {"error": {"code", "message"}}; Azure Monitor: {"code", "message"}.
+    let code = v
+        .pointer("/error/code")
+        .or_else(|| v.get("code"))
+        .and_then(Value::as_str);
+    let message = v
+        .pointer("/error/message")
+        .or_else(|| v.get("message"))
+        .and_then(Value::as_str);
     let aad = v.get("error").and_then(Value::as_str);
     let aad_description = v.get("error_description").and_then(Value::as_str);
     match (code, message, aad, aad_description) {
@@ -25,8 +32,31 @@ pub fn azure_error(body: &str) -> String {
     }
 }
 
-/// One link entry of a port resource: its admin state, facts and provisioningState.
-pub type PortLink = (AzureAdminState, AzureLinkInfo, Option<String>);
+/// One link entry of a port resource: its admin state (and Azure's word for it),
+/// facts and provisioningState.
+pub type PortLink = (
+    AzureAdminState,
+    AzureLinkInfo,
+    Option<String>,
+    Option<String>,
+);
+
+/// Logs an adminState lightgate does not know, once per value: it fails closed (the
+/// link is not Enabled), and the check quotes Azure's word.
+fn warn_unknown_admin_state(said: Option<&str>) {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<HashSet<String>>> = OnceLock::new();
+    let word = said.unwrap_or("(none)").to_string();
+    let first = SEEN
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(word.clone());
+    if first {
+        tracing::warn!(admin_state = %crate::text::escape(&word), "Azure gives a link adminState lightgate does not know; the link counts as not Enabled.");
+    }
+}
 
 /// The link entries of a port resource, link1 and link2.
 pub fn port_links(port: &Value) -> Result<[PortLink; 2], String> {
@@ -51,14 +81,14 @@ pub fn port_links(port: &Value) -> Result<[PortLink; 2], String> {
             .get("properties")
             .ok_or_else(|| format!("unexpected shape: {name} has no properties"))?;
         let text = |k: &str| p.get(k).and_then(Value::as_str).map(str::to_string);
-        let admin = match text("adminState")
-            .as_deref()
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
+        let said = text("adminState");
+        let admin = match said.as_deref().map(str::to_ascii_lowercase).as_deref() {
             Some("enabled") => AzureAdminState::Enabled,
             Some("disabled") => AzureAdminState::Disabled,
-            _ => AzureAdminState::Unknown,
+            _ => {
+                warn_unknown_admin_state(said.as_deref());
+                AzureAdminState::Unknown
+            }
         };
         Ok((
             admin,
@@ -70,6 +100,7 @@ pub fn port_links(port: &Value) -> Result<[PortLink; 2], String> {
                 connector_type: text("connectorType"),
             },
             text("provisioningState"),
+            said,
         ))
     };
     Ok([one("link1", 0)?, one("link2", 1)?])
@@ -100,6 +131,33 @@ pub fn link_of(dimension: &str) -> Option<&'static str> {
         "link2" | "2" | "secondary" | "secondarylink" => Some("link2"),
         _ => None,
     }
+}
+
+/// What Azure Monitor says went wrong with each metric of a Metrics - List answer
+/// (a metric's `errorCode` other than Success, with its `errorMessage`), one line each.
+pub fn metric_errors(answer: &Value) -> Vec<String> {
+    answer
+        .get("value")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|m| {
+            let code = m.get("errorCode").and_then(Value::as_str)?;
+            if code.eq_ignore_ascii_case("Success") {
+                return None;
+            }
+            let name = m
+                .pointer("/name/value")
+                .and_then(Value::as_str)
+                .unwrap_or("a metric");
+            let message = m
+                .get("errorMessage")
+                .and_then(Value::as_str)
+                .map(|t| format!(": {t}"))
+                .unwrap_or_default();
+            Some(format!("Azure Monitor's {name}: {code}{message}"))
+        })
+        .collect()
 }
 
 /// The latest value of every time series in a Metrics - List answer.
@@ -170,7 +228,7 @@ pub fn observation(
     points: &[Point],
     now: std::time::SystemTime,
 ) -> Result<AzurePort, String> {
-    let [(a1, i1, p1), (a2, i2, p2)] = port_links(port)?;
+    let [(a1, i1, p1, s1), (a2, i2, p2, s2)] = port_links(port)?;
     let port_text = |k: &str| {
         port.pointer(&format!("/properties/{k}"))
             .and_then(Value::as_str)
@@ -199,7 +257,7 @@ pub fn observation(
         })
     }
     let age_of = |p: &Point| p.at.map(|at| now.duration_since(at).unwrap_or_default());
-    let link = |name: &str, admin, info, provisioning: Option<String>| {
+    let link = |name: &str, admin, info, provisioning: Option<String>, said: Option<String>| {
         // The newest datapoint of the link, whatever the metric: all of them come from
         // the same port, so one that is old means Azure stopped reporting the link.
         let newest = points
@@ -241,6 +299,7 @@ pub fn observation(
                 port: port_provisioning.clone(),
                 link: provisioning,
             },
+            admin_said: said,
         }
     };
     Ok(AzurePort {
@@ -248,8 +307,8 @@ pub fn observation(
             .pointer("/properties/bandwidthInGbps")
             .and_then(Value::as_u64),
         encapsulation: port_text("encapsulation"),
-        link1: link("link1", a1, i1, p1),
-        link2: link("link2", a2, i2, p2),
+        link1: link("link1", a1, i1, p1, s1),
+        link2: link("link2", a2, i2, p2, s2),
         circuits: Vec::new(),
         circuit_errors: Vec::new(),
         notes,

@@ -41,6 +41,9 @@ pub struct AzureLink {
     /// ARM's provisioningState of the port resource and of this link (Succeeded,
     /// Updating, Deleting, Failed), as Azure words them; `None` when Azure gave none.
     pub provisioning: AzureProvisioning,
+    /// Azure's own word for an adminState lightgate does not know (`admin` is then
+    /// Unknown); `None` for Enabled and Disabled.
+    pub admin_said: Option<String>,
 }
 
 /// ARM's provisioningState of a Direct port and of one of its links. Anything but

@@ -123,6 +123,8 @@ pub enum AzureInput<'a> {
         stale: Option<&'a str>,
         /// ARM's provisioningState of the port and the link.
         provisioning: &'a AzureProvisioning,
+        /// Azure's word for an admin state lightgate does not know.
+        admin_said: Option<&'a str>,
     },
     /// Azure is configured for the port but gives no current observation: why.
     Unavailable(&'a str),
@@ -223,9 +225,19 @@ fn azure_checks(link: LinkId, azure: AzureInput<'_>) -> Vec<Check> {
             line_protocol_up,
             stale,
             provisioning,
+            admin_said,
             ..
         } => vec![
-            admin(state, "observed from Azure"),
+            match (state, admin_said) {
+                (AzureAdminState::Unknown, said) => admin(
+                    state,
+                    &format!(
+                        "observed from Azure, which says {:?}: not a state lightgate knows, so not Enabled",
+                        said.unwrap_or("nothing")
+                    ),
+                ),
+                _ => admin(state, "observed from Azure"),
+            },
             match provisioning.problem() {
                 None => Check {
                     name: CheckName::AzureProvisioned,

@@ -432,6 +432,7 @@ fn a_port_or_link_azure_has_not_provisioned_fails_in_azures_words() {
             line_protocol_up: Some(true),
             received: &[],
             provisioning: &p,
+            admin_said: None,
         });
         assert_eq!(failing_names(&r), vec!["azure_provisioned"], "{p:?}");
         let detail = &check(&r, CheckName::AzureProvisioned).detail;
@@ -447,6 +448,7 @@ fn observed_azure_state_adds_the_line_protocol_check() {
         line_protocol_up: Some(true),
         received: &[],
         provisioning: &provisioned(),
+        admin_said: None,
     });
     assert!(r.ready(), "{:?}", failing_names(&r));
     assert_eq!(
@@ -463,6 +465,7 @@ fn observed_azure_state_adds_the_line_protocol_check() {
         line_protocol_up: Some(false),
         received: &[],
         provisioning: &provisioned(),
+        admin_said: None,
     });
     assert_eq!(failing_names(&r), vec!["azure_line_protocol_up"]);
     let r = with_azure(AzureInput::Observed {
@@ -471,6 +474,7 @@ fn observed_azure_state_adds_the_line_protocol_check() {
         line_protocol_up: None,
         received: &[],
         provisioning: &provisioned(),
+        admin_said: None,
     });
     assert_eq!(
         failing_names(&r),
