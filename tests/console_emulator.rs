@@ -870,6 +870,7 @@ fn every_dialect_reads_the_bgp_sessions_in_the_same_console_visit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_lanes_of_a_four_lane_optic_are_never_ready() {
     let mut config = String::new();
+    let mut routers = Vec::new();
     for d in [Dialect::Junos, Dialect::AristaEos] {
         let mut short = dialect::lr4(second_name(d), None);
         short.optic.lanes.truncate(3);
@@ -884,7 +885,8 @@ async fn three_lanes_of_a_four_lane_optic_are_never_ready() {
                 }
             }
         }
-        let addr = tcp(r);
+        let addr = tcp(r.clone());
+        routers.push(r);
         config.push_str(&format!(
             "[[device]]\nname = \"{d}\"\nsource = \"serial\"\npoll_interval = \"1s\"\n[device.serial]\nurl = \"tcp://{addr}\"\ndialect = \"{d}\"\nusername = \"{USER}\"\npassword = \"{PASSWORD}\"\nstep_timeout = \"2s\"\n\n[[port]]\nname = \"short-{d}\"\nhold_down = \"1s\"\nlink1 = {{ device = \"{d}\", interface = \"{}\", azure_admin_state = \"enabled\" }}\nlink2 = {{ device = \"{d}\", interface = \"{}\", azure_admin_state = \"enabled\" }}\n\n",
             name(d),
@@ -914,5 +916,168 @@ async fn three_lanes_of_a_four_lane_optic_are_never_ready() {
         let out = common::cli(&["gate", &port, "--url", &t.url(""), "--", "true"]).await;
         assert_eq!(out.status.code(), Some(75), "{out:?}");
     }
+    // Stopping the agent mid-visit (they run every second) ends the visit and logs
+    // it out: no console is left logged in.
     t.stop().await;
+    for r in &routers {
+        let state = settled(r);
+        assert!(!state.logged_in, "{state:?}");
+        assert_eq!(state.logins, state.logouts, "{state:?}");
+    }
+}
+
+/// Issue 34, 1: after a hang the logout is a plain `exit` on its own line (no
+/// `q`/Ctrl-U glued to it), typed again when the prompt comes back, until it takes.
+#[test]
+fn a_console_that_ignores_ctrl_u_is_still_logged_out_after_a_hang() {
+    for d in Dialect::ALL {
+        let iface = dialect::lr4(name(d), None);
+        let r = router(d, std::slice::from_ref(&iface))
+            .fault(Fault::Hang)
+            .ignores_ctrl_u();
+        let served = serve(r.clone(), &Transport::Tcp);
+        let mut s = settings(served.target, d);
+        s.session.command_timeout = Duration::from_secs(1);
+        let e = poll(&s, &[name(d)], Duration::from_secs(20)).unwrap_err();
+        assert!(matches!(e, SourceError::Timeout(_)), "{d}: {e:?}");
+        let state = settled(&r);
+        assert!(
+            !state.logged_in,
+            "{d}: left logged in: {state:?} heard {:?}",
+            r.heard()
+        );
+        assert!(
+            r.heard().iter().all(|l| !l.contains('\u{15}')),
+            "{d}: a control character was typed into a line: {:?}",
+            r.heard()
+        );
+    }
+}
+
+/// Issue 34, 2: lightgate's own earlier session, found open at a prompt, is used and
+/// logged out; without that memory a prompt is someone else's.
+#[test]
+fn its_own_session_found_open_is_logged_out_and_anothers_is_left_alone() {
+    use lightgate::source::serial::{session::VisitState, visit_blocking_with};
+    let d = Dialect::CiscoIos;
+    let iface = dialect::lr4(name(d), None);
+    let r = router(d, std::slice::from_ref(&iface));
+    r.state.lock().unwrap().logged_in = true; // a session left open at the prompt
+    let served = serve(r.clone(), &Transport::Tcp);
+    let s = settings(served.target, d);
+    let names = [name(d).to_string()];
+    let deadline = || Instant::now() + Duration::from_secs(20);
+    // Nothing says it is lightgate's: left alone, nothing typed but the wake-up.
+    let e = visit_blocking_with(&s, &names, &[], deadline(), &VisitState::default()).unwrap_err();
+    assert!(e.to_string().contains("in use by someone else"), "{e}");
+    assert!(r.state().logged_in);
+    assert!(r.heard().iter().all(|l| l.is_empty()), "{:?}", r.heard());
+    // An earlier visit could not confirm its logout: this one is lightgate's own.
+    let visit = VisitState::default();
+    *visit.own_session_open.lock().unwrap() = Some(Instant::now());
+    let (readings, _, _) = visit_blocking_with(&s, &names, &[], deadline(), &visit).unwrap();
+    assert!(readings[name(d)].is_ok(), "{readings:?}");
+    let state = settled(&r);
+    assert!(!state.logged_in, "its own session was left open: {state:?}");
+    assert!(visit.own_session_open.lock().unwrap().is_none());
+}
+
+/// Issue 34, 4: a session someone else has open (at a prompt, paused at a pager, in
+/// configuration mode) is never acted in: no reading, "in use by someone else", nothing
+/// typed beyond the wake-up, and their session still open afterwards.
+#[test]
+fn someone_elses_session_is_never_acted_in() {
+    use common::console::Foreign;
+    for d in Dialect::ALL {
+        for f in [Foreign::Prompt, Foreign::More, Foreign::Config] {
+            let iface = dialect::lr4(name(d), None);
+            let r = router(d, std::slice::from_ref(&iface)).foreign(f);
+            let served = serve(r.clone(), &Transport::Tcp);
+            let s = settings(served.target, d);
+            let e = poll(&s, &[name(d)], Duration::from_secs(10)).unwrap_err();
+            assert!(
+                e.to_string().contains("in use by someone else"),
+                "{d} {f:?}: {e}"
+            );
+            let state = r.state();
+            assert!(state.foreign && state.logged_in, "{d} {f:?}: {state:?}");
+            assert_eq!(
+                state.typed_in_foreign,
+                0,
+                "{d} {f:?}: typed into their session: {:?}",
+                r.heard()
+            );
+            assert!(
+                r.heard().iter().all(|l| l.is_empty()),
+                "{d} {f:?}: {:?}",
+                r.heard()
+            );
+        }
+    }
+}
+
+/// Issue 34, 5: a console that says nothing after `exit` is released after a short
+/// wait, not held to the poll's deadline; the next visit finds the login prompt and
+/// reads as usual.
+#[test]
+fn a_console_silent_after_exit_is_released_promptly() {
+    use lightgate::source::serial::{session::VisitState, visit_blocking_with};
+    let d = Dialect::CiscoNxos;
+    let iface = dialect::lr4(name(d), None);
+    let r = router(d, std::slice::from_ref(&iface)).silent_exit();
+    let served = serve(r.clone(), &Transport::Tcp);
+    let s = settings(served.target, d);
+    let names = [name(d).to_string()];
+    let visit = VisitState::default();
+    let budget = Duration::from_secs(30);
+    let started = Instant::now();
+    visit_blocking_with(&s, &names, &[], Instant::now() + budget, &visit).unwrap();
+    let held = started.elapsed();
+    assert!(
+        held < budget / 3,
+        "the console was held {held:?} of the poll's {budget:?} after exit"
+    );
+    assert!(!settled(&r).logged_in);
+    // Unconfirmed, so remembered; the next visit sees the login prompt and forgets.
+    assert!(visit.own_session_open.lock().unwrap().is_some());
+    visit_blocking_with(&s, &names, &[], Instant::now() + budget, &visit).unwrap();
+    assert_eq!(r.state().logins, 2);
+}
+
+/// Issue 34, 3: the agent stopping mid-session types no further command and logs out
+/// at once.
+#[test]
+fn a_stop_mid_session_types_no_more_commands_and_logs_out() {
+    use lightgate::source::serial::{session::VisitState, visit_blocking_with};
+    use std::sync::atomic::Ordering;
+    let d = Dialect::CiscoIos;
+    let ifaces = [
+        dialect::lr4(name(d), None),
+        dialect::lr4(second_name(d), None),
+    ];
+    let r = router(d, &ifaces).fault(Fault::Slow);
+    let served = serve(r.clone(), &Transport::Tcp);
+    let s = settings(served.target, d);
+    let names = [name(d).to_string(), second_name(d).to_string()];
+    let visit = std::sync::Arc::new(VisitState::default());
+    let v = visit.clone();
+    let running = std::thread::spawn(move || {
+        visit_blocking_with(
+            &s,
+            &names,
+            &[],
+            Instant::now() + Duration::from_secs(30),
+            &v,
+        )
+    });
+    // Once the first show command is typed, the agent stops.
+    while !r.heard().iter().any(|l| l.starts_with("show ")) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    visit.stop.store(true, Ordering::SeqCst);
+    let e = running.join().unwrap().unwrap_err();
+    assert!(e.to_string().contains("stopping"), "{e}");
+    let shows = r.heard().iter().filter(|l| l.starts_with("show ")).count();
+    assert!(shows < 4, "{shows} of 4 show commands typed after the stop");
+    assert!(!settled(&r).logged_in, "{:?}", r.heard());
 }

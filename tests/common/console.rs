@@ -43,6 +43,10 @@ pub struct ConsoleState {
     pub privileged: bool,
     pub logins: u32,
     pub logouts: u32,
+    /// The session open is someone else's (see [`Router::foreign`]).
+    pub foreign: bool,
+    /// Lines typed into someone else's session (a wake-up's empty line is not one).
+    pub typed_in_foreign: u32,
 }
 
 /// How a dialect pages and erases its pager prompt.
@@ -92,6 +96,23 @@ pub struct Router {
     pub split: Option<(usize, u64)>,
     /// The session starts at user level (`>`); `enable` with this password raises it.
     pub enable_password: Option<String>,
+    /// Ctrl-U is an ordinary character, not "clear the line".
+    pub ignores_ctrl_u: bool,
+    /// `exit` logs out without a word: no "Press RETURN", no login prompt.
+    pub silent_exit: bool,
+    /// Someone else is logged in when lightgate first connects.
+    pub foreign: Option<Foreign>,
+}
+
+/// Someone else's session, found open.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Foreign {
+    /// At a privileged prompt.
+    Prompt,
+    /// In the middle of their output, at a pager.
+    More,
+    /// In configuration mode.
+    Config,
 }
 
 impl Router {
@@ -110,7 +131,33 @@ impl Router {
             char_delay: None,
             split: None,
             enable_password: None,
+            ignores_ctrl_u: false,
+            silent_exit: false,
+            foreign: None,
         }
+    }
+
+    pub fn ignores_ctrl_u(mut self) -> Router {
+        self.ignores_ctrl_u = true;
+        self
+    }
+
+    pub fn silent_exit(mut self) -> Router {
+        self.silent_exit = true;
+        self
+    }
+
+    /// Someone else is logged in (see [`Foreign`]); `state().foreign` stays true until
+    /// that session is logged out.
+    pub fn foreign(mut self, f: Foreign) -> Router {
+        self.foreign = Some(f);
+        {
+            let mut s = self.state.lock().unwrap();
+            s.logged_in = true;
+            s.foreign = true;
+            s.privileged = true;
+        }
+        self
     }
 
     pub fn output(mut self, command: &str, text: &str) -> Router {
@@ -177,7 +224,9 @@ impl Router {
         let privileged = self.state.lock().unwrap().privileged;
         let base = self.prompt.trim_end_matches(['#', '>']);
         let mode = self.prompt.chars().last().unwrap_or('#');
-        if self.fault == Fault::ConfigMode {
+        let foreign_config =
+            self.foreign == Some(Foreign::Config) && self.state.lock().unwrap().foreign;
+        if self.fault == Fault::ConfigMode || foreign_config {
             format!("{base}(config)#")
         } else if self.enable_password.is_some() && !privileged {
             format!("{base}>")
@@ -201,6 +250,8 @@ impl Router {
         }
         let mut awaiting: Option<&str> = None; // "user" | "password" | "password-bad" | "enable"
         let mut paging = true;
+        // Someone's output paused at a pager: shown again as keys come.
+        let mut paged_foreign = false;
         let mut line = Vec::new();
         let mut buf = [0u8; 512];
         // Keys typed while output was held (a pager prompt, a hang) are read from here.
@@ -226,9 +277,28 @@ impl Router {
                     out.write(io, b"\x00\xff\xfe garbage \x1b[31m!!\x07 \xc3\x28 ");
                     continue;
                 }
-                if b == 0x15 {
+                if b == 0x15 && !self.ignores_ctrl_u {
                     line.clear(); // Ctrl-U: kill the line
                     continue;
+                }
+                {
+                    // Someone's output paused at a pager: any key pages it on.
+                    let st = self.state.lock().unwrap();
+                    if st.foreign && self.foreign == Some(Foreign::More) && !paged_foreign {
+                        drop(st);
+                        out.write(io, self.pager.erase);
+                        out.write(io, b"  Serial0/0/0   unassigned  YES unset  down  down\r\n");
+                        if b == b'\r' || b == b'\n' {
+                            // Return shows one more line: the pager still waits.
+                            out.write(io, self.pager.marker.as_bytes());
+                        } else {
+                            // Any other key is typed into their session.
+                            self.state.lock().unwrap().typed_in_foreign += 1;
+                            paged_foreign = true;
+                            out.write(io, self.prompt_text().as_bytes());
+                        }
+                        continue;
+                    }
                 }
                 if b != b'\r' && b != b'\n' {
                     if !matches!(awaiting, Some("password" | "password-bad" | "enable")) {
@@ -243,6 +313,12 @@ impl Router {
                 let input = String::from_utf8_lossy(&line).trim().to_string();
                 line.clear();
                 self.heard.lock().unwrap().push(input.clone());
+                {
+                    let mut st = self.state.lock().unwrap();
+                    if st.foreign && !input.is_empty() {
+                        st.typed_in_foreign += 1;
+                    }
+                }
                 out.write(io, b"\r\n");
                 let logged_in = self.state.lock().unwrap().logged_in;
                 if !logged_in {
@@ -296,13 +372,16 @@ impl Router {
                             let mut s = self.state.lock().unwrap();
                             s.logged_in = !needs_login;
                             s.privileged = false;
+                            s.foreign = false;
                             s.logouts += 1;
                         }
-                        let host = self.prompt.trim_end_matches(['#', '>']);
-                        out.write(
-                            io,
-                            format!("\r\n{host} con0 is now available\r\n\r\nPress RETURN to get started.\r\n").as_bytes(),
-                        );
+                        if !self.silent_exit {
+                            let host = self.prompt.trim_end_matches(['#', '>']);
+                            out.write(
+                                io,
+                                format!("\r\n{host} con0 is now available\r\n\r\nPress RETURN to get started.\r\n").as_bytes(),
+                            );
+                        }
                         paging = true;
                         continue;
                     }

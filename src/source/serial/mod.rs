@@ -246,6 +246,21 @@ pub struct SerialSource {
     /// The BGP neighbours to read during the next visit, and what the last visit read.
     bgp_wanted: Vec<super::BgpWanted>,
     bgp_last: Option<Result<Vec<lightgate_core::bgp::BgpSession>, SourceError>>,
+    /// What visits share: whether lightgate's own session may still be open, and the
+    /// stop signal of the visit running.
+    visit: std::sync::Arc<session::VisitState>,
+}
+
+/// Tells a running visit to stop typing and log out when the poll that started it is
+/// dropped (the agent stopping, or the poller giving up on it) before it finished.
+struct StopOnDrop(Option<std::sync::Arc<session::VisitState>>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        if let Some(v) = self.0.take() {
+            v.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
 }
 
 /// A visit's readings, unread lines and BGP sessions (None when none were asked for).
@@ -308,6 +323,7 @@ impl SerialSource {
             inflight: None,
             bgp_wanted: Vec::new(),
             bgp_last: None,
+            visit: Default::default(),
         }
     }
 
@@ -411,6 +427,24 @@ pub fn visit_blocking(
     bgp: &[super::BgpWanted],
     deadline: Instant,
 ) -> FullVisit {
+    visit_blocking_with(
+        s,
+        interfaces,
+        bgp,
+        deadline,
+        &session::VisitState::default(),
+    )
+}
+
+/// [`visit_blocking`] with what earlier visits left ([`session::VisitState`]: whether
+/// lightgate's own session may still be open) and the agent's stop signal.
+pub fn visit_blocking_with(
+    s: &SerialSettings,
+    interfaces: &[String],
+    bgp: &[super::BgpWanted],
+    deadline: Instant,
+    visit: &session::VisitState,
+) -> FullVisit {
     let _lock = lock::ConsoleLock::acquire(&s.target)?;
     let connect_within = s
         .session
@@ -441,7 +475,7 @@ pub fn visit_blocking(
     };
     let n = cmds.len();
     cmds.extend(bgp_cmds.iter().map(|(c, _)| c.clone()));
-    let outputs = session::run(console.as_mut(), &s.session, &cmds, deadline)?;
+    let outputs = session::run_with(console.as_mut(), &s.session, &cmds, deadline, visit)?;
     let (readings, unread) = readings_and_unread(
         s.session.dialect,
         interfaces,
@@ -484,12 +518,17 @@ impl ReadingSource for SerialSource {
         let wanted = interfaces.to_vec();
         let bgp = self.bgp_wanted.clone();
         let deadline = Instant::now() + Self::budget(self.timeout);
-        let task =
-            tokio::task::spawn_blocking(move || visit_blocking(&settings, &wanted, &bgp, deadline));
+        let visit = self.visit.clone();
+        visit.stop.store(false, std::sync::atomic::Ordering::SeqCst);
+        let mut stop_on_drop = StopOnDrop(Some(visit.clone()));
+        let task = tokio::task::spawn_blocking(move || {
+            visit_blocking_with(&settings, &wanted, &bgp, deadline, &visit)
+        });
         let running = self.inflight.insert(task);
         let outcome = running
             .await
             .unwrap_or_else(|e| Err(SourceError::Transport(format!("internal error: {e}"))));
+        stop_on_drop.0 = None;
         self.inflight = None;
         let outcome = self.take_unread(outcome);
         self.note(&outcome);

@@ -1,7 +1,9 @@
 //! The console dialogue: wake the console, recognise the prompt, log in when asked
 //! (username and password, or a password alone), raise privilege with `enable` when
 //! configured, turn paging off (and page through `--More--` anyway), run read-only
-//! show commands, and log out on every path, success or failure.
+//! show commands, and log out on every path, success or failure. A session lightgate
+//! did not open (someone at a prompt, at a pager, in configuration mode) is never acted
+//! in: only the wake-up's empty line is typed, and the visit reports the console in use.
 //!
 //! Text is read through a [`Terminal`], so pager erasures, ANSI sequences and CRs mean
 //! the same whatever read they arrive in. A prompt is only taken as one when it is the
@@ -45,6 +47,61 @@ pub const QUIET: Duration = Duration::from_millis(150);
 pub const QUIET_KNOWN: Duration = Duration::from_millis(25);
 /// Most of the poll's time kept for logging out once the poll failed or ran out of time.
 pub const LOGOUT_GRACE: Duration = Duration::from_secs(2);
+/// Longest wait for the console's goodbye after one `exit`: a console that prints
+/// nothing after it is released after this, not held to the poll's deadline.
+pub const GOODBYE_WAIT: Duration = Duration::from_millis(1500);
+/// `exit` is typed at most this many times when the prompt comes back instead of a
+/// goodbye (a garbled line, a console that ignored it).
+const EXIT_TRIES: usize = 3;
+
+/// What one visit knows beyond its settings, shared with its caller.
+#[derive(Debug, Default)]
+pub struct VisitState {
+    /// Since when a session lightgate opened on this console may still be open (its
+    /// logout, or its login, was not seen through): a CLI prompt found on wake-up
+    /// within [`OWN_SESSION_MEMORY`] is lightgate's own, and is logged out. Set and
+    /// cleared by the visits.
+    pub own_session_open: std::sync::Mutex<Option<Instant>>,
+    /// Set when the agent stops (or gives up on the visit): no further command is
+    /// typed, and the session logs out at once.
+    pub stop: std::sync::atomic::AtomicBool,
+}
+
+/// How long a session lightgate may have left open is taken for its own: a router
+/// logs an idle console session out by itself after its exec-timeout (10 minutes by
+/// default on IOS, IOS-XE, NX-OS and EOS), so a prompt found later is someone else's.
+pub const OWN_SESSION_MEMORY: Duration = Duration::from_secs(600);
+
+impl VisitState {
+    fn stopping(&self) -> bool {
+        self.stop.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Whether a prompt found now may be lightgate's own session.
+    fn own_session_may_be_open(&self) -> bool {
+        self.own_session_open
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some_and(|since| since.elapsed() < OWN_SESSION_MEMORY)
+    }
+
+    fn set_own_session_open(&self, open: bool) {
+        let mut since = self
+            .own_session_open
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        // Refreshed at every visit that leaves it open: the router's idle timer
+        // restarted then too.
+        *since = open.then(Instant::now);
+    }
+}
+
+/// Why a visit read nothing from a console someone else is using.
+fn in_use(what: &str) -> SourceError {
+    SourceError::Transport(format!(
+        "the console is in use by someone else ({what}): lightgate never acts in a session it did not open; it reads again once that session is closed"
+    ))
+}
 /// Most text one step may print before the console is taken for broken.
 const MAX_OUTPUT: usize = 4 * 1024 * 1024;
 
@@ -122,6 +179,14 @@ fn privilege_refusal(output: &str) -> Option<&str> {
     })
 }
 
+/// How the console answered a logout.
+enum Goodbye {
+    Said,
+    HungUp,
+    PromptAgain,
+    Silence,
+}
+
 /// What a wait was looking for and found.
 #[derive(Debug, Clone, PartialEq)]
 enum Seen {
@@ -159,6 +224,13 @@ struct Dialogue<'a> {
     lines: Vec<String>,
     logged_in: bool,
     enabled: bool,
+    /// The session is lightgate's to act in (page through, type into): set once it
+    /// logged in, or found its own or a login-less console's prompt.
+    owned: bool,
+    /// Credentials were typed: the console may have logged lightgate in even if this
+    /// visit never saw the prompt that says so.
+    login_sent: bool,
+    visit: &'a VisitState,
 }
 
 impl Dialogue<'_> {
@@ -188,8 +260,20 @@ impl Dialogue<'_> {
         let mut last_byte = started;
         let mut chunk = [0u8; 4096];
         loop {
+            if self.visit.stopping() {
+                return Err(SourceError::Transport(
+                    "the agent is stopping: the visit ended before its commands".to_string(),
+                ));
+            }
             let current = self.term.current();
             if is_more(&current) {
+                if !self.owned {
+                    // Someone's output, paused: paging it would act in their session.
+                    return Err(in_use(&format!(
+                        "its output is paused at a pager: {:?}",
+                        current.trim()
+                    )));
+                }
                 // Paging could not be turned off: page on. The router then erases the
                 // marker on its own line, which the terminal model confines there.
                 self.term.clear_current();
@@ -299,6 +383,7 @@ impl Dialogue<'_> {
                     "the console asks for a username but none is configured".to_string(),
                 ));
             };
+            self.login_sent = true;
             self.send(user)?;
             at = self.wait(s.step_timeout, "the password prompt", seen)?;
             if at == Seen::Login {
@@ -308,6 +393,7 @@ impl Dialogue<'_> {
             }
             if matches!(at, Seen::Cli(_)) {
                 self.logged_in = true;
+                self.owned = true;
             }
         }
         if at == Seen::Password {
@@ -316,6 +402,7 @@ impl Dialogue<'_> {
                     "the console asks for a password but none is configured".to_string(),
                 ));
             };
+            self.login_sent = true;
             self.send(password.expose())?;
             at = self.wait(s.step_timeout, "a prompt after the login", seen)?;
             let Seen::Cli(_) = at else {
@@ -324,21 +411,40 @@ impl Dialogue<'_> {
                 ));
             };
             self.logged_in = true;
+            self.owned = true;
         }
         let Seen::Cli(p) = at else {
             unreachable!("login and password prompts are answered above")
         };
         self.host = Some(p.host.clone());
+        let shown_prompt = format!("{}{}", p.host, p.mode);
         if p.config
             || self
                 .lines
                 .iter()
                 .any(|l| l.trim_start().starts_with("[edit"))
         {
-            return Err(SourceError::Decode(
-                "the console is in configuration mode (someone is working on it); left alone"
-                    .to_string(),
-            ));
+            // Lightgate never enters configuration mode: whoever is there, it is not us.
+            return Err(in_use(&format!(
+                "it is in configuration mode at {shown_prompt}"
+            )));
+        }
+        if !self.owned {
+            // A prompt with nobody logged in by this visit.
+            let needs_login = s.username.is_some() || s.password.is_some();
+            if !needs_login {
+                // A console without a login: the prompt is what everyone finds.
+                self.owned = true;
+            } else if self.visit.own_session_may_be_open() {
+                // The session an earlier visit could not confirm closed: ours to close.
+                tracing::info!(prompt = %crate::text::escape(&shown_prompt), "Found lightgate's own earlier console session still open; using it and logging it out.");
+                self.logged_in = true;
+                self.owned = true;
+            } else {
+                return Err(in_use(&format!(
+                    "logged in at {shown_prompt} in a session lightgate did not open (if this console has no login, remove username and password from [device.serial])"
+                )));
+            }
         }
         let user_level =
             p.mode == '>' && matches!(s.dialect, Dialect::CiscoIos | Dialect::AristaEos);
@@ -358,6 +464,11 @@ impl Dialogue<'_> {
         let mut outputs = Vec::with_capacity(commands.len());
         for cmd in commands {
             debug_assert!(cmd.starts_with("show "), "only show commands are sent");
+            if self.visit.stopping() {
+                return Err(SourceError::Transport(
+                    "the agent is stopping: the visit ended before its commands".to_string(),
+                ));
+            }
             self.send(cmd)?;
             self.wait(s.command_timeout, &format!("the output of `{cmd}`"), &ours)?;
             let mut lines = std::mem::take(&mut self.lines);
@@ -424,52 +535,89 @@ impl Dialogue<'_> {
         Ok(at)
     }
 
-    /// Leaves the console as lightgate found it: logged out if lightgate logged in, at
-    /// user level if it ran `enable`. After a failure the console may be mid-output or
-    /// at a pager: `q` quits a pager and Ctrl-U clears whatever it typed. Gets its own
-    /// short time, past the poll's deadline if need be.
-    fn leave(&mut self, after_error: bool) {
+    /// Leaves the console as lightgate found it: logged out if lightgate logged in (or
+    /// found its own earlier session), at user level if it ran `enable`, untouched if it
+    /// did not own the session. After a failure the console may be at a pager: `q`
+    /// quits it (nothing else is typed but whole lines). `exit` is typed alone on its
+    /// line, and again (up to [`EXIT_TRIES`] times) when the prompt comes back instead of
+    /// a goodbye. The line is released as soon as the console says goodbye (a login
+    /// prompt, "Press RETURN", a hang-up) or [`GOODBYE_WAIT`] passes in silence. Returns
+    /// whether a session lightgate opened may still be open.
+    fn leave(&mut self) -> bool {
+        if !self.owned {
+            return false;
+        }
         let closing = if self.logged_in {
             "exit"
         } else if self.enabled {
             "disable"
         } else {
-            return;
+            return false;
         };
-        if after_error {
-            let _ = self.console.write_all(b"q\x15");
+        if is_more(&self.term.current()) {
+            let _ = self.console.write_all(b"q");
         }
-        if self.send(closing).is_err() {
-            return;
+        let ours = self.our_prompt();
+        for _ in 0..EXIT_TRIES {
+            if self.send(closing).is_err() {
+                return false; // the connection is gone: so is the session
+            }
+            let end = Instant::now()
+                + GOODBYE_WAIT.min(
+                    self.hard_deadline
+                        .saturating_duration_since(Instant::now())
+                        .max(Duration::from_millis(300)),
+                );
+            match self.goodbye(end, &ours) {
+                Goodbye::Said | Goodbye::HungUp => return false,
+                Goodbye::Silence => return closing == "exit",
+                Goodbye::PromptAgain if closing == "disable" => return false,
+                Goodbye::PromptAgain => continue,
+            }
         }
-        // Best effort: wait for the console's goodbye (a login prompt, "Press RETURN",
-        // the prompt again after disable) or for it to hang up.
-        let end = self
-            .hard_deadline
-            .max(Instant::now() + Duration::from_millis(300));
-        let goodbye = |l: &str| {
+        tracing::warn!(prompt = %crate::text::escape(self.last_prompt.as_deref().unwrap_or("")), "The console kept its prompt after {EXIT_TRIES} exits; the session may still be open (the next visit logs it out).");
+        closing == "exit"
+    }
+
+    /// Reads until the console says goodbye, shows our prompt again, hangs up, or
+    /// `end` passes in silence.
+    fn goodbye(&mut self, end: Instant, ours: &impl Fn(&str) -> Option<Prompt>) -> Goodbye {
+        let said = |l: &str| {
             let lower = l.to_ascii_lowercase();
-            is_login_prompt(l)
-                || lower.contains("press return")
-                || lower.contains("now available")
-                || (closing == "disable" && prompt(l).is_some())
+            is_login_prompt(l) || lower.contains("press return") || lower.contains("now available")
         };
         let mut chunk = [0u8; 1024];
-        while Instant::now() < end {
-            if self.lines.iter().any(|l| goodbye(l)) || goodbye(&self.term.current()) {
-                return;
+        let mut last_byte = Instant::now();
+        loop {
+            let current = self.term.current();
+            if self.lines.iter().any(|l| said(l)) || said(&current) {
+                return Goodbye::Said;
             }
-            let left = end.saturating_duration_since(Instant::now());
+            // The prompt again, once the line we typed was answered and the console is
+            // quiet: `exit` did not log out (or `disable` did what it should).
+            if self.answered && ours(&current).is_some() && last_byte.elapsed() >= QUIET {
+                return Goodbye::PromptAgain;
+            }
+            let now = Instant::now();
+            if now >= end {
+                return Goodbye::Silence;
+            }
+            let left = end - now;
             match self
                 .console
-                .read(&mut chunk, left.min(Duration::from_millis(100)))
+                .read(&mut chunk, left.min(Duration::from_millis(50)))
             {
                 Ok(0) => {}
                 Ok(n) => {
                     self.term.feed(&chunk[..n]);
-                    self.lines.extend(self.term.take_lines());
+                    last_byte = Instant::now();
+                    let completed = self.term.take_lines();
+                    if !completed.is_empty() {
+                        self.answered = true;
+                        self.lines.extend(completed);
+                    }
                 }
-                Err(_) => return, // hung up: logged out
+                Err(_) => return Goodbye::HungUp,
             }
         }
     }
@@ -488,12 +636,24 @@ impl Dialogue<'_> {
 /// Runs `commands` on the console and returns their outputs (echo and prompt
 /// removed), all by `deadline`: the steps get all but the logout's allowance (up to
 /// [`LOGOUT_GRACE`], at most a third of the time), and the session logs out (or leaves
-/// privileged mode) on every path.
+/// privileged mode) on every path. A console found in someone else's session is left
+/// untouched ([`VisitState`] says whether a session found open is lightgate's own).
 pub fn run(
     console: &mut dyn Console,
     s: &SessionSettings,
     commands: &[String],
     deadline: Instant,
+) -> Result<Vec<String>, SourceError> {
+    run_with(console, s, commands, deadline, &VisitState::default())
+}
+
+/// [`run`] with what the caller knows of earlier visits and whether to stop.
+pub fn run_with(
+    console: &mut dyn Console,
+    s: &SessionSettings,
+    commands: &[String],
+    deadline: Instant,
+    visit: &VisitState,
 ) -> Result<Vec<String>, SourceError> {
     let total = deadline.saturating_duration_since(Instant::now());
     let reserve = LOGOUT_GRACE.min(total / 3);
@@ -509,9 +669,16 @@ pub fn run(
         lines: Vec::new(),
         logged_in: false,
         enabled: false,
+        owned: false,
+        login_sent: false,
+        visit,
     };
     let outcome = d.session(commands);
-    d.leave(outcome.is_err());
+    let left_open = d.leave();
+    if d.owned || d.login_sent {
+        // A login typed but never seen through may have succeeded all the same.
+        visit.set_own_session_open(left_open || (d.login_sent && !d.logged_in));
+    }
     outcome.map_err(|e| e.redacted(&d.secrets()))
 }
 
