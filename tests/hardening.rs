@@ -376,6 +376,12 @@ fn a_user_name_cannot_forge_log_lines_or_move_the_terminal() {
 
 /// A fake agent that answers every gate request with a ready decision for `port`.
 fn fake_agent(port: &'static str) -> String {
+    let body = format!("{{\"decision_id\":\"9\",\"time\":\"2026-11-25T10:00:00Z\",\"port\":\"{port}\",\"action\":\"create-circuit\",\"ready\":true,\"verdict\":\"ready\",\"user\":\"u\",\"host\":\"h\",\"command\":[],\"failing\":[],\"checks\":{{\"link1\":[],\"link2\":[]}},\"readings\":{{\"link1\":null,\"link2\":null}}}}");
+    fake_agent_answering("200 OK", body)
+}
+
+/// A fake agent that answers every gate request with `status` and `body`.
+fn fake_agent_answering(status: &'static str, body: String) -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     std::thread::spawn(move || {
@@ -401,8 +407,7 @@ fn fake_agent(port: &'static str) -> String {
                     }
                 }
             }
-            let body = format!("{{\"decision_id\":\"9\",\"time\":\"2026-11-25T10:00:00Z\",\"port\":\"{port}\",\"action\":\"create-circuit\",\"ready\":true,\"verdict\":\"ready\",\"user\":\"u\",\"host\":\"h\",\"command\":[],\"failing\":[],\"checks\":{{\"link1\":[],\"link2\":[]}},\"readings\":{{\"link1\":null,\"link2\":null}}}}");
-            let _ = write!(s, "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+            let _ = write!(s, "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
         }
     });
     addr
@@ -462,6 +467,44 @@ fn the_gate_runs_nothing_on_a_decision_about_another_port_or_a_bad_name() {
             "{bad:?}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+    }
+}
+
+/// Issue 30, 15: the gate runs the command only when the answer agrees with itself:
+/// HTTP 200, `ready`, verdict "ready" and nothing failing.
+#[test]
+fn the_gate_runs_nothing_on_an_answer_that_contradicts_itself() {
+    let decision = |ready: bool, verdict: &str, failing: &str| {
+        format!("{{\"decision_id\":\"9\",\"time\":\"2026-11-25T10:00:00Z\",\"port\":\"erd-ams-1\",\"action\":\"create-circuit\",\"ready\":{ready},\"verdict\":\"{verdict}\",\"user\":\"u\",\"host\":\"h\",\"command\":[],\"failing\":[{failing}],\"checks\":{{\"link1\":[],\"link2\":[]}},\"readings\":{{\"link1\":null,\"link2\":null}}}}")
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("ran");
+    for (status, body) in [
+        ("503 Service Unavailable", decision(true, "ready", "")),
+        ("200 OK", decision(true, "not_ready", "")),
+        (
+            "200 OK",
+            decision(true, "ready", "\"oper_up: link1 oper status down\""),
+        ),
+        ("200 OK", decision(false, "ready", "")),
+    ] {
+        let addr = fake_agent_answering(status, body.clone());
+        let out = bin()
+            .args([
+                "gate",
+                "erd-ams-1",
+                "--url",
+                &format!("http://{addr}"),
+                "--",
+                "touch",
+            ])
+            .arg(&marker)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(69), "{status} {body}: {err}");
+        assert!(err.contains("contradicts itself"), "{err}");
+        assert!(!marker.exists(), "the command ran on {status} {body}");
     }
 }
 
@@ -629,4 +672,193 @@ async fn an_absurd_duration_in_a_reload_is_refused_and_counted() {
     let (s, _) = t.get("/-/healthy").await;
     assert_eq!(s, 200, "the agent keeps running");
     t.stop().await;
+}
+
+/// A fake Prometheus query API: each query is answered with the result of the first
+/// `(prefix, result)` whose prefix starts the (decoded) PromQL, else an empty vector.
+fn fake_prometheus(answers: Vec<(&'static str, serde_json::Value)>) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut s) = stream else { return };
+            let mut got = Vec::new();
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = s.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                got.extend_from_slice(&buf[..n]);
+                if got.windows(4).any(|w| w == b"\r\n\r\n") {
+                    break;
+                }
+            }
+            let head = String::from_utf8_lossy(&got).to_string();
+            let target = head.split_whitespace().nth(1).unwrap_or_default();
+            let raw = target.split("query=").nth(1).unwrap_or_default();
+            let promql = percent_decode(raw);
+            let result = answers
+                .iter()
+                .find(|(p, _)| promql.starts_with(p))
+                .map(|(_, r)| r.clone())
+                .unwrap_or_else(|| serde_json::json!([]));
+            let body = serde_json::json!({"status": "success", "data": {"resultType": "vector", "result": result}}).to_string();
+            let _ = write!(s, "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+        }
+    });
+    addr
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(if b[i] == b'+' { b' ' } else { b[i] });
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).to_string()
+}
+
+/// One Prometheus sample of `metric` with `labels`, valued `v`.
+fn series(labels: &[(&str, &str)], v: f64) -> serde_json::Value {
+    let metric: serde_json::Map<String, serde_json::Value> = labels
+        .iter()
+        .map(|(k, v)| (k.to_string(), serde_json::json!(v)))
+        .collect();
+    serde_json::json!({"metric": metric, "value": [1.7e9, v.to_string()]})
+}
+
+/// Issue 30, 14: `gate --prometheus` needs each link (and each session) to have its own
+/// fresh, non-negative age with matching labels: a missing, partial, negative or
+/// mislabelled age refuses; all present and fresh runs the command.
+#[test]
+fn gate_through_prometheus_refuses_missing_or_odd_freshness() {
+    let link = |l: &'static str| [("port", "erd-ams-1"), ("link", l), ("instance", "a:9750")];
+    let ready = serde_json::json!([series(&link("link1"), 1.0), series(&link("link2"), 1.0)]);
+    let ages = |a1: Option<f64>, a2: Option<f64>, port: &'static str| {
+        let mut v = Vec::new();
+        for (l, a) in [("link1", a1), ("link2", a2)] {
+            if let Some(a) = a {
+                v.push(series(
+                    &[("port", port), ("link", l), ("instance", "a:9750")],
+                    a,
+                ));
+            }
+        }
+        serde_json::Value::Array(v)
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("ran");
+    let run = |answers: Vec<(&'static str, serde_json::Value)>| {
+        let _ = std::fs::remove_file(&marker);
+        let addr = fake_prometheus(answers);
+        let out = bin()
+            .args([
+                "gate",
+                "erd-ams-1",
+                "--prometheus",
+                &format!("http://{addr}"),
+                "--",
+                "touch",
+            ])
+            .arg(&marker)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            marker.exists(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    for (case, age) in [
+        ("no age series", ages(None, None, "erd-ams-1")),
+        ("an age for link1 only", ages(Some(3.0), None, "erd-ams-1")),
+        ("negative ages", ages(Some(-30.0), Some(-30.0), "erd-ams-1")),
+        (
+            "ages for another port",
+            ages(Some(3.0), Some(3.0), "erd-other"),
+        ),
+    ] {
+        let (code, ran, err) = run(vec![
+            ("time() - timestamp(lightgate_link_ready", age),
+            ("lightgate_link_ready", ready.clone()),
+        ]);
+        assert_eq!((code, ran), (Some(75), false), "{case}: {err}");
+        assert!(err.contains("fresh"), "{case}: {err}");
+    }
+    let (code, ran, err) = run(vec![
+        (
+            "time() - timestamp(lightgate_link_ready",
+            ages(Some(3.0), Some(4.0), "erd-ams-1"),
+        ),
+        ("lightgate_link_ready", ready.clone()),
+    ]);
+    assert_eq!((code, ran), (Some(0), true), "{err}");
+
+    // enable-traffic: sessions without any age series refuse.
+    let session = |l: &'static str, n: &'static str| {
+        [
+            ("port", "erd-ams-1"),
+            ("circuit", "ckt-1"),
+            ("peering", "AzurePrivatePeering"),
+            ("link", l),
+            ("device", "r"),
+            ("neighbor", n),
+            ("family", "ipv4/unicast"),
+            ("instance", "a:9750"),
+        ]
+    };
+    let sessions = serde_json::json!([
+        series(&session("link1", "192.168.100.130"), 1.0),
+        series(&session("link2", "192.168.100.134"), 1.0)
+    ]);
+    let addr = fake_prometheus(vec![
+        (
+            "time() - timestamp(lightgate_bgp_session_ready",
+            serde_json::json!([]),
+        ),
+        ("lightgate_bgp_session_ready", sessions),
+        (
+            "lightgate_peering_check",
+            serde_json::json!([series(
+                &[("port", "erd-ams-1"), ("peering", "AzurePrivatePeering")],
+                1.0
+            )]),
+        ),
+        (
+            "time() - timestamp(lightgate_link_ready",
+            ages(Some(3.0), Some(4.0), "erd-ams-1"),
+        ),
+        ("lightgate_link_ready", ready),
+    ]);
+    let _ = std::fs::remove_file(&marker);
+    let out = bin()
+        .args([
+            "gate",
+            "ckt-1",
+            "--action",
+            "enable-traffic",
+            "--prometheus",
+            &format!("http://{addr}"),
+            "--",
+            "touch",
+        ])
+        .arg(&marker)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(75), "{err}");
+    assert!(!marker.exists());
+    assert!(
+        err.contains("session to 192.168.100.130") && err.contains("no age"),
+        "{err}"
+    );
 }

@@ -121,6 +121,7 @@ fn decide(a: &GateArgs) -> Result<Decision, (u8, String)> {
                 )
             })?;
             check_answer(a, circuit_action, &d)?;
+            check_consistent(answer.status, &d)?;
             Ok(d)
         }
         404 => Err((
@@ -159,6 +160,31 @@ fn check_answer(a: &GateArgs, circuit_action: bool, d: &Decision) -> Result<(), 
             crate::text::escape(&d.action),
             a.port,
             a.action
+        ),
+    ))
+}
+
+/// Refuses an answer that contradicts itself (HTTP 503 with `ready: true`, `ready`
+/// with failing checks or a "not_ready" verdict, ...): a command runs only when the
+/// HTTP status, `ready`, the verdict and an empty failing list all say ready, and a
+/// refusal is taken as one only when they all say not ready.
+fn check_consistent(status: u16, d: &Decision) -> Result<(), (u8, String)> {
+    let says_ready = [
+        status == 200,
+        d.ready,
+        d.verdict == "ready",
+        d.failing.is_empty() && d.failures.is_empty(),
+    ];
+    if says_ready.iter().all(|r| *r) || says_ready.iter().all(|r| !r) {
+        return Ok(());
+    }
+    Err((
+        exit::UNAVAILABLE,
+        format!(
+            "the agent's answer contradicts itself (HTTP {status}, ready: {}, verdict: {:?}, {} failing); not running anything",
+            d.ready,
+            crate::text::escape(&d.verdict),
+            d.failing.len() + d.failures.len()
         ),
     ))
 }

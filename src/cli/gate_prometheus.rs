@@ -70,7 +70,12 @@ fn port_failing(
     max_age: f64,
 ) -> Result<Vec<String>, (u8, String)> {
     let selector = format!("lightgate_link_ready{{port=\"{port}\"}}");
-    let links = query(client, prometheus, &selector)?;
+    // Only series labelled for this port count (a proxy or a relabelling mistake can
+    // answer with others).
+    let links: Vec<Value> = query(client, prometheus, &selector)?
+        .into_iter()
+        .filter(|s| label(s, "port") == port)
+        .collect();
     if links.is_empty() {
         return Err((
             exit::USAGE,
@@ -97,7 +102,13 @@ fn port_failing(
             ));
         }
     }
-    failing.extend(stale(&ages, max_age));
+    let expected: Vec<&Value> = links.iter().collect();
+    failing.extend(unfresh(
+        &expected,
+        &ages,
+        max_age,
+        &["port", "link", "instance"],
+    ));
     for s in &failing_checks {
         failing.push(format!(
             "{}: {} ({} {}) fails it, as reported by {}",
@@ -120,28 +131,54 @@ fn port_failing(
     Ok(failing)
 }
 
-/// "fresh: ..." for every series older than `max_age` (or unreadable).
-fn stale(ages: &[Value], max_age: f64) -> Vec<String> {
-    ages.iter()
-        .filter(|s| {
-            let age = sample(s);
-            // A NaN age (an unreadable sample) is not fresh either.
-            !(age.is_finite() && age <= max_age)
-        })
-        .map(|s| {
-            format!(
-                "fresh: {}{} of {} is {:.0}s old in Prometheus, older than {}s",
-                label(s, "link"),
-                match label(s, "neighbor") {
-                    n if n.is_empty() => String::new(),
-                    n => format!(" session to {n}"),
-                },
-                label(s, "instance"),
-                sample(s),
-                max_age
-            )
-        })
-        .collect()
+/// The labels that name one series of `series` among its kind.
+fn same_series(a: &Value, b: &Value, keys: &[&str]) -> bool {
+    keys.iter().all(|k| label(a, k) == label(b, k))
+}
+
+/// "fresh: ..." for every series of `expected` that has no age of its own in `ages`
+/// (matched on `keys`), or whose age is not a number, negative (a timestamp in the
+/// future: clock skew, or a forged answer) or older than `max_age`. Each series needs
+/// its own fresh age: a missing one (an empty answer, a Thanos partial response, a
+/// series past the lookback window) is a refusal, never a pass.
+fn unfresh(expected: &[&Value], ages: &[Value], max_age: f64, keys: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in expected {
+        let name = format!(
+            "{}{} of {}",
+            label(e, "link"),
+            match label(e, "neighbor") {
+                n if n.is_empty() => String::new(),
+                n => format!(" session to {n}"),
+            },
+            label(e, "instance")
+        );
+        let mine: Vec<f64> = ages
+            .iter()
+            .filter(|a| same_series(a, e, keys))
+            .map(sample)
+            .collect();
+        if mine.is_empty() {
+            out.push(format!(
+                "fresh: {name} has no age in Prometheus (timestamp() gave no series for it)"
+            ));
+            continue;
+        }
+        for age in mine {
+            if !age.is_finite() {
+                out.push(format!("fresh: {name} has an unreadable age in Prometheus"));
+            } else if age < 0.0 {
+                out.push(format!(
+                    "fresh: {name} is {age:.0}s old in Prometheus: a timestamp in the future (clock skew?)"
+                ));
+            } else if age > max_age {
+                out.push(format!(
+                    "fresh: {name} is {age:.0}s old in Prometheus, older than {max_age}s"
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// Why traffic may not move onto `circuit` per Prometheus: every peering of the
@@ -156,20 +193,29 @@ fn traffic_failing(
     max_age: f64,
 ) -> Result<(Vec<String>, Vec<String>), (u8, String)> {
     let selector = format!("lightgate_bgp_session_ready{{circuit=\"{circuit}\"}}");
-    let sessions = query(client, prometheus, &selector)?;
+    let sessions: Vec<Value> = query(client, prometheus, &selector)?
+        .into_iter()
+        .filter(|s| label(s, "circuit") == circuit)
+        .collect();
     if sessions.is_empty() {
         return Err((
             exit::USAGE,
             format!("{circuit}: Prometheus has no lightgate_bgp_session_ready series for this circuit (no peering known for it, or its agents are not scraped)"),
         ));
     }
-    let mut failing = stale(
-        &query(
-            client,
-            prometheus,
-            &format!("time() - timestamp({selector})"),
-        )?,
+    let ages = query(
+        client,
+        prometheus,
+        &format!("time() - timestamp({selector})"),
+    )?;
+    let expected: Vec<&Value> = sessions.iter().collect();
+    let mut failing = unfresh(
+        &expected,
+        &ages,
         max_age,
+        &[
+            "port", "circuit", "peering", "link", "device", "neighbor", "family", "instance",
+        ],
     );
     let mut peerings: Vec<(String, String)> = sessions
         .iter()
