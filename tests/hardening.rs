@@ -862,3 +862,73 @@ fn gate_through_prometheus_refuses_missing_or_odd_freshness() {
         "{err}"
     );
 }
+
+/// Issue 30, 1: a live re-read may tighten authentication, never drop it: emptying
+/// the web config, or removing its users, is refused (error log, reload metric 0) and
+/// unauthenticated requests stay 401 until a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn emptying_the_web_config_never_turns_authentication_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("web.yml");
+    let hash = bcrypt::hash("pw-1", 4).unwrap();
+    let users = format!("basic_auth_users:\n  alice: {hash}\n");
+    std::fs::write(&path, &users).unwrap();
+    let web = WebConfig::load(&path).unwrap();
+    let (addr, _agent, stop, handle) =
+        agent_with(&pair("\"healthy\"", "1s", "1s"), web, Limits::default()).await;
+    let alice = basic("alice", "pw-1");
+    let metrics_url = format!("http://{addr}/metrics");
+    let reload_metric = |want: f64| {
+        let (u, a) = (metrics_url.clone(), alice.clone());
+        async move {
+            loop {
+                let (u, a) = (u.clone(), a.clone());
+                let text = tokio::task::spawn_blocking(move || {
+                    let agent: ureq::Agent = ureq::Agent::config_builder()
+                        .http_status_as_error(false)
+                        .build()
+                        .into();
+                    agent
+                        .get(&u)
+                        .header("Authorization", &a)
+                        .call()
+                        .ok()
+                        .and_then(|mut r| r.body_mut().read_to_string().ok())
+                        .unwrap_or_default()
+                });
+                let text = text.await.unwrap();
+                if value(&text, "lightgate_config_last_reload_successful", &[]) == want {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    };
+    let unauthenticated = |path: &'static str| {
+        let u = format!("http://{addr}{path}");
+        tokio::task::spawn_blocking(move || status_of(&u, None))
+    };
+    assert_eq!(unauthenticated("/api/v1/ports").await.unwrap(), 401);
+    for (case, text) in [
+        ("truncated to 0 bytes", String::new()),
+        (
+            "basic_auth_users removed",
+            "http_server_config:\n  headers:\n    X-Frame-Options: DENY\n".to_string(),
+        ),
+    ] {
+        // A valid rewrite first (same users), so that the refusal is a change.
+        std::fs::write(&path, format!("{users}# {case}\n")).unwrap();
+        tokio::time::timeout(Duration::from_secs(30), reload_metric(1.0))
+            .await
+            .unwrap_or_else(|_| panic!("{case}: the valid rewrite was not put in force"));
+        std::fs::write(&path, &text).unwrap();
+        tokio::time::timeout(Duration::from_secs(30), reload_metric(0.0))
+            .await
+            .unwrap_or_else(|_| panic!("{case}: the re-read was not refused"));
+        for p in ["/api/v1/ports", "/metrics", "/"] {
+            assert_eq!(unauthenticated(p).await.unwrap(), 401, "{case}: {p}");
+        }
+    }
+    let _ = stop.send(());
+    let _ = handle.await;
+}

@@ -147,7 +147,22 @@ pub async fn serve_with_limits(
     let tls = web_live.tls();
     let stop_watching = tokio_util::sync::CancellationToken::new();
     if let Some(path) = web.source.clone() {
-        tokio::spawn(web_live::watch(web_live, path, stop_watching.clone()));
+        let metrics_store = store.clone();
+        let reloaded = move |ok: bool| {
+            if ok {
+                metrics_store
+                    .poll_metrics
+                    .reload_succeeded(std::time::SystemTime::now());
+            } else {
+                metrics_store.poll_metrics.reload_failed();
+            }
+        };
+        tokio::spawn(web_live::watch(
+            web_live,
+            path,
+            stop_watching.clone(),
+            reloaded,
+        ));
     }
     // Event streams never end by themselves: end them when the shutdown begins, or
     // every open page would hold the shutdown for its whole grace period.

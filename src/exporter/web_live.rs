@@ -69,18 +69,31 @@ impl WebLive {
         self.auth.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// Puts `new` (already checked) in force for new connections and requests.
+    /// Puts `new` (already checked) in force for new connections and requests. A live
+    /// reload may tighten protection, never drop it: a config without the basic auth
+    /// (or the TLS) in force (an emptied or truncated file, a removed section) is
+    /// refused whole, and the running one kept; dropping them takes a restart.
     pub fn apply(&self, new: WebConfig) -> Result<(), String> {
         let headers = new.headers()?;
-        match (&self.tls, new.rustls()?) {
+        if self.auth().is_some() && new.basic_auth_users.is_empty() {
+            return Err(
+                "it has no basic_auth_users while authentication is in force: dropping authentication takes a restart"
+                    .to_string(),
+            );
+        }
+        let tls = new.rustls()?;
+        if self.tls.is_some() && tls.is_none() {
+            return Err(
+                "it has no tls_server_config while TLS is in force: dropping TLS takes a restart"
+                    .to_string(),
+            );
+        }
+        match (&self.tls, tls) {
             (Some(handle), Some(config)) => handle.reload_from_config(Arc::new(config)),
-            (None, None) => {}
-            (Some(_), None) => tracing::warn!(
-                "The web config no longer has tls_server_config; TLS stays on until lightgate restarts."
-            ),
             (None, Some(_)) => tracing::warn!(
                 "The web config now has tls_server_config; it takes effect when lightgate restarts (plain HTTP until then)."
             ),
+            _ => {}
         }
         *self.auth.write().unwrap_or_else(|e| e.into_inner()) = auth_of(&new);
         *self.headers.write().unwrap_or_else(|e| e.into_inner()) = headers;
@@ -109,8 +122,14 @@ fn stamp(path: &Path) -> Option<(SystemTime, u64, u64)> {
     Some((m.modified().ok()?, m.len(), m.ino()))
 }
 
-/// Re-reads `path` when it or a file it names changes, until `stop`.
-pub async fn watch(live: Arc<WebLive>, path: PathBuf, stop: CancellationToken) {
+/// Re-reads `path` when it or a file it names changes, until `stop`. `reloaded` is
+/// told whether each re-read was put in force (the reload metric).
+pub async fn watch(
+    live: Arc<WebLive>,
+    path: PathBuf,
+    stop: CancellationToken,
+    reloaded: impl Fn(bool) + Send + 'static,
+) {
     let seen = |live: &WebLive| -> Vec<Option<(SystemTime, u64, u64)>> {
         live.watched(&path).iter().map(|f| stamp(f)).collect()
     };
@@ -127,21 +146,28 @@ pub async fn watch(live: Arc<WebLive>, path: PathBuf, stop: CancellationToken) {
         last = now;
         let p = path.clone();
         let loaded = tokio::task::spawn_blocking(move || WebConfig::load(&p)).await;
-        match loaded {
+        let ok = match loaded {
             Ok(Ok(new)) => match live.apply(new) {
                 Ok(()) => {
                     tracing::info!(file = %path.display(), "Web config re-read and in force.");
                     last = seen(&live);
+                    true
                 }
                 Err(e) => {
-                    tracing::error!(file = %path.display(), error = %e, "The changed web config was rejected; the running one is kept.")
+                    tracing::error!(file = %path.display(), error = %e, "The changed web config was rejected; the running one is kept.");
+                    false
                 }
             },
             Ok(Err(e)) => {
-                tracing::error!(error = %e, "The changed web config was rejected; the running one is kept.")
+                tracing::error!(error = %e, "The changed web config was rejected; the running one is kept.");
+                false
             }
-            Err(e) => tracing::error!(error = %e, "internal error re-reading the web config"),
-        }
+            Err(e) => {
+                tracing::error!(error = %e, "internal error re-reading the web config");
+                false
+            }
+        };
+        reloaded(ok);
     }
 }
 
