@@ -932,3 +932,32 @@ async fn emptying_the_web_config_never_turns_authentication_off() {
     let _ = stop.send(());
     let _ = handle.await;
 }
+
+/// Issue 30, 5: what an agent sends reaches the operator's terminal escaped: no ESC
+/// sequence, no forged line ("FAKE: all good").
+#[test]
+fn remote_text_never_reaches_the_terminal_raw() {
+    let forged = "\\u001b[2K\\rFAKE: all good\\n";
+    let decision = format!("{{\"decision_id\":\"9\",\"time\":\"2026-11-25T10:00:00Z\",\"port\":\"erd-ams-1\",\"action\":\"create-circuit\",\"ready\":false,\"verdict\":\"not_ready\",\"user\":\"u\",\"host\":\"h\",\"command\":[],\"failing\":[\"oper_up: {forged}\"],\"failures\":[{{\"check\":\"oper_up\",\"subject\":\"link1{forged}\",\"detail\":\"{forged}\"}}],\"checks\":{{\"link1\":[],\"link2\":[]}},\"readings\":{{\"link1\":null,\"link2\":null}}}}");
+    let addr = fake_agent_answering("503 Service Unavailable", decision);
+    let out = bin()
+        .args(["gate", "erd-ams-1", "--url", &format!("http://{addr}")])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(75), "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\r'), "{err:?}");
+    assert!(err.lines().all(|l| !l.starts_with("FAKE")), "{err}");
+    assert!(err.contains("\\u{1b}[2K\\rFAKE: all good\\n"), "{err}");
+
+    let workflow = format!("{{\"port\":\"erd-ams-1\",\"steps\":[{{\"step\":\"x{forged}\",\"status\":\"done\",\"evidence\":[\"{forged}\"]}}],\"partner_circuits\":[]}}");
+    let addr = fake_agent_answering("200 OK", workflow);
+    let out = bin()
+        .args(["workflow", "erd-ams-1", "--url", &format!("http://{addr}")])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
+    assert!(text.lines().all(|l| !l.starts_with("FAKE")), "{text}");
+}

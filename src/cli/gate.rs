@@ -49,10 +49,12 @@ fn explain(d: &Decision) -> String {
         Some(w) => format!("{check} ({w})"),
         None => check.to_string(),
     };
+    let esc = |t: &str| crate::text::escape(t).into_owned();
     if d.failures.is_empty() {
         return d
             .failing
             .iter()
+            .map(|f| esc(f))
             .map(|f| match f.split_once(": ") {
                 Some((check, detail)) if words(check).is_some() => {
                     format!("  - {}: {detail}\n", gloss(check))
@@ -64,13 +66,13 @@ fn explain(d: &Decision) -> String {
     d.failures
         .iter()
         .map(|f| {
-            let check = gloss(&f.check);
+            let check = gloss(&esc(&f.check));
             let subject = if f.subject.is_empty() {
                 String::new()
             } else {
-                format!("{}: ", f.subject)
+                format!("{}: ", esc(&f.subject))
             };
-            format!("  - {subject}{check}: {}\n", f.detail)
+            format!("  - {subject}{check}: {}\n", esc(&f.detail))
         })
         .collect()
 }
@@ -250,9 +252,10 @@ fn wait_until_ready(a: &GateArgs, deadline: Instant) -> Result<(), (u8, String)>
         if progress != last {
             let left = deadline.saturating_duration_since(Instant::now());
             eprintln!(
-                "waiting for {} ({} left): {progress}",
+                "waiting for {} ({} left): {}",
                 a.port,
-                crate::domain::format_duration(left)
+                crate::domain::format_duration(left),
+                crate::text::escape(&progress)
             );
             last = progress;
         }
@@ -287,7 +290,8 @@ pub fn run(a: GateArgs) -> u8 {
                 Some(dl) if Instant::now() + a.interval <= dl => {
                     eprintln!(
                         "{} was not ready at the moment of decision {}; waiting on",
-                        a.port, d.decision_id
+                        a.port,
+                        crate::text::escape(&d.decision_id)
                     );
                     std::thread::sleep(a.interval);
                 }
@@ -307,7 +311,7 @@ pub fn run(a: GateArgs) -> u8 {
                 "{} is NOT ready for {} (decision {} is in the audit trail):\n{}",
                 a.port,
                 a.action,
-                decision.decision_id,
+                crate::text::escape(&decision.decision_id),
                 explain(&decision)
             );
             if !a.command.is_empty() {
@@ -319,7 +323,9 @@ pub fn run(a: GateArgs) -> u8 {
     if !a.json {
         eprintln!(
             "{} is ready for {} (decision {} is in the audit trail).",
-            a.port, a.action, decision.decision_id
+            a.port,
+            a.action,
+            crate::text::escape(&decision.decision_id)
         );
     }
     if a.command.is_empty() {

@@ -173,7 +173,33 @@ pub fn base(url: &str) -> &str {
 
 /// The `error` field of an agent's error answer, or the body.
 pub fn error_text(body: &str) -> String {
-    serde_json::from_str::<crate::api::ErrorJson>(body)
+    let text = serde_json::from_str::<crate::api::ErrorJson>(body)
         .map(|e| e.error)
-        .unwrap_or_else(|_| body.trim().to_string())
+        .unwrap_or_else(|_| body.trim().to_string());
+    crate::text::escape(&text).into_owned()
+}
+
+/// `value` with every string in it (keys too) escaped for a terminal
+/// ([`crate::text::escape`]): what a remote agent, Prometheus or Azure says reaches the
+/// operator's terminal as text, never as a forged line or a cursor movement.
+pub fn terminal_safe(value: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => Value::String(crate::text::escape(&s).into_owned()),
+        Value::Array(a) => Value::Array(a.into_iter().map(terminal_safe).collect()),
+        Value::Object(o) => Value::Object(
+            o.into_iter()
+                .map(|(k, v)| (crate::text::escape(&k).into_owned(), terminal_safe(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// Parses a JSON answer into `T` for printing as text, every string escaped for the
+/// terminal ([`terminal_safe`]).
+pub fn parse_for_terminal<T: serde::de::DeserializeOwned>(body: &str) -> serde_json::Result<T> {
+    serde_json::from_str::<serde_json::Value>(body)
+        .map(terminal_safe)
+        .and_then(serde_json::from_value)
 }

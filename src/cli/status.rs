@@ -29,7 +29,13 @@ pub fn run(url: &str, json: bool, client: &http::ClientArgs) -> u8 {
         );
         return exit::UNAVAILABLE;
     }
-    let ports: PortsJson = match serde_json::from_str(&answer.body) {
+    // Text for a terminal: every string the agent sent escaped.
+    let parsed = if json {
+        serde_json::from_str(&answer.body)
+    } else {
+        http::parse_for_terminal(&answer.body)
+    };
+    let ports: PortsJson = match parsed {
         Ok(p) => p,
         Err(e) => {
             eprintln!(

@@ -26,7 +26,13 @@ pub fn run(port: &str, url: &str, json: bool, client: &http::ClientArgs) -> u8 {
         eprintln!("{port}: {}", http::error_text(&answer.body));
         return exit::USAGE;
     }
-    let w: Workflow = match serde_json::from_str(&answer.body) {
+    // Text for a terminal: every string the agent sent escaped.
+    let parsed = if json {
+        serde_json::from_str(&answer.body)
+    } else {
+        http::parse_for_terminal(&answer.body)
+    };
+    let w: Workflow = match parsed {
         Ok(w) => w,
         Err(e) => {
             eprintln!("the agent answered something that is not a workflow: {e}");
