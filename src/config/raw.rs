@@ -117,7 +117,7 @@ pub struct RawSnmp {
     pub priv_password_env: Option<Spanned<String>>,
     pub context: Option<String>,
     pub request_timeout: Option<Spanned<HumanDuration>>,
-    pub retries: Option<u32>,
+    pub retries: Option<Spanned<u32>>,
     pub max_repetitions: Option<Spanned<u32>>,
     pub max_varbinds_per_request: Option<Spanned<u32>>,
     pub rediscover_interval: Option<Spanned<HumanDuration>>,

@@ -186,14 +186,29 @@ pub fn settings(raw: &Spanned<RawSnmp>, report: Report<'_>) -> SnmpSettings {
             });
         }
     }
-    let positive = |v: &Option<Spanned<u32>>, field: &str, default: u32, report: Report<'_>| match v
-    {
-        Some(n) if *n.get_ref() == 0 => {
-            report(n.span(), format!("{field} must be at least 1"));
+    // Every number has bounds a device can use: past them a setting is an error with
+    // its line, never an overflow at the first poll (`retries = 4294967295` multiplied
+    // a Duration out of range).
+    let bounded = |v: &Option<Spanned<u32>>,
+                   field: &str,
+                   (min, max): (u32, u32),
+                   default: u32,
+                   report: Report<'_>| match v {
+        Some(n) if !(min..=max).contains(n.get_ref()) => {
+            report(
+                n.span(),
+                format!(
+                    "{field} must be between {min} and {max} (got {})",
+                    n.get_ref()
+                ),
+            );
             default
         }
         Some(n) => *n.get_ref(),
         None => default,
+    };
+    let positive = |v: &Option<Spanned<u32>>, field: &str, default: u32, report: Report<'_>| {
+        bounded(v, field, SnmpSettings::COUNT_BOUNDS, default, report)
     };
     SnmpSettings {
         address,
@@ -209,7 +224,13 @@ pub fn settings(raw: &Spanned<RawSnmp>, report: Report<'_>) -> SnmpSettings {
             Some(d) => super::duration::SNMP_REQUEST_TIMEOUT.setting("request_timeout", d, report),
             None => SnmpSettings::DEFAULT_REQUEST_TIMEOUT,
         },
-        retries: s.retries.unwrap_or(SnmpSettings::DEFAULT_RETRIES),
+        retries: bounded(
+            &s.retries,
+            "retries",
+            SnmpSettings::RETRY_BOUNDS,
+            SnmpSettings::DEFAULT_RETRIES,
+            report,
+        ),
         max_repetitions: positive(
             &s.max_repetitions,
             "max_repetitions",

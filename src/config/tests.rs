@@ -665,3 +665,44 @@ fn peerings_are_read_and_their_mistakes_located() {
         problems(&typo)
     );
 }
+
+/// Issue 30, 11: every SNMP number is bounded where it is written: `retries` of
+/// 4294967295 passed check-config and overflowed a Duration at the first poll.
+#[test]
+fn snmp_numbers_out_of_their_bounds_are_refused_with_their_line() {
+    std::env::set_var("LIGHTGATE_TEST_PRIV", "priv-pass-456");
+    let base = SNMP_DEVICES.replace(
+        "community = \"s3cr3t-community\"\n",
+        "community = \"s3cr3t-community\"\nKEY\n",
+    );
+    for (key, expected) in [
+        (
+            "retries = 4294967295",
+            "retries must be between 0 and 10 (got 4294967295)",
+        ),
+        ("retries = 11", "retries must be between 0 and 10"),
+        (
+            "max_repetitions = 0",
+            "max_repetitions must be between 1 and 1000",
+        ),
+        (
+            "max_repetitions = 100000",
+            "max_repetitions must be between 1 and 1000",
+        ),
+        (
+            "max_varbinds_per_request = 5000",
+            "max_varbinds_per_request must be between 1 and 1000",
+        ),
+    ] {
+        let p = problems(&base.replace("KEY", key));
+        assert!(
+            p.iter()
+                .any(|l| l.contains(expected) && l.starts_with("t.toml:10:")),
+            "{key}: {p:#?}"
+        );
+    }
+    for ok in ["retries = 0", "retries = 10", "max_repetitions = 1000"] {
+        Config::parse(&base.replace("KEY", ok), "t.toml")
+            .unwrap_or_else(|e| panic!("{ok}: {}", e.report()));
+    }
+}

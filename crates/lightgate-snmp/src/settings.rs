@@ -265,6 +265,12 @@ pub struct SnmpSettings {
 impl SnmpSettings {
     pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(2);
     pub const DEFAULT_RETRIES: u32 = 2;
+    /// `retries`: each retry doubles the wait, so ten already wait 1023 request
+    /// timeouts.
+    pub const RETRY_BOUNDS: (u32, u32) = (0, 10);
+    /// `max_repetitions` and `max_varbinds_per_request`: a PDU of more varbinds than
+    /// this does not fit the largest UDP datagram anyway.
+    pub const COUNT_BOUNDS: (u32, u32) = (1, 1000);
     pub const DEFAULT_MAX_REPETITIONS: u32 = 25;
     pub const DEFAULT_MAX_VARBINDS: usize = 60;
     pub const DEFAULT_REDISCOVER: Duration = Duration::from_secs(3600);
