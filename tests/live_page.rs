@@ -273,13 +273,30 @@ async fn a_reconnect_with_last_event_id_resumes_after_it() {
     let next = again.next_port(Duration::from_secs(5)).await.unwrap();
     assert_eq!(next.id, seen[3].id);
     // An id of an earlier run of the agent is not ours: everything kept is sent, with
-    // the sparklines' history: every lane of both links, in time order per lane.
-    let mut fresh = SseClient::connect(agent.addr, EVENTS, Some("1-2")).await;
-    let clock = fresh.next(Duration::from_secs(5)).await.unwrap();
-    let history = clock.json()["history"]
-        .as_array()
-        .cloned()
-        .expect("history");
+    // the sparklines' history: every lane of both links, in time order per lane. The
+    // history holds one sample per poll of each link: wait (on the condition, not a
+    // time) until each link has at least two, however busy the machine is.
+    let lane0_samples = |history: &[serde_json::Value], link: &str| {
+        history.iter().filter(|r| r[1] == link && r[2] == 0).count()
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let (mut fresh, history) = loop {
+        let mut fresh = SseClient::connect(agent.addr, EVENTS, Some("1-2")).await;
+        let clock = fresh.next(Duration::from_secs(5)).await.unwrap();
+        let history = clock.json()["history"]
+            .as_array()
+            .cloned()
+            .expect("history");
+        if ["link1", "link2"]
+            .iter()
+            .all(|l| lane0_samples(&history, l) >= 2)
+            || std::time::Instant::now() > deadline
+        {
+            break (fresh, history);
+        }
+        // Another poll's event, then ask again.
+        let _ = fresh.next_port(Duration::from_secs(5)).await;
+    };
     for link in ["link1", "link2"] {
         let lanes: std::collections::BTreeSet<u64> = history
             .iter()
