@@ -1193,3 +1193,38 @@ async fn a_retry_after_given_as_an_http_date_is_honoured() {
     assert!(waited >= Duration::from_millis(950), "{waited:?}");
     t.stop().await;
 }
+
+/// Issue 30, 4: a secret with `"` or `\` that Azure echoes inside a JSON string comes
+/// back escaped; that encoding is redacted too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_secret_echoed_json_escaped_is_redacted_too() {
+    const QUOTED: &str = "sp\"secret\\with/quote-9";
+    std::env::set_var("LG_TEST_QUOTED_SECRET", QUOTED);
+    let f = fake(&[], "Enabled");
+    f.lock().unwrap().echo_secret_in_json = true;
+    let url = fake_azure(f).await;
+    let auth = "tenant_id = \"tenant-1\"\nclient_id = \"client-1\"\nclient_secret_env = \"LG_TEST_QUOTED_SECRET\"";
+    let t = TestAgent::start(&config(&url, auth)).await;
+    let (_, body) = t
+        .wait_for(
+            "/api/v1/ports/erd-ams-1",
+            Duration::from_secs(10),
+            |_, v| v["failing"].to_string().contains("AADSTS7000215"),
+        )
+        .await;
+    let (_, workflow) = t.json("/api/v1/ports/erd-ams-1/workflow").await;
+    for (what, text) in [
+        ("port", body.to_string()),
+        ("workflow", workflow.to_string()),
+    ] {
+        assert!(text.contains("AADSTS7000215"), "{what}: {text}");
+        // JSON here escapes the redacted text again: look for any piece of the secret.
+        assert!(
+            !text.contains("secret\\\\\\\\with")
+                && !text.contains("with/quote-9")
+                && !text.contains("with\\\\/quote-9"),
+            "{what}: {text}"
+        );
+    }
+    t.stop().await;
+}

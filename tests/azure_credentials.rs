@@ -290,3 +290,41 @@ async fn the_default_chain_goes_on_to_the_credential_the_host_has() {
     assert!(dir.path().join("args").exists(), "then the Azure CLI");
     t.stop().await;
 }
+
+/// Issue 30, 4: the Azure CLI's stderr may carry a token of its own cache; it is
+/// quoted only after redaction (and truncation), never verbatim.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_azure_clis_stderr_is_quoted_only_after_redaction() {
+    const OPAQUE: &str = "0.AXoAq1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvWxYz-_abcDEF123";
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("az");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\necho \"ERROR: AADSTS700082: The refresh token {OPAQUE} has expired due to inactivity.\" >&2\nexit 1\n"),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let url = fake_azure(fake()).await;
+    let azure = format!(
+        "credential = \"azure-cli\"\nazure_cli_command = \"{}\"",
+        script.display()
+    );
+    let t = TestAgent::start(&config(&url, &azure)).await;
+    let why = azure_problem(&t, "AADSTS700082").await;
+    assert!(
+        why.contains("AADSTS700082") && why.contains("<redacted>"),
+        "{why}"
+    );
+    let (_, workflow) = t.json("/api/v1/ports/erd-ams-1/workflow").await;
+    let (_, port) = t.json("/api/v1/ports/erd-ams-1").await;
+    for text in [
+        why,
+        workflow.to_string(),
+        port.to_string(),
+        t.metrics().await,
+    ] {
+        assert!(!text.contains("AXoAq1b2C3d4"), "{text}");
+    }
+    t.stop().await;
+}

@@ -73,6 +73,9 @@ pub struct Fake {
     pub retry_after_date: Option<Duration>,
     /// The User-Agent of every request the fake received.
     pub user_agents: Vec<String>,
+    /// Token requests fail with an error that quotes the client secret inside a JSON
+    /// string (escaped as JSON escapes it).
+    pub echo_secret_in_json: bool,
 }
 
 pub const CIRCUIT_PREFIX: &str = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-er/providers/Microsoft.Network/expressRouteCircuits/";
@@ -157,6 +160,11 @@ async fn sp_token(
     assert_eq!(tenant, "tenant-1");
     assert_eq!(get("grant_type"), "client_credentials");
     assert_eq!(get("scope"), "https://management.azure.com/.default");
+    if fake.lock().unwrap().echo_secret_in_json {
+        let secret = get("client_secret");
+        // A body in no shape lightgate reads (a proxy's): quoted as it is, JSON and all.
+        return (StatusCode::UNAUTHORIZED, Json(json!({"fault": {"detail": format!("AADSTS7000215: Invalid client secret provided: {secret}")}}))).into_response();
+    }
     if fake.lock().unwrap().echo_token_request {
         let echoed: Vec<String> = form.iter().map(|(k, v)| format!("{k}={v}")).collect();
         return (StatusCode::BAD_REQUEST, Json(json!({"error": "invalid_request", "error_description": format!("AADSTS900144: malformed request: {}", echoed.join("&"))}))).into_response();

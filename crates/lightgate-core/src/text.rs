@@ -39,10 +39,20 @@ pub fn redact(text: &str, secrets: &[&str]) -> String {
     secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     for s in secrets {
         out = out.replace(s, REDACTED);
-        // Echoed inside a form or a URL: percent-encoded.
+        // Every encoding a remote system may echo it in: percent-encoded (a form, a
+        // URL), with '+' for spaces (a form), JSON-escaped (a secret with `"` or `\`
+        // quoted back in an error body), and as a log line escapes it.
         let encoded = encode(s);
-        if encoded != s {
-            out = out.replace(&encoded, REDACTED);
+        for form in [
+            encoded.clone(),
+            encoded.replace("%20", "+"),
+            json_escaped(s),
+            json_escaped(s).replace('/', "\\/"),
+            escape(s).into_owned(),
+        ] {
+            if form != s && !form.is_empty() {
+                out = out.replace(&form, REDACTED);
+            }
         }
     }
     for key in [
@@ -55,6 +65,51 @@ pub fn redact(text: &str, secrets: &[&str]) -> String {
         out = redact_after(&out, key);
     }
     redact_jwts(&out)
+}
+
+/// `s` as it appears inside a JSON string (without the quotes).
+fn json_escaped(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 4);
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `text` with every run that looks like an opaque token (32 or more characters of the
+/// base64 and base64url alphabets, with both letters and digits) replaced: for the
+/// output of an external tool (the Azure CLI), whose tokens lightgate cannot know.
+/// Not for texts that carry resource ids, which such a run would eat.
+pub fn redact_token_like(text: &str) -> String {
+    let token_char =
+        |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_' | '-' | '.' | '~');
+    let mut out = String::with_capacity(text.len());
+    let mut run = String::new();
+    let flush = |run: &mut String, out: &mut String| {
+        let looks = run.len() >= 32
+            && run.chars().any(|c| c.is_ascii_digit())
+            && run.chars().any(|c| c.is_ascii_alphabetic());
+        out.push_str(if looks { REDACTED } else { run.as_str() });
+        run.clear();
+    };
+    for c in text.chars() {
+        if token_char(c) {
+            run.push(c);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
 }
 
 /// The value after each `key` (up to a separator) replaced.
@@ -119,6 +174,41 @@ const UNRESERVED_COMPLEMENT: &percent_encoding::AsciiSet = &percent_encoding::NO
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_secret_is_redacted_in_every_encoding_it_is_echoed_in() {
+        let secret = "pa\"ss\\wo rd/1";
+        for echoed in [
+            r#"{"error": "bad password pa\"ss\\wo rd/1"}"#.to_string(),
+            r#"{"error": "bad password pa\"ss\\wo rd\/1"}"#.to_string(),
+            "password%3Dpa%22ss%5Cwo%20rd%2F1".to_string(),
+            "form pa%22ss%5Cwo+rd%2F1".to_string(),
+            format!("raw {secret}"),
+        ] {
+            let out = redact(&echoed, &[secret]);
+            assert!(out.contains(REDACTED), "{echoed} -> {out}");
+            assert!(
+                !out.contains("wo rd") && !out.contains("wo+rd") && !out.contains("wo%20rd"),
+                "{echoed} -> {out}"
+            );
+        }
+    }
+
+    #[test]
+    fn token_like_runs_are_redacted_in_tool_output() {
+        let out = redact_token_like(
+            "ERROR: AADSTS70043: refresh token 0.AXoAq1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvWxYz-_abc expired.",
+        );
+        assert!(
+            out.contains("AADSTS70043") && out.contains(REDACTED),
+            "{out}"
+        );
+        assert!(!out.contains("AXoAq1b2"), "{out}");
+        assert_eq!(
+            redact_token_like("Please run 'az login'"),
+            "Please run 'az login'"
+        );
+    }
+
     use super::*;
 
     #[test]

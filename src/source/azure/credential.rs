@@ -422,8 +422,14 @@ fn azure_cli(ctx: &mut Ctx<'_>, command: &str) -> Result<Token, SourceError> {
         .wait_with_output()
         .map_err(|e| SourceError::Auth(format!("the Azure CLI ({command}): {e}")))?;
     if !out.status.success() {
+        // The CLI's stderr may hold tokens of its own cache that lightgate cannot
+        // know: quoted only after redaction (known secrets, credential shapes, any
+        // token-like run) and truncation.
         let err = String::from_utf8_lossy(&out.stderr);
-        let first = err
+        let known: Vec<&str> = ctx.secrets.iter().map(String::as_str).collect();
+        let cleaned =
+            lightgate_core::text::redact_token_like(&lightgate_core::text::redact(&err, &known));
+        let first = cleaned
             .lines()
             .map(str::trim)
             .find(|l| !l.is_empty())
@@ -431,6 +437,7 @@ fn azure_cli(ctx: &mut Ctx<'_>, command: &str) -> Result<Token, SourceError> {
             .chars()
             .take(300)
             .collect::<String>();
+        let first = lightgate_core::text::escape(&first).into_owned();
         return Err(SourceError::Auth(format!(
             "the Azure CLI gave no token ({first}); sign in with `az login` as the user lightgate runs as"
         )));
