@@ -103,6 +103,29 @@ async fn an_arc_enabled_server_signs_in_with_no_secret_in_any_file() {
     let why = azure_problem(&t, "refused").await;
     assert!(why.contains("refused") && why.contains("not in"), "{why}");
     t.stop().await;
+
+    // Issue 30, 3: a symbolic link inside Arc's directory pointing outside it is
+    // refused too: the outside file's content is never sent.
+    let f = fake();
+    let outside = elsewhere.path().join("outside.key");
+    std::fs::write(&outside, "outside-secret-content").unwrap();
+    let link = tokens.path().join("link.key");
+    std::os::unix::fs::symlink(&outside, &link).unwrap();
+    f.lock().unwrap().arc_key = Some((link, "outside-secret-content".into()));
+    let url = fake_azure(f.clone()).await;
+    let azure = format!(
+        "credential = \"managed-identity\"\narc_identity_endpoint = \"{url}/arc/metadata/identity/oauth2/token\"\narc_token_directory = \"{}\"",
+        tokens.path().display()
+    );
+    let t = TestAgent::start(&config(&url, &azure)).await;
+    let why = azure_problem(&t, "refused").await;
+    assert!(why.contains("symbolic link"), "{why}");
+    assert_eq!(
+        f.lock().unwrap().tokens_issued,
+        0,
+        "a token for the outside file"
+    );
+    t.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

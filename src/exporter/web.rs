@@ -192,8 +192,11 @@ impl WebConfig {
             }
         }
         // Fail at start, not at the first connection.
-        if c.tls_server_config.is_some() {
+        if let Some(tls) = &c.tls_server_config {
             c.rustls().map_err(|e| format!("{}: {e}", path.display()))?;
+            if let Some(why) = key_exposure(&tls.key_file) {
+                tracing::warn!(key_file = %tls.key_file.display(), "{why}");
+            }
         }
         c.headers()
             .map_err(|e| format!("{}: {e}", path.display()))?;
@@ -207,6 +210,20 @@ impl WebConfig {
             .map(super::tls::server_config)
             .transpose()
     }
+}
+
+/// Why the TLS private key file is exposed, when its mode lets its group or others
+/// read (or write) it: anyone who can read it can impersonate the agent.
+pub fn key_exposure(key_file: &Path) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(key_file).ok()?.permissions().mode();
+    (mode & 0o077 != 0).then(|| {
+        format!(
+            "The TLS private key {} is readable by its group or others (mode {:o}): chmod 600 it (or 640 with the group lightgate runs as)",
+            key_file.display(),
+            mode & 0o777
+        )
+    })
 }
 
 /// Most successful credential checks remembered; the memory starts over when full.
@@ -332,6 +349,22 @@ impl BasicAuth {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_key_readable_by_others_is_named() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("server.key");
+        std::fs::write(&key, "k").unwrap();
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let why = key_exposure(&key).expect("0644 is exposed");
+        assert!(
+            why.contains("mode 644") && why.contains("chmod 600"),
+            "{why}"
+        );
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(key_exposure(&key), None);
+    }
+
     use super::*;
 
     #[test]

@@ -368,19 +368,41 @@ fn arc_key(path: &Path, directory: &Path) -> Result<String, SourceError> {
     if path.extension().is_none_or(|e| e != "key") {
         return Err(refuse("not a .key file"));
     }
-    let meta = std::fs::metadata(path).map_err(|e| refuse(&e.to_string()))?;
-    if !meta.is_file() || meta.len() > ARC_KEY_MAX {
+    // The name itself, never what a symbolic link in the directory points at
+    // (`tokens/link.key -> ../outside.key`): refused before and while opening, and the
+    // file opened must be the one looked at.
+    let seen = std::fs::symlink_metadata(path).map_err(|e| refuse(&e.to_string()))?;
+    if seen.file_type().is_symlink() {
+        return Err(refuse("a symbolic link (only the file itself is read)"));
+    }
+    if !seen.is_file() || seen.len() > ARC_KEY_MAX {
         return Err(refuse(&format!(
             "not a file of at most {ARC_KEY_MAX} bytes"
         )));
     }
-    std::fs::read_to_string(path)
-        .map(|k| k.trim().to_string())
+    use std::io::Read;
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
         .map_err(|e| {
             refuse(&format!(
                 "{e} (lightgate's user must be in the himds group to read it)"
             ))
-        })
+        })?;
+    let opened = file.metadata().map_err(|e| refuse(&e.to_string()))?;
+    if (opened.dev(), opened.ino()) != (seen.dev(), seen.ino()) || !opened.is_file() {
+        return Err(refuse("it changed while it was opened"));
+    }
+    let mut key = String::new();
+    file.take(ARC_KEY_MAX + 1)
+        .read_to_string(&mut key)
+        .map_err(|e| refuse(&e.to_string()))?;
+    if key.len() as u64 > ARC_KEY_MAX {
+        return Err(refuse(&format!("more than {ARC_KEY_MAX} bytes")));
+    }
+    Ok(key.trim().to_string())
 }
 
 /// The Azure CLI's token for the signed-in account.
