@@ -290,6 +290,22 @@ async fn oversized_gate_requests_are_refused_before_anything_is_recorded() {
     .await
     .unwrap();
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    // Issue 30, 13: a malformed chunked body is the client's mistake: 400, not 413.
+    let send = |raw: Vec<u8>| {
+        tokio::task::spawn_blocking(move || {
+            let mut s = TcpStream::connect(addr).unwrap();
+            let _ = s.write_all(&raw);
+            s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            let mut buf = [0u8; 64];
+            let n = s.read(&mut buf).unwrap_or(0);
+            String::from_utf8_lossy(&buf[..n]).to_string()
+        })
+    };
+    let head = "POST /api/v1/ports/erd-ams-1/gate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+    let answer = send(format!("{head}zz\r\n{{}}\r\n0\r\n\r\n").into_bytes())
+        .await
+        .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
     assert!(!audit.exists(), "nothing was recorded");
     t.stop().await;
 }

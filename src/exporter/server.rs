@@ -192,12 +192,31 @@ pub async fn bounded_body(
             ),
         )
             .into_response(),
-        Ok(Err(_)) => too_large(max),
+        Ok(Err(e)) if is_length_limit(&e) => too_large(max),
+        // A body that is not valid HTTP (a malformed chunk): the client's mistake.
+        Ok(Err(e)) => (
+            StatusCode::BAD_REQUEST,
+            format!("the request body could not be read: {e}\n"),
+        )
+            .into_response(),
         Ok(Ok(bytes)) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }
     }
+}
+
+/// Whether reading a body failed because it was over the limit (http-body-util's
+/// LengthLimitError, somewhere in the chain), rather than malformed.
+fn is_length_limit(e: &axum::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.to_string().contains("length limit exceeded") {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 fn too_large(max: usize) -> Response {
