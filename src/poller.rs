@@ -54,20 +54,19 @@ impl Jitter {
 /// A way to make a poller poll at once (a trap said a link changed, or someone asked
 /// through the API), optionally refreshing what its source cached about the device
 /// first (an optic was swapped). Requests coalesce: while one is waiting, more add
-/// nothing. Polls woken by traps alone are also rate-limited per device (at most
-/// [`TRAP_BURST`] in any [`TRAP_WINDOW`]), so a trap flood cannot turn into a poll flood
-/// against the router, while an occasional trap is answered at once.
+/// nothing. Woken polls, by traps or by the API, are also rate-limited per device (at
+/// most [`TRAP_BURST`] in any [`TRAP_WINDOW`]), so neither a trap flood nor clients
+/// hammering `POST /api/v1/devices/poll` can turn into a poll flood against the router,
+/// while an occasional request is answered at once.
 #[derive(Debug, Default)]
 pub struct Wake {
     notify: Notify,
     rediscover: AtomicBool,
     /// A woken poll is waiting to start.
     pending: AtomicBool,
-    /// Someone asked through the API: no rate limit for this one.
-    asked: AtomicBool,
 }
 
-/// Most polls of one device that traps may start in any [`TRAP_WINDOW`]: 50 a second
+/// Most woken polls of one device in any [`TRAP_WINDOW`]: 50 a second
 /// sustained, far above any real link's changes (a link flapping at 10 Hz is still
 /// followed trap by trap) and far below a flood's.
 pub const TRAP_BURST: usize = 5;
@@ -77,7 +76,6 @@ impl Wake {
     /// Polls now (the API). Returns false when a woken poll was already waiting: this
     /// request is folded into it.
     pub fn poll_now(&self) -> bool {
-        self.asked.store(true, Ordering::SeqCst);
         self.wake()
     }
 
@@ -132,7 +130,7 @@ pub async fn run(
     let mut healthy = true;
     let mut bgp_healthy = true;
     let mut counted = source.traffic().unwrap_or_default();
-    // When the latest polls woken by traps alone started, oldest first.
+    // When the latest woken polls started, oldest first.
     let mut trap_polls: std::collections::VecDeque<Instant> =
         std::collections::VecDeque::with_capacity(TRAP_BURST);
     loop {
@@ -141,7 +139,7 @@ pub async fn run(
             _ = sleep_until(next) => false,
             _ = wake.notify.notified() => true,
         };
-        if woken && !wake.asked.swap(false, Ordering::SeqCst) {
+        if woken {
             if trap_polls.len() == TRAP_BURST {
                 let oldest = trap_polls[0];
                 if oldest.elapsed() < TRAP_WINDOW {
@@ -159,7 +157,6 @@ pub async fn run(
         }
         // Whatever woke us, this poll answers every request made so far.
         wake.pending.store(false, Ordering::SeqCst);
-        wake.asked.store(false, Ordering::SeqCst);
         if wake.rediscover.swap(false, Ordering::SeqCst) {
             source.invalidate("a trap said the hardware changed");
         }

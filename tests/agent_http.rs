@@ -739,6 +739,46 @@ async fn the_devices_endpoint_counts_polls_and_poll_now_polls_at_once() {
     )
     .await;
     assert_eq!(status, 404);
+
+    // Issue 30, 8: eight clients asking as fast as they can share polls and are held
+    // to the trap rate (at most TRAP_BURST polls per TRAP_WINDOW per device), however
+    // long the storm takes on this machine.
+    use lightgate::poller::{TRAP_BURST, TRAP_WINDOW};
+    let (_, v) = t.json("/api/v1/devices").await;
+    let before = polls(&v, "edge-a");
+    let started = std::time::Instant::now();
+    let url = t.url("/api/v1/devices/poll?device=edge-a");
+    let mut clients = Vec::new();
+    for _ in 0..8 {
+        let url = url.clone();
+        clients.push(tokio::task::spawn_blocking(move || {
+            let agent: ureq::Agent = ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .build()
+                .into();
+            for _ in 0..150 {
+                let status = agent.post(&url).send_empty().map(|r| r.status().as_u16());
+                assert_eq!(status.ok(), Some(202));
+            }
+        }));
+    }
+    for c in clients {
+        c.await.unwrap();
+    }
+    let windows = (started.elapsed().as_secs_f64() / TRAP_WINDOW.as_secs_f64()).ceil() as u64 + 1;
+    // The last request's poll may still be on its way: let it finish.
+    let (_, v) = t
+        .wait_for("/api/v1/devices", Duration::from_secs(5), |_, v| {
+            polls(v, "edge-a") > before
+        })
+        .await;
+    let storm = polls(&v, "edge-a") - before;
+    assert!(storm >= 1, "the requests were answered with a poll");
+    assert!(
+        storm <= TRAP_BURST as u64 * windows,
+        "{storm} polls for 1200 requests in {} windows",
+        windows
+    );
     t.stop().await;
 }
 
