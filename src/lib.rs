@@ -23,6 +23,7 @@ pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod exporter;
+pub mod files;
 pub mod gate;
 pub mod heap;
 pub mod peerings;

@@ -638,3 +638,32 @@ fn a_report_piped_into_a_reader_that_went_away_ends_quietly() {
         out.status
     );
 }
+
+/// Issue 30, 10: `lightgate parse` refuses a huge file and a pipe without reading them
+/// (a 1 GB line aborted the process; a FIFO with no writer blocked forever).
+#[test]
+fn parse_refuses_a_huge_file_and_a_pipe_without_reading_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.txt");
+    // Sparse: its size is what counts, nothing is written.
+    std::fs::File::create(&huge)
+        .unwrap()
+        .set_len(1 << 30)
+        .unwrap();
+    let fifo = dir.path().join("fifo");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    for (file, expected) in [
+        (&huge, "1073741824 bytes, more than the 67108864"),
+        (&fifo, "not a regular file"),
+    ] {
+        let out = bin()
+            .args(["parse", "--dialect", "cisco-ios"])
+            .arg(file)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(64), "{err}");
+        assert!(err.contains(expected), "{err}");
+    }
+}

@@ -7,14 +7,18 @@ use std::path::Path;
 use super::exit;
 use crate::source::serial::parse::{self, Dialect};
 
+/// Largest saved output `parse` reads: sixteen times the most one console step may
+/// print.
+pub const MAX_INPUT: u64 = 64 * 1024 * 1024;
+
 /// The dialect and the file's text, or the exit code after saying why not.
 fn read(dialect: &str, file: &Path) -> Result<(Dialect, String), u8> {
     let dialect: Dialect = dialect.parse().map_err(|e| {
         eprintln!("--dialect: {e}");
         exit::USAGE
     })?;
-    let bytes = std::fs::read(file).map_err(|e| {
-        eprintln!("{}: {e}", file.display());
+    let bytes = crate::files::read_limited(file, MAX_INPUT).map_err(|e| {
+        eprintln!("{e}");
         exit::USAGE
     })?;
     Ok((dialect, String::from_utf8_lossy(&bytes).into_owned()))

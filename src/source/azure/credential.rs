@@ -135,15 +135,13 @@ pub fn fetch(
             token_file,
         } => {
             // Read afresh every time: the issuer rotates the file.
-            let assertion = std::fs::read_to_string(token_file)
-                .map_err(|e| {
-                    SourceError::Auth(format!(
-                        "cannot read the federated token file {}: {e}",
-                        token_file.display()
-                    ))
-                })?
-                .trim()
-                .to_string();
+            // A JWT is a few kilobytes: a file far larger is not one (and is not read
+            // whole into memory at every token).
+            let bytes =
+                crate::files::read_limited(token_file, FEDERATED_TOKEN_MAX).map_err(|e| {
+                    SourceError::Auth(format!("cannot read the federated token file: {e}"))
+                })?;
+            let assertion = String::from_utf8_lossy(&bytes).trim().to_string();
             ctx.secrets.push(assertion.clone());
             entra(
                 ctx,
@@ -351,6 +349,9 @@ fn arc(ctx: &mut Ctx<'_>, endpoint: &str, client_id: Option<&str>) -> Result<Tok
     let body = r.body_mut().read_to_string().unwrap_or_default();
     token_answer(ctx, status, &body, &url, "Azure Arc gave no token")
 }
+
+/// Largest federated token file read (a Kubernetes service account token is 1 to 2 KB).
+const FEDERATED_TOKEN_MAX: u64 = 64 * 1024;
 
 /// Reads Arc's challenge file, refusing one outside Arc's token directory, of another
 /// kind, or too big: the path comes from an HTTP answer, and must not make lightgate
