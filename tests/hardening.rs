@@ -532,6 +532,7 @@ fn small_limits() -> Limits {
         header_timeout: Duration::from_secs(3),
         body_timeout: Duration::from_secs(1),
         shutdown_grace: Duration::from_secs(1),
+        stream_lifetime: Duration::from_secs(3600),
     }
 }
 
@@ -976,4 +977,116 @@ fn remote_text_never_reaches_the_terminal_raw() {
     assert_eq!(out.status.code(), Some(0), "{text}");
     assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
     assert!(text.lines().all(|l| !l.starts_with("FAKE")), "{text}");
+}
+
+/// Opens an event stream on `addr` (with `auth`, if any) and returns the socket once
+/// the answer's headers arrived.
+fn open_stream(addr: &str, auth: Option<&str>) -> TcpStream {
+    let mut s = TcpStream::connect(addr).unwrap();
+    let auth = auth
+        .map(|a| format!("Authorization: {a}\r\n"))
+        .unwrap_or_default();
+    write!(
+        s,
+        "GET /api/v1/ports/erd-ams-1/events HTTP/1.1\r\nHost: x\r\n{auth}\r\n"
+    )
+    .unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut head = Vec::new();
+    let mut b = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        assert_eq!(s.read(&mut b).unwrap(), 1, "the stream's headers");
+        head.push(b[0]);
+    }
+    assert!(
+        head.starts_with(b"HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&head)
+    );
+    s
+}
+
+/// Whether the stream ends (the server closes it) before `within`; data keeps coming
+/// meanwhile (an event a second on a 1 s poll).
+fn stream_ends(s: &mut TcpStream, within: Duration) -> bool {
+    let deadline = Instant::now() + within;
+    s.set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut buf = [0u8; 4096];
+    while Instant::now() < deadline {
+        match s.read(&mut buf) {
+            Ok(0) => return true,
+            // The last chunk of a chunked body: the stream ended.
+            Ok(n) if buf[..n].ends_with(b"0\r\n\r\n") => return true,
+            Ok(_) => {}
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    || e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(_) => return true,
+        }
+    }
+    false
+}
+
+/// Issue 30, 2: when the web config drops a user, that user's open event streams end;
+/// another user's go on. Every stream also ends after its lifetime.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_revoked_users_event_stream_ends_and_every_stream_has_a_lifetime() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("web.yml");
+    let alice_hash = bcrypt::hash("pw-a", 4).unwrap();
+    let bob_hash = bcrypt::hash("pw-b", 4).unwrap();
+    std::fs::write(
+        &path,
+        format!("basic_auth_users:\n  alice: {alice_hash}\n  bob: {bob_hash}\n"),
+    )
+    .unwrap();
+    let web = WebConfig::load(&path).unwrap();
+    let (addr, _agent, stop, handle) =
+        agent_with(&pair("\"healthy\"", "1s", "1s"), web, Limits::default()).await;
+    let (alice, bob) = (basic("alice", "pw-a"), basic("bob", "pw-b"));
+    let (a2, p2) = (addr.clone(), path.clone());
+    tokio::task::spawn_blocking(move || {
+        let mut bobs = open_stream(&a2, Some(&bob));
+        let mut alices = open_stream(&a2, Some(&alice));
+        assert!(
+            !stream_ends(&mut bobs, Duration::from_secs(2)),
+            "bob's stream ended by itself"
+        );
+        // Bob is removed.
+        std::fs::write(&p2, format!("basic_auth_users:\n  alice: {alice_hash}\n")).unwrap();
+        assert!(
+            stream_ends(&mut bobs, Duration::from_secs(60)),
+            "bob's stream outlived his removal"
+        );
+        assert!(
+            !stream_ends(&mut alices, Duration::from_secs(3)),
+            "alice's stream ended too"
+        );
+    })
+    .await
+    .unwrap();
+    let _ = stop.send(());
+    let _ = handle.await;
+
+    let (addr, _agent, stop, handle) = agent_with(
+        &pair("\"healthy\"", "1s", "1s"),
+        WebConfig::default(),
+        Limits {
+            stream_lifetime: Duration::from_secs(2),
+            ..Limits::default()
+        },
+    )
+    .await;
+    tokio::task::spawn_blocking(move || {
+        let mut s = open_stream(&addr, None);
+        assert!(
+            stream_ends(&mut s, Duration::from_secs(60)),
+            "the stream outlived its lifetime"
+        );
+    })
+    .await
+    .unwrap();
+    let _ = stop.send(());
+    let _ = handle.await;
 }

@@ -142,7 +142,11 @@ pub async fn serve_with_limits(
 ) -> std::io::Result<()> {
     let store = app.store.clone();
     let live = app.live.clone();
-    let web_live = Arc::new(web_live::WebLive::new(web).map_err(std::io::Error::other)?);
+    let web_live = Arc::new(
+        web_live::WebLive::new(web)
+            .map_err(std::io::Error::other)?
+            .with_stream_lifetime(limits.stream_lifetime),
+    );
     let routes = router_with(app, web_live.clone(), limits);
     let tls = web_live.tls();
     let stop_watching = tokio_util::sync::CancellationToken::new();

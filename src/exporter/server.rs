@@ -35,6 +35,9 @@ pub struct Limits {
     pub body_timeout: Duration,
     /// How long a shutdown waits for open connections before closing them.
     pub shutdown_grace: Duration,
+    /// Longest life of one event stream: it then ends, and the page reconnects with
+    /// its Last-Event-ID (nothing is lost), its credentials checked again.
+    pub stream_lifetime: Duration,
 }
 
 impl Default for Limits {
@@ -44,6 +47,7 @@ impl Default for Limits {
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(10),
+            stream_lifetime: Duration::from_secs(3600),
         }
     }
 }

@@ -232,6 +232,7 @@ const REMEMBERED: usize = 4096;
 const AUTH_QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// Credentials from an Authorization header.
+#[derive(Clone)]
 pub struct Credentials {
     user: String,
     password: String,

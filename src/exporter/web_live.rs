@@ -32,6 +32,11 @@ pub struct WebLive {
     tls: Option<axum_server::tls_rustls::RustlsConfig>,
     /// The configuration in force.
     current: RwLock<WebConfig>,
+    /// Bumped whenever a re-read is put in force: open event streams check their
+    /// credentials again.
+    generation: tokio::sync::watch::Sender<u64>,
+    /// Longest life of one event stream.
+    stream_lifetime: Duration,
 }
 
 impl std::fmt::Debug for WebLive {
@@ -56,7 +61,15 @@ impl WebLive {
             headers: RwLock::new(web.headers()?),
             tls,
             current: RwLock::new(web.clone()),
+            generation: tokio::sync::watch::channel(0).0,
+            stream_lifetime: Duration::from_secs(3600),
         })
+    }
+
+    /// The same, with event streams ending after `lifetime`.
+    pub fn with_stream_lifetime(mut self, lifetime: Duration) -> WebLive {
+        self.stream_lifetime = lifetime;
+        self
     }
 
     /// The TLS configuration handle, for the listener.
@@ -98,6 +111,7 @@ impl WebLive {
         *self.auth.write().unwrap_or_else(|e| e.into_inner()) = auth_of(&new);
         *self.headers.write().unwrap_or_else(|e| e.into_inner()) = headers;
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = new;
+        self.generation.send_modify(|g| *g += 1);
         Ok(())
     }
 
@@ -199,14 +213,16 @@ fn unauthorized() -> Response {
 }
 
 /// The middleware: 401 with a challenge unless the request carries valid credentials;
-/// 429 when too many checks are already waiting for bcrypt.
+/// 429 when too many checks are already waiting for bcrypt. An event stream it lets
+/// through is bounded (see [`bounded_stream`]).
 pub async fn require_auth(
     State(live): State<Arc<WebLive>>,
     request: Request,
     next: Next,
 ) -> Response {
     let Some(auth) = live.auth() else {
-        return next.run(request).await;
+        let response = next.run(request).await;
+        return bounded_stream(live, response, None);
     };
     let header = request
         .headers()
@@ -215,26 +231,73 @@ pub async fn require_auth(
     let Some(creds) = Credentials::parse(header) else {
         return unauthorized();
     };
-    if auth.remembered(&creds) {
-        return next.run(request).await;
+    if !auth.remembered(&creds) {
+        let Some(permit) = auth.slot().await else {
+            return (
+                StatusCode::TOO_MANY_REQUESTS,
+                [(header::RETRY_AFTER, "1")],
+                "too many authentication attempts at once; retry\n",
+            )
+                .into_response();
+        };
+        let (auth2, c) = (auth.clone(), creds.clone());
+        // bcrypt takes tens of milliseconds: off the async workers.
+        let ok = tokio::task::spawn_blocking(move || auth2.verify(&c))
+            .await
+            .unwrap_or(false);
+        drop(permit);
+        if !ok {
+            return unauthorized();
+        }
     }
-    let Some(permit) = auth.slot().await else {
-        return (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::RETRY_AFTER, "1")],
-            "too many authentication attempts at once; retry\n",
-        )
-            .into_response();
+    let response = next.run(request).await;
+    bounded_stream(live, response, Some(creds))
+}
+
+/// An event stream (`text/event-stream`) ends after the stream lifetime, and, when
+/// the web config in force changes, as soon as its credentials no longer hold (a
+/// removed user, a changed password): a revoked user's open page stops receiving. Its
+/// browser reconnects with Last-Event-ID and is asked for credentials again. Other
+/// answers pass untouched.
+fn bounded_stream(live: Arc<WebLive>, response: Response, creds: Option<Credentials>) -> Response {
+    let is_stream = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/event-stream"));
+    if !is_stream {
+        return response;
+    }
+    let mut generation = live.generation.subscribe();
+    let lifetime = live.stream_lifetime;
+    let ended = async move {
+        let expiry = tokio::time::sleep(lifetime);
+        tokio::pin!(expiry);
+        loop {
+            tokio::select! {
+                _ = &mut expiry => return,
+                changed = generation.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                    let Some(c) = creds.clone() else { continue };
+                    let Some(auth) = live.auth() else { continue };
+                    if auth.remembered(&c) {
+                        continue;
+                    }
+                    let ok = tokio::task::spawn_blocking(move || auth.verify(&c))
+                        .await
+                        .unwrap_or(false);
+                    if !ok {
+                        tracing::info!("An event stream's credentials no longer hold after the web config changed; ending it.");
+                        return;
+                    }
+                }
+            }
+        }
     };
-    let auth2 = auth.clone();
-    // bcrypt takes tens of milliseconds: off the async workers.
-    let ok = tokio::task::spawn_blocking(move || auth2.verify(&creds))
-        .await
-        .unwrap_or(false);
-    drop(permit);
-    if ok {
-        next.run(request).await
-    } else {
-        unauthorized()
-    }
+    use futures_util::StreamExt;
+    let (parts, body) = response.into_parts();
+    let body = axum::body::Body::from_stream(body.into_data_stream().take_until(ended));
+    Response::from_parts(parts, body)
 }
