@@ -430,26 +430,34 @@ pub struct Page {
     pub next: Option<String>,
 }
 
-/// Largest page the API serves.
+/// Largest page the API serves, in records.
 pub const MAX_PAGE: usize = 10_000;
+/// Largest page the API serves, in bytes of records (a page holds at least one record
+/// whatever its size): records with long commands made one default page 64 MB, and
+/// eight at once took the agent from 11 to 625 MB.
+pub const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
 
-/// At most `limit` records matching `filter`, after the record `cursor` names (a
-/// decision id from an earlier page's `next`). Memory is bounded by the page, however
-/// long the trail.
+/// At most `limit` records matching `filter` (and at most [`MAX_PAGE_BYTES`] of them),
+/// after the record `cursor` names (a decision id from an earlier page's `next`).
+/// Memory is bounded by the page, however long the trail.
 pub fn page(path: &Path, filter: &Filter, cursor: Option<&str>, limit: usize) -> io::Result<Page> {
     let limit = limit.clamp(1, MAX_PAGE);
     let mut seen_cursor = cursor.is_none();
     let mut records = Vec::new();
+    let mut bytes = 0usize;
     let mut next = None;
     let problems = scan(path, filter, |d| {
         if !seen_cursor {
             seen_cursor = Some(d.decision_id.as_str()) == cursor;
             return true;
         }
-        if records.len() == limit {
+        let size = serde_json::to_vec(&d).map(|v| v.len()).unwrap_or(0);
+        let full = records.len() == limit || (!records.is_empty() && bytes + size > MAX_PAGE_BYTES);
+        if full {
             next = records.last().map(|r: &Decision| r.decision_id.clone());
             return false;
         }
+        bytes += size;
         records.push(d);
         true
     })?;
@@ -488,6 +496,38 @@ mod tests {
             readings: LinkReadings::default(),
             peerings: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_page_is_bounded_by_bytes_as_well_as_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let log = AuditLog::default();
+        for i in 0..100 {
+            let mut d = decision("a", "2026-11-25T10:00:00Z");
+            d.decision_id = format!("id-{i}");
+            d.command = vec!["x".repeat(60 * 1024)];
+            log.append(&path, &d).unwrap();
+        }
+        let filter = Filter {
+            port: None,
+            since: None,
+        };
+        let p = page(&path, &filter, None, 1000).unwrap();
+        let size: usize = p
+            .records
+            .iter()
+            .map(|r| serde_json::to_vec(r).unwrap().len())
+            .sum();
+        assert!(size <= MAX_PAGE_BYTES, "{size}");
+        assert!(p.records.len() < 100 && !p.records.is_empty());
+        assert_eq!(
+            p.next.as_deref(),
+            p.records.last().map(|r| r.decision_id.as_str())
+        );
+        // The next page goes on from there.
+        let q = page(&path, &filter, p.next.as_deref(), 1000).unwrap();
+        assert_eq!(q.records[0].decision_id, format!("id-{}", p.records.len()));
     }
 
     #[test]
