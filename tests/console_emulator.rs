@@ -833,7 +833,9 @@ fn every_dialect_reads_the_bgp_sessions_in_the_same_console_visit() {
         )
         .unwrap_or_else(|e| panic!("{d}: {e}"));
         assert!(readings[name(d)].is_ok(), "{d}: the optic is still read");
-        let sessions = bgp.unwrap_or_else(|| panic!("{d}: no BGP read"));
+        let sessions = bgp
+            .unwrap_or_else(|| panic!("{d}: no BGP read"))
+            .unwrap_or_else(|e| panic!("{d}: {e}"));
         let ms = sessions
             .iter()
             .find(|x| x.peer == microsoft)
@@ -1080,4 +1082,29 @@ fn a_stop_mid_session_types_no_more_commands_and_logs_out() {
     let shows = r.heard().iter().filter(|l| l.starts_with("show ")).count();
     assert!(shows < 4, "{shows} of 4 show commands typed after the stop");
     assert!(!settled(&r).logged_in, "{:?}", r.heard());
+}
+
+/// Issue 34, 9: at user level, one refused extra command (EOS's `show interfaces X
+/// status`) does not fail the poll: what is allowed is read, and the refused command
+/// is named on the interface.
+#[test]
+fn one_refused_command_at_user_level_is_named_and_the_rest_read() {
+    let d = Dialect::AristaEos;
+    let iface = dialect::lr4(name(d), None);
+    let cmds = lightgate::source::serial::commands(d, name(d));
+    let r = router(d, std::slice::from_ref(&iface))
+        .user_level("3nable-secret")
+        .user_allowing(&[cmds[0].as_str(), cmds[1].as_str()]);
+    let served = serve(r.clone(), &Transport::Tcp);
+    let s = settings(served.target, d);
+    let result = poll(&s, &[name(d)], Duration::from_secs(20)).unwrap();
+    let reading = result[name(d)].as_ref().unwrap();
+    let note = reading.note.clone().unwrap_or_default();
+    assert!(
+        note.contains(&format!("refused `{}`", cmds[2])) && note.contains("enable_password"),
+        "{note}"
+    );
+    let optic = reading.optic.as_ref().expect("the DOM the console allowed");
+    assert_eq!(optic.lanes.len(), 4);
+    assert!(!settled(&r).logged_in);
 }

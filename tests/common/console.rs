@@ -96,6 +96,8 @@ pub struct Router {
     pub split: Option<(usize, u64)>,
     /// The session starts at user level (`>`); `enable` with this password raises it.
     pub enable_password: Option<String>,
+    /// At user level, these commands are allowed (others refused); None refuses all.
+    pub user_allowed: Option<Vec<String>>,
     /// Ctrl-U is an ordinary character, not "clear the line".
     pub ignores_ctrl_u: bool,
     /// `exit` logs out without a word: no "Press RETURN", no login prompt.
@@ -131,6 +133,7 @@ impl Router {
             char_delay: None,
             split: None,
             enable_password: None,
+            user_allowed: None,
             ignores_ctrl_u: false,
             silent_exit: false,
             foreign: None,
@@ -209,6 +212,13 @@ impl Router {
 
     pub fn user_level(mut self, enable_password: &str) -> Router {
         self.enable_password = Some(enable_password.to_string());
+        self
+    }
+
+    /// At user level (see [`Router::user_level`]) the commands of `allowed` run;
+    /// others are refused.
+    pub fn user_allowing(mut self, allowed: &[&str]) -> Router {
+        self.user_allowed = Some(allowed.iter().map(|a| a.to_string()).collect());
         self
     }
 
@@ -401,7 +411,11 @@ impl Router {
                     "" => {}
                     cmd => {
                         let privileged = self.state.lock().unwrap().privileged;
-                        let refused = self.enable_password.is_some() && !privileged;
+                        let allowed = self
+                            .user_allowed
+                            .as_ref()
+                            .is_some_and(|a| a.iter().any(|p| p == cmd));
+                        let refused = self.enable_password.is_some() && !privileged && !allowed;
                         match self.outputs.get(cmd) {
                             Some(text) if !refused => {
                                 let rest = bytes[k..].to_vec();

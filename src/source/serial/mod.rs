@@ -268,7 +268,7 @@ type FullVisit = Result<
     (
         PollResult,
         Vec<String>,
-        Option<Vec<lightgate_core::bgp::BgpSession>>,
+        Option<Result<Vec<lightgate_core::bgp::BgpSession>, SourceError>>,
     ),
     SourceError,
 >;
@@ -389,7 +389,7 @@ impl SerialSource {
         match outcome {
             Ok((result, unread, bgp)) => {
                 self.log_unread(unread);
-                self.bgp_last = bgp.map(Ok);
+                self.bgp_last = bgp;
                 Ok(result)
             }
             Err(e) => {
@@ -420,7 +420,8 @@ pub fn poll_blocking(s: &SerialSettings, interfaces: &[String], deadline: Instan
     visit_blocking(s, interfaces, &[], deadline).map(|(r, u, _)| (r, u))
 }
 
-/// [`poll_blocking`], reading the BGP sessions with `bgp` too when it is not empty.
+/// [`poll_blocking`], reading the BGP sessions with `bgp` too when it is not empty
+/// (their result is an error when the console refused the BGP commands).
 pub fn visit_blocking(
     s: &SerialSettings,
     interfaces: &[String],
@@ -475,13 +476,41 @@ pub fn visit_blocking_with(
     };
     let n = cmds.len();
     cmds.extend(bgp_cmds.iter().map(|(c, _)| c.clone()));
-    let outputs = session::run_with(console.as_mut(), &s.session, &cmds, deadline, visit)?;
-    let (readings, unread) = readings_and_unread(
+    let session::Outputs {
+        texts: outputs,
+        refused,
+    } = session::run_with(console.as_mut(), &s.session, &cmds, deadline, visit)?;
+    let (mut readings, unread) = readings_and_unread(
         s.session.dialect,
         interfaces,
         &outputs[..n.min(outputs.len())],
     );
+    // A command refused at user level: the interfaces it was for say so (the other
+    // commands were read as usual).
+    let per = n / interfaces.len().max(1);
+    for (i, why) in refused.iter().filter(|(i, _)| *i < n) {
+        let Some(name) = interfaces.get(i / per.max(1)) else {
+            continue;
+        };
+        match readings.get_mut(name) {
+            Some(Ok(r)) => {
+                r.note = Some(match r.note.take() {
+                    Some(n) => format!("{n}; {why}"),
+                    None => why.clone(),
+                })
+            }
+            Some(Err(e)) => *e = format!("{e}; {why}"),
+            None => {}
+        }
+    }
+    let bgp_refused = refused
+        .iter()
+        .find(|(i, _)| *i >= n)
+        .map(|(_, w)| w.clone());
     let sessions = (!bgp.is_empty()).then(|| {
+        if let Some(why) = &bgp_refused {
+            return Err(SourceError::Auth(why.clone()));
+        }
         let mut all: Vec<lightgate_core::bgp::BgpSession> = Vec::new();
         for ((_, vrf), out) in bgp_cmds.iter().zip(outputs.iter().skip(n)) {
             let summary = parse::bgp::parse_bgp_summary(out, vrf.as_deref());
@@ -491,7 +520,7 @@ pub fn visit_blocking_with(
                 }
             }
         }
-        all
+        Ok(all)
     });
     Ok((readings, unread, sessions))
 }

@@ -230,6 +230,8 @@ struct Dialogue<'a> {
     /// Credentials were typed: the console may have logged lightgate in even if this
     /// visit never saw the prompt that says so.
     login_sent: bool,
+    /// Commands the console refused at user level: (index, why), their outputs empty.
+    refused: Vec<(usize, String)>,
     visit: &'a VisitState,
 }
 
@@ -485,13 +487,22 @@ impl Dialogue<'_> {
             let out = lines.join("\n");
             if shown.mode == '>' && user_level {
                 if let Some(refusal) = privilege_refusal(&out) {
-                    return Err(SourceError::Auth(format!(
+                    // Read what is allowed; say which command was refused.
+                    let why = format!(
                         "the console is at user level ({}{}) and refused `{cmd}` ({refusal}); set enable_password (or enable_password_file / enable_password_env) in [device.serial], or give the account the privilege to run show commands",
                         shown.host, shown.mode
-                    )));
+                    );
+                    self.refused.push((outputs.len(), why));
+                    outputs.push(String::new());
+                    continue;
                 }
             }
             outputs.push(out);
+        }
+        if !outputs.is_empty() && self.refused.len() == outputs.len() {
+            // Nothing was allowed: the privilege is the problem, said once.
+            let (_, why) = self.refused.swap_remove(0);
+            return Err(SourceError::Auth(why));
         }
         Ok(outputs)
     }
@@ -644,17 +655,31 @@ pub fn run(
     commands: &[String],
     deadline: Instant,
 ) -> Result<Vec<String>, SourceError> {
-    run_with(console, s, commands, deadline, &VisitState::default())
+    run_with(console, s, commands, deadline, &VisitState::default()).and_then(|o| {
+        match o.refused.into_iter().next() {
+            Some((_, why)) => Err(SourceError::Auth(why)),
+            None => Ok(o.texts),
+        }
+    })
 }
 
-/// [`run`] with what the caller knows of earlier visits and whether to stop.
+/// What a session read: each command's output (empty for a refused one) and the
+/// commands the console refused at user level, by index, with why.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outputs {
+    pub texts: Vec<String>,
+    pub refused: Vec<(usize, String)>,
+}
+
+/// [`run`] with what the caller knows of earlier visits and whether to stop; a
+/// command refused at user level does not fail the others.
 pub fn run_with(
     console: &mut dyn Console,
     s: &SessionSettings,
     commands: &[String],
     deadline: Instant,
     visit: &VisitState,
-) -> Result<Vec<String>, SourceError> {
+) -> Result<Outputs, SourceError> {
     let total = deadline.saturating_duration_since(Instant::now());
     let reserve = LOGOUT_GRACE.min(total / 3);
     let mut d = Dialogue {
@@ -671,6 +696,7 @@ pub fn run_with(
         enabled: false,
         owned: false,
         login_sent: false,
+        refused: Vec::new(),
         visit,
     };
     let outcome = d.session(commands);
@@ -679,7 +705,14 @@ pub fn run_with(
         // A login typed but never seen through may have succeeded all the same.
         visit.set_own_session_open(left_open || (d.login_sent && !d.logged_in));
     }
-    outcome.map_err(|e| e.redacted(&d.secrets()))
+    let secrets: Vec<String> = d.secrets().iter().map(|x| x.to_string()).collect();
+    let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    outcome
+        .map(|texts| Outputs {
+            texts,
+            refused: std::mem::take(&mut d.refused),
+        })
+        .map_err(|e| e.redacted(&refs))
 }
 
 #[cfg(test)]
