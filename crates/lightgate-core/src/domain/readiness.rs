@@ -180,20 +180,19 @@ pub fn evaluate_link(inputs: &LinkInputs<'_>, policy: &LinkPolicy, now: Instant)
             }
         }
         None => {
-            let why = match inputs.error {
-                Some(e) => format!("{link} no reading: {e}"),
-                None => format!("{link} no reading yet"),
-            };
-            for name in [
-                CheckName::LocalAdminUp,
-                CheckName::OperUp,
-                CheckName::RxPowerInRange,
-                CheckName::TxPowerInRange,
+            // Nothing read: these checks cannot pass, but the reason (a console in use,
+            // a timeout, a refused login) is named once, under `fresh`, not four times
+            // as if the port were shut.
+            for (name, what) in [
+                (CheckName::LocalAdminUp, "admin status"),
+                (CheckName::OperUp, "oper status"),
+                (CheckName::RxPowerInRange, "rx power"),
+                (CheckName::TxPowerInRange, "tx power"),
             ] {
                 checks.push(Check {
                     name,
                     pass: false,
-                    detail: why.clone(),
+                    detail: format!("{link} {what} unknown: the link was not read (see fresh)"),
                 });
             }
         }
