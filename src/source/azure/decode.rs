@@ -625,6 +625,23 @@ mod tests {
     }
 
     #[test]
+    fn azure_monitors_per_metric_errors_are_named() {
+        let answer = json!({"value": [
+            {"name": {"value": "RxLightLevel"}, "errorCode": "Success", "timeseries": []},
+            {"name": {"value": "TxLightLevel"}, "errorCode": "ResourceUnavailable", "errorMessage": "The metric is not available for this resource right now.", "timeseries": []}
+        ]});
+        assert_eq!(
+            metric_errors(&answer),
+            vec!["Azure Monitor's TxLightLevel: ResourceUnavailable: The metric is not available for this resource right now.".to_string()]
+        );
+        // Azure Monitor's own error body reads like ARM's.
+        assert_eq!(
+            azure_error(r#"{"code": "BadRequest", "message": "Invalid metric name"}"#),
+            "BadRequest: Invalid metric name"
+        );
+    }
+
+    #[test]
     fn wrong_shapes_are_errors_that_say_what_is_missing() {
         assert!(port_links(&json!({"properties": {}}))
             .unwrap_err()
