@@ -316,33 +316,18 @@ pub struct SessionJson {
 impl PeeringReadyJson {
     /// The peering as enable-traffic would decide on it alone now: `ready` and
     /// `failing` are the gate's (the links under it, the circuit's Azure states, the
-    /// peering's checks), never the peering's checks on their own.
+    /// peering's checks), never the peering's checks on their own; `checks` and
+    /// `sessions` are the peering's evidence.
     pub fn for_traffic(view: &PortView, p: &crate::bgp::PeeringReadiness) -> Self {
         let o = view.decide_peering(p);
-        let mut j = PeeringReadyJson::new(&view.config.name, p);
-        j.ready = o.ready();
-        j.failing = o.failing();
-        j.failures = FailureJson::all(&o);
-        j
-    }
-
-    /// The peering's own checks and sessions; `ready` and `failing` are its checks'
-    /// only (use [`PeeringReadyJson::for_traffic`] for an answer to "may traffic go").
-    pub fn new(port: &str, p: &crate::bgp::PeeringReadiness) -> Self {
         PeeringReadyJson {
-            port: port.to_string(),
+            port: view.config.name.clone(),
             circuit: p.circuit.clone(),
             peering: p.peering.clone(),
             kind: p.kind.as_str().to_string(),
-            ready: p.ready(),
-            failing: p
-                .failing()
-                .map(|c| format!("{}: {}", c.name.as_str(), c.detail))
-                .collect(),
-            failures: lightgate_core::gate::peering_failures(p)
-                .iter()
-                .map(FailureJson::new)
-                .collect(),
+            ready: o.ready(),
+            failing: o.failing(),
+            failures: FailureJson::all(&o),
             checks: p
                 .checks
                 .iter()
@@ -421,7 +406,8 @@ impl PortJson {
     }
 }
 
-fn link_json(port: &PortView, v: &LinkView, index: usize) -> LinkJson {
+/// One link of `port` as JSON (`index` 0 for link1).
+pub(crate) fn link_json(port: &PortView, v: &LinkView, index: usize) -> LinkJson {
     let readiness = port.readiness.links()[index];
     LinkJson {
         link: v.link.as_str().to_string(),

@@ -10,7 +10,7 @@ use std::time::{Instant, SystemTime};
 
 use lightgate_core::gate::Action;
 
-use crate::api::PortJson;
+use crate::api::link_json;
 use crate::audit::{AuditLog, Decision, GateRequest, LinkChecks, LinkReadings};
 use crate::store::{PortView, Store};
 
@@ -85,11 +85,14 @@ pub fn decision(
 ) -> Decision {
     let outcome = view.decide(action, circuit_name);
     let verdict = outcome.verdict;
-    let p = PortJson::new(view);
+    // The links as the port's JSON shows them (not the whole port: its peerings would
+    // be evaluated for nothing).
+    let [l1, l2] = &view.links;
+    let (link1, link2) = (link_json(view, l1, 0), link_json(view, l2, 1));
     Decision {
         decision_id: decision_id(),
         time: humantime::format_rfc3339_millis(view.evaluated_at).to_string(),
-        port: p.port,
+        port: view.config.name.clone(),
         action: action.as_str().to_string(),
         circuit: circuit_name.map(str::to_string),
         ready: verdict.ready(),
@@ -100,12 +103,12 @@ pub fn decision(
         failing: outcome.failing(),
         failures: crate::api::FailureJson::all(&outcome),
         checks: LinkChecks {
-            link1: p.links.link1.checks,
-            link2: p.links.link2.checks,
+            link1: link1.checks,
+            link2: link2.checks,
         },
         readings: LinkReadings {
-            link1: p.links.link1.reading,
-            link2: p.links.link2.reading,
+            link1: link1.reading,
+            link2: link2.reading,
         },
         peerings: match (action, circuit_name) {
             (Action::EnableTraffic, Some(c)) => view

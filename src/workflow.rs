@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use lightgate_core::gate::{Action, Outcome, Subject};
 
-use crate::domain::{CheckName, LinkReadiness};
+use crate::domain::{Check, CheckName, LinkReadiness};
 use crate::store::PortView;
 
 /// Where a step stands.
@@ -39,13 +39,28 @@ pub struct Workflow {
     pub partner_circuits: Vec<String>,
 }
 
-fn failing(links: [&LinkReadiness; 2], names: &[CheckName]) -> Vec<String> {
+/// The checks of both links that `which` selects, link1's first.
+fn checks<'a>(
+    links: [&'a LinkReadiness; 2],
+    which: impl Fn(CheckName) -> bool + 'a,
+) -> impl Iterator<Item = &'a Check> + 'a {
     links
-        .iter()
+        .into_iter()
         .flat_map(|l| l.checks.iter())
-        .filter(|c| names.contains(&c.name) && !c.pass)
+        .filter(move |c| which(c.name))
+}
+
+/// The details of the failing checks `which` selects.
+fn failing(links: [&LinkReadiness; 2], which: impl Fn(CheckName) -> bool) -> Vec<String> {
+    checks(links, which)
+        .filter(|c| !c.pass)
         .map(|c| c.detail.clone())
         .collect()
+}
+
+/// The details of the checks `which` selects, failing or not.
+fn details(links: [&LinkReadiness; 2], which: impl Fn(CheckName) -> bool) -> Vec<String> {
+    checks(links, which).map(|c| c.detail.clone()).collect()
 }
 
 /// What the evidence says about each step, before next/pending are assigned.
@@ -99,27 +114,14 @@ fn declared_circuits(view: &PortView) -> Vec<String> {
     names
 }
 
-/// The details of the checks named `names` on both links, failing or not.
-fn details(links: [&LinkReadiness; 2], names: &[CheckName]) -> Vec<String> {
-    links
-        .iter()
-        .flat_map(|l| l.checks.iter())
-        .filter(|c| names.contains(&c.name))
-        .map(|c| c.detail.clone())
-        .collect()
-}
-
-/// The physical checks of the links (step 5): everything but Azure's admin and
+/// The physical checks of the links (step 5): every check but Azure's admin and
 /// provisioning states, which have steps of their own.
-const PHYSICAL: [CheckName; 7] = [
-    CheckName::AzureLineProtocolUp,
-    CheckName::LocalAdminUp,
-    CheckName::OperUp,
-    CheckName::RxPowerInRange,
-    CheckName::TxPowerInRange,
-    CheckName::Stable,
-    CheckName::Fresh,
-];
+fn physical(c: CheckName) -> bool {
+    !matches!(
+        c,
+        CheckName::AzureAdminEnabled | CheckName::AzureProvisioned
+    )
+}
 
 /// The circuits the workflow speaks of: those seen in Azure, else those the declared
 /// peerings name.
@@ -165,7 +167,7 @@ pub fn workflow(view: &PortView, traffic: &[crate::audit::Decision]) -> Workflow
     let create = view.decide(Action::CreateCircuit, None);
     let mut facts: Vec<(&str, Fact)> = Vec::new();
 
-    let provisioning = failing(links, &[CheckName::AzureProvisioned]);
+    let provisioning = failing(links, |c| c == CheckName::AzureProvisioned);
     facts.push((
         "ExpressRoute Direct port resource",
         match (&view.azure, &view.azure_error) {
@@ -201,22 +203,22 @@ pub fn workflow(view: &PortView, traffic: &[crate::audit::Decision]) -> Workflow
             None => Fact::NotDone(vec!["order both cross-connects with the LOA from the colocation provider (then declare cross_connects_completed)".to_string()]),
         },
     ));
-    let admin = failing(links, &[CheckName::AzureAdminEnabled]);
+    let admin = failing(links, |c| c == CheckName::AzureAdminEnabled);
     facts.push((
         "admin state enabled on both links",
         if admin.is_empty() {
-            Fact::Done(details(links, &[CheckName::AzureAdminEnabled]))
+            Fact::Done(details(links, |c| c == CheckName::AzureAdminEnabled))
         } else {
             Fact::NotDone(admin)
         },
     ));
-    let physical = failing(links, &PHYSICAL);
+    let unhealthy = failing(links, physical);
     facts.push((
         "light levels and physical link healthy and stable on both links",
-        if physical.is_empty() {
-            Fact::Done(details(links, &PHYSICAL))
+        if unhealthy.is_empty() {
+            Fact::Done(details(links, physical))
         } else {
-            Fact::Wrong(physical)
+            Fact::Wrong(unhealthy)
         },
     ));
     let circuits = view.azure.as_ref().map(|a| a.circuits.clone());

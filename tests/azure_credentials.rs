@@ -65,6 +65,14 @@ async fn azure_problem(t: &TestAgent, contains: &str) -> String {
         .to_string()
 }
 
+/// The `[azure]` lines of an Arc-enabled server whose token directory is `tokens`.
+fn arc_credential(url: &str, tokens: &std::path::Path) -> String {
+    format!(
+        "credential = \"managed-identity\"\narc_identity_endpoint = \"{url}/arc/metadata/identity/oauth2/token\"\narc_token_directory = \"{}\"",
+        tokens.display()
+    )
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_arc_enabled_server_signs_in_with_no_secret_in_any_file() {
     let f = fake();
@@ -73,10 +81,7 @@ async fn an_arc_enabled_server_signs_in_with_no_secret_in_any_file() {
     std::fs::write(&key, "arc-challenge-content-0123\n").unwrap();
     f.lock().unwrap().arc_key = Some((key.clone(), "arc-challenge-content-0123".into()));
     let url = fake_azure(f.clone()).await;
-    let azure = format!(
-        "credential = \"managed-identity\"\narc_identity_endpoint = \"{url}/arc/metadata/identity/oauth2/token\"\narc_token_directory = \"{}\"",
-        tokens.path().display()
-    );
+    let azure = arc_credential(&url, tokens.path());
     let toml = config(&url, &azure);
     assert!(!toml.contains("secret"), "no secret in the config: {toml}");
     let t = TestAgent::start(&toml).await;
@@ -95,10 +100,7 @@ async fn an_arc_enabled_server_signs_in_with_no_secret_in_any_file() {
     std::fs::write(&stray, "not-arc").unwrap();
     f.lock().unwrap().arc_key = Some((stray, "not-arc".into()));
     let url = fake_azure(f.clone()).await;
-    let azure = format!(
-        "credential = \"managed-identity\"\narc_identity_endpoint = \"{url}/arc/metadata/identity/oauth2/token\"\narc_token_directory = \"{}\"",
-        tokens.path().display()
-    );
+    let azure = arc_credential(&url, tokens.path());
     let t = TestAgent::start(&config(&url, &azure)).await;
     let why = azure_problem(&t, "refused").await;
     assert!(why.contains("refused") && why.contains("not in"), "{why}");
@@ -113,10 +115,7 @@ async fn an_arc_enabled_server_signs_in_with_no_secret_in_any_file() {
     std::os::unix::fs::symlink(&outside, &link).unwrap();
     f.lock().unwrap().arc_key = Some((link, "outside-secret-content".into()));
     let url = fake_azure(f.clone()).await;
-    let azure = format!(
-        "credential = \"managed-identity\"\narc_identity_endpoint = \"{url}/arc/metadata/identity/oauth2/token\"\narc_token_directory = \"{}\"",
-        tokens.path().display()
-    );
+    let azure = arc_credential(&url, tokens.path());
     let t = TestAgent::start(&config(&url, &azure)).await;
     let why = azure_problem(&t, "refused").await;
     assert!(why.contains("symbolic link"), "{why}");

@@ -390,9 +390,15 @@ fn a_user_name_cannot_forge_log_lines_or_move_the_terminal() {
     );
 }
 
+/// A gate decision as an agent sends it: `failing` and `failures` are JSON array
+/// contents (possibly empty).
+fn decision_json(port: &str, ready: bool, verdict: &str, failing: &str, failures: &str) -> String {
+    format!("{{\"decision_id\":\"9\",\"time\":\"2026-11-25T10:00:00Z\",\"port\":\"{port}\",\"action\":\"create-circuit\",\"ready\":{ready},\"verdict\":\"{verdict}\",\"user\":\"u\",\"host\":\"h\",\"command\":[],\"failing\":[{failing}],\"failures\":[{failures}],\"checks\":{{\"link1\":[],\"link2\":[]}},\"readings\":{{\"link1\":null,\"link2\":null}}}}")
+}
+
 /// A fake agent that answers every gate request with a ready decision for `port`.
 fn fake_agent(port: &'static str) -> String {
-    let body = format!("{{\"decision_id\":\"9\",\"time\":\"2026-11-25T10:00:00Z\",\"port\":\"{port}\",\"action\":\"create-circuit\",\"ready\":true,\"verdict\":\"ready\",\"user\":\"u\",\"host\":\"h\",\"command\":[],\"failing\":[],\"checks\":{{\"link1\":[],\"link2\":[]}},\"readings\":{{\"link1\":null,\"link2\":null}}}}");
+    let body = decision_json(port, true, "ready", "", "");
     fake_agent_answering("200 OK", body)
 }
 
@@ -491,7 +497,7 @@ fn the_gate_runs_nothing_on_a_decision_about_another_port_or_a_bad_name() {
 #[test]
 fn the_gate_runs_nothing_on_an_answer_that_contradicts_itself() {
     let decision = |ready: bool, verdict: &str, failing: &str| {
-        format!("{{\"decision_id\":\"9\",\"time\":\"2026-11-25T10:00:00Z\",\"port\":\"erd-ams-1\",\"action\":\"create-circuit\",\"ready\":{ready},\"verdict\":\"{verdict}\",\"user\":\"u\",\"host\":\"h\",\"command\":[],\"failing\":[{failing}],\"checks\":{{\"link1\":[],\"link2\":[]}},\"readings\":{{\"link1\":null,\"link2\":null}}}}")
+        decision_json("erd-ams-1", ready, verdict, failing, "")
     };
     let dir = tempfile::tempdir().unwrap();
     let marker = dir.path().join("ran");
@@ -955,7 +961,13 @@ async fn emptying_the_web_config_never_turns_authentication_off() {
 #[test]
 fn remote_text_never_reaches_the_terminal_raw() {
     let forged = "\\u001b[2K\\rFAKE: all good\\n";
-    let decision = format!("{{\"decision_id\":\"9\",\"time\":\"2026-11-25T10:00:00Z\",\"port\":\"erd-ams-1\",\"action\":\"create-circuit\",\"ready\":false,\"verdict\":\"not_ready\",\"user\":\"u\",\"host\":\"h\",\"command\":[],\"failing\":[\"oper_up: {forged}\"],\"failures\":[{{\"check\":\"oper_up\",\"subject\":\"link1{forged}\",\"detail\":\"{forged}\"}}],\"checks\":{{\"link1\":[],\"link2\":[]}},\"readings\":{{\"link1\":null,\"link2\":null}}}}");
+    let decision = decision_json(
+        "erd-ams-1",
+        false,
+        "not_ready",
+        &format!("\"oper_up: {forged}\""),
+        &format!("{{\"check\":\"oper_up\",\"subject\":\"link1{forged}\",\"detail\":\"{forged}\"}}"),
+    );
     let addr = fake_agent_answering("503 Service Unavailable", decision);
     let out = bin()
         .args(["gate", "erd-ams-1", "--url", &format!("http://{addr}")])

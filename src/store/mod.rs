@@ -135,6 +135,14 @@ impl PortView {
             .find(|c| c.name == circuit)
     }
 
+    /// The port's ARM id, when its Azure side is observed (a circuit naming another
+    /// port is then never this port's).
+    fn observed_port_id(&self) -> Option<&str> {
+        self.azure
+            .as_ref()
+            .and(self.config.azure_port_id.as_deref())
+    }
+
     /// What the gate decides on `action` now: a port action on the port, a circuit
     /// action on `circuit` (its Azure states, its peerings). The one evaluation the
     /// gate, the workflow, the HTTP answers, the page and the metrics render.
@@ -144,14 +152,10 @@ impl PortView {
         circuit: Option<&str>,
     ) -> lightgate_core::gate::Outcome {
         let peerings = circuit.map(|c| self.peerings_of(c)).unwrap_or_default();
-        let port_id = self
-            .azure
-            .as_ref()
-            .and(self.config.azure_port_id.as_deref());
         lightgate_core::gate::decide(
             action,
             &self.readiness,
-            port_id,
+            self.observed_port_id(),
             circuit.and_then(|c| self.azure_circuit(c)),
             &peerings,
         )
@@ -163,14 +167,10 @@ impl PortView {
         &self,
         peering: &crate::bgp::PeeringReadiness,
     ) -> lightgate_core::gate::Outcome {
-        let port_id = self
-            .azure
-            .as_ref()
-            .and(self.config.azure_port_id.as_deref());
         lightgate_core::gate::decide(
             lightgate_core::gate::Action::EnableTraffic,
             &self.readiness,
-            port_id,
+            self.observed_port_id(),
             self.azure_circuit(&peering.circuit),
             std::slice::from_ref(peering),
         )

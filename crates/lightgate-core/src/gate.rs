@@ -219,7 +219,7 @@ impl Outcome {
 }
 
 /// Every failing check of a port's links, link1's first.
-pub fn port_failures(port: &PortReadiness) -> Vec<Failure> {
+fn port_failures(port: &PortReadiness) -> Vec<Failure> {
     port.links()
         .iter()
         .flat_map(|l| {
@@ -233,7 +233,7 @@ pub fn port_failures(port: &PortReadiness) -> Vec<Failure> {
 }
 
 /// Every failing check of a peering.
-pub fn peering_failures(p: &PeeringReadiness) -> Vec<Failure> {
+fn peering_failures(p: &PeeringReadiness) -> Vec<Failure> {
     p.failing()
         .map(|c| Failure {
             check: CheckId::Peering(c.name),

@@ -43,11 +43,12 @@ pub fn redact(text: &str, secrets: &[&str]) -> String {
         // URL), with '+' for spaces (a form), JSON-escaped (a secret with `"` or `\`
         // quoted back in an error body), and as a log line escapes it.
         let encoded = encode(s);
+        let json = json_escaped(s);
         for form in [
-            encoded.clone(),
             encoded.replace("%20", "+"),
-            json_escaped(s),
-            json_escaped(s).replace('/', "\\/"),
+            encoded,
+            json.replace('/', "\\/"),
+            json,
             escape(s).into_owned(),
         ] {
             if form != s && !form.is_empty() {
