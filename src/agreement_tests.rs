@@ -288,6 +288,15 @@ fn agree(v: &PortView) -> Result<(), String> {
     if d.ready != create.ready() || d.failing != create.failing() {
         return Err(format!("gate {:?} vs evaluation {create:?}", d.failing));
     }
+    let port = crate::api::PortJson::new(v);
+    let verdict = crate::api::VerdictJson::new(v);
+    if port.ready != create.ready()
+        || port.failing != create.failing()
+        || verdict.ready != create.ready()
+        || verdict.reason != create.failing().first().cloned()
+    {
+        return Err(format!("port/verdict JSON vs evaluation {create:?}"));
+    }
     let m = sample(&metrics, "lightgate_port_ready", &[("port", "erd-1")]);
     if m != Some(if create.ready() { 1.0 } else { 0.0 }) {
         return Err(format!("lightgate_port_ready {m:?} vs {}", create.ready()));

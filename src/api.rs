@@ -366,22 +366,15 @@ impl PeeringReadyJson {
     }
 }
 
-/// "check: detail" of each failing check of both links, link1's first.
-fn failing(view: &PortView) -> impl Iterator<Item = String> + '_ {
-    view.readiness
-        .links()
-        .into_iter()
-        .flat_map(|l| l.failing())
-        .map(|c| format!("{}: {}", c.name.as_str(), c.detail))
-}
-
 impl PortJson {
+    /// The port's answer is create-circuit's: its verdict and failures rendered.
     pub fn new(view: &PortView) -> Self {
-        let failing = failing(view).collect();
+        let create = view.decide(Action::CreateCircuit, None);
+        let failing = create.failing();
         let [l1, l2] = &view.links;
         PortJson {
             port: view.config.name.clone(),
-            ready: view.readiness.ready(),
+            ready: create.ready(),
             evaluated_at: timestamp(view.evaluated_at),
             hold_down_seconds: view.config.hold_down.as_secs_f64(),
             staleness_seconds: view.config.staleness.as_secs_f64(),
@@ -455,10 +448,11 @@ pub struct VerdictJson {
 
 impl VerdictJson {
     pub fn new(view: &PortView) -> Self {
+        let create = view.decide(Action::CreateCircuit, None);
         VerdictJson {
             port: view.config.name.clone(),
-            ready: view.readiness.ready(),
-            reason: failing(view).next(),
+            ready: create.ready(),
+            reason: create.failures.first().map(ToString::to_string),
         }
     }
 }

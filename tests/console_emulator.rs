@@ -1031,12 +1031,14 @@ fn a_console_silent_after_exit_is_released_promptly() {
     let s = settings(served.target, d);
     let names = [name(d).to_string()];
     let visit = VisitState::default();
-    let budget = Duration::from_secs(30);
+    // A long budget: the old code held the line to its end, a busy machine does not
+    // come near it.
+    let budget = Duration::from_secs(120);
     let started = Instant::now();
     visit_blocking_with(&s, &names, &[], Instant::now() + budget, &visit).unwrap();
     let held = started.elapsed();
     assert!(
-        held < budget / 3,
+        held < budget / 2,
         "the console was held {held:?} of the poll's {budget:?} after exit"
     );
     assert!(!settled(&r).logged_in);
