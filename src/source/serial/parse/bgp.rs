@@ -8,6 +8,7 @@
 //!
 //! Never panics: a row that cannot be read is skipped with a note naming its line.
 
+use std::collections::hash_map::{Entry, HashMap};
 use std::net::IpAddr;
 
 use lightgate_core::bgp::{parse_uptime, Asn, BgpSession, BgpState, Family, PrefixCounts};
@@ -301,27 +302,30 @@ fn row(
 }
 
 /// Rows gathered into one session per (VRF, neighbour): the first row gives the
-/// state and AS, later rows (other address families) add their counters.
+/// state and AS, later rows (other address families) add their counters. The index
+/// keeps that a lookup per row: a summary of 80,000 peers is within the console's
+/// output limit, and a scan per row made it quadratic (seconds per poll).
 #[derive(Default)]
 struct Summary {
     sessions: Vec<BgpSession>,
     notes: Vec<String>,
+    index: HashMap<(IpAddr, Option<String>), usize>,
 }
 
 impl Summary {
     fn add(&mut self, mut s: BgpSession, vrf: Option<String>) {
         s.vrf = vrf;
-        match self
-            .sessions
-            .iter_mut()
-            .find(|x| x.peer == s.peer && x.vrf == s.vrf)
-        {
-            Some(x) => {
+        match self.index.entry((s.peer, s.vrf.clone())) {
+            Entry::Occupied(at) => {
+                let x = &mut self.sessions[*at.get()];
                 for p in s.prefixes {
                     x.merge_prefixes(p);
                 }
             }
-            None => self.sessions.push(s),
+            Entry::Vacant(slot) => {
+                slot.insert(self.sessions.len());
+                self.sessions.push(s);
+            }
         }
     }
 

@@ -111,3 +111,35 @@ Peer               AS      InPkt     OutPkt    OutQ   Flaps Last Up/Dwn State|#A
     assert_eq!(s.sessions[0].established_seconds, Some(48 * 60 + 35));
     assert_eq!(s.sessions[1].state, BgpState::Active);
 }
+
+/// A summary larger than the console's 4 MiB output limit lets through (80,000
+/// rows: 40,000 peers in two families, 6 MB) is read whole: one session per peer with both families'
+/// counters. Its cost per row is measured by `cargo bench --bench parsers`.
+#[test]
+fn a_summary_at_the_console_limit_is_read_whole() {
+    let text = big_summary(40_000);
+    let s = parse_bgp_summary(&text, None);
+    assert!(s.notes.is_empty(), "{:?}", &s.notes[..s.notes.len().min(3)]);
+    assert_eq!(s.sessions.len(), 40_000);
+    let last = s.sessions.last().unwrap();
+    assert_eq!(last.received_in(&Family::ipv4_unicast()), Some(39_999));
+    assert_eq!(last.received_in(&Family::new("ipv4", "vpn")), Some(39_999));
+}
+
+/// `peers` rows of an IOS-style summary, repeated for a second family.
+pub(crate) fn big_summary(peers: u32) -> String {
+    let mut text = String::new();
+    for family in ["IPv4 Unicast", "VPNv4 Unicast"] {
+        text.push_str(&format!("For address family: {family}\n"));
+        text.push_str(
+            "Neighbor        V    AS MsgRcvd MsgSent   TblVer  InQ OutQ Up/Down  State/PfxRcd\n",
+        );
+        for k in 0..peers {
+            let addr = std::net::Ipv4Addr::from(0x0A00_0000 + k);
+            text.push_str(&format!(
+                "{addr:<15} 4 65001     100     100       10    0    0 01:00:00 {k}\n"
+            ));
+        }
+    }
+    text
+}
