@@ -152,9 +152,12 @@ async fn scenario(ports: usize, subscribers: usize, seconds: u64) -> Row {
     let agent = Agent::start(config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    // Every subscriber comes from 127.0.0.1: the per-client shares are lifted.
     let limits = Limits {
-        max_connections: subscribers + 64,
-        ..Limits::default()
+        connections_per_client: subscribers + 64,
+        max_event_streams: subscribers,
+        event_streams_per_client: subscribers,
+        ..Limits::for_connections(subscribers + 64)
     };
     let app = AppState::new(agent.store().clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

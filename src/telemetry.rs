@@ -57,6 +57,7 @@ pub struct PollMetrics {
     reload_time: prometheus::Gauge,
     http_open: prometheus::IntGauge,
     http_rejected: prometheus::IntCounter,
+    http_evicted: prometheus::IntCounter,
     event_streams: prometheus::IntGauge,
     azure_api_errors: IntCounterVec,
 }
@@ -96,7 +97,12 @@ impl PollMetrics {
         .expect("valid gauge definition");
         let http_rejected = prometheus::IntCounter::new(
             "lightgate_http_connections_rejected_total",
-            "HTTP connections closed at once because the connection cap was reached.",
+            "HTTP connections closed at once: the connection cap (or the client's share) was reached with every connection busy.",
+        )
+        .expect("valid counter definition");
+        let http_evicted = prometheus::IntCounter::new(
+            "lightgate_http_connections_evicted_total",
+            "HTTP connections without a request in progress closed to make room for a new one (the cap or the client's share was reached).",
         )
         .expect("valid counter definition");
         let event_streams = prometheus::IntGauge::new(
@@ -118,6 +124,9 @@ impl PollMetrics {
             .expect("first registration");
         registry
             .register(Box::new(http_rejected.clone()))
+            .expect("unique metric");
+        registry
+            .register(Box::new(http_evicted.clone()))
             .expect("unique metric");
         registry
             .register(Box::new(azure_api_errors.clone()))
@@ -173,6 +182,7 @@ impl PollMetrics {
             reload_time,
             http_open,
             http_rejected,
+            http_evicted,
             event_streams,
             azure_api_errors,
         }
@@ -198,6 +208,11 @@ impl PollMetrics {
     /// An HTTP connection was refused at the cap.
     pub fn http_rejected(&self) {
         self.http_rejected.inc();
+    }
+
+    /// An idle HTTP connection was closed to make room.
+    pub fn http_evicted(&self) {
+        self.http_evicted.inc();
     }
 
     /// A reload was rejected: the running config stays.

@@ -532,13 +532,13 @@ fn the_gate_runs_nothing_on_an_answer_that_contradicts_itself() {
 
 fn small_limits() -> Limits {
     Limits {
-        max_connections: 8,
         // Long enough that the idle connections of the cap check outlive a loaded
         // machine's scheduling, short enough to keep the test quick.
         header_timeout: Duration::from_secs(3),
         body_timeout: Duration::from_secs(1),
         shutdown_grace: Duration::from_secs(1),
         stream_lifetime: Duration::from_secs(3600),
+        ..Limits::for_connections(8)
     }
 }
 
@@ -587,57 +587,66 @@ async fn half_open_and_slow_clients_cannot_hold_the_server() {
     })
     .await
     .unwrap();
-    // The cap, on a server whose idle connections outlive any scheduling delay: more
-    // idle connections than the cap, the extra one is closed at once, and the server
-    // serves again as soon as the idle ones go.
+    // The cap, on a server whose idle connections outlive any scheduling delay: a new
+    // connection at the cap closes the oldest one without a request in progress and is
+    // served; when every connection is busy (event streams), the new one is closed.
     let (cap_addr, cap_agent, cap_stop, cap_handle) = agent_with(
         &pair("\"healthy\"", "1s", "1s"),
         WebConfig::default(),
         Limits {
             header_timeout: Duration::from_secs(60),
+            connections_per_client: 8,
+            max_event_streams: 8,
+            event_streams_per_client: 8,
             ..small_limits()
         },
     )
     .await;
     let (a, ag) = (cap_addr.clone(), cap_agent.clone());
     tokio::task::spawn_blocking(move || {
-        let idle: Vec<TcpStream> = (0..8).map(|_| TcpStream::connect(&a).unwrap()).collect();
-        let open = || {
+        let metric = |name: &str| {
             let m = lightgate::exporter::metrics::render(ag.store(), lightgate::store::now());
-            value(&m, "lightgate_http_connections", &[])
+            value(&m, name, &[])
         };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while open() < 8.0 {
-            assert!(
-                Instant::now() < deadline,
-                "the idle connections were not all accepted"
-            );
-            std::thread::sleep(Duration::from_millis(20));
+        let open = || metric("lightgate_http_connections");
+        let wait_open = |n: f64| {
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while open() != n {
+                assert!(
+                    Instant::now() < deadline,
+                    "{} connections counted, awaiting {n}",
+                    open()
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        };
+        let mut idle: Vec<TcpStream> = Vec::new();
+        for _ in 0..8 {
+            idle.push(TcpStream::connect(&a).unwrap());
+            wait_open(idle.len() as f64);
         }
+        assert_eq!(status_of(&format!("http://{a}/-/healthy"), None), 200);
+        assert!(
+            closed_within(&mut idle[0], Duration::from_secs(5)),
+            "the oldest idle connection was not the one closed"
+        );
+        assert!(metric("lightgate_http_connections_evicted_total") >= 1.0);
+        drop(idle);
+        wait_open(0.0);
+        let streams: Vec<TcpStream> = (0..8).map(|_| open_stream(&a, None)).collect();
         let mut extra = TcpStream::connect(&a).unwrap();
         let _ = extra.write_all(b"GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n");
         assert!(
             closed_within(&mut extra, Duration::from_secs(5)),
-            "a connection over the cap was served"
+            "a connection over the cap of busy ones was served"
         );
-        drop(idle);
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while open() > 0.0 {
-            assert!(
-                Instant::now() < deadline,
-                "closed connections still counted"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        assert!(metric("lightgate_http_connections_rejected_total") >= 1.0);
+        drop(streams);
+        wait_open(0.0);
         assert_eq!(status_of(&format!("http://{a}/-/healthy"), None), 200);
     })
     .await
     .unwrap();
-    let m = lightgate::exporter::metrics::render(cap_agent.store(), lightgate::store::now());
-    assert!(
-        value(&m, "lightgate_http_connections_rejected_total", &[]) >= 1.0,
-        "{m}"
-    );
     let _ = cap_stop.send(());
     cap_handle.await.unwrap().unwrap();
     // A shutdown with a half-open request pending ends within the grace.
@@ -1101,4 +1110,294 @@ async fn a_revoked_users_event_stream_ends_and_every_stream_has_a_lifetime() {
     .unwrap();
     let _ = stop.send(());
     let _ = handle.await;
+}
+
+/// A connection to `addr` from the loopback address `from` (127.0.0.2, ...): another
+/// client, as the server sees it.
+fn connect_from(from: [u8; 4], addr: &str) -> std::io::Result<TcpStream> {
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+    socket.bind(&std::net::SocketAddr::from((from, 0)).into())?;
+    let to: std::net::SocketAddr = addr.parse().expect("a socket address");
+    socket.connect_timeout(&to.into(), Duration::from_secs(10))?;
+    Ok(socket.into())
+}
+
+/// The status of `GET path` sent from `from` with `auth`, on its own connection
+/// (0 when the connection was closed without an answer).
+fn get_from(from: [u8; 4], addr: &str, path: &str, auth: Option<&str>) -> u16 {
+    let Ok(mut s) = connect_from(from, addr) else {
+        return 0;
+    };
+    let auth = auth
+        .map(|a| format!("Authorization: {a}\r\n"))
+        .unwrap_or_default();
+    if write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: x\r\n{auth}Connection: close\r\n\r\n"
+    )
+    .is_err()
+    {
+        return 0;
+    }
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut answer = String::new();
+    let _ = s.read_to_string(&mut answer);
+    answer
+        .get(9..12)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Issue 30, 12: a valid user never seen before gets through at once during a flood of
+/// wrong passwords from another address; it does not queue behind them (429).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_valid_user_does_not_queue_behind_a_password_flood() {
+    let users: String = (0..5)
+        .map(|k| {
+            format!(
+                "  user{k}: {}\n",
+                bcrypt::hash(format!("pw{k}"), 10).unwrap()
+            )
+        })
+        .collect();
+    let web =
+        WebConfig::parse(&format!("basic_auth_users:\n{users}"), Path::new("web.yml")).unwrap();
+    let (addr, agent, stop, handle) =
+        agent_with(&pair("\"healthy\"", "1s", "1s"), web, Limits::default()).await;
+    let flooding = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let refused = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let flooders: Vec<_> = (0..40)
+        .map(|i| {
+            let (a, on, refused) = (addr.clone(), flooding.clone(), refused.clone());
+            std::thread::spawn(move || {
+                while on.load(std::sync::atomic::Ordering::Relaxed) {
+                    let user = if i % 2 == 0 { "user0" } else { "mallory" };
+                    let status = get_from(
+                        [127, 0, 0, 1],
+                        &a,
+                        "/-/healthy",
+                        Some(&basic(user, "wrong")),
+                    );
+                    if status == 429 {
+                        refused.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+    let a = addr.clone();
+    let (answers, flood_refused) = tokio::task::spawn_blocking(move || {
+        // The flood fills the queue: some of its checks are turned away.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while refused.load(std::sync::atomic::Ordering::Relaxed) == 0 {
+            assert!(
+                Instant::now() < deadline,
+                "the flood never filled the queue"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let answers: Vec<u16> = (0..5)
+            .map(|k| {
+                get_from(
+                    [127, 0, 0, 2],
+                    &a,
+                    "/-/healthy",
+                    Some(&basic(&format!("user{k}"), &format!("pw{k}"))),
+                )
+            })
+            .collect();
+        (answers, refused.load(std::sync::atomic::Ordering::Relaxed))
+    })
+    .await
+    .unwrap();
+    flooding.store(false, std::sync::atomic::Ordering::Relaxed);
+    for f in flooders {
+        f.join().unwrap();
+    }
+    assert_eq!(
+        answers,
+        vec![200; 5],
+        "new valid users during the flood ({flood_refused} flood checks turned away)"
+    );
+    drop(agent);
+    let _ = stop.send(());
+    handle.await.unwrap().unwrap();
+}
+
+/// The health of each scrape a real Prometheus made of `job` after `since`, once it
+/// made `scrapes` of them (reading its targets API as scrapes happen).
+fn scrapes_after(
+    p: &common::prometheus::Prometheus,
+    since: std::time::SystemTime,
+    scrapes: usize,
+) -> Vec<(String, String)> {
+    let mut seen: Vec<(String, String, String)> = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while seen.len() < scrapes {
+        assert!(
+            Instant::now() < deadline,
+            "Prometheus made {} scrapes: {seen:?}",
+            seen.len()
+        );
+        let body =
+            common::prometheus::ureq_get(&format!("{}/api/v1/targets", p.url)).unwrap_or_default();
+        let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_default();
+        for t in v["data"]["activeTargets"].as_array().into_iter().flatten() {
+            let at = t["lastScrape"].as_str().unwrap_or_default().to_string();
+            let Ok(when) = humantime::parse_rfc3339_weak(&at[..at.len().min(19)]) else {
+                continue;
+            };
+            // lastScrape is UTC with a fraction; whole seconds after `since` suffice.
+            if when <= since || seen.iter().any(|(s, _, _)| *s == at) {
+                continue;
+            }
+            seen.push((
+                at,
+                t["health"].as_str().unwrap_or_default().to_string(),
+                t["lastError"].as_str().unwrap_or_default().to_string(),
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    seen.into_iter().map(|(_, h, e)| (h, e)).collect()
+}
+
+/// Issue 30, 7: one client re-opening half-open connections as fast as it can (the
+/// server cuts each after the header timeout) holds only its share of the slots: a real
+/// Prometheus scraping from another address gets every scrape through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_client_reopening_half_open_connections_cannot_keep_prometheus_out() {
+    let limits = Limits {
+        header_timeout: Duration::from_secs(3),
+        ..Limits::for_connections(8)
+    };
+    let (addr, agent, stop, handle) = agent_with(
+        &pair("\"healthy\"", "1s", "1s"),
+        WebConfig::default(),
+        limits,
+    )
+    .await;
+    let attacking = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let opened = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let attacker = {
+        let (a, on, opened) = (addr.clone(), attacking.clone(), opened.clone());
+        std::thread::spawn(move || {
+            let mut held = std::collections::VecDeque::new();
+            while on.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Ok(s) = connect_from([127, 0, 0, 2], &a) {
+                    held.push_back(s);
+                    opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if held.len() > 64 {
+                        held.pop_front();
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        })
+    };
+    let a = addr.clone();
+    let scrapes = tokio::task::spawn_blocking(move || {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while opened.load(std::sync::atomic::Ordering::Relaxed) < 32 {
+            assert!(Instant::now() < deadline, "the attacker could not connect");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let prometheus = common::prometheus::Prometheus::start(&[("lightgate", a)]);
+        scrapes_after(&prometheus, std::time::SystemTime::now(), 5)
+    })
+    .await
+    .unwrap();
+    attacking.store(false, std::sync::atomic::Ordering::Relaxed);
+    attacker.join().unwrap();
+    assert!(
+        scrapes.iter().all(|(health, _)| health == "up"),
+        "scrapes during the attack: {scrapes:?}"
+    );
+    let m = lightgate::exporter::metrics::render(agent.store(), lightgate::store::now());
+    assert!(
+        value(&m, "lightgate_http_connections_evicted_total", &[]) >= 1.0,
+        "the attacker's connections never reached its share"
+    );
+    let _ = stop.send(());
+    handle.await.unwrap().unwrap();
+}
+
+/// An event stream request from `from`: its socket and the answer's status line.
+fn stream_from(from: [u8; 4], addr: &str) -> Option<(TcpStream, String)> {
+    let mut s = connect_from(from, addr).ok()?;
+    s.write_all(b"GET /api/v1/ports/erd-ams-1/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        .ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
+    let mut head = Vec::new();
+    let mut b = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if s.read(&mut b).ok()? != 1 {
+            break;
+        }
+        head.push(b[0]);
+    }
+    let status = String::from_utf8_lossy(&head).lines().next()?.to_string();
+    Some((s, status))
+}
+
+/// Issue 30, 7: event streams from many addresses (bring-up pages, or an attacker
+/// posing as them) hold at most their share of the slots; scrapes by a real
+/// Prometheus, health checks and gate calls still get through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_event_streams_cannot_lock_out_scrapes_health_or_the_gate() {
+    let limits = Limits {
+        header_timeout: Duration::from_secs(60),
+        ..Limits::for_connections(16)
+    };
+    let (addr, agent, stop, handle) = agent_with(
+        &pair("\"healthy\"", "1s", "1s"),
+        WebConfig::default(),
+        limits,
+    )
+    .await;
+    let a = addr.clone();
+    let (streams, held) = tokio::task::spawn_blocking(move || {
+        let mut held = Vec::new();
+        let mut streams = 0;
+        for k in 0..32u8 {
+            for _ in 0..2 {
+                if let Some((s, status)) = stream_from([127, 0, 0, 2 + k], &a) {
+                    streams += usize::from(status.starts_with("HTTP/1.1 200"));
+                    held.push(s);
+                }
+            }
+        }
+        (streams, held)
+    })
+    .await
+    .unwrap();
+    assert_eq!(streams, limits.max_event_streams, "streams opened");
+    let a = addr.clone();
+    let scrapes = tokio::task::spawn_blocking(move || {
+        let prometheus = common::prometheus::Prometheus::start(&[("lightgate", a)]);
+        scrapes_after(&prometheus, std::time::SystemTime::now(), 3)
+    })
+    .await
+    .unwrap();
+    assert!(
+        scrapes.iter().all(|(health, _)| health == "up"),
+        "scrapes with the streams open: {scrapes:?}"
+    );
+    let a = addr.clone();
+    let health =
+        tokio::task::spawn_blocking(move || status_of(&format!("http://{a}/-/healthy"), None))
+            .await
+            .unwrap();
+    assert_eq!(health, 200);
+    let (status, decision) = post_json(
+        format!("http://{addr}/api/v1/ports/erd-ams-1/gate"),
+        gate_body("alice"),
+    )
+    .await;
+    assert_eq!(status, 200, "{decision}");
+    let m = lightgate::exporter::metrics::render(agent.store(), lightgate::store::now());
+    assert!(value(&m, "lightgate_http_event_streams", &[]) <= limits.max_event_streams as f64);
+    drop(held);
+    let _ = stop.send(());
+    handle.await.unwrap().unwrap();
 }

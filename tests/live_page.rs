@@ -960,3 +960,49 @@ async fn the_port_page_shows_the_peerings_sessions_live_in_chromium() {
     agent.stop().await;
     cancel.cancel();
 }
+
+/// A page whose event stream is refused (503: the streams hold their share) says the
+/// connection is lost and opens a new stream once a slot is free; it does not stay dead
+/// as a browser's EventSource does after a refusal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_refused_a_stream_retries_until_a_slot_frees() {
+    let _one = ONE_BROWSER.lock().await;
+    let driver = chromedriver().await;
+    let config =
+        lightgate::config::Config::parse(&common::pair("\"healthy\"", "1s", "1s"), "test").unwrap();
+    let agent = lightgate::agent::Agent::start(config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let limits = lightgate::exporter::server::Limits {
+        max_event_streams: 1,
+        event_streams_per_client: 1,
+        ..Default::default()
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(agent.clone().serve_with_limits(
+        listener,
+        lightgate::exporter::web::WebConfig::default(),
+        limits,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    let events = "/api/v1/ports/erd-ams-1/events";
+    let held = SseClient::connect(addr, events, None).await;
+    let c = browser(&driver).await;
+    c.goto(&format!("http://{addr}/ports/erd-ams-1"))
+        .await
+        .unwrap();
+    wait_text(&c, "#conn", Duration::from_secs(30), |t| {
+        t.contains("connection lost")
+    })
+    .await
+    .expect("the refused page says its connection is lost");
+    drop(held);
+    wait_text(&c, "#conn", Duration::from_secs(60), |t| t.contains("live"))
+        .await
+        .expect("the page went live once a slot was free");
+    c.close().await.unwrap();
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+}

@@ -109,10 +109,7 @@ pub fn run(a: RunArgs<'_>) -> u8 {
             }
             Err(e) => tracing::error!(error = %e, "Cannot watch SIGHUP; reload with POST /-/reload."),
         }
-        let limits = crate::exporter::server::Limits {
-            max_connections: a.max_connections,
-            ..Default::default()
-        };
+        let limits = crate::exporter::server::Limits::for_connections(a.max_connections);
         match agent
             .serve_with_limits(listener, web, limits, shutdown_signal())
             .await

@@ -4,6 +4,7 @@
 //! [`serve`] takes a bound listener and a shutdown future, so tests run it in-process
 //! on 127.0.0.1:0 and stop it cleanly.
 
+pub mod connections;
 pub mod live;
 pub mod metrics;
 pub mod page;
@@ -148,6 +149,7 @@ pub async fn serve_with_limits(
             .with_stream_lifetime(limits.stream_lifetime),
     );
     let routes = router_with(app, web_live.clone(), limits);
+    let connections = connections::Connections::new(limits, store.clone());
     let tls = web_live.tls();
     let stop_watching = tokio_util::sync::CancellationToken::new();
     if let Some(path) = web.source.clone() {
@@ -175,7 +177,7 @@ pub async fn serve_with_limits(
         live.stop();
         stop_watching.cancel();
     };
-    server::serve(listener, routes, tls, limits, store, shutdown).await
+    server::serve(listener, routes, tls, limits, connections, shutdown).await
 }
 
 /// POST /-/reload: re-read the config (like SIGHUP).

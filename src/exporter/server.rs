@@ -1,16 +1,14 @@
 //! The HTTP(S) server's limits, so that slow or hostile clients cannot take the agent
-//! down: a cap on open connections (with a log line and a metric when it is reached), a
-//! time limit on the TLS handshake and on each request's headers, a time limit on the
-//! request body, and a shutdown that stops waiting for open connections after a grace
-//! period. Plain HTTP and HTTPS share all of it.
+//! down: a cap on open connections shared fairly (see [`super::connections`]), a time
+//! limit on the TLS handshake and on each request's headers, a time limit on the request
+//! body, and a shutdown that stops waiting for open connections after a grace period.
+//! Plain HTTP and HTTPS share all of it.
 
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -19,16 +17,24 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use axum_server::accept::{Accept, DefaultAcceptor};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 
-use crate::store::Store;
+use super::connections::{Connections, Tracked};
 
-/// What the server allows one client.
+/// What the server allows its clients.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Connections open at once; more are closed at once (and counted).
+    /// Connections open at once; when reached, the longest-waiting connection without a
+    /// request in progress is closed for a new one, or the new one is (and counted).
     pub max_connections: usize,
+    /// Connections one client address may hold (a quarter of the cap by default).
+    pub connections_per_client: usize,
+    /// Event streams (bring-up pages) open at once, so that they never hold the slots
+    /// of scrapes, health checks and gate calls (half the cap by default); more are
+    /// answered 503 with Retry-After.
+    pub max_event_streams: usize,
+    /// Event streams one client address may hold (a sixteenth of the cap by default).
+    pub event_streams_per_client: usize,
     /// For a TLS handshake, and for a request's line and headers to arrive.
     pub header_timeout: Duration,
     /// For a request's body to arrive.
@@ -40,10 +46,27 @@ pub struct Limits {
     pub stream_lifetime: Duration,
 }
 
+impl Limits {
+    /// The default limits for a cap of `max` connections, the shares derived from it.
+    pub fn for_connections(max: usize) -> Limits {
+        let max = max.max(1);
+        Limits {
+            max_connections: max,
+            connections_per_client: (max / 4).max(1),
+            max_event_streams: (max / 2).max(1),
+            event_streams_per_client: (max / 16).max(1),
+            ..Limits::default()
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_connections: 512,
+            connections_per_client: 128,
+            max_event_streams: 256,
+            event_streams_per_client: 32,
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(10),
@@ -52,122 +75,48 @@ impl Default for Limits {
     }
 }
 
-/// Counts a connection while it lives.
-struct Slot {
-    open: Arc<AtomicUsize>,
-    store: Arc<Store>,
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        self.open.fetch_sub(1, Ordering::SeqCst);
-        self.store.poll_metrics.http_connections(-1);
-    }
-}
-
-/// A connection's stream, holding its slot.
-pub struct Counted<S> {
-    inner: S,
-    _slot: Slot,
-}
-
-impl<S: AsyncRead + Unpin> AsyncRead for Counted<S> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_read(cx, buf)
-    }
-}
-
-impl<S: AsyncWrite + Unpin> AsyncWrite for Counted<S> {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
-    }
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
-    }
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
-    }
-}
-
-/// An acceptor that refuses connections beyond the cap before any other work (the TLS
-/// handshake included), logging at most once every ten seconds.
+/// An acceptor that admits a connection into the connection table (see
+/// [`super::connections`]) before any other work, the TLS handshake included: the
+/// handshake reads through the tracked stream, so an evicted half-open handshake ends
+/// too.
 #[derive(Clone)]
 pub struct Capped<A> {
     inner: A,
-    open: Arc<AtomicUsize>,
-    max: usize,
-    store: Arc<Store>,
-    last_log: Arc<Mutex<Option<Instant>>>,
+    connections: Arc<Connections>,
 }
 
 impl<A> Capped<A> {
-    pub fn new(inner: A, limits: &Limits, store: &Arc<Store>) -> Self {
+    pub fn new(inner: A, connections: &Arc<Connections>) -> Self {
         Capped {
             inner,
-            open: Arc::new(AtomicUsize::new(0)),
-            max: limits.max_connections.max(1),
-            store: store.clone(),
-            last_log: Arc::new(Mutex::new(None)),
+            connections: connections.clone(),
         }
     }
 }
 
-impl<A, I, S> Accept<I, S> for Capped<A>
+impl<A, S> Accept<TcpStream, S> for Capped<A>
 where
-    A: Accept<I, S>,
+    A: Accept<Tracked<TcpStream>, S>,
     A::Future: Send + 'static,
     A::Stream: Send + 'static,
     A::Service: Send + 'static,
-    I: Send + 'static,
 {
-    type Stream = Counted<A::Stream>;
+    type Stream = A::Stream;
     type Service = A::Service;
     type Future = Pin<Box<dyn Future<Output = io::Result<(Self::Stream, Self::Service)>> + Send>>;
 
-    fn accept(&self, stream: I, service: S) -> Self::Future {
-        let now_open = self.open.fetch_add(1, Ordering::SeqCst) + 1;
-        if now_open > self.max {
-            self.open.fetch_sub(1, Ordering::SeqCst);
-            self.store.poll_metrics.http_rejected();
-            let mut last = self.last_log.lock().unwrap_or_else(|e| e.into_inner());
-            if last.is_none_or(|t| t.elapsed() > Duration::from_secs(10)) {
-                *last = Some(Instant::now());
-                tracing::warn!(
-                    max = self.max,
-                    "HTTP connection cap reached: closing new connections until some end (lightgate_http_connections_rejected_total counts them)."
-                );
-            }
-            drop(stream);
-            return Box::pin(async { Err(io::Error::other("connection cap reached")) });
+    fn accept(&self, stream: TcpStream, service: S) -> Self::Future {
+        let admitted = stream
+            .peer_addr()
+            .map_err(io::Error::other)
+            .and_then(|peer| {
+                Tracked::admit(&self.connections, stream, peer)
+                    .map_err(|why| io::Error::other(format!("connection refused: {why:?}")))
+            });
+        match admitted {
+            Ok(tracked) => Box::pin(self.inner.accept(tracked, service)),
+            Err(e) => Box::pin(async { Err(e) }),
         }
-        self.store.poll_metrics.http_connections(1);
-        let slot = Slot {
-            open: self.open.clone(),
-            store: self.store.clone(),
-        };
-        let accepting = self.inner.accept(stream, service);
-        Box::pin(async move {
-            let (inner, service) = accepting.await?;
-            Ok((Counted { inner, _slot: slot }, service))
-        })
     }
 }
 
@@ -238,7 +187,7 @@ pub async fn serve(
     routes: Router,
     tls: Option<axum_server::tls_rustls::RustlsConfig>,
     limits: Limits,
-    store: Arc<Store>,
+    connections: Arc<Connections>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let handle = axum_server::Handle::new();
@@ -249,11 +198,15 @@ pub async fn serve(
         h.graceful_shutdown(Some(grace));
     });
     let server = axum_server::from_tcp(listener.into_std()?)?;
-    let service = routes.into_make_service();
+    let routes = routes.layer(axum::middleware::from_fn_with_state(
+        connections.clone(),
+        super::connections::track,
+    ));
+    let service = routes.into_make_service_with_connect_info::<std::net::SocketAddr>();
     match tls {
         None => {
             let mut s = server
-                .acceptor(Capped::new(DefaultAcceptor::new(), &limits, &store))
+                .acceptor(Capped::new(DefaultAcceptor::new(), &connections))
                 .handle(handle)
                 .first_request_timeout(limits.header_timeout);
             s.http_builder()
@@ -267,7 +220,7 @@ pub async fn serve(
             let rustls = axum_server::tls_rustls::RustlsAcceptor::new(config)
                 .handshake_timeout(limits.header_timeout);
             let mut s = server
-                .acceptor(Capped::new(rustls, &limits, &store))
+                .acceptor(Capped::new(rustls, &connections))
                 .handle(handle)
                 .first_request_timeout(limits.header_timeout);
             s.http_builder()

@@ -254,13 +254,21 @@ impl Credentials {
     }
 }
 
+/// How long a client address whose check failed waits in the shared queue.
+const SUSPECT_FOR: std::time::Duration = std::time::Duration::from_secs(300);
+/// Most client addresses with failed checks remembered.
+const SUSPECTS: usize = 4096;
+
 /// Basic auth against bcrypt hashes, built to survive a password flood:
 /// - an unknown user costs one bcrypt verification against a dummy hash, like a known
 ///   user with a wrong password, so the answer time does not tell which users exist;
 /// - successful checks are remembered by a keyed hash of user and password (never the
 ///   password itself), so a legitimate client pays bcrypt once;
 /// - at most `slots` verifications run at once; a request that waits too long for one
-///   is answered 429, so wrong passwords cannot starve everything else of CPU.
+///   is answered 429, so wrong passwords cannot starve everything else of CPU;
+/// - a client address with no failed check in the last five minutes also has a lane of
+///   its own (one more verification at a time), so a valid user never seen before does
+///   not queue behind a flood of wrong passwords from other addresses.
 #[derive(Debug)]
 pub struct BasicAuth {
     users: HashMap<String, String>,
@@ -269,6 +277,10 @@ pub struct BasicAuth {
     keys: std::collections::hash_map::RandomState,
     verified: Mutex<HashSet<u64>>,
     slots: tokio::sync::Semaphore,
+    /// The lane of clients without recent failures.
+    clean: tokio::sync::Semaphore,
+    /// Client addresses whose last check failed, and when.
+    suspects: Mutex<HashMap<std::net::IpAddr, std::time::Instant>>,
     /// bcrypt verifications done (for tests and curiosity).
     verifications: std::sync::atomic::AtomicU64,
 }
@@ -291,6 +303,8 @@ impl BasicAuth {
             keys,
             verified: Mutex::new(HashSet::new()),
             slots: tokio::sync::Semaphore::new((cores / 2).max(1)),
+            clean: tokio::sync::Semaphore::new(1),
+            suspects: Mutex::new(HashMap::new()),
             verifications: Default::default(),
         }
     }
@@ -334,12 +348,47 @@ impl BasicAuth {
         self.remembered(&c) || self.verify(&c)
     }
 
-    /// A bcrypt slot, or None when none came free within the wait (answer 429).
-    pub async fn slot(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
-        tokio::time::timeout(AUTH_QUEUE_WAIT, self.slots.acquire())
-            .await
-            .ok()?
-            .ok()
+    /// A bcrypt slot for a request from `client`, or None when none came free within
+    /// the wait (answer 429). A client without recent failures takes whichever lane
+    /// frees first, the others only the shared one.
+    pub async fn slot(
+        &self,
+        client: Option<std::net::IpAddr>,
+    ) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        let clean = client.is_some_and(|ip| !self.suspect(ip));
+        let wait = async {
+            if clean {
+                tokio::select! {
+                    p = self.clean.acquire() => p.ok(),
+                    p = self.slots.acquire() => p.ok(),
+                }
+            } else {
+                self.slots.acquire().await.ok()
+            }
+        };
+        tokio::time::timeout(AUTH_QUEUE_WAIT, wait).await.ok()?
+    }
+
+    /// Whether `client` failed a check in the last [`SUSPECT_FOR`].
+    fn suspect(&self, client: std::net::IpAddr) -> bool {
+        self.suspects
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&client)
+            .is_some_and(|at| at.elapsed() < SUSPECT_FOR)
+    }
+
+    /// A check from `client` failed: it queues with the others for a while.
+    pub fn failed(&self, client: Option<std::net::IpAddr>) {
+        let Some(ip) = client else { return };
+        let mut s = self.suspects.lock().unwrap_or_else(|e| e.into_inner());
+        if s.len() >= SUSPECTS {
+            s.retain(|_, at| at.elapsed() < SUSPECT_FOR);
+            if s.len() >= SUSPECTS {
+                s.clear();
+            }
+        }
+        s.insert(ip, std::time::Instant::now());
     }
 
     pub fn verifications(&self) -> u64 {

@@ -228,11 +228,17 @@ pub async fn require_auth(
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
+    let client = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    // No credentials is a browser's first request, answered with the challenge: not a
+    // failure.
     let Some(creds) = Credentials::parse(header) else {
         return unauthorized();
     };
     if !auth.remembered(&creds) {
-        let Some(permit) = auth.slot().await else {
+        let Some(permit) = auth.slot(client).await else {
             return (
                 StatusCode::TOO_MANY_REQUESTS,
                 [(header::RETRY_AFTER, "1")],
@@ -247,6 +253,7 @@ pub async fn require_auth(
             .unwrap_or(false);
         drop(permit);
         if !ok {
+            auth.failed(client);
             return unauthorized();
         }
     }

@@ -365,36 +365,45 @@
       list.insertBefore(li, list.firstChild);
     }
 
-    var source = new EventSource(api("/api/v1/ports/" + path + "/events"));
-    source.onopen = function () { setConn(true); };
-    source.onerror = function () { setConn(false); };
-    source.addEventListener("clock", function (e) {
-      var clock = JSON.parse(e.data);
-      skew = Date.parse(clock.now) - Date.now();
-      // A fresh connection brings the sparklines' last ten minutes:
-      // [time ms, link, lane or null, rx dBm or null, tx dBm or null].
-      (clock.history || []).forEach(function (s) {
-        var lane = s[2] === null ? "-" : s[2];
-        [["rx", s[3]], ["tx", s[4]]].forEach(function (d) {
-          var key = s[1] + "/" + lane + "/" + d[0];
-          var h = history[key] || (history[key] = []);
-          if (!h.length || h[h.length - 1][0] < s[0]) h.push([s[0], d[1]]);
+    // A stream the agent refused (503 when the event streams hold their share, 401
+    // after a credential change) is closed for good by the browser: open a new one
+    // after the Retry-After the agent gives (10 s); the fresh stream brings the state.
+    function listen() {
+      var source = new EventSource(api("/api/v1/ports/" + path + "/events"));
+      source.onopen = function () { setConn(true); };
+      source.onerror = function () {
+        setConn(false);
+        if (source.readyState === EventSource.CLOSED) setTimeout(listen, 10000);
+      };
+      source.addEventListener("clock", function (e) {
+        var clock = JSON.parse(e.data);
+        skew = Date.parse(clock.now) - Date.now();
+        // A fresh connection brings the sparklines' last ten minutes:
+        // [time ms, link, lane or null, rx dBm or null, tx dBm or null].
+        (clock.history || []).forEach(function (s) {
+          var lane = s[2] === null ? "-" : s[2];
+          [["rx", s[3]], ["tx", s[4]]].forEach(function (d) {
+            var key = s[1] + "/" + lane + "/" + d[0];
+            var h = history[key] || (history[key] = []);
+            if (!h.length || h[h.length - 1][0] < s[0]) h.push([s[0], d[1]]);
+          });
         });
+        setConn(true);
       });
-      setConn(true);
-    });
-    source.addEventListener("port", function (e) {
-      var state = JSON.parse(e.data);
-      remember(state.links.link1, state.links.link1.reading);
-      remember(state.links.link2, state.links.link2.reading);
-      latest = state;
-      render(state);
-    });
-    source.addEventListener("decision", function (e) {
-      var d = JSON.parse(e.data);
-      if (document.querySelector('[data-decision="' + CSS.escape(d.decision_id) + '"]')) return;
-      addDecision(d);
-    });
+      source.addEventListener("port", function (e) {
+        var state = JSON.parse(e.data);
+        remember(state.links.link1, state.links.link1.reading);
+        remember(state.links.link2, state.links.link2.reading);
+        latest = state;
+        render(state);
+      });
+      source.addEventListener("decision", function (e) {
+        var d = JSON.parse(e.data);
+        if (document.querySelector('[data-decision="' + CSS.escape(d.decision_id) + '"]')) return;
+        addDecision(d);
+      });
+    }
+    listen();
     setInterval(tick, 1000);
 
     document.getElementById("poll").addEventListener("click", function () {
