@@ -736,8 +736,9 @@ fn every_corpus_capture_reads_the_same_through_a_console_session() {
                 router = router.output(c, &link_state(d, name));
             }
         }
+        let console = tcp(router);
         let s = SerialSettings {
-            target: ConsoleTarget::Tcp(tcp(router)),
+            target: ConsoleTarget::Tcp(console.addr.clone()),
             session: SessionSettings {
                 dialect: d,
                 username: None,

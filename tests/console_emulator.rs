@@ -63,14 +63,19 @@ enum Transport {
 struct Served {
     target: ConsoleTarget,
     _pty: Option<Pty>,
+    _tcp: Option<common::console::TcpServed>,
 }
 
 fn serve(r: Router, t: &Transport) -> Served {
     match t {
-        Transport::Tcp => Served {
-            target: ConsoleTarget::Tcp(tcp(r)),
-            _pty: None,
-        },
+        Transport::Tcp => {
+            let t = tcp(r);
+            Served {
+                target: ConsoleTarget::Tcp(t.addr.clone()),
+                _pty: None,
+                _tcp: Some(t),
+            }
+        }
         Transport::Pty => {
             let p = pty(r);
             Served {
@@ -85,6 +90,7 @@ fn serve(r: Router, t: &Transport) -> Served {
                     },
                 },
                 _pty: Some(p),
+                _tcp: None,
             }
         }
     }

@@ -60,7 +60,11 @@ fn poll_blocking(
 fn read(router: Router, login: bool) -> Result<lightgate::source::PollResult, SourceError> {
     let addr = tcp(router);
     poll_blocking(
-        &settings(ConsoleTarget::Tcp(addr), Dialect::CiscoIos, login),
+        &settings(
+            ConsoleTarget::Tcp(addr.addr.clone()),
+            Dialect::CiscoIos,
+            login,
+        ),
         &[IF.to_string()],
     )
 }
@@ -181,7 +185,11 @@ fn faults_end_in_a_clear_reason() {
 #[test]
 fn a_busy_console_is_reported_not_fought_over() {
     let addr = tcp(ios().fault(Fault::Slow));
-    let s = settings(ConsoleTarget::Tcp(addr), Dialect::CiscoIos, false);
+    let s = settings(
+        ConsoleTarget::Tcp(addr.addr.clone()),
+        Dialect::CiscoIos,
+        false,
+    );
     let s2 = s.clone();
     let first = std::thread::spawn(move || poll_blocking(&s2, &[IF.to_string()]));
     std::thread::sleep(Duration::from_millis(200));

@@ -463,6 +463,8 @@ impl Router {
         let lines: Vec<&str> = text.lines().collect();
         for (i, l) in lines.iter().enumerate() {
             if self.fault == Fault::DisconnectMidOutput && i == lines.len() / 2 {
+                // The router dropped the line, and the session with it.
+                self.state.lock().unwrap().logged_in = self.login.is_none();
                 return None;
             }
             if self.fault == Fault::Hang && i == lines.len() / 2 {
@@ -540,10 +542,97 @@ impl Writer {
     }
 }
 
+/// Checks, when a test ends, that lightgate left the console as it found it: a session
+/// it logged into is logged out, privileged level it raised is dropped, and someone
+/// else's session is still open with nothing typed into it. Every console a test serves
+/// ([`tcp`], [`pty`]) carries one, so the whole suite checks it, not only the tests
+/// about logging out. A test that leaves a session open on purpose says so with
+/// [`Watch::expect_left_open`].
+pub struct Watch {
+    state: Arc<Mutex<ConsoleState>>,
+    needs_login: bool,
+    enable: bool,
+    foreign: bool,
+    left_open: bool,
+}
+
+impl Watch {
+    fn of(router: &Router) -> Watch {
+        Watch {
+            state: router.state.clone(),
+            needs_login: router.login.is_some(),
+            enable: router.enable_password.is_some(),
+            foreign: router.foreign.is_some(),
+            left_open: false,
+        }
+    }
+
+    /// This test leaves lightgate's session open on purpose (a logout it lost).
+    pub fn expect_left_open(&mut self) {
+        self.left_open = true;
+    }
+
+    /// What is wrong with the console as lightgate left it, if anything.
+    fn wrong(&self) -> Option<String> {
+        let s = self.state.lock().unwrap().clone();
+        if self.foreign {
+            return (s.typed_in_foreign > 0).then(|| {
+                format!(
+                    "{} lines typed into someone else's session",
+                    s.typed_in_foreign
+                )
+            });
+        }
+        if self.needs_login && s.logged_in {
+            return Some("lightgate's session is still logged in".to_string());
+        }
+        if !self.needs_login && self.enable && s.privileged {
+            return Some("the console was left at privileged level".to_string());
+        }
+        None
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        if self.left_open || std::thread::panicking() {
+            return;
+        }
+        // The console may still be reading lightgate's last line.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while let Some(why) = self.wrong() {
+            if Instant::now() >= deadline {
+                panic!("the console was not left as lightgate found it: {why}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// A router served on a TCP port: its address, and the [`Watch`] on it.
+pub struct TcpServed {
+    pub addr: String,
+    pub watch: Watch,
+}
+
+impl std::ops::Deref for TcpServed {
+    type Target = String;
+    fn deref(&self) -> &String {
+        &self.addr
+    }
+}
+
+impl std::fmt::Display for TcpServed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.addr)
+    }
+}
+
 /// Serves `router` on a TCP port of 127.0.0.1, one session after another.
-pub fn tcp(router: Router) -> String {
+pub fn tcp(router: Router) -> TcpServed {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap().to_string();
+    let watch = Watch::of(&router);
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut s) = stream else { return };
@@ -551,7 +640,7 @@ pub fn tcp(router: Router) -> String {
             router.serve(&mut s);
         }
     });
-    addr
+    TcpServed { addr, watch }
 }
 
 /// A socat pseudo-terminal pair; the router serves one end, lightgate opens the other.
@@ -559,10 +648,13 @@ pub struct Pty {
     child: Child,
     pub device: PathBuf,
     _dir: tempfile::TempDir,
+    pub watch: Option<Watch>,
 }
 
 impl Drop for Pty {
     fn drop(&mut self) {
+        // The check first, while the router still hears lightgate's last line.
+        drop(self.watch.take());
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -585,6 +677,7 @@ pub fn pty(router: Router) -> Pty {
         std::thread::sleep(Duration::from_millis(20));
     }
     let router_end = b.clone();
+    let watch = Watch::of(&router);
     std::thread::spawn(move || loop {
         let Ok(mut f) = std::fs::OpenOptions::new()
             .read(true)
@@ -599,6 +692,7 @@ pub fn pty(router: Router) -> Pty {
         child,
         device: a,
         _dir: dir,
+        watch: Some(watch),
     }
 }
 
