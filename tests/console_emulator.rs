@@ -419,8 +419,10 @@ fn a_user_level_console_uses_enable_or_says_what_is_missing() {
     let served = serve(r.clone(), &Transport::Tcp);
     let mut s = settings(served.target.clone(), d);
     let refused = poll(&s, &[name(d)], Duration::from_secs(20)).unwrap_err();
-    assert!(matches!(refused, SourceError::Auth(_)), "{refused:?}");
+    // Logged in, but not permitted: never "authentication failed".
+    assert!(matches!(refused, SourceError::Refused(_)), "{refused:?}");
     let text = refused.to_string();
+    assert!(text.starts_with("not permitted: "), "{text}");
     assert!(
         text.contains("user level") && text.contains("enable_password"),
         "{text}"
@@ -1115,4 +1117,31 @@ fn one_refused_command_at_user_level_is_named_and_the_rest_read() {
     let optic = reading.optic.as_ref().expect("the DOM the console allowed");
     assert_eq!(optic.lanes.len(), 4);
     assert!(!settled(&r).logged_in);
+}
+
+/// Issue 34, 6: a hostname changed mid-visit is said as such, with both prompts, not as
+/// a timeout; lightgate logs out of the renamed session all the same.
+#[test]
+fn a_hostname_changed_mid_visit_is_named_and_the_session_logged_out() {
+    for d in [Dialect::CiscoIos, Dialect::Junos] {
+        let iface = dialect::lr4(name(d), None);
+        let renamed = if d == Dialect::Junos {
+            "monitor@mx1-renamed>"
+        } else {
+            "edge-renamed#"
+        };
+        let r = router(d, std::slice::from_ref(&iface)).renamed_after(1, renamed);
+        let served = serve(r.clone(), &Transport::Tcp);
+        let s = settings(served.target.clone(), d);
+        let e = poll(&s, &[name(d)], Duration::from_secs(30)).unwrap_err();
+        assert!(matches!(e, SourceError::Console(_)), "{d}: {e:?}");
+        let text = e.to_string();
+        assert!(
+            text.contains("prompt changed") && text.contains(renamed),
+            "{d}: {text}"
+        );
+        let state = settled(&r);
+        assert!(!state.logged_in, "{d}: {state:?}");
+        assert_eq!(state.logouts, 1, "{d}");
+    }
 }

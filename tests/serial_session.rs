@@ -142,12 +142,24 @@ fn faults_end_in_a_clear_reason() {
 
     let silent = read(ios().fault(Fault::Silent), false).unwrap_err();
     assert!(
-        matches!(silent, SourceError::Timeout(_)) && silent.to_string().contains("no prompt"),
+        matches!(silent, SourceError::Timeout(_))
+            && silent.to_string().contains("printed nothing")
+            && silent.to_string().contains("right port, speed and parity"),
         "{silent:?}"
     );
 
+    // A wrong speed or parity: said as unreadable, printable, with the likely cause.
     let garbage = read(ios().fault(Fault::Garbage), false).unwrap_err();
-    assert!(matches!(garbage, SourceError::Timeout(_)), "{garbage:?}");
+    let text = garbage.to_string();
+    assert!(matches!(garbage, SourceError::Console(_)), "{garbage:?}");
+    assert!(
+        text.contains("unreadable") && text.contains("speed, parity and data bits"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("\\u{") && !text.chars().any(char::is_control),
+        "{text}"
+    );
 
     let router = ios().fault(Fault::ConfigMode);
     let heard = router.heard.clone();

@@ -104,6 +104,11 @@ pub struct Router {
     pub silent_exit: bool,
     /// Someone else is logged in when lightgate first connects.
     pub foreign: Option<Foreign>,
+    /// After this many show commands the router's hostname changes to this prompt's
+    /// (a configuration commit from elsewhere, mid-visit).
+    pub rename: Option<(usize, String)>,
+    /// Show commands answered so far, over all sessions.
+    pub shows: Arc<Mutex<usize>>,
 }
 
 /// Someone else's session, found open.
@@ -137,7 +142,15 @@ impl Router {
             ignores_ctrl_u: false,
             silent_exit: false,
             foreign: None,
+            rename: None,
+            shows: Arc::new(Mutex::new(0)),
         }
+    }
+
+    /// After `commands` show commands the hostname changes to `prompt`'s.
+    pub fn renamed_after(mut self, commands: usize, prompt: &str) -> Router {
+        self.rename = Some((commands, prompt.to_string()));
+        self
     }
 
     pub fn ignores_ctrl_u(mut self) -> Router {
@@ -232,7 +245,12 @@ impl Router {
 
     fn prompt_text(&self) -> String {
         let privileged = self.state.lock().unwrap().privileged;
-        let base = self.prompt.trim_end_matches(['#', '>']);
+        let shows = *self.shows.lock().unwrap();
+        let prompt = match &self.rename {
+            Some((after, renamed)) if shows >= *after => renamed.as_str(),
+            _ => self.prompt.as_str(),
+        };
+        let base = prompt.trim_end_matches(['#', '>']);
         let mode = self.prompt.chars().last().unwrap_or('#');
         let foreign_config =
             self.foreign == Some(Foreign::Config) && self.state.lock().unwrap().foreign;
@@ -416,6 +434,9 @@ impl Router {
                             .as_ref()
                             .is_some_and(|a| a.iter().any(|p| p == cmd));
                         let refused = self.enable_password.is_some() && !privileged && !allowed;
+                        if cmd.starts_with("show ") {
+                            *self.shows.lock().unwrap() += 1;
+                        }
                         match self.outputs.get(cmd) {
                             Some(text) if !refused => {
                                 let rest = bytes[k..].to_vec();

@@ -17,6 +17,14 @@ pub enum SourceError {
     Decode(String),
     #[error("authentication failed: {0}")]
     Auth(String),
+    /// Logged in, but a command was not permitted at the session's level: not an
+    /// authentication failure (counted with them, kind `auth`).
+    #[error("not permitted: {0}")]
+    Refused(String),
+    /// The console itself stands in the way: in use by someone else, its prompt
+    /// changed, its output unreadable. Its own reason, said once (kind `transport`).
+    #[error("console: {0}")]
+    Console(String),
 }
 
 impl SourceError {
@@ -31,15 +39,17 @@ impl SourceError {
             SourceError::Transport(m) => SourceError::Transport(redact(&m, secrets)),
             SourceError::Decode(m) => SourceError::Decode(redact(&m, secrets)),
             SourceError::Auth(m) => SourceError::Auth(redact(&m, secrets)),
+            SourceError::Refused(m) => SourceError::Refused(redact(&m, secrets)),
+            SourceError::Console(m) => SourceError::Console(redact(&m, secrets)),
         }
     }
 
     pub fn kind(&self) -> &'static str {
         match self {
             SourceError::Timeout(_) => "timeout",
-            SourceError::Transport(_) => "transport",
+            SourceError::Transport(_) | SourceError::Console(_) => "transport",
             SourceError::Decode(_) => "decode",
-            SourceError::Auth(_) => "auth",
+            SourceError::Auth(_) | SourceError::Refused(_) => "auth",
         }
     }
 }

@@ -45,7 +45,9 @@ impl ConsoleLock {
         let what = target.describe();
         if let ConsoleTarget::Device { path, .. } = target {
             if let Some(pid) = uucp_holder(path) {
-                return Err(SourceError::Transport(format!("the console {path} is in use by process {pid} (an operator session?); not taking it")));
+                return Err(SourceError::Console(format!(
+                    "{path} is in use by process {pid} (an operator session?); not taking it"
+                )));
             }
         }
         let safe: String = what
@@ -66,8 +68,8 @@ impl ConsoleLock {
             })?;
         match file.try_lock() {
             Ok(()) => Ok(ConsoleLock { _file: file }),
-            Err(std::fs::TryLockError::WouldBlock) => Err(SourceError::Transport(format!(
-                "the console {what} is busy: another lightgate poll holds it ({})",
+            Err(std::fs::TryLockError::WouldBlock) => Err(SourceError::Console(format!(
+                "{what} is busy: another lightgate poll holds it ({})",
                 path.display()
             ))),
             Err(std::fs::TryLockError::Error(e)) => Err(SourceError::Transport(format!(

@@ -509,7 +509,7 @@ pub fn visit_blocking_with(
         .map(|(_, w)| w.clone());
     let sessions = (!bgp.is_empty()).then(|| {
         if let Some(why) = &bgp_refused {
-            return Err(SourceError::Auth(why.clone()));
+            return Err(SourceError::Refused(why.clone()));
         }
         let mut all: Vec<lightgate_core::bgp::BgpSession> = Vec::new();
         for ((_, vrf), out) in bgp_cmds.iter().zip(outputs.iter().skip(n)) {

@@ -50,6 +50,13 @@ pub const LOGOUT_GRACE: Duration = Duration::from_secs(2);
 /// Longest wait for the console's goodbye after one `exit`: a console that prints
 /// nothing after it is released after this, not held to the poll's deadline.
 pub const GOODBYE_WAIT: Duration = Duration::from_millis(1500);
+/// How long a prompt of another host must stand, quiet, before the console is taken to
+/// have been renamed mid-visit: output never holds a prompt-shaped last line that long.
+const RENAMED_QUIET: Duration = Duration::from_secs(1);
+/// Share of characters that are not text (bytes that are not UTF-8, control characters
+/// other than line endings, tabs, backspace and escape) above which the console's
+/// output is unreadable: a wrong speed, parity or data bits garbles nearly everything.
+const GARBLED_SHARE: f64 = 0.1;
 /// `exit` is typed at most this many times when the prompt comes back instead of a
 /// goodbye (a garbled line, a console that ignored it).
 const EXIT_TRIES: usize = 3;
@@ -98,10 +105,26 @@ impl VisitState {
 
 /// Why a visit read nothing from a console someone else is using.
 fn in_use(what: &str) -> SourceError {
-    SourceError::Transport(format!(
-        "the console is in use by someone else ({what}): lightgate never acts in a session it did not open; it reads again once that session is closed"
+    SourceError::Console(format!(
+        "in use by someone else ({what}): lightgate never acts in a session it did not open; it reads again once that session is closed"
     ))
 }
+/// Console text as a person reads it in a reason: line breaks as " | ", anything else
+/// that is not text as "?" (never a Rust escape code).
+fn printable(text: &str) -> String {
+    text.replace("\r\n", " | ")
+        .replace('\n', " | ")
+        .chars()
+        .map(|c| {
+            if c.is_control() || c == char::REPLACEMENT_CHARACTER {
+                '?'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 /// Most text one step may print before the console is taken for broken.
 const MAX_OUTPUT: usize = 4 * 1024 * 1024;
 
@@ -233,6 +256,9 @@ struct Dialogue<'a> {
     /// Commands the console refused at user level: (index, why), their outputs empty.
     refused: Vec<(usize, String)>,
     visit: &'a VisitState,
+    /// Characters the console printed, and how many of them were not text.
+    printed: usize,
+    garbled: usize,
 }
 
 impl Dialogue<'_> {
@@ -283,6 +309,7 @@ impl Dialogue<'_> {
                 continue;
             }
             let found = if self.answered { want(&current) } else { None };
+            let nothing_wanted = found.is_none();
             let quiet = last_byte.elapsed();
             let needed = if self.last_prompt.as_deref() == Some(current.trim()) {
                 QUIET_KNOWN
@@ -298,6 +325,11 @@ impl Dialogue<'_> {
                     return Ok(x);
                 }
             }
+            if nothing_wanted && self.answered && quiet >= RENAMED_QUIET {
+                if let Some(e) = self.renamed(&current, what) {
+                    return Err(e);
+                }
+            }
             let now = Instant::now();
             if now >= step_end {
                 return Err(self.timed_out(step_end - started, what, step_end < started + limit));
@@ -311,6 +343,7 @@ impl Dialogue<'_> {
                 .read(&mut chunk, wait)
                 .map_err(|e| SourceError::Transport(format!("the console disconnected: {e}")))?;
             if n > 0 {
+                self.count(&chunk[..n]);
                 self.term.feed(&chunk[..n]);
                 last_byte = Instant::now();
                 let completed = self.term.take_lines();
@@ -344,10 +377,86 @@ impl Dialogue<'_> {
         } else {
             ""
         };
+        if let Some(e) = self.unreadable() {
+            return e;
+        }
         SourceError::Timeout(format!(
-            "{}{budget} waiting for {what} (last output: {:?})",
+            "{}{budget} waiting for {what} (last output: \"{}\")",
             format_duration(waited),
-            tail.trim()
+            printable(tail.trim())
+        ))
+    }
+
+    /// Counts what the console printed, and how much of it was not text.
+    fn count(&mut self, bytes: &[u8]) {
+        for c in String::from_utf8_lossy(bytes).chars() {
+            self.printed += 1;
+            let text = !c.is_control() || matches!(c, '\r' | '\n' | '\t' | '\x08' | '\x1b');
+            if c == char::REPLACEMENT_CHARACTER || !text {
+                self.garbled += 1;
+            }
+        }
+    }
+
+    /// The console's output is unreadable: it says so, with the likely cause.
+    fn unreadable(&self) -> Option<SourceError> {
+        let share = self.garbled as f64 / self.printed.max(1) as f64;
+        (self.garbled >= 8 && share >= GARBLED_SHARE).then(|| {
+            SourceError::Console(format!(
+                "its output is unreadable ({} of {} characters are not text): check the line's speed, parity and data bits",
+                self.garbled, self.printed
+            ))
+        })
+    }
+
+    /// A prompt of another host than the visit's, standing quiet: the console was
+    /// renamed (or another device is on the line). Said as such, not as a timeout; the
+    /// new host is the one to log out of.
+    fn renamed(&mut self, current: &str, what: &str) -> Option<SourceError> {
+        let host = self.host.as_ref()?;
+        let now = prompt(current).filter(|p| p.host != *host)?;
+        let was = self.last_prompt.clone().unwrap_or_else(|| host.clone());
+        self.host = Some(now.host);
+        self.last_prompt = Some(current.trim().to_string());
+        Some(SourceError::Console(format!(
+            "its prompt changed from \"{}\" to \"{}\" while waiting for {what} (the hostname changed, or another device is on the line); lightgate reads again at the next poll",
+            printable(&was),
+            printable(current.trim())
+        )))
+    }
+
+    /// Why the wake-up found no prompt, however many tries fitted in the poll: the
+    /// output unreadable, silence, or text without a prompt (shown, printable).
+    fn no_prompt(&self, waited: Duration) -> SourceError {
+        if let Some(e) = self.unreadable() {
+            return e;
+        }
+        let mut shown = self.lines.join(" | ");
+        let current = self.term.current();
+        if !current.trim().is_empty() {
+            shown.push_str(" | ");
+            shown.push_str(current.trim());
+        }
+        let shown: String = {
+            let chars: Vec<char> = shown
+                .trim()
+                .trim_start_matches('|')
+                .trim()
+                .chars()
+                .collect();
+            chars[chars.len().saturating_sub(60)..].iter().collect()
+        };
+        let said = if self.printed == 0 {
+            "the console printed nothing".to_string()
+        } else {
+            format!(
+                "the console shows no prompt (last output: \"{}\")",
+                printable(&shown)
+            )
+        };
+        SourceError::Timeout(format!(
+            "{} waiting for a prompt: {said}; is it the right port, speed and parity?",
+            format_duration(waited)
         ))
     }
 
@@ -370,14 +479,12 @@ impl Dialogue<'_> {
                     break;
                 }
                 Err(SourceError::Timeout(_)) if Instant::now() < self.deadline => continue,
+                Err(SourceError::Timeout(_)) => break,
                 Err(e) => return Err(e),
             }
         }
         let Some(mut at) = first else {
-            return Err(SourceError::Timeout(format!(
-                "{} waiting for a prompt: the console shows no prompt (is it the right port and speed?)",
-                format_duration(waking.elapsed())
-            )));
+            return Err(self.no_prompt(waking.elapsed()));
         };
         if at == Seen::Login {
             let Some(user) = &s.username else {
@@ -502,7 +609,7 @@ impl Dialogue<'_> {
         if !outputs.is_empty() && self.refused.len() == outputs.len() {
             // Nothing was allowed: the privilege is the problem, said once.
             let (_, why) = self.refused.swap_remove(0);
-            return Err(SourceError::Auth(why));
+            return Err(SourceError::Refused(why));
         }
         Ok(outputs)
     }
@@ -657,7 +764,7 @@ pub fn run(
 ) -> Result<Vec<String>, SourceError> {
     run_with(console, s, commands, deadline, &VisitState::default()).and_then(|o| {
         match o.refused.into_iter().next() {
-            Some((_, why)) => Err(SourceError::Auth(why)),
+            Some((_, why)) => Err(SourceError::Refused(why)),
             None => Ok(o.texts),
         }
     })
@@ -698,6 +805,8 @@ pub fn run_with(
         login_sent: false,
         refused: Vec::new(),
         visit,
+        printed: 0,
+        garbled: 0,
     };
     let outcome = d.session(commands);
     let left_open = d.leave();
