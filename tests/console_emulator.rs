@@ -143,7 +143,27 @@ fn assert_values(d: Dialect, iface: &Iface, r: &LinkReading, case: &str) {
         .as_ref()
         .unwrap_or_else(|| panic!("{case}: no optic in {r:?}"));
     let m = &iface.optic;
+    assert_eq!(
+        r.details.alias.as_deref(),
+        Some("to MSEE"),
+        "{case}: the description"
+    );
+    // IOS's `show interfaces` prints no time of the last change; the others do.
+    assert_eq!(
+        r.last_change.is_some(),
+        d != Dialect::CiscoIos,
+        "{case}: last change {:?}",
+        r.last_change
+    );
     if m.lanes.len() > 1 {
+        // A multi-lane optic is its lanes in every dialect: no module power (XR's
+        // "Total" sums would be a lit module with a dark lane).
+        assert!(
+            o.rx.dbm().is_none() && o.tx.dbm().is_none(),
+            "{case}: module power {:?} {:?}",
+            o.rx,
+            o.tx
+        );
         assert_eq!(o.lanes.len(), m.lanes.len(), "{case}: lanes of {o:?}");
         for (got, want) in o.lanes.iter().zip(&m.lanes) {
             assert!(
@@ -582,7 +602,12 @@ fn session_readings(d: Dialect, iface: &Iface, sizes: Vec<usize>) -> PollResult 
         Instant::now() + Duration::from_secs(60),
     )
     .unwrap();
-    readings(d, std::slice::from_ref(&iface.name), &outputs)
+    readings(
+        d,
+        std::slice::from_ref(&iface.name),
+        &outputs,
+        std::time::UNIX_EPOCH + Duration::from_secs(2_000_000_000),
+    )
 }
 
 mod split_reads {

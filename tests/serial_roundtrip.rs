@@ -142,7 +142,12 @@ fn round_trip(d: Dialect, i: &Iface, m: Mangle) -> Result<(), TestCaseError> {
             );
         }
     }
-    let result = serial::readings(d, std::slice::from_ref(&i.name), &outputs);
+    let result = serial::readings(
+        d,
+        std::slice::from_ref(&i.name),
+        &outputs,
+        std::time::SystemTime::UNIX_EPOCH,
+    );
     let reading = result[&i.name]
         .as_ref()
         .map_err(|e| TestCaseError::fail(format!("{d:?} {m:?}: {e}\n{}", outputs[0])))?;

@@ -218,10 +218,7 @@ fn a_junos_console_on_a_pseudo_terminal_with_login() {
             "show interfaces diagnostics optics et-0/0/2",
             &fixture("junos_optics.txt"),
         )
-        .output(
-            "show interfaces et-0/0/2 terse",
-            &fixture("junos_terse.txt"),
-        );
+        .output("show interfaces et-0/0/2", &fixture("junos_terse.txt"));
     let p = pty(router);
     let line = LineSettings {
         baud: 9600,

@@ -854,7 +854,7 @@ pub mod dialect {
             Dialect::CiscoNxos => vec![nxos_details(i), nxos_interface(i)],
             Dialect::CiscoIosxr => vec![xr_optics(i), xr_interface(i)],
             Dialect::AristaEos => vec![eos_transceiver(i), eos_interface(i), eos_status(i)],
-            Dialect::Junos => vec![junos_optics(i), junos_terse(i)],
+            Dialect::Junos => vec![junos_optics(i), junos_interface(i)],
         }
     }
 
@@ -999,7 +999,7 @@ pub mod dialect {
         } else {
             "10 Gb/s"
         };
-        format!("{} is {state}\nadmin state is up, Dedicated Interface\n  Hardware: 40000/100000 Ethernet, address: 00de.fb12.3456\n  MTU 9216 bytes, BW 100000000 Kbit, DLY 10 usec\n  full-duplex, {speed}, media type is 100G\n", i.name)
+        format!("{} is {state}\nadmin state is up, Dedicated Interface\n  Hardware: 40000/100000 Ethernet, address: 00de.fb12.3456\n  Description: to MSEE\n  MTU 9216 bytes, BW 100000000 Kbit, DLY 10 usec\n  full-duplex, {speed}, media type is 100G\n  Last link flapped 1week(s) 2day(s)\n", i.name)
     }
 
     fn xr_optics(i: &Iface) -> String {
@@ -1018,6 +1018,17 @@ pub mod dialect {
         if o.lanes.len() == 1 {
             let l = o.lanes[0];
             s.push_str(&format!("         Laser Bias Current = {:.1} mA\n         Actual TX Power = {:.2} dBm\n         RX Power = {} dBm\n\n", l.bias_ma, l.tx, dbm(l.rx)));
+        } else {
+            // The sums over the lanes, as XR prints them for a multi-lane optic (lit
+            // even with a dark lane).
+            let total = |p: &mut dyn Iterator<Item = f64>| {
+                10.0 * p.map(|d| 10f64.powf(d / 10.0)).sum::<f64>().log10()
+            };
+            let tx = total(&mut o.lanes.iter().map(|l| l.tx));
+            let rx = total(&mut o.lanes.iter().filter_map(|l| l.rx));
+            s.push_str(&format!(
+                "         Total TX Power = {tx:.2} dBm\n         Total RX Power = {rx:.2} dBm\n\n"
+            ));
         }
         let (r, t) = (o.rx_limits, o.tx_limits);
         s.push_str(&format!("         Performance Monitoring: Disable\n\n         THRESHOLD VALUES\n         ----------------\n\n         Parameter                 High Alarm  Low Alarm  High Warning  Low Warning\n         ------------------------  ----------  ---------  ------------  -----------\n         Rx Power Threshold(dBm)   {:>10}  {:>9}  {:>12}  {:>11}\n         Tx Power Threshold(dBm)   {:>10}  {:>9}  {:>12}  {:>11}\n         LBC Threshold(mA)              75.00      10.00         70.00        15.00\n\n", f1(r[0]), f1(r[3]), f1(r[1]), f1(r[2]), f1(t[0]), f1(t[3]), f1(t[1]), f1(t[2])));
@@ -1042,7 +1053,7 @@ pub mod dialect {
 
     fn xr_interface(i: &Iface) -> String {
         let (state, proto) = if i.up { ("up", "up") } else { ("down", "down") };
-        format!("{} is {state}, line protocol is {proto}\n  Interface state transitions: 1\n  Hardware is HundredGigE, address is 0032.1798.2a4c\n  MTU 9216 bytes, BW 100000000 Kbit (Max: 100000000 Kbit)\n  Full-duplex, 100000Mb/s, link type is force-up\n", i.name)
+        format!("{} is {state}, line protocol is {proto}\n  Interface state transitions: 1\n  Hardware is HundredGigE, address is 0032.1798.2a4c\n  Description: to MSEE\n  MTU 9216 bytes, BW 100000000 Kbit (Max: 100000000 Kbit)\n  Full-duplex, 100000Mb/s, link type is force-up\n  Last link flapped 1w2d\n", i.name)
     }
 
     fn eos_transceiver(i: &Iface) -> String {
@@ -1089,7 +1100,8 @@ pub mod dialect {
         } else {
             "10Gb/s"
         };
-        format!("{} is {state}, line protocol is {proto}\n  Hardware is Ethernet, address is 001c.7312.3456\n  Ethernet MTU 9214 bytes\n  Full-duplex, {speed}, auto negotiation: off, uni-link: disabled\n  Up 3 days, 2 hours, 1 minutes\n", i.name)
+        let since = if i.up { "Up" } else { "Down" };
+        format!("{} is {state}, line protocol is {proto}\n  Hardware is Ethernet, address is 001c.7312.3456\n  Description: to MSEE\n  Ethernet MTU 9214 bytes\n  Full-duplex, {speed}, auto negotiation: off, uni-link: disabled\n  {since} 3 days, 2 hours, 1 minutes\n", i.name)
     }
 
     fn eos_status(i: &Iface) -> String {
@@ -1123,8 +1135,13 @@ pub mod dialect {
         s
     }
 
-    fn junos_terse(i: &Iface) -> String {
-        let link = if i.up { "up" } else { "down" };
-        format!("Interface               Admin Link Proto    Local                 Remote\n{:<24}up    {link}\n", i.name)
+    /// `show interfaces X`, as Junos prints it for an ExpressRoute-facing port.
+    fn junos_interface(i: &Iface) -> String {
+        let (link, alarms) = if i.up {
+            ("Up", "None")
+        } else {
+            ("Down", "LINK")
+        };
+        format!("Physical interface: {}, Enabled, Physical link is {link}\n  Interface index: 650, SNMP ifIndex: 515\n  Description: to MSEE\n  Link-level type: Ethernet, MTU: 9192, LAN-PHY mode, Speed: 100Gbps, BPDU Error: None, Loop Detect PDU Error: None, Loopback: Disabled, Source filtering: Disabled, Flow control: Disabled\n  Pad to minimum frame size: Disabled\n  Device flags   : Present Running\n  Interface flags: SNMP-Traps Internal: 0x4000\n  Link flags     : None\n  CoS queues     : 8 supported, 8 maximum usable queues\n  Current address: 00:05:86:71:f3:c3, Hardware address: 00:05:86:71:f3:c3\n  Last flapped   : 2026-11-29 10:00:00 UTC (1w2d 03:04 ago)\n  Input rate     : 0 bps (0 pps)\n  Output rate    : 0 bps (0 pps)\n  Active alarms  : {alarms}\n  Active defects : {alarms}\n", i.name)
     }
 }

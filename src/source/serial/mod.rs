@@ -19,7 +19,7 @@ use session::SessionSettings;
 use transport::{Console, LineSettings, SerialConsole, TcpConsole};
 
 use super::{PollResult, ReadingSource, SourceError};
-use crate::domain::OpticalPower;
+use crate::domain::{LinkReading, OpticalPower};
 
 /// Where the console is.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,13 +90,16 @@ pub fn commands(dialect: Dialect, interface: &str) -> Vec<String> {
         ],
         Dialect::Junos => vec![
             format!("show interfaces diagnostics optics {interface}"),
-            format!("show interfaces {interface} terse"),
+            // Not `terse`: this names the description and when the link last flapped.
+            format!("show interfaces {interface}"),
         ],
     }
 }
 
 fn merge(into: &mut Found, from: &Found) {
     into.speed_mbps = from.speed_mbps.or(into.speed_mbps);
+    into.alias = from.alias.clone().or(into.alias.take());
+    into.last_change_ago = from.last_change_ago.or(into.last_change_ago);
     into.standard = from.standard.or(into.standard);
     if from.admin.is_some() {
         into.admin = from.admin;
@@ -115,9 +118,55 @@ fn merge(into: &mut Found, from: &Found) {
     }
 }
 
-/// Turns the outputs of [`commands`] for each interface into results. Pure.
-pub fn readings(dialect: Dialect, interfaces: &[String], outputs: &[String]) -> PollResult {
-    readings_and_unread(dialect, interfaces, outputs).0
+/// Turns the outputs of [`commands`] for each interface into results, read at `now`
+/// (what makes "flapped 3 days ago" a time). Pure.
+pub fn readings(
+    dialect: Dialect,
+    interfaces: &[String],
+    outputs: &[String],
+    now: std::time::SystemTime,
+) -> PollResult {
+    readings_and_unread(dialect, interfaces, outputs, now, &ChangeTimes::default()).0
+}
+
+/// Link change times that a console prints as an age ("flapped 1w2d ago"), kept from
+/// one visit to the next. An age printed in days or minutes makes a time that moves by
+/// the time between polls at every poll, which the readiness tracker would take for the
+/// link going down and up between polls: a new time replaces the kept one only when the
+/// two differ by more than the age's resolution (a real change resets the age).
+#[derive(Debug, Default)]
+pub struct ChangeTimes(std::sync::Mutex<std::collections::HashMap<String, std::time::SystemTime>>);
+
+/// What the resolution of an age leaves out on top of itself: the time a poll takes.
+const CHANGE_SLACK: Duration = Duration::from_secs(5);
+
+impl ChangeTimes {
+    /// The change time of `interface`, `ago` (to `resolution`) before `now`.
+    pub fn settle(
+        &self,
+        interface: &str,
+        now: std::time::SystemTime,
+        (ago, resolution): (Duration, Duration),
+    ) -> Option<std::time::SystemTime> {
+        let computed = now.checked_sub(ago)?;
+        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let t = match kept.get(interface) {
+            Some(prev) => {
+                let apart = prev
+                    .duration_since(computed)
+                    .or_else(|_| computed.duration_since(*prev))
+                    .unwrap_or_default();
+                if apart <= resolution + CHANGE_SLACK {
+                    *prev
+                } else {
+                    computed
+                }
+            }
+            None => computed,
+        };
+        kept.insert(interface.to_string(), t);
+        Some(t)
+    }
 }
 
 /// [`readings`], and the lines of the outputs that look like optical power but that no
@@ -126,6 +175,8 @@ pub fn readings_and_unread(
     dialect: Dialect,
     interfaces: &[String],
     outputs: &[String],
+    now: std::time::SystemTime,
+    times: &ChangeTimes,
 ) -> (PollResult, Vec<String>) {
     let mut unread: Vec<String> = Vec::new();
     let mut result = BTreeMap::new();
@@ -153,8 +204,12 @@ pub fn readings_and_unread(
         if dialect == Dialect::AristaEos {
             fold_lane_rows(&mut combined, &rows, name, interfaces);
         }
+        let ago = combined.last_change_ago;
         let r = match (combined.admin, combined.oper) {
-            (Some(_), Some(_)) => Ok(combined.into_reading()),
+            (Some(_), Some(_)) => Ok(LinkReading {
+                last_change: ago.and_then(|a| times.settle(name, now, a)),
+                ..combined.into_reading()
+            }),
             _ => Err(format!("the console did not show the link state of {name} (is the name right for {dialect}?)")),
         };
         result.insert(name.clone(), r);
@@ -484,6 +539,8 @@ pub fn visit_blocking_with(
         s.session.dialect,
         interfaces,
         &outputs[..n.min(outputs.len())],
+        std::time::SystemTime::now(),
+        &visit.change_times,
     );
     // A command refused at user level: the interfaces it was for say so (the other
     // commands were read as usual).
@@ -562,5 +619,36 @@ impl ReadingSource for SerialSource {
         let outcome = self.take_unread(outcome);
         self.note(&outcome);
         outcome
+    }
+}
+
+#[cfg(test)]
+mod change_time_tests {
+    use super::*;
+    use std::time::SystemTime;
+
+    /// A coarse age read at every poll keeps its time; a reset age (a real change)
+    /// replaces it.
+    #[test]
+    fn a_coarse_age_does_not_drift_and_a_reset_is_a_change() {
+        let times = ChangeTimes::default();
+        let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(2_000_000_000);
+        let day = Duration::from_secs(86_400);
+        let first = times.settle("et-0/0/3", t0, (9 * day, day)).unwrap();
+        for k in 1..100u64 {
+            // "1w2d" printed at every 60 s poll for a while, then "1w3d".
+            let now = t0 + Duration::from_secs(60 * k * 20);
+            let printed = if k < 50 { 9 * day } else { 10 * day };
+            assert_eq!(times.settle("et-0/0/3", now, (printed, day)), Some(first));
+        }
+        let later = t0 + Duration::from_secs(200_000);
+        let reset = times
+            .settle(
+                "et-0/0/3",
+                later,
+                (Duration::from_secs(30), Duration::from_secs(1)),
+            )
+            .unwrap();
+        assert_eq!(reset, later - Duration::from_secs(30));
     }
 }

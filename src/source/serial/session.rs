@@ -72,6 +72,9 @@ pub struct VisitState {
     /// Set when the agent stops (or gives up on the visit): no further command is
     /// typed, and the session logs out at once.
     pub stop: std::sync::atomic::AtomicBool,
+    /// The links' change times as earlier visits read them (see
+    /// [`super::ChangeTimes`]).
+    pub change_times: super::ChangeTimes,
 }
 
 /// How long a session lightgate may have left open is taken for its own: a router

@@ -2,6 +2,7 @@
 //! and a builder that turns what was found into a reading.
 
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 use crate::domain::{
     AdminStatus, LaneReading, LinkDetails, LinkReading, OperStatus, OpticReading, OpticalPower,
@@ -215,6 +216,13 @@ pub struct Found {
     /// Values refused because the output gave them twice and the two disagree ("lane
     /// 2 rx -3.0 dBm and 0.05 mW disagree"): the note says so.
     pub inconsistent: Vec<String>,
+    /// The interface's description, as the output prints it.
+    pub alias: Option<String>,
+    /// How long ago the link last changed state, as the output prints it ("Last link
+    /// flapped 1w2d", EOS "Up 3 days, 2 hours", Junos "Last flapped : ... (2w0d 04:05
+    /// ago)"), and the resolution of that age (its smallest unit printed): made a time
+    /// by the poll that read it.
+    pub last_change_ago: Option<(std::time::Duration, std::time::Duration)>,
 }
 
 /// Values collected for one optic, module level and per lane.
@@ -301,10 +309,98 @@ impl Found {
             note,
             details: LinkDetails {
                 speed_mbps: self.speed_mbps,
+                alias: self.alias,
                 ..LinkDetails::default()
             },
         }
     }
+}
+
+/// An interface's description line: "  Description: to MSEE" (IOS, IOS-XR, NX-OS, EOS,
+/// Junos).
+pub fn description_line(line: &str) -> Option<String> {
+    let d = line.trim().strip_prefix("Description:")?.trim();
+    (!d.is_empty()).then(|| d.to_string())
+}
+
+/// How long ago the link changed state, from a line that says it, and the resolution
+/// of the age as printed: NX-OS "Last link flapped 1week(s) 2day(s)" or "00:05:12",
+/// IOS-XR "Last link flapped 1w2d", EOS "Up 3 days, 2 hours, 1 minutes" / "Down 12
+/// minutes, 3 seconds". "never" is None.
+pub fn change_line(line: &str) -> Option<(Duration, Duration)> {
+    let t = line.trim();
+    if let Some(rest) = t.strip_prefix("Last link flapped") {
+        return age(rest);
+    }
+    let rest = t.strip_prefix("Up ").or_else(|| t.strip_prefix("Down "))?;
+    // EOS spells its units out; a bare "Up" line of anything else is not a time.
+    spelled_age(rest)
+}
+
+/// "1w2d", "00:05:12", "1week(s) 2day(s)", "3 days, 2 hours": a duration and its
+/// resolution.
+pub fn age(text: &str) -> Option<(Duration, Duration)> {
+    if let Some(a) = spelled_age(text) {
+        return Some(a);
+    }
+    let secs = lightgate_core::bgp::parse_uptime(text)?;
+    let resolution = if text.contains(':') {
+        1
+    } else {
+        [
+            ('s', 1),
+            ('m', 60),
+            ('h', 3600),
+            ('d', 86_400),
+            ('w', 604_800),
+            ('y', 31_536_000),
+        ]
+        .into_iter()
+        .find(|(unit, _)| text.contains(*unit))
+        .map_or(1, |(_, r)| r)
+    };
+    Some((Duration::from_secs(secs), Duration::from_secs(resolution)))
+}
+
+/// Numbers each followed by a unit word ("3 days, 2 hours", "1week(s) 2day(s)"), and
+/// the smallest unit.
+fn spelled_age(text: &str) -> Option<(Duration, Duration)> {
+    let unit = |w: &str| -> Option<u64> {
+        let w = w.trim_end_matches("(s)").trim_end_matches('s');
+        Some(match w {
+            "year" => 365 * 86_400,
+            "week" => 7 * 86_400,
+            "day" => 86_400,
+            "hour" => 3600,
+            "minute" => 60,
+            "second" => 1,
+            _ => return None,
+        })
+    };
+    let cleaned = text.replace(',', " ");
+    let mut words = Vec::new();
+    for w in cleaned.split_whitespace() {
+        // "1week(s)": the number and its unit together.
+        let split = w.find(|c: char| !c.is_ascii_digit()).unwrap_or(w.len());
+        if split > 0 && split < w.len() {
+            words.push(&w[..split]);
+            words.push(&w[split..]);
+        } else {
+            words.push(w);
+        }
+    }
+    if words.is_empty() || words.len() % 2 != 0 {
+        return None;
+    }
+    let mut total: u64 = 0;
+    let mut smallest = u64::MAX;
+    for pair in words.chunks(2) {
+        let n: u64 = pair[0].parse().ok()?;
+        let u = unit(pair[1])?;
+        smallest = smallest.min(u);
+        total = total.checked_add(n.checked_mul(u)?)?;
+    }
+    Some((Duration::from_secs(total), Duration::from_secs(smallest)))
 }
 
 /// The link state line of `show interfaces X` on IOS, IOS-XE, IOS-XR, NX-OS and EOS:
@@ -367,6 +463,39 @@ pub fn detail_line(line: &str) -> Option<(Option<u64>, Option<Standard>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn link_change_ages_of_every_dialect_with_their_resolution() {
+        let d = |s: u64| Duration::from_secs(s);
+        let day = 86_400;
+        assert_eq!(
+            change_line("  Last link flapped 1week(s) 2day(s)"),
+            Some((d(9 * day), d(day)))
+        );
+        assert_eq!(
+            change_line("Last link flapped 1w2d"),
+            Some((d(9 * day), d(day)))
+        );
+        assert_eq!(
+            change_line("Last link flapped 00:05:12"),
+            Some((d(312), d(1)))
+        );
+        assert_eq!(change_line("Last link flapped never"), None);
+        assert_eq!(
+            change_line("  Up 3 days, 2 hours, 1 minutes"),
+            Some((d(3 * day + 7200 + 60), d(60)))
+        );
+        assert_eq!(
+            change_line("  Down 12 minutes, 3 seconds"),
+            Some((d(723), d(1)))
+        );
+        assert_eq!(change_line("  Up time is great"), None);
+        assert_eq!(
+            description_line("  Description: to MSEE link1"),
+            Some("to MSEE link1".to_string())
+        );
+        assert_eq!(description_line("  Description:"), None);
+    }
 
     #[test]
     fn lines_with_optical_power_that_no_parser_read_are_reported() {

@@ -50,6 +50,8 @@ fn after_equals(line: &str) -> Option<&str> {
 pub fn parse_optics(text: &str, default_port: Option<&str>, found: &mut BTreeMap<String, Found>) {
     let mut port: Option<String> = default_port.map(str::to_string);
     let mut in_lanes = false;
+    // Ports whose module power came from "Total TX/RX Power" lines.
+    let mut totals: std::collections::BTreeSet<String> = Default::default();
     for line in text.lines() {
         let t = line.trim();
         if let Some(idx) = t.find("show controllers optics ") {
@@ -117,6 +119,9 @@ pub fn parse_optics(text: &str, default_port: Option<&str>, found: &mut BTreeMap
         }
         // 10G optics print "Actual TX Power = -2.60 dBm" and the module's "Laser Bias
         // Current = 8.8 mA" (the same value in mW follows as "Actual TX Power(mW)").
+        if lower.starts_with("total ") && lower.contains(" power =") {
+            totals.insert(p.clone());
+        }
         if (lower.starts_with("tx power =")
             || lower.starts_with("total tx power =")
             || lower.starts_with("actual tx power ="))
@@ -178,6 +183,18 @@ pub fn parse_optics(text: &str, default_port: Option<&str>, found: &mut BTreeMap
             } else {
                 crate::domain::OperStatus::Down
             });
+        }
+    }
+    // A multi-lane optic's "Total" powers are the sum of its lanes, not a reading of
+    // one: lanes are what every dialect reports for such an optic (a total of 2.7 dBm
+    // with a dark lane would be exported as a lit module). Kept as module power only
+    // where there is no lane table.
+    for p in totals {
+        if let Some(o) = found.get_mut(&p).and_then(|f| f.optic.as_mut()) {
+            if !o.lanes.is_empty() {
+                o.rx = None;
+                o.tx = None;
+            }
         }
     }
 }

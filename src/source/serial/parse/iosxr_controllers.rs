@@ -279,6 +279,7 @@ Phy:
             Dialect::CiscoIosxr,
             std::slice::from_ref(&name),
             &[text, format!("{name} is up, line protocol is up\n")],
+            std::time::SystemTime::UNIX_EPOCH,
         );
         let r = polled[&name].as_ref().unwrap();
         assert!(

@@ -153,6 +153,14 @@ fn parse_clean(dialect: Dialect, text: &str, port: Option<&str>) -> BTreeMap<Str
                 continue;
             }
             let Some(name) = &current else { continue };
+            if let Some(alias) = common::description_line(line) {
+                found.entry(name.clone()).or_default().alias = Some(alias);
+                continue;
+            }
+            if let Some(ago) = common::change_line(line) {
+                found.entry(name.clone()).or_default().last_change_ago = Some(ago);
+                continue;
+            }
             if let Some((speed, standard)) = common::detail_line(line) {
                 common::used(line);
                 let e = found.entry(name.clone()).or_default();
