@@ -306,6 +306,8 @@ pub struct SessionJson {
     pub remote_as: Option<u32>,
     pub established_seconds: Option<u64>,
     pub prefixes_received: Option<u64>,
+    /// Accepted after the router's import policy, where it tells (apart from received).
+    pub prefixes_accepted: Option<u64>,
     pub prefixes_advertised: Option<u64>,
     /// True when `prefixes_advertised` is the count declared in the config.
     pub advertised_declared: bool,
@@ -356,6 +358,9 @@ impl PeeringReadyJson {
                         remote_as: f.and_then(|s| s.remote_as).map(|a| a.0),
                         established_seconds: f.and_then(|s| s.established_seconds),
                         prefixes_received: f.and_then(|s| s.received_in(&e.family)),
+                        prefixes_accepted: f
+                            .and_then(|s| s.family(&e.family))
+                            .and_then(|p| p.accepted),
                         prefixes_advertised: v.advertised,
                         advertised_declared: v.advertised_declared,
                         prefix_limit: v.limit,

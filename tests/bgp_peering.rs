@@ -180,6 +180,7 @@ async fn a_port_walks_from_light_to_traffic_and_a_dropped_session_closes_the_gat
         assert_eq!(s["state"], "established", "{s:#}");
         assert_eq!(s["remote_as"], 12076);
         assert_eq!(s["prefixes_received"], 12);
+        assert_eq!(s["prefixes_accepted"], 12, "apart from received: {s:#}");
         assert_eq!(s["prefixes_advertised"], 40, "read from the router: {s:#}");
         assert_eq!(s["prefix_limit"], 10_000, "the fake's circuit is Premium");
         assert!(s["established_seconds"].as_u64().unwrap() >= 3600);

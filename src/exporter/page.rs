@@ -256,7 +256,10 @@ fn peerings_section(peerings: &[crate::api::PeeringReadyJson]) -> String {
                 state = escape(s.state.as_deref().unwrap_or("no such neighbour")),
                 asn = s.remote_as.map(|a| a.to_string()).unwrap_or_else(|| "&ndash;".into()),
                 up = s.established_seconds.map(|t| seconds(t as f64)).unwrap_or_else(|| "&ndash;".into()),
-                rcvd = n(s.prefixes_received),
+                rcvd = match s.prefixes_accepted {
+                    Some(a) => format!("{} ({a} accepted)", n(s.prefixes_received)),
+                    None => n(s.prefixes_received),
+                },
                 adv = n(s.prefixes_advertised),
                 limit = s.prefix_limit,
             );

@@ -164,6 +164,65 @@ fn vrfs_with(e: &ExpectedSession, sessions: &[BgpSession]) -> Vec<Option<String>
     v
 }
 
+/// What resembles the missing session `e` on the routers, as hints for the engineer:
+/// the same neighbour in another VRF, another address of the peering's subnet (the
+/// router's own address, or a neighbour one off), the neighbour on the other router
+/// (the primary and secondary subnets swapped between the routers).
+fn wrong_neighbour_hints(
+    e: &ExpectedSession,
+    mine: &[BgpSession],
+    other: Option<(&str, &[BgpSession])>,
+) -> Vec<String> {
+    let mut hints = Vec::new();
+    let vrf_name = |v: &Option<String>| table(v).unwrap_or("global").to_string();
+    let mut elsewhere: Vec<String> = mine
+        .iter()
+        .filter(|s| same_address(&s.peer, &e.microsoft) && !vrf_matches(&e.vrf, &s.vrf))
+        .map(|s| vrf_name(&s.vrf))
+        .collect();
+    elsewhere.sort();
+    elsewhere.dedup();
+    if !elsewhere.is_empty() {
+        hints.push(format!(
+            "the router has a session to {} in vrf {} (the port's peering says {})",
+            e.microsoft,
+            elsewhere.join(", "),
+            e.vrf.as_deref().unwrap_or("global")
+        ));
+    }
+    if let Ok(net) = e.subnet.parse::<ipnet::IpNet>() {
+        let mut near: Vec<IpAddr> = mine
+            .iter()
+            .map(|s| s.peer)
+            .filter(|p| net.contains(p) && !same_address(p, &e.microsoft))
+            .collect();
+        near.sort();
+        near.dedup();
+        for p in near {
+            if same_address(&p, &e.customer) {
+                hints.push(format!(
+                    "a neighbour is configured at {p}, the router's own address in {}; Microsoft's is {}",
+                    e.subnet, e.microsoft
+                ));
+            } else {
+                hints.push(format!(
+                    "a session to {p} in the peering's subnet {}: Microsoft's address there is {}",
+                    e.subnet, e.microsoft
+                ));
+            }
+        }
+    }
+    if let Some((device, sessions)) = other {
+        if sessions.iter().any(|s| same_address(&s.peer, &e.microsoft)) {
+            hints.push(format!(
+                "{device} (the other link's router) has the session to {}: are the primary and secondary subnets swapped between the routers?",
+                e.microsoft
+            ));
+        }
+    }
+    hints
+}
+
 fn label(e: &ExpectedSession, device: &str) -> String {
     let vrf = e
         .vrf
@@ -251,10 +310,21 @@ pub fn evaluate_peering(
                 format_duration(staleness),
                 r.error.map(|e| format!(" ({e})")).unwrap_or_default()
             )),
-            (Some(_), _, None) => Some(format!(
-                "{l}: no such BGP neighbour on the router (configure neighbor {} remote-as {MICROSOFT_ASN})",
-                e.microsoft
-            )),
+            (Some(mine), _, None) => {
+                let other = routers
+                    .iter()
+                    .find(|o| o.link != e.link)
+                    .and_then(|o| Some((o.device, o.sessions?)));
+                let hints = wrong_neighbour_hints(e, mine, other);
+                Some(format!(
+                    "{l}: no such BGP neighbour on the router (configure neighbor {} remote-as {MICROSOFT_ASN}){}",
+                    e.microsoft,
+                    hints
+                        .iter()
+                        .map(|h| format!("; hint: {h}"))
+                        .collect::<String>()
+                ))
+            }
             (Some(_), _, Some(s)) if s.state != BgpState::Established => {
                 Some(format!("{l}: {} (not established)", s.state))
             }

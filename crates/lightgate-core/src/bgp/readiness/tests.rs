@@ -402,3 +402,45 @@ fn a_failing_check_names_only_the_sessions_that_fail() {
         "{d}"
     );
 }
+
+/// A missing neighbour names what resembles it: the same address in another VRF, the
+/// router's own address configured as the neighbour, another address of the subnet,
+/// and the neighbour on the other router (the subnets swapped).
+#[test]
+fn a_missing_neighbour_names_what_resembles_it() {
+    let mut s = spec(PeeringKind::Private);
+    s.vrf = Some("AZURE".to_string());
+    let mut in_other_vrf = up("192.168.100.130", 600, 12, Some(40));
+    in_other_vrf.vrf = Some("LAB".to_string());
+    let mut own = up("192.168.100.129", 600, 12, Some(40));
+    own.vrf = Some("AZURE".to_string());
+    let mut swapped = up("192.168.100.134", 600, 12, Some(40));
+    swapped.vrf = Some("AZURE".to_string());
+    let mut primary_on_2 = up("192.168.100.130", 600, 12, Some(40));
+    primary_on_2.vrf = Some("AZURE".to_string());
+    let r = eval(&s, &[in_other_vrf, own, swapped], &[primary_on_2]);
+    let c = check(&r, PeeringCheckName::BgpEstablished);
+    assert!(!c.pass);
+    let d = &c.detail;
+    assert!(
+        d.contains("hint: the router has a session to 192.168.100.130 in vrf LAB"),
+        "{d}"
+    );
+    assert!(
+        d.contains("hint: a neighbour is configured at 192.168.100.129, the router's own address"),
+        "{d}"
+    );
+    assert!(
+        d.contains("edge2 (the other link's router) has the session to 192.168.100.130"),
+        "{d}"
+    );
+    assert!(
+        d.contains("edge1 (the other link's router) has the session to 192.168.100.134"),
+        "{d}"
+    );
+    // Nothing resembling it: no hint.
+    let r = eval(&spec(PeeringKind::Private), &[], &[]);
+    assert!(!check(&r, PeeringCheckName::BgpEstablished)
+        .detail
+        .contains("hint"));
+}
