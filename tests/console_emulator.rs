@@ -948,6 +948,15 @@ async fn three_lanes_of_a_four_lane_optic_are_never_ready() {
                 && failing.contains("the smallest standard lane count is 4"),
             "{port}: {failing}"
         );
+        if d == Dialect::AristaEos {
+            // The rejected command is named on the reading, not ignored.
+            let note = p["links"]["link2"]["reading"]["note"].to_string();
+            assert!(
+                note.contains("the router rejected `show interfaces")
+                    && note.contains("% Invalid input"),
+                "{port}: {note}"
+            );
+        }
         let out = common::cli(&["gate", &port, "--url", &t.url(""), "--", "true"]).await;
         assert_eq!(out.status.code(), Some(75), "{out:?}");
     }

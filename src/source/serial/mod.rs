@@ -534,6 +534,7 @@ pub fn visit_blocking_with(
     let session::Outputs {
         texts: outputs,
         refused,
+        rejected,
     } = session::run_with(console.as_mut(), &s.session, &cmds, deadline, visit)?;
     let (mut readings, unread) = readings_and_unread(
         s.session.dialect,
@@ -542,10 +543,10 @@ pub fn visit_blocking_with(
         std::time::SystemTime::now(),
         &visit.change_times,
     );
-    // A command refused at user level: the interfaces it was for say so (the other
-    // commands were read as usual).
+    // A command refused at user level, or one the router does not know: the interfaces
+    // it was for say so (the other commands were read as usual).
     let per = n / interfaces.len().max(1);
-    for (i, why) in refused.iter().filter(|(i, _)| *i < n) {
+    for (i, why) in refused.iter().chain(&rejected).filter(|(i, _)| *i < n) {
         let Some(name) = interfaces.get(i / per.max(1)) else {
             continue;
         };
@@ -564,9 +565,24 @@ pub fn visit_blocking_with(
         .iter()
         .find(|(i, _)| *i >= n)
         .map(|(_, w)| w.clone());
+    let bgp_rejected: Vec<&String> = rejected
+        .iter()
+        .filter(|(i, _)| *i >= n)
+        .map(|(_, w)| w)
+        .collect();
     let sessions = (!bgp.is_empty()).then(|| {
         if let Some(why) = &bgp_refused {
             return Err(SourceError::Refused(why.clone()));
+        }
+        if !bgp_cmds.is_empty() && bgp_rejected.len() == bgp_cmds.len() {
+            // No BGP command this router knows: nothing was read.
+            return Err(SourceError::Decode(
+                bgp_rejected
+                    .iter()
+                    .map(|w| w.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ));
         }
         let mut all: Vec<lightgate_core::bgp::BgpSession> = Vec::new();
         for ((_, vrf), out) in bgp_cmds.iter().zip(outputs.iter().skip(n)) {

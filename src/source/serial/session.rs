@@ -75,6 +75,8 @@ pub struct VisitState {
     /// The links' change times as earlier visits read them (see
     /// [`super::ChangeTimes`]).
     pub change_times: super::ChangeTimes,
+    /// Commands the router rejected, already logged.
+    rejections_logged: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 /// How long a session lightgate may have left open is taken for its own: a router
@@ -83,6 +85,15 @@ pub struct VisitState {
 pub const OWN_SESSION_MEMORY: Duration = Duration::from_secs(600);
 
 impl VisitState {
+    /// Whether `command`'s rejection is seen for the first time (then logged).
+    fn first_rejection(&self, command: &str) -> bool {
+        let mut seen = self
+            .rejections_logged
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        seen.len() < 256 && seen.insert(command.to_string())
+    }
+
     fn stopping(&self) -> bool {
         self.stop.load(std::sync::atomic::Ordering::SeqCst)
     }
@@ -205,6 +216,29 @@ fn privilege_refusal(output: &str) -> Option<&str> {
     })
 }
 
+/// The router's "I do not know that command" answer, when `output` is one: IOS/EOS
+/// `% Invalid input`, `% Incomplete command`, `% Ambiguous command`, NX-OS `% Invalid
+/// command`, Junos `syntax error` / `unknown command`.
+fn rejection(output: &str) -> Option<&str> {
+    let first = output
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && *l != "^")?;
+    let l = first.to_ascii_lowercase();
+    let known = [
+        "% invalid input",
+        "% invalid command",
+        "% incomplete command",
+        "% ambiguous command",
+        "% unrecognized command",
+        "syntax error",
+        "error: syntax error",
+        "unknown command",
+        "error: unknown command",
+    ];
+    known.iter().any(|k| l.starts_with(k)).then_some(first)
+}
+
 /// How the console answered a logout.
 enum Goodbye {
     Said,
@@ -258,6 +292,8 @@ struct Dialogue<'a> {
     login_sent: bool,
     /// Commands the console refused at user level: (index, why), their outputs empty.
     refused: Vec<(usize, String)>,
+    /// Commands the router did not know: (index, why), their outputs empty.
+    rejected: Vec<(usize, String)>,
     visit: &'a VisitState,
     /// Characters the console printed, and how many of them were not text.
     printed: usize,
@@ -607,6 +643,17 @@ impl Dialogue<'_> {
                     continue;
                 }
             }
+            if let Some(answer) = rejection(&out) {
+                // A command this router does not know (an older release, a platform
+                // without it): its output is empty and the reading says so.
+                let why = format!("the router rejected `{cmd}` ({answer})");
+                if self.visit.first_rejection(cmd) {
+                    tracing::warn!(command = %cmd, answer = %crate::text::escape(answer), "The console rejected a command; what it would have given is missing (logged once per command).");
+                }
+                self.rejected.push((outputs.len(), why));
+                outputs.push(String::new());
+                continue;
+            }
             outputs.push(out);
         }
         if !outputs.is_empty() && self.refused.len() == outputs.len() {
@@ -779,6 +826,8 @@ pub fn run(
 pub struct Outputs {
     pub texts: Vec<String>,
     pub refused: Vec<(usize, String)>,
+    /// Commands the router did not know, by index, with its answer.
+    pub rejected: Vec<(usize, String)>,
 }
 
 /// [`run`] with what the caller knows of earlier visits and whether to stop; a
@@ -807,6 +856,7 @@ pub fn run_with(
         owned: false,
         login_sent: false,
         refused: Vec::new(),
+        rejected: Vec::new(),
         visit,
         printed: 0,
         garbled: 0,
@@ -823,6 +873,7 @@ pub fn run_with(
         .map(|texts| Outputs {
             texts,
             refused: std::mem::take(&mut d.refused),
+            rejected: std::mem::take(&mut d.rejected),
         })
         .map_err(|e| e.redacted(&refs))
 }
