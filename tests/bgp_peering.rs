@@ -518,3 +518,86 @@ async fn the_global_table_can_be_named_by_its_vendor_names() {
     t.stop().await;
     cancel.cancel();
 }
+
+/// Issue 28, 5: a Juniper router that restarts (sysUpTime back to zero, every peer under
+/// another index, as the simulator's control endpoint does it) has its BGP tables
+/// walked again before any counter is attributed: each neighbour's prefix count stays
+/// its own (never another's, never lost), with no agent restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_router_keeps_each_neighbours_counters_its_own() {
+    let (fleet, cancel) = routers(
+        &[
+            "192.168.100.130,received=12",
+            "192.168.100.134,received=7",
+            // Not Microsoft's: a neighbour lightgate does not poll takes an index too.
+            "10.0.0.9,received=99",
+        ],
+        None,
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let options = options(dir.path(), "200ms", None);
+    let config = lightgate_config(&fleet.devices, &fleet.addresses(), &options)
+        + "\n[[port.peering]]\ncircuit = \"ckt-lab\"\ntype = \"private\"\nprimary_subnet = \"192.168.100.128/30\"\nsecondary_subnet = \"192.168.100.132/30\"\nhold_down = \"1s\"\n";
+    let t = TestAgent::start(&config).await;
+    let path = "/api/v1/circuits/ckt-lab/peerings/private";
+    let juniper = |p: &Value| p["sessions"][1].clone();
+    let (_, p) = t
+        .wait_for(path, Duration::from_secs(20), |_, p| {
+            juniper(p)["prefixes_received"] == 7
+        })
+        .await;
+    assert_eq!(juniper(&p)["device"], "sim-0002", "{p:#}");
+    assert_eq!(juniper(&p)["prefixes_received"], 7, "{p:#}");
+    let control = fleet.control_addr().expect("a control endpoint");
+    let restarted = tokio::task::spawn_blocking(move || {
+        ureq::post(&format!("http://{control}/restart"))
+            .send_json(json!({"device": "sim-0002"}))
+            .map(|r| r.status().as_u16())
+            .unwrap_or(0)
+    })
+    .await
+    .unwrap();
+    assert_eq!(restarted, 200);
+    // The agent sees the sessions come back (established moments ago)...
+    let (_, p) = t
+        .wait_for(path, Duration::from_secs(20), |_, p| {
+            juniper(p)["established_seconds"]
+                .as_u64()
+                .is_some_and(|s| s < 60)
+        })
+        .await;
+    assert!(
+        juniper(&p)["established_seconds"]
+            .as_u64()
+            .is_some_and(|s| s < 60),
+        "the restart was never seen: {p:#}"
+    );
+    // ...and over the polls that follow, each neighbour keeps its own count.
+    let polls = |d: &Value| {
+        d["devices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["device"] == "sim-0002")
+            .unwrap()["polls"]
+            .as_u64()
+            .unwrap()
+    };
+    let first = polls(&t.json("/api/v1/devices").await.1);
+    loop {
+        let (_, p) = t.json(path).await;
+        assert_eq!(
+            juniper(&p)["prefixes_received"],
+            7,
+            "192.168.100.134's count after the restart: {p:#}"
+        );
+        assert_eq!(p["sessions"][0]["prefixes_received"], 12, "{p:#}");
+        if polls(&t.json("/api/v1/devices").await.1) >= first + 5 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    t.stop().await;
+    cancel.cancel();
+}

@@ -239,7 +239,8 @@ pub fn cells(flavour: Vendor, peers: &[IpAddr]) -> Vec<(Oid, usize, Field)> {
     out.into_iter().map(|(o, (k, f))| (o, k, f)).collect()
 }
 
-/// The value of `field` of session `p` at `at`, as `flavour`'s MIB encodes it.
+/// The value of `field` of session `p` (in index slot `k`) at `at`, as `flavour`'s MIB
+/// encodes it.
 pub fn value(flavour: Vendor, p: &PeerState, k: usize, field: Field, at: SystemTime) -> Value {
     let (state, since) = p.now(at);
     let up = state == BgpState::Established;

@@ -44,6 +44,17 @@ pub struct SimDevice {
     generation: AtomicU64,
     /// The BGP sessions, in the layout's peer order.
     pub bgp: Mutex<Vec<super::bgp::PeerState>>,
+    /// When the router last restarted through the control endpoint (sysUpTime counts
+    /// from then), and each session's place in the router's own peer index
+    /// (jnxBgpM2PeerIndex - 1), which a restart reorders as a real router's does.
+    restart: Mutex<Restart>,
+}
+
+#[derive(Debug, Default)]
+struct Restart {
+    at: Option<SystemTime>,
+    /// `slots[peer]`: the peer's index slot; identity until the first restart.
+    slots: Vec<usize>,
 }
 
 /// The readings of a device at one second, computed on demand and reused by every
@@ -85,7 +96,36 @@ impl SimDevice {
             forced: Mutex::new(HashMap::new()),
             generation: AtomicU64::new(0),
             bgp: Mutex::new(Vec::new()),
+            restart: Mutex::new(Restart::default()),
         }
+    }
+
+    /// Restarts the router: sysUpTime starts over, every BGP session comes back up
+    /// now, and each peer takes the next one's index slot (the last the first's), so
+    /// that every index names another neighbour than before.
+    pub fn restart(&self) {
+        let now = SystemTime::now();
+        let mut sessions = self.bgp.lock().unwrap_or_else(|e| e.into_inner());
+        for p in sessions.iter_mut() {
+            p.since = now;
+        }
+        let n = sessions.len();
+        let mut r = self.restart.lock().unwrap_or_else(|e| e.into_inner());
+        r.at = Some(now);
+        r.slots = (0..n).map(|k| (k + 1) % n.max(1)).collect();
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The index slot of `peer` (see [`SimDevice::restart`]).
+    fn slot_of(&self, peer: usize) -> usize {
+        let r = self.restart.lock().unwrap_or_else(|e| e.into_inner());
+        r.slots.get(peer).copied().unwrap_or(peer)
+    }
+
+    /// The peer in index slot `slot`.
+    fn peer_in(&self, slot: usize) -> usize {
+        let r = self.restart.lock().unwrap_or_else(|e| e.into_inner());
+        r.slots.iter().position(|s| *s == slot).unwrap_or(slot)
     }
 
     /// Gives the router its BGP sessions (the fleet's `--bgp-peer` list).
@@ -108,6 +148,9 @@ impl SimDevice {
     }
 
     fn boot_wall(&self) -> SystemTime {
+        if let Some(at) = self.restart.lock().unwrap_or_else(|e| e.into_inner()).at {
+            return at;
+        }
         self.started_wall
             .checked_sub(UP_BEFORE_START)
             .unwrap_or(SystemTime::UNIX_EPOCH)
@@ -216,10 +259,17 @@ impl SimDevice {
             }
             Cell::SensorStatus { .. } => Value::Integer(1),
             Cell::Bgp { peer, field } => {
+                use super::bgp::Field;
+                // Juniper's prefix counters are keyed by the peer index: the cell is an
+                // index slot, served by whichever peer holds it now.
+                let by_slot = self.flavour() == Vendor::Juniper
+                    && matches!(field, Field::Received | Field::Accepted | Field::Advertised);
+                let who = if by_slot { self.peer_in(*peer) } else { *peer };
+                let slot = self.slot_of(who);
                 let sessions = self.bgp.lock().unwrap_or_else(|e| e.into_inner());
-                match sessions.get(*peer) {
+                match sessions.get(who) {
                     Some(p) => {
-                        super::bgp::value(self.flavour(), p, *peer, *field, SystemTime::now())
+                        super::bgp::value(self.flavour(), p, slot, *field, SystemTime::now())
                     }
                     None => Value::NoSuchInstance,
                 }

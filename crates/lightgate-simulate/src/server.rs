@@ -242,6 +242,7 @@ impl Fleet {
                 .route("/devices", get(devices_handler))
                 .route("/link", post(link_handler))
                 .route("/bgp", post(bgp_handler))
+                .route("/restart", post(restart_handler))
                 .with_state(self.clone());
             let cancel = cancel.clone();
             tasks.spawn(async move {
@@ -513,6 +514,26 @@ async fn link_handler(State(f): State<Arc<Fleet>>, Json(req): Json<LinkRequest>)
     match f.force(&req.device, &req.interface, down).await {
         Ok(forced) => Json(forced).into_response(),
         Err(e) => (StatusCode::NOT_FOUND, format!("{e}\n")).into_response(),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RestartRequest {
+    device: String,
+}
+
+/// `POST /restart {"device": NAME}`: the router restarts (`SimDevice::restart`).
+async fn restart_handler(State(f): State<Arc<Fleet>>, Json(req): Json<RestartRequest>) -> Response {
+    match f.devices.iter().find(|d| d.name == req.device) {
+        Some(d) => {
+            d.restart();
+            (StatusCode::OK, format!("{} restarted\n", d.name)).into_response()
+        }
+        None => (
+            StatusCode::NOT_FOUND,
+            format!("no simulated router named {:?}\n", req.device),
+        )
+            .into_response(),
     }
 }
 

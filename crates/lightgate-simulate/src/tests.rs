@@ -555,3 +555,51 @@ mod profiles_by_replay {
         assert_eq!(optic.lane_count, Some(4));
     }
 }
+
+/// A restart (the control endpoint's `POST /restart`) starts sysUpTime over and moves
+/// every Juniper peer to another jnxBgpM2PeerIndex, its prefix counters with it: the
+/// index-keyed cells a poller planned before now hold another neighbour's values.
+#[test]
+fn a_restart_starts_uptime_over_and_moves_every_peer_index() {
+    use super::bgp::SimPeer;
+    let peers: Vec<SimPeer> = [
+        "192.168.100.130,received=12",
+        "192.168.100.134,received=7",
+        "10.0.0.9,received=99",
+    ]
+    .iter()
+    .map(|p| SimPeer::parse(p).unwrap())
+    .collect();
+    let addrs: Vec<std::net::IpAddr> = peers.iter().map(|p| p.addr).collect();
+    let layout = Arc::new(Layout::with_bgp(
+        Vendor::Juniper,
+        OpticModel::HundredGigLr4,
+        1,
+        &addrs,
+    ));
+    let dev = SimDevice::new("r1".into(), layout, 7, &[Scenario::Healthy]).with_bgp(&peers);
+    // .134's row (instance 0, unspecified local address, remote 192.168.100.134).
+    let index_of_134 = oid("1.3.6.1.4.1.2636.5.1.1.2.1.1.1.14.0.1.0.0.0.0.1.192.168.100.134");
+    let received_at = |index: u32| oid("1.3.6.1.4.1.2636.5.1.1.2.6.2.1.7").child(&[index, 1, 1]);
+    let get = |o: &[Oid]| answer(&dev, 1472, &request(1, b"public", GET, 0, 0, o)).2;
+    let before = get(&[index_of_134.clone(), received_at(2), oids::sys_uptime()]);
+    assert_eq!(before[0].1, Value::Gauge32(2));
+    assert_eq!(before[1].1, Value::Gauge32(7));
+    let Value::TimeTicks(up_before) = before[2].1 else {
+        panic!("{before:?}")
+    };
+    dev.restart();
+    let after = get(&[
+        index_of_134,
+        received_at(2),
+        received_at(3),
+        oids::sys_uptime(),
+    ]);
+    assert_eq!(after[0].1, Value::Gauge32(3), "{after:?}");
+    assert_eq!(after[1].1, Value::Gauge32(12), "index 2 is .130's now");
+    assert_eq!(after[2].1, Value::Gauge32(7), "index 3 is .134's now");
+    let Value::TimeTicks(up_after) = after[3].1 else {
+        panic!("{after:?}")
+    };
+    assert!(up_after < up_before, "{up_after} < {up_before}");
+}
