@@ -305,6 +305,8 @@ pub struct SessionJson {
     pub state: Option<String>,
     pub remote_as: Option<u32>,
     pub established_seconds: Option<u64>,
+    /// Times this agent saw the session go down or restart since it started.
+    pub flaps_seen: Option<u64>,
     pub prefixes_received: Option<u64>,
     /// Accepted after the router's import policy, where it tells (apart from received).
     pub prefixes_accepted: Option<u64>,
@@ -357,6 +359,7 @@ impl PeeringReadyJson {
                         state: f.map(|s| s.state.as_str().to_string()),
                         remote_as: f.and_then(|s| s.remote_as).map(|a| a.0),
                         established_seconds: f.and_then(|s| s.established_seconds),
+                        flaps_seen: f.and_then(|s| s.flaps_seen),
                         prefixes_received: f.and_then(|s| s.received_in(&e.family)),
                         prefixes_accepted: f
                             .and_then(|s| s.family(&e.family))

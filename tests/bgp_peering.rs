@@ -483,6 +483,25 @@ async fn a_flapping_session_is_followed_trap_by_trap_and_its_restarts_counted() 
         starts.len() >= 3,
         "the session restarted every 3 s, by trap, but only these starts were seen: {starts:?}"
     );
+    // The session's answer counts what the agent saw: a flap per fall and per restart.
+    let (_, p) = t
+        .wait_for(
+            "/api/v1/circuits/ckt-lab/peerings/private",
+            Duration::from_secs(20),
+            |_, p| {
+                p["sessions"][0]["flaps_seen"]
+                    .as_u64()
+                    .is_some_and(|n| n >= 2)
+            },
+        )
+        .await;
+    assert!(
+        p["sessions"][0]["flaps_seen"]
+            .as_u64()
+            .is_some_and(|n| n >= 2),
+        "{p:#}"
+    );
+    assert_eq!(p["sessions"][1]["flaps_seen"], 0, "the steady one: {p:#}");
     t.stop().await;
     cancel.cancel();
 }

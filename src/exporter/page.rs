@@ -255,7 +255,8 @@ fn peerings_section(peerings: &[crate::api::PeeringReadyJson]) -> String {
                 family = escape(&s.family),
                 state = escape(s.state.as_deref().unwrap_or("no such neighbour")),
                 asn = s.remote_as.map(|a| a.to_string()).unwrap_or_else(|| "&ndash;".into()),
-                up = s.established_seconds.map(|t| seconds(t as f64)).unwrap_or_else(|| "&ndash;".into()),
+                up = s.established_seconds.map(|t| seconds(t as f64)).unwrap_or_else(|| "&ndash;".into())
+                    + &s.flaps_seen.filter(|n| *n > 0).map(|n| format!(" ({n} flaps seen)")).unwrap_or_default(),
                 rcvd = match s.prefixes_accepted {
                     Some(a) => format!("{} ({a} accepted)", n(s.prefixes_received)),
                     None => n(s.prefixes_received),

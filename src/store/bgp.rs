@@ -31,6 +31,9 @@ pub struct BgpObservation {
     pub reads: u64,
     /// When each established session came up (Unix seconds), kept steady across reads.
     pub established_at: EstablishedAt,
+    /// Sessions seen leaving established, or coming up again (restarted between two
+    /// reads), since the agent started, by (VRF, neighbour).
+    pub flaps: HashMap<(Option<String>, IpAddr), u64>,
 }
 
 impl BgpObservation {
@@ -49,22 +52,37 @@ impl BgpObservation {
                     .map(|d| d.as_secs_f64())
                     .unwrap_or(0.0);
                 let mut next = HashMap::new();
+                let mut flapped: Vec<(Option<String>, IpAddr)> = Vec::new();
                 for s in sessions {
+                    let key = (s.vrf.clone(), s.peer);
+                    let was_up = self.established_at.get(&key).copied();
                     let (Some(up), BgpState::Established) = (s.established_seconds, s.state) else {
+                        if was_up.is_some() {
+                            flapped.push(key); // left established
+                        }
                         continue;
                     };
-                    let key = (s.vrf.clone(), s.peer);
                     let at = read - up as f64;
-                    let kept = self
-                        .established_at
-                        .get(&key)
-                        .copied()
-                        .filter(|prev| (prev - at).abs() <= ESTABLISHED_JITTER)
-                        .unwrap_or(at);
+                    let kept = match was_up {
+                        Some(prev) if (prev - at).abs() <= ESTABLISHED_JITTER => prev,
+                        Some(_) => {
+                            flapped.push(key.clone()); // came up again between reads
+                            at
+                        }
+                        None => at,
+                    };
                     next.insert(key, kept);
                 }
+                for key in flapped {
+                    *self.flaps.entry(key).or_default() += 1;
+                }
                 self.established_at = next;
-                self.sessions = Some(sessions.clone());
+                let mut sessions = sessions.clone();
+                for s in &mut sessions {
+                    let key = (s.vrf.clone(), s.peer);
+                    s.flaps_seen = Some(self.flaps.get(&key).copied().unwrap_or(0));
+                }
+                self.sessions = Some(sessions);
                 self.read_at = Some(now);
                 self.read_at_wall = Some(wall);
                 self.error = None;

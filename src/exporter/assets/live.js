@@ -314,7 +314,8 @@
           tr.appendChild(th);
           [s.device, s.neighbor + " (" + s.family + ")", s.state || "no such neighbour",
             s.remote_as === null || s.remote_as === undefined ? "\u2013" : String(s.remote_as),
-            typeof s.established_seconds === "number" ? fmtSecs(s.established_seconds) : "\u2013",
+            (typeof s.established_seconds === "number" ? fmtSecs(s.established_seconds) : "\u2013") +
+              (s.flaps_seen > 0 ? " (" + s.flaps_seen + " flaps seen)" : ""),
             fmtCount(s.prefixes_received) + (typeof s.prefixes_accepted === "number" ? " (" + fmtCount(s.prefixes_accepted) + " accepted)" : ""),
             fmtCount(s.prefixes_advertised) + " / " + s.prefix_limit].forEach(function (t) {
             tr.appendChild(el("td", "", t));

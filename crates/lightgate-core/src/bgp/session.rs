@@ -179,6 +179,10 @@ pub struct BgpSession {
     pub description: Option<String>,
     /// Per address family, where the source reports counters.
     pub prefixes: Vec<PrefixCounts>,
+    /// Times this agent saw the session leave established or come up again since it
+    /// started (a restart between two reads counts once): set by the agent's store,
+    /// never by a source.
+    pub flaps_seen: Option<u64>,
 }
 
 impl BgpSession {
@@ -192,6 +196,7 @@ impl BgpSession {
             established_seconds: None,
             description: None,
             prefixes: Vec::new(),
+            flaps_seen: None,
         }
     }
 
