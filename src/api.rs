@@ -244,6 +244,9 @@ pub struct PortJson {
     /// naming neither link): reported, never dropped in silence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub azure_notes: Vec<String>,
+    /// What Azure says of the ExpressRoute port itself, when it is read.
+    #[serde(default)]
+    pub azure_port: Option<AzurePortJson>,
     /// The port's peerings and whether their BGP sessions are ready for traffic.
     #[serde(default)]
     pub peerings: Vec<PeeringReadyJson>,
@@ -374,6 +377,14 @@ impl PeeringReadyJson {
     }
 }
 
+/// The ExpressRoute port's own facts as Azure gives them (`bandwidthInGbps`,
+/// `encapsulation`): what `lightgate peering check --url --port` checks a plan against.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AzurePortJson {
+    pub bandwidth_gbps: Option<u64>,
+    pub encapsulation: Option<String>,
+}
+
 impl PortJson {
     /// The port's answer is create-circuit's: its verdict and failures rendered.
     pub fn new(view: &PortView) -> Self {
@@ -398,6 +409,10 @@ impl PortJson {
                 .as_ref()
                 .map(|a| a.notes.clone())
                 .unwrap_or_default(),
+            azure_port: view.azure.as_ref().map(|a| AzurePortJson {
+                bandwidth_gbps: a.bandwidth_gbps,
+                encapsulation: a.encapsulation.clone(),
+            }),
             peerings: view
                 .peerings
                 .iter()

@@ -1228,3 +1228,67 @@ async fn a_secret_echoed_json_escaped_is_redacted_too() {
     }
     t.stop().await;
 }
+
+/// Issue 28: `peering check --url --port` checks a plan against the port's
+/// encapsulation as Azure gives it (the fake's port is Dot1Q, as Microsoft's example):
+/// a plan may leave `port_encapsulation` out, and a plan that says otherwise fails
+/// naming both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peering_plan_is_checked_against_the_ports_encapsulation_from_azure() {
+    let f = fake(&[], "Enabled");
+    let url = fake_azure(f.clone()).await;
+    let t = TestAgent::start(&config(&url, SP)).await;
+    let (_, p) = t
+        .wait_for(
+            "/api/v1/ports/erd-ams-1",
+            Duration::from_secs(10),
+            |_, v| v["azure_port"]["encapsulation"].is_string(),
+        )
+        .await;
+    assert_eq!(p["azure_port"]["encapsulation"], "Dot1Q", "{p:#}");
+    assert_eq!(p["azure_port"]["bandwidth_gbps"], 100, "{p:#}");
+    let dir = tempfile::tempdir().unwrap();
+    let plan = |encapsulation: &str| {
+        let path = dir.path().join(format!("plan{}.toml", encapsulation.len()));
+        std::fs::write(
+            &path,
+            format!("[circuit]\nname = \"ckt-ams-1\"\n{encapsulation}\n[[peering]]\ntype = \"private\"\nvlan = 100\npeer_asn = 65010\nsubnet = \"192.168.100.128/29\"\n"),
+        )
+        .unwrap();
+        path.display().to_string()
+    };
+    let agent = t.url("");
+    let check = |file: String| {
+        let agent = agent.clone();
+        async move {
+            cli(&[
+                "peering",
+                "check",
+                &file,
+                "--url",
+                &agent,
+                "--port",
+                "erd-ams-1",
+            ])
+            .await
+        }
+    };
+    // Left out: taken from Azure.
+    let out = check(plan("")).await;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    // Said otherwise: an error naming both.
+    let out = check(plan("port_encapsulation = \"QinQ\"")).await;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(65), "{text}");
+    assert!(
+        text.contains("port_encapsulation \"QinQ\", but Azure (through the agent's port erd-ams-1) says the port is \"Dot1Q\""),
+        "{text}"
+    );
+    // Without an agent, a plan must say it.
+    let out = cli(&["peering", "check", &plan("")]).await;
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(65), "{text}");
+    assert!(text.contains("port_encapsulation is missing"), "{text}");
+    t.stop().await;
+}

@@ -131,6 +131,14 @@ complete -c lightgate -n "__fish_lightgate_using_subcommand workflow" -s h -l he
 complete -c lightgate -n "__fish_lightgate_using_subcommand peering; and not __fish_seen_subcommand_from check help" -s h -l help -d 'Print help'
 complete -c lightgate -n "__fish_lightgate_using_subcommand peering; and not __fish_seen_subcommand_from check help" -f -a "check" -d 'Check a peering plan (TOML): addresses, VLANs, AS numbers, MD5 key, prefix limits. Exit 0 clean, 65 errors (or warnings with --strict), 66 unreadable'
 complete -c lightgate -n "__fish_lightgate_using_subcommand peering; and not __fish_seen_subcommand_from check help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c lightgate -n "__fish_lightgate_using_subcommand peering; and __fish_seen_subcommand_from check" -l url -d 'Check the plan against the port as Azure gives it, read from this agent (its encapsulation: the plan may leave port_encapsulation out)' -r
+complete -c lightgate -n "__fish_lightgate_using_subcommand peering; and __fish_seen_subcommand_from check" -l port -d 'The agent\'s port (pair) the circuit is on (with --url)' -r
+complete -c lightgate -n "__fish_lightgate_using_subcommand peering; and __fish_seen_subcommand_from check" -l tls-ca -d 'CA certificate (PEM) that signed the agent\'s TLS certificate' -r -F
+complete -c lightgate -n "__fish_lightgate_using_subcommand peering; and __fish_seen_subcommand_from check" -l tls-cert -d 'Client certificate (PEM), for agents that require one' -r -F
+complete -c lightgate -n "__fish_lightgate_using_subcommand peering; and __fish_seen_subcommand_from check" -l tls-key -d 'Client certificate key (PEM)' -r -F
+complete -c lightgate -n "__fish_lightgate_using_subcommand peering; and __fish_seen_subcommand_from check" -l username -d 'Basic auth user' -r
+complete -c lightgate -n "__fish_lightgate_using_subcommand peering; and __fish_seen_subcommand_from check" -l basic-auth-password-env -d 'Name of an environment variable holding the basic auth password' -r
+complete -c lightgate -n "__fish_lightgate_using_subcommand peering; and __fish_seen_subcommand_from check" -l basic-auth-password-file -d 'File holding the basic auth password' -r -F
 complete -c lightgate -n "__fish_lightgate_using_subcommand peering; and __fish_seen_subcommand_from check" -l json -d 'Print the findings and addresses as JSON'
 complete -c lightgate -n "__fish_lightgate_using_subcommand peering; and __fish_seen_subcommand_from check" -l strict -d 'Fail on warnings too'
 complete -c lightgate -n "__fish_lightgate_using_subcommand peering; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'

@@ -306,6 +306,15 @@ enum PeeringAction {
         /// Fail on warnings too.
         #[arg(long)]
         strict: bool,
+        /// Check the plan against the port as Azure gives it, read from this agent
+        /// (its encapsulation: the plan may leave port_encapsulation out).
+        #[arg(long, value_name = "URL", requires = "port")]
+        url: Option<String>,
+        /// The agent's port (pair) the circuit is on (with --url).
+        #[arg(long, value_name = "PORT", requires = "url")]
+        port: Option<String>,
+        #[command(flatten)]
+        client: http::ClientArgs,
     },
 }
 
@@ -623,8 +632,19 @@ pub fn main() -> ExitCode {
             client,
         } => workflow::run(&port, &url, json, &client),
         Command::Peering {
-            action: PeeringAction::Check { plan, json, strict },
-        } => peering::check(&plan, json, strict),
+            action:
+                PeeringAction::Check {
+                    plan,
+                    json,
+                    strict,
+                    url,
+                    port,
+                    client,
+                },
+        } => {
+            let agent = url.zip(port);
+            peering::check(&plan, json, strict, agent.as_ref(), &client)
+        }
         Command::Parse {
             dialect,
             file,

@@ -2,12 +2,52 @@
 
 use std::path::Path;
 
-use super::exit;
-use crate::peering::{self, Severity};
+use super::{exit, http};
+use crate::peering::{self, PortFacts, Severity};
+
+/// The port's facts from the agent at `url` (`port`: its name there).
+fn port_facts(url: &str, port: &str, client: &http::ClientArgs) -> Result<PortFacts, (u8, String)> {
+    if !crate::config::is_name(port) {
+        return Err((
+            exit::USAGE,
+            format!(
+                "{:?} is not a port name (letters, digits, '-', '_' and '.')",
+                crate::text::escape(port)
+            ),
+        ));
+    }
+    let path = format!("/api/v1/ports/{}", crate::text::encode(port));
+    let answer = http::Client::new(client)?.get(&format!("{}{path}", http::base(url)))?;
+    if answer.status == 404 {
+        return Err((
+            exit::USAGE,
+            format!("{port}: {}", http::error_text(&answer.body)),
+        ));
+    }
+    let v: serde_json::Value = http::parse_for_terminal(&answer.body).map_err(|e| {
+        (
+            exit::UNAVAILABLE,
+            format!("the agent answered something that is not a port: {e}"),
+        )
+    })?;
+    Ok(PortFacts {
+        source: format!("Azure (through the agent's port {port})"),
+        encapsulation: v["azure_port"]["encapsulation"]
+            .as_str()
+            .map(str::to_string),
+        vlans_in_use: Vec::new(),
+    })
+}
 
 /// 0 clean (or warnings only, without --strict), 65 errors (or warnings with --strict),
-/// 66 the plan cannot be read.
-pub fn check(file: &Path, json: bool, strict: bool) -> u8 {
+/// 66 the plan cannot be read; with an agent, its errors' codes (69 unreachable).
+pub fn check(
+    file: &Path,
+    json: bool,
+    strict: bool,
+    agent: Option<&(String, String)>,
+    client: &http::ClientArgs,
+) -> u8 {
     let text = match std::fs::read_to_string(file) {
         Ok(t) => t,
         Err(e) => {
@@ -15,7 +55,15 @@ pub fn check(file: &Path, json: bool, strict: bool) -> u8 {
             return exit::NO_INPUT;
         }
     };
-    let report = peering::check(&text);
+    let facts = match agent.map(|(url, port)| port_facts(url, port, client)) {
+        None => None,
+        Some(Ok(f)) => Some(f),
+        Some(Err((code, m))) => {
+            eprintln!("{m}");
+            return code;
+        }
+    };
+    let report = peering::check_with(&text, facts.as_ref());
     if json {
         match serde_json::to_string_pretty(&serde_json::json!({
             "file": file.display().to_string(),

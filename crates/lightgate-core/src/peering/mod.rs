@@ -10,7 +10,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-pub use rules::check;
+pub use rules::{check, check_with, PortFacts};
 
 /// How serious a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -96,7 +96,8 @@ struct RawPlan {
 #[serde(deny_unknown_fields)]
 struct RawCircuit {
     name: String,
-    port_encapsulation: Spanned<String>,
+    /// May be left out when the port's own (read from Azure by an agent) is given.
+    port_encapsulation: Option<Spanned<String>>,
     #[serde(default)]
     premium: bool,
     /// VLANs other circuits already use on the same port (Dot1Q ports need them unique).

@@ -453,8 +453,27 @@ fn peering(
     }
 }
 
+/// What the ExpressRoute port itself says, read from Azure by an agent: a plan is
+/// checked against it rather than against what someone typed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PortFacts {
+    /// Where the facts come from, for the findings ("the agent's port erd-ams-1").
+    pub source: String,
+    /// `Dot1Q` or `QinQ`, when known.
+    pub encapsulation: Option<String>,
+    /// VLANs other circuits already use on the port.
+    pub vlans_in_use: Vec<u32>,
+}
+
 /// Checks a plan's TOML text.
 pub fn check(text: &str) -> Report {
+    check_with(text, None)
+}
+
+/// Checks a plan's TOML text against the port's own facts, when given: the port's
+/// encapsulation is taken from them when the plan leaves it out, and a plan that says
+/// otherwise is an error.
+pub fn check_with(text: &str, port: Option<&PortFacts>) -> Report {
     let mut ctx = Ctx {
         text,
         report: Report::default(),
@@ -472,24 +491,59 @@ pub fn check(text: &str) -> Report {
         }
     };
     let circuit = plan.circuit.get_ref();
-    let dot1q = match circuit
-        .port_encapsulation
-        .get_ref()
-        .to_ascii_lowercase()
-        .as_str()
-    {
+    let known = port.and_then(|f| f.encapsulation.as_deref().map(|e| (f, e)));
+    let planned = circuit.port_encapsulation.as_ref();
+    let encapsulation = match (planned, known) {
+        (Some(p), Some((f, e))) => {
+            if !p.get_ref().eq_ignore_ascii_case(e) {
+                ctx.add(
+                    Severity::Error,
+                    None,
+                    Some(p.span()),
+                    format!(
+                        "port_encapsulation {:?}, but {} says the port is {e:?}",
+                        p.get_ref(),
+                        f.source
+                    ),
+                );
+            }
+            e.to_string()
+        }
+        (Some(p), None) => p.get_ref().clone(),
+        (None, Some((_, e))) => e.to_string(),
+        (None, None) => {
+            ctx.add(
+                Severity::Error,
+                None,
+                Some(plan.circuit.span()),
+                match port {
+                    Some(f) => format!("port_encapsulation is missing and {} does not know it (is Azure read for that port?): give it in [circuit]", f.source),
+                    None => "port_encapsulation is missing: give it in [circuit] (\"Dot1Q\" or \"QinQ\"), or read it from the agent with --url and --port".to_string(),
+                },
+            );
+            String::new()
+        }
+    };
+    let span = planned.map(|p| p.span());
+    let dot1q = match encapsulation.to_ascii_lowercase().as_str() {
         "dot1q" => true,
-        "qinq" => false,
+        "qinq" | "" => false,
         other => {
             ctx.add(
                 Severity::Error,
                 None,
-                Some(circuit.port_encapsulation.span()),
+                span,
                 format!("port_encapsulation {other:?} must be \"Dot1Q\" or \"QinQ\""),
             );
             false
         }
     };
+    let vlans_in_use: Vec<u32> = circuit
+        .port_vlans_in_use
+        .iter()
+        .chain(port.map(|f| f.vlans_in_use.as_slice()).unwrap_or_default())
+        .copied()
+        .collect();
     if plan.peering.is_empty() {
         ctx.add(
             Severity::Warning,
@@ -512,12 +566,7 @@ pub fn check(text: &str) -> Report {
                 format!("vlan {vlan} is already used by peering {other} of this circuit"),
             );
         }
-        if dot1q
-            && circuit
-                .port_vlans_in_use
-                .iter()
-                .any(|v| i64::from(*v) == vlan)
-        {
+        if dot1q && vlans_in_use.iter().any(|v| i64::from(*v) == vlan) {
             ctx.add(
                 Severity::Error,
                 Some(p),
