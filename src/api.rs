@@ -310,6 +310,9 @@ pub struct SessionJson {
     pub established_seconds: Option<u64>,
     /// Times this agent saw the session go down or restart since it started.
     pub flaps_seen: Option<u64>,
+    /// The last NOTIFICATION of the session ("Cease: administrative shutdown"), where
+    /// the router gives it.
+    pub last_error: Option<String>,
     pub prefixes_received: Option<u64>,
     /// Accepted after the router's import policy, where it tells (apart from received).
     pub prefixes_accepted: Option<u64>,
@@ -363,6 +366,7 @@ impl PeeringReadyJson {
                         remote_as: f.and_then(|s| s.remote_as).map(|a| a.0),
                         established_seconds: f.and_then(|s| s.established_seconds),
                         flaps_seen: f.and_then(|s| s.flaps_seen),
+                        last_error: f.and_then(|s| s.last_error.clone()),
                         prefixes_received: f.and_then(|s| s.received_in(&e.family)),
                         prefixes_accepted: f
                             .and_then(|s| s.family(&e.family))

@@ -280,6 +280,16 @@ async fn a_port_walks_from_light_to_traffic_and_a_dropped_session_closes_the_gat
         took < Duration::from_secs(1),
         "refused {took:?} after the trap"
     );
+    // The router's last NOTIFICATION (bgpPeerLastError) is named on the dropped session.
+    assert_eq!(
+        refused["sessions"][1]["last_error"], "Cease: administrative shutdown",
+        "{refused:#}"
+    );
+    assert_eq!(
+        refused["sessions"][0]["last_error"],
+        Value::Null,
+        "{refused:#}"
+    );
     let (status, d) = post_json(
         t.url(&format!("/api/v1/circuits/{CIRCUIT}/gate")),
         json!({"action": "enable-traffic", "user": "alice"}),

@@ -253,7 +253,11 @@ fn peerings_section(peerings: &[crate::api::PeeringReadyJson]) -> String {
                 device = escape(&s.device),
                 neighbor = escape(&s.neighbor),
                 family = escape(&s.family),
-                state = escape(s.state.as_deref().unwrap_or("no such neighbour")),
+                state = escape(&match (&s.state, &s.last_error) {
+                    (Some(st), Some(e)) if st != "established" => format!("{st} (last error: {e})"),
+                    (Some(st), _) => st.clone(),
+                    (None, _) => "no such neighbour".to_string(),
+                }),
                 asn = s.remote_as.map(|a| a.to_string()).unwrap_or_else(|| "&ndash;".into()),
                 up = s.established_seconds.map(|t| seconds(t as f64)).unwrap_or_else(|| "&ndash;".into())
                     + &s.flaps_seen.filter(|n| *n > 0).map(|n| format!(" ({n} flaps seen)")).unwrap_or_default(),

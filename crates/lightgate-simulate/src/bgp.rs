@@ -143,6 +143,9 @@ pub enum Field {
     Withdrawn,
     /// Juniper's jnxBgpM2PeerIndex.
     Index,
+    /// BGP4-MIB bgpPeerLastError: Cease / administrative shutdown (6, 2) while the
+    /// session is down, no error (0, 0) while it is up.
+    LastError,
 }
 
 fn addr_arcs(a: &IpAddr) -> Vec<u32> {
@@ -176,6 +179,7 @@ pub fn cells(flavour: Vendor, peers: &[IpAddr]) -> Vec<(Oid, usize, Field)> {
                 (col(2), cell(k, Field::State)),
                 (col(3), cell(k, Field::Admin)),
                 (col(9), cell(k, Field::RemoteAs16)),
+                (col(14), cell(k, Field::LastError)),
                 (col(16), cell(k, Field::EstablishedTime)),
             ]);
         }
@@ -266,6 +270,7 @@ pub fn value(flavour: Vendor, p: &PeerState, k: usize, field: Field, at: SystemT
         Field::Received | Field::Accepted => count(p.peer.received),
         Field::Advertised => count(p.peer.advertised),
         Field::Withdrawn => Value::Gauge32(0),
+        Field::LastError => Value::OctetString(if up { vec![0, 0] } else { vec![6, 2] }),
         Field::Index => {
             let _ = flavour;
             Value::Gauge32(k as u32 + 1)

@@ -312,7 +312,9 @@
           var th = el("th", "", s.link);
           th.setAttribute("scope", "row");
           tr.appendChild(th);
-          [s.device, s.neighbor + " (" + s.family + ")", s.state || "no such neighbour",
+          var state = s.state || "no such neighbour";
+          if (s.state && s.state !== "established" && s.last_error) state += " (last error: " + s.last_error + ")";
+          [s.device, s.neighbor + " (" + s.family + ")", state,
             s.remote_as === null || s.remote_as === undefined ? "\u2013" : String(s.remote_as),
             (typeof s.established_seconds === "number" ? fmtSecs(s.established_seconds) : "\u2013") +
               (s.flaps_seen > 0 ? " (" + s.flaps_seen + " flaps seen)" : ""),

@@ -4,12 +4,14 @@
 
 pub mod asn;
 pub mod expect;
+pub mod notification;
 pub mod readiness;
 pub mod session;
 pub mod uptime;
 
 pub use asn::{Asn, AS_TRANS, MICROSOFT_ASN};
 pub use expect::{expected_sessions, ExpectedSession, PeeringKind, PeeringSpec};
+pub use notification::notification_text;
 pub use readiness::{
     evaluate_peering, find_session, PeeringCheck, PeeringCheckName, PeeringReadiness,
     RouterSessions, SessionView,

@@ -183,6 +183,9 @@ pub struct BgpSession {
     /// started (a restart between two reads counts once): set by the agent's store,
     /// never by a source.
     pub flaps_seen: Option<u64>,
+    /// The last NOTIFICATION the session sent or received, as a person reads it, where
+    /// the source gives it (BGP4-MIB bgpPeerLastError).
+    pub last_error: Option<String>,
 }
 
 impl BgpSession {
@@ -197,6 +200,7 @@ impl BgpSession {
             description: None,
             prefixes: Vec::new(),
             flaps_seen: None,
+            last_error: None,
         }
     }
 

@@ -69,7 +69,11 @@ pub fn columns(mib: BgpMib) -> Vec<Oid> {
         cols.iter().map(|n| oid(base).child(&[*n])).collect()
     };
     match mib {
-        BgpMib::Bgp4 => c(BGP4_PEER, &probe_first(BGP4_COLUMNS)),
+        BgpMib::Bgp4 => {
+            let mut v = c(BGP4_PEER, &probe_first(BGP4_COLUMNS));
+            v.extend(c(BGP4_PEER, &[BGP4_LAST_ERROR]));
+            v
+        }
         BgpMib::Cisco => {
             let mut v = c(CISCO_PEER2, &probe_first(CISCO_PEER2_COLUMNS));
             v.extend(c(CISCO_PEER2_PREFIX, &[1, 6, 8]));
@@ -220,6 +224,9 @@ fn fill(into: &mut Decoded, row: Row) {
     if s.description.is_none() {
         s.description = r.description;
     }
+    if s.last_error.is_none() {
+        s.last_error = r.last_error;
+    }
     for p in r.prefixes {
         if s.family(&p.family).is_none() {
             s.merge_prefixes(p);
@@ -337,6 +344,8 @@ fn finish(rows: HashMap<Key, Row>, established: HashMap<Key, u64>) -> Vec<(Key, 
 /// number in each: state, admin status (1 stop, 2 start), remote AS, established time.
 type PeerColumns = [u32; 4];
 const BGP4_COLUMNS: PeerColumns = [2, 3, 9, 16];
+/// bgpPeerLastError: the last NOTIFICATION's code and subcode.
+const BGP4_LAST_ERROR: u32 = 14;
 const CISCO_PEER2_COLUMNS: PeerColumns = [3, 4, 11, 19];
 
 /// The remote AS column first: it is the probe that tells whether the table exists.
@@ -378,6 +387,16 @@ fn bgp4(cells: &BTreeMap<Oid, Value>) -> Vec<(Key, Row)> {
         let row = rows
             .entry(key.clone())
             .or_insert_with(|| Row::new(peer, None));
+        if col == BGP4_LAST_ERROR {
+            // Two octets, error code and subcode; "00 00" is no error.
+            if let Value::OctetString(b) = v {
+                if let [code, sub] = b.as_slice() {
+                    row.session.last_error = lightgate_core::bgp::notification_text(*code, *sub);
+                    row.cells.push(o.clone());
+                }
+            }
+            continue;
+        }
         if standard_column(row, BGP4_COLUMNS, col, v, &mut est, key) {
             row.cells.push(o.clone());
         }
