@@ -387,6 +387,7 @@ impl PeeringReadyJson {
 pub struct AzurePortJson {
     pub bandwidth_gbps: Option<u64>,
     pub encapsulation: Option<String>,
+    pub peering_location: Option<String>,
 }
 
 impl PortJson {
@@ -416,6 +417,7 @@ impl PortJson {
             azure_port: view.azure.as_ref().map(|a| AzurePortJson {
                 bandwidth_gbps: a.bandwidth_gbps,
                 encapsulation: a.encapsulation.clone(),
+                peering_location: a.peering_location.clone(),
             }),
             peerings: view
                 .peerings

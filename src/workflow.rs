@@ -173,7 +173,7 @@ pub fn workflow(view: &PortView, traffic: &[crate::audit::Decision]) -> Workflow
         match (&view.azure, &view.azure_error) {
             (Some(_), _) if !provisioning.is_empty() => Fact::Wrong(provisioning),
             (Some(a), _) => Fact::Done(vec![format!(
-                "{} found in Azure{}{}",
+                "{} found in Azure{}{}{}",
                 cfg.azure_port_id.clone().unwrap_or_default(),
                 a.bandwidth_gbps
                     .map(|b| format!(", {b} Gbps"))
@@ -181,6 +181,10 @@ pub fn workflow(view: &PortView, traffic: &[crate::audit::Decision]) -> Workflow
                 a.encapsulation
                     .as_deref()
                     .map(|e| format!(", {e} encapsulation"))
+                    .unwrap_or_default(),
+                a.peering_location
+                    .as_deref()
+                    .map(|l| format!(", at {l}"))
                     .unwrap_or_default(),
             )]),
             (None, Some(e)) => Fact::Wrong(vec![format!("not observed: {e}")]),

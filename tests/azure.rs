@@ -1247,6 +1247,15 @@ async fn a_peering_plan_is_checked_against_the_ports_encapsulation_from_azure() 
         .await;
     assert_eq!(p["azure_port"]["encapsulation"], "Dot1Q", "{p:#}");
     assert_eq!(p["azure_port"]["bandwidth_gbps"], 100, "{p:#}");
+    assert_eq!(p["azure_port"]["peering_location"], "Amsterdam", "{p:#}");
+    let (_, w) = t.json("/api/v1/ports/erd-ams-1/workflow").await;
+    let port = step(&w, "ExpressRoute Direct port resource");
+    assert!(
+        port["evidence"]
+            .to_string()
+            .contains("100 Gbps, Dot1Q encapsulation, at Amsterdam"),
+        "{port:#}"
+    );
     let dir = tempfile::tempdir().unwrap();
     let plan = |encapsulation: &str| {
         let path = dir.path().join(format!("plan{}.toml", encapsulation.len()));

@@ -307,6 +307,7 @@ pub fn observation(
             .pointer("/properties/bandwidthInGbps")
             .and_then(Value::as_u64),
         encapsulation: port_text("encapsulation"),
+        peering_location: port_text("peeringLocation"),
         link1: link("link1", a1, i1, p1, s1),
         link2: link("link2", a2, i2, p2, s2),
         circuits: Vec::new(),

@@ -161,6 +161,8 @@ pub struct AzurePort {
     /// The port's `bandwidthInGbps` and `encapsulation` (Dot1Q, QinQ), when given.
     pub bandwidth_gbps: Option<u64>,
     pub encapsulation: Option<String>,
+    /// The port's `peeringLocation` (the colocation facility), when given.
+    pub peering_location: Option<String>,
     pub link1: AzureLink,
     pub link2: AzureLink,
     pub circuits: Vec<AzureCircuit>,
