@@ -28,7 +28,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::task::AtomicWaker;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use super::server::Limits;
+use super::limits::Limits;
 use crate::store::Store;
 
 /// Closes one connection from outside: its reads end and its writes fail.

@@ -5,6 +5,7 @@
 //! on 127.0.0.1:0 and stop it cleanly.
 
 pub mod connections;
+pub mod limits;
 pub mod live;
 pub mod metrics;
 pub mod page;

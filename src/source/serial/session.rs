@@ -18,6 +18,7 @@
 
 use std::time::{Duration, Instant};
 
+use super::change_times::ChangeTimes;
 use super::parse::Dialect;
 use super::terminal::Terminal;
 use super::transport::Console;
@@ -73,8 +74,8 @@ pub struct VisitState {
     /// typed, and the session logs out at once.
     pub stop: std::sync::atomic::AtomicBool,
     /// The links' change times as earlier visits read them (see
-    /// [`super::ChangeTimes`]).
-    pub change_times: super::ChangeTimes,
+    /// [`ChangeTimes`]).
+    pub change_times: ChangeTimes,
     /// Commands the router rejected, already logged.
     rejections_logged: std::sync::Mutex<std::collections::HashSet<String>>,
 }
