@@ -419,9 +419,19 @@ async fn the_exposition_passes_promtool_and_the_poll_histogram_counts_every_poll
     .await;
     t.agent
         .apply_config(Config::parse(&pair("\"healthy\"", "1h", "1s"), "still").unwrap());
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let m = t.metrics().await;
-    let (_, v) = t.json("/api/v1/devices").await;
+    // Polls stop (hourly now); a poll still in flight may end between the two reads:
+    // read both until they were taken with no poll between them.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let (m, v) = loop {
+        let (_, before) = t.json("/api/v1/devices").await;
+        let m = t.metrics().await;
+        let (_, v) = t.json("/api/v1/devices").await;
+        if before["devices"][0]["polls"] == v["devices"][0]["polls"]
+            || std::time::Instant::now() > deadline
+        {
+            break (m, v);
+        }
+    };
     let device = v["devices"][0]["device"].as_str().unwrap().to_string();
     let polls = v["devices"][0]["polls"].as_u64().unwrap() as f64;
     let one = [("device", device.as_str())];
@@ -502,8 +512,16 @@ async fn removing_a_device_from_the_config_removes_its_series() {
 
     t.agent
         .apply_config(Config::parse(&pair("\"healthy\"", "100ms", "1s"), "reloaded").unwrap());
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let after = t.metrics().await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let after = loop {
+        let m = t.metrics().await;
+        if !(m.contains("edge-c") || m.contains("erd-ams-2"))
+            || std::time::Instant::now() > deadline
+        {
+            break m;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     assert!(
         !after.contains("edge-c"),
         "series of the removed device remain:\n{after}"

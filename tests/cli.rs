@@ -195,10 +195,17 @@ link2 = { device = "edge-a", interface = "Hu0/0/1" }
         "--log-format",
         "json",
     ]);
-    std::thread::sleep(Duration::from_secs(2));
-    let out = agent.status(&[]);
-    assert_eq!(out.status.code(), Some(0));
-    let table = String::from_utf8(out.stdout).unwrap();
+    // Until both links were read (the unknown admin state and the low light named).
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let table = loop {
+        let out = agent.status(&[]);
+        assert_eq!(out.status.code(), Some(0));
+        let table = String::from_utf8(out.stdout).unwrap();
+        if table.contains("rx_power_in_range: link2 rx -1") || Instant::now() > deadline {
+            break table;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
     assert!(table.contains("PORT erd-ams-1  NOT READY"), "{table}");
     assert!(table.contains("failing checks:"), "{table}");
     assert!(
