@@ -3,10 +3,11 @@
 //! circuit creation, and exports it all for Prometheus.
 //!
 //! # Layout
-//! - [`domain`]: the pure core (units, readings, thresholds, readiness). No I/O.
+//! - [`domain`]: the pure core (units, readings, thresholds, readiness; the
+//!   `lightgate-core` crate). No I/O.
 //! - [`config`]: the TOML config, strictly parsed and validated with line numbers.
-//! - [`source`]: where readings come from (the simulator here; SNMP and serial later),
-//!   behind one trait.
+//! - [`source`]: where readings come from (simulated hardware, SNMP, the serial
+//!   console, Azure), behind one enum.
 //! - [`poller`]: one task per device, on its own interval, with a per-poll timeout.
 //! - [`store`]: the shared in-memory state the pollers write and the exporter reads.
 //! - [`exporter`]: the HTTP server: `/metrics`, `/api/v1/ports`, `/-/healthy`.

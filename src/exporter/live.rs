@@ -385,12 +385,6 @@ impl LiveHub {
         Some((events, history))
     }
 
-    /// Subscribers watching and feeds kept (for the benchmark and tests).
-    pub fn stats(&self) -> (usize, usize) {
-        let feeds = self.feeds();
-        (feeds.values().map(|f| f.subscribers).sum(), feeds.len())
-    }
-
     /// The SSE answer for `port`, resuming after `last_event_id` when it is one of ours;
     /// `None` when the port is not configured.
     pub fn stream(

@@ -13,6 +13,8 @@
 //! ports: time comes in as an argument, so every rule is testable to the second. The
 //! compiler enforces it: this crate depends on neither tokio nor any protocol crate.
 
+#![forbid(unsafe_code)]
+
 pub mod bgp;
 pub mod domain;
 pub mod gate;

@@ -8,6 +8,8 @@
 //! HTTP control endpoint reports it, and can force a link down or up, which sends a
 //! linkDown/linkUp trap from the router's own address.
 
+#![forbid(unsafe_code)]
+
 pub mod ber;
 pub mod bgp;
 pub mod config_out;

@@ -4,6 +4,8 @@
 //! family (one file each), the pure decode of a poll's answers into readings, and trap
 //! decoding. It produces the core's readings and knows nothing of the agent.
 
+#![forbid(unsafe_code)]
+
 pub mod bgp;
 pub mod client;
 pub mod discovery;
