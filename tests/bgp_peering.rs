@@ -253,6 +253,17 @@ async fn a_port_walks_from_light_to_traffic_and_a_dropped_session_closes_the_gat
 
     // 5. The session on link2's router drops: its trap makes the agent read it at once
     //    (the next scheduled poll is ~30 s away) and the gate refuses, naming it.
+    // sim-0002's last poll: its next scheduled one is 30 s after it.
+    let (_, devices) = t.json("/api/v1/devices").await;
+    let last = devices["devices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["device"] == "sim-0002")
+        .and_then(|d| d["last_success"].as_str())
+        .map(|t| humantime::parse_rfc3339_weak(t).unwrap())
+        .expect("sim-0002 was polled");
+    let scheduled = last + Duration::from_secs(30);
     let dropped = fleet
         .set_bgp(&BgpRequest {
             device: "sim-0002".into(),
@@ -269,17 +280,15 @@ async fn a_port_walks_from_light_to_traffic_and_a_dropped_session_closes_the_gat
         if status == 503 {
             break p;
         }
+        // Refused before the next scheduled poll: the trap's doing, however busy the
+        // machine is (no tighter bound is asserted).
         assert!(
-            sent.elapsed() < Duration::from_secs(5),
-            "still ready 5 s after the trap: {p:#}"
+            std::time::SystemTime::now() < scheduled,
+            "still ready {:?} after the trap, at the next scheduled poll: {p:#}",
+            sent.elapsed()
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    let took = sent.elapsed();
-    assert!(
-        took < Duration::from_secs(1),
-        "refused {took:?} after the trap"
-    );
     // The router's last NOTIFICATION (bgpPeerLastError) is named on the dropped session.
     assert_eq!(
         refused["sessions"][1]["last_error"], "Cease: administrative shutdown",
