@@ -643,6 +643,7 @@ async fn the_agent_never_says_ready_with_a_dark_lane_in_any_dialect() {
     common::require("socat", "socat");
     let mut routers = Vec::new();
     let mut ptys = Vec::new();
+    let mut served = Vec::new();
     let mut config = String::new();
     for (i, d) in Dialect::ALL.into_iter().enumerate() {
         let a = router(
@@ -663,9 +664,10 @@ async fn the_agent_never_says_ready_with_a_dark_lane_in_any_dialect() {
         .split(11, i as u64 + 3);
         let a_addr = tcp(a.clone());
         let b_pty = pty(b.clone());
+        let a_url = a_addr.addr.clone();
         let (da, db) = (format!("{d}-a"), format!("{d}-b"));
         config.push_str(&format!(
-            "[[device]]\nname = \"{da}\"\nsource = \"serial\"\npoll_interval = \"5s\"\n[device.serial]\nurl = \"tcp://{a_addr}\"\ndialect = \"{d}\"\nusername = \"{USER}\"\npassword = \"{PASSWORD}\"\nstep_timeout = \"2s\"\n\n[[device]]\nname = \"{db}\"\nsource = \"serial\"\npoll_interval = \"5s\"\n[device.serial]\npath = \"{}\"\ndialect = \"{d}\"\nusername = \"{USER}\"\npassword = \"{PASSWORD}\"\nstep_timeout = \"2s\"\n\n[[port]]\nname = \"dark-{d}\"\nhold_down = \"1s\"\nlink1 = {{ device = \"{da}\", interface = \"{}\", azure_admin_state = \"enabled\" }}\nlink2 = {{ device = \"{db}\", interface = \"{}\", azure_admin_state = \"enabled\" }}\n\n[[port]]\nname = \"ok-{d}\"\nhold_down = \"1s\"\nlink1 = {{ device = \"{da}\", interface = \"{}\", azure_admin_state = \"enabled\" }}\nlink2 = {{ device = \"{db}\", interface = \"{}\", azure_admin_state = \"enabled\" }}\n\n",
+            "[[device]]\nname = \"{da}\"\nsource = \"serial\"\npoll_interval = \"5s\"\n[device.serial]\nurl = \"tcp://{a_url}\"\ndialect = \"{d}\"\nusername = \"{USER}\"\npassword = \"{PASSWORD}\"\nstep_timeout = \"2s\"\n\n[[device]]\nname = \"{db}\"\nsource = \"serial\"\npoll_interval = \"5s\"\n[device.serial]\npath = \"{}\"\ndialect = \"{d}\"\nusername = \"{USER}\"\npassword = \"{PASSWORD}\"\nstep_timeout = \"2s\"\n\n[[port]]\nname = \"dark-{d}\"\nhold_down = \"1s\"\nlink1 = {{ device = \"{da}\", interface = \"{}\", azure_admin_state = \"enabled\" }}\nlink2 = {{ device = \"{db}\", interface = \"{}\", azure_admin_state = \"enabled\" }}\n\n[[port]]\nname = \"ok-{d}\"\nhold_down = \"1s\"\nlink1 = {{ device = \"{da}\", interface = \"{}\", azure_admin_state = \"enabled\" }}\nlink2 = {{ device = \"{db}\", interface = \"{}\", azure_admin_state = \"enabled\" }}\n\n",
             b_pty.device.display(),
             name(d),
             name(d),
@@ -675,6 +677,9 @@ async fn the_agent_never_says_ready_with_a_dark_lane_in_any_dialect() {
         routers.push(a);
         routers.push(b);
         ptys.push(b_pty);
+        // Kept to the end, so that their check of the console runs after the agent
+        // stopped.
+        served.push(a_addr);
     }
     let t = TestAgent::start(&config).await;
     let (_, all) = t
@@ -718,6 +723,7 @@ async fn the_agent_never_says_ready_with_a_dark_lane_in_any_dialect() {
         );
     }
     drop(ptys);
+    drop(served);
 }
 
 /// The source as the poller drives it: a hung console ends the poll within the device's
@@ -906,6 +912,8 @@ fn every_dialect_reads_the_bgp_sessions_in_the_same_console_visit() {
 async fn three_lanes_of_a_four_lane_optic_are_never_ready() {
     let mut config = String::new();
     let mut routers = Vec::new();
+    // Kept to the end: their check of the console runs after the agent stopped.
+    let mut served = Vec::new();
     for d in [Dialect::Junos, Dialect::AristaEos] {
         let mut short = dialect::lr4(second_name(d), None);
         short.optic.lanes.truncate(3);
@@ -920,7 +928,9 @@ async fn three_lanes_of_a_four_lane_optic_are_never_ready() {
                 }
             }
         }
-        let addr = tcp(r.clone());
+        let console = tcp(r.clone());
+        let addr = console.addr.clone();
+        served.push(console);
         routers.push(r);
         config.push_str(&format!(
             "[[device]]\nname = \"{d}\"\nsource = \"serial\"\npoll_interval = \"1s\"\n[device.serial]\nurl = \"tcp://{addr}\"\ndialect = \"{d}\"\nusername = \"{USER}\"\npassword = \"{PASSWORD}\"\nstep_timeout = \"2s\"\n\n[[port]]\nname = \"short-{d}\"\nhold_down = \"1s\"\nlink1 = {{ device = \"{d}\", interface = \"{}\", azure_admin_state = \"enabled\" }}\nlink2 = {{ device = \"{d}\", interface = \"{}\", azure_admin_state = \"enabled\" }}\n\n",
