@@ -443,12 +443,10 @@ fn fake_agent_answering(status: &'static str, body: String) -> String {
     addr
 }
 
-#[test]
-fn the_gate_runs_nothing_on_a_decision_about_another_port_or_a_bad_name() {
-    let dir = tempfile::tempdir().unwrap();
-    let marker = dir.path().join("ran");
-    let addr = fake_agent("erd-other");
-    let out = bin()
+/// `lightgate gate erd-ams-1 --url http://ADDR -- touch MARKER`: whether the gate ran
+/// the command shows as the marker file.
+fn gate_touching(addr: &str, marker: &Path) -> std::process::Output {
+    bin()
         .args([
             "gate",
             "erd-ams-1",
@@ -457,9 +455,17 @@ fn the_gate_runs_nothing_on_a_decision_about_another_port_or_a_bad_name() {
             "--",
             "touch",
         ])
-        .arg(&marker)
+        .arg(marker)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn the_gate_runs_nothing_on_a_decision_about_another_port_or_a_bad_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("ran");
+    let addr = fake_agent("erd-other");
+    let out = gate_touching(&addr, &marker);
     assert_eq!(
         out.status.code(),
         Some(69),
@@ -472,18 +478,7 @@ fn the_gate_runs_nothing_on_a_decision_about_another_port_or_a_bad_name() {
         "the command ran on another port's decision"
     );
     let same = fake_agent("erd-ams-1");
-    let out = bin()
-        .args([
-            "gate",
-            "erd-ams-1",
-            "--url",
-            &format!("http://{same}"),
-            "--",
-            "touch",
-        ])
-        .arg(&marker)
-        .output()
-        .unwrap();
+    let out = gate_touching(&same, &marker);
     assert_eq!(out.status.code(), Some(0));
     assert!(marker.exists());
     for bad in ["../../../-/reload?", "a b", ""] {
@@ -519,18 +514,7 @@ fn the_gate_runs_nothing_on_an_answer_that_contradicts_itself() {
         ("200 OK", decision(false, "ready", "")),
     ] {
         let addr = fake_agent_answering(status, body.clone());
-        let out = bin()
-            .args([
-                "gate",
-                "erd-ams-1",
-                "--url",
-                &format!("http://{addr}"),
-                "--",
-                "touch",
-            ])
-            .arg(&marker)
-            .output()
-            .unwrap();
+        let out = gate_touching(&addr, &marker);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(69), "{status} {body}: {err}");
         assert!(err.contains("contradicts itself"), "{err}");
@@ -1011,7 +995,15 @@ fn remote_text_never_reaches_the_terminal_raw() {
 /// Opens an event stream on `addr` (with `auth`, if any) and returns the socket once
 /// the answer's headers arrived.
 fn open_stream(addr: &str, auth: Option<&str>) -> TcpStream {
-    let mut s = TcpStream::connect(addr).unwrap();
+    let (s, head) =
+        ask_for_stream(TcpStream::connect(addr).unwrap(), auth).expect("the stream's headers");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    s
+}
+
+/// Asks for port erd-ams-1's event stream on `s` (with `auth`, if any): the socket and
+/// the answer's headers, once they arrived; None when the connection ended first.
+fn ask_for_stream(mut s: TcpStream, auth: Option<&str>) -> Option<(TcpStream, String)> {
     let auth = auth
         .map(|a| format!("Authorization: {a}\r\n"))
         .unwrap_or_default();
@@ -1019,20 +1011,17 @@ fn open_stream(addr: &str, auth: Option<&str>) -> TcpStream {
         s,
         "GET /api/v1/ports/erd-ams-1/events HTTP/1.1\r\nHost: x\r\n{auth}\r\n"
     )
-    .unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    .ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
     let mut head = Vec::new();
     let mut b = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") {
-        assert_eq!(s.read(&mut b).unwrap(), 1, "the stream's headers");
+        if s.read(&mut b).ok()? != 1 {
+            return None;
+        }
         head.push(b[0]);
     }
-    assert!(
-        head.starts_with(b"HTTP/1.1 200"),
-        "{}",
-        String::from_utf8_lossy(&head)
-    );
-    s
+    Some((s, String::from_utf8_lossy(&head).into_owned()))
 }
 
 /// Whether the stream ends (the server closes it) before `within`; data keeps coming
@@ -1332,19 +1321,8 @@ async fn one_client_reopening_half_open_connections_cannot_keep_prometheus_out()
 
 /// An event stream request from `from`: its socket and the answer's status line.
 fn stream_from(from: [u8; 4], addr: &str) -> Option<(TcpStream, String)> {
-    let mut s = connect_from(from, addr).ok()?;
-    s.write_all(b"GET /api/v1/ports/erd-ams-1/events HTTP/1.1\r\nHost: x\r\n\r\n")
-        .ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(30))).ok()?;
-    let mut head = Vec::new();
-    let mut b = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        if s.read(&mut b).ok()? != 1 {
-            break;
-        }
-        head.push(b[0]);
-    }
-    let status = String::from_utf8_lossy(&head).lines().next()?.to_string();
+    let (s, head) = ask_for_stream(connect_from(from, addr).ok()?, None)?;
+    let status = head.lines().next()?.to_string();
     Some((s, status))
 }
 

@@ -116,16 +116,18 @@ impl SimDevice {
         self.generation.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// The index slot of `peer` (see [`SimDevice::restart`]).
-    fn slot_of(&self, peer: usize) -> usize {
+    /// Who answers BGP cell `cell`, and in which index slot: Juniper's prefix counters
+    /// (`by_slot`) are keyed by the peer index, so their cell is an index slot, served
+    /// by whichever peer holds it now; every other cell is a peer's (see
+    /// [`SimDevice::restart`]).
+    fn bgp_holder(&self, cell: usize, by_slot: bool) -> (usize, usize) {
         let r = self.restart.lock().unwrap_or_else(|e| e.into_inner());
-        r.slots.get(peer).copied().unwrap_or(peer)
-    }
-
-    /// The peer in index slot `slot`.
-    fn peer_in(&self, slot: usize) -> usize {
-        let r = self.restart.lock().unwrap_or_else(|e| e.into_inner());
-        r.slots.iter().position(|s| *s == slot).unwrap_or(slot)
+        let peer = if by_slot {
+            r.slots.iter().position(|s| *s == cell).unwrap_or(cell)
+        } else {
+            cell
+        };
+        (peer, r.slots.get(peer).copied().unwrap_or(peer))
     }
 
     /// Gives the router its BGP sessions (the fleet's `--bgp-peer` list).
@@ -260,12 +262,9 @@ impl SimDevice {
             Cell::SensorStatus { .. } => Value::Integer(1),
             Cell::Bgp { peer, field } => {
                 use super::bgp::Field;
-                // Juniper's prefix counters are keyed by the peer index: the cell is an
-                // index slot, served by whichever peer holds it now.
                 let by_slot = self.flavour() == Vendor::Juniper
                     && matches!(field, Field::Received | Field::Accepted | Field::Advertised);
-                let who = if by_slot { self.peer_in(*peer) } else { *peer };
-                let slot = self.slot_of(who);
+                let (who, slot) = self.bgp_holder(*peer, by_slot);
                 let sessions = self.bgp.lock().unwrap_or_else(|e| e.into_inner());
                 match sessions.get(who) {
                     Some(p) => {

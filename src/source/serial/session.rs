@@ -402,29 +402,33 @@ impl Dialogue<'_> {
     }
 
     fn timed_out(&self, waited: Duration, what: &str, budget: bool) -> SourceError {
+        if let Some(e) = self.unreadable() {
+            return e;
+        }
+        let budget = if budget {
+            " (all that was left of the poll's timeout)"
+        } else {
+            ""
+        };
+        SourceError::Timeout(format!(
+            "{}{budget} waiting for {what} (last output: \"{}\")",
+            format_duration(waited),
+            self.last_output()
+        ))
+    }
+
+    /// The last 60 characters the console printed (its completed lines and the current
+    /// one), printable, for a reason.
+    fn last_output(&self) -> String {
         let mut tail = self.lines.join("\n");
         let current = self.term.current();
         if !current.is_empty() {
             tail.push('\n');
             tail.push_str(&current);
         }
-        let tail: String = {
-            let chars: Vec<char> = tail.trim().chars().collect();
-            chars[chars.len().saturating_sub(60)..].iter().collect()
-        };
-        let budget = if budget {
-            " (all that was left of the poll's timeout)"
-        } else {
-            ""
-        };
-        if let Some(e) = self.unreadable() {
-            return e;
-        }
-        SourceError::Timeout(format!(
-            "{}{budget} waiting for {what} (last output: \"{}\")",
-            format_duration(waited),
-            printable(tail.trim())
-        ))
+        let chars: Vec<char> = tail.trim().chars().collect();
+        let last: String = chars[chars.len().saturating_sub(60)..].iter().collect();
+        printable(last.trim())
     }
 
     /// Counts what the console printed, and how much of it was not text.
@@ -471,27 +475,12 @@ impl Dialogue<'_> {
         if let Some(e) = self.unreadable() {
             return e;
         }
-        let mut shown = self.lines.join(" | ");
-        let current = self.term.current();
-        if !current.trim().is_empty() {
-            shown.push_str(" | ");
-            shown.push_str(current.trim());
-        }
-        let shown: String = {
-            let chars: Vec<char> = shown
-                .trim()
-                .trim_start_matches('|')
-                .trim()
-                .chars()
-                .collect();
-            chars[chars.len().saturating_sub(60)..].iter().collect()
-        };
         let said = if self.printed == 0 {
             "the console printed nothing".to_string()
         } else {
             format!(
                 "the console shows no prompt (last output: \"{}\")",
-                printable(&shown)
+                self.last_output()
             )
         };
         SourceError::Timeout(format!(
