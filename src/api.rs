@@ -313,6 +313,10 @@ pub struct SessionJson {
     /// The last NOTIFICATION of the session ("Cease: administrative shutdown"), where
     /// the router gives it.
     pub last_error: Option<String>,
+    /// The BFD session to the neighbour (up, down, init, admin_down, failing), where
+    /// the router reports one, and why it last left up.
+    pub bfd: Option<String>,
+    pub bfd_diagnostic: Option<String>,
     pub prefixes_received: Option<u64>,
     /// Accepted after the router's import policy, where it tells (apart from received).
     pub prefixes_accepted: Option<u64>,
@@ -367,6 +371,12 @@ impl PeeringReadyJson {
                         established_seconds: f.and_then(|s| s.established_seconds),
                         flaps_seen: f.and_then(|s| s.flaps_seen),
                         last_error: f.and_then(|s| s.last_error.clone()),
+                        bfd: f
+                            .and_then(|s| s.bfd.as_ref())
+                            .map(|b| b.state.as_str().to_string()),
+                        bfd_diagnostic: f
+                            .and_then(|s| s.bfd.as_ref())
+                            .and_then(|b| b.diagnostic.clone()),
                         prefixes_received: f.and_then(|s| s.received_in(&e.family)),
                         prefixes_accepted: f
                             .and_then(|s| s.family(&e.family))

@@ -48,6 +48,7 @@ fn apply(s: &mut PeeringSpec, c: &PeeringConfig) {
     s.prefixes_min = c.prefixes_min;
     s.prefixes_max = c.prefixes_max;
     s.advertised_declared = c.advertised;
+    s.bfd_required = c.bfd_required;
 }
 
 /// The port's peerings. `azure`: the port's fresh Azure observation, when observed.

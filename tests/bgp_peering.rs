@@ -646,3 +646,96 @@ async fn a_restarted_router_keeps_each_neighbours_counters_its_own() {
     t.stop().await;
     cancel.cancel();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bfd_is_read_beside_each_session_and_gates_only_where_required() {
+    // link2's router (Juniper: its experimental BFD-STD-MIB) runs BFD with Microsoft;
+    // link1's (Cisco: CISCO-IETF-BFD-MIB) has BGP up but BFD down.
+    let (fleet, cancel) = routers(&["192.168.100.130,bfd=down", "192.168.100.134"], None).await;
+    let dir = tempfile::tempdir().unwrap();
+    let options = options(dir.path(), "200ms", None);
+    let peering = |extra: &str| {
+        lightgate_config(&fleet.devices, &fleet.addresses(), &options)
+            + "\n[[port.peering]]\ncircuit = \"ckt-lab\"\ntype = \"private\"\nprimary_subnet = \"192.168.100.128/30\"\nsecondary_subnet = \"192.168.100.132/30\"\nhold_down = \"1s\"\n"
+            + extra
+    };
+    let path = "/api/v1/circuits/ckt-lab/peerings/private";
+    let check = |p: &Value| {
+        p["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["check"] == "bfd_up")
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+
+    // Informational by default: the peering becomes ready, the check says why not BFD.
+    let t = TestAgent::start(&peering("")).await;
+    let (_, p) = t
+        .wait_for(path, Duration::from_secs(20), |_, p| p["ready"] == true)
+        .await;
+    assert_eq!(p["ready"], true, "{p:#}");
+    assert_eq!(p["sessions"][0]["bfd"], "down", "{p:#}");
+    assert_eq!(
+        p["sessions"][0]["bfd_diagnostic"], "control detection time expired",
+        "{p:#}"
+    );
+    assert_eq!(p["sessions"][1]["bfd"], "up", "{p:#}");
+    let c = check(&p);
+    assert_eq!(c["pass"], true, "{p:#}");
+    let detail = c["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("warning: ")
+            && detail.contains("link1 sim-0001 to 192.168.100.130: BFD down (control detection time expired)")
+            && detail.contains("set bfd_required = true"),
+        "{detail}"
+    );
+    let m = t.metrics().await;
+    assert_eq!(
+        value(&m, "lightgate_bgp_bfd_up", &[("neighbor", "192.168.100.130")]),
+        0.0
+    );
+    assert_eq!(
+        value(&m, "lightgate_bgp_bfd_up", &[("neighbor", "192.168.100.134")]),
+        1.0
+    );
+    t.stop().await;
+
+    // Required: the same evidence blocks enable-traffic, naming BFD...
+    let t = TestAgent::start(&peering("bfd_required = true\n")).await;
+    let (_, p) = t
+        .wait_for(path, Duration::from_secs(20), |_, p| {
+            p["sessions"][0]["bfd"] == "down" && p["sessions"][1]["bfd"] == "up"
+        })
+        .await;
+    assert_eq!(p["ready"], false, "{p:#}");
+    assert_eq!(check(&p)["pass"], false, "{p:#}");
+    assert!(
+        p["failing"]
+            .to_string()
+            .contains("link1 sim-0001 to 192.168.100.130: BFD down"),
+        "{p:#}"
+    );
+    // ...until the router's BFD session comes up.
+    let control = fleet.control_addr().expect("a control endpoint");
+    let changed = tokio::task::spawn_blocking(move || {
+        ureq::post(&format!("http://{control}/bgp"))
+            .send_json(json!({"device": "sim-0001", "neighbor": "192.168.100.130", "bfd": "follow"}))
+            .map(|r| r.status().as_u16())
+            .unwrap_or(0)
+    })
+    .await
+    .unwrap();
+    assert_eq!(changed, 200);
+    let (_, p) = t
+        .wait_for(path, Duration::from_secs(20), |_, p| p["ready"] == true)
+        .await;
+    assert_eq!(p["ready"], true, "{p:#}");
+    assert!(check(&p)["detail"]
+        .as_str()
+        .unwrap()
+        .contains("link1 sim-0001 to 192.168.100.130: BFD up"));
+    t.stop().await;
+    cancel.cancel();
+}

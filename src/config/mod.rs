@@ -203,6 +203,7 @@ pub struct PeeringConfig {
     pub prefixes_max: Option<u64>,
     pub advertised: (Option<u64>, Option<u64>),
     pub advertised_prefixes_state: Option<String>,
+    pub bfd_required: bool,
 }
 
 impl PortConfig {

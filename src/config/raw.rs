@@ -230,6 +230,8 @@ pub struct RawPeering {
     /// Microsoft peering without Azure access: the advertised public prefixes' state
     /// as the portal shows it (Configured once validated).
     pub advertised_prefixes_state: Option<Spanned<String>>,
+    /// Whether BFD must be up on both sessions (default: reported, not required).
+    pub bfd_required: Option<Spanned<bool>>,
 }
 
 #[derive(Debug, Deserialize)]

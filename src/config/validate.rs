@@ -594,6 +594,7 @@ fn peering(
             .advertised_prefixes_state
             .as_ref()
             .map(|v| v.get_ref().clone()),
+        bfd_required: r.bfd_required.as_ref().is_some_and(|v| *v.get_ref()),
     })
 }
 

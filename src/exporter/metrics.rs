@@ -188,7 +188,8 @@ families! {
     bgp_limit: gauge("lightgate_bgp_prefix_limit", "Microsoft's documented limit of prefixes advertised to it on the session (4000/10000 IPv4 and 100 IPv6 on private peering, 200 on Microsoft peering)."),
     peering_ready: gauge("lightgate_peering_ready", "1 when enable-traffic would be granted on this peering now: the port's links ready, its circuit on the port, Succeeded, Provisioned and Enabled (when read from Azure), and every peering check passes (both BGP sessions established with AS 12076, stable, prefixes received, headroom under Microsoft's limit, advertised prefixes Configured in every family)."),
     peering_check: gauge("lightgate_peering_check", "1 when the named peering readiness check passes, 0 when it fails."),
-    bgp_ready: gauge("lightgate_bgp_session_ready", "1 when one BGP session a peering needs passes every check about it alone (established with AS 12076 and read fresh, stable, prefixes received, headroom): what the agent polling that router can tell, for gates that combine shards through Prometheus."),
+    bgp_bfd: gauge("lightgate_bgp_bfd_up", "1 when the router reports the BFD session to the BGP neighbour up, 0 when it reports it in another state (admin down, down, init); absent when it reports no BFD session to the neighbour."),
+    bgp_ready: gauge("lightgate_bgp_session_ready", "1 when one BGP session a peering needs passes every check about it alone (established with AS 12076 and read fresh, stable, prefixes received, headroom, and BFD up where the peering requires it): what the agent polling that router can tell, for gates that combine shards through Prometheus."),
     poll_duration: histogram("lightgate_poll_duration_seconds", "Time taken by each poll of a device, successful or not."),
     poll_errors: counter("lightgate_poll_errors_total", "Failed polls of a device, by kind: timeout, transport, decode, auth."),
     snmp_requests: counter("lightgate_snmp_requests_total", "SNMP request PDUs sent to a device, retries included."),
@@ -377,6 +378,10 @@ impl Families {
                     let mut x = l.clone();
                     x.push(("state", st.as_str()));
                     self.bgp_state.add(&x, bool_value(s.state == st));
+                }
+                if let Some(b) = &s.bfd {
+                    self.bgp_bfd
+                        .add(&l, bool_value(b.state == crate::bgp::BfdState::Up));
                 }
                 if let Some(c) = s.family(&e.family) {
                     if let Some(n) = c.received.or(c.accepted) {

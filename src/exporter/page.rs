@@ -253,11 +253,11 @@ fn peerings_section(peerings: &[crate::api::PeeringReadyJson]) -> String {
                 device = escape(&s.device),
                 neighbor = escape(&s.neighbor),
                 family = escape(&s.family),
-                state = escape(&match (&s.state, &s.last_error) {
+                state = escape(&(match (&s.state, &s.last_error) {
                     (Some(st), Some(e)) if st != "established" => format!("{st} (last error: {e})"),
                     (Some(st), _) => st.clone(),
                     (None, _) => "no such neighbour".to_string(),
-                }),
+                } + &s.bfd.as_ref().map(|b| format!(", BFD {b}{}", s.bfd_diagnostic.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())).unwrap_or_default())),
                 asn = s.remote_as.map(|a| a.to_string()).unwrap_or_else(|| "&ndash;".into()),
                 up = s.established_seconds.map(|t| seconds(t as f64)).unwrap_or_else(|| "&ndash;".into())
                     + &s.flaps_seen.filter(|n| *n > 0).map(|n| format!(" ({n} flaps seen)")).unwrap_or_default(),

@@ -5,11 +5,15 @@
 //! BGP4-V2-MIB-JUNIPER jnxBgpM2PeerTable with its counters on Juniper. Each session's
 //! state can be changed through the control endpoint, which sends
 //! bgpEstablishedNotification or bgpBackwardTransNotification from the router.
+//! Each neighbour has a BFD session too (unless `bfd=off`), up while BGP is
+//! established (or as `bfd=` fixes it), in the flavour's BFD table: Cisco's
+//! CISCO-IETF-BFD-MIB, Juniper's experimental BFD-STD-MIB, RFC 7331's BFD-STD-MIB on
+//! the others; indexed by session number like the routers do, so a restart moves them.
 
 use std::net::IpAddr;
 use std::time::{Duration, SystemTime};
 
-use lightgate_core::bgp::{Asn, BgpState, MICROSOFT_ASN};
+use lightgate_core::bgp::{Asn, BfdState, BgpState, MICROSOFT_ASN};
 use lightgate_snmp::types::{oid, Oid, Value};
 
 use super::ber;
@@ -42,6 +46,29 @@ impl Behaviour {
     }
 }
 
+/// How a neighbour's BFD session behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BfdMode {
+    /// Up while BGP is established, down (detection time expired) otherwise.
+    Follow,
+    /// In one state whatever BGP does.
+    Fixed(BfdState),
+    /// No BFD session to this neighbour.
+    Off,
+}
+
+impl BfdMode {
+    pub fn parse(s: &str) -> Result<BfdMode, String> {
+        match s {
+            "follow" => Ok(BfdMode::Follow),
+            "off" | "none" => Ok(BfdMode::Off),
+            other => BfdState::from_word(other)
+                .map(BfdMode::Fixed)
+                .ok_or_else(|| format!("BFD {other:?}: follow, off, up, down, init or admindown")),
+        }
+    }
+}
+
 /// One configured neighbour and how it behaves.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimPeer {
@@ -54,10 +81,11 @@ pub struct SimPeer {
     pub advertised: u64,
     /// A flapping session's up and down periods.
     pub flap: (Duration, Duration),
+    pub bfd: BfdMode,
 }
 
 impl SimPeer {
-    /// `ADDR[,as=N][,state=up|down|flapping|...][,received=N][,advertised=N]`.
+    /// `ADDR[,as=N][,state=up|down|flapping|...][,received=N][,advertised=N][,bfd=follow|off|up|down|...]`.
     pub fn parse(s: &str) -> Result<SimPeer, String> {
         let mut parts = s.split(',').map(str::trim);
         let addr: IpAddr = parts
@@ -72,6 +100,7 @@ impl SimPeer {
             received: 4,
             advertised: 3,
             flap: (FLAP_UP, FLAP_DOWN),
+            bfd: BfdMode::Follow,
         };
         for part in parts.filter(|p| !p.is_empty()) {
             let (k, v) = part
@@ -88,9 +117,10 @@ impl SimPeer {
                 "advertised" => p.advertised = num()?,
                 "flap_up" => p.flap.0 = Duration::from_secs(num()?.max(1)),
                 "flap_down" => p.flap.1 = Duration::from_secs(num()?.max(1)),
+                "bfd" => p.bfd = BfdMode::parse(v)?,
                 other => {
                     return Err(format!(
-                        "--bgp-peer {s:?}: unknown key {other:?} (as, state, received, advertised, flap_up, flap_down)"
+                        "--bgp-peer {s:?}: unknown key {other:?} (as, state, received, advertised, flap_up, flap_down, bfd)"
                     ))
                 }
             }
@@ -146,6 +176,39 @@ pub enum Field {
     /// BGP4-MIB bgpPeerLastError: Cease / administrative shutdown (6, 2) while the
     /// session is down, no error (0, 0) while it is up.
     LastError,
+    /// The BFD session's state, diagnostic, destination address type and address, in
+    /// a table indexed by session number (the neighbour's slot + 1).
+    BfdState,
+    BfdDiagnostic,
+    BfdAddressType,
+    BfdAddress,
+}
+
+impl Field {
+    /// Whether the cell is keyed by an index the router numbers (which a restart
+    /// hands to another neighbour), not by the neighbour's address.
+    pub fn by_index(&self, flavour: Vendor) -> bool {
+        matches!(
+            self,
+            Field::BfdState | Field::BfdDiagnostic | Field::BfdAddressType | Field::BfdAddress
+        ) || (flavour == Vendor::Juniper
+            && matches!(self, Field::Received | Field::Accepted | Field::Advertised))
+    }
+}
+
+/// The BFD table of a flavour: its entry OID, the columns of state, address type and
+/// address, the diagnostic's column where it can be read, and the number of "no
+/// diagnostic".
+fn bfd_table(flavour: Vendor) -> (&'static str, [u32; 3], Option<u32>, i64) {
+    match flavour {
+        // CISCO-IETF-BFD-MIB ciscoBfdSessEntry (draft numbering, diagnostic from 1).
+        Vendor::Cisco => ("1.3.6.1.4.1.9.10.137.1.2.1", [6, 13, 14], Some(8), 1),
+        // BFD-STD-MIB under jnxBfdExperiment: its bfdSessDiag is accessible only in
+        // notifications.
+        Vendor::Juniper => ("1.3.6.1.4.1.2636.5.3.1.1.2.1", [6, 13, 14], None, 1),
+        // RFC 7331 bfdSessEntry.
+        _ => ("1.3.6.1.2.1.222.1.2.1", [11, 21, 22], Some(13), 0),
+    }
 }
 
 fn addr_arcs(a: &IpAddr) -> Vec<u32> {
@@ -239,6 +302,14 @@ pub fn cells(flavour: Vendor, peers: &[IpAddr]) -> Vec<(Oid, usize, Field)> {
             }
             _ => {}
         }
+        let (entry, [state, kind_col, addr], diag, _) = bfd_table(flavour);
+        let bcol = |n: u32| oid(entry).child(&[n, k as u32 + 1]);
+        out.extend([
+            (bcol(state), cell(k, Field::BfdState)),
+            (bcol(kind_col), cell(k, Field::BfdAddressType)),
+            (bcol(addr), cell(k, Field::BfdAddress)),
+        ]);
+        out.extend(diag.map(|d| (bcol(d), cell(k, Field::BfdDiagnostic))));
     }
     out.into_iter().map(|(o, (k, f))| (o, k, f)).collect()
 }
@@ -271,9 +342,30 @@ pub fn value(flavour: Vendor, p: &PeerState, k: usize, field: Field, at: SystemT
         Field::Advertised => count(p.peer.advertised),
         Field::Withdrawn => Value::Gauge32(0),
         Field::LastError => Value::OctetString(if up { vec![0, 0] } else { vec![6, 2] }),
-        Field::Index => {
-            let _ = flavour;
-            Value::Gauge32(k as u32 + 1)
+        Field::Index => Value::Gauge32(k as u32 + 1),
+        Field::BfdState | Field::BfdDiagnostic | Field::BfdAddressType | Field::BfdAddress => {
+            let bfd = match p.peer.bfd {
+                BfdMode::Off => return Value::NoSuchInstance,
+                BfdMode::Fixed(s) => s,
+                BfdMode::Follow if up => BfdState::Up,
+                BfdMode::Follow => BfdState::Down,
+            };
+            // RFC 5880 diagnostics: 1 detection time expired, 7 administratively down.
+            let diagnostic = match bfd {
+                BfdState::Up | BfdState::Init => 0,
+                BfdState::AdminDown => 7,
+                BfdState::Down | BfdState::Failing => 1,
+            };
+            let (_, _, _, none) = bfd_table(flavour);
+            match field {
+                Field::BfdState => Value::Integer(bfd.mib_number()),
+                Field::BfdDiagnostic => Value::Integer(diagnostic + none),
+                Field::BfdAddressType => Value::Integer(i64::from(kind(&p.peer.addr))),
+                _ => Value::OctetString(match p.peer.addr {
+                    IpAddr::V4(v) => v.octets().to_vec(),
+                    IpAddr::V6(v) => v.octets().to_vec(),
+                }),
+            }
         }
     }
 }

@@ -117,7 +117,8 @@ impl SimDevice {
     }
 
     /// Who answers BGP cell `cell`, and in which index slot: Juniper's prefix counters
-    /// (`by_slot`) are keyed by the peer index, so their cell is an index slot, served
+    /// and every BFD table (`by_slot`) are keyed by an index the router numbers, so
+    /// their cell is an index slot, served
     /// by whichever peer holds it now; every other cell is a peer's (see
     /// [`SimDevice::restart`]).
     fn bgp_holder(&self, cell: usize, by_slot: bool) -> (usize, usize) {
@@ -261,9 +262,7 @@ impl SimDevice {
             }
             Cell::SensorStatus { .. } => Value::Integer(1),
             Cell::Bgp { peer, field } => {
-                use super::bgp::Field;
-                let by_slot = self.flavour() == Vendor::Juniper
-                    && matches!(field, Field::Received | Field::Accepted | Field::Advertised);
+                let by_slot = field.by_index(self.flavour());
                 let (who, slot) = self.bgp_holder(*peer, by_slot);
                 let sessions = self.bgp.lock().unwrap_or_else(|e| e.into_inner());
                 match sessions.get(who) {

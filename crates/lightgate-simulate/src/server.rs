@@ -145,6 +145,9 @@ impl Fleet {
             if let Some(n) = req.advertised {
                 p.peer.advertised = n;
             }
+            if let Some(b) = &req.bfd {
+                p.peer.bfd = crate::bgp::BfdMode::parse(b)?;
+            }
             (before, p.now(now).0)
         };
         let trap_sent = before != after && self.send_bgp_trap(i, &neighbor, after).await;
@@ -422,6 +425,9 @@ pub struct BgpRequest {
     pub received: Option<u64>,
     #[serde(default)]
     pub advertised: Option<u64>,
+    /// The BFD session: follow (BGP's state), off, or a fixed state (up, down, ...).
+    #[serde(default)]
+    pub bfd: Option<String>,
 }
 
 /// The answer of `POST /bgp`.

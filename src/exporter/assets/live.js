@@ -314,6 +314,7 @@
           tr.appendChild(th);
           var state = s.state || "no such neighbour";
           if (s.state && s.state !== "established" && s.last_error) state += " (last error: " + s.last_error + ")";
+          if (s.bfd) state += ", BFD " + s.bfd + (s.bfd_diagnostic ? " (" + s.bfd_diagnostic + ")" : "");
           [s.device, s.neighbor + " (" + s.family + ")", state,
             s.remote_as === null || s.remote_as === undefined ? "\u2013" : String(s.remote_as),
             (typeof s.established_seconds === "number" ? fmtSecs(s.established_seconds) : "\u2013") +

@@ -90,6 +90,9 @@ pub struct PeeringSpec {
     pub advertised_prefixes: Vec<AdvertisedPrefixes>,
     /// Whether the spec was read from Azure (else declared in the config).
     pub from_azure: bool,
+    /// Whether BFD must be up on both sessions for the peering to be ready; otherwise
+    /// its state is reported and blocks nothing.
+    pub bfd_required: bool,
 }
 
 impl PeeringSpec {
@@ -111,6 +114,7 @@ impl PeeringSpec {
             advertised_declared: (None, None),
             advertised_prefixes: Vec::new(),
             from_azure: false,
+            bfd_required: false,
         }
     }
 }

@@ -25,15 +25,18 @@ pub enum PeeringCheckName {
     PrefixesReceived,
     PrefixLimitHeadroom,
     AdvertisedPrefixesConfigured,
+    /// Informational unless the peering requires BFD.
+    BfdUp,
 }
 
 impl PeeringCheckName {
-    pub const ALL: [PeeringCheckName; 5] = [
+    pub const ALL: [PeeringCheckName; 6] = [
         PeeringCheckName::BgpEstablished,
         PeeringCheckName::BgpStable,
         PeeringCheckName::PrefixesReceived,
         PeeringCheckName::PrefixLimitHeadroom,
         PeeringCheckName::AdvertisedPrefixesConfigured,
+        PeeringCheckName::BfdUp,
     ];
 
     pub fn as_str(&self) -> &'static str {
@@ -43,6 +46,7 @@ impl PeeringCheckName {
             PeeringCheckName::PrefixesReceived => "prefixes_received",
             PeeringCheckName::PrefixLimitHeadroom => "prefix_limit_headroom",
             PeeringCheckName::AdvertisedPrefixesConfigured => "advertised_prefixes_configured",
+            PeeringCheckName::BfdUp => "bfd_up",
         }
     }
 }
@@ -360,13 +364,17 @@ pub fn evaluate_peering(
     checks.push(received(spec, &views));
     checks.push(headroom(spec, &views));
     checks.push(advertised_configured(spec));
+    checks.push(bfd(spec, &views));
     // Each session on its own, by the same judges.
     let each: Vec<bool> = views
         .iter()
         .zip(&established_each)
         .map(|(v, est)| {
             let one = std::slice::from_ref(v);
-            *est && stable(spec, one).pass && received(spec, one).pass && headroom(spec, one).pass
+            *est && stable(spec, one).pass
+                && received(spec, one).pass
+                && headroom(spec, one).pass
+                && bfd(spec, one).pass
         })
         .collect();
     for (v, pass) in views.iter_mut().zip(each) {
@@ -510,6 +518,60 @@ fn headroom(spec: &PeeringSpec, views: &[SessionView]) -> PeeringCheck {
             "{n} of {limit} prefixes advertised{source} in {family}"
         ))
     })
+}
+
+/// BFD to each neighbour, as its router reports it. Microsoft runs BFD on every
+/// peering (300 ms, multiplier 3); without it on the customer's side a dead path is
+/// noticed only when BGP's hold timer expires. Informational (a passing check whose
+/// lines say "warning") unless the peering sets `bfd_required`, when every session
+/// must report BFD up.
+fn bfd(spec: &PeeringSpec, views: &[SessionView]) -> PeeringCheck {
+    let mut pass = !views.is_empty();
+    let mut lines = Vec::new();
+    for v in views {
+        let l = label(&v.expected, &v.device);
+        let problem = match v.found.as_ref().map(|s| &s.bfd) {
+            None => "no BGP session to read BFD beside".to_string(),
+            Some(None) => format!(
+                "the router reports no BFD session to {} (Microsoft runs BFD at 300 ms: add bfd to the neighbour)",
+                v.expected.microsoft
+            ),
+            Some(Some(b)) if b.state == super::BfdState::Up => {
+                lines.push(format!("{l}: BFD up"));
+                continue;
+            }
+            Some(Some(b)) => format!(
+                "BFD {}{}",
+                b.state,
+                b.diagnostic
+                    .as_deref()
+                    .map(|d| format!(" ({d})"))
+                    .unwrap_or_default()
+            ),
+        };
+        pass = false;
+        lines.push(format!("{l}: {problem}"));
+    }
+    if views.is_empty() {
+        lines.push("no sessions expected".to_string());
+    }
+    let detail = lines.join("; ");
+    if spec.bfd_required {
+        return PeeringCheck {
+            name: PeeringCheckName::BfdUp,
+            pass,
+            detail,
+        };
+    }
+    PeeringCheck {
+        name: PeeringCheckName::BfdUp,
+        pass: true,
+        detail: if pass {
+            format!("{detail} (informational: bfd_required is not set)")
+        } else {
+            format!("warning: {detail} (informational: set bfd_required = true on the [[port.peering]] to gate on it)")
+        },
+    }
 }
 
 /// A Microsoft peering carries traffic only when Microsoft has validated the public

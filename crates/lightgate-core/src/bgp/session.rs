@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use serde::Serialize;
 
 use super::asn::Asn;
+use super::bfd::Bfd;
 
 /// The BGP finite state machine's states (RFC 4271 §8.2.2; BGP4-MIB numbers 1..6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -186,6 +187,8 @@ pub struct BgpSession {
     /// The last NOTIFICATION the session sent or received, as a person reads it, where
     /// the source gives it (BGP4-MIB bgpPeerLastError).
     pub last_error: Option<String>,
+    /// The BFD session to the same neighbour, where the source reports one.
+    pub bfd: Option<Bfd>,
 }
 
 impl BgpSession {
@@ -201,6 +204,7 @@ impl BgpSession {
             prefixes: Vec::new(),
             flaps_seen: None,
             last_error: None,
+            bfd: None,
         }
     }
 

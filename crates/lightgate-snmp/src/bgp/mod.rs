@@ -3,6 +3,7 @@
 //! its result is cached by the caller. A steady poll then GETs only the cells of the
 //! sessions someone expects (see [`Plan`]), decoded by the same pure [`decode`].
 
+pub mod bfd;
 pub mod decode;
 
 use std::collections::BTreeMap;
@@ -23,6 +24,8 @@ pub struct Discovery {
     /// The tables the device has, vendor tables first.
     pub mibs: Vec<BgpMib>,
     pub sessions: Vec<Decoded>,
+    /// The BFD sessions the device reports (any neighbour).
+    pub bfd: Vec<bfd::BfdRow>,
     /// sysUpTime when the tables were walked: a later poll that reads less has met a
     /// restarted device, whose peer indexes (Juniper's jnxBgpM2PeerIndex, a
     /// VRF's index) may now name other neighbours.
@@ -71,10 +74,30 @@ pub async fn discover<T: Transport>(
         let columns = decode::legacy_prefix_columns();
         cells.extend(transport.walk_columns(&columns, counters).await?);
     }
-    let sessions = decode::decode(&cells);
+    // BFD only beside BGP: a device without BGP tables has no session to set it on.
+    let mut bfd_cells: BTreeMap<Oid, Value> = BTreeMap::new();
+    if !mibs.is_empty() {
+        for columns in bfd::columns() {
+            let Some((probe, rest)) = columns.split_first() else {
+                continue;
+            };
+            let found = transport.walk(probe, counters).await?;
+            if found.iter().all(|(_, v)| v.is_absent()) {
+                continue;
+            }
+            bfd_cells.extend(found);
+            bfd_cells.extend(transport.walk_columns(rest, counters).await?);
+        }
+    }
+    let bfd = bfd::decode(&bfd_cells);
+    let mut sessions = decode::decode(&cells);
+    for d in &mut sessions {
+        d.session.bfd = bfd::state_of(&d.session.peer, &bfd);
+    }
     Ok(Discovery {
         mibs,
         sessions,
+        bfd,
         uptime_ticks,
     })
 }
@@ -120,6 +143,10 @@ pub fn plan(discovery: &Discovery, wanted: &[IpAddr]) -> Plan {
         for d in rows {
             p.oids.extend(d.cells.iter().cloned());
         }
+        // The BFD rows' address cells too: an index may name another neighbour later.
+        for b in discovery.bfd.iter().filter(|b| &b.peer == w) {
+            p.oids.extend(b.cells.iter().cloned());
+        }
     }
     p.oids.sort();
     p.oids.dedup();
@@ -157,12 +184,14 @@ pub async fn poll<T: Transport>(
             restarted,
         });
     }
+    let mut sessions: Vec<BgpSession> = decode::decode(&cells)
+        .into_iter()
+        .map(|d| d.session)
+        .filter(|s| plan.found.contains(&s.peer))
+        .collect();
+    bfd::attach(&mut sessions, &bfd::decode(&cells));
     Ok(Polled {
-        sessions: decode::decode(&cells)
-            .into_iter()
-            .map(|d| d.session)
-            .filter(|s| plan.found.contains(&s.peer))
-            .collect(),
+        sessions,
         restarted,
     })
 }
