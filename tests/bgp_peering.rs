@@ -687,17 +687,27 @@ async fn bfd_is_read_beside_each_session_and_gates_only_where_required() {
     let detail = c["detail"].as_str().unwrap();
     assert!(
         detail.starts_with("warning: ")
-            && detail.contains("link1 sim-0001 to 192.168.100.130: BFD down (control detection time expired)")
+            && detail.contains(
+                "link1 sim-0001 to 192.168.100.130: BFD down (control detection time expired)"
+            )
             && detail.contains("set bfd_required = true"),
         "{detail}"
     );
     let m = t.metrics().await;
     assert_eq!(
-        value(&m, "lightgate_bgp_bfd_up", &[("neighbor", "192.168.100.130")]),
+        value(
+            &m,
+            "lightgate_bgp_bfd_up",
+            &[("neighbor", "192.168.100.130")]
+        ),
         0.0
     );
     assert_eq!(
-        value(&m, "lightgate_bgp_bfd_up", &[("neighbor", "192.168.100.134")]),
+        value(
+            &m,
+            "lightgate_bgp_bfd_up",
+            &[("neighbor", "192.168.100.134")]
+        ),
         1.0
     );
     t.stop().await;
@@ -721,7 +731,9 @@ async fn bfd_is_read_beside_each_session_and_gates_only_where_required() {
     let control = fleet.control_addr().expect("a control endpoint");
     let changed = tokio::task::spawn_blocking(move || {
         ureq::post(&format!("http://{control}/bgp"))
-            .send_json(json!({"device": "sim-0001", "neighbor": "192.168.100.130", "bfd": "follow"}))
+            .send_json(
+                json!({"device": "sim-0001", "neighbor": "192.168.100.130", "bfd": "follow"}),
+            )
             .map(|r| r.status().as_u16())
             .unwrap_or(0)
     })

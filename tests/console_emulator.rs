@@ -854,12 +854,25 @@ fn bgp_outputs(d: Dialect) -> Vec<(&'static str, &'static str)> {
     }
 }
 
+/// Each dialect's BFD sessions as its `show bfd` command prints them: the session to
+/// Microsoft up, the global neighbour's down.
+fn bfd_output(d: Dialect) -> (&'static str, &'static str) {
+    let text = match d {
+        Dialect::CiscoIos => "IPv4 Sessions\r\nNeighAddr                              LD/RD         RH/RS     State     Int\r\n192.168.100.130                         1/2          Up        Up        Te0/1/0.200\r\n10.0.0.9                                3/0          Down      Down      Te0/1/1\r\n",
+        Dialect::CiscoNxos => "OurAddr         NeighAddr       LD/RD                 RH/RS           Holdown(mult)     State       Int                   Vrf                              Type\r\n192.168.100.129 192.168.100.130 1090519041/1090519041 Up              5237(3)           Up          Eth1/1.200            AZURE                            SH\r\n10.0.0.1        10.0.0.9        1090519042/0          Down            N/A(3)            Down        Eth1/2                default                          SH\r\n",
+        Dialect::CiscoIosxr => "Interface           Dest Addr           Local det time(int*mult)      State\r\n                                    Echo             Async   H/W   NPU\r\n------------------- --------------- ---------------- ---------------- ----------\r\nHu0/0/0/0.200       192.168.100.130 0s(0s*0)         900ms(300ms*3)   UP\r\nHu0/0/0/1           10.0.0.9        0s(0s*0)         0s(0s*0)         DOWN\r\n",
+        Dialect::AristaEos => "VRF name: AZURE\r\n---------------\r\nDstAddr              MyDisc    YourDisc  Interface/Transport    Type           LastUp             LastDown            LastDiag    State\r\n-------------- ----------- ----------- -------------------- ------- ------------------ ------------------ ----------- -----\r\n192.168.100.130 2925396283  3505453569        Ethernet1.200(15)  normal   11/24/26 10:00     NA        No Diagnostic       Up\r\n\r\nVRF name: default\r\n-----------------\r\n10.0.0.9        2925396284  0                 Ethernet2(16)      normal   NA                 11/24/26 10:02   Detect Time Exp  Down\r\n",
+        Dialect::Junos => "                                                  Detect   Transmit\r\nAddress                  State     Interface      Time     Interval  Multiplier\r\n192.168.100.130          Up        et-0/0/0.200   0.900     0.300        3\r\n10.0.0.9                 Down      et-0/0/1.0     0.000     1.000        3\r\n\r\n2 sessions, 2 clients\r\n",
+    };
+    (lightgate::source::serial::bfd_command(d), text)
+}
+
 #[test]
 fn every_dialect_reads_the_bgp_sessions_in_the_same_console_visit() {
     let microsoft: std::net::IpAddr = "192.168.100.130".parse().unwrap();
     for d in Dialect::ALL {
         let mut r = router(d, &[dialect::lr4(name(d), None)]);
-        for (cmd, text) in bgp_outputs(d) {
+        for (cmd, text) in bgp_outputs(d).into_iter().chain([bfd_output(d)]) {
             r = r.output(cmd, text);
         }
         let served = serve(r.clone(), &Transport::Tcp);
@@ -894,8 +907,21 @@ fn every_dialect_reads_the_bgp_sessions_in_the_same_console_visit() {
                 .any(|x| x.peer.to_string() == "10.0.0.9" && x.vrf.is_none()),
             "{d}: the global session keeps its table: {sessions:?}"
         );
+        let bfd = |peer: &str| {
+            sessions
+                .iter()
+                .find(|x| x.peer.to_string() == peer)
+                .and_then(|x| x.bfd.as_ref())
+                .map(|b| b.state)
+        };
+        assert_eq!(
+            bfd("192.168.100.130"),
+            Some(lightgate::bgp::BfdState::Up),
+            "{d}"
+        );
+        assert_eq!(bfd("10.0.0.9"), Some(lightgate::bgp::BfdState::Down), "{d}");
         let heard = r.heard();
-        for (cmd, _) in bgp_outputs(d) {
+        for (cmd, _) in bgp_outputs(d).into_iter().chain([bfd_output(d)]) {
             assert!(
                 heard.iter().any(|h| h == cmd),
                 "{d}: {cmd:?} not sent: {heard:?}"

@@ -326,6 +326,18 @@ pub fn bgp_commands(dialect: Dialect, vrfs: &[String]) -> Vec<(String, Option<St
     out
 }
 
+/// The read-only command that lists BFD sessions (see [`parse::bfd`]), read after the
+/// BGP commands; a router that rejects it reports no BFD, and BGP is read as usual.
+pub fn bfd_command(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::CiscoIos => "show bfd neighbors",
+        Dialect::CiscoNxos => "show bfd neighbors vrf all",
+        Dialect::CiscoIosxr => "show bfd session",
+        Dialect::AristaEos => "show bfd peers",
+        Dialect::Junos => "show bfd session",
+    }
+}
+
 const FIRST_BACKOFF: Duration = Duration::from_secs(5);
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
 
@@ -493,6 +505,11 @@ pub fn visit_blocking_with(
     };
     let n = cmds.len();
     cmds.extend(bgp_cmds.iter().map(|(c, _)| c.clone()));
+    // The BFD command's index, after the BGP ones.
+    let bfd_at = (!bgp.is_empty()).then(|| {
+        cmds.push(bfd_command(s.session.dialect).to_string());
+        cmds.len() - 1
+    });
     let session::Outputs {
         texts: outputs,
         refused,
@@ -523,13 +540,14 @@ pub fn visit_blocking_with(
             None => {}
         }
     }
+    let is_bgp = |i: usize| i >= n && i < n + bgp_cmds.len();
     let bgp_refused = refused
         .iter()
-        .find(|(i, _)| *i >= n)
+        .find(|(i, _)| is_bgp(*i))
         .map(|(_, w)| w.clone());
     let bgp_rejected: Vec<&String> = rejected
         .iter()
-        .filter(|(i, _)| *i >= n)
+        .filter(|(i, _)| is_bgp(*i))
         .map(|(_, w)| w)
         .collect();
     let sessions = (!bgp.is_empty()).then(|| {
@@ -555,6 +573,11 @@ pub fn visit_blocking_with(
                 }
             }
         }
+        // A rejected or refused BFD command leaves no output: no session has BFD.
+        let bfd_text = bfd_at
+            .filter(|at| !refused.iter().chain(&rejected).any(|(i, _)| i == at))
+            .and_then(|at| outputs.get(at));
+        parse::bfd::attach(&mut all, bfd_text.map(String::as_str).unwrap_or(""));
         Ok(all)
     });
     Ok((readings, unread, sessions))

@@ -139,8 +139,16 @@ pub fn decode(cells: &BTreeMap<Oid, Value>) -> Vec<BfdRow> {
 /// ipv4z(3), ipv6z(4) whose last four octets are the zone. Where the type is
 /// missing, the length tells.
 fn inet(kind: Option<i64>, b: &[u8]) -> Option<IpAddr> {
-    let v4 = |b: &[u8]| <[u8; 4]>::try_from(b).ok().map(|a| IpAddr::V4(Ipv4Addr::from(a)));
-    let v6 = |b: &[u8]| <[u8; 16]>::try_from(b).ok().map(|a| IpAddr::V6(Ipv6Addr::from(a)));
+    let v4 = |b: &[u8]| {
+        <[u8; 4]>::try_from(b)
+            .ok()
+            .map(|a| IpAddr::V4(Ipv4Addr::from(a)))
+    };
+    let v6 = |b: &[u8]| {
+        <[u8; 16]>::try_from(b)
+            .ok()
+            .map(|a| IpAddr::V6(Ipv6Addr::from(a)))
+    };
     match (kind, b.len()) {
         (Some(1) | None, 4) => v4(b),
         (Some(2) | None, 16) => v6(b),

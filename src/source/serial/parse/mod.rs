@@ -1,6 +1,7 @@
 //! Pure parsers of CLI output, one module per dialect: text in, readings per interface
 //! out. They never panic, whatever the console printed.
 
+pub mod bfd;
 pub mod bgp;
 pub mod common;
 mod iosxe_status;

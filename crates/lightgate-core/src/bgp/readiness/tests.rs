@@ -444,3 +444,64 @@ fn a_missing_neighbour_names_what_resembles_it() {
         .detail
         .contains("hint"));
 }
+
+#[test]
+fn bfd_is_reported_and_blocks_only_when_the_peering_requires_it() {
+    use crate::bgp::{Bfd, BfdState};
+    let with = |mut s: BgpSession, state: Option<BfdState>| {
+        s.bfd = state.map(|state| Bfd {
+            state,
+            diagnostic: (state == BfdState::Down)
+                .then(|| "control detection time expired".to_string()),
+        });
+        s
+    };
+    let r1 = [with(
+        up("192.168.100.130", 600, 12, Some(40)),
+        Some(BfdState::Up),
+    )];
+    let r2 = [with(
+        up("192.168.100.134", 600, 12, Some(40)),
+        Some(BfdState::Down),
+    )];
+    let mut s = spec(PeeringKind::Private);
+    let r = eval(&s, &r1, &r2);
+    assert!(r.ready(), "informational: {:#?}", r.checks);
+    let c = check(&r, PeeringCheckName::BfdUp);
+    assert!(c.pass);
+    assert!(
+        c.detail.starts_with("warning: ")
+            && c.detail.contains(
+                "link2 edge2 to 192.168.100.134: BFD down (control detection time expired)"
+            ),
+        "{}",
+        c.detail
+    );
+    s.bfd_required = true;
+    let r = eval(&s, &r1, &r2);
+    assert!(!r.ready());
+    assert!(!check(&r, PeeringCheckName::BfdUp).pass);
+    assert!(
+        r.sessions[0].pass && !r.sessions[1].pass,
+        "judged per session too"
+    );
+    // A router that reports no BFD session fails a required check, naming the fix.
+    let r = eval(
+        &s,
+        &r1,
+        &[with(up("192.168.100.134", 600, 12, Some(40)), None)],
+    );
+    let c = check(&r, PeeringCheckName::BfdUp);
+    assert!(!c.pass);
+    assert!(
+        c.detail
+            .contains("reports no BFD session to 192.168.100.134"),
+        "{}",
+        c.detail
+    );
+    let both = [with(
+        up("192.168.100.134", 600, 12, Some(40)),
+        Some(BfdState::Up),
+    )];
+    assert!(eval(&s, &r1, &both).ready());
+}
