@@ -51,12 +51,14 @@ impl SimSource {
 
     /// The simulated router's BGP sessions to `wanted`: each one Idle, then Established
     /// with Microsoft's AS, 4 prefixes received and 3 advertised per family, from
-    /// [`SIM_BGP_CONVERGE`] after it was first asked for.
+    /// [`SIM_BGP_CONVERGE`] after it was first asked for; BFD down, then up with BGP.
     pub fn poll_bgp(
         &mut self,
         wanted: &[(Option<String>, std::net::IpAddr)],
     ) -> Result<Vec<crate::bgp::BgpSession>, SourceError> {
-        use crate::bgp::{Asn, BgpSession, BgpState, Family, PrefixCounts, MICROSOFT_ASN};
+        use crate::bgp::{
+            Asn, Bfd, BfdState, BgpSession, BgpState, Family, PrefixCounts, MICROSOFT_ASN,
+        };
         if self.settings.unreachable {
             return Err(SourceError::Transport(
                 "simulated device is unreachable".to_string(),
@@ -71,7 +73,15 @@ impl SimSource {
                 let mut s = BgpSession::new(*peer, BgpState::Idle);
                 s.vrf = vrf.clone();
                 s.remote_as = Some(Asn(MICROSOFT_ASN));
+                s.bfd = Some(Bfd {
+                    state: BfdState::Down,
+                    diagnostic: None,
+                });
                 if let Some(e) = up.checked_sub(SIM_BGP_CONVERGE) {
+                    s.bfd = Some(Bfd {
+                        state: BfdState::Up,
+                        diagnostic: None,
+                    });
                     s.state = BgpState::Established;
                     s.established_seconds = Some(e.as_secs());
                     s.prefixes.push(PrefixCounts {
