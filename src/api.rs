@@ -49,11 +49,49 @@ pub struct LaneJson {
     pub tx_dbm: Option<f64>,
     pub rx_no_light: bool,
     pub tx_no_light: bool,
+    /// The device gave the power twice and the two disagree (the reading's note says
+    /// which): no number, not dark. Left out when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rx_inconsistent: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tx_inconsistent: bool,
     pub bias_amperes: Option<f64>,
 }
 
+/// One direction's power as the JSON gives it: what every renderer (page, `probe`,
+/// `status`) shows, from one place.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PowerShown {
+    Dbm(f64),
+    NoLight,
+    Inconsistent,
+    NotReported,
+}
+
+impl PowerShown {
+    fn of(dbm: Option<f64>, no_light: bool, inconsistent: bool) -> PowerShown {
+        match dbm {
+            _ if no_light => PowerShown::NoLight,
+            _ if inconsistent => PowerShown::Inconsistent,
+            Some(v) => PowerShown::Dbm(v),
+            None => PowerShown::NotReported,
+        }
+    }
+}
+
+impl LaneJson {
+    pub fn rx(&self) -> PowerShown {
+        PowerShown::of(self.rx_dbm, self.rx_no_light, self.rx_inconsistent)
+    }
+
+    pub fn tx(&self) -> PowerShown {
+        PowerShown::of(self.tx_dbm, self.tx_no_light, self.tx_inconsistent)
+    }
+}
+
 /// A reading of one interface. `rx_dbm`/`tx_dbm` are module level and null when dark
-/// (then `rx_no_light`/`tx_no_light` is true) or not reported.
+/// (then `rx_no_light`/`tx_no_light` is true), inconsistent (`rx_inconsistent`) or not
+/// reported.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReadingJson {
     pub device: String,
@@ -67,6 +105,10 @@ pub struct ReadingJson {
     pub tx_milliwatts: Option<f64>,
     pub rx_no_light: bool,
     pub tx_no_light: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rx_inconsistent: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tx_inconsistent: bool,
     pub lanes: Vec<LaneJson>,
     pub bias_amperes: Option<f64>,
     pub temperature_celsius: Option<f64>,
@@ -80,6 +122,15 @@ pub struct ReadingJson {
 }
 
 impl ReadingJson {
+    /// The module-level powers.
+    pub fn rx(&self) -> PowerShown {
+        PowerShown::of(self.rx_dbm, self.rx_no_light, self.rx_inconsistent)
+    }
+
+    pub fn tx(&self) -> PowerShown {
+        PowerShown::of(self.tx_dbm, self.tx_no_light, self.tx_inconsistent)
+    }
+
     pub fn new(device: &str, interface: &str, r: &LinkReading) -> Self {
         let optic = r.optic.as_ref();
         let power = |d: Direction| {
@@ -99,6 +150,8 @@ impl ReadingJson {
             tx_milliwatts: power(Direction::Tx).milliwatts(),
             rx_no_light: power(Direction::Rx).is_no_light(),
             tx_no_light: power(Direction::Tx).is_no_light(),
+            rx_inconsistent: power(Direction::Rx).is_inconsistent(),
+            tx_inconsistent: power(Direction::Tx).is_inconsistent(),
             lanes: optic
                 .map(|o| {
                     o.lanes
@@ -109,6 +162,8 @@ impl ReadingJson {
                             tx_dbm: l.tx.dbm(),
                             rx_no_light: l.rx.is_no_light(),
                             tx_no_light: l.tx.is_no_light(),
+                            rx_inconsistent: l.rx.is_inconsistent(),
+                            tx_inconsistent: l.tx.is_inconsistent(),
                             bias_amperes: l.bias_amperes,
                         })
                         .collect()

@@ -188,11 +188,13 @@ fn fixed(v: Option<f64>, places: usize) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-fn dbm(v: Option<f64>, dark: bool) -> String {
-    match (v, dark) {
-        (Some(v), _) => format!("{v:.2}"),
-        (None, true) => "dark".into(),
-        (None, false) => "-".into(),
+fn dbm(p: crate::api::PowerShown) -> String {
+    use crate::api::PowerShown;
+    match p {
+        PowerShown::Dbm(v) => format!("{v:.2}"),
+        PowerShown::NoLight => "dark".into(),
+        PowerShown::Inconsistent => "inconsistent".into(),
+        PowerShown::NotReported => "-".into(),
     }
 }
 
@@ -230,8 +232,8 @@ pub fn table(device: &str, results: &BTreeMap<String, InterfaceResult>) -> Strin
             name,
             r.admin_status,
             r.oper_status,
-            dbm(r.rx_dbm, r.rx_no_light),
-            dbm(r.tx_dbm, r.tx_no_light),
+            dbm(r.rx()),
+            dbm(r.tx()),
             fixed(r.bias_amperes.map(|b| b * 1000.0), 2),
             fixed(r.temperature_celsius, 1),
             fixed(r.voltage_volts, 2),
@@ -244,8 +246,8 @@ pub fn table(device: &str, results: &BTreeMap<String, InterfaceResult>) -> Strin
                 format!("  lane {}", l.lane),
                 "",
                 "",
-                dbm(l.rx_dbm, l.rx_no_light),
-                dbm(l.tx_dbm, l.tx_no_light),
+                dbm(l.rx()),
+                dbm(l.tx()),
                 fixed(l.bias_amperes.map(|b| b * 1000.0), 2),
             );
         }

@@ -58,11 +58,13 @@ pub fn run(url: &str, json: bool, client: &http::ClientArgs) -> u8 {
     exit::OK
 }
 
-fn dbm(v: Option<f64>, dark: bool) -> String {
-    match (v, dark) {
-        (Some(v), _) => format!("{v:.2}"),
-        (None, true) => "dark".to_string(),
-        (None, false) => "-".to_string(),
+fn dbm(p: crate::api::PowerShown) -> String {
+    use crate::api::PowerShown;
+    match p {
+        PowerShown::Dbm(v) => format!("{v:.2}"),
+        PowerShown::NoLight => "dark".into(),
+        PowerShown::Inconsistent => "inconsistent".into(),
+        PowerShown::NotReported => "-".into(),
     }
 }
 
@@ -153,10 +155,8 @@ fn render_link(out: &mut String, l: &LinkJson) {
         r.map(|r| r.admin_status.as_str()).unwrap_or("?"),
         r.map(|r| r.oper_status.as_str()).unwrap_or("?"),
         l.azure_admin_state,
-        r.map(|r| dbm(r.rx_dbm, r.rx_no_light))
-            .unwrap_or_else(|| "-".into()),
-        r.map(|r| dbm(r.tx_dbm, r.tx_no_light))
-            .unwrap_or_else(|| "-".into()),
+        r.map(|r| dbm(r.rx())).unwrap_or_else(|| "-".into()),
+        r.map(|r| dbm(r.tx())).unwrap_or_else(|| "-".into()),
         if l.ready { "yes" } else { "no" },
     );
     for lane in r.map(|r| r.lanes.as_slice()).unwrap_or_default() {
@@ -169,8 +169,8 @@ fn render_link(out: &mut String, l: &LinkJson) {
             "",
             "",
             "",
-            dbm(lane.rx_dbm, lane.rx_no_light),
-            dbm(lane.tx_dbm, lane.tx_no_light),
+            dbm(lane.rx()),
+            dbm(lane.tx()),
         );
     }
     if r.is_none() {

@@ -242,7 +242,10 @@ impl Families {
             dbm.add(base, p.dbm());
             mw.add(base, p.milliwatts());
         }
-        if power != OpticalPower::NotSupported {
+        if !matches!(
+            power,
+            OpticalPower::NotSupported | OpticalPower::Inconsistent
+        ) {
             let mut labels = base.to_vec();
             labels.push(("direction", direction.as_str()));
             self.no_light.add(&labels, bool_value(power.is_no_light()));

@@ -8,7 +8,7 @@
 
 use std::fmt::Write;
 
-use crate::api::{CheckJson, LinkJson, PortJson, ReadingJson};
+use crate::api::{CheckJson, LinkJson, PortJson, PowerShown, ReadingJson};
 use crate::exporter::live::DecisionSummary;
 
 /// The page script, embedded in the binary.
@@ -84,14 +84,19 @@ pub fn index(ports: &[PortJson]) -> String {
     )
 }
 
-fn dbm(v: Option<f64>, no_light: bool) -> String {
-    match v {
-        _ if no_light => "<span class=\"state dark\">&#9680; NO LIGHT</span>".to_string(),
-        Some(v) => format!(
+fn dbm(p: PowerShown) -> String {
+    match p {
+        PowerShown::NoLight => "<span class=\"state dark\">&#9680; NO LIGHT</span>".to_string(),
+        PowerShown::Inconsistent => {
+            "<span class=\"state unknown\">&ne; INCONSISTENT</span>".to_string()
+        }
+        PowerShown::Dbm(v) => format!(
             "{v:.2} dBm <small>({} mW)</small>",
             milliwatts(10f64.powf(v / 10.0))
         ),
-        None => "<span class=\"state unknown\">? not reported</span>".to_string(),
+        PowerShown::NotReported => {
+            "<span class=\"state unknown\">? not reported</span>".to_string()
+        }
     }
 }
 
@@ -111,8 +116,8 @@ fn lanes_table(r: &ReadingJson) -> String {
         let _ = writeln!(
             rows,
             "<tr><th scope=\"row\">&ndash;</th><td>{}</td><td>{}</td></tr>",
-            dbm(r.rx_dbm, r.rx_no_light),
-            dbm(r.tx_dbm, r.tx_no_light)
+            dbm(r.rx()),
+            dbm(r.tx())
         );
     }
     for l in &r.lanes {
@@ -120,8 +125,8 @@ fn lanes_table(r: &ReadingJson) -> String {
             rows,
             "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td></tr>",
             l.lane,
-            dbm(l.rx_dbm, l.rx_no_light),
-            dbm(l.tx_dbm, l.tx_no_light)
+            dbm(l.rx()),
+            dbm(l.tx())
         );
     }
     format!(
@@ -346,9 +351,9 @@ mod tests {
 
     #[test]
     fn no_light_and_not_reported_are_states_not_numbers() {
-        assert!(dbm(None, true).contains("NO LIGHT"));
-        assert!(dbm(Some(-40.0), true).contains("NO LIGHT"));
-        assert!(dbm(None, false).contains("not reported"));
-        assert!(dbm(Some(0.0), false).starts_with("0.00 dBm"));
+        assert!(dbm(PowerShown::NoLight).contains("NO LIGHT"));
+        assert!(dbm(PowerShown::Inconsistent).contains("INCONSISTENT"));
+        assert!(dbm(PowerShown::NotReported).contains("not reported"));
+        assert!(dbm(PowerShown::Dbm(0.0)).starts_with("0.00 dBm"));
     }
 }

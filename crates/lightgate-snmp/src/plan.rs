@@ -705,7 +705,9 @@ fn read_optic(plan: &OpticPlan, get: &Answers) -> (Option<OpticReading>, Option<
         }
     }
     optic.lanes = lanes.into_values().collect();
-    (Some(optic), None)
+    let disagree = lightgate_core::domain::cross_check::module_against_lanes(&mut optic);
+    let note = (!disagree.is_empty()).then(|| format!("inconsistent: {}", disagree.join("; ")));
+    (Some(optic), note)
 }
 
 /// A sensor's power of ten from ENTITY-SENSOR scale and precision: 3(scale-9) for the

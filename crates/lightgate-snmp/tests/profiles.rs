@@ -270,6 +270,40 @@ fn nokia_module_row_of_zeros_beside_lit_lanes_is_not_no_light() {
     assert!(o.lanes.iter().all(|l| l.rx.dbm().is_some()));
 }
 
+/// A Nokia module row that is filled, but with a power none of its lanes' readings
+/// (total, mean, one lane) comes near: the device contradicts itself, so neither the
+/// module nor the lanes are a reading, and the note says why.
+#[test]
+fn a_module_row_that_contradicts_its_lanes_is_inconsistent() {
+    let if_index = 1_610_899_520u32;
+    let mut walk =
+        String::from("1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.6527.1.3.17\n1.3.6.1.2.1.1.3.0|67|100\n");
+    walk += &format!("1.3.6.1.2.1.2.2.1.7.{if_index}|2|1\n1.3.6.1.2.1.2.2.1.8.{if_index}|2|1\n");
+    walk += &format!("1.3.6.1.2.1.31.1.1.1.1.{if_index}|4|1/1/c1/1\n");
+    let ddm = "1.3.6.1.4.1.6527.3.1.2.2.4.31.1";
+    // 0.5 uW (-33 dBm) at module level, about 1.5 mW on every lane.
+    walk += &format!("{ddm}.16.1.{if_index}|2|5\n{ddm}.21.1.{if_index}|2|5\n");
+    let lanes = "1.3.6.1.4.1.6527.3.1.2.2.4.66.1";
+    for (lane, raw) in [(1, 16000), (2, 15500), (3, 15800), (4, 16200)] {
+        walk += &format!("{lanes}.12.1.{if_index}.{lane}|2|{raw}\n");
+        walk += &format!("{lanes}.17.1.{if_index}.{lane}|2|{}\n", raw - 1000);
+    }
+    let (_, r, _) = replay(&walk, &[]);
+    let reading = r["1/1/c1/1"].as_ref().unwrap();
+    let o = reading.optic.clone().unwrap();
+    assert_eq!(o.rx, OpticalPower::Inconsistent, "{o:?}");
+    assert_eq!(o.tx, OpticalPower::Inconsistent, "{o:?}");
+    assert!(o
+        .lanes
+        .iter()
+        .all(|l| l.rx == OpticalPower::Inconsistent && l.tx == OpticalPower::Inconsistent));
+    let note = reading.note.as_deref().unwrap_or("");
+    assert!(
+        note.starts_with("inconsistent: rx module -33.01 dBm"),
+        "{note}"
+    );
+}
+
 /// The lane sensors as IOS-XE and NX-OS name them on other releases, "<port> Rx Lane N
 /// Power Sensor" (the direction before the lane): every lane's Rx and Tx is read, not
 /// only its bias.

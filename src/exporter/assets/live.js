@@ -185,6 +185,8 @@
       var val = el("div", "value");
       if (dark) {
         val.appendChild(el("span", "state dark", "\u25D0 NO LIGHT"));
+      } else if (lane[dir + "_inconsistent"]) {
+        val.appendChild(el("span", "state unknown", "\u2260 INCONSISTENT"));
       } else if (typeof value !== "number") {
         val.appendChild(el("span", "state unknown", "? not reported"));
       } else {
@@ -225,7 +227,8 @@
         if (link.last_error) box.appendChild(el("p", "state stale", "last error: " + link.last_error));
         var sc = scale(state, r);
         var lanes = r.lanes.length ? r.lanes : [{
-          lane: "-", rx_dbm: r.rx_dbm, tx_dbm: r.tx_dbm, rx_no_light: r.rx_no_light, tx_no_light: r.tx_no_light
+          lane: "-", rx_dbm: r.rx_dbm, tx_dbm: r.tx_dbm, rx_no_light: r.rx_no_light, tx_no_light: r.tx_no_light,
+          rx_inconsistent: r.rx_inconsistent, tx_inconsistent: r.tx_inconsistent
         }];
         var wrap = el("div", link.fresh ? "lanes-live" : "lanes-live stale-box");
         lanes.forEach(function (l) {

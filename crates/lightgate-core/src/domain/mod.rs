@@ -4,6 +4,7 @@
 //! ports. Time comes in as an argument, so every rule is testable to the second.
 
 pub mod azure;
+pub mod cross_check;
 pub mod power;
 pub mod readiness;
 pub mod reading;

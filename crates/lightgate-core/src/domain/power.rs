@@ -2,7 +2,8 @@
 //!
 //! Every tool that ever exported `-Inf` or a fake `-40` for a dark fibre taught the
 //! same lesson: a reading, the absence of light and the absence of a sensor are three
-//! different things. [`OpticalPower`] keeps them apart, and a [`Power`] can only hold a
+//! different things, and a fourth is a value the device gave twice in two forms that
+//! disagree. [`OpticalPower`] keeps them apart, and a [`Power`] can only hold a
 //! finite, strictly positive value, so neither `-Inf` nor `NaN` can leave this module.
 
 use std::fmt;
@@ -71,6 +72,10 @@ pub enum OpticalPower {
     NoLight,
     /// The optic or the source does not report this value at all.
     NotSupported,
+    /// The device gave this value twice (in mW and dBm, in two columns, module and
+    /// lanes) and the two disagree, or its unit could not be established: never a
+    /// number, never light or darkness. The reading's note says which values.
+    Inconsistent,
 }
 
 /// A value that cannot be a power reading (NaN, +inf, a negative mW, unparseable text).
@@ -181,8 +186,13 @@ impl OpticalPower {
         matches!(self, OpticalPower::NoLight)
     }
 
+    /// True when the device's evidence for this value disagrees.
+    pub fn is_inconsistent(&self) -> bool {
+        matches!(self, OpticalPower::Inconsistent)
+    }
+
     /// The sum of several powers in mW (a multi-lane optic's total), no light if all dark,
-    /// not supported if none is reported.
+    /// not supported if none is reported, inconsistent if any part is.
     pub fn total<'a>(powers: impl IntoIterator<Item = &'a OpticalPower>) -> OpticalPower {
         let mut sum = 0.0;
         let mut any_reported = false;
@@ -194,6 +204,7 @@ impl OpticalPower {
                 }
                 OpticalPower::NoLight => any_reported = true,
                 OpticalPower::NotSupported => {}
+                OpticalPower::Inconsistent => return OpticalPower::Inconsistent,
             }
         }
         if !any_reported {
@@ -209,6 +220,7 @@ impl fmt::Display for OpticalPower {
             OpticalPower::Measured(p) => write!(f, "{:.2} dBm", p.dbm()),
             OpticalPower::NoLight => f.write_str("no light"),
             OpticalPower::NotSupported => f.write_str("not reported"),
+            OpticalPower::Inconsistent => f.write_str("inconsistent"),
         }
     }
 }

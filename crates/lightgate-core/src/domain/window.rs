@@ -151,6 +151,9 @@ impl PowerInputs<'_> {
                 OpticalPower::NotSupported => {
                     failures.push(format!("{link} {dir} power not reported{at}"))
                 }
+                OpticalPower::Inconsistent => failures.push(format!(
+                    "{link} {dir} power inconsistent{at}: the device gives it twice and the two disagree (see the reading's note)"
+                )),
                 OpticalPower::Measured(p) => {
                     let v = p.dbm();
                     measured.push(v);
@@ -386,6 +389,13 @@ mod tests {
         assert_eq!(
             check_power(LinkId::Link2, Direction::Rx, &lane_dark, &w).1,
             "link2 rx no light (lane 2)"
+        );
+        let lane_contradicted = four_lanes([p(-1.0), OpticalPower::Inconsistent, p(-1.0), p(-1.0)]);
+        let (ok, detail) = check_power(LinkId::Link2, Direction::Rx, &lane_contradicted, &w);
+        assert!(!ok, "inconsistent evidence is never a pass");
+        assert!(
+            detail.starts_with("link2 rx power inconsistent (lane 1): the device gives it twice"),
+            "{detail}"
         );
     }
 

@@ -274,19 +274,25 @@ impl Found {
     pub fn confirmed(&mut self, power: Result<OpticalPower, String>, what: &str) -> OpticalPower {
         power.unwrap_or_else(|why| {
             self.inconsistent.push(format!("{what} {why}"));
-            OpticalPower::NotSupported
+            OpticalPower::Inconsistent
         })
     }
 
     /// A reading, when the link state is known (a transceiver-only capture has none:
     /// the offline parse then reports up/up-less readings as "unknown").
-    pub fn into_reading(self) -> LinkReading {
+    pub fn into_reading(mut self) -> LinkReading {
         let note = self.note.clone().or_else(|| {
             self.optic
                 .is_none()
                 .then(|| "no DOM: the output shows no transceiver values".to_string())
         });
-        let note = match (note, self.inconsistent.is_empty()) {
+        let standard = self.standard;
+        let mut optic = self.optic.take().map(|o| o.build(standard));
+        if let Some(o) = optic.as_mut() {
+            self.inconsistent
+                .extend(crate::domain::cross_check::module_against_lanes(o));
+        }
+        let mut note = match (note, self.inconsistent.is_empty()) {
             (note, true) => note,
             (None, false) => Some(format!("inconsistent: {}", self.inconsistent.join("; "))),
             (Some(n), false) => Some(format!(
@@ -294,9 +300,6 @@ impl Found {
                 self.inconsistent.join("; ")
             )),
         };
-        let standard = self.standard;
-        let mut optic = self.optic.map(|o| o.build(standard));
-        let mut note = note;
         if optic.as_ref().is_some_and(|o| o.is_all_zero_placeholder()) {
             optic = None;
             note = Some(crate::domain::ALL_ZERO_NOTE.to_string());

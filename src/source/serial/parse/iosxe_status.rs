@@ -195,8 +195,8 @@ mod tests {
 The Transceiver in slot 2 subslot 0 port 0 is enabled.
   Module temperature                        = +31.824 C
   Transceiver Tx supply voltage             = 003.2309 Volts
-  Transceiver Tx power                      =  5.9 dBm (003.8899 mW)
-  Transceiver Rx optical power              = < -40.0 dBm
+  Transceiver Tx power                      =  2.9 dBm (001.9653 mW)
+  Transceiver Rx optical power              = -0.5 dBm (000.8964 mW)
   Tx power Network Lane[00]                 =  0.0 dBm (000.9951 mW)
   Tx power Network Lane[01]                 = -0.1 dBm (000.9702 mW)
   Rx power Network Lane[00]                 = -0.5 dBm ( 000.8964 mW)
@@ -210,8 +210,8 @@ The Transceiver in slot 2 subslot 0 port 0 is enabled.
         parse(HW_MODULE, &mut found);
         let f = &found["2/0/0"];
         let o = f.clone().into_reading().optic.unwrap();
-        assert_eq!(o.tx.dbm(), Some(5.9));
-        assert_eq!(o.rx, OpticalPower::NoLight, "< -40.0 dBm is no light");
+        assert_eq!(o.tx.dbm(), Some(2.9), "the lanes' total");
+        assert_eq!(o.rx.dbm(), Some(-0.5), "one lit lane's");
         assert_eq!(o.lanes.len(), 2);
         assert_eq!(o.lanes[0].rx.dbm(), Some(-0.5));
         assert_eq!(o.lanes[1].rx, OpticalPower::NoLight);
@@ -219,6 +219,31 @@ The Transceiver in slot 2 subslot 0 port 0 is enabled.
         assert!((o.lanes[0].bias_amperes.unwrap() - 0.0070494).abs() < 1e-12);
         assert!((o.voltage_volts.unwrap() - 3.2309).abs() < 1e-12);
         assert_eq!(o.temperature_celsius, Some(31.824));
+    }
+
+    #[test]
+    fn a_module_total_that_contradicts_its_lanes_is_inconsistent_not_a_pick() {
+        // The module says no light while a lane reads -0.5 dBm, and a Tx total 3 dB
+        // above what its lanes add up to: both directions are refused, module and
+        // lanes, with the reason.
+        let text = HW_MODULE
+            .replace("-0.5 dBm (000.8964 mW)\n  Tx", "< -40.0 dBm\n  Tx")
+            .replace("2.9 dBm (001.9653 mW)", "5.9 dBm (003.8899 mW)");
+        let mut found = BTreeMap::new();
+        parse(&text, &mut found);
+        let r = found["2/0/0"].clone().into_reading();
+        let o = r.optic.unwrap();
+        assert_eq!(o.rx, OpticalPower::Inconsistent);
+        assert_eq!(o.tx, OpticalPower::Inconsistent);
+        assert!(o
+            .lanes
+            .iter()
+            .all(|l| l.rx == OpticalPower::Inconsistent && l.tx == OpticalPower::Inconsistent));
+        let note = r.note.unwrap();
+        assert!(
+            note.starts_with("inconsistent: rx module no light and its lanes (-0.50, dark dBm)"),
+            "{note}"
+        );
     }
 
     #[test]
