@@ -449,16 +449,19 @@ mod garbage {
 /// comes back (power to 0.01 dB, lanes, link state).
 mod profiles_by_replay {
     use super::*;
-    use lightgate_core::domain::OperStatus;
+    use lightgate_core::domain::{OperStatus, OpticalPower};
     use lightgate_snmp::client::Counters;
     use lightgate_snmp::discovery::{discover, Wanted};
     use lightgate_snmp::transport::Replay;
 
     fn replay_of(dev: &SimDevice) -> Replay {
+        replay_with(dev, &mut Snapshot::default())
+    }
+
+    fn replay_with(dev: &SimDevice, snap: &mut Snapshot) -> Replay {
         let mut r = Replay::default();
-        let mut snap = Snapshot::default();
         for (i, (o, _)) in dev.layout.cells.iter().enumerate() {
-            r.set(o.clone(), dev.value(i, &mut snap));
+            r.set(o.clone(), dev.value(i, snap));
         }
         r
     }
@@ -521,6 +524,76 @@ mod profiles_by_replay {
                     assert!(
                         g.lanes.iter().all(|l| !l.rx.is_no_light()),
                         "{vendor} {name}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// A lane's power for the property below: dark, or lit anywhere from just above
+    /// the floor to +10 dBm, in hundredths.
+    fn lane_power() -> impl proptest::strategy::Strategy<Value = OpticalPower> {
+        use proptest::prelude::*;
+        prop_oneof![
+            1 => Just(OpticalPower::NoLight),
+            6 => (-3999i64..=1000).prop_map(|h| OpticalPower::from_dbm(h as f64 / 100.0).unwrap()),
+            1 => prop::sample::select(vec![-3999i64, -3000, -1, 0, 1, 999, 1000])
+                .prop_map(|h| OpticalPower::from_dbm(h as f64 / 100.0).unwrap()),
+        ]
+    }
+
+    /// Whether `got` is `want` read back through an encoding whose step is 0.01 dBm
+    /// or 0.1 uW (the coarsest the profiles have): within half a step of either, and
+    /// dark only where the step cannot tell the power from the floor.
+    fn read_back(got: OpticalPower, want: OpticalPower) -> bool {
+        const STEP_MW: f64 = 0.0001;
+        match (got.milliwatts(), want.milliwatts()) {
+            (Some(g), Some(w)) => {
+                (g - w).abs() <= STEP_MW / 2.0 + 1e-12
+                    || (got.dbm().unwrap() - want.dbm().unwrap()).abs() <= 0.005 + 1e-9
+            }
+            (None, Some(w)) => got.is_no_light() && w < 1.5 * STEP_MW,
+            (None, None) => got.is_no_light() && want.is_no_light(),
+            (Some(_), None) => false,
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// Every simulated profile's number formats (0.01 dBm integers, watts with a
+        /// precision, 0.1 uW, uW columns, 0.01 dBm text lists with "-Inf"), with their
+        /// signs, zero, the floor and dark lanes: each lane's power comes back as its
+        /// value, as no light when dark, never as a number for darkness, and never as
+        /// "inconsistent" (the module rows the routers hold agree with their lanes).
+        #[test]
+        fn every_profile_reads_back_any_lane_power(
+            rx in proptest::collection::vec(lane_power(), 4),
+            tx in proptest::collection::vec(lane_power(), 4),
+        ) {
+            for vendor in simulated_flavours() {
+                let dev = device(vendor, 1);
+                let mut held = dev.read_port(0, None);
+                let optic = held.optic.as_mut().unwrap();
+                for (l, lane) in optic.lanes.iter_mut().enumerate() {
+                    lane.rx = rx[l];
+                    lane.tx = tx[l];
+                }
+                let mut snap = Snapshot::pinned(vec![held.clone()]);
+                let mut replay = replay_with(&dev, &mut snap);
+                let mut counters = Counters::default();
+                let plan = block_on(discover(&mut replay, None, &Wanted::AllOptics, &mut counters))
+                    .unwrap_or_else(|e| panic!("{vendor}: {e}"));
+                let decoded = block_on(lightgate_snmp::read(&mut replay, &plan, &mut counters)).unwrap();
+                let name = dev.layout.flavour.interface_name(dev.layout.optic, 0);
+                let got = decoded.results[&name].as_ref().unwrap_or_else(|e| panic!("{vendor}: {e}"));
+                let g = got.optic.as_ref().unwrap_or_else(|| panic!("{vendor}: no optic: {:?}", got.note));
+                proptest::prop_assert_eq!(g.lanes.len(), 4, "{}", vendor);
+                for (gl, wl) in g.lanes.iter().zip(&held.optic.as_ref().unwrap().lanes) {
+                    proptest::prop_assert!(
+                        read_back(gl.rx, wl.rx) && read_back(gl.tx, wl.tx),
+                        "{} lane {}: rx {} for {}, tx {} for {} (note {:?})",
+                        vendor, gl.lane, gl.rx, wl.rx, gl.tx, wl.tx, got.note
                     );
                 }
             }
