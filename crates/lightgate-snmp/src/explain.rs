@@ -14,11 +14,13 @@ use crate::transport::Transport;
 use crate::types::{oid, Oid, Varbind};
 use lightgate_core::source::{PollResult, SourceError};
 
-/// A transport that notes every walk's root and row count.
+/// A transport that notes every walk's root and row count, and keeps the rows of the
+/// interface names and the entity tree (to say which link tied each optic).
 pub struct Recorder<'a, T> {
     inner: &'a mut T,
     pub walks: Vec<(Oid, usize)>,
     pub sys_object_id: Option<Oid>,
+    pub mapping_rows: Vec<Varbind>,
 }
 
 impl<'a, T: Transport> Recorder<'a, T> {
@@ -27,7 +29,22 @@ impl<'a, T: Transport> Recorder<'a, T> {
             inner,
             walks: Vec::new(),
             sys_object_id: None,
+            mapping_rows: Vec::new(),
         }
+    }
+
+    fn keep(&mut self, rows: &[Varbind]) {
+        let wanted = [
+            crate::oids::if_name(),
+            crate::oids::if_descr(),
+            oid("1.3.6.1.2.1.47.1"),
+            crate::oids::cisco_sensor_measured_entity(),
+        ];
+        self.mapping_rows.extend(
+            rows.iter()
+                .filter(|(o, _)| wanted.iter().any(|w| o.starts_with(w)))
+                .cloned(),
+        );
     }
 }
 
@@ -38,6 +55,7 @@ impl<T: Transport> Transport for Recorder<'_, T> {
         counters: &mut Counters,
     ) -> Result<Vec<Varbind>, SourceError> {
         let answers = self.inner.get(oids, counters).await?;
+        self.keep(&answers);
         if self.sys_object_id.is_none() {
             self.sys_object_id = answers
                 .iter()
@@ -57,6 +75,7 @@ impl<T: Transport> Transport for Recorder<'_, T> {
     ) -> Result<Vec<Varbind>, SourceError> {
         let rows = self.inner.walk(root, counters).await?;
         self.walks.push((root.clone(), rows.len()));
+        self.keep(&rows);
         Ok(rows)
     }
 
@@ -70,6 +89,7 @@ impl<T: Transport> Transport for Recorder<'_, T> {
             let n = rows.iter().filter(|(o, _)| o.starts_with(root)).count();
             self.walks.push((root.clone(), n));
         }
+        self.keep(&rows);
         Ok(rows)
     }
 }
@@ -242,6 +262,52 @@ pub fn advice(vendor: Vendor, plan: &Plan, walks: &[(Oid, usize)]) -> Option<Str
     })
 }
 
+/// Which link tied an interface's optic to it: for the profiles whose sensors are
+/// ENTITY-MIB entities, the link of the chain [`EntityTree::link_of`] took (computed
+/// again from the recorded rows, so plans keep no bytes for it); for the others, the
+/// DOM table's own ifIndex.
+fn link(vendor: Vendor, p: &crate::plan::InterfacePlan, rows: &[Varbind]) -> String {
+    use crate::profiles::entity::{text_column, EntityTree, InterfaceNames};
+    if !matches!(
+        vendor,
+        Vendor::Cisco | Vendor::Arista | Vendor::EntitySensor | Vendor::Huawei
+    ) {
+        return "the DOM table's ifIndex".to_string();
+    }
+    let Some(ent) = p
+        .optic
+        .as_ref()
+        .and_then(|o| o.sensors.first())
+        .and_then(|s| s.index().last().copied())
+    else {
+        return "unknown".to_string();
+    };
+    let tree = EntityTree::from_walk(rows);
+    let mut listed: Vec<(String, u32)> = text_column(rows, &crate::oids::if_name())
+        .into_iter()
+        .chain(text_column(rows, &crate::oids::if_descr()))
+        .map(|(i, n)| (n, i))
+        .collect();
+    if listed.is_empty() {
+        // No IF-MIB names: discovery named the interfaces by their mapped entities.
+        listed = tree
+            .alias_mappings()
+            .into_iter()
+            .filter_map(|(e, i)| Some((tree.name.get(&e)?.trim().to_string(), i)))
+            .collect();
+    }
+    let names = InterfaceNames::new(listed);
+    let measured = rows
+        .iter()
+        .find(|(o, _)| *o == crate::oids::cisco_sensor_measured_entity().child(&[ent]))
+        .and_then(|(_, v)| v.as_i64())
+        .and_then(|m| u32::try_from(m).ok());
+    match tree.link_of(ent, measured, &names) {
+        Some((i, link)) if i == p.if_index => format!("{} (entity {ent})", link.describe()),
+        _ => format!("entity {ent} (the chain cannot be traced again from the rows walked)"),
+    }
+}
+
 /// Discovers and reads a device once, and explains it: the text `probe --explain`
 /// prints before the readings.
 pub async fn probe_explained<T: Transport>(
@@ -253,6 +319,7 @@ pub async fn probe_explained<T: Transport>(
     let mut rec = Recorder::new(transport);
     let plan = discover(&mut rec, vendor_override, wanted, &mut counters).await?;
     let walks = std::mem::take(&mut rec.walks);
+    let mapping_rows = std::mem::take(&mut rec.mapping_rows);
     let sys_object_id = rec.sys_object_id.clone();
     let results = crate::read(&mut rec, &plan, &mut counters).await?.results;
     let mut out = String::new();
@@ -290,13 +357,14 @@ pub async fn probe_explained<T: Transport>(
                 .collect();
             let _ = writeln!(
                 out,
-                "  {name} (ifIndex {}): {sensors} cells{}",
+                "  {name} (ifIndex {}): {sensors} cells{}, tied by {}",
                 p.if_index,
                 if lanes.is_empty() {
                     String::new()
                 } else {
                     format!(", {} lanes", lanes.len())
-                }
+                },
+                link(plan.vendor, p, &mapping_rows)
             );
         }
     }

@@ -343,4 +343,20 @@ fn an_alias_to_an_interface_the_device_does_not_list_falls_back_to_names() {
     // Every optic too, not only the one asked for.
     let (_, all, _) = replay(&text, &[]);
     assert!(all.contains_key("Ethernet1/49"), "{:?}", all.keys());
+    // probe --explain says which link was used: the alias first, the name after it.
+    use lightgate_snmp::explain::probe_explained;
+    let explain = |text: &str| {
+        let mut r = Replay::from_snmprec(text).unwrap();
+        block_on(probe_explained(&mut r, None, &Wanted::AllOptics))
+            .unwrap()
+            .1
+    };
+    let why = explain(&fixture("nxos_lane_sensors.snmprec"));
+    assert!(
+        why.contains("Ethernet1/49 (ifIndex 436207616): ")
+            && why.contains("tied by ENTITY-MIB entAliasMapping"),
+        "{why}"
+    );
+    let why = explain(&text);
+    assert!(why.contains("tied by the name of entity 5001"), "{why}");
 }

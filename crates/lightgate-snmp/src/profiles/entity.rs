@@ -178,12 +178,23 @@ impl EntityTree {
         measured: Option<u32>,
         names: &InterfaceNames,
     ) -> Option<u32> {
+        self.link_of(sensor, measured, names).map(|(i, _)| i)
+    }
+
+    /// The ifIndex of the interface a sensor measures and the link of the chain that
+    /// tied them (what `probe --explain` shows).
+    pub fn link_of(
+        &self,
+        sensor: u32,
+        measured: Option<u32>,
+        names: &InterfaceNames,
+    ) -> Option<(u32, Link)> {
         // The chain that exists, in order: an alias mapping (to an interface the
         // device lists), a mapped port beside the sensors, an entity named as an
         // interface (the sensor's ancestors, then the entity it measures and its
         // ancestors), the sensor's own label.
         if let Some(i) = self.mapped_interface(sensor, measured, names) {
-            return Some(i);
+            return Some((i, Link::AliasMapping));
         }
         let lineage = self.lineage(sensor);
         // IOS-XE on C8500: sensor -> transceiver (no mapping) -> a port entity beside
@@ -193,15 +204,17 @@ impl EntityTree {
             .get(1)
             .and_then(|t| self.only_mapped_port_below(*t, names))
         {
-            return Some(i);
+            return Some((i, Link::MappedPortBeside));
         }
         let measured_lineage = measured.map(|m| self.lineage(m)).unwrap_or_default();
         for e in lineage[1..].iter().chain(&measured_lineage) {
             if let Some(i) = self.labels(*e).find_map(|l| names.find(l)) {
-                return Some(i);
+                return Some((i, Link::EntityName(*e)));
             }
         }
-        self.labels(sensor).find_map(|l| named_interface(l, names))
+        self.labels(sensor)
+            .find_map(|l| named_interface(l, names))
+            .map(|i| (i, Link::OwnLabel))
     }
 
     /// The interface a sensor measures by the tree's structure alone (parents and
@@ -273,6 +286,32 @@ impl EntityTree {
             .into_iter()
             .take(3)
             .find_map(|e| self.labels(e).find_map(lane_in))
+    }
+}
+
+/// Which link of the chain tied a sensor to its interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    /// entAliasMappingIdentifier on the sensor, an ancestor or the measured entity.
+    AliasMapping,
+    /// The one mapped port entity beside the sensors under their transceiver.
+    MappedPortBeside,
+    /// This entity's name or description equals an interface name.
+    EntityName(u32),
+    /// The sensor's own name or description names the interface.
+    OwnLabel,
+}
+
+impl Link {
+    pub fn describe(&self) -> String {
+        match self {
+            Link::AliasMapping => "ENTITY-MIB entAliasMapping".to_string(),
+            Link::MappedPortBeside => {
+                "the one alias-mapped port beside the sensors under their transceiver".to_string()
+            }
+            Link::EntityName(e) => format!("the name of entity {e} (entPhysicalName/Descr)"),
+            Link::OwnLabel => "the sensor's own name or description".to_string(),
+        }
     }
 }
 
