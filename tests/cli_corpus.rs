@@ -26,8 +26,9 @@ use std::process::Command;
 use common::console::tcp;
 use common::snmpsim::corpus;
 use lightgate::domain::LinkReading;
-use lightgate::source::serial::parse::{normalize_interface, Dialect};
+use lightgate::source::serial::parse::normalize_interface;
 use lightgate::source::serial::session::SessionSettings;
+use lightgate::source::serial::Dialect;
 use lightgate::source::serial::{poll_blocking, ConsoleTarget, SerialSettings};
 use serde_json::Value;
 

@@ -11,7 +11,8 @@ use std::path::PathBuf;
 
 use common::snmpsim::corpus;
 use lightgate::domain::{OpticReading, OpticalPower, Thresholds};
-use lightgate::source::serial::parse::{self, lookup, Dialect, Found};
+use lightgate::source::serial::parse::{lookup, Found};
+use lightgate::source::serial::Dialect;
 use serde_json::Value;
 
 fn read(rel: &str) -> String {
@@ -101,11 +102,7 @@ fn genie_ios_and_iosxe_transceiver_detail() {
         ("iosxe/ShowInterfacesTransceiverDetail", "golden1"),
         ("iosxe/ShowInterfacesTransceiverDetail", "golden2"),
     ] {
-        let found = parse::parse(
-            Dialect::CiscoIos,
-            &read(&format!("genie/{dir}/{case}_output.txt")),
-            None,
-        );
+        let found = Dialect::CiscoIos.parse(&read(&format!("genie/{dir}/{case}_output.txt")), None);
         let expected = json(&format!("genie/{dir}/{case}_expected.json"));
         let mut n = 0;
         for (name, e) in expected["interfaces"].as_object().unwrap() {
@@ -151,8 +148,7 @@ fn genie_ios_and_iosxe_transceiver_detail() {
 
 #[test]
 fn genie_iosxe_and_ntc_ios_transceiver_tables() {
-    let found = parse::parse(
-        Dialect::CiscoIos,
+    let found = Dialect::CiscoIos.parse(
         &read("genie/iosxe/ShowInterfacesTransceiver/golden1_output.txt"),
         None,
     );
@@ -162,8 +158,7 @@ fn genie_iosxe_and_ntc_ios_transceiver_tables() {
         same_power(&format!("iosxe table {name} rx"), &e["opticalrx"], o.rx);
         same_power(&format!("iosxe table {name} tx"), &e["opticaltx"], o.tx);
     }
-    let found = parse::parse(
-        Dialect::CiscoIos,
+    let found = Dialect::CiscoIos.parse(
         &read("ntc/cisco_ios/show_interface_transceiver/cisco_ios_show_interface_transceiver.raw"),
         None,
     );
@@ -179,8 +174,7 @@ fn genie_iosxe_and_ntc_ios_transceiver_tables() {
 
 #[test]
 fn ntc_arista_eos_transceiver_table() {
-    let found = parse::parse(
-        Dialect::AristaEos,
+    let found = Dialect::AristaEos.parse(
         &read(
             "ntc/arista_eos/show_interfaces_transceiver/arista_eos_show_interfaces_transceiver.raw",
         ),
@@ -206,7 +200,7 @@ fn ntc_arista_eos_transceiver_table() {
 
 #[test]
 fn ntc_and_genie_nxos_transceiver_details_with_lanes() {
-    let found = parse::parse(Dialect::CiscoNxos, &read("ntc/cisco_nxos/show_interface_transceiver_details/cisco_nxos_show_interface_transceiver_details.raw"), None);
+    let found = Dialect::CiscoNxos.parse(&read("ntc/cisco_nxos/show_interface_transceiver_details/cisco_nxos_show_interface_transceiver_details.raw"), None);
     let rows = yaml("ntc/cisco_nxos/show_interface_transceiver_details/cisco_nxos_show_interface_transceiver_details.yml");
     let mut lanes_seen = 0;
     for e in &rows {
@@ -258,8 +252,7 @@ fn ntc_and_genie_nxos_transceiver_details_with_lanes() {
     assert!(lanes_seen >= 2, "per-lane rows checked");
 
     for case in ["golden_output_1", "golden_output_2"] {
-        let found = parse::parse(
-            Dialect::CiscoNxos,
+        let found = Dialect::CiscoNxos.parse(
             &read(&format!(
                 "genie/nxos/ShowInterfaceTransceiverDetails/{case}_output.txt"
             )),
@@ -312,8 +305,7 @@ fn genie_iosxr_controllers_optics_and_ntc_all_phy() {
             .as_str()
             .unwrap()
             .to_string();
-        let found = parse::parse(
-            Dialect::CiscoIosxr,
+        let found = Dialect::CiscoIosxr.parse(
             &read(&format!(
                 "genie/iosxr/ShowControllersOptics/{case}_output.txt"
             )),
@@ -352,8 +344,7 @@ fn genie_iosxr_controllers_optics_and_ntc_all_phy() {
             keys,
         );
     }
-    let found = parse::parse(
-        Dialect::CiscoIosxr,
+    let found = Dialect::CiscoIosxr.parse(
         &read("ntc/cisco_xr/show_controllers_all_phy/cisco_xr_show_controllers_all_phy.raw"),
         None,
     );
@@ -398,8 +389,7 @@ fn genie_iosxr_controllers_optics_and_ntc_all_phy() {
 
 #[test]
 fn genie_junos_diagnostics_optics() {
-    let found = parse::parse(
-        Dialect::Junos,
+    let found = Dialect::Junos.parse(
         &read("genie/junos/ShowInterfacesDiagnosticsOptics/golden_output_output.txt"),
         None,
     );

@@ -2,8 +2,8 @@
 //! real captures cut and mangled at random places, never make them panic or produce a
 //! non-finite value.
 
-use lightgate::source::serial::parse::{self, Dialect};
 use lightgate::source::serial::terminal::render;
+use lightgate::source::serial::{parse, Dialect};
 use proptest::prelude::*;
 
 const SAMPLES: [&str; 7] = [
@@ -19,7 +19,7 @@ const SAMPLES: [&str; 7] = [
 
 fn check(text: &str) -> Result<(), TestCaseError> {
     for d in Dialect::ALL {
-        for (_, found) in parse::parse(d, text, Some("0/0/0/0")) {
+        for (_, found) in d.parse(text, Some("0/0/0/0")) {
             let r = found.into_reading();
             if let Some(o) = r.optic {
                 for p in [o.rx, o.tx]

@@ -131,7 +131,7 @@ fn round_trip(d: Dialect, i: &Iface, m: Mangle) -> Result<(), TestCaseError> {
     // Nothing but interfaces: no entry named after a heading word ("High", "Port").
     for text in &outputs {
         let port = (d == Dialect::CiscoIosxr).then_some("0/0/0/1");
-        for key in serial::parse::parse(d, text, port).keys() {
+        for key in d.parse(text, port).keys() {
             prop_assert!(
                 key.chars().any(|c| c.is_ascii_digit()),
                 "{:?} {:?}: an interface named {:?}\n{}",

@@ -10,9 +10,9 @@ use common::console::{fixture, pty, tcp, Fault, Router};
 use common::TestAgent;
 use lightgate::config::Secret;
 use lightgate::domain::{OperStatus, OpticalPower};
-use lightgate::source::serial::parse::Dialect;
 use lightgate::source::serial::session::SessionSettings;
 use lightgate::source::serial::transport::LineSettings;
+use lightgate::source::serial::Dialect;
 use lightgate::source::serial::{ConsoleTarget, SerialSettings};
 use lightgate::source::SourceError;
 

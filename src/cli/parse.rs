@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use super::exit;
-use crate::source::serial::parse::{self, Dialect};
+use crate::source::serial::parse;
+use crate::source::serial::Dialect;
 
 /// Largest saved output `parse` reads: sixteen times the most one console step may
 /// print.
@@ -93,7 +94,7 @@ pub fn run(dialect: &str, file: &Path, port: Option<&str>, json: bool, strict: b
         Ok(x) => x,
         Err(code) => return code,
     };
-    let (found, unread) = parse::parse_with_leftovers(dialect, &text, port);
+    let (found, unread) = dialect.parse_with_leftovers(&text, port);
     let results: std::collections::BTreeMap<String, crate::source::InterfaceResult> = found
         .into_iter()
         .map(|(name, f)| (name, Ok(f.into_reading())))

@@ -7,9 +7,9 @@ use toml::Spanned;
 
 use super::raw::RawSerial;
 use super::snmp::{secret, Report};
-use crate::source::serial::parse::Dialect;
 use crate::source::serial::session::SessionSettings;
 use crate::source::serial::transport::LineSettings;
+use crate::source::serial::Dialect;
 use crate::source::serial::{ConsoleTarget, SerialSettings};
 
 pub const DEFAULT_STEP_TIMEOUT: Duration = Duration::from_secs(10);

@@ -20,7 +20,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-pub use lightgate::source::serial::parse::Dialect;
+pub use lightgate::source::serial::Dialect;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Fault {

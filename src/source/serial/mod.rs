@@ -5,6 +5,7 @@
 //! and a lock keeps two lightgate processes (or devices) from talking over each other.
 
 pub mod change_times;
+pub mod dialect;
 pub mod lock;
 pub mod parse;
 pub mod session;
@@ -15,8 +16,9 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 pub use change_times::ChangeTimes;
+pub use dialect::Dialect;
 use parse::common::OpticBuilder;
-use parse::{lookup, Dialect, Found};
+use parse::{lookup, Found};
 use session::SessionSettings;
 use transport::{Console, LineSettings, SerialConsole, TcpConsole};
 
@@ -60,42 +62,9 @@ impl PartialEq for SerialSettings {
     }
 }
 
-/// The IOS-XR controller name of an interface: "HundredGigE0/0/0/0" -> "0/0/0/0".
-pub fn xr_port(interface: &str) -> &str {
-    interface
-        .find(|c: char| c.is_ascii_digit())
-        .map(|i| &interface[i..])
-        .unwrap_or(interface)
-}
-
 /// The read-only show commands that give link state and DOM for one interface.
 pub fn commands(dialect: Dialect, interface: &str) -> Vec<String> {
-    match dialect {
-        Dialect::CiscoIos => vec![
-            format!("show interfaces {interface} transceiver detail"),
-            format!("show interfaces {interface}"),
-        ],
-        Dialect::CiscoNxos => vec![
-            format!("show interface {interface} transceiver details"),
-            format!("show interface {interface}"),
-        ],
-        Dialect::CiscoIosxr => vec![
-            format!("show controllers optics {}", xr_port(interface)),
-            format!("show interfaces {interface}"),
-        ],
-        Dialect::AristaEos => vec![
-            format!("show interfaces {interface} transceiver"),
-            format!("show interfaces {interface}"),
-            // One line: the speed (a broken-out port runs at a lane's speed) and the
-            // module type (its lane count and launch power).
-            format!("show interfaces {interface} status"),
-        ],
-        Dialect::Junos => vec![
-            format!("show interfaces diagnostics optics {interface}"),
-            // Not `terse`: this names the description and when the link last flapped.
-            format!("show interfaces {interface}"),
-        ],
-    }
+    dialect.commands(interface)
 }
 
 fn merge(into: &mut Found, from: &Found) {
@@ -147,8 +116,8 @@ pub fn readings_and_unread(
         let mut combined = Found::default();
         let mut rows: BTreeMap<String, Found> = BTreeMap::new();
         for out in outputs.iter().skip(i * per).take(per) {
-            let port = (dialect == Dialect::CiscoIosxr).then(|| xr_port(name));
-            let (found, left) = parse::parse_with_leftovers(dialect, out, port);
+            let port = dialect.spec().port_of.map(|of| of(name));
+            let (found, left) = dialect.parse_with_leftovers(out, port);
             for (_, line) in left {
                 if !unread.contains(&line) {
                     unread.push(line);
@@ -163,7 +132,7 @@ pub fn readings_and_unread(
                 rows.entry(k).or_insert(f);
             }
         }
-        if dialect == Dialect::AristaEos {
+        if dialect.spec().lane_rows {
             fold_lane_rows(&mut combined, &rows, name, interfaces);
         }
         let ago = combined.last_change_ago;
@@ -291,51 +260,15 @@ type FullVisit = Result<
 >;
 
 /// The read-only commands that list BGP sessions, with the VRF each one's output is
-/// about when the output does not say: per dialect, VRF-wide where the platform has
-/// such a command, per VRF where it does not (IOS).
+/// about when the output does not say (see [`dialect::DialectSpec::bgp_commands`]).
 pub fn bgp_commands(dialect: Dialect, vrfs: &[String]) -> Vec<(String, Option<String>)> {
-    let mut out: Vec<(String, Option<String>)> = Vec::new();
-    match dialect {
-        Dialect::CiscoIos => {
-            out.push(("show bgp all summary".to_string(), None));
-            for v in vrfs {
-                out.push((
-                    format!("show bgp vpnv4 unicast vrf {v} summary"),
-                    Some(v.clone()),
-                ));
-                out.push((
-                    format!("show bgp vpnv6 unicast vrf {v} summary"),
-                    Some(v.clone()),
-                ));
-            }
-        }
-        Dialect::CiscoNxos => out.push(("show bgp vrf all all summary".to_string(), None)),
-        Dialect::CiscoIosxr => {
-            out.push(("show bgp all all summary".to_string(), None));
-            if !vrfs.is_empty() {
-                out.push(("show bgp vrf all ipv4 unicast summary".to_string(), None));
-                out.push(("show bgp vrf all ipv6 unicast summary".to_string(), None));
-            }
-        }
-        Dialect::AristaEos => {
-            out.push(("show ip bgp summary vrf all".to_string(), None));
-            out.push(("show ipv6 bgp summary vrf all".to_string(), None));
-        }
-        Dialect::Junos => out.push(("show bgp summary".to_string(), None)),
-    }
-    out
+    (dialect.spec().bgp_commands)(vrfs)
 }
 
 /// The read-only command that lists BFD sessions (see [`parse::bfd`]), read after the
 /// BGP commands; a router that rejects it reports no BFD, and BGP is read as usual.
 pub fn bfd_command(dialect: Dialect) -> &'static str {
-    match dialect {
-        Dialect::CiscoIos => "show bfd neighbors",
-        Dialect::CiscoNxos => "show bfd neighbors vrf all",
-        Dialect::CiscoIosxr => "show bfd session",
-        Dialect::AristaEos => "show bfd peers",
-        Dialect::Junos => "show bfd session",
-    }
+    dialect.spec().bfd_command
 }
 
 const FIRST_BACKOFF: Duration = Duration::from_secs(5);

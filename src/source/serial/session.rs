@@ -19,7 +19,7 @@
 use std::time::{Duration, Instant};
 
 use super::change_times::ChangeTimes;
-use super::parse::Dialect;
+use super::dialect::Dialect;
 use super::terminal::Terminal;
 use super::transport::Console;
 use crate::domain::format_duration;
@@ -584,19 +584,14 @@ impl Dialogue<'_> {
                 )));
             }
         }
-        let user_level =
-            p.mode == '>' && matches!(s.dialect, Dialect::CiscoIos | Dialect::AristaEos);
+        let user_level = p.mode == '>' && s.dialect.spec().enable_level;
         let mut shown = p;
         if user_level {
             if let Some(secret) = &s.enable_password {
                 shown = self.enable(secret)?;
             }
         }
-        let paging = match s.dialect {
-            Dialect::Junos => "set cli screen-length 0",
-            _ => "terminal length 0",
-        };
-        self.send(paging)?;
+        self.send(s.dialect.spec().paging_off)?;
         let ours = self.our_prompt();
         self.wait(s.step_timeout, "the prompt after turning paging off", &ours)?;
         let mut outputs = Vec::with_capacity(commands.len());

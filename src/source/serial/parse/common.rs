@@ -319,6 +319,38 @@ impl Found {
     }
 }
 
+/// The interface lines of `show interfaces X` on the IOS family (IOS, IOS-XE, NX-OS,
+/// IOS-XR, EOS): "X is up, line protocol is up", then that interface's description,
+/// last change, speed and media type until the next such line.
+pub fn interface_lines(text: &str, found: &mut BTreeMap<String, Found>) {
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        if let Some((name, admin, oper)) = state_line(line) {
+            used(line);
+            let e = found.entry(name.clone()).or_default();
+            e.admin = Some(admin);
+            e.oper = Some(oper);
+            current = Some(name);
+            continue;
+        }
+        let Some(name) = &current else { continue };
+        if let Some(alias) = description_line(line) {
+            found.entry(name.clone()).or_default().alias = Some(alias);
+            continue;
+        }
+        if let Some(ago) = change_line(line) {
+            found.entry(name.clone()).or_default().last_change_ago = Some(ago);
+            continue;
+        }
+        if let Some((speed, standard)) = detail_line(line) {
+            used(line);
+            let e = found.entry(name.clone()).or_default();
+            e.speed_mbps = speed.or(e.speed_mbps);
+            e.standard = standard.or(e.standard);
+        }
+    }
+}
+
 /// An interface's description line: "  Description: to MSEE" (IOS, IOS-XR, NX-OS, EOS,
 /// Junos).
 pub fn description_line(line: &str) -> Option<String> {
@@ -529,7 +561,7 @@ Port        (Celsius)    (Volts)  (mA)      (dBm)     (dBm)
 Te1/1/1       0.0        0.00       0.0       0.0       0.0
 Te1/1/2      31.2        3.29       6.1      -2.2      -0.0
 ";
-        let found = super::super::parse(super::super::Dialect::CiscoIos, text, None);
+        let found = super::super::parse(super::super::tables::ios_output, text, None);
         let dac = super::super::lookup(&found, "Te1/1/1")
             .unwrap()
             .clone()

@@ -45,6 +45,20 @@ fn after_equals(line: &str) -> Option<&str> {
     line.split_once('=').map(|(_, v)| v.trim())
 }
 
+/// The outputs of IOS-XR's commands (see `serial::dialect`): `show controllers all
+/// phy`, `show controllers <interface>`, or `show controllers optics` (`port`: the
+/// controller an output without its command line is about), and the interface lines.
+pub fn output(text: &str, port: Option<&str>, found: &mut BTreeMap<String, Found>) {
+    if text.contains("PHY data for interface:") {
+        parse_all_phy(text, found);
+    } else if super::iosxr_controllers::present(text) {
+        super::iosxr_controllers::parse(text, found);
+    } else {
+        parse_optics(text, port, found);
+    }
+    super::common::interface_lines(text, found);
+}
+
 /// `show controllers optics`: everything after a command line naming the port (or,
 /// without one, for `default_port`).
 pub fn parse_optics(text: &str, default_port: Option<&str>, found: &mut BTreeMap<String, Found>) {
@@ -298,7 +312,7 @@ pub fn parse_all_phy(text: &str, found: &mut BTreeMap<String, Found>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{lookup, parse_with_leftovers, Dialect};
+    use super::super::{lookup, parse_with_leftovers};
 
     #[test]
     fn an_sfp_in_all_phy_gives_module_values_checked_in_both_units() {
@@ -316,7 +330,7 @@ PHY data for interface: TenGigE0/0/0/10
         Tx Power:  0.56550 mW (-12.47567 dBm)
         Rx Power:  0.42270 mW (-3.73968 dBm)
 ";
-        let (found, left) = parse_with_leftovers(Dialect::CiscoIosxr, text, None);
+        let (found, left) = parse_with_leftovers(super::output, text, None);
         assert!(left.is_empty(), "{left:?}");
         let r = lookup(&found, "Te0/0/0/9").unwrap().clone().into_reading();
         let o = r.optic.unwrap();
@@ -350,7 +364,7 @@ RP/0/RP0/CPU0:ios#show controllers optics *
 	 RX Power = -3.10 dBm
 	 Actual TX Power = -1.20 dBm
 ";
-        let (found, left) = parse_with_leftovers(Dialect::CiscoIosxr, text, None);
+        let (found, left) = parse_with_leftovers(super::output, text, None);
         assert!(left.is_empty(), "{left:?}");
         let up = lookup(&found, "0/2/0/4").unwrap().clone().into_reading();
         assert_eq!(up.optic.as_ref().unwrap().rx.dbm(), Some(-3.1));

@@ -199,7 +199,7 @@ fn column_levels(above: &str, line: &str) -> Option<[Level; 4]> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{lookup, parse_with_leftovers, Dialect};
+    use super::super::{iosxr, lookup, parse_with_leftovers};
     use crate::domain::{AdminStatus, OperStatus};
 
     /// The form Cisco's command reference documents for `show controllers
@@ -239,7 +239,7 @@ Phy:
 
     #[test]
     fn the_documented_form_gives_state_lanes_and_thresholds() {
-        let (found, left) = parse_with_leftovers(Dialect::CiscoIosxr, DOC_FORM, None);
+        let (found, left) = parse_with_leftovers(iosxr::output, DOC_FORM, None);
         assert!(left.is_empty(), "{left:?}");
         let r = lookup(&found, "Hu0/0/0/5").unwrap().clone().into_reading();
         assert_eq!(r.admin_status, AdminStatus::Up);
@@ -260,7 +260,7 @@ Phy:
     fn a_lane_whose_dbm_and_mw_disagree_is_no_reading_with_a_reason() {
         // -3.0 dBm is 0.50 mW; the row says 0.05 mW (10 dB apart).
         let text = DOC_FORM.replace("-3.0   0.5012", "-3.0   0.0501");
-        let (found, _) = parse_with_leftovers(Dialect::CiscoIosxr, &text, None);
+        let (found, _) = parse_with_leftovers(iosxr::output, &text, None);
         let r = lookup(&found, "HundredGigE0/0/0/5")
             .unwrap()
             .clone()
@@ -276,7 +276,7 @@ Phy:
         // The agent's poll merges the outputs of its commands: the reason stays.
         let name = "HundredGigE0/0/0/5".to_string();
         let polled = crate::source::serial::readings(
-            Dialect::CiscoIosxr,
+            crate::source::serial::Dialect::CiscoIosxr,
             std::slice::from_ref(&name),
             &[text, format!("{name} is up, line protocol is up\n")],
             std::time::SystemTime::UNIX_EPOCH,

@@ -19,6 +19,12 @@ fn first_number(value: &str) -> Option<f64> {
     value.split_whitespace().next().and_then(num)
 }
 
+/// The outputs of Junos's commands (see `serial::dialect`); Junos has no IOS-style
+/// interface lines.
+pub fn output(text: &str, _port: Option<&str>, found: &mut BTreeMap<String, Found>) {
+    parse(text, found);
+}
+
 pub fn parse(text: &str, found: &mut BTreeMap<String, Found>) {
     let mut current: Option<String> = None;
     let mut lane: Option<u16> = None;

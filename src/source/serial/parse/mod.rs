@@ -5,73 +5,30 @@ pub mod bfd;
 pub mod bgp;
 pub mod common;
 mod iosxe_status;
-mod iosxr;
+pub mod iosxr;
 mod iosxr_controllers;
-mod junos;
-mod nxos;
-mod tables;
+pub mod junos;
+pub mod nxos;
+pub mod tables;
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::str::FromStr;
 
 pub use common::{normalize_interface, Found};
 
-/// The CLI families lightgate reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Dialect {
-    CiscoIos,
-    CiscoNxos,
-    CiscoIosxr,
-    AristaEos,
-    Junos,
-}
-
-impl Dialect {
-    pub const ALL: [Dialect; 5] = [
-        Dialect::CiscoIos,
-        Dialect::CiscoNxos,
-        Dialect::CiscoIosxr,
-        Dialect::AristaEos,
-        Dialect::Junos,
-    ];
-
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Dialect::CiscoIos => "cisco-ios",
-            Dialect::CiscoNxos => "cisco-nxos",
-            Dialect::CiscoIosxr => "cisco-iosxr",
-            Dialect::AristaEos => "arista-eos",
-            Dialect::Junos => "junos",
-        }
-    }
-}
-
-impl fmt::Display for Dialect {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Dialect {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Dialect::ALL
-            .into_iter()
-            .find(|d| d.as_str() == s)
-            .ok_or_else(|| format!("unknown dialect {s:?}: cisco-ios, cisco-nxos, cisco-iosxr, arista-eos or junos"))
-    }
-}
+/// A dialect's parser (see `serial::dialect`): the outputs' text without pager lines,
+/// the port an output pasted without its command line is about, and the readings
+/// found so far, per interface name.
+pub type Parser = fn(&str, Option<&str>, &mut BTreeMap<String, Found>);
 
 /// [`parse`], and the lines that look like optical data that no parser could read
 /// (line number from 1, line): what `lightgate parse` lists and the agent logs.
 pub fn parse_with_leftovers(
-    dialect: Dialect,
+    parser: Parser,
     text: &str,
     port: Option<&str>,
 ) -> (BTreeMap<String, Found>, Vec<(usize, String)>) {
     let (clean, numbers) = without_pager_lines(text);
-    let (found, left) = common::with_marks(&clean, || parse_clean(dialect, &clean, port));
+    let (found, left) = common::with_marks(&clean, || run(parser, &clean, port));
     let left = left
         .into_iter()
         .map(|(n, l)| (numbers.get(n - 1).copied().unwrap_or(n), l))
@@ -79,11 +36,16 @@ pub fn parse_with_leftovers(
     (found, left)
 }
 
-/// Parses the output of one or several show commands of `dialect`. `port` names the
-/// interface for IOS-XR `show controllers optics` output pasted without its command
-/// line.
-pub fn parse(dialect: Dialect, text: &str, port: Option<&str>) -> BTreeMap<String, Found> {
-    parse_clean(dialect, &without_pager_lines(text).0, port)
+/// Parses the output of one or several show commands with `parser`. `port` names the
+/// interface for output pasted without its command line.
+pub fn parse(parser: Parser, text: &str, port: Option<&str>) -> BTreeMap<String, Found> {
+    run(parser, &without_pager_lines(text).0, port)
+}
+
+fn run(parser: Parser, text: &str, port: Option<&str>) -> BTreeMap<String, Found> {
+    let mut found = BTreeMap::new();
+    parser(text, port, &mut found);
+    found
 }
 
 /// A pager prompt left on a line of its own in pasted output (" --More-- ",
@@ -116,63 +78,6 @@ fn without_pager_lines(text: &str) -> (std::borrow::Cow<'_, str>, Vec<usize>) {
     (std::borrow::Cow::Owned(clean), numbers)
 }
 
-fn parse_clean(dialect: Dialect, text: &str, port: Option<&str>) -> BTreeMap<String, Found> {
-    let mut found = BTreeMap::new();
-    match dialect {
-        Dialect::CiscoIos => {
-            tables::parse(text, tables::Style::IOS, &mut found);
-            if iosxe_status::present(text) {
-                iosxe_status::parse(text, &mut found);
-            }
-        }
-        Dialect::AristaEos => {
-            tables::parse(text, tables::Style::EOS, &mut found);
-            tables::parse_status(text, &mut found);
-        }
-        Dialect::CiscoNxos => nxos::parse(text, &mut found),
-        Dialect::CiscoIosxr => {
-            if text.contains("PHY data for interface:") {
-                iosxr::parse_all_phy(text, &mut found);
-            } else if iosxr_controllers::present(text) {
-                iosxr_controllers::parse(text, &mut found);
-            } else {
-                iosxr::parse_optics(text, port, &mut found);
-            }
-        }
-        Dialect::Junos => junos::parse(text, &mut found),
-    }
-    if dialect != Dialect::Junos {
-        // "X is up, line protocol is up", then that interface's details until the next.
-        let mut current: Option<String> = None;
-        for line in text.lines() {
-            if let Some((name, admin, oper)) = common::state_line(line) {
-                common::used(line);
-                let e = found.entry(name.clone()).or_default();
-                e.admin = Some(admin);
-                e.oper = Some(oper);
-                current = Some(name);
-                continue;
-            }
-            let Some(name) = &current else { continue };
-            if let Some(alias) = common::description_line(line) {
-                found.entry(name.clone()).or_default().alias = Some(alias);
-                continue;
-            }
-            if let Some(ago) = common::change_line(line) {
-                found.entry(name.clone()).or_default().last_change_ago = Some(ago);
-                continue;
-            }
-            if let Some((speed, standard)) = common::detail_line(line) {
-                common::used(line);
-                let e = found.entry(name.clone()).or_default();
-                e.speed_mbps = speed.or(e.speed_mbps);
-                e.standard = standard.or(e.standard);
-            }
-        }
-    }
-    found
-}
-
 /// The entry of `found` for an interface, by any spelling of its name.
 pub fn lookup<'a>(found: &'a BTreeMap<String, Found>, name: &str) -> Option<&'a Found> {
     tables::find(found, name)
@@ -185,7 +90,7 @@ mod tests {
     #[test]
     fn pager_lines_left_in_a_paste_are_skipped_and_line_numbers_kept() {
         let text = "Physical interface: et-0/0/2\n --More-- \n    Laser output power  :  0.6 mW / -2.22 dBm\n    Receiver power far end :  0.5 mW / -3.01 dBm\n";
-        let (found, left) = parse_with_leftovers(Dialect::Junos, text, None);
+        let (found, left) = parse_with_leftovers(junos::output, text, None);
         let o = lookup(&found, "et-0/0/2").unwrap().clone().into_reading();
         assert_eq!(o.optic.unwrap().tx.dbm(), Some(-2.22));
         assert_eq!(
@@ -206,7 +111,7 @@ mod tests {
     fn a_wildcard_command_names_no_interface() {
         let text =
             "RP/0/RSP0/CPU0:r1#show controllers optics 0/0/0/*\n         RX Power = -3.10 dBm\n";
-        let (found, left) = parse_with_leftovers(Dialect::CiscoIosxr, text, None);
+        let (found, left) = parse_with_leftovers(iosxr::output, text, None);
         assert!(found.is_empty(), "{found:?}");
         assert_eq!(left.len(), 1, "the value is shown as not read");
     }

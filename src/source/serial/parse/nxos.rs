@@ -18,6 +18,13 @@ fn block_start(line: &str) -> Option<&str> {
     (named && (rest.is_empty() || rest.starts_with("sfp is "))).then_some(name)
 }
 
+/// The outputs of NX-OS's commands (see `serial::dialect`): the transceiver details and
+/// the interface lines.
+pub fn output(text: &str, _port: Option<&str>, found: &mut BTreeMap<String, Found>) {
+    parse(text, found);
+    super::common::interface_lines(text, found);
+}
+
 pub fn parse(text: &str, found: &mut BTreeMap<String, Found>) {
     let mut current: Option<String> = None;
     let mut lane: Option<u16> = None;
@@ -112,7 +119,7 @@ pub fn parse(text: &str, found: &mut BTreeMap<String, Found>) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{lookup, parse_with_leftovers, Dialect};
+    use super::super::{lookup, parse_with_leftovers};
 
     #[test]
     fn the_fibre_channel_form_names_its_port_on_the_sfp_line() {
@@ -128,7 +135,7 @@ fc1/48 sfp is present
         Optical Rx Power      :  N/A   dBm      --
 fc1/47 sfp is not present
 ";
-        let (found, left) = parse_with_leftovers(Dialect::CiscoNxos, text, None);
+        let (found, left) = parse_with_leftovers(super::output, text, None);
         assert!(left.is_empty(), "{left:?}");
         let o = lookup(&found, "fc1/48")
             .unwrap()

@@ -315,6 +315,24 @@ pub fn parse(text: &str, style: Style, found: &mut BTreeMap<String, Found>) {
     }
 }
 
+/// The outputs of the IOS family's commands (see `serial::dialect`): the transceiver
+/// tables, IOS-XE's key=value form, and the interface lines.
+pub fn ios_output(text: &str, _port: Option<&str>, found: &mut BTreeMap<String, Found>) {
+    parse(text, Style::IOS, found);
+    if super::iosxe_status::present(text) {
+        super::iosxe_status::parse(text, found);
+    }
+    super::common::interface_lines(text, found);
+}
+
+/// EOS's: the transceiver tables (its -30 dBm floor), `status` rows and the interface
+/// lines.
+pub fn eos_output(text: &str, _port: Option<&str>, found: &mut BTreeMap<String, Found>) {
+    parse(text, Style::EOS, found);
+    parse_status(text, found);
+    super::common::interface_lines(text, found);
+}
+
 /// EOS `show interfaces X status`: Port, Name, Status, Vlan, Duplex, Speed, Type, cut
 /// at the header words' positions (the Name column may hold spaces). Gives the link
 /// state, the speed and the module type.
@@ -486,7 +504,8 @@ pub fn find<'a>(found: &'a BTreeMap<String, Found>, name: &str) -> Option<&'a Fo
 
 #[cfg(test)]
 mod tests {
-    use super::super::{lookup, parse_with_leftovers, Dialect};
+    use super::super::{lookup, parse_with_leftovers};
+    use super::eos_output;
 
     /// EOS `show interfaces transceiver detail` as Arista's manual prints it: one
     /// table per quantity, "Tx Power" / "Rx Power" (not IOS's "Transmit" /
@@ -514,7 +533,7 @@ Et2              -4.20 -       2.00        -1.00       -13.90      -9.90
 
     #[test]
     fn eos_detail_sections_are_read_with_their_threshold_order() {
-        let (found, left) = parse_with_leftovers(Dialect::AristaEos, EOS_DETAIL, None);
+        let (found, left) = parse_with_leftovers(eos_output, EOS_DETAIL, None);
         assert!(left.is_empty(), "{left:?}");
         let et1 = lookup(&found, "Ethernet1").unwrap().clone().into_reading();
         let o = et1.optic.unwrap();
@@ -537,7 +556,7 @@ Et2              -4.20 -       2.00        -1.00       -13.90      -9.90
     #[test]
     fn a_detail_section_of_a_quantity_not_understood_is_not_read_and_says_so() {
         let text = EOS_DETAIL.replace("Rx Power   ", "Aux Power  ");
-        let (_, left) = parse_with_leftovers(Dialect::AristaEos, &text, None);
+        let (_, left) = parse_with_leftovers(eos_output, &text, None);
         assert_eq!(left.len(), 2, "the Rx rows are left over: {left:?}");
     }
 }
