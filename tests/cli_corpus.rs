@@ -38,12 +38,7 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[];
 /// Corpus folders of a form lightgate does not read yet, by name, with the reason.
 /// Each is still listed when the test runs; remove the line when the form is read
 /// (its expectation reader is in [`adapter`] already).
-const NOT_YET_READ: &[(&str, &str)] = &[(
-    "ntc/aruba_aoscx/show_interface_dom_detail",
-    "AOS-CX has no console dialect in lightgate yet (its optics are read over SNMP, \
-     ARUBAWIRED transceiver lane table); a dialect needs its commands, prompts and \
-     pager, and the console emulator's rendering of it",
-)];
+const NOT_YET_READ: &[(&str, &str)] = &[];
 
 /// Captures whose text holds optical powers that the upstream parse does not keep
 /// (ntc's `show interface transceiver` template keeps inventory only): (capture,
@@ -711,6 +706,7 @@ fn link_state(d: Dialect, name: &str) -> String {
         Dialect::Junos => format!(
             "Interface               Admin Link Proto    Local                 Remote\n{name:<24}up    up\n"
         ),
+        Dialect::ArubaAoscx => format!("Interface {name} is up\nAdmin state is up\n"),
         _ => format!("{name} is up, line protocol is up\n"),
     }
 }

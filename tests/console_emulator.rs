@@ -14,9 +14,7 @@ use common::console::dialect::{self, Iface};
 use common::console::{pty, tcp, Dialect, Fault, Pager, Pty, Router};
 use common::TestAgent;
 use lightgate::config::Secret;
-use lightgate::domain::{
-    Direction, LinkId, LinkReading, LinkTracker, OpticalPower, PowerInputs, Windows,
-};
+use lightgate::domain::{Direction, LinkId, LinkReading, LinkTracker, PowerInputs, Windows};
 use lightgate::source::serial::session::SessionSettings;
 use lightgate::source::serial::transport::LineSettings;
 use lightgate::source::serial::{poll_blocking, ConsoleTarget, SerialSettings};
@@ -32,6 +30,7 @@ fn name(d: Dialect) -> &'static str {
         Dialect::CiscoIosxr => "HundredGigE0/0/0/1",
         Dialect::AristaEos => "Ethernet49/1",
         Dialect::Junos => "et-0/0/2",
+        Dialect::ArubaAoscx => "1/1/49",
     }
 }
 
@@ -42,6 +41,7 @@ fn second_name(d: Dialect) -> &'static str {
         Dialect::CiscoIosxr => "HundredGigE0/0/0/2",
         Dialect::AristaEos => "Ethernet50/1",
         Dialect::Junos => "et-0/0/3",
+        Dialect::ArubaAoscx => "1/1/50",
     }
 }
 
@@ -129,13 +129,6 @@ fn close(a: f64, b: f64) -> bool {
     (a - b).abs() < 0.006
 }
 
-fn power_eq(got: OpticalPower, want: Option<f64>) -> bool {
-    match want {
-        None => got.is_no_light(),
-        Some(v) => got.dbm().is_some_and(|g| close(g, v)),
-    }
-}
-
 /// Every value the emulator printed for `iface` is in `r`, exactly.
 fn assert_values(d: Dialect, iface: &Iface, r: &LinkReading, case: &str) {
     let o = r
@@ -148,10 +141,11 @@ fn assert_values(d: Dialect, iface: &Iface, r: &LinkReading, case: &str) {
         Some("to MSEE"),
         "{case}: the description"
     );
-    // IOS's `show interfaces` prints no time of the last change; the others do.
+    // IOS's and AOS-CX's `show interface(s)` print no time of the last change; the
+    // others do.
     assert_eq!(
         r.last_change.is_some(),
-        d != Dialect::CiscoIos,
+        !matches!(d, Dialect::CiscoIos | Dialect::ArubaAoscx),
         "{case}: last change {:?}",
         r.last_change
     );
@@ -167,14 +161,14 @@ fn assert_values(d: Dialect, iface: &Iface, r: &LinkReading, case: &str) {
         assert_eq!(o.lanes.len(), m.lanes.len(), "{case}: lanes of {o:?}");
         for (got, want) in o.lanes.iter().zip(&m.lanes) {
             assert!(
-                power_eq(got.rx, want.rx),
+                dialect::power_read_back(d, got.rx, want.rx),
                 "{case}: lane {} rx {:?} vs {:?}",
                 got.lane,
                 got.rx,
                 want.rx
             );
             assert!(
-                power_eq(got.tx, Some(want.tx)),
+                dialect::power_read_back(d, got.tx, Some(want.tx)),
                 "{case}: lane {} tx {:?} vs {}",
                 got.lane,
                 got.tx,
@@ -189,8 +183,16 @@ fn assert_values(d: Dialect, iface: &Iface, r: &LinkReading, case: &str) {
         }
     } else {
         let want = m.lanes[0];
-        assert!(power_eq(o.rx, want.rx), "{case}: rx {:?}", o.rx);
-        assert!(power_eq(o.tx, Some(want.tx)), "{case}: tx {:?}", o.tx);
+        assert!(
+            dialect::power_read_back(d, o.rx, want.rx),
+            "{case}: rx {:?}",
+            o.rx
+        );
+        assert!(
+            dialect::power_read_back(d, o.tx, Some(want.tx)),
+            "{case}: tx {:?}",
+            o.tx
+        );
         let bias = o.bias_amperes.map(|a| a * 1000.0);
         assert!(
             bias.is_some_and(|b| close(b, want.bias_ma)),
@@ -222,7 +224,7 @@ fn assert_values(d: Dialect, iface: &Iface, r: &LinkReading, case: &str) {
             (tx.low_alarm, m.tx_limits[3]),
         ] {
             assert!(
-                got.is_some_and(|g| close(g, want)),
+                got.is_some_and(|g| dialect::dbm_read_back(d, g, want)),
                 "{case}: thresholds rx {rx:?} tx {tx:?}"
             );
         }
@@ -847,6 +849,10 @@ fn bgp_outputs(d: Dialect) -> Vec<(&'static str, &'static str)> {
             ("show ip bgp summary vrf all", "BGP summary information for VRF default\r\nRouter identifier 10.0.0.1, local AS number 65010\r\nNeighbor Status Codes: m - Under maintenance\r\n  Neighbor         V  AS           MsgRcvd   MsgSent  InQ OutQ  Up/Down State   PfxRcd PfxAcc\r\n  10.0.0.9         4  65001             26        27    0    0 00:20:06 Estab   7      7\r\nBGP summary information for VRF AZURE\r\nRouter identifier 10.0.0.1, local AS number 65010\r\nNeighbor Status Codes: m - Under maintenance\r\n  Neighbor         V  AS           MsgRcvd   MsgSent  InQ OutQ  Up/Down State   PfxRcd PfxAcc\r\n  192.168.100.130  4  12076            100       120    0    0    1d02h Estab   4      4\r\n"),
             ("show ipv6 bgp summary vrf all", "BGP summary information for VRF default\r\nRouter identifier 10.0.0.1, local AS number 65010\r\n"),
         ],
+        Dialect::ArubaAoscx => vec![
+            ("show ip bgp summary all-vrfs", "VRF : default\r\nBGP Summary\r\n-----------\r\n Local AS               : 65010        BGP Router-ID          : 10.0.0.1\r\n Peers                  : 1            Log Neighbor Changes   : No\r\n\r\n Neighbor                         Remote-AS MsgRcvd MsgSent   Up/Down Time State        AdminStatus\r\n 10.0.0.9                         65001     26      27        00h:20m:06s  Established  Up\r\n\r\nVRF : AZURE\r\nBGP Summary\r\n-----------\r\n Local AS               : 65010        BGP Router-ID          : 10.0.0.1\r\n\r\n Neighbor                         Remote-AS MsgRcvd MsgSent   Up/Down Time State        AdminStatus\r\n 192.168.100.130                  12076     100     120       1d:02h:00m   Established  Up\r\n"),
+            ("show ipv6 bgp summary all-vrfs", "VRF : default\r\nBGP Summary\r\n-----------\r\n Local AS               : 65010        BGP Router-ID          : 10.0.0.1\r\n"),
+        ],
         Dialect::Junos => vec![(
             "show bgp summary",
             "Threading mode: BGP I/O\r\nGroups: 2 Peers: 2 Down peers: 0\r\nTable          Tot Paths  Act Paths Suppressed    History Damp State    Pending\r\ninet.0\r\n                       7          7          0          0          0          0\r\nPeer                     AS      InPkt     OutPkt    OutQ   Flaps Last Up/Dwn State|#Active/Received/Accepted/Damped...\r\n10.0.0.9              65001         26         27       0       0       20:06 Establ\r\n  inet.0: 7/7/7/0\r\n192.168.100.130       12076        100        120       0       0 1d 2:00:00 Establ\r\n  AZURE.inet.0: 4/4/4/0\r\n",
@@ -862,6 +868,7 @@ fn bfd_output(d: Dialect) -> (&'static str, &'static str) {
         Dialect::CiscoNxos => "OurAddr         NeighAddr       LD/RD                 RH/RS           Holdown(mult)     State       Int                   Vrf                              Type\r\n192.168.100.129 192.168.100.130 1090519041/1090519041 Up              5237(3)           Up          Eth1/1.200            AZURE                            SH\r\n10.0.0.1        10.0.0.9        1090519042/0          Down            N/A(3)            Down        Eth1/2                default                          SH\r\n",
         Dialect::CiscoIosxr => "Interface           Dest Addr           Local det time(int*mult)      State\r\n                                    Echo             Async   H/W   NPU\r\n------------------- --------------- ---------------- ---------------- ----------\r\nHu0/0/0/0.200       192.168.100.130 0s(0s*0)         900ms(300ms*3)   UP\r\nHu0/0/0/1           10.0.0.9        0s(0s*0)         0s(0s*0)         DOWN\r\n",
         Dialect::AristaEos => "VRF name: AZURE\r\n---------------\r\nDstAddr              MyDisc    YourDisc  Interface/Transport    Type           LastUp             LastDown            LastDiag    State\r\n-------------- ----------- ----------- -------------------- ------- ------------------ ------------------ ----------- -----\r\n192.168.100.130 2925396283  3505453569        Ethernet1.200(15)  normal   11/24/26 10:00     NA        No Diagnostic       Up\r\n\r\nVRF name: default\r\n-----------------\r\n10.0.0.9        2925396284  0                 Ethernet2(16)      normal   NA                 11/24/26 10:02   Detect Time Exp  Down\r\n",
+        Dialect::ArubaAoscx => "Session Interface Source IP       Destination IP  Echo     State      Application\r\n------- --------- --------------- --------------- -------- ---------- -----------\r\n1       1/1/49    192.168.100.129 192.168.100.130 Disabled Up         BGP\r\n2       1/1/50    10.0.0.1        10.0.0.9        Disabled Down       BGP\r\n",
         Dialect::Junos => "                                                  Detect   Transmit\r\nAddress                  State     Interface      Time     Interval  Multiplier\r\n192.168.100.130          Up        et-0/0/0.200   0.900     0.300        3\r\n10.0.0.9                 Down      et-0/0/1.0     0.000     1.000        3\r\n\r\n2 sessions, 2 clients\r\n",
     };
     (lightgate::source::serial::bfd_command(d), text)
@@ -896,9 +903,11 @@ fn every_dialect_reads_the_bgp_sessions_in_the_same_console_visit() {
         assert_eq!(ms.state.as_str(), "established", "{d}");
         assert_eq!(ms.remote_as.map(|a| a.0), Some(12076), "{d}");
         assert_eq!(ms.established_seconds, Some(93_600), "{d}");
+        // AOS-CX's summary has no prefix counts: they are not reported, not zero.
+        let counts = (d != Dialect::ArubaAoscx).then_some(4);
         assert_eq!(
             ms.received_in(&lightgate::bgp::Family::ipv4_unicast()),
-            Some(4),
+            counts,
             "{d}: {ms:?}"
         );
         assert!(

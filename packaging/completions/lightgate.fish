@@ -144,7 +144,7 @@ complete -c lightgate -n "__fish_lightgate_using_subcommand peering; and __fish_
 complete -c lightgate -n "__fish_lightgate_using_subcommand peering; and __fish_seen_subcommand_from check" -s h -l help -d 'Print help'
 complete -c lightgate -n "__fish_lightgate_using_subcommand peering; and __fish_seen_subcommand_from help" -f -a "check" -d 'Check a peering plan (TOML): addresses, VLANs, AS numbers, MD5 key, prefix limits. Exit 0 clean, 65 errors (or warnings with --strict), 66 unreadable'
 complete -c lightgate -n "__fish_lightgate_using_subcommand peering; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c lightgate -n "__fish_lightgate_using_subcommand parse" -l dialect -d 'cisco-ios, cisco-nxos, cisco-iosxr, arista-eos or junos' -r
+complete -c lightgate -n "__fish_lightgate_using_subcommand parse" -l dialect -d 'cisco-ios, cisco-nxos, cisco-iosxr, arista-eos, junos or aruba-aoscx' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand parse" -l port -d 'The port, for IOS-XR `show controllers optics` output pasted without its command line' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand parse" -l vrf -d 'With --bgp: the VRF the command asked for, when the output does not say' -r
 complete -c lightgate -n "__fish_lightgate_using_subcommand parse" -l json -d 'Print a JSON list of readings (the agent\'s reading format)'

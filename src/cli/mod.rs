@@ -260,7 +260,7 @@ enum Command {
     /// Parse saved CLI output (show commands pasted from a terminal or a ticket) and
     /// print the readings per interface.
     Parse {
-        /// cisco-ios, cisco-nxos, cisco-iosxr, arista-eos or junos.
+        /// cisco-ios, cisco-nxos, cisco-iosxr, arista-eos, junos or aruba-aoscx.
         #[arg(long, value_name = "DIALECT")]
         dialect: String,
         /// The file with the output.

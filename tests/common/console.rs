@@ -421,7 +421,7 @@ impl Router {
                     "disable" => {
                         self.state.lock().unwrap().privileged = false;
                     }
-                    "terminal length 0" | "set cli screen-length 0" => {
+                    "terminal length 0" | "set cli screen-length 0" | "no page" => {
                         if self.fault != Fault::IgnoresPagingOff {
                             paging = false;
                         }
@@ -809,6 +809,7 @@ pub mod dialect {
             Dialect::CiscoIosxr => Router::new("RP/0/RSP0/CPU0:er01.ams#"),
             Dialect::AristaEos => Router::new("eos-ams1#").pager(Pager::EOS, 8),
             Dialect::Junos => Router::new("monitor@mx1.ams-re0>").pager(Pager::JUNOS, 8),
+            Dialect::ArubaAoscx => Router::new("cx6300-ams1#"),
         }
     }
 
@@ -829,6 +830,38 @@ pub mod dialect {
             }
         }
         r
+    }
+
+    /// Whether a power read back as `got` is `want` (dBm, None dark) within what `d`
+    /// prints: a hundredth of a dB, or AOS-CX's hundredth of a milliwatt (under half
+    /// of which a power prints "0.00mW", read as no light).
+    pub fn power_read_back(
+        d: Dialect,
+        got: lightgate::domain::OpticalPower,
+        want: Option<f64>,
+    ) -> bool {
+        match (want, got.dbm()) {
+            (None, _) => got.is_no_light(),
+            (Some(w), None) => {
+                d == Dialect::ArubaAoscx && got.is_no_light() && milliwatts(w) <= AOSCX_HALF_STEP_MW
+            }
+            (Some(w), Some(g)) => dbm_read_back(d, g, w),
+        }
+    }
+
+    /// Whether a value in dBm read back as `got` is `want` within what `d` prints.
+    pub fn dbm_read_back(d: Dialect, got: f64, want: f64) -> bool {
+        if d == Dialect::ArubaAoscx {
+            (milliwatts(got) - milliwatts(want)).abs() <= AOSCX_HALF_STEP_MW + 1e-9
+        } else {
+            (got - want).abs() < 0.006
+        }
+    }
+
+    const AOSCX_HALF_STEP_MW: f64 = 0.005;
+
+    fn milliwatts(dbm: f64) -> f64 {
+        10f64.powf(dbm / 10.0)
     }
 
     fn dark(d: Dialect) -> &'static str {
@@ -855,6 +888,7 @@ pub mod dialect {
             Dialect::CiscoIosxr => vec![xr_optics(i), xr_interface(i)],
             Dialect::AristaEos => vec![eos_transceiver(i), eos_interface(i), eos_status(i)],
             Dialect::Junos => vec![junos_optics(i), junos_interface(i)],
+            Dialect::ArubaAoscx => vec![aoscx_dom(i), aoscx_interface(i)],
         }
     }
 
@@ -1143,5 +1177,65 @@ pub mod dialect {
             ("Down", "LINK")
         };
         format!("Physical interface: {}, Enabled, Physical link is {link}\n  Interface index: 650, SNMP ifIndex: 515\n  Description: to MSEE\n  Link-level type: Ethernet, MTU: 9192, LAN-PHY mode, Speed: 100Gbps, BPDU Error: None, Loop Detect PDU Error: None, Loopback: Disabled, Source filtering: Disabled, Flow control: Disabled\n  Pad to minimum frame size: Disabled\n  Device flags   : Present Running\n  Interface flags: SNMP-Traps Internal: 0x4000\n  Link flags     : None\n  CoS queues     : 8 supported, 8 maximum usable queues\n  Current address: 00:05:86:71:f3:c3, Hardware address: 00:05:86:71:f3:c3\n  Last flapped   : 2026-11-29 10:00:00 UTC (1w2d 03:04 ago)\n  Input rate     : 0 bps (0 pps)\n  Output rate    : 0 bps (0 pps)\n  Active alarms  : {alarms}\n  Active defects : {alarms}\n", i.name)
+    }
+
+    /// AOS-CX `show interface X dom detail`: powers in mW only (two decimals), a
+    /// "Channel N:" section per lane of a multi-lane module.
+    fn aoscx_dom(i: &Iface) -> String {
+        let o = &i.optic;
+        let mw = |dbm: Option<f64>| match dbm {
+            Some(d) => format!("{:.2}mW", 10f64.powf(d / 10.0)),
+            None => "0.00mW".to_string(),
+        };
+        let kind = if o.lanes.len() > 1 {
+            "QSFP28LR4"
+        } else {
+            "SFP+LR"
+        };
+        let levels = ["high alarm", "high warning", "low warning", "low alarm"];
+        let mut s = format!(
+            "Transceiver in {}\n Type: {kind}\n  Temperature: {:.2}C\n  Voltage: {:.2}V\n",
+            i.name, o.temperature, o.voltage
+        );
+        let lane = |s: &mut String, l: &Lane| {
+            s.push_str(&format!(
+                "  Tx Bias: {:.2}mA\n  Rx Power: {}\n",
+                l.bias_ma,
+                mw(l.rx)
+            ));
+            for (n, level) in levels.iter().enumerate() {
+                s.push_str(&format!(
+                    "  Rx Power {level}: Off\n  Rx Power {level} threshold: {}\n",
+                    mw(Some(o.rx_limits[n]))
+                ));
+            }
+            s.push_str(&format!("  Tx Power: {}\n", mw(Some(l.tx))));
+            for (n, level) in levels.iter().enumerate() {
+                s.push_str(&format!(
+                    "  Tx Power {level}: Off\n  Tx Power {level} threshold: {}\n",
+                    mw(Some(o.tx_limits[n]))
+                ));
+            }
+        };
+        if let [l] = o.lanes.as_slice() {
+            lane(&mut s, l);
+            return s;
+        }
+        for (n, l) in o.lanes.iter().enumerate() {
+            s.push_str(&format!("\n Channel {}:\n", n + 1));
+            lane(&mut s, l);
+        }
+        s
+    }
+
+    /// AOS-CX `show interface X`.
+    fn aoscx_interface(i: &Iface) -> String {
+        let (state, kind, speed) = match (i.up, i.optic.lanes.len() > 1) {
+            (true, true) => ("up", "QSFP28LR4", 100_000),
+            (false, true) => ("down", "QSFP28LR4", 100_000),
+            (true, false) => ("up", "SFP+LR", 10_000),
+            (false, false) => ("down", "SFP+LR", 10_000),
+        };
+        format!("Interface {} is {state}\nAdmin state is up\nDescription: to MSEE\nHardware: Ethernet, MAC Address: 70:72:cf:fd:e7:b4\nMTU 9198\nType {kind}\nSpeed {speed} Mb/s\nAuto-Negotiation is off\n", i.name)
     }
 }

@@ -1,7 +1,7 @@
 //! The up/down column of `show bgp summary`, in seconds. The forms: `00:20:06`
 //! (Cisco, under a day), `1d08h`, `3w0d`, `1y10w` (Cisco: two largest units only),
 //! `626h43m` (Huawei), `9w2d 5:23:37`, `4:05` (minutes and seconds) and `9` (seconds)
-//! (Junos). `never` is no time at all. A year is 365 days, as Cisco counts.
+//! (Junos), `00h:17m:50s` (AOS-CX: units joined by colons). `never` is no time at all. A year is 365 days, as Cisco counts.
 
 /// Seconds, or None for `never`, an empty column or anything else.
 pub fn parse_uptime(text: &str) -> Option<u64> {
@@ -17,6 +17,10 @@ pub fn parse_uptime(text: &str) -> Option<u64> {
 }
 
 fn token_seconds(token: &str) -> Option<u64> {
+    if token.contains(':') && token.bytes().any(|b| b.is_ascii_alphabetic()) {
+        // AOS-CX: each part carries its unit.
+        return token_seconds(&token.replace(':', ""));
+    }
     if token.contains(':') {
         let parts: Vec<u64> = token
             .split(':')
@@ -79,6 +83,8 @@ mod tests {
             ("626h43m", Some(626 * 3600 + 43 * 60)),
             ("9w2d 5:23:37", Some(65 * d + 5 * 3600 + 23 * 60 + 37)),
             ("4:05", Some(245)),
+            ("00h:17m:50s", Some(17 * 60 + 50)),
+            ("2d:03h:04m", Some(2 * d + 3 * 3600 + 4 * 60)),
             ("9", Some(9)),
             ("never", None),
             ("", None),

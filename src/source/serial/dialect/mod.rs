@@ -5,6 +5,7 @@
 //! Adding a dialect: a file here, and its variant, `ALL` entry and `spec` arm below.
 
 mod arista_eos;
+mod aruba_aoscx;
 mod cisco_ios;
 mod cisco_iosxr;
 mod cisco_nxos;
@@ -54,15 +55,17 @@ pub enum Dialect {
     CiscoIosxr,
     AristaEos,
     Junos,
+    ArubaAoscx,
 }
 
 impl Dialect {
-    pub const ALL: [Dialect; 5] = [
+    pub const ALL: [Dialect; 6] = [
         Dialect::CiscoIos,
         Dialect::CiscoNxos,
         Dialect::CiscoIosxr,
         Dialect::AristaEos,
         Dialect::Junos,
+        Dialect::ArubaAoscx,
     ];
 
     pub fn spec(self) -> &'static DialectSpec {
@@ -72,6 +75,7 @@ impl Dialect {
             Dialect::CiscoIosxr => &cisco_iosxr::SPEC,
             Dialect::AristaEos => &arista_eos::SPEC,
             Dialect::Junos => &junos::SPEC,
+            Dialect::ArubaAoscx => &aruba_aoscx::SPEC,
         }
     }
 
@@ -133,7 +137,7 @@ mod tests {
         }
         let e = "vyos".parse::<Dialect>().unwrap_err();
         assert!(
-            e.contains("cisco-ios, cisco-nxos, cisco-iosxr, arista-eos, junos"),
+            e.contains("cisco-ios, cisco-nxos, cisco-iosxr, arista-eos, junos, aruba-aoscx"),
             "{e}"
         );
     }

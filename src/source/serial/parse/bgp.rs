@@ -1,7 +1,9 @@
 //! `show bgp summary` and its per-platform forms, read by structure rather than by
 //! platform: the header row names the columns (`Neighbor`/`Peer`, `AS`/`ASN`, the
 //! counters, `Up/Down`, then `State/PfxRcd` in one column or `State`, `PfxRcd`,
-//! `PfxAcc` in several), section headers give the VRF and address family, and a row
+//! `PfxAcc` in several; AOS-CX's `Remote-AS`, `Up/Down Time`, `State` and
+//! `AdminStatus`, with no prefix counts), section headers give the VRF and address
+//! family, and a row
 //! the console wrapped (a long IPv6 neighbour alone on its line, a 4-byte AS pushing
 //! the counters down) is joined back before it is read. Junos' table, whose per-RIB
 //! counts follow each peer on indented lines, has its own reader below.
@@ -48,14 +50,20 @@ fn header(line: &str) -> Option<Header> {
     let n = words
         .iter()
         .position(|w| *w == "Neighbor" || *w == "Peer")?;
-    let as_pos = words.iter().position(|w| *w == "AS" || *w == "ASN")?;
+    let as_pos = words
+        .iter()
+        .position(|w| matches!(*w, "AS" | "ASN" | "Remote-AS"))?;
     let up = words
         .iter()
         .position(|w| w.starts_with("Up/Down") || w.starts_with("LastUpDn"))?;
     if !(n < as_pos && as_pos < up) {
         return None;
     }
-    let rest = &words[up + 1..];
+    // AOS-CX spells the column "Up/Down Time": two words, one column.
+    let rest = match words.get(up + 1) {
+        Some(&"Time") => &words[up + 2..],
+        _ => &words[up + 1..],
+    };
     let tail = if words[up].starts_with("LastUpDn") {
         Tail::Letters
     } else if rest.iter().any(|w| w.contains('/')) {
@@ -118,8 +126,8 @@ fn section(line: &str, vrf: &mut Option<String>, family: &mut Option<Family>) ->
             return true;
         }
     }
-    // XR: "VRF: NAME" (names may hold colons: CBA:7777)
-    if let Some(name) = t.strip_prefix("VRF: ") {
+    // XR: "VRF: NAME" (names may hold colons: CBA:7777); AOS-CX: "VRF : NAME"
+    if let Some(name) = t.strip_prefix("VRF: ").or_else(|| t.strip_prefix("VRF : ")) {
         *vrf = vrf_name(name.trim());
         return true;
     }

@@ -1,6 +1,8 @@
-//! Pure parsers of CLI output, one module per dialect: text in, readings per interface
-//! out. They never panic, whatever the console printed.
+//! Pure parsers of CLI output, one module per output form (the dialects in
+//! `serial::dialect` name theirs): text in, readings per interface out. They never
+//! panic, whatever the console printed.
 
+pub mod aoscx;
 pub mod bfd;
 pub mod bgp;
 pub mod common;
