@@ -6,6 +6,7 @@
 //! - [`source`]: the contract every reading source fulfils (what a poll returns);
 //! - [`sim`]: simulated optics and scenarios (the physics, not a transport);
 //! - [`peering`]: the peering pre-flight rules;
+//! - [`retry`]: how long every client waits before trying again;
 //! - [`secret`], [`text`], [`location`]: secrets that never print, untrusted text made
 //!   safe, and file locations for messages.
 //!
@@ -20,6 +21,7 @@ pub mod domain;
 pub mod gate;
 pub mod location;
 pub mod peering;
+pub mod retry;
 pub mod secret;
 pub mod sim;
 pub mod source;

@@ -9,6 +9,7 @@ use snmp2::{AsyncSession, Error as SnmpError};
 
 use super::settings::{AuthProtocol, PrivProtocol, SecurityLevel, SnmpSettings, SnmpVersion};
 use super::types::{oid_from_snmp2, oid_to_snmp2, Oid, Value, Varbind};
+use lightgate_core::retry::Backoff;
 use lightgate_core::source::SourceError;
 
 /// How many stale or mismatched replies one request may discard before giving up.
@@ -82,14 +83,14 @@ impl Client {
                     .map_err(|e| {
                         transport(format!("cannot open a UDP session to {}: {e}", s.address))
                     })?;
-                let mut wait = s.request_timeout;
+                let mut waits = request_waits(s.request_timeout);
                 let mut result = Err(SourceError::Timeout(format!(
                     "no answer to SNMPv3 engine discovery from {}",
                     s.address
                 )));
                 for _ in 0..=s.retries {
                     counters.requests += 2;
-                    match tokio::time::timeout(wait, session.init()).await {
+                    match tokio::time::timeout(waits.next_wait(), session.init()).await {
                         Ok(Ok(())) => {
                             result = Ok(());
                             break;
@@ -102,7 +103,6 @@ impl Client {
                         }
                         Err(_) => {}
                     }
-                    wait *= 2;
                 }
                 result?;
                 session
@@ -346,13 +346,14 @@ impl Client {
         op: Op<'_>,
         counters: &mut Counters,
     ) -> Result<(u32, u32, Vec<Varbind>), SourceError> {
-        let mut wait = self.timeout;
+        let mut waits = request_waits(self.timeout);
         let mut attempts = 0;
         let mut discards = 0;
         let mut last =
             SourceError::Timeout(format!("no answer after {} attempts", self.retries + 1));
         while attempts <= self.retries {
             counters.requests += 1;
+            let wait = waits.next_wait();
             let answer = tokio::time::timeout(wait, send(&mut self.session, &op)).await;
             match answer {
                 Ok(Ok((status, index, vbs))) => {
@@ -382,10 +383,15 @@ impl Client {
                 }
             }
             attempts += 1;
-            wait *= 2;
         }
         Err(last)
     }
+}
+
+/// How long each try of a request waits for its answer: the configured timeout,
+/// doubling with each retry (an agent that is slow under load gets longer).
+fn request_waits(timeout: Duration) -> Backoff {
+    Backoff::new(timeout, Duration::MAX)
 }
 
 async fn send(

@@ -12,6 +12,7 @@ use super::credential::{strip_query, unreachable as transport};
 use super::decode::azure_error;
 use super::{AzureAuth, AzureConfig};
 use crate::source::SourceError;
+use lightgate_core::retry::{retry_after as retry_after_value, Backoff};
 use lightgate_core::secret::Secret;
 
 /// Attempts of one GET (throttling and server errors included).
@@ -21,29 +22,35 @@ pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 /// The User-Agent of every request: Azure's logs and throttling show who asked.
 pub const USER_AGENT: &str = concat!("lightgate/", env!("CARGO_PKG_VERSION"));
 
-/// A Retry-After value in either form HTTP allows: delay-seconds, or an HTTP-date
-/// (RFC 9110 section 10.2.3), as a wait from `now` (a date in the past is no wait).
-pub fn retry_after(value: &str, now: std::time::SystemTime) -> Option<Duration> {
-    let v = value.trim();
-    if let Ok(secs) = v.parse::<u64>() {
-        return Some(Duration::from_secs(secs));
-    }
-    let at = httpdate::parse_http_date(v).ok()?;
-    Some(at.duration_since(now).unwrap_or_default())
-}
-
-/// How long to wait before the next try: what Azure asked (or `backoff`), capped at
-/// [`MAX_RETRY_AFTER`], saying so when the cap cut Azure's wish short.
-fn wait_for(asked: Option<Duration>, backoff: Duration) -> Duration {
-    let wait = asked.unwrap_or(backoff);
-    if wait > MAX_RETRY_AFTER {
+/// The wait before the next try of an Azure request: what Azure asked (Retry-After,
+/// either form) or the next backoff, capped at [`MAX_RETRY_AFTER`], logging when the
+/// cap cut Azure's wish short. `endpoint` names the API in the log.
+pub fn next_wait(
+    backoff: &mut Backoff,
+    retry_after: Option<&str>,
+    endpoint: &'static str,
+) -> Duration {
+    let asked = retry_after.and_then(|v| retry_after_value(v, std::time::SystemTime::now()));
+    let w = backoff.after(asked, MAX_RETRY_AFTER);
+    if let Some(asked) = w.capped_from {
         tracing::warn!(
-            asked_s = wait.as_secs(),
+            endpoint,
+            asked_s = asked.as_secs(),
             cap_s = MAX_RETRY_AFTER.as_secs(),
             "Azure asks lightgate to wait longer than its cap before retrying; waiting the cap."
         );
     }
-    wait.min(MAX_RETRY_AFTER)
+    w.wait
+}
+
+/// The backoff of Azure requests: `first` doubling up to [`MAX_RETRY_AFTER`], spread
+/// by a fifth so that agents throttled together do not come back together.
+pub fn azure_backoff(first: Duration) -> Backoff {
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(1);
+    Backoff::new(first, MAX_RETRY_AFTER).with_jitter(0.2, seed)
 }
 
 pub struct AzureClient {
@@ -149,7 +156,7 @@ impl AzureClient {
         let url = format!("{}{path}?{query}", self.config.arm_endpoint);
         let mut refreshed = false;
         let mut last = SourceError::Transport("no attempt made".to_string());
-        let mut backoff = Duration::from_millis(500);
+        let mut backoff = azure_backoff(Duration::from_millis(500));
         for attempt in 1..=ATTEMPTS {
             // No wait after the last try: its error is the answer.
             let pause = |d: Duration| {
@@ -168,8 +175,7 @@ impl AzureClient {
                 Err(e) => {
                     self.errors.push(("arm", "transport".to_string()));
                     last = transport(&url, e);
-                    pause(backoff);
-                    backoff *= 2;
+                    pause(next_wait(&mut backoff, None, "arm"));
                     continue;
                 }
             };
@@ -178,7 +184,7 @@ impl AzureClient {
                 .headers()
                 .get("retry-after")
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| retry_after(v, std::time::SystemTime::now()));
+                .map(str::to_string);
             let body = response
                 .body_mut()
                 .read_to_string()
@@ -212,15 +218,14 @@ impl AzureClient {
                     )))
                 }
                 429 => {
-                    let wait = wait_for(retry_after, backoff);
+                    let wait = next_wait(&mut backoff, retry_after.as_deref(), "arm");
                     tracing::info!(wait_ms = wait.as_millis() as u64, "Azure throttles lightgate (429); waiting as asked.");
                     last = SourceError::Transport(format!("Azure answered HTTP 429 (throttled) {attempt} times: {}", azure_error(&body)));
                     pause(wait);
                 }
                 500..=599 => {
                     last = SourceError::Transport(format!("Azure answered HTTP {status} (after {attempt} attempts): {}", azure_error(&body)));
-                    pause(wait_for(retry_after, backoff));
-                    backoff *= 2;
+                    pause(next_wait(&mut backoff, retry_after.as_deref(), "arm"));
                 }
                 other => {
                     return Err(SourceError::Decode(format!("Azure answered HTTP {other}: {}", azure_error(&body))));
@@ -236,26 +241,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn retry_after_is_read_in_seconds_and_as_an_http_date() {
-        let now = httpdate::parse_http_date("Mon, 07 Dec 2026 10:00:00 GMT").unwrap();
-        assert_eq!(retry_after(" 7 ", now), Some(Duration::from_secs(7)));
+    fn azure_waits_honour_retry_after_in_both_forms_up_to_the_cap() {
+        let mut b = Backoff::new(Duration::from_millis(500), MAX_RETRY_AFTER);
+        assert_eq!(next_wait(&mut b, Some("7"), "arm"), Duration::from_secs(7));
+        assert_eq!(next_wait(&mut b, Some("3600"), "arm"), MAX_RETRY_AFTER);
+        // Neither given nor readable: the backoff, which advanced meanwhile.
         assert_eq!(
-            retry_after("Mon, 07 Dec 2026 10:00:12 GMT", now),
-            Some(Duration::from_secs(12))
+            next_wait(&mut b, Some("soon"), "arm"),
+            Duration::from_secs(2)
         );
-        assert_eq!(
-            retry_after("Mon, 07 Dec 2026 09:59:00 GMT", now),
-            Some(Duration::ZERO),
-            "a date past is no wait"
-        );
-        assert_eq!(retry_after("soon", now), None);
-        assert_eq!(
-            wait_for(Some(Duration::from_secs(3600)), Duration::ZERO),
-            MAX_RETRY_AFTER
-        );
-        assert_eq!(
-            wait_for(None, Duration::from_millis(500)),
-            Duration::from_millis(500)
-        );
+        assert_eq!(next_wait(&mut b, None, "arm"), Duration::from_secs(4));
     }
 }

@@ -247,7 +247,7 @@ fn imds(ctx: &mut Ctx<'_>, client_id: Option<&str>) -> Result<Token, SourceError
     if let Some(id) = client_id {
         url.push_str(&format!("&client_id={}", lightgate_core::text::encode(id)));
     }
-    let mut wait = IMDS_FIRST_WAIT;
+    let mut backoff = super::client::azure_backoff(IMDS_FIRST_WAIT);
     let mut last = SourceError::Transport("no attempt made".to_string());
     for attempt in 1..=IMDS_ATTEMPTS {
         let answer = ctx.agent.get(&url).header("Metadata", "true").call();
@@ -261,8 +261,7 @@ fn imds(ctx: &mut Ctx<'_>, client_id: Option<&str>) -> Result<Token, SourceError
                     .headers()
                     .get("retry-after")
                     .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .map(Duration::from_secs);
+                    .map(str::to_string);
                 let body = r.body_mut().read_to_string().unwrap_or_default();
                 let retried = matches!(status, 404 | 410 | 429 | 500..=599);
                 let result = token_answer(
@@ -281,8 +280,11 @@ fn imds(ctx: &mut Ctx<'_>, client_id: Option<&str>) -> Result<Token, SourceError
             }
         };
         if attempt < IMDS_ATTEMPTS {
-            std::thread::sleep(retry_after.unwrap_or(wait).min(Duration::from_secs(30)));
-            wait *= 2;
+            std::thread::sleep(super::client::next_wait(
+                &mut backoff,
+                retry_after.as_deref(),
+                "imds",
+            ));
         }
     }
     Err(last)

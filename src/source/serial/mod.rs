@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 pub use change_times::ChangeTimes;
 pub use dialect::Dialect;
+use lightgate_core::retry::Backoff;
 use parse::common::OpticBuilder;
 use parse::{lookup, Found};
 use session::SessionSettings;
@@ -225,7 +226,7 @@ pub struct SerialSource {
     /// The device's poll timeout: the session must be done, logout included, within it.
     timeout: Duration,
     /// After a failure, the console is left alone until then (doubling backoff).
-    retry_at: Option<(Instant, Duration, SourceError)>,
+    retry_at: Option<(Instant, Backoff, SourceError)>,
     /// A visit still running: one the poller gave up waiting for (its timeout fired
     /// first) finishes, logout included, before the next one starts.
     inflight: Option<tokio::task::JoinHandle<FullVisit>>,
@@ -271,8 +272,15 @@ pub fn bfd_command(dialect: Dialect) -> &'static str {
     dialect.spec().bfd_command
 }
 
-const FIRST_BACKOFF: Duration = Duration::from_secs(5);
-const MAX_BACKOFF: Duration = Duration::from_secs(300);
+/// A console that failed is left alone 5 s, then twice as long after each failure
+/// that follows, up to 5 minutes (spread by a tenth: consoles behind one console
+/// server that failed together are not visited together again).
+fn console_backoff(target: &ConsoleTarget) -> Backoff {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    format!("{target:?}").hash(&mut h);
+    Backoff::new(Duration::from_secs(5), Duration::from_secs(300)).with_jitter(0.1, h.finish())
+}
 
 impl SerialSource {
     pub fn new(device: &str, settings: SerialSettings, timeout: Duration) -> Self {
@@ -365,12 +373,12 @@ impl SerialSource {
         match outcome {
             Ok(_) => self.retry_at = None,
             Err(e) => {
-                let backoff = self
-                    .retry_at
-                    .as_ref()
-                    .map(|(_, b, _)| (*b * 2).min(MAX_BACKOFF))
-                    .unwrap_or(FIRST_BACKOFF);
-                self.retry_at = Some((Instant::now() + backoff, backoff, e.clone()));
+                let mut backoff = match self.retry_at.take() {
+                    Some((_, b, _)) => b,
+                    None => console_backoff(&self.settings.target),
+                };
+                let wait = backoff.next_wait();
+                self.retry_at = Some((Instant::now() + wait, backoff, e.clone()));
             }
         }
     }
