@@ -69,6 +69,17 @@ pub enum PowerShown {
 }
 
 impl PowerShown {
+    /// The short form of the terminal tables (`probe`, `status`): "-2.10", "dark",
+    /// "inconsistent", "-".
+    pub fn short(self) -> String {
+        match self {
+            PowerShown::Dbm(v) => format!("{v:.2}"),
+            PowerShown::NoLight => "dark".into(),
+            PowerShown::Inconsistent => "inconsistent".into(),
+            PowerShown::NotReported => "-".into(),
+        }
+    }
+
     fn of(dbm: Option<f64>, no_light: bool, inconsistent: bool) -> PowerShown {
         match dbm {
             _ if no_light => PowerShown::NoLight,

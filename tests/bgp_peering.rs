@@ -57,6 +57,22 @@ async fn routers(peers: &[&str], traps: Option<SocketAddr>) -> (Arc<Fleet>, Canc
     (fleet, cancel)
 }
 
+/// POSTs `body` to the simulator's control endpoint `path`; the HTTP status.
+async fn control(fleet: &Fleet, path: &str, body: Value) -> u16 {
+    let url = format!(
+        "http://{}{path}",
+        fleet.control_addr().expect("a control endpoint")
+    );
+    tokio::task::spawn_blocking(move || {
+        ureq::post(&url)
+            .send_json(body)
+            .map(|r| r.status().as_u16())
+            .unwrap_or(0)
+    })
+    .await
+    .unwrap()
+}
+
 /// The agent's config options for the routers: one port on their first interfaces.
 fn options(dir: &std::path::Path, poll: &str, traps: Option<SocketAddr>) -> ConfigOptions {
     ConfigOptions {
@@ -594,15 +610,7 @@ async fn a_restarted_router_keeps_each_neighbours_counters_its_own() {
         .await;
     assert_eq!(juniper(&p)["device"], "sim-0002", "{p:#}");
     assert_eq!(juniper(&p)["prefixes_received"], 7, "{p:#}");
-    let control = fleet.control_addr().expect("a control endpoint");
-    let restarted = tokio::task::spawn_blocking(move || {
-        ureq::post(&format!("http://{control}/restart"))
-            .send_json(json!({"device": "sim-0002"}))
-            .map(|r| r.status().as_u16())
-            .unwrap_or(0)
-    })
-    .await
-    .unwrap();
+    let restarted = control(&fleet, "/restart", json!({"device": "sim-0002"})).await;
     assert_eq!(restarted, 200);
     // The agent sees the sessions come back (established moments ago)...
     let (_, p) = t
@@ -728,17 +736,12 @@ async fn bfd_is_read_beside_each_session_and_gates_only_where_required() {
         "{p:#}"
     );
     // ...until the router's BFD session comes up.
-    let control = fleet.control_addr().expect("a control endpoint");
-    let changed = tokio::task::spawn_blocking(move || {
-        ureq::post(&format!("http://{control}/bgp"))
-            .send_json(
-                json!({"device": "sim-0001", "neighbor": "192.168.100.130", "bfd": "follow"}),
-            )
-            .map(|r| r.status().as_u16())
-            .unwrap_or(0)
-    })
-    .await
-    .unwrap();
+    let changed = control(
+        &fleet,
+        "/bgp",
+        json!({"device": "sim-0001", "neighbor": "192.168.100.130", "bfd": "follow"}),
+    )
+    .await;
     assert_eq!(changed, 200);
     let (_, p) = t
         .wait_for(path, Duration::from_secs(20), |_, p| p["ready"] == true)

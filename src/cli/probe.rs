@@ -188,16 +188,6 @@ fn fixed(v: Option<f64>, places: usize) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-fn dbm(p: crate::api::PowerShown) -> String {
-    use crate::api::PowerShown;
-    match p {
-        PowerShown::Dbm(v) => format!("{v:.2}"),
-        PowerShown::NoLight => "dark".into(),
-        PowerShown::Inconsistent => "inconsistent".into(),
-        PowerShown::NotReported => "-".into(),
-    }
-}
-
 /// The readings as a table: one line per interface, one per lane.
 pub fn table(device: &str, results: &BTreeMap<String, InterfaceResult>) -> String {
     let mut out = String::new();
@@ -232,8 +222,8 @@ pub fn table(device: &str, results: &BTreeMap<String, InterfaceResult>) -> Strin
             name,
             r.admin_status,
             r.oper_status,
-            dbm(r.rx()),
-            dbm(r.tx()),
+            r.rx().short(),
+            r.tx().short(),
             fixed(r.bias_amperes.map(|b| b * 1000.0), 2),
             fixed(r.temperature_celsius, 1),
             fixed(r.voltage_volts, 2),
@@ -246,8 +236,8 @@ pub fn table(device: &str, results: &BTreeMap<String, InterfaceResult>) -> Strin
                 format!("  lane {}", l.lane),
                 "",
                 "",
-                dbm(l.rx()),
-                dbm(l.tx()),
+                l.rx().short(),
+                l.tx().short(),
                 fixed(l.bias_amperes.map(|b| b * 1000.0), 2),
             );
         }

@@ -58,16 +58,6 @@ pub fn run(url: &str, json: bool, client: &http::ClientArgs) -> u8 {
     exit::OK
 }
 
-fn dbm(p: crate::api::PowerShown) -> String {
-    use crate::api::PowerShown;
-    match p {
-        PowerShown::Dbm(v) => format!("{v:.2}"),
-        PowerShown::NoLight => "dark".into(),
-        PowerShown::Inconsistent => "inconsistent".into(),
-        PowerShown::NotReported => "-".into(),
-    }
-}
-
 /// The whole table, one block per port.
 pub fn render(ports: &PortsJson) -> String {
     let mut out = String::new();
@@ -155,8 +145,8 @@ fn render_link(out: &mut String, l: &LinkJson) {
         r.map(|r| r.admin_status.as_str()).unwrap_or("?"),
         r.map(|r| r.oper_status.as_str()).unwrap_or("?"),
         l.azure_admin_state,
-        r.map(|r| dbm(r.rx())).unwrap_or_else(|| "-".into()),
-        r.map(|r| dbm(r.tx())).unwrap_or_else(|| "-".into()),
+        r.map(|r| r.rx().short()).unwrap_or_else(|| "-".into()),
+        r.map(|r| r.tx().short()).unwrap_or_else(|| "-".into()),
         if l.ready { "yes" } else { "no" },
     );
     for lane in r.map(|r| r.lanes.as_slice()).unwrap_or_default() {
@@ -169,8 +159,8 @@ fn render_link(out: &mut String, l: &LinkJson) {
             "",
             "",
             "",
-            dbm(lane.rx()),
-            dbm(lane.tx()),
+            lane.rx().short(),
+            lane.tx().short(),
         );
     }
     if r.is_none() {

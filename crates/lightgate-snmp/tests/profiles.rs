@@ -243,21 +243,28 @@ fn probe_explains_what_it_found_and_what_to_do_when_nothing() {
 /// TIMETRA-PORT-MIB as a 7250 IXR answers for a QSFP28: the DDM row (module) at 0 / 0,
 /// the lane table (tmnxDDMLaneTable, 0.1 uW) lit at about +2 dBm. The module row is not
 /// filled, which is no reading there, not "no light"; the lanes are the reading.
-#[test]
-fn nokia_module_row_of_zeros_beside_lit_lanes_is_not_no_light() {
+/// A 7250 IXR walk of one QSFP28 port (1/1/c1/1): its DDM module row at `module`
+/// (raw, 0.1 uW, both directions) and its four lanes lit at about +2 dBm Tx and
+/// +1.8 dBm Rx.
+fn nokia_qsfp_walk(module: i64) -> String {
     let if_index = 1_610_899_520u32;
     let mut walk =
         String::from("1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.6527.1.3.17\n1.3.6.1.2.1.1.3.0|67|100\n");
     walk += &format!("1.3.6.1.2.1.2.2.1.7.{if_index}|2|1\n1.3.6.1.2.1.2.2.1.8.{if_index}|2|1\n");
     walk += &format!("1.3.6.1.2.1.31.1.1.1.1.{if_index}|4|1/1/c1/1\n");
     let ddm = "1.3.6.1.4.1.6527.3.1.2.2.4.31.1";
-    walk += &format!("{ddm}.16.1.{if_index}|2|0\n{ddm}.21.1.{if_index}|2|0\n");
+    walk += &format!("{ddm}.16.1.{if_index}|2|{module}\n{ddm}.21.1.{if_index}|2|{module}\n");
     let lanes = "1.3.6.1.4.1.6527.3.1.2.2.4.66.1";
     for (lane, raw) in [(1, 16000), (2, 15500), (3, 15800), (4, 16200)] {
         walk += &format!("{lanes}.12.1.{if_index}.{lane}|2|{raw}\n");
         walk += &format!("{lanes}.17.1.{if_index}.{lane}|2|{}\n", raw - 1000);
     }
-    let (vendor, r, _) = replay(&walk, &[]);
+    walk
+}
+
+#[test]
+fn nokia_module_row_of_zeros_beside_lit_lanes_is_not_no_light() {
+    let (vendor, r, _) = replay(&nokia_qsfp_walk(0), &[]);
     assert_eq!(vendor, Vendor::Nokia);
     let o = r["1/1/c1/1"].as_ref().unwrap().optic.clone().unwrap();
     assert_eq!(o.rx, OpticalPower::NotSupported, "{o:?}");
@@ -275,19 +282,8 @@ fn nokia_module_row_of_zeros_beside_lit_lanes_is_not_no_light() {
 /// module nor the lanes are a reading, and the note says why.
 #[test]
 fn a_module_row_that_contradicts_its_lanes_is_inconsistent() {
-    let if_index = 1_610_899_520u32;
-    let mut walk =
-        String::from("1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.6527.1.3.17\n1.3.6.1.2.1.1.3.0|67|100\n");
-    walk += &format!("1.3.6.1.2.1.2.2.1.7.{if_index}|2|1\n1.3.6.1.2.1.2.2.1.8.{if_index}|2|1\n");
-    walk += &format!("1.3.6.1.2.1.31.1.1.1.1.{if_index}|4|1/1/c1/1\n");
-    let ddm = "1.3.6.1.4.1.6527.3.1.2.2.4.31.1";
     // 0.5 uW (-33 dBm) at module level, about 1.5 mW on every lane.
-    walk += &format!("{ddm}.16.1.{if_index}|2|5\n{ddm}.21.1.{if_index}|2|5\n");
-    let lanes = "1.3.6.1.4.1.6527.3.1.2.2.4.66.1";
-    for (lane, raw) in [(1, 16000), (2, 15500), (3, 15800), (4, 16200)] {
-        walk += &format!("{lanes}.12.1.{if_index}.{lane}|2|{raw}\n");
-        walk += &format!("{lanes}.17.1.{if_index}.{lane}|2|{}\n", raw - 1000);
-    }
+    let walk = nokia_qsfp_walk(5);
     let (_, r, _) = replay(&walk, &[]);
     let reading = r["1/1/c1/1"].as_ref().unwrap();
     let o = reading.optic.clone().unwrap();

@@ -213,18 +213,11 @@ mod tests {
     use crate::domain::LaneReading;
 
     fn optic(rx: f64, tx: f64) -> OpticReading {
-        OpticReading {
-            rx: OpticalPower::from_dbm(rx).unwrap(),
-            tx: OpticalPower::from_dbm(tx).unwrap(),
-            lanes: vec![],
-            bias_amperes: None,
-            temperature_celsius: None,
-            voltage_volts: None,
-            rx_thresholds: Default::default(),
-            tx_thresholds: Default::default(),
-            lane_count: None,
-            standard: None,
-        }
+        OpticReading::with_powers(
+            OpticalPower::from_dbm(rx).unwrap(),
+            OpticalPower::from_dbm(tx).unwrap(),
+            Vec::new(),
+        )
     }
 
     #[test]

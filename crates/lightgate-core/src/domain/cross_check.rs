@@ -98,10 +98,10 @@ mod tests {
     }
 
     fn optic(module: OpticalPower, lanes: &[OpticalPower]) -> OpticReading {
-        OpticReading {
-            rx: module,
-            tx: OpticalPower::NotSupported,
-            lanes: lanes
+        OpticReading::with_powers(
+            module,
+            OpticalPower::NotSupported,
+            lanes
                 .iter()
                 .enumerate()
                 .map(|(i, p)| LaneReading {
@@ -111,14 +111,7 @@ mod tests {
                     bias_amperes: None,
                 })
                 .collect(),
-            bias_amperes: None,
-            temperature_celsius: None,
-            voltage_volts: None,
-            rx_thresholds: Default::default(),
-            tx_thresholds: Default::default(),
-            lane_count: None,
-            standard: None,
-        }
+        )
     }
 
     #[test]

@@ -81,6 +81,28 @@ pub struct OpticReading {
 pub const ALL_ZERO_NOTE: &str = "no reading: every Rx and Tx value is exactly 0, the placeholder devices give for no DOM (copper or passive cable, optic without DOM, port shut), not 0 dBm";
 
 impl OpticReading {
+    /// An optic with these powers and lanes and nothing else known (no bias,
+    /// temperature, voltage, thresholds, lane count or standard): what a source fills
+    /// in from there.
+    pub fn with_powers(
+        rx: OpticalPower,
+        tx: OpticalPower,
+        lanes: Vec<LaneReading>,
+    ) -> OpticReading {
+        OpticReading {
+            rx,
+            tx,
+            lanes,
+            bias_amperes: None,
+            temperature_celsius: None,
+            voltage_volts: None,
+            rx_thresholds: Default::default(),
+            tx_thresholds: Default::default(),
+            lane_count: None,
+            standard: None,
+        }
+    }
+
     /// Whether every Rx and Tx value, module and lanes, is exactly 0 dBm, with at least
     /// one of each: the placeholder of [`ALL_ZERO_NOTE`].
     pub fn is_all_zero_placeholder(&self) -> bool {
@@ -190,10 +212,10 @@ mod tests {
 
     fn optic(rx: f64, tx: f64, lanes: &[(f64, f64)]) -> OpticReading {
         let p = |d: f64| OpticalPower::from_dbm(d).unwrap();
-        OpticReading {
-            rx: p(rx),
-            tx: p(tx),
-            lanes: (0u16..)
+        OpticReading::with_powers(
+            p(rx),
+            p(tx),
+            (0u16..)
                 .zip(lanes)
                 .map(|(lane, (r, t))| LaneReading {
                     lane,
@@ -202,14 +224,7 @@ mod tests {
                     bias_amperes: None,
                 })
                 .collect(),
-            bias_amperes: None,
-            temperature_celsius: None,
-            voltage_volts: None,
-            rx_thresholds: Default::default(),
-            tx_thresholds: Default::default(),
-            lane_count: None,
-            standard: None,
-        }
+        )
     }
 
     #[test]

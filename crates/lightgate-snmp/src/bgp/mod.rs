@@ -55,17 +55,9 @@ pub async fn discover<T: Transport>(
     let mut cells: BTreeMap<Oid, Value> = BTreeMap::new();
     let mut mibs = Vec::new();
     for mib in decode::ALL {
-        let columns = decode::columns(mib);
-        let Some((probe, rest)) = columns.split_first() else {
-            continue;
-        };
-        let found = transport.walk(probe, counters).await?;
-        if found.iter().all(|(_, v)| v.is_absent()) {
-            continue;
+        if walk_if_present(transport, &decode::columns(mib), &mut cells, counters).await? {
+            mibs.push(mib);
         }
-        mibs.push(mib);
-        cells.extend(found);
-        cells.extend(transport.walk_columns(rest, counters).await?);
     }
     if mibs
         .iter()
@@ -78,15 +70,7 @@ pub async fn discover<T: Transport>(
     let mut bfd_cells: BTreeMap<Oid, Value> = BTreeMap::new();
     if !mibs.is_empty() {
         for columns in bfd::columns() {
-            let Some((probe, rest)) = columns.split_first() else {
-                continue;
-            };
-            let found = transport.walk(probe, counters).await?;
-            if found.iter().all(|(_, v)| v.is_absent()) {
-                continue;
-            }
-            bfd_cells.extend(found);
-            bfd_cells.extend(transport.walk_columns(rest, counters).await?);
+            walk_if_present(transport, &columns, &mut bfd_cells, counters).await?;
         }
     }
     let bfd = bfd::decode(&bfd_cells);
@@ -100,6 +84,26 @@ pub async fn discover<T: Transport>(
         bfd,
         uptime_ticks,
     })
+}
+
+/// Walks a table's first column (the probe) and, when the device has rows there, its
+/// other columns, into `cells`; whether it had rows.
+async fn walk_if_present<T: Transport>(
+    transport: &mut T,
+    columns: &[Oid],
+    cells: &mut BTreeMap<Oid, Value>,
+    counters: &mut Counters,
+) -> Result<bool, SourceError> {
+    let Some((probe, rest)) = columns.split_first() else {
+        return Ok(false);
+    };
+    let found = transport.walk(probe, counters).await?;
+    if found.iter().all(|(_, v)| v.is_absent()) {
+        return Ok(false);
+    }
+    cells.extend(found);
+    cells.extend(transport.walk_columns(rest, counters).await?);
+    Ok(true)
 }
 
 /// The cells to GET for the wanted neighbours, from a discovery.
