@@ -171,7 +171,7 @@ async fn a_dark_optic_exports_no_light_and_no_dbm_sample() {
     .replace(
         r#"interfaces = { "HundredGigE0/0/0" = "healthy" }"#,
         r#"interfaces = { "HundredGigE0/0/0" = "lane-fault" }"#,
-    );
+    ) + "\n[metrics]\nmilliwatts = true\n";
     let t = TestAgent::start(&text).await;
     let (_, body) = t
         .wait_for(PORT, Duration::from_secs(5), |_, v| {
@@ -208,12 +208,25 @@ async fn a_dark_optic_exports_no_light_and_no_dbm_sample() {
         samples(&m, "lightgate_optic_rx_power_dbm", &[("link", "link2")]).is_empty(),
         "no dBm sample for a dark optic"
     );
-    assert!(samples(
-        &m,
-        "lightgate_optic_rx_power_milliwatts",
-        &[("link", "link2")]
-    )
-    .is_empty());
+    assert!(
+        samples(
+            &m,
+            "lightgate_optic_rx_power_milliwatts",
+            &[("link", "link2")]
+        )
+        .is_empty(),
+        "no mW sample for a dark optic either"
+    );
+    assert_eq!(
+        samples(
+            &m,
+            "lightgate_optic_rx_power_milliwatts",
+            &[("link", "link1")]
+        )
+        .len(),
+        3,
+        "mW beside dBm when asked for: the three lit lanes of link1"
+    );
     assert_eq!(
         value(
             &m,
@@ -344,11 +357,15 @@ async fn every_scenario_exports_finite_documented_series() {
             "{line}"
         );
     }
+    // Milliwatts are derived from dBm in PromQL; exported only when asked for.
+    assert!(
+        !m.contains("lightgate_optic_rx_power_milliwatts{")
+            && !m.contains("lightgate_optic_tx_power_milliwatts{"),
+        "no mW series by default"
+    );
     for family in [
         "lightgate_optic_rx_power_dbm",
         "lightgate_optic_tx_power_dbm",
-        "lightgate_optic_rx_power_milliwatts",
-        "lightgate_optic_tx_power_milliwatts",
         "lightgate_optic_no_light",
         "lightgate_optic_bias_current_amperes",
         "lightgate_optic_temperature_celsius",

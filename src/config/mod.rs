@@ -47,6 +47,16 @@ pub struct Config {
     /// Lookups by name, built once per config (a fleet has tens of thousands of
     /// devices, and pollers ask on every poll).
     pub index: ConfigIndex,
+    /// What /metrics exports beyond its defaults (`[metrics]`).
+    pub metrics: MetricsOptions,
+}
+
+/// `[metrics]`: series a user pays for only when asked.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct MetricsOptions {
+    /// Optical powers in milliwatts too (`lightgate_optic_*_power_milliwatts`), which
+    /// PromQL derives from dBm: `10 ^ (lightgate_optic_rx_power_dbm / 10)`.
+    pub milliwatts: bool,
 }
 
 /// Positions of devices and ports by name, and each device's interfaces to read.
@@ -312,6 +322,7 @@ impl Config {
             devices,
             ports,
             index,
+            metrics: MetricsOptions::default(),
         }
     }
 

@@ -18,10 +18,19 @@ pub struct RawConfig {
     pub azure: Option<Spanned<RawAzure>>,
     pub audit_log: Option<Spanned<String>>,
     pub traps: Option<Spanned<RawTraps>>,
+    pub metrics: Option<RawMetrics>,
     #[serde(default)]
     pub device: Vec<RawDevice>,
     #[serde(default)]
     pub port: Vec<RawPort>,
+}
+
+/// `[metrics]`: what /metrics exports beyond its defaults.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMetrics {
+    /// Powers in milliwatts too, beside dBm.
+    pub milliwatts: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -170,7 +170,13 @@ pub fn resolve(raw: RawConfig, source: &str) -> Result<Config, Vec<Problem>> {
             .as_ref()
             .map(|p| std::path::PathBuf::from(p.get_ref()))
             .unwrap_or_else(defaults::audit_log);
-        Ok(Config::new(listen, azure, audit_log, traps, devices, ports))
+        let mut config = Config::new(listen, azure, audit_log, traps, devices, ports);
+        config.metrics.milliwatts = raw
+            .metrics
+            .as_ref()
+            .and_then(|m| m.milliwatts)
+            .unwrap_or(false);
+        Ok(config)
     } else {
         Err(c.problems)
     }

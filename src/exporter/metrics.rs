@@ -130,12 +130,14 @@ macro_rules! families {
     ($($field:ident: $kind:ident($name:literal, $help:literal),)*) => {
         struct Families {
             $($field: Family,)*
+            options: crate::config::MetricsOptions,
         }
 
         impl Families {
-            fn new() -> Self {
+            fn new(options: crate::config::MetricsOptions) -> Self {
                 Families {
                     $($field: Family::$kind($name, $help),)*
+                    options,
                 }
             }
 
@@ -149,8 +151,8 @@ macro_rules! families {
 families! {
     rx_dbm: gauge("lightgate_optic_rx_power_dbm", "Received optical power in dBm, per module and per lane (lane label, 0-based). Absent when dark: see lightgate_optic_no_light."),
     tx_dbm: gauge("lightgate_optic_tx_power_dbm", "Transmitted optical power in dBm, per module and per lane (lane label, 0-based). Absent when dark."),
-    rx_mw: gauge("lightgate_optic_rx_power_milliwatts", "Received optical power in milliwatts, per module and per lane. Absent when dark."),
-    tx_mw: gauge("lightgate_optic_tx_power_milliwatts", "Transmitted optical power in milliwatts, per module and per lane. Absent when dark."),
+    rx_mw: gauge("lightgate_optic_rx_power_milliwatts", "Received optical power in milliwatts, per module and per lane, with [metrics] milliwatts = true. Absent when dark."),
+    tx_mw: gauge("lightgate_optic_tx_power_milliwatts", "Transmitted optical power in milliwatts, per module and per lane, with [metrics] milliwatts = true. Absent when dark."),
     no_light: gauge("lightgate_optic_no_light", "1 when the optic reports no light in this direction (module, or lane when labelled), 0 when it measures light."),
     bias: gauge("lightgate_optic_bias_current_amperes", "Laser bias current in amperes, per module or per lane."),
     temperature: gauge("lightgate_optic_temperature_celsius", "Transceiver module temperature in degrees Celsius."),
@@ -240,7 +242,9 @@ impl Families {
         };
         if let OpticalPower::Measured(p) = power {
             dbm.add(base, p.dbm());
-            mw.add(base, p.milliwatts());
+            if self.options.milliwatts {
+                mw.add(base, p.milliwatts());
+            }
         }
         if !matches!(
             power,
@@ -600,14 +604,14 @@ impl Families {
 /// test).
 #[cfg(test)]
 pub fn render_port(port: &PortView) -> String {
-    let mut f = Families::new();
+    let mut f = Families::new(Default::default());
     f.port(port, &Default::default());
     f.into_texts().into_iter().map(|(_, text)| text).collect()
 }
 
 /// The full /metrics text at `now`.
 pub fn render(store: &Store, now: Instant) -> String {
-    let mut f = Families::new();
+    let mut f = Families::new(store.config().metrics);
     let established = store.bgp_established_at();
     for port in store.ports(now) {
         f.port(&port, &established);
