@@ -247,7 +247,7 @@ fn imds(ctx: &mut Ctx<'_>, client_id: Option<&str>) -> Result<Token, SourceError
     if let Some(id) = client_id {
         url.push_str(&format!("&client_id={}", lightgate_core::text::encode(id)));
     }
-    let mut backoff = super::client::azure_backoff(IMDS_FIRST_WAIT);
+    let mut backoff = super::wait::azure_backoff(IMDS_FIRST_WAIT);
     let mut last = SourceError::Transport("no attempt made".to_string());
     for attempt in 1..=IMDS_ATTEMPTS {
         let answer = ctx.agent.get(&url).header("Metadata", "true").call();
@@ -280,7 +280,7 @@ fn imds(ctx: &mut Ctx<'_>, client_id: Option<&str>) -> Result<Token, SourceError
             }
         };
         if attempt < IMDS_ATTEMPTS {
-            std::thread::sleep(super::client::next_wait(
+            std::thread::sleep(super::wait::next_wait(
                 &mut backoff,
                 retry_after.as_deref(),
                 "imds",

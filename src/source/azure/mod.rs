@@ -7,6 +7,7 @@ pub mod client;
 pub mod credential;
 pub mod decode;
 mod settings;
+pub mod wait;
 
 use crate::domain::AzurePort;
 use crate::source::SourceError;
