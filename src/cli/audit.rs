@@ -1,22 +1,35 @@
 //! `lightgate audit`: print gate decisions from the trail file or from an agent.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use super::exit;
 use super::http;
 use crate::audit::{self, Decision, Filter};
 use crate::text::{encode, escape};
 
-pub struct AuditArgs<'a> {
-    pub client: &'a http::ClientArgs,
-    pub file: Option<&'a Path>,
-    pub url: Option<&'a str>,
+/// `lightgate audit`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct AuditArgs {
+    /// Read this audit file (JSON Lines) instead of asking an agent.
+    #[arg(long, conflicts_with = "url", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// The agent's base URL (default http://127.0.0.1:9750).
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Only this port.
+    #[arg(long)]
     pub port: Option<String>,
+    /// Only decisions at or after this time (RFC 3339).
+    #[arg(long, value_name = "TIME")]
     pub since: Option<String>,
+    /// Print the records as JSON Lines.
+    #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub client: http::ClientArgs,
 }
 
-pub fn run(a: AuditArgs<'_>) -> u8 {
+pub fn run(a: AuditArgs) -> u8 {
     let since = match audit::parse_since(a.since.as_deref()) {
         Ok(s) => s,
         Err(e) => {
@@ -25,7 +38,7 @@ pub fn run(a: AuditArgs<'_>) -> u8 {
         }
     };
     let print = |r: &Decision| print_record(r, a.json);
-    match (a.file, a.url) {
+    match (a.file.as_deref(), a.url.as_deref()) {
         (Some(file), _) => {
             let filter = Filter {
                 port: a.port.clone(),
@@ -48,7 +61,7 @@ pub fn run(a: AuditArgs<'_>) -> u8 {
         }
         (None, url) => {
             let base = http::base(url.unwrap_or("http://127.0.0.1:9750"));
-            let client = match http::Client::new(a.client) {
+            let client = match http::Client::new(&a.client) {
                 Ok(c) => c,
                 Err((code, m)) => {
                     eprintln!("{m}");

@@ -24,8 +24,6 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::telemetry::LogFormat;
-
 /// Exit codes of every subcommand, in one place (sysexits.h where one fits).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
@@ -87,55 +85,7 @@ enum Command {
     ///
     /// Without --config.file it runs the embedded demo: one port pair "demo" on two
     /// simulated routers, both links healthy, ready within half a minute.
-    Run {
-        /// The config file (TOML). Without it, the embedded demo runs.
-        #[arg(
-            long = "config.file",
-            short = 'c',
-            visible_alias = "config",
-            value_name = "FILE"
-        )]
-        config: Option<PathBuf>,
-        /// Address to serve HTTP on, overriding the config's `listen`.
-        #[arg(
-            long = "web.listen-address",
-            visible_alias = "listen",
-            value_name = "ADDR"
-        )]
-        listen: Option<String>,
-        /// Address to listen for SNMP traps on, overriding the config's `[traps]
-        /// listen` (which must exist: it holds the community), also after reloads.
-        /// Agents of a sharded fleet on one host each need their own.
-        #[arg(long = "traps.listen-address", value_name = "ADDR")]
-        traps_listen: Option<String>,
-        /// Log format.
-        #[arg(
-            long = "log.format",
-            visible_alias = "log-format",
-            value_enum,
-            default_value = "plain"
-        )]
-        log_format: LogFormat,
-        /// Log level or filter (RUST_LOG overrides it), e.g. "info" or "lightgate=debug".
-        #[arg(
-            long = "log.level",
-            visible_alias = "log-level",
-            default_value = "info",
-            value_name = "FILTER"
-        )]
-        log_level: String,
-        /// TLS and basic auth, in the web configuration file format of Prometheus
-        /// exporters (tls_server_config, basic_auth_users).
-        #[arg(long = "web.config.file", value_name = "FILE")]
-        web_config_file: Option<PathBuf>,
-        /// Poll only this shard of the devices (I/N), for fleets spread over agents.
-        #[arg(long, value_name = "I/N")]
-        shard: Option<crate::shard::Shard>,
-        /// HTTP connections open at once; more are closed at once and counted. Each
-        /// open bring-up page holds one (keep the open-files limit well above it).
-        #[arg(long = "web.max-connections", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=1_000_000), value_name = "N")]
-        max_connections: u32,
-    },
+    Run(run::RunArgs),
     /// Serve a fleet of simulated routers over real SNMP on loopback (v1, v2c, v3;
     /// Cisco, Juniper and Arista MIBs), with a request meter and link traps.
     ///
@@ -182,62 +132,9 @@ enum Command {
     ///
     /// Exit codes: COMMAND's own when it ran; 0 ready (no COMMAND); 75 not ready; 69
     /// agent unreachable or unable to record; 64 unknown port or bad arguments.
-    Gate {
-        /// The port (pair) name; the circuit's name for a circuit action.
-        port: String,
-        /// The agent's base URL.
-        #[arg(long, default_value = "http://127.0.0.1:9750", value_name = "URL")]
-        url: String,
-        /// What is about to be done: create-circuit (a port's links), or for a circuit
-        /// configure-peering, delete-circuit (its states in Azure) or enable-traffic (its
-        /// peerings' BGP sessions on both routers).
-        #[arg(long, default_value = "create-circuit")]
-        action: String,
-        /// Keep asking until the port is ready or this much time has passed.
-        #[arg(long, value_parser = crate::config::duration::cli::gate_wait, value_name = "DURATION")]
-        wait: Option<std::time::Duration>,
-        /// How often to ask while waiting.
-        #[arg(long, default_value = "5s", value_parser = crate::config::duration::cli::gate_interval, value_name = "DURATION")]
-        interval: std::time::Duration,
-        /// Print the decision as JSON.
-        #[arg(long)]
-        json: bool,
-        /// Ask Prometheus (or Thanos, Mimir, VictoriaMetrics) at this URL instead of an
-        /// agent: for ports whose links are polled by different agents.
-        #[arg(long, value_name = "URL", conflicts_with = "url")]
-        prometheus: Option<String>,
-        /// With --prometheus: record the decision in this local audit file.
-        #[arg(long, value_name = "FILE", requires = "prometheus")]
-        audit_log: Option<PathBuf>,
-        /// With --prometheus: the newest sample of each link may be at most this old.
-        #[arg(long, default_value = "2m", value_parser = crate::config::duration::cli::max_age, value_name = "DURATION")]
-        max_age: std::time::Duration,
-        #[command(flatten)]
-        client: http::ClientArgs,
-        /// The command to run when ready, after `--`.
-        #[arg(last = true, value_name = "COMMAND")]
-        command: Vec<String>,
-    },
+    Gate(gate::GateArgs),
     /// Print the gate's audit trail, from the file or from a running agent.
-    Audit {
-        /// Read this audit file (JSON Lines) instead of asking an agent.
-        #[arg(long, conflicts_with = "url", value_name = "FILE")]
-        file: Option<PathBuf>,
-        /// The agent's base URL (default http://127.0.0.1:9750).
-        #[arg(long, value_name = "URL")]
-        url: Option<String>,
-        /// Only this port.
-        #[arg(long)]
-        port: Option<String>,
-        /// Only decisions at or after this time (RFC 3339).
-        #[arg(long, value_name = "TIME")]
-        since: Option<String>,
-        /// Print the records as JSON Lines.
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        client: http::ClientArgs,
-    },
+    Audit(audit::AuditArgs),
     /// Show a port's provisioning workflow: each step done, next, blocked or pending,
     /// with its evidence (from the agent, which reads Azure when configured).
     Workflow {
@@ -535,30 +432,12 @@ pub fn main() -> ExitCode {
     // command.
     if !matches!(
         cli.command,
-        Command::Run { .. } | Command::Simulate(_) | Command::Gate { .. }
+        Command::Run(_) | Command::Simulate(_) | Command::Gate(_)
     ) {
         end_quietly_on_a_closed_pipe();
     }
     let code = match cli.command {
-        Command::Run {
-            config,
-            listen,
-            traps_listen,
-            log_format,
-            log_level,
-            web_config_file,
-            shard,
-            max_connections,
-        } => run::run(run::RunArgs {
-            config: config.as_deref(),
-            listen: listen.as_deref(),
-            traps_listen: traps_listen.as_deref(),
-            format: log_format,
-            level: &log_level,
-            web_config: web_config_file.as_deref(),
-            shard,
-            max_connections: max_connections as usize,
-        }),
+        Command::Run(args) => run::run(args),
         Command::Simulate(args) => simulate::run(*args),
         Command::CheckConfig { file, config } => match file.or(config) {
             Some(file) => check_config::run(&file),
@@ -585,46 +464,8 @@ pub fn main() -> ExitCode {
             }
         },
         Command::Status { url, json, client } => status::run(&url, json, &client),
-        Command::Gate {
-            port,
-            url,
-            action,
-            wait,
-            interval,
-            json,
-            prometheus,
-            audit_log,
-            max_age,
-            client,
-            command,
-        } => gate::run(gate::GateArgs {
-            client,
-            prometheus,
-            audit_log,
-            max_age,
-            port,
-            url,
-            action,
-            wait,
-            interval,
-            json,
-            command,
-        }),
-        Command::Audit {
-            file,
-            url,
-            port,
-            since,
-            json,
-            client,
-        } => audit::run(audit::AuditArgs {
-            client: &client,
-            file: file.as_deref(),
-            url: url.as_deref(),
-            port,
-            since,
-            json,
-        }),
+        Command::Gate(args) => gate::run(args),
+        Command::Audit(args) => audit::run(args),
         Command::Workflow {
             port,
             url,

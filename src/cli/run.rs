@@ -1,33 +1,72 @@
 //! `lightgate run`: the agent.
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use super::exit;
 use crate::agent::Agent;
 use crate::config::Config;
 use crate::exporter::web::WebConfig;
-use crate::shard::Shard;
+
 use crate::telemetry::{self, LogFormat};
 
-pub struct RunArgs<'a> {
-    pub config: Option<&'a Path>,
-    pub listen: Option<&'a str>,
-    /// Replaces the config's `[traps] listen` (and at every reload).
-    pub traps_listen: Option<&'a str>,
-    pub format: LogFormat,
-    pub level: &'a str,
-    pub web_config: Option<&'a Path>,
-    pub shard: Option<Shard>,
-    /// HTTP connections open at once (each open bring-up page holds one).
-    pub max_connections: usize,
+/// `lightgate run`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The config file (TOML). Without it, the embedded demo runs.
+    #[arg(
+        long = "config.file",
+        short = 'c',
+        visible_alias = "config",
+        value_name = "FILE"
+    )]
+    pub config: Option<PathBuf>,
+    /// Address to serve HTTP on, overriding the config's `listen`.
+    #[arg(
+        long = "web.listen-address",
+        visible_alias = "listen",
+        value_name = "ADDR"
+    )]
+    pub listen: Option<String>,
+    /// Address to listen for SNMP traps on, overriding the config's `[traps]
+    /// listen` (which must exist: it holds the community), also after reloads.
+    /// Agents of a sharded fleet on one host each need their own.
+    #[arg(long = "traps.listen-address", value_name = "ADDR")]
+    pub traps_listen: Option<String>,
+    /// Log format.
+    #[arg(
+        long = "log.format",
+        visible_alias = "log-format",
+        value_enum,
+        default_value = "plain"
+    )]
+    pub log_format: LogFormat,
+    /// Log level or filter (RUST_LOG overrides it), e.g. "info" or "lightgate=debug".
+    #[arg(
+        long = "log.level",
+        visible_alias = "log-level",
+        default_value = "info",
+        value_name = "FILTER"
+    )]
+    pub log_level: String,
+    /// TLS and basic auth, in the web configuration file format of Prometheus
+    /// exporters (tls_server_config, basic_auth_users).
+    #[arg(long = "web.config.file", value_name = "FILE")]
+    pub web_config_file: Option<PathBuf>,
+    /// Poll only this shard of the devices (I/N), for fleets spread over agents.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<crate::shard::Shard>,
+    /// HTTP connections open at once; more are closed at once and counted. Each
+    /// open bring-up page holds one (keep the open-files limit well above it).
+    #[arg(long = "web.max-connections", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=1_000_000), value_name = "N")]
+    pub max_connections: u32,
 }
 
-pub fn run(a: RunArgs<'_>) -> u8 {
+pub fn run(a: RunArgs) -> u8 {
     crate::heap::one_arena();
-    telemetry::init(a.format, a.level);
-    let mut cfg = match a.config {
+    telemetry::init(a.log_format, &a.log_level);
+    let mut cfg = match a.config.as_deref() {
         Some(path) => match Config::load(path) {
             Ok(c) => c,
             Err(e) => {
@@ -40,7 +79,7 @@ pub fn run(a: RunArgs<'_>) -> u8 {
             Config::demo()
         }
     };
-    if let Some(addr) = a.listen {
+    if let Some(addr) = a.listen.as_deref() {
         match addr.parse::<SocketAddr>() {
             Ok(x) => cfg.listen = x,
             Err(e) => {
@@ -49,12 +88,12 @@ pub fn run(a: RunArgs<'_>) -> u8 {
             }
         }
     }
-    let traps_listen = match a.traps_listen.map(str::parse::<SocketAddr>) {
+    let traps_listen = match a.traps_listen.as_deref().map(str::parse::<SocketAddr>) {
         None => None,
         Some(Err(e)) => {
             eprintln!(
                 "--traps.listen-address {:?} is not an address:port ({e})",
-                a.traps_listen.unwrap_or_default()
+                a.traps_listen.as_deref().unwrap_or_default()
             );
             return exit::USAGE;
         }
@@ -69,7 +108,12 @@ pub fn run(a: RunArgs<'_>) -> u8 {
             }
         },
     };
-    let web = match a.web_config.map(WebConfig::load).transpose() {
+    let web = match a
+        .web_config_file
+        .as_deref()
+        .map(WebConfig::load)
+        .transpose()
+    {
         Ok(w) => w.unwrap_or_default(),
         Err(e) => {
             eprintln!("--web.config.file: {e}");
@@ -80,7 +124,7 @@ pub fn run(a: RunArgs<'_>) -> u8 {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let config_path = a.config.map(Path::to_path_buf);
+    let config_path = a.config.clone();
     let shard = a.shard;
     runtime.block_on(async move {
         // Watch SIGHUP before announcing anything: its default action would kill us.
@@ -109,7 +153,7 @@ pub fn run(a: RunArgs<'_>) -> u8 {
             }
             Err(e) => tracing::error!(error = %e, "Cannot watch SIGHUP; reload with POST /-/reload."),
         }
-        let limits = crate::exporter::server::Limits::for_connections(a.max_connections);
+        let limits = crate::exporter::server::Limits::for_connections(a.max_connections as usize);
         match agent
             .serve_with_limits(listener, web, limits, shutdown_signal())
             .await
