@@ -2,7 +2,7 @@
 //! commands, as pasted from a terminal or a ticket) and print the readings per
 //! interface, as a table or as the agent's reading JSON.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::exit;
 use crate::source::serial::parse;
@@ -25,9 +25,47 @@ fn read(dialect: &str, file: &Path) -> Result<(Dialect, String), u8> {
     Ok((dialect, String::from_utf8_lossy(&bytes).into_owned()))
 }
 
+/// `lightgate parse`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct ParseArgs {
+    /// cisco-ios, cisco-nxos, cisco-iosxr, arista-eos, junos or aruba-aoscx.
+    #[arg(long, value_name = "DIALECT")]
+    pub dialect: String,
+    /// The file with the output.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The port, for IOS-XR `show controllers optics` output pasted without its
+    /// command line.
+    #[arg(long, value_name = "PORT")]
+    pub port: Option<String>,
+    /// Print a JSON list of readings (the agent's reading format).
+    #[arg(long)]
+    pub json: bool,
+    /// Exit 65 when any line that looks like optical data was not read (with
+    /// --bgp: any summary row).
+    #[arg(long)]
+    pub strict: bool,
+    /// Read the file as a BGP summary (`show bgp summary` and its forms) and print
+    /// each session: VRF, neighbour, state, AS, up time, prefixes.
+    #[arg(long)]
+    pub bgp: bool,
+    /// With --bgp: the VRF the command asked for, when the output does not say.
+    #[arg(long, value_name = "VRF", requires = "bgp")]
+    pub vrf: Option<String>,
+}
+
+/// `lightgate parse`: readings per interface, or with `--bgp` the BGP sessions.
+pub fn run(a: ParseArgs) -> u8 {
+    if a.bgp {
+        run_bgp(&a.dialect, &a.file, a.vrf.as_deref(), a.json, a.strict)
+    } else {
+        run_readings(&a.dialect, &a.file, a.port.as_deref(), a.json, a.strict)
+    }
+}
+
 /// `lightgate parse --bgp`: the sessions of a saved BGP summary, one line each (or
 /// JSON), and the rows that could not be read.
-pub fn run_bgp(dialect: &str, file: &Path, vrf: Option<&str>, json: bool, strict: bool) -> u8 {
+fn run_bgp(dialect: &str, file: &Path, vrf: Option<&str>, json: bool, strict: bool) -> u8 {
     let (dialect, text) = match read(dialect, file) {
         Ok(x) => x,
         Err(code) => return code,
@@ -89,7 +127,7 @@ pub fn run_bgp(dialect: &str, file: &Path, vrf: Option<&str>, json: bool, strict
     exit::OK
 }
 
-pub fn run(dialect: &str, file: &Path, port: Option<&str>, json: bool, strict: bool) -> u8 {
+fn run_readings(dialect: &str, file: &Path, port: Option<&str>, json: bool, strict: bool) -> u8 {
     let (dialect, text) = match read(dialect, file) {
         Ok(x) => x,
         Err(code) => return code,

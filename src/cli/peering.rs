@@ -1,6 +1,6 @@
 //! `lightgate peering check PLAN.toml`: the peering pre-flight.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{exit, http};
 use crate::peering::{self, PortFacts, Severity};
@@ -39,9 +39,52 @@ fn port_facts(url: &str, port: &str, client: &http::ClientArgs) -> Result<PortFa
     })
 }
 
+/// `lightgate peering`'s subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum PeeringAction {
+    /// Check a peering plan (TOML): addresses, VLANs, AS numbers, MD5 key, prefix
+    /// limits. Exit 0 clean, 65 errors (or warnings with --strict), 66 unreadable.
+    Check {
+        #[arg(value_name = "PLAN")]
+        plan: PathBuf,
+        /// Print the findings and addresses as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Fail on warnings too.
+        #[arg(long)]
+        strict: bool,
+        /// Check the plan against the port as Azure gives it, read from this agent
+        /// (its encapsulation: the plan may leave port_encapsulation out).
+        #[arg(long, value_name = "URL", requires = "port")]
+        url: Option<String>,
+        /// The agent's port (pair) the circuit is on (with --url).
+        #[arg(long, value_name = "PORT", requires = "url")]
+        port: Option<String>,
+        #[command(flatten)]
+        client: http::ClientArgs,
+    },
+}
+
+/// Runs a `lightgate peering` subcommand.
+pub fn run(action: PeeringAction) -> u8 {
+    match action {
+        PeeringAction::Check {
+            plan,
+            json,
+            strict,
+            url,
+            port,
+            client,
+        } => {
+            let agent = url.zip(port);
+            check(&plan, json, strict, agent.as_ref(), &client)
+        }
+    }
+}
+
 /// 0 clean (or warnings only, without --strict), 65 errors (or warnings with --strict),
 /// 66 the plan cannot be read; with an agent, its errors' codes (69 unreachable).
-pub fn check(
+fn check(
     file: &Path,
     json: bool,
     strict: bool,

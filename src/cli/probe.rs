@@ -3,14 +3,168 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::exit;
+use super::{exit, secret_flags};
 use crate::api::ReadingJson;
 use crate::config::{Config, Secret, SourceConfig};
 use crate::source::snmp::settings::{Named, SnmpSettings, SnmpVersion, V3Settings, Vendor};
 use crate::source::InterfaceResult;
+
+/// `lightgate probe`'s targets.
+#[derive(Debug, clap::Subcommand)]
+pub enum ProbeTarget {
+    /// Probe an SNMP agent given on the command line, or a configured SNMP device
+    /// (`probe snmp --config FILE --device NAME`).
+    Snmp(ProbeSnmp),
+}
+
+/// `lightgate probe snmp`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct ProbeSnmp {
+    /// The agent, host:port.
+    #[arg(long, required_unless_present = "config")]
+    address: Option<String>,
+    /// Read the device's settings from this config file instead.
+    #[arg(
+        long = "config.file",
+        short = 'c',
+        visible_alias = "config",
+        requires = "device",
+        conflicts_with = "address"
+    )]
+    config: Option<PathBuf>,
+    /// The device's name in --config.
+    #[arg(long)]
+    device: Option<String>,
+    /// SNMP version: 1, 2c or 3.
+    #[arg(long = "snmp-version", default_value = "2c")]
+    snmp_version: String,
+    /// v1/v2c community (default "public"); prefer --community-env or --community-file.
+    #[arg(long)]
+    community: Option<String>,
+    /// Name of an environment variable holding the community.
+    #[arg(long, value_name = "VAR", conflicts_with_all = ["community", "community_file"])]
+    community_env: Option<String>,
+    /// File holding the community.
+    #[arg(long, value_name = "FILE", conflicts_with = "community")]
+    community_file: Option<PathBuf>,
+    /// v3 user.
+    #[arg(long)]
+    user: Option<String>,
+    /// v3 security level: noAuthNoPriv, authNoPriv, authPriv.
+    #[arg(long, default_value = "authPriv")]
+    security_level: String,
+    /// v3 authentication protocol: md5, sha, sha224, sha256, sha384, sha512.
+    #[arg(long, default_value = "sha")]
+    auth_protocol: String,
+    /// Name of an environment variable holding the v3 authentication password.
+    #[arg(
+        long = "v3-auth-password-env",
+        alias = "auth-password-env",
+        value_name = "VAR"
+    )]
+    auth_password_env: Option<String>,
+    /// File holding the v3 authentication password.
+    #[arg(
+        long = "v3-auth-password-file",
+        value_name = "FILE",
+        conflicts_with = "auth_password_env"
+    )]
+    auth_password_file: Option<PathBuf>,
+    /// v3 privacy protocol: des, aes, aes192, aes256.
+    #[arg(long, default_value = "aes")]
+    priv_protocol: String,
+    /// Name of an environment variable holding the v3 privacy password.
+    #[arg(
+        long = "v3-priv-password-env",
+        alias = "priv-password-env",
+        value_name = "VAR"
+    )]
+    priv_password_env: Option<String>,
+    /// File holding the v3 privacy password.
+    #[arg(
+        long = "v3-priv-password-file",
+        value_name = "FILE",
+        conflicts_with = "priv_password_env"
+    )]
+    priv_password_file: Option<PathBuf>,
+    /// v3 context name.
+    #[arg(long)]
+    context: Option<String>,
+    /// Vendor profile instead of detection from sysObjectID: cisco, juniper, arista,
+    /// entity-sensor, huawei, nokia, mikrotik, aruba-cx.
+    #[arg(long)]
+    vendor: Option<String>,
+    /// Only these interfaces (repeatable).
+    #[arg(long = "interface", value_name = "NAME")]
+    interfaces: Vec<String>,
+    /// Print a JSON list of readings (the agent's reading format).
+    #[arg(long)]
+    json: bool,
+    /// Explain what was found: the profile and the sysObjectID that chose it, each table
+    /// walked and its rows, the interfaces with and without DOM, and for an empty result
+    /// the likely reason and the next step (on stderr with --json).
+    #[arg(long)]
+    explain: bool,
+    /// Per-request timeout.
+    #[arg(long, default_value = "2s", value_parser = crate::config::duration::cli::snmp_timeout)]
+    timeout: std::time::Duration,
+}
+
+fn snmp(p: ProbeSnmp) -> u8 {
+    let settings = match (&p.config, &p.device) {
+        (Some(path), Some(device)) => match from_config(path, device) {
+            Ok(s) => Ok(s),
+            Err((code, message)) => {
+                eprintln!("{message}");
+                return code;
+            }
+        },
+        _ => settings(SnmpArgs {
+            address: p.address.clone().unwrap_or_default(),
+            version: p.snmp_version,
+            community: p.community,
+            community_secret: secret_flags::read_opt(
+                "community",
+                &p.community_env,
+                &p.community_file,
+            ),
+            user: p.user,
+            security_level: p.security_level,
+            auth_protocol: p.auth_protocol,
+            auth_password: secret_flags::read_opt(
+                "v3-auth-password",
+                &p.auth_password_env,
+                &p.auth_password_file,
+            ),
+            priv_protocol: p.priv_protocol,
+            priv_password: secret_flags::read_opt(
+                "v3-priv-password",
+                &p.priv_password_env,
+                &p.priv_password_file,
+            ),
+            context: p.context,
+            vendor: p.vendor,
+            timeout: p.timeout,
+        }),
+    };
+    match settings {
+        Ok(s) => run(s, &p.interfaces, p.json, p.explain),
+        Err(e) => {
+            eprintln!("{e}");
+            exit::USAGE
+        }
+    }
+}
+
+/// Runs `lightgate probe` on its target.
+pub fn main(target: ProbeTarget) -> u8 {
+    match target {
+        ProbeTarget::Snmp(p) => snmp(p),
+    }
+}
 
 /// Command-line SNMP options, already parsed by clap.
 pub struct SnmpArgs {
@@ -110,7 +264,7 @@ pub fn from_config(path: &Path, device: &str) -> Result<SnmpSettings, (u8, Strin
 
 /// Reads once and prints; returns the exit code.
 pub fn run(settings: SnmpSettings, interfaces: &[String], json: bool, explain: bool) -> u8 {
-    let runtime = match super::runtime(false) {
+    let runtime = match super::runtime::build(false) {
         Ok(r) => r,
         Err(code) => return code,
     };

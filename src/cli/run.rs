@@ -120,7 +120,7 @@ pub fn run(a: RunArgs) -> u8 {
             return exit::CONFIG;
         }
     };
-    let runtime = match super::runtime(true) {
+    let runtime = match super::runtime::build(true) {
         Ok(r) => r,
         Err(code) => return code,
     };

@@ -216,7 +216,7 @@ pub fn run(a: SimulateArgs) -> u8 {
         meter_file: a.meter_file,
         bgp_peers: a.bgp_peer,
     };
-    let runtime = match super::runtime(true) {
+    let runtime = match super::runtime::build(true) {
         Ok(r) => r,
         Err(code) => return code,
     };

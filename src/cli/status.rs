@@ -6,8 +6,22 @@ use super::exit;
 use super::http;
 use crate::api::{LinkJson, PortJson, PortsJson};
 
-pub fn run(url: &str, json: bool, client: &http::ClientArgs) -> u8 {
-    let client = match http::Client::new(client) {
+/// `lightgate status`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// The agent's base URL.
+    #[arg(long, default_value = "http://127.0.0.1:9750", value_name = "URL")]
+    pub url: String,
+    /// Print the agent's JSON instead of the table.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub client: http::ClientArgs,
+}
+
+pub fn run(a: StatusArgs) -> u8 {
+    let (url, json) = (a.url.as_str(), a.json);
+    let client = match http::Client::new(&a.client) {
         Ok(c) => c,
         Err((code, m)) => {
             eprintln!("{m}");

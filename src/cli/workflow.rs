@@ -4,7 +4,23 @@ use super::exit;
 use super::http;
 use crate::workflow::{Status, Workflow};
 
-pub fn run(port: &str, url: &str, json: bool, client: &http::ClientArgs) -> u8 {
+/// `lightgate workflow`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct WorkflowArgs {
+    /// The port (pair) name.
+    pub port: String,
+    /// The agent's base URL.
+    #[arg(long, default_value = "http://127.0.0.1:9750", value_name = "URL")]
+    pub url: String,
+    /// Print the workflow as JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub client: http::ClientArgs,
+}
+
+pub fn run(a: WorkflowArgs) -> u8 {
+    let (port, url, json, client) = (a.port.as_str(), a.url.as_str(), a.json, &a.client);
     if !crate::config::is_name(port) {
         eprintln!(
             "{:?} is not a port name (letters, digits, '-', '_' and '.')",
