@@ -11,33 +11,11 @@ pub mod azure;
 pub mod serial;
 pub mod sim;
 pub mod snmp;
+pub mod types;
 
-use std::future::Future;
-
-pub use lightgate_core::source::{InterfaceResult, PollResult, SourceError, Traffic};
+pub use types::{BgpWanted, InterfaceResult, PollResult, ReadingSource, SourceError, Traffic};
 
 use lightgate_core::bgp::BgpSession;
-
-/// A BGP neighbour a device must have: (VRF, Microsoft's address).
-pub type BgpWanted = (Option<String>, std::net::IpAddr);
-
-/// A device that can be read.
-pub trait ReadingSource {
-    /// Reads the named interfaces once. Called by one poller task at a time.
-    fn poll(
-        &mut self,
-        interfaces: &[String],
-    ) -> impl Future<Output = Result<PollResult, SourceError>> + Send;
-
-    /// Protocol traffic so far, for sources that count it (SNMP).
-    fn traffic(&self) -> Option<Traffic> {
-        None
-    }
-
-    /// Forget what was cached about the device (an optic was swapped): the next poll
-    /// learns it again. Sources that cache nothing ignore it.
-    fn invalidate(&mut self, _why: &str) {}
-}
 
 /// One of the source kinds. The set is closed and chosen by config (the poller builds
 /// one per device). Each is boxed: the enum is as large as its largest variant, and

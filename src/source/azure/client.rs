@@ -12,7 +12,7 @@ use super::credential::{strip_query, unreachable as transport};
 use super::decode::azure_error;
 use super::wait::{azure_backoff, next_wait};
 use super::{AzureAuth, AzureConfig};
-use crate::source::SourceError;
+use crate::source::types::SourceError;
 use lightgate_core::secret::Secret;
 
 /// Attempts of one GET (throttling and server errors included).

@@ -21,7 +21,7 @@ use base64::Engine;
 use serde_json::Value;
 
 use super::{AzureAuth, AzureConfig};
-use crate::source::SourceError;
+use crate::source::types::SourceError;
 use lightgate_core::secret::Secret;
 
 /// A token and how long it lives.

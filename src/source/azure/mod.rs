@@ -10,7 +10,7 @@ mod settings;
 pub mod wait;
 
 use crate::domain::AzurePort;
-use crate::source::SourceError;
+use crate::source::types::SourceError;
 use client::AzureClient;
 pub use settings::{AzureAuth, AzureConfig, Cloud};
 

@@ -6,8 +6,8 @@
 use std::fs::{File, OpenOptions};
 use std::path::PathBuf;
 
-use super::ConsoleTarget;
-use crate::source::SourceError;
+use super::transport::ConsoleTarget;
+use crate::source::types::SourceError;
 
 /// Held while a console is in use; released on drop.
 pub struct ConsoleLock {

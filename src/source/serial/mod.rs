@@ -21,28 +21,11 @@ use lightgate_core::retry::Backoff;
 use parse::common::OpticBuilder;
 use parse::{lookup, Found};
 use session::SessionSettings;
-use transport::{Console, LineSettings, SerialConsole, TcpConsole};
+pub use transport::ConsoleTarget;
+use transport::{Console, SerialConsole, TcpConsole};
 
-use super::{PollResult, ReadingSource, SourceError};
+use super::types::{PollResult, ReadingSource, SourceError};
 use crate::domain::{LinkReading, OpticalPower};
-
-/// Where the console is.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ConsoleTarget {
-    /// A local serial device and its line settings.
-    Device { path: String, line: LineSettings },
-    /// A console server port, host:port.
-    Tcp(String),
-}
-
-impl ConsoleTarget {
-    pub fn describe(&self) -> String {
-        match self {
-            ConsoleTarget::Device { path, .. } => path.clone(),
-            ConsoleTarget::Tcp(a) => format!("tcp://{a}"),
-        }
-    }
-}
 
 /// One console-read device, as configured.
 #[derive(Debug, Clone)]
@@ -231,7 +214,7 @@ pub struct SerialSource {
     /// first) finishes, logout included, before the next one starts.
     inflight: Option<tokio::task::JoinHandle<FullVisit>>,
     /// The BGP neighbours to read during the next visit, and what the last visit read.
-    bgp_wanted: Vec<super::BgpWanted>,
+    bgp_wanted: Vec<super::types::BgpWanted>,
     bgp_last: Option<Result<Vec<lightgate_core::bgp::BgpSession>, SourceError>>,
     /// What visits share: whether lightgate's own session may still be open, and the
     /// stop signal of the visit running.
@@ -298,14 +281,14 @@ impl SerialSource {
     }
 
     /// What the next visit reads about BGP.
-    pub fn want_bgp(&mut self, wanted: &[super::BgpWanted]) {
+    pub fn want_bgp(&mut self, wanted: &[super::types::BgpWanted]) {
         self.bgp_wanted = wanted.to_vec();
     }
 
     /// The BGP sessions the last visit read.
     pub fn take_bgp(
         &mut self,
-        wanted: &[super::BgpWanted],
+        wanted: &[super::types::BgpWanted],
     ) -> Result<Vec<lightgate_core::bgp::BgpSession>, SourceError> {
         let _ = wanted;
         self.bgp_last.take().unwrap_or_else(|| {
@@ -395,7 +378,7 @@ pub fn poll_blocking(s: &SerialSettings, interfaces: &[String], deadline: Instan
 pub fn visit_blocking(
     s: &SerialSettings,
     interfaces: &[String],
-    bgp: &[super::BgpWanted],
+    bgp: &[super::types::BgpWanted],
     deadline: Instant,
 ) -> FullVisit {
     visit_blocking_with(
@@ -412,7 +395,7 @@ pub fn visit_blocking(
 pub fn visit_blocking_with(
     s: &SerialSettings,
     interfaces: &[String],
-    bgp: &[super::BgpWanted],
+    bgp: &[super::types::BgpWanted],
     deadline: Instant,
     visit: &session::VisitState,
 ) -> FullVisit {

@@ -23,7 +23,7 @@ use super::dialect::Dialect;
 use super::terminal::Terminal;
 use super::transport::Console;
 use crate::domain::format_duration;
-use crate::source::SourceError;
+use crate::source::types::SourceError;
 use lightgate_core::secret::Secret;
 
 /// How to talk to one console.

@@ -14,6 +14,24 @@ pub trait Console: Send {
     fn write_all(&mut self, data: &[u8]) -> io::Result<()>;
 }
 
+/// Where the console is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConsoleTarget {
+    /// A local serial device and its line settings.
+    Device { path: String, line: LineSettings },
+    /// A console server port, host:port.
+    Tcp(String),
+}
+
+impl ConsoleTarget {
+    pub fn describe(&self) -> String {
+        match self {
+            ConsoleTarget::Device { path, .. } => path.clone(),
+            ConsoleTarget::Tcp(a) => format!("tcp://{a}"),
+        }
+    }
+}
+
 /// Serial line settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LineSettings {

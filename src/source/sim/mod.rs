@@ -9,7 +9,7 @@ use tokio::time::Instant;
 
 pub use lightgate_core::sim::{model, scenario, OpticModel, Scenario, SimInterface};
 
-use super::{PollResult, ReadingSource, SourceError};
+use super::types::{PollResult, ReadingSource, SourceError};
 
 /// A simulated router, as configured.
 #[derive(Debug, Clone, PartialEq)]

@@ -17,7 +17,7 @@ use tokio::time::Instant;
 pub use client::Counters;
 pub use settings::{SnmpSettings, SnmpVersion, Vendor};
 
-use super::{PollResult, ReadingSource, SourceError, Traffic};
+use super::types::{PollResult, ReadingSource, SourceError, Traffic};
 use client::Client;
 use discovery::Wanted;
 use plan::Plan;
@@ -123,7 +123,7 @@ impl SnmpSource {
     /// was missing), then each read GETs only the wanted sessions' cells.
     pub async fn poll_bgp(
         &mut self,
-        wanted: &[super::BgpWanted],
+        wanted: &[super::types::BgpWanted],
     ) -> Result<Vec<lightgate_core::bgp::BgpSession>, SourceError> {
         let _permit = in_flight()
             .acquire()
@@ -135,7 +135,7 @@ impl SnmpSource {
 
     async fn bgp_now(
         &mut self,
-        wanted: &[super::BgpWanted],
+        wanted: &[super::types::BgpWanted],
     ) -> Result<Vec<lightgate_core::bgp::BgpSession>, SourceError> {
         let mut client = self.checkout().await?;
         let result = self.bgp_with(&mut client, wanted).await;
@@ -164,7 +164,7 @@ impl SnmpSource {
     async fn bgp_with(
         &mut self,
         client: &mut Client,
-        wanted: &[super::BgpWanted],
+        wanted: &[super::types::BgpWanted],
     ) -> Result<Vec<lightgate_core::bgp::BgpSession>, SourceError> {
         use lightgate_snmp::bgp;
         let addrs: Vec<std::net::IpAddr> = wanted.iter().map(|(_, a)| *a).collect();
