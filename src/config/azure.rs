@@ -8,8 +8,9 @@ use toml::Spanned;
 
 use super::raw::RawAzure;
 use super::snmp::{secret, Report};
-use super::{AzureAuth, AzureConfig, Secret};
 use crate::source::azure::Cloud;
+use crate::source::azure::{AzureAuth, AzureConfig};
+use lightgate_core::secret::Secret;
 
 pub const DEFAULT_METADATA: &str = "http://169.254.169.254";
 pub const DEFAULT_POLL: Duration = Duration::from_secs(60);

@@ -9,19 +9,19 @@ pub mod duration;
 
 mod raw;
 
+mod names;
 mod serial;
 mod snmp;
 mod validate;
 
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 pub use crate::source::azure::{AzureAuth, AzureConfig};
 pub use lightgate_core::location::{self, Problem};
 pub use lightgate_core::secret::{self, Secret};
-pub use validate::is_name;
+pub use names::is_name;
 
 use crate::domain::{AzureAdminState, HealthyWindow, LinkId, LinkPolicy, Windows};
 use crate::source::serial::SerialSettings;
@@ -269,35 +269,6 @@ impl ConfigError {
 }
 
 impl Config {
-    /// Parses and validates config text. `origin` names it in errors.
-    pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
-        let fail = |problems| ConfigError {
-            origin: origin.to_string(),
-            problems,
-        };
-        let raw: raw::RawConfig = toml::from_str(text).map_err(|e| {
-            fail(vec![Problem::new(
-                text,
-                e.span(),
-                e.message().trim().to_string(),
-            )])
-        })?;
-        validate::resolve(raw, text).map_err(fail)
-    }
-
-    /// Reads, parses and validates a config file.
-    pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
-            origin: origin.clone(),
-            problems: vec![Problem {
-                at: None,
-                message: format!("cannot read the file: {e}"),
-            }],
-        })?;
-        Config::parse(&text, &origin)
-    }
-
     /// The embedded demo config.
     pub fn demo() -> Config {
         Config::parse(DEMO_TOML, "embedded demo").expect("the embedded demo config is valid")

@@ -6,11 +6,11 @@ use std::ops::Range;
 use toml::Spanned;
 
 use super::raw::{RawSnmp, RawTraps};
-use super::Secret;
 use super::TrapConfig;
 use crate::source::snmp::settings::{
     AuthProtocol, Named, PrivProtocol, SecurityLevel, SnmpSettings, SnmpVersion, V3Settings, Vendor,
 };
+use lightgate_core::secret::Secret;
 
 /// Collects problems as (span, message).
 pub type Report<'a> = &'a mut dyn FnMut(Range<usize>, String);

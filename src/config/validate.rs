@@ -4,14 +4,17 @@
 use std::collections::{BTreeMap, HashMap};
 use std::net::SocketAddr;
 use std::ops::Range;
+use std::path::Path;
 use std::time::Duration;
 
 use toml::Spanned;
 
+use super::names::is_name;
 use super::raw::{RawConfig, RawDevice, RawLink, RawPort, RawSim};
 use super::Problem;
 use super::{
-    defaults, duration, Config, DeviceConfig, LinkConfig, PeeringConfig, PortConfig, SourceConfig,
+    defaults, duration, raw, Config, ConfigError, DeviceConfig, LinkConfig, PeeringConfig,
+    PortConfig, SourceConfig,
 };
 use crate::domain::{AzureAdminState, HealthyWindow, LinkId};
 use crate::source::sim::{OpticModel, Scenario, SimInterface, SimSettings};
@@ -19,15 +22,6 @@ use crate::source::sim::{OpticModel, Scenario, SimInterface, SimSettings};
 struct Checker<'a> {
     source: &'a str,
     problems: Vec<Problem>,
-}
-
-/// Whether `n` is a valid device, port or circuit name: non-empty, letters, digits,
-/// '-', '_' and '.' (names go into URLs and metric labels).
-pub fn is_name(n: &str) -> bool {
-    !n.is_empty()
-        && n.len() <= 256
-        && n.chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 impl Checker<'_> {
@@ -707,4 +701,35 @@ fn link(
         interface: interface.clone(),
         azure_admin_state,
     })
+}
+
+impl Config {
+    /// Parses and validates config text. `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Config, ConfigError> {
+        let fail = |problems| ConfigError {
+            origin: origin.to_string(),
+            problems,
+        };
+        let raw: raw::RawConfig = toml::from_str(text).map_err(|e| {
+            fail(vec![Problem::new(
+                text,
+                e.span(),
+                e.message().trim().to_string(),
+            )])
+        })?;
+        resolve(raw, text).map_err(fail)
+    }
+
+    /// Reads, parses and validates a config file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            origin: origin.clone(),
+            problems: vec![Problem {
+                at: None,
+                message: format!("cannot read the file: {e}"),
+            }],
+        })?;
+        Config::parse(&text, &origin)
+    }
 }

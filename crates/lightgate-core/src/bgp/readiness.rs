@@ -536,7 +536,7 @@ fn bfd(spec: &PeeringSpec, views: &[SessionView]) -> PeeringCheck {
                 "the router reports no BFD session to {} (Microsoft runs BFD at 300 ms: add bfd to the neighbour)",
                 v.expected.microsoft
             ),
-            Some(Some(b)) if b.state == super::BfdState::Up => {
+            Some(Some(b)) if b.state == super::bfd::BfdState::Up => {
                 lines.push(format!("{l}: BFD up"));
                 continue;
             }
