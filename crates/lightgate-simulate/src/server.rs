@@ -17,10 +17,11 @@ use tokio::net::{TcpListener, UdpSocket};
 use tokio_util::sync::CancellationToken;
 
 use super::device::{SimDevice, Snapshot};
+use super::fleet::{build_devices, device_address, FleetSettings};
 use super::meter::Meter;
 use super::respond::{is_v3, respond, Dropped};
+use super::trap;
 use super::usm::{Engine, MasterKeys};
-use super::{build_devices, device_address, trap, FleetSettings};
 use lightgate_core::sim::Scenario;
 
 /// A bound fleet, ready to serve.

@@ -4,9 +4,9 @@ use snmp2::{MessageType, Pdu};
 
 use super::ber;
 use super::device::{SimDevice, Snapshot};
+use super::fleet::simulated_flavours;
 use super::layout::{Flavour, Layout, Vendor};
 use super::respond::{respond, Dropped};
-use super::simulated_flavours;
 use lightgate_core::sim::{OpticModel, Scenario};
 use lightgate_snmp::oids;
 use lightgate_snmp::types::{oid, oid_from_snmp2, Oid, Value};
@@ -317,7 +317,7 @@ fn the_mix_draws_every_scenario_in_roughly_its_share() {
     let mix = super::parse_mix("healthy=3,unplugged=1").unwrap();
     let n = 4000;
     let unplugged = (0..n)
-        .filter(|k| super::mix_pick(&mix, 1, k / 48, k % 48) == Scenario::Unplugged)
+        .filter(|k| super::fleet::mix_pick(&mix, 1, k / 48, k % 48) == Scenario::Unplugged)
         .count();
     assert!((800..1200).contains(&unplugged), "{unplugged} of {n}");
 }

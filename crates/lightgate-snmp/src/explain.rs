@@ -321,7 +321,9 @@ pub async fn probe_explained<T: Transport>(
     let walks = std::mem::take(&mut rec.walks);
     let mapping_rows = std::mem::take(&mut rec.mapping_rows);
     let sys_object_id = rec.sys_object_id.clone();
-    let results = crate::read(&mut rec, &plan, &mut counters).await?.results;
+    let results = crate::plan::read(&mut rec, &plan, &mut counters)
+        .await?
+        .results;
     let mut out = String::new();
     let _ = writeln!(
         out,

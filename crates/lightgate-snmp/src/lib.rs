@@ -20,23 +20,12 @@ pub mod trap;
 pub mod types;
 
 pub use client::Counters;
+pub use plan::read;
 pub use settings::{SnmpSettings, SnmpVersion, Vendor};
 
 use client::Client;
 use discovery::Wanted;
 use lightgate_core::source::{PollResult, SourceError};
-use plan::{Decoded, Plan};
-use transport::Transport;
-
-/// One poll by `plan`: a GET of just the cells it names, decoded.
-pub async fn read<T: Transport>(
-    transport: &mut T,
-    plan: &Plan,
-    counters: &mut Counters,
-) -> Result<Decoded, SourceError> {
-    let answers = transport.get(&plan.poll_oids(), counters).await?;
-    Ok(plan.decode(&answers))
-}
 
 /// Reads a device once for `lightgate probe`: every interface with an optic, or the
 /// named ones.

@@ -601,6 +601,16 @@ pub fn decimal(text: &str) -> Number {
     Number::Exact(if negative { -mantissa } else { mantissa }, digits)
 }
 
+/// One poll by `plan`: a GET of just the cells it names, decoded.
+pub async fn read<T: super::transport::Transport>(
+    transport: &mut T,
+    plan: &Plan,
+    counters: &mut super::client::Counters,
+) -> Result<Decoded, lightgate_core::source::SourceError> {
+    let answers = transport.get(&plan.poll_oids(), counters).await?;
+    Ok(plan.decode(&answers))
+}
+
 fn read_optic(plan: &OpticPlan, get: &Answers) -> (Option<OpticReading>, Option<String>) {
     let mut optic = OpticReading {
         rx: OpticalPower::NotSupported,

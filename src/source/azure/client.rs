@@ -10,8 +10,8 @@ use serde_json::Value;
 
 use super::credential::{strip_query, unreachable as transport};
 use super::decode::azure_error;
+use super::settings::{AzureAuth, AzureConfig};
 use super::wait::{azure_backoff, next_wait};
-use super::{AzureAuth, AzureConfig};
 use crate::source::types::SourceError;
 use lightgate_core::secret::Secret;
 

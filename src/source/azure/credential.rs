@@ -20,7 +20,7 @@ use std::time::{Duration, Instant, SystemTime};
 use base64::Engine;
 use serde_json::Value;
 
-use super::{AzureAuth, AzureConfig};
+use super::settings::{AzureAuth, AzureConfig};
 use crate::source::types::SourceError;
 use lightgate_core::secret::Secret;
 

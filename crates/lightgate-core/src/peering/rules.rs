@@ -6,7 +6,7 @@ use std::ops::Range;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use toml::Spanned;
 
-use super::{Finding, LinkAddresses, RawPeering, RawPlan, Report, Severity};
+use super::report::{Finding, LinkAddresses, RawPeering, RawPlan, Report, Severity};
 use crate::location::Problem;
 
 struct Ctx<'a> {

@@ -4,7 +4,7 @@
 //! multi-lane port prints one transceiver row per lane sub-interface. `>` is user
 //! level: `enable` raises it.
 
-use super::DialectSpec;
+use super::spec::DialectSpec;
 use crate::source::serial::parse;
 
 pub const SPEC: DialectSpec = DialectSpec {

@@ -2,7 +2,7 @@
 //! bgp summary all-vrfs` and its IPv6 twin; `show bfd`. `>` is the operator context:
 //! `enable` raises it to the manager context (`#`). `no page` turns paging off.
 
-use super::DialectSpec;
+use super::spec::DialectSpec;
 use crate::source::serial::parse;
 
 pub const SPEC: DialectSpec = DialectSpec {

@@ -2,7 +2,7 @@
 //! the IOS-XE key=value form) and `show interfaces X`; `show bgp all summary` and one
 //! VPN summary per VRF; `show bfd neighbors`. `>` is user level: `enable` raises it.
 
-use super::DialectSpec;
+use super::spec::DialectSpec;
 use crate::source::serial::parse;
 
 pub const SPEC: DialectSpec = DialectSpec {

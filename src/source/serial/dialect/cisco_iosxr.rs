@@ -2,7 +2,7 @@
 //! the interface's numbers alone) and `show interfaces X`; `show bgp all all summary`,
 //! and the VRF-wide summaries when VRFs are configured; `show bfd session`.
 
-use super::DialectSpec;
+use super::spec::DialectSpec;
 use crate::source::serial::parse;
 
 /// The IOS-XR controller name of an interface: "HundredGigE0/0/0/0" -> "0/0/0/0".

@@ -1,7 +1,7 @@
 //! Cisco NX-OS: `show interface X transceiver details` and `show interface X`; `show
 //! bgp vrf all all summary`; `show bfd neighbors vrf all`.
 
-use super::DialectSpec;
+use super::spec::DialectSpec;
 use crate::source::serial::parse;
 
 pub const SPEC: DialectSpec = DialectSpec {

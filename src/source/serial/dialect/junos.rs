@@ -3,7 +3,7 @@
 //! summary` (every routing instance); `show bfd session`. `>` is the operational
 //! prompt, not a user level.
 
-use super::DialectSpec;
+use super::spec::DialectSpec;
 use crate::source::serial::parse;
 
 pub const SPEC: DialectSpec = DialectSpec {
