@@ -19,46 +19,44 @@ use super::reading::{Direction, OpticReading};
 /// disagrees becomes [`OpticalPower::Inconsistent`] at module and lane level. Returns
 /// one sentence per such direction, for the reading's note.
 pub fn module_against_lanes(optic: &mut OpticReading) -> Vec<String> {
+    // Runs on every reading of every optic: nothing is allocated unless they disagree.
     let mut out = Vec::new();
     for d in [Direction::Rx, Direction::Tx] {
         let module = optic.power(d);
-        let lanes: Vec<OpticalPower> = optic
-            .lanes
-            .iter()
-            .map(|l| l.power(d))
-            .filter(|p| matches!(p, OpticalPower::Measured(_) | OpticalPower::NoLight))
-            .collect();
         let module_mw = match module {
             OpticalPower::Measured(p) => p.milliwatts(),
             OpticalPower::NoLight => 0.0,
             OpticalPower::NotSupported | OpticalPower::Inconsistent => continue,
         };
-        if lanes.is_empty() {
+        let reported = || {
+            optic
+                .lanes
+                .iter()
+                .map(move |l| l.power(d))
+                .filter(|p| matches!(p, OpticalPower::Measured(_) | OpticalPower::NoLight))
+        };
+        let lit = || reported().filter_map(|p| p.milliwatts());
+        let lanes = reported().count();
+        if lanes == 0 {
             continue;
         }
-        let lit: Vec<f64> = lanes.iter().filter_map(|p| p.milliwatts()).collect();
-        let total: f64 = lit.iter().sum();
-        let mean = total / lanes.len() as f64;
+        let total: f64 = lit().sum();
         let close = |mw: f64| {
             (mw - module_mw).abs() <= NOISE_MW
                 || (mw > 0.0
                     && module_mw > 0.0
                     && agrees_with(Some(milliwatts_to_dbm(mw)), module_mw, module_mw))
         };
-        let agree = if lit.is_empty() {
+        let agree = if lit().next().is_none() {
             // Every lane dark: the module must be dark (or at the floor) too.
             agrees_with(None, module_mw, module_mw) || close(0.0)
         } else {
-            std::iter::once(total)
-                .chain(std::iter::once(mean))
-                .chain(lit.iter().copied())
-                .any(close)
+            close(total) || close(total / lanes as f64) || lit().any(close)
         };
         if agree {
             continue;
         }
-        let lanes_text = lanes
-            .iter()
+        let lanes_text = reported()
             .map(|p| match p.dbm() {
                 Some(v) => format!("{v:.2}"),
                 None => "dark".to_string(),
